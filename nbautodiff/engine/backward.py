@@ -1,0 +1,306 @@
+"""The backward pass: reverse topological walk over the recorded graph, summing partial adjoints.
+
+``run`` is the one graph walk: ``Tensor.backward`` and ``autograd.grad`` are thin layers over it.
+It is iterative (a 100,000-op chain needs no recursion) and, as in the dlsys notes' ``node_to_grad``,
+keeps for every node the sum of the gradients that have arrived so far.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Sequence
+
+import numpy as np
+
+from . import mode
+from .node import AccumulateGrad
+from .ops import sum_to_shape
+from .tensor import Tensor, make
+
+_state = mode.state
+
+FREED = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after they have "
+    "already been freed). Saved intermediate values of the graph are freed when you call .backward() or "
+    "autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or "
+    "if you need to access saved tensors after calling backward."
+)
+UNUSED = (
+    "The differentiated Tensor at index {} appears to not have been used in the graph. "
+    "Set allow_unused=True if this is the desired behavior."
+)
+
+
+def _roots(tensors: Sequence[Tensor], grads, what: str):
+    """Each output's node and its starting gradient, with PyTorch's checks (before anything runs)."""
+    nodes, seeds, user_arrays = [], [], set()
+    if grads is None:
+        grads = (None,) * len(tensors)
+    if len(grads) != len(tensors):
+        raise RuntimeError(f"got {len(grads)} gradients for {len(tensors)} outputs")
+    for i, (t, g) in enumerate(zip(tensors, grads)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{what}: expected Tensors, got {type(t).__name__} at index {i}")
+        if not t._requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+        if g is None:
+            if t._data.size != 1:
+                raise RuntimeError(
+                    "grad can be implicitly created only for scalar outputs\n"
+                    f"{what}: the output has shape {tuple(t.shape)}; pass gradient= of that shape "
+                    "(torch.ones_like(y) sums it), or reduce it first, e.g. y.sum().backward()"
+                )
+            g = make(np.ones_like(t._data))
+        else:
+            if not isinstance(g, Tensor):
+                g = make(np.asarray(g, dtype=t._data.dtype))
+            if g._data.shape != t._data.shape:
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] has a shape "
+                    f"of {t.shape}."
+                )
+            if g._data.dtype != t._data.dtype:
+                g = make(g._data.astype(t._data.dtype))
+            user_arrays.add(id(g._data))
+        nodes.append(t.grad_fn if t.grad_fn is not None else t._accumulator())
+        seeds.append(g)
+    return nodes, seeds, user_arrays
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+    """Add d(sum of tensors · grad_tensors)/d(leaf) into each leaf's ``.grad``."""
+    tensors = (tensors,) if isinstance(tensors, Tensor) else tuple(tensors)
+    if isinstance(grad_tensors, Tensor):
+        grad_tensors = (grad_tensors,)
+    nodes, seeds, user_arrays = _roots(tensors, grad_tensors, "backward")
+    only = None
+    if inputs is not None:
+        inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+        if not inputs:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        only = {}
+        for t in inputs:
+            if not t._requires_grad:
+                raise RuntimeError("One of the differentiated Tensors does not require grad")
+            only[t.grad_fn if t.grad_fn is not None else t._accumulator()] = t
+    run(nodes, seeds, user_arrays, create_graph if retain_graph is None else retain_graph, create_graph, only=only)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
+         materialize_grads=False):
+    """The gradients of ``outputs`` w.r.t. ``inputs``, returned (not stored in ``.grad``).
+
+    >>> x = tensor(2., requires_grad=True)
+    >>> autograd.grad(x ** 3, x)
+    (tensor(12.),)
+    """
+    outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
+    single = isinstance(inputs, Tensor)
+    inputs = (inputs,) if single else tuple(inputs)
+    if isinstance(grad_outputs, Tensor):
+        grad_outputs = (grad_outputs,)
+    for t in inputs:
+        if not isinstance(t, Tensor) or not t._requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    nodes, seeds, user_arrays = _roots(outputs, grad_outputs, "autograd.grad")
+    targets = {}
+    for t in inputs:
+        targets.setdefault(t.grad_fn if t.grad_fn is not None else t._accumulator(), t)
+    captured = run(nodes, seeds, user_arrays, create_graph if retain_graph is None else retain_graph, create_graph,
+                   capture=targets)
+    result = []
+    for i, t in enumerate(inputs):
+        g = captured.get(t.grad_fn if t.grad_fn is not None else t._accumulator())
+        if g is None:
+            if materialize_grads:
+                g = make(np.zeros_like(t._data))
+            elif not allow_unused:
+                raise RuntimeError(UNUSED.format(i))
+        elif not create_graph and g.grad_fn is not None:
+            g = g.detach()
+        result.append(g)
+    return tuple(result)
+
+
+def run(roots, seeds, user_arrays, retain_graph: bool, create_graph: bool, capture=None, only=None):
+    """Walk the graph from ``roots`` with the ``seeds`` gradients; return the captured gradients."""
+    # 1. How many edges lead into each node: a node runs once all of its gradients have arrived.
+    deps: dict = {}
+    stack = []
+    for r in roots:
+        if r not in deps:
+            deps[r] = 0
+            stack.append(r)
+    parents = {} if (capture is not None or only is not None) else None
+    while stack:
+        node = stack.pop()
+        for nxt in node.next:
+            if nxt is not None:
+                if nxt in deps:
+                    deps[nxt] += 1
+                else:
+                    deps[nxt] = 1
+                    stack.append(nxt)
+                if parents is not None:
+                    parents.setdefault(nxt, []).append(node)
+    needed = _needed(capture if capture is not None else only, parents) if parents is not None else None
+
+    # 2. The reverse walk.
+    pending = {}
+    for r, g in zip(roots, seeds):
+        pending[r] = pending[r] + g if r in pending else g
+    ready = [r for r in pending if deps[r] == 0]
+    captured = {}
+    stolen = set(user_arrays)
+    prev = _state.grad_enabled
+    _state.grad_enabled = create_graph
+    try:
+        while ready:
+            node = ready.pop()
+            g = pending.pop(node, None)
+            grads = None
+            if g is not None and (needed is None or node in needed):
+                if node.pre_hooks:
+                    for hook in node.pre_hooks:
+                        new = hook(g)
+                        if new is not None:
+                            g = new
+                if capture is not None and node in capture:
+                    captured[node] = g
+                if type(node) is AccumulateGrad:
+                    if capture is None and (only is None or node in only):
+                        _accumulate(node, g, create_graph, stolen)
+                else:
+                    grads = _call_vjp(node, g, retain_graph)
+            for i, nxt in enumerate(node.next):
+                if nxt is None:
+                    continue
+                if grads is not None:
+                    gi = grads[i]
+                    if gi is not None and (needed is None or nxt in needed):
+                        if nxt in pending:
+                            pending[nxt] = pending[nxt] + gi
+                        else:
+                            pending[nxt] = gi
+                n = deps[nxt] - 1
+                deps[nxt] = n
+                if n == 0:
+                    ready.append(nxt)
+    finally:
+        _state.grad_enabled = prev
+    return captured
+
+
+def _needed(targets, parents) -> set:
+    """The nodes from which a target can be reached: only they need to run."""
+    seen = set(targets)
+    stack = list(targets)
+    while stack:
+        for p in parents.get(stack.pop(), ()):
+            if p not in seen:
+                seen.add(p)
+                stack.append(p)
+    return seen
+
+
+def _call_vjp(node, g: Tensor, retain_graph: bool) -> list:
+    op = node.op
+    saves = op.save or op.save_out
+    if saves:
+        if node.freed:
+            raise RuntimeError(FREED)
+        for t, ver, v in node.versions:
+            if ver[0] != v:
+                raise RuntimeError(_version_error(node, t, ver[0], v))
+    inputs = node.saved if node.saved is not None else (None,) * len(node.next)
+    out = make(node.out_data, node) if op.save_out else None
+    params = node.params
+    vjp = op.vjp
+    if isinstance(vjp, tuple):
+        grads = []
+        for i, nxt in enumerate(node.next):
+            if nxt is None:
+                grads.append(None)
+            else:
+                grads.append(vjp[i](g, out, *inputs, **params) if params else vjp[i](g, out, *inputs))
+    else:
+        grads = vjp(g, out, *inputs, **params)
+    if node.reduce_to is not None:
+        for i, meta in enumerate(node.reduce_to):
+            if meta is not None and grads[i] is not None:
+                gi = sum_to_shape(grads[i], meta[0])
+                if gi._data.dtype != meta[1]:
+                    gi = gi.to(meta[1])
+                grads[i] = gi
+    if saves and not retain_graph:
+        node.saved = None
+        node.out_data = None
+        node.freed = True
+    if _state.anomaly_enabled:
+        from .anomaly import check_grads
+
+        check_grads(node, grads)
+    return grads
+
+
+def _version_error(node, t, now: int, expected: int) -> str:
+    if t is None:  # the node's own output
+        data = node.out_data
+        what = f", which is output 0 of {type(node).__name__.rstrip('0123456789').removesuffix('Backward')},"
+    else:
+        data = t._data
+        what = f", which is output 0 of {type(t.grad_fn).__name__}," if t.grad_fn is not None else ""
+    from .dtypes import from_numpy
+
+    desc = f"[torch.{from_numpy(data.dtype).legacy} [{', '.join(map(str, data.shape))}]]"
+    return (
+        "one of the variables needed for gradient computation has been modified by an inplace operation: "
+        f"{desc}{what} is at version {now}; expected version {expected} instead. Hint: enable anomaly detection "
+        "to find the operation that failed to compute its gradient, with "
+        "torch.autograd.set_detect_anomaly(True, check_nan=False).\n"
+        f"{type(node).__name__} saved this tensor to compute the gradient; don't change it in place "
+        "(x += ..., x.add_(...), x[i] = ...) before backward(): use x = x + ... or work on x.clone()."
+    )
+
+
+def _can_steal(arr: np.ndarray, stolen: set) -> bool:
+    """Whether a gradient array can become a leaf's ``.grad`` without a copy.
+
+    Nothing else may hold it: not the user (a ``gradient=`` they passed), not another leaf (pass-through
+    VJPs like add's hand the same array to both inputs), not another view of its memory. As PyTorch
+    does, this reads reference counts: a view's base held only by the view is ours alone.
+    """
+    if not arr.flags.writeable:
+        return False
+    base = arr.base
+    if base is not None:
+        if not isinstance(base, np.ndarray) or base.base is not None or sys.getrefcount(base) > 3:
+            return False
+        key = id(base)
+    else:
+        key = id(arr)
+    if key in stolen:
+        return False
+    stolen.add(key)
+    return True
+
+
+def _accumulate(node: AccumulateGrad, g: Tensor, create_graph: bool, stolen: set) -> None:
+    var = node._variable()
+    if var is None:
+        return
+    data = g._data
+    if data.dtype != var._data.dtype:
+        data = data.astype(var._data.dtype)
+        g = make(data)
+    old = var._grad
+    if old is None:
+        if create_graph:
+            var._grad = g
+        else:
+            var._grad = make(data if _can_steal(data, stolen) else data.copy())
+    elif create_graph or old.grad_fn is not None or not old._data.flags.writeable:
+        var._grad = old + g
+    else:
+        np.add(old._data, data, out=old._data)
+        old._ver[0] += 1

@@ -1,0 +1,127 @@
+"""dtypes, devices and sizes, spelled as PyTorch spells them (``torch.float32``, ``torch.Size([2, 3])``)."""
+
+from __future__ import annotations
+
+import builtins as _builtins
+
+import numpy as np
+
+
+class dtype:
+    """A tensor element type; wraps a numpy dtype and prints as PyTorch's (``torch.float32``)."""
+
+    __slots__ = ("name", "np", "is_floating_point", "is_signed", "itemsize", "legacy")
+
+    def __init__(self, name: str, np_dtype, legacy: str):
+        self.name = name
+        self.np = np.dtype(np_dtype)
+        self.is_floating_point = self.np.kind == "f"
+        self.is_signed = self.np.kind in "fi"
+        self.itemsize = self.np.itemsize
+        self.legacy = legacy
+
+    def __repr__(self) -> str:
+        return f"torch.{self.name}"
+
+    def __reduce__(self):
+        return (from_name, (self.name,))
+
+
+float16 = half = dtype("float16", np.float16, "HalfTensor")
+float32 = float = dtype("float32", np.float32, "FloatTensor")
+float64 = double = dtype("float64", np.float64, "DoubleTensor")
+uint8 = dtype("uint8", np.uint8, "ByteTensor")
+int8 = dtype("int8", np.int8, "CharTensor")
+int16 = short = dtype("int16", np.int16, "ShortTensor")
+int32 = int = dtype("int32", np.int32, "IntTensor")
+int64 = long = dtype("int64", np.int64, "LongTensor")
+bool = dtype("bool", np.bool_, "BoolTensor")
+
+ALL = (float16, float32, float64, uint8, int8, int16, int32, int64, bool)
+_BY_NUMPY = {d.np: d for d in ALL}
+_BY_NAME = {d.name: d for d in ALL}
+_BY_LEGACY = {f"torch.{d.legacy}": d for d in ALL}
+
+
+def from_name(name: str) -> dtype:
+    return _BY_NAME[name]
+
+
+def from_numpy(np_dtype) -> dtype:
+    """The dtype of a numpy dtype; a clear error for the ones PyTorch has no twin for."""
+    try:
+        return _BY_NUMPY[np_dtype]
+    except KeyError:
+        d = _BY_NUMPY.get(np.dtype(np_dtype))
+        if d is None:
+            raise TypeError(
+                f"can't convert np.ndarray of type {np.dtype(np_dtype)}; the supported types are: "
+                "float64, float32, float16, int64, int32, int16, int8, uint8, and bool"
+            ) from None
+        return d
+
+
+def to_dtype(d) -> dtype:
+    """Accept a dtype, a numpy dtype, a Python type or a name ('float32', 'torch.FloatTensor')."""
+    if isinstance(d, dtype):
+        return d
+    python_types = {_builtins.float: float32, _builtins.int: int64, _builtins.bool: bool}
+    if d in python_types:
+        return python_types[d]
+    if isinstance(d, str):
+        if d in _BY_LEGACY:
+            return _BY_LEGACY[d]
+        return _BY_NAME[d.removeprefix("torch.")]
+    return from_numpy(np.dtype(d))
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple that prints as ``torch.Size([2, 3])``."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"torch.Size({list(self)})"
+
+    def numel(self) -> int:
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+
+class device:
+    """Where a tensor lives. The own engine is CPU only: ``device(type='cpu')``."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type: str = "cpu", index=None):
+        if isinstance(type, device):
+            type, index = type.type, type.index
+        if ":" in type:
+            type, _, idx = type.partition(":")
+            index = _builtins.int(idx)
+        if type != "cpu":
+            raise RuntimeError(
+                f"the own numpy engine runs on the CPU only, not on {type!r}; "
+                "for CUDA switch to the PyTorch backend: nbautodiff.set_backend('torch', device='cuda')"
+            )
+        self.type = type
+        self.index = index
+
+    def __repr__(self) -> str:
+        return f"device(type='{self.type}')" if self.index is None else f"device(type='{self.type}', index={self.index})"
+
+    def __str__(self) -> str:
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, str):
+            other = device(other)
+        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
+
+    def __hash__(self):
+        return hash((self.type, self.index))
+
+
+CPU = device("cpu")

@@ -1,0 +1,228 @@
+"""Tensor factories with PyTorch's names, dtype inference and defaults (float32, int64)."""
+
+from __future__ import annotations
+
+import builtins
+import numbers
+
+import numpy as np
+
+from . import dtypes
+from .tensor import Tensor, _check_can_require_grad, make
+
+_default_dtype = dtypes.float32
+_generator = np.random.default_rng()
+
+
+def get_default_dtype() -> dtypes.dtype:
+    return _default_dtype
+
+
+def set_default_dtype(d) -> None:
+    global _default_dtype
+    d = dtypes.to_dtype(d)
+    if not d.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
+    _default_dtype = d
+
+
+def manual_seed(seed: int):
+    """Seed the random factories (rand, randn, normal, ...). Values differ from PyTorch's own stream."""
+    global _generator
+    _generator = np.random.default_rng(int(seed))
+    return _generator
+
+
+seed = manual_seed
+
+
+def _rng() -> np.random.Generator:
+    return _generator
+
+
+def _finish(data: np.ndarray, requires_grad: bool) -> Tensor:
+    t = make(data)
+    if requires_grad:
+        _check_can_require_grad(data)
+        t._requires_grad = True
+    return t
+
+
+def _infer(data) -> np.ndarray:
+    if isinstance(data, Tensor):
+        return data._data.copy()
+    if isinstance(data, np.ndarray):
+        return data.copy()
+    if isinstance(data, (list, tuple)) and any(isinstance(v, Tensor) for v in _flat(data)):
+        data = _unwrap(data)
+    arr = np.array(data)
+    if arr.dtype == object:
+        raise TypeError(f"tensor(): could not infer a dtype from {type(data).__name__} data (ragged nested sequence?)")
+    return arr
+
+
+def _flat(seq):
+    for v in seq:
+        if isinstance(v, (list, tuple)):
+            yield from _flat(v)
+        else:
+            yield v
+
+
+def _unwrap(seq):
+    return [_unwrap(v) if isinstance(v, (list, tuple)) else (v.item() if isinstance(v, Tensor) else v) for v in seq]
+
+
+def tensor(data, dtype=None, device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """A new tensor holding a copy of ``data``; floats become float32, ints int64, as in PyTorch.
+
+    >>> tensor([0., 1., 2., 3.], requires_grad=True)
+    tensor([0., 1., 2., 3.], requires_grad=True)
+    """
+    if device is not None:
+        dtypes.device(device)
+    from_numpy_array = isinstance(data, (np.ndarray, Tensor))
+    arr = _infer(data)
+    if dtype is not None:
+        target = dtypes.to_dtype(dtype).np
+    elif from_numpy_array:
+        target = arr.dtype  # a numpy float64 array stays float64, as in PyTorch
+        dtypes.from_numpy(target)
+    elif arr.dtype.kind == "f":
+        target = _default_dtype.np
+    elif arr.dtype.kind in "iu":
+        target = np.dtype(np.int64)
+    else:
+        target = arr.dtype
+    return _finish(np.asarray(arr, dtype=target, order="C"), requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    if isinstance(data, Tensor) and (dtype is None or dtypes.to_dtype(dtype) == data.dtype):
+        return data
+    if isinstance(data, np.ndarray) and dtype is None:
+        return make(data)
+    return tensor(data, dtype=dtype, device=device)
+
+
+def from_numpy(arr: np.ndarray) -> Tensor:
+    """A tensor sharing memory with a numpy array."""
+    dtypes.from_numpy(arr.dtype)
+    return make(arr)
+
+
+def _size(size) -> tuple:
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    return tuple(int(s) for s in size)
+
+
+def _dt(dtype) -> np.dtype:
+    return (dtypes.to_dtype(dtype) if dtype is not None else _default_dtype).np
+
+
+def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    if device is not None:
+        dtypes.device(device)
+    return _finish(np.zeros(_size(size), dtype=_dt(dtype)), requires_grad)
+
+
+def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    if device is not None:
+        dtypes.device(device)
+    return _finish(np.ones(_size(size), dtype=_dt(dtype)), requires_grad)
+
+
+def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    if dtype is None:
+        if isinstance(fill_value, (bool, np.bool_)):
+            dtype = dtypes.bool
+        elif isinstance(fill_value, numbers.Integral):
+            dtype = dtypes.int64
+    size = (size,) if isinstance(size, numbers.Integral) else tuple(size)
+    return _finish(np.full(size, fill_value, dtype=_dt(dtype)), requires_grad)
+
+
+def _like(x: Tensor, fill, dtype, requires_grad) -> Tensor:
+    dt = dtypes.to_dtype(dtype).np if dtype is not None else x._data.dtype
+    return _finish(fill(x._data.shape, dt), requires_grad)
+
+
+def zeros_like(x, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return _like(x, np.zeros, dtype, requires_grad)
+
+
+def ones_like(x, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return _like(x, np.ones, dtype, requires_grad)
+
+
+def empty_like(x, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return _like(x, np.zeros, dtype, requires_grad)
+
+
+def full_like(x, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return _like(x, lambda s, d: np.full(s, fill_value, dtype=d), dtype, requires_grad)
+
+
+def rand_like(x, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return _like(x, lambda s, d: _generator.random(s).astype(d), dtype, requires_grad)
+
+
+def randn_like(x, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return _like(x, lambda s, d: _generator.standard_normal(s).astype(d), dtype, requires_grad)
+
+
+def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Evenly spaced values in [start, end); int64 for integer arguments, float32 otherwise.
+
+    >>> arange(4.)
+    tensor([0., 1., 2., 3.])
+    """
+    if end is None:
+        start, end = 0, start
+    if dtype is None:
+        is_int = builtins.all(isinstance(v, numbers.Integral) for v in (start, end, step))
+        dtype = dtypes.int64 if is_int else _default_dtype
+    # compute in float64 like PyTorch, then cast, so float32 ranges don't drift
+    return _finish(np.arange(start, end, step, dtype=np.float64).astype(dtypes.to_dtype(dtype).np), requires_grad)
+
+
+def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return _finish(np.linspace(start, end, steps, dtype=np.float64).astype(_dt(dtype)), requires_grad)
+
+
+def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return _finish(np.eye(n, m, dtype=_dt(dtype)), requires_grad)
+
+
+def rand(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Uniform samples in [0, 1)."""
+    return _finish(_generator.random(_size(size)).astype(_dt(dtype)), requires_grad)
+
+
+def randn(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Standard normal samples."""
+    return _finish(_generator.standard_normal(_size(size)).astype(_dt(dtype)), requires_grad)
+
+
+def randint(low, high=None, size=(), *, dtype=None, device=None) -> Tensor:
+    if high is None:
+        low, high = 0, low
+    return make(_generator.integers(low, high, size=tuple(size)).astype((dtypes.to_dtype(dtype) if dtype else dtypes.int64).np))
+
+
+def normal(mean=0.0, std=1.0, size=None, *, dtype=None, requires_grad: bool = False) -> Tensor:
+    """Normal samples with the given mean and std (numbers or tensors)."""
+    m = mean._data if isinstance(mean, Tensor) else mean
+    s = std._data if isinstance(std, Tensor) else std
+    shape = tuple(size) if size is not None else np.broadcast(np.asarray(m), np.asarray(s)).shape
+    dt = _dt(dtype) if dtype is not None or not isinstance(mean, Tensor) else mean._data.dtype
+    return _finish((_generator.standard_normal(shape) * s + m).astype(dt), requires_grad)
+
+
+def randperm(n: int, *, dtype=None) -> Tensor:
+    return make(_generator.permutation(n).astype(np.int64))

@@ -1,0 +1,99 @@
+"""Global autograd state in one place: grad mode and anomaly mode, thread-local like PyTorch's.
+
+State changes only through the context managers here, which restore it in ``finally``; that is what
+keeps a failing notebook cell from leaving the kernel with gradients switched off.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+
+
+class _State(threading.local):
+    grad_enabled = True
+    anomaly_enabled = False
+    anomaly_check_nan = True
+
+
+state = _State()
+
+
+def is_grad_enabled() -> bool:
+    """Whether operations are recorded for backward in this thread."""
+    return state.grad_enabled
+
+
+class _GradModeContext:
+    """Base for the grad-mode context managers; each also works as a function decorator."""
+
+    mode: bool
+
+    def __enter__(self):
+        self._prev = state.grad_enabled
+        state.grad_enabled = self.mode
+        return None
+
+    def __exit__(self, *exc):
+        state.grad_enabled = self._prev
+        return False
+
+    def __call__(self, fn):
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            prev = state.grad_enabled
+            state.grad_enabled = mode
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                state.grad_enabled = prev
+
+        return wrapper
+
+
+class no_grad(_GradModeContext):
+    """Don't record operations: results have ``requires_grad=False``.
+
+    >>> x = tensor(1., requires_grad=True)
+    >>> with no_grad():
+    ...     z = (x ** 2) ** 2
+    >>> z.requires_grad
+    False
+    """
+
+    mode = False
+
+
+class enable_grad(_GradModeContext):
+    """Record operations again inside a ``no_grad`` block."""
+
+    mode = True
+
+
+class set_grad_enabled(_GradModeContext):
+    """Switch recording on or off: at once as a call, or for a block as a context manager."""
+
+    def __init__(self, mode: bool):
+        self.mode = bool(mode)
+        self._prev = state.grad_enabled
+        state.grad_enabled = self.mode
+
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        state.grad_enabled = self._prev
+        return False
+
+    def __call__(self, fn):
+        state.grad_enabled = self._prev  # used as a decorator: don't change the mode now
+        return super().__call__(fn)
+
+
+class inference_mode(no_grad):
+    """PyTorch's inference mode; here the same as ``no_grad``."""
+
+    def __init__(self, mode: bool = True):
+        self.mode = not mode

@@ -1,0 +1,97 @@
+"""Graph nodes (``grad_fn``) with PyTorch's class names, and ``AccumulateGrad`` for leaves.
+
+A node keeps what its op saved for the backward pass and the nodes of its inputs (``next``).
+It never keeps its own output tensor (that would be a reference cycle); an op that needs its
+output saves the output's array and gets a fresh tensor for it when the VJP runs.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+_NODE_CLASSES: dict[str, type] = {}
+
+
+class Node:
+    """A recorded operation: ``y.grad_fn``. Subclassed once per PyTorch name (``MulBackward0``)."""
+
+    __slots__ = (
+        "op",  # the op table row
+        "next",  # per input: the Node its gradient goes to, or None
+        "saved",  # the inputs the VJP reads (None where not saved); None once freed
+        "versions",  # ((saved tensor or None for the output, version counter, value at save time), ...)
+        "out_data",  # the output array, for ops whose VJP reads the output
+        "params",  # the op's non-tensor arguments (dim, keepdim, exponent, ...)
+        "reduce_to",  # per input (shape, dtype) when broadcasting or promotion changed it
+        "pre_hooks",  # tensor hooks: run on the incoming gradient before the VJP
+        "freed",
+        "trace",  # where in user code the op was recorded (anomaly mode)
+        "__weakref__",
+    )
+
+    def __init__(self):
+        self.op = None
+        self.next = ()
+        self.saved = None
+        self.versions = ()
+        self.out_data = None
+        self.params = None
+        self.reduce_to = None
+        self.pre_hooks = None
+        self.freed = False
+        self.trace = None
+
+    @property
+    def next_functions(self) -> tuple:
+        """The nodes the gradient flows to next, as PyTorch shows them: ((node, 0), ...)."""
+        return tuple((n, 0) for n in self.next)
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    def register_prehook(self, hook):
+        """Call ``hook(grad_outputs)`` before this node runs; it may return replaced gradients."""
+        if self.pre_hooks is None:
+            self.pre_hooks = []
+        self.pre_hooks.append(hook)
+        return _RemovableHandle(self.pre_hooks, hook)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
+
+    def __call__(self, *grads):
+        raise RuntimeError(f"{type(self).__name__} is run by backward(); call .backward() on the output instead")
+
+
+class AccumulateGrad(Node):
+    """The leaf end of the graph: adds the arriving gradient into ``variable.grad``."""
+
+    __slots__ = ("_variable",)
+
+    def __init__(self, variable):
+        super().__init__()
+        # A weak reference: the leaf keeps its AccumulateGrad alive, not the other way round.
+        self._variable = weakref.ref(variable)
+
+    @property
+    def variable(self):
+        return self._variable()
+
+
+class _RemovableHandle:
+    __slots__ = ("_hooks", "_hook")
+
+    def __init__(self, hooks: list, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+def node_class(name: str) -> type:
+    """The Node subclass named ``name`` (e.g. ``MulBackward0``), made once."""
+    cls = _NODE_CLASSES.get(name)
+    if cls is None:
+        cls = _NODE_CLASSES[name] = type(name, (Node,), {"__slots__": ()})
+    return cls

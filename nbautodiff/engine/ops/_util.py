@@ -1,0 +1,81 @@
+"""Helpers the op modules share: argument coercion, dims, and the error texts."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ..tensor import Tensor, make
+
+SCALARS = (numbers.Number, np.number, np.bool_)
+
+
+def as_operand(v, op: str):
+    """A tensor or a Python/numpy scalar as is; a numpy array as a constant tensor."""
+    if isinstance(v, Tensor) or isinstance(v, SCALARS):
+        return v
+    if isinstance(v, np.ndarray):
+        return make(v)
+    raise TypeError(
+        f"{op}(): expected a Tensor or a number, got {type(v).__name__}; wrap data with torch.tensor(...) first"
+    )
+
+
+def as_tensor(v, like: Tensor | None = None) -> Tensor:
+    if isinstance(v, Tensor):
+        return v
+    if isinstance(v, SCALARS) and like is not None:
+        return make(np.asarray(v, dtype=like._data.dtype if isinstance(v, float) or like._data.dtype.kind != "f" else like._data.dtype))
+    from ..factories import tensor
+
+    return tensor(v)
+
+
+def const(a) -> Tensor:
+    """A constant (no-grad) tensor around an array: masks and other values the derivative only reads."""
+    return make(np.asarray(a))
+
+
+def norm_dim(dim, ndim: int, op: str):
+    """``dim`` as a sorted tuple of non-negative ints (None stays None), with PyTorch's range error."""
+    if dim is None:
+        return None
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    out = []
+    lo, hi = (-ndim, ndim - 1) if ndim else (-1, 0)
+    for d in dims:
+        d = int(d)
+        if not lo <= d <= hi:
+            raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {d}) in {op}()")
+        out.append(d % ndim if ndim else 0)
+    return tuple(sorted(out))
+
+
+def one_dim(dim, ndim: int, op: str) -> int:
+    return norm_dim(int(dim), ndim, op)[0]
+
+
+def shape_str(shape) -> str:
+    return "[" + ", ".join(str(s) for s in shape) + "]"
+
+
+def broadcast_error(name: str):
+    """The error for elementwise ops whose shapes don't broadcast: PyTorch's text plus the fix."""
+
+    def error(args, params, exc):
+        shapes = [a._data.shape if isinstance(a, Tensor) else () for a in args]
+        a, b = shapes[0], shapes[-1]
+        for i in range(1, max(len(a), len(b)) + 1):
+            sa = a[-i] if i <= len(a) else 1
+            sb = b[-i] if i <= len(b) else 1
+            if sa != sb and sa != 1 and sb != 1:
+                dim = max(len(a), len(b)) - i
+                return RuntimeError(
+                    f"The size of tensor a ({sa}) must match the size of tensor b ({sb}) at non-singleton "
+                    f"dimension {dim}\n{name}: shapes {tuple(a)} and {tuple(b)} don't broadcast; make the sizes "
+                    "equal or 1 in each dimension (e.g. reshape, unsqueeze or transpose one of them)"
+                )
+        return RuntimeError(f"{name}: {exc} (shapes {', '.join(str(tuple(s)) for s in shapes)})")
+
+    return error

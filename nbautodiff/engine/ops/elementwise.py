@@ -1,0 +1,455 @@
+"""Elementwise primitives: arithmetic, powers, transcendental functions, activations, comparisons."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor, make
+from ._util import SCALARS, as_operand, broadcast_error, const
+from .registry import apply, defop
+
+
+# ============================================================== arithmetic (broadcasting)
+def _add_fwd(x, y):
+    return x + y
+
+
+def _sub_fwd(x, y):
+    return x - y
+
+
+def _rsub_fwd(x, y):
+    return y - x
+
+
+def _mul_fwd(x, y):
+    return x * y
+
+
+def _div_fwd(x, y):
+    return np.true_divide(x, y)
+
+
+ADD = defop(
+    "add", "AddBackward0", _add_fwd,
+    vjp=(lambda g, out, x, y: g,
+         lambda g, out, x, y: g),
+    jvp=(lambda dx, out, x, y: dx,
+         lambda dy, out, x, y: dy),
+    broadcast=True, error=broadcast_error("add"),
+)
+SUB = defop(
+    "sub", "SubBackward0", _sub_fwd,
+    vjp=(lambda g, out, x, y: g,
+         lambda g, out, x, y: -g),
+    jvp=(lambda dx, out, x, y: dx,
+         lambda dy, out, x, y: -dy),
+    broadcast=True, error=broadcast_error("sub"),
+)
+RSUB = defop(  # scalar - tensor: PyTorch records it as rsub(tensor, scalar)
+    "rsub", "RsubBackward1", _rsub_fwd,
+    vjp=(lambda g, out, x, y: -g, None),
+    jvp=(lambda dx, out, x, y: -dx, None),
+    broadcast=True, error=broadcast_error("rsub"),
+)
+MUL = defop(
+    "mul", "MulBackward0", _mul_fwd,
+    vjp=(lambda g, out, x, y: g * y,
+         lambda g, out, x, y: g * x),
+    jvp=(lambda dx, out, x, y: dx * y,
+         lambda dy, out, x, y: x * dy),
+    save=(0, 1), broadcast=True, error=broadcast_error("mul"),
+)
+DIV = defop(
+    "div", "DivBackward0", _div_fwd,
+    vjp=(lambda g, out, x, y: g / y,
+         lambda g, out, x, y: -g * x / (y * y)),
+    jvp=(lambda dx, out, x, y: dx / y,
+         lambda dy, out, x, y: -dy * x / (y * y)),
+    save=(0, 1), broadcast=True, error=broadcast_error("div"),
+)
+NEG = defop(
+    "neg", "NegBackward0", np.negative,
+    vjp=(lambda g, out, x: -g,),
+    jvp=(lambda dx, out, x: -dx,),
+)
+
+
+def add(x, y, *, alpha=1):
+    """x + alpha * y (broadcasting)."""
+    if alpha != 1:
+        y = mul(y, alpha)
+    if not isinstance(x, Tensor):
+        x, y = y, x
+    return apply(ADD, (x, as_operand(y, "add")))
+
+
+def sub(x, y, *, alpha=1):
+    if alpha != 1:
+        y = mul(y, alpha)
+    if not isinstance(x, Tensor):
+        return rsub(y, x)
+    return apply(SUB, (x, as_operand(y, "sub")))
+
+
+def rsub(x, y):
+    """y - x for a tensor x and a scalar y (``1 - x``)."""
+    y = as_operand(y, "rsub")
+    if isinstance(y, Tensor):
+        return apply(SUB, (y, x))
+    return apply(RSUB, (x, y))
+
+
+def mul(x, y):
+    if not isinstance(x, Tensor):
+        x, y = y, x
+    return apply(MUL, (x, as_operand(y, "mul")))
+
+
+def div(x, y, *, rounding_mode=None):
+    if rounding_mode is not None:
+        return constant_op(np.floor_divide if rounding_mode == "floor" else _trunc_div, x, y)
+    if not isinstance(x, Tensor):
+        return mul(reciprocal(y), x)
+    return apply(DIV, (x, as_operand(y, "div")))
+
+
+def _trunc_div(x, y):
+    return np.trunc(np.true_divide(x, y))
+
+
+def neg(x):
+    return apply(NEG, (x,))
+
+
+negative = neg
+
+
+# ============================================================== powers
+def _pow_scalar_vjp(g, out, x, *, exponent):
+    if exponent == 0:
+        return g * 0
+    return g * (exponent * x ** (exponent - 1))
+
+
+def _pow_scalar_jvp(dx, out, x, *, exponent):
+    if exponent == 0:
+        return dx * 0
+    return dx * (exponent * x ** (exponent - 1))
+
+
+def _pow_tensor_vjp_y(g, out, x, y):
+    # d/dy x**y = x**y log x; PyTorch defines it as 0 where x == 0 and y >= 0 (not nan).
+    return where(_mask((x._data == 0) & (y._data >= 0)), 0.0, g * out * log(x))
+
+
+def _pow_tensor_jvp_y(dy, out, x, y):
+    return where(_mask((x._data == 0) & (y._data >= 0)), 0.0, dy * out * log(x))
+
+
+def _pow_tensor_vjp_x(g, out, x, y):
+    return where(_mask(y._data == 0), 0.0, g * y * x ** (y - 1))
+
+
+def _pow_tensor_jvp_x(dx, out, x, y):
+    return where(_mask(y._data == 0), 0.0, dx * y * x ** (y - 1))
+
+
+def _pow_fwd(x, y):
+    return np.power(x, y)
+
+
+def _pow_scalar_fwd(x, *, exponent):
+    return np.power(x, exponent)
+
+
+def _rpow_fwd(x, *, base):
+    return np.power(base, x)
+
+
+POW_SCALAR = defop(  # tensor ** number
+    "pow_scalar", "PowBackward0", _pow_scalar_fwd,
+    vjp=(_pow_scalar_vjp,),
+    jvp=(_pow_scalar_jvp,),
+    save=(0,),
+)
+POW = defop(  # tensor ** tensor
+    "pow", "PowBackward1", _pow_fwd,
+    vjp=(_pow_tensor_vjp_x, _pow_tensor_vjp_y),
+    jvp=(_pow_tensor_jvp_x, _pow_tensor_jvp_y),
+    save=(0, 1), save_out=True, broadcast=True, error=broadcast_error("pow"),
+)
+RPOW = defop(  # number ** tensor
+    "rpow", "PowBackward2", _rpow_fwd,
+    vjp=(lambda g, out, x, *, base: g * out * float(np.log(base)),),
+    jvp=(lambda dx, out, x, *, base: dx * out * float(np.log(base)),),
+    save_out=True,
+)
+
+
+def pow(x, exponent):
+    """x ** exponent; either side may be a number."""
+    if not isinstance(x, Tensor):
+        base = float(x) if not isinstance(x, (int, np.integer)) or exponent._data.dtype.kind == "f" else x
+        return apply(RPOW, (exponent,), {"base": base})
+    if isinstance(exponent, SCALARS):
+        return apply(POW_SCALAR, (x,), {"exponent": exponent})
+    return apply(POW, (x, as_operand(exponent, "pow")))
+
+
+def square(x):
+    return pow(x, 2)
+
+
+# ============================================================== unary functions
+def _sigmoid_fwd(x):
+    # exp(-log(1 + exp(-x))) neither overflows nor loses the tails.
+    return np.exp(-np.logaddexp(0, -x))
+
+
+def _relu_fwd(x):
+    return np.maximum(x, 0)
+
+
+EXP = defop("exp", "ExpBackward0", np.exp,
+            vjp=(lambda g, out, x: g * out,),
+            jvp=(lambda dx, out, x: dx * out,), save_out=True)
+LOG = defop("log", "LogBackward0", np.log,
+            vjp=(lambda g, out, x: g / x,),
+            jvp=(lambda dx, out, x: dx / x,), save=(0,))
+LOG1P = defop("log1p", "Log1PBackward0", np.log1p,
+              vjp=(lambda g, out, x: g / (x + 1),),
+              jvp=(lambda dx, out, x: dx / (x + 1),), save=(0,))
+EXPM1 = defop("expm1", "Expm1Backward0", np.expm1,
+              vjp=(lambda g, out, x: g * (out + 1),),
+              jvp=(lambda dx, out, x: dx * (out + 1),), save_out=True)
+SQRT = defop("sqrt", "SqrtBackward0", np.sqrt,
+             vjp=(lambda g, out, x: g / (2 * out),),
+             jvp=(lambda dx, out, x: dx / (2 * out),), save_out=True)
+RSQRT = defop("rsqrt", "RsqrtBackward0", lambda x: 1 / np.sqrt(x),
+              vjp=(lambda g, out, x: -0.5 * g * out ** 3,),
+              jvp=(lambda dx, out, x: -0.5 * dx * out ** 3,), save_out=True)
+RECIPROCAL = defop("reciprocal", "ReciprocalBackward0", lambda x: 1 / x,
+                   vjp=(lambda g, out, x: -g * out * out,),
+                   jvp=(lambda dx, out, x: -dx * out * out,), save_out=True)
+ABS = defop("abs", "AbsBackward0", np.abs,
+            vjp=(lambda g, out, x: g * sign(x),),
+            jvp=(lambda dx, out, x: dx * sign(x),), save=(0,))
+SIN = defop("sin", "SinBackward0", np.sin,
+            vjp=(lambda g, out, x: g * cos(x),),
+            jvp=(lambda dx, out, x: dx * cos(x),), save=(0,))
+COS = defop("cos", "CosBackward0", np.cos,
+            vjp=(lambda g, out, x: -g * sin(x),),
+            jvp=(lambda dx, out, x: -dx * sin(x),), save=(0,))
+TAN = defop("tan", "TanBackward0", np.tan,
+            vjp=(lambda g, out, x: g * (1 + out * out),),
+            jvp=(lambda dx, out, x: dx * (1 + out * out),), save_out=True)
+TANH = defop("tanh", "TanhBackward0", np.tanh,
+             vjp=(lambda g, out, x: g * (1 - out * out),),
+             jvp=(lambda dx, out, x: dx * (1 - out * out),), save_out=True)
+SIGMOID = defop("sigmoid", "SigmoidBackward0", _sigmoid_fwd,
+                vjp=(lambda g, out, x: g * out * (1 - out),),
+                jvp=(lambda dx, out, x: dx * out * (1 - out),), save_out=True)
+RELU = defop("relu", "ReluBackward0", _relu_fwd,  # PyTorch: the gradient at 0 is 0
+             vjp=(lambda g, out, x: g * _mask(out._data > 0),),
+             jvp=(lambda dx, out, x: dx * _mask(out._data > 0),), save_out=True)
+# Piecewise-constant functions: a graph node with a zero derivative, as in PyTorch.
+SIGN = defop("sign", "SignBackward0", np.sign,
+             vjp=(lambda g, out, x: g * 0,), jvp=(lambda dx, out, x: dx * 0,))
+FLOOR = defop("floor", "FloorBackward0", np.floor,
+              vjp=(lambda g, out, x: g * 0,), jvp=(lambda dx, out, x: dx * 0,))
+CEIL = defop("ceil", "CeilBackward0", np.ceil,
+             vjp=(lambda g, out, x: g * 0,), jvp=(lambda dx, out, x: dx * 0,))
+ROUND = defop("round", "RoundBackward0", np.round,
+              vjp=(lambda g, out, x: g * 0,), jvp=(lambda dx, out, x: dx * 0,))
+
+
+def _unary(op):
+    def fn(x):
+        return apply(op, (x,))
+
+    fn.__name__ = op.name
+    fn.__doc__ = f"Elementwise {op.name}; its backward node is ``{op.node_name}``."
+    return fn
+
+
+exp, log, log1p, expm1, sqrt, rsqrt, reciprocal = map(_unary, (EXP, LOG, LOG1P, EXPM1, SQRT, RSQRT, RECIPROCAL))
+abs, sin, cos, tan, tanh, sigmoid, relu = map(_unary, (ABS, SIN, COS, TAN, TANH, SIGMOID, RELU))
+floor, ceil, round = map(_unary, (FLOOR, CEIL, ROUND))
+
+
+def sign(x):
+    """The sign of each element; as a derivative factor it is a constant (no graph)."""
+    if isinstance(x, Tensor) and x.requires_grad and _grad_on():
+        return apply(SIGN, (x,))
+    return const(np.sign(x._data))
+
+
+def _grad_on() -> bool:
+    from ..mode import state
+
+    return state.grad_enabled
+
+
+def _mask(a) -> Tensor:
+    """A boolean array as a constant tensor; multiplying by it keeps the other side's dtype."""
+    return make(a if isinstance(a, np.ndarray) else np.asarray(a))
+
+
+# ============================================================== max/min/clamp/where
+def _tie_mask(x, y) -> Tensor:
+    """1 where x wins, 0.5 on ties, 0 where y wins: how maximum shares its gradient."""
+    m = (x._data > y._data).astype(np.result_type(x._data, y._data))
+    m[np.broadcast_to(x._data == y._data, m.shape)] = 0.5
+    return _mask(m)
+
+
+def _maximum_vjp(g, out, x, y):
+    return g * _tie_mask(x, y)
+
+
+def _maximum_vjp_y(g, out, x, y):
+    return g * _tie_mask(y, x)
+
+
+def _maximum_jvp(dx, out, x, y):
+    return dx * _tie_mask(x, y)
+
+
+def _maximum_jvp_y(dy, out, x, y):
+    return dy * _tie_mask(y, x)
+
+
+MAXIMUM = defop(  # ties share the gradient half and half, as PyTorch does
+    "maximum", "MaximumBackward0", np.maximum,
+    vjp=(_maximum_vjp, _maximum_vjp_y),
+    jvp=(_maximum_jvp, _maximum_jvp_y),
+    save=(0, 1), broadcast=True, error=broadcast_error("maximum"),
+)
+MINIMUM = defop(
+    "minimum", "MinimumBackward0", np.minimum,
+    vjp=(_maximum_vjp_y, _maximum_vjp),
+    jvp=(lambda dx, out, x, y: _maximum_jvp_y(dx, out, y, x), lambda dy, out, x, y: _maximum_jvp(dy, out, y, x)),
+    save=(0, 1), broadcast=True, error=broadcast_error("minimum"),
+)
+
+
+def maximum(x, y):
+    return apply(MAXIMUM, (x, as_operand(y, "maximum")))
+
+
+def minimum(x, y):
+    return apply(MINIMUM, (x, as_operand(y, "minimum")))
+
+
+def _clamp_mask(x, min, max):
+    m = np.ones(x._data.shape, dtype=bool)
+    if min is not None:
+        m &= x._data >= min
+    if max is not None:
+        m &= x._data <= max
+    return _mask(m)
+
+
+def _clamp_fwd(x, *, min, max):
+    if min is not None and max is not None and min > max:
+        return np.full_like(x, max)
+    return np.clip(x, min, max)
+
+
+CLAMP = defop(  # the gradient passes where min <= x <= max, boundaries included
+    "clamp", "ClampBackward1", _clamp_fwd,
+    vjp=(lambda g, out, x, *, min, max: g * _clamp_mask(x, min, max),),
+    jvp=(lambda dx, out, x, *, min, max: dx * _clamp_mask(x, min, max),),
+    save=(0,),
+)
+
+
+def clamp(x, min=None, max=None):
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    return apply(CLAMP, (x,), {"min": min, "max": max})
+
+
+clip = clamp
+
+
+def _where_fwd(cond, x, y):
+    return np.where(cond, x, y)
+
+
+WHERE = defop(
+    "where", "WhereBackward0", _where_fwd,
+    vjp=(None,
+         lambda g, out, c, x, y: where(c, g, 0.0),
+         lambda g, out, c, x, y: where(c, 0.0, g)),
+    jvp=(None,
+         lambda dx, out, c, x, y: where(c, dx, 0.0),
+         lambda dy, out, c, x, y: where(c, 0.0, dy)),
+    save=(0,), broadcast=True, error=broadcast_error("where"),
+)
+
+
+def where(condition, x=None, y=None):
+    """Pick from x where condition holds, else from y; ``where(cond)`` alone gives the indices."""
+    if x is None and y is None:
+        return tuple(make(i) for i in np.nonzero(condition._data))
+    if not isinstance(condition, Tensor):
+        condition = make(np.asarray(condition))
+    if condition._data.dtype != np.bool_:
+        raise RuntimeError(
+            f"where expected condition to be a boolean tensor, but got a tensor with dtype {condition.dtype}"
+        )
+    if not isinstance(x, Tensor) and not isinstance(y, Tensor):
+        x = make(np.asarray(x, dtype=np.float32 if isinstance(x, float) else None))
+    return apply(WHERE, (condition, as_operand(x, "where"), as_operand(y, "where")))
+
+
+def masked_fill(x, mask, value):
+    return where(mask, value, x)
+
+
+# ============================================================== no-gradient results
+def _compare(ufunc, name):
+    def fn(x, y):
+        x = as_operand(x, name)
+        y = as_operand(y, name)
+        xd = x._data if isinstance(x, Tensor) else x
+        yd = y._data if isinstance(y, Tensor) else y
+        try:
+            return make(np.asarray(ufunc(xd, yd)))
+        except ValueError as e:
+            raise broadcast_error(name)((x, y), {}, e) from None
+
+    fn.__name__ = name
+    fn.__doc__ = f"Elementwise ``{name}`` as a bool tensor (no gradient)."
+    return fn
+
+
+eq, ne, lt, le, gt, ge = (
+    _compare(u, n)
+    for u, n in ((np.equal, "eq"), (np.not_equal, "ne"), (np.less, "lt"), (np.less_equal, "le"),
+                 (np.greater, "gt"), (np.greater_equal, "ge"))
+)
+
+
+def equal(x, y) -> bool:
+    """True if both tensors have the same shape and elements."""
+    return x.shape == y.shape and bool(np.array_equal(x._data, y._data))
+
+
+def constant_op(ufunc, *args):
+    """A function with no derivative (floor division, remainder, logic): a constant result."""
+    return make(np.asarray(ufunc(*(a._data if isinstance(a, Tensor) else a for a in args))))
+
+
+def isfinite(x):
+    return make(np.isfinite(x._data))
+
+
+def isnan(x):
+    return make(np.isnan(x._data))
+
+
+def allclose(x, y, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+    return bool(np.allclose(x._data, y._data if isinstance(y, Tensor) else y, rtol, atol, equal_nan))

@@ -1,0 +1,160 @@
+"""Products: dot, mv, mm, batched matmul and addmm (the Linear layer)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor
+from .registry import apply, defop
+from .shape import t, transpose, unsqueeze
+
+
+def _dims(x) -> str:
+    return "x".join(str(s) for s in x._data.shape)
+
+
+def _mm_error(name):
+    def error(args, params, exc):
+        x, y = args[-2], args[-1]
+        xs, ys = tuple(x._data.shape), tuple(y._data.shape)
+        hint = ""
+        if len(xs) >= 2 and len(ys) >= 2 and xs[-1] == ys[-1]:
+            hint = "; did you mean x @ y.T?"
+        elif len(xs) >= 2 and len(ys) >= 2 and xs[-2] == ys[-2]:
+            hint = "; did you mean x.T @ y?"
+        return RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({_dims(x)} and {_dims(y)})\n"
+            f"{name}: shapes {xs} and {ys} don't line up ({xs[-1]} ≠ {ys[-2] if len(ys) > 1 else ys[-1]}){hint}"
+        )
+
+    return error
+
+
+def _dot_fwd(x, y):
+    return np.dot(x, y)
+
+
+DOT = defop(
+    "dot", "DotBackward0", _dot_fwd,
+    vjp=(lambda g, out, x, y: g * y,
+         lambda g, out, x, y: g * x),
+    jvp=(lambda dx, out, x, y: dot(dx, y),
+         lambda dy, out, x, y: dot(x, dy)),
+    save=(0, 1), error=_mm_error("dot"),
+)
+MV = defop(
+    "mv", "MvBackward0", np.matmul,
+    vjp=(lambda g, out, x, y: unsqueeze(g, 1) * y,
+         lambda g, out, x, y: mv(t(x), g)),
+    jvp=(lambda dx, out, x, y: mv(dx, y),
+         lambda dy, out, x, y: mv(x, dy)),
+    save=(0, 1), error=_mm_error("mv"),
+)
+MM = defop(
+    "mm", "MmBackward0", np.matmul,
+    vjp=(lambda g, out, x, y: mm(g, t(y)),
+         lambda g, out, x, y: mm(t(x), g)),
+    jvp=(lambda dx, out, x, y: mm(dx, y),
+         lambda dy, out, x, y: mm(x, dy)),
+    save=(0, 1), error=_mm_error("mm"),
+)
+# Batched (and broadcast) matmul: the batch dimensions are summed back in the backward pass.
+BMM = defop(
+    "bmm", "BmmBackward0", np.matmul,
+    vjp=(lambda g, out, x, y: matmul(g, transpose(y, -1, -2)),
+         lambda g, out, x, y: matmul(transpose(x, -1, -2), g)),
+    jvp=(lambda dx, out, x, y: matmul(dx, y),
+         lambda dy, out, x, y: matmul(x, dy)),
+    save=(0, 1), broadcast=True, error=_mm_error("matmul"),
+)
+
+
+def _addmm_fwd(bias, x, w):
+    out = x @ w
+    out += bias
+    return out
+
+
+ADDMM = defop(  # bias + x @ w: one node for nn.Linear, as PyTorch records it
+    "addmm", "AddmmBackward0", _addmm_fwd,
+    vjp=(lambda g, out, b, x, w: g,
+         lambda g, out, b, x, w: mm(g, t(w)),
+         lambda g, out, b, x, w: mm(t(x), g)),
+    jvp=(lambda db, out, b, x, w: db.expand(*out.shape),
+         lambda dx, out, b, x, w: mm(dx, w),
+         lambda dw, out, b, x, w: mm(x, dw)),
+    save=(1, 2), broadcast=True, error=_mm_error("addmm"),
+)
+
+
+def _need(x, y, name, want_x, want_y):
+    if x._data.ndim != want_x or y._data.ndim != want_y:
+        raise RuntimeError(
+            f"{'1D' if want_x == 1 else '2D'} tensors expected, but got {x._data.ndim}D and {y._data.ndim}D tensors "
+            f"({name}: use torch.matmul / @ for other shapes)"
+        )
+
+
+def dot(x, y):
+    """Inner product of two 1-D tensors."""
+    _need(x, y, "dot", 1, 1)
+    return apply(DOT, (x, y))
+
+
+def mv(x, y):
+    """Matrix (n, m) times vector (m,)."""
+    _need(x, y, "mv", 2, 1)
+    return apply(MV, (x, y))
+
+
+def mm(x, y):
+    """Matrix (n, m) times matrix (m, p)."""
+    if x._data.ndim != 2:
+        raise RuntimeError(f"self must be a matrix (mm got a {x._data.ndim}D tensor; use torch.matmul / @)")
+    if y._data.ndim != 2:
+        raise RuntimeError(f"mat2 must be a matrix (mm got a {y._data.ndim}D tensor; use torch.matmul / @)")
+    return apply(MM, (x, y))
+
+
+def addmm(bias, x, w):
+    return apply(ADDMM, (bias, x, w))
+
+
+def matmul(x, y):
+    """``x @ y``: dot, mv, mm or batched matmul by the inputs' dimensions, as torch.matmul."""
+    if not isinstance(x, Tensor) or not isinstance(y, Tensor):
+        raise TypeError("matmul(): both arguments must be Tensors")
+    nx, ny = x._data.ndim, y._data.ndim
+    if nx == 0 or ny == 0:
+        raise RuntimeError(
+            f"both arguments to matmul need to be at least 1D, but they are {nx}D and {ny}D (use * for scalars)"
+        )
+    if nx == 1 and ny == 1:
+        if x._data.shape != y._data.shape:
+            raise RuntimeError(
+                f"inconsistent tensor size, expected tensor [{x._data.shape[0]}] and src [{y._data.shape[0]}] to have "
+                f"the same number of elements, but got {x._data.shape[0]} and {y._data.shape[0]} elements respectively"
+            )
+        return apply(DOT, (x, y))
+    if nx == 2 and ny == 1:
+        return apply(MV, (x, y))
+    if nx == 2 and ny == 2:
+        return apply(MM, (x, y))
+    if nx == 1:
+        return matmul(unsqueeze(x, 0), y).squeeze(-2)
+    if ny == 1:
+        return matmul(x, unsqueeze(y, 1)).squeeze(-1)
+    return apply(BMM, (x, y))
+
+
+def bmm(x, y):
+    if x._data.ndim != 3 or y._data.ndim != 3:
+        raise RuntimeError(f"batch1 must be a 3D tensor (bmm got {x._data.ndim}D and {y._data.ndim}D)")
+    return apply(BMM, (x, y))
+
+
+def outer(x, y):
+    return unsqueeze(x, 1) * y
+
+
+ger = outer

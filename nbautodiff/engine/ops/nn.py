@@ -1,0 +1,128 @@
+"""Losses and layers that PyTorch records as their own nodes: nll_loss, mse_loss, linear."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor, make
+from ._util import const
+from .linalg import addmm, matmul
+from .reduce import log_softmax
+from .registry import apply, defop
+from .shape import t
+
+
+def _nll_fwd(logp, target, *, reduction):
+    picked = -logp[np.arange(logp.shape[0]), target]
+    if reduction == "mean":
+        return picked.mean()
+    if reduction == "sum":
+        return picked.sum()
+    return picked
+
+
+def _nll_weights(logp_shape, target, reduction, dtype):
+    w = np.zeros(logp_shape, dtype=dtype)
+    w[np.arange(logp_shape[0]), target] = -1.0 / logp_shape[0] if reduction == "mean" else -1.0
+    return const(w)
+
+
+def _nll_vjp(g, out, logp, target, *, reduction):
+    w = _nll_weights(logp.shape, target._data, reduction, logp._data.dtype)
+    return (g.unsqueeze(1) if reduction == "none" else g) * w
+
+
+def _nll_jvp(dlogp, out, logp, target, *, reduction):
+    w = _nll_weights(logp.shape, target._data, reduction, logp._data.dtype)
+    picked = dlogp * w
+    return picked.sum(1) if reduction == "none" else picked.sum()
+
+
+NLL_LOSS = defop("nll_loss", "NllLossBackward0", _nll_fwd, vjp=(_nll_vjp, None), jvp=(_nll_jvp, None), save=(0, 1))
+
+
+def nll_loss(logp, target, reduction: str = "mean"):
+    """The negative log-likelihood of the target classes, from log-probabilities (N, C)."""
+    if logp._data.ndim == 1:  # one sample: (C,) scores and a 0-d class index
+        return nll_loss(logp.unsqueeze(0), target.reshape(1), reduction).reshape(())
+    if target._data.dtype.kind not in "iu":
+        raise RuntimeError(
+            f"expected scalar type Long but found {target.dtype.name.capitalize()} "
+            "(cross_entropy/nll_loss take class indices: torch.tensor([0, 2, 1]))"
+        )
+    if target._data.shape != logp._data.shape[:1]:
+        raise ValueError(
+            f"Expected input batch_size ({logp._data.shape[0]}) to match target batch_size ({target._data.shape[0]})."
+        )
+    c = logp._data.shape[1]
+    if target._data.size and (target._data.min() < 0 or target._data.max() >= c):
+        raise IndexError(f"Target {int(target._data.max())} is out of bounds (nll_loss: {c} classes, 0..{c - 1}).")
+    return apply(NLL_LOSS, (logp, target), {"reduction": reduction})
+
+
+def cross_entropy(logits, target, reduction: str = "mean"):
+    """log_softmax then nll_loss, as ``torch.nn.functional.cross_entropy``."""
+    return nll_loss(log_softmax(logits, 1 if logits._data.ndim > 1 else 0), target, reduction)
+
+
+def _mse_fwd(x, y, *, reduction):
+    d = (x - y) ** 2
+    if reduction == "mean":
+        return d.mean()
+    if reduction == "sum":
+        return d.sum()
+    return d
+
+
+def _mse_scale(x, reduction):
+    return 2.0 / x._data.size if reduction == "mean" else 2.0
+
+
+def _mse_vjp(g, out, x, y, *, reduction):
+    return g * (x - y) * _mse_scale(x, reduction)
+
+
+def _mse_vjp_y(g, out, x, y, *, reduction):
+    return g * (y - x) * _mse_scale(x, reduction)
+
+
+def _mse_jvp(dx, out, x, y, *, reduction):
+    r = dx * (x - y) * _mse_scale(x, reduction)
+    return r if reduction == "none" else r.sum()
+
+
+def _mse_jvp_y(dy, out, x, y, *, reduction):
+    r = dy * (y - x) * _mse_scale(x, reduction)
+    return r if reduction == "none" else r.sum()
+
+
+MSE_LOSS = defop("mse_loss", "MseLossBackward0", _mse_fwd, vjp=(_mse_vjp, _mse_vjp_y), jvp=(_mse_jvp, _mse_jvp_y),
+                 save=(0, 1), broadcast=True)
+
+
+def mse_loss(input, target, reduction: str = "mean"):
+    """The mean (or sum) of squared differences."""
+    if input.shape != target.shape:
+        import warnings
+
+        warnings.warn(
+            f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
+            "This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.",
+            UserWarning,
+            stacklevel=2,
+        )
+    return apply(MSE_LOSS, (input, target), {"reduction": reduction})
+
+
+def linear(x, weight, bias=None):
+    """x @ weight.T + bias; a 2-D input with a bias is one AddmmBackward0 node, as in PyTorch."""
+    if x._data.ndim == 2 and bias is not None:
+        if x._data.shape[1] != weight._data.shape[1]:
+            raise RuntimeError(
+                f"mat1 and mat2 shapes cannot be multiplied ({x._data.shape[0]}x{x._data.shape[1]} and "
+                f"{weight._data.shape[1]}x{weight._data.shape[0]})\nlinear: the input has {x._data.shape[1]} "
+                f"features but the layer expects {weight._data.shape[1]}"
+            )
+        return addmm(bias, x, t(weight))
+    out = matmul(x, t(weight))
+    return out if bias is None else out + bias

@@ -1,0 +1,398 @@
+"""Reductions (sum, mean, max, min, prod, norm, logsumexp) and the softmax family."""
+
+from __future__ import annotations
+
+import collections
+
+import numpy as np
+
+from ..tensor import Tensor, make
+from ._util import norm_dim, one_dim
+from .elementwise import _mask, exp, log, where
+from .registry import apply, defop
+
+
+def unreduce(g: Tensor, shape, dim, keepdim: bool) -> Tensor:
+    """Broadcast a reduced gradient back to the input's ``shape`` (the VJP of every reduction)."""
+    if dim is None:
+        kept = (1,) * len(shape)
+    elif keepdim:
+        kept = None
+    else:
+        kept = tuple(1 if i in dim else s for i, s in enumerate(shape))
+    if kept is not None and g.shape != kept:
+        g = g.reshape(kept)
+    return g.expand(shape) if g.shape != tuple(shape) else g
+
+
+def _rdim(dim):
+    # numpy's axis argument: a tuple of ints, or None for all
+    return dim
+
+
+def _count(shape, dim) -> int:
+    if dim is None:
+        return int(np.prod(shape, dtype=np.int64))
+    return int(np.prod([shape[d] for d in dim], dtype=np.int64))
+
+
+# ============================================================== sum / mean
+def _sum_fwd(x, *, dim, keepdim, shape):
+    return np.sum(x, axis=dim, keepdims=keepdim)
+
+
+def _mean_fwd(x, *, dim, keepdim, shape):
+    return np.mean(x, axis=dim, keepdims=keepdim)
+
+
+def _sum_vjp(g, out, x, *, dim, keepdim, shape):
+    return unreduce(g, shape, dim, keepdim)
+
+
+def _sum_jvp(dx, out, x, *, dim, keepdim, shape):
+    return sum(dx, dim, keepdim)
+
+
+def _mean_vjp(g, out, x, *, dim, keepdim, shape):
+    return unreduce(g, shape, dim, keepdim) / _count(shape, dim)
+
+
+def _mean_jvp(dx, out, x, *, dim, keepdim, shape):
+    return mean(dx, dim, keepdim)
+
+
+SUM = defop("sum", "SumBackward0", _sum_fwd, vjp=(_sum_vjp,), jvp=(_sum_jvp,))
+SUM_DIM = defop("sum_dim", "SumBackward1", _sum_fwd, vjp=(_sum_vjp,), jvp=(_sum_jvp,))
+MEAN = defop("mean", "MeanBackward0", _mean_fwd, vjp=(_mean_vjp,), jvp=(_mean_jvp,))
+MEAN_DIM = defop("mean_dim", "MeanBackward1", _mean_fwd, vjp=(_mean_vjp,), jvp=(_mean_jvp,))
+
+
+def sum(x, dim=None, keepdim: bool = False, *, dtype=None):
+    """Sum over all elements, or over ``dim`` (an int or a tuple)."""
+    if dtype is not None:
+        x = x.to(dtype)
+    d = norm_dim(dim, x._data.ndim, "sum")
+    if x._data.dtype.kind in "biu" and x._data.dtype != np.int64:
+        x = make(x._data.astype(np.int64))  # PyTorch sums integers and bools as int64
+    return apply(SUM if d is None else SUM_DIM, (x,), {"dim": d, "keepdim": keepdim, "shape": x._data.shape})
+
+
+def mean(x, dim=None, keepdim: bool = False, *, dtype=None):
+    if dtype is not None:
+        x = x.to(dtype)
+    if x._data.dtype.kind != "f":
+        raise RuntimeError(
+            f"mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. "
+            f"Got: {x.dtype.name.capitalize() if x.dtype.name != 'int64' else 'Long'} (use x.float().mean())"
+        )
+    d = norm_dim(dim, x._data.ndim, "mean")
+    return apply(MEAN if d is None else MEAN_DIM, (x,), {"dim": d, "keepdim": keepdim, "shape": x._data.shape})
+
+
+# ============================================================== max / min
+def _extreme_all_vjp(g, out, x):
+    # The gradient is shared evenly between all elements equal to the max (PyTorch's rule).
+    mask = x._data == out._data
+    return g * _mask(mask / mask.sum(dtype=x._data.dtype))
+
+
+def _extreme_all_jvp(dx, out, x):
+    mask = x._data == out._data
+    return sum(dx * _mask(mask / mask.sum(dtype=x._data.dtype)))
+
+
+def _onehot(shape, dim, indices, keepdim):
+    idx = indices if keepdim else np.expand_dims(indices, dim)
+    ar = np.arange(shape[dim]).reshape([-1 if i == dim else 1 for i in range(len(shape))])
+    return _mask(ar == idx)
+
+
+def _extreme_dim_fwd(x, *, dim, keepdim, indices):
+    idx = indices if keepdim else np.expand_dims(indices, dim)
+    out = np.take_along_axis(x, idx, axis=dim)
+    return out if keepdim else np.squeeze(out, dim)
+
+
+def _extreme_dim_vjp(g, out, x, *, dim, keepdim, indices):
+    return unreduce(g, x.shape, (dim,), keepdim) * _onehot(x.shape, dim, indices, keepdim)
+
+
+def _extreme_dim_jvp(dx, out, x, *, dim, keepdim, indices):
+    return sum(dx * _onehot(x.shape, dim, indices, keepdim), dim, keepdim)
+
+
+MAX_ALL = defop("max", "MaxBackward1", np.max, vjp=(_extreme_all_vjp,), jvp=(_extreme_all_jvp,),
+                save=(0,), save_out=True)
+MIN_ALL = defop("min", "MinBackward1", np.min, vjp=(_extreme_all_vjp,), jvp=(_extreme_all_jvp,),
+                save=(0,), save_out=True)
+MAX_DIM = defop("max_dim", "MaxBackward0", _extreme_dim_fwd, vjp=(_extreme_dim_vjp,), jvp=(_extreme_dim_jvp,),
+                save=(0,))
+MIN_DIM = defop("min_dim", "MinBackward0", _extreme_dim_fwd, vjp=(_extreme_dim_vjp,), jvp=(_extreme_dim_jvp,),
+                save=(0,))
+
+
+class _ReturnTypes(collections.namedtuple("_ReturnTypes", "values indices")):
+    _name = "max"
+
+    def __repr__(self):
+        return f"torch.return_types.{self._name}(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+
+class max_result(_ReturnTypes):
+    _name = "max"
+
+
+class min_result(_ReturnTypes):
+    _name = "min"
+
+
+def _extreme(x, dim, keepdim, other, which):
+    from .elementwise import maximum, minimum
+
+    if isinstance(dim, Tensor):
+        other, dim = dim, None
+    if other is not None:
+        return (maximum if which == "max" else minimum)(x, other)
+    if dim is None:
+        if x._data.size == 0:
+            raise RuntimeError(
+                f"{which}(): Expected reduction dim to be specified for input.numel() == 0. "
+                "Specify the reduction dim with the 'dim' argument."
+            )
+        return apply(MAX_ALL if which == "max" else MIN_ALL, (x,))
+    d = one_dim(dim, x._data.ndim, which)
+    arg = np.argmax if which == "max" else np.argmin
+    indices = arg(x._data, axis=d, keepdims=keepdim)
+    values = apply(MAX_DIM if which == "max" else MIN_DIM, (x,), {"dim": d, "keepdim": keepdim, "indices": indices})
+    cls = max_result if which == "max" else min_result
+    return cls(values, make(np.asarray(indices, dtype=np.int64)))
+
+
+def max(x, dim=None, keepdim: bool = False, *, other=None):
+    """The largest element; with ``dim``, (values, indices); with a tensor, the elementwise maximum."""
+    return _extreme(x, dim, keepdim, other, "max")
+
+
+def min(x, dim=None, keepdim: bool = False, *, other=None):
+    return _extreme(x, dim, keepdim, other, "min")
+
+
+def amax(x, dim=None, keepdim=False):
+    return max(x) if dim is None else max(x, dim, keepdim).values
+
+
+def argmax(x, dim=None, keepdim: bool = False):
+    if dim is None:
+        return make(np.asarray(np.argmax(x._data), dtype=np.int64))
+    return make(np.asarray(np.argmax(x._data, axis=one_dim(dim, x.ndim, "argmax"), keepdims=keepdim), dtype=np.int64))
+
+
+def argmin(x, dim=None, keepdim: bool = False):
+    if dim is None:
+        return make(np.asarray(np.argmin(x._data), dtype=np.int64))
+    return make(np.asarray(np.argmin(x._data, axis=one_dim(dim, x.ndim, "argmin"), keepdims=keepdim), dtype=np.int64))
+
+
+# ============================================================== prod
+def _prod_fwd(x, *, dim, keepdim):
+    return np.prod(x, axis=dim, keepdims=keepdim)
+
+
+def _prod_others(x: np.ndarray, dim) -> np.ndarray:
+    """For each element, the product of all the others along ``dim`` (no division, so zeros are fine)."""
+    axis = 0 if dim is None else dim[0]
+    a = x.reshape(-1) if dim is None else x
+    ones = np.ones_like(np.take(a, [0], axis=axis))
+    left = np.cumprod(np.concatenate([ones, a], axis=axis), axis=axis)
+    left = np.take(left, range(a.shape[axis]), axis=axis)
+    right = np.flip(np.cumprod(np.concatenate([ones, np.flip(a, axis)], axis=axis), axis=axis), axis)
+    right = np.take(right, range(1, a.shape[axis] + 1), axis=axis)
+    return (left * right).reshape(x.shape)
+
+
+def _prod_factor(x, out, dim, keepdim):
+    # out / x where no element is 0 keeps the factor differentiable; with zeros, a constant is exact.
+    if np.any(x._data == 0):
+        return make(_prod_others(x._data, dim))
+    return unreduce(out, x.shape, dim, keepdim) / x
+
+
+def _prod_vjp(g, out, x, *, dim, keepdim):
+    return unreduce(g, x.shape, dim, keepdim) * _prod_factor(x, out, dim, keepdim)
+
+
+def _prod_jvp(dx, out, x, *, dim, keepdim):
+    return sum(dx * _prod_factor(x, out, dim, keepdim), dim, keepdim)
+
+
+PROD = defop("prod", "ProdBackward0", _prod_fwd, vjp=(_prod_vjp,), jvp=(_prod_jvp,), save=(0,), save_out=True)
+PROD_DIM = defop("prod_dim", "ProdBackward1", _prod_fwd, vjp=(_prod_vjp,), jvp=(_prod_jvp,), save=(0,), save_out=True)
+
+
+def prod(x, dim=None, keepdim: bool = False, *, dtype=None):
+    if dtype is not None:
+        x = x.to(dtype)
+    d = None if dim is None else (one_dim(dim, x._data.ndim, "prod"),)
+    return apply(PROD if d is None else PROD_DIM, (x,), {"dim": d, "keepdim": keepdim})
+
+
+# ============================================================== norm
+def _norm_fwd(x, *, p, dim, keepdim):
+    if p == 2:
+        return np.sqrt(np.sum(x * x, axis=dim, keepdims=keepdim))
+    if p == float("inf"):
+        return np.max(np.abs(x), axis=dim, keepdims=keepdim)
+    if p == 1:
+        return np.sum(np.abs(x), axis=dim, keepdims=keepdim)
+    return np.sum(np.abs(x) ** p, axis=dim, keepdims=keepdim) ** (1.0 / p)
+
+
+def _norm_scale(x, out, p, dim, keepdim):
+    """d‖x‖/dx, written with tensor ops; 0 where the norm is 0 (PyTorch's subgradient)."""
+    from .elementwise import abs, sign
+
+    n = unreduce(out, x.shape, dim, keepdim)
+    zero = _mask(n._data == 0)
+    safe = where(zero, 1.0, n)
+    if p == 2:
+        return where(zero, 0.0, x / safe)
+    if p == 1:
+        return sign(x)
+    if p == float("inf"):
+        hit = _mask(np.abs(x._data) == n._data)
+        return where(zero, 0.0, sign(x) * hit / _mask(hit._data.sum(axis=dim, keepdims=True)))
+    return where(zero, 0.0, sign(x) * abs(x) ** (p - 1) / safe ** (p - 1))
+
+
+def _norm_vjp(g, out, x, *, p, dim, keepdim):
+    return unreduce(g, x.shape, dim, keepdim) * _norm_scale(x, out, p, dim, keepdim)
+
+
+def _norm_jvp(dx, out, x, *, p, dim, keepdim):
+    return sum(dx * _norm_scale(x, out, p, dim, keepdim), dim, keepdim)
+
+
+NORM = defop("norm", "LinalgVectorNormBackward0", _norm_fwd, vjp=(_norm_vjp,), jvp=(_norm_jvp,),
+             save=(0,), save_out=True)
+
+
+def norm(x, p="fro", dim=None, keepdim: bool = False, dtype=None):
+    """The vector p-norm (2 by default) of all elements, or along ``dim``."""
+    if p in ("fro", None):
+        p = 2
+    if p == 0:
+        raise NotImplementedError("norm: p=0 counts non-zeros and has no useful gradient; use (x != 0).sum()")
+    if x._data.dtype.kind != "f":
+        raise RuntimeError(
+            f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got {x.dtype.name.capitalize()}"
+        )
+    return apply(NORM, (x,), {"p": float(p), "dim": norm_dim(dim, x._data.ndim, "norm"), "keepdim": keepdim})
+
+
+# ============================================================== logsumexp and softmax
+def _stable_max(x, dim):
+    m = np.max(x, axis=dim, keepdims=True)
+    return np.where(np.isfinite(m), m, 0)
+
+
+def _logsumexp_fwd(x, *, dim, keepdim):
+    # Subtracting the max first is what makes this a primitive: exp would overflow otherwise.
+    m = _stable_max(x, dim)
+    out = np.log(np.sum(np.exp(x - m), axis=dim, keepdims=True)) + m
+    return out if keepdim else np.squeeze(out, dim)
+
+
+LOGSUMEXP = defop(
+    "logsumexp", "LogsumexpBackward0", _logsumexp_fwd,
+    vjp=(lambda g, out, x, *, dim, keepdim: unreduce(g, x.shape, dim, keepdim)
+         * exp(x - unreduce(out, x.shape, dim, keepdim)),),
+    jvp=(lambda dx, out, x, *, dim, keepdim: sum(dx * exp(x - unreduce(out, x.shape, dim, keepdim)), dim, keepdim),),
+    save=(0,), save_out=True,
+)
+
+
+def logsumexp(x, dim, keepdim: bool = False):
+    """log(sum(exp(x))) along ``dim``, computed without overflow."""
+    return apply(LOGSUMEXP, (x,), {"dim": norm_dim(dim, x._data.ndim, "logsumexp"), "keepdim": keepdim})
+
+
+def _softmax_fwd(x, *, dim):
+    e = np.exp(x - _stable_max(x, dim))
+    return e / np.sum(e, axis=dim, keepdims=True)
+
+
+def _log_softmax_fwd(x, *, dim):
+    shifted = x - _stable_max(x, dim)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+
+
+SOFTMAX = defop(
+    "softmax", "SoftmaxBackward0", _softmax_fwd,
+    vjp=(lambda g, out, x, *, dim: out * (g - sum(g * out, dim, True)),),
+    jvp=(lambda dx, out, x, *, dim: out * (dx - sum(dx * out, dim, True)),),
+    save_out=True,
+)
+LOG_SOFTMAX = defop(
+    "log_softmax", "LogSoftmaxBackward0", _log_softmax_fwd,
+    vjp=(lambda g, out, x, *, dim: g - exp(out) * sum(g, dim, True),),
+    jvp=(lambda dx, out, x, *, dim: dx - sum(exp(out) * dx, dim, True),),
+    save_out=True,
+)
+
+
+def _softmax_dim(x, dim, name):
+    if dim is None:
+        dim = 0 if x._data.ndim in (0, 1, 3) else 1  # PyTorch's legacy implicit choice
+    return norm_dim(dim, x._data.ndim, name) or (0,)
+
+
+def softmax(x, dim=None, dtype=None):
+    """exp(x) / sum(exp(x)) along ``dim``, shifted by the max for stability."""
+    if dtype is not None:
+        x = x.to(dtype)
+    return apply(SOFTMAX, (x,), {"dim": _softmax_dim(x, dim, "softmax")})
+
+
+def log_softmax(x, dim=None, dtype=None):
+    """log(softmax(x)) computed in one stable step (never log of an underflowed 0)."""
+    if dtype is not None:
+        x = x.to(dtype)
+    return apply(LOG_SOFTMAX, (x,), {"dim": _softmax_dim(x, dim, "log_softmax")})
+
+
+# ============================================================== cumsum, var, std (compositions)
+def _cumsum_fwd(x, *, dim):
+    return np.cumsum(x, axis=dim)
+
+
+CUMSUM = defop(
+    "cumsum", "CumsumBackward0", _cumsum_fwd,
+    # the reverse cumulative sum, from ops we have: total - cumsum + g
+    vjp=(lambda g, out, x, *, dim: sum(g, dim, True) - cumsum(g, dim) + g,),
+    jvp=(lambda dx, out, x, *, dim: cumsum(dx, dim),),
+)
+
+
+def cumsum(x, dim):
+    return apply(CUMSUM, (x,), {"dim": one_dim(dim, x._data.ndim, "cumsum")})
+
+
+def var(x, dim=None, unbiased: bool = True, keepdim: bool = False, *, correction=None):
+    if correction is None:
+        correction = 1 if unbiased else 0
+    d = norm_dim(dim, x._data.ndim, "var")
+    n = _count(x._data.shape, d)
+    centered = x - mean(x, dim, True)
+    return sum(centered * centered, dim, keepdim) / (n - correction)
+
+
+def std(x, dim=None, unbiased: bool = True, keepdim: bool = False, *, correction=None):
+    return var(x, dim, unbiased, keepdim, correction=correction) ** 0.5
+
+
+def all(x, dim=None):
+    return make(np.asarray(np.all(x._data, axis=dim)))
+
+
+def any(x, dim=None):
+    return make(np.asarray(np.any(x._data, axis=dim)))

@@ -1,0 +1,160 @@
+"""The op table and ``apply``, the one path every differentiable primitive goes through.
+
+Each row (an :class:`Op`) holds a primitive's numpy forward, its VJP and JVP written with Tensor
+ops (so ``create_graph=True`` differentiates them again), and its PyTorch node name. Rows are added
+with :func:`defop` in the modules beside this one.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Callable
+
+import numpy as np
+
+from .. import mode
+from ..node import Node, node_class
+from ..tensor import Tensor, make
+
+_state = mode.state
+_F64 = np.dtype(np.float64)
+_F32 = np.dtype(np.float32)
+ndarray = np.ndarray
+
+OPS: dict[str, "Op"] = {}
+
+
+class Op:
+    """One row of the op table."""
+
+    __slots__ = (
+        "name",
+        "node_name",
+        "node_cls",
+        "forward",
+        "vjp",
+        "jvp",
+        "save",
+        "save_all",
+        "save_out",
+        "broadcast",
+        "view",
+        "error",
+    )
+
+    def __repr__(self) -> str:
+        return f"Op({self.name!r}, {self.node_name})"
+
+
+def defop(
+    name: str,
+    node: str,
+    forward: Callable,
+    vjp,
+    jvp,
+    *,
+    save: tuple = (),
+    save_out: bool = False,
+    broadcast: bool = False,
+    view: bool = False,
+    error: Callable | None = None,
+) -> Op:
+    """Add a primitive to the op table.
+
+    ``forward(*arrays, **params)`` computes on numpy arrays. ``vjp`` and ``jvp`` are either a tuple
+    with one function per input, ``vjp_i(g, out, *inputs, **params)`` and
+    ``jvp_i(dx_i, out, *inputs, **params)`` (HIPS autograd's layout), or one function for all inputs
+    (variadic ops such as ``cat``). ``save`` lists the inputs the VJP reads; ``save_out`` says it
+    reads the output. ``broadcast`` ops get their gradients summed back to each input's shape and
+    cast to its dtype in one place (the backward pass). ``view`` ops share the input's version counter.
+    """
+    op = Op()
+    op.name, op.node_name, op.node_cls = name, node, node_class(node)
+    op.forward, op.vjp, op.jvp = forward, vjp, jvp
+    op.save, op.save_out, op.broadcast, op.view = tuple(save), save_out, broadcast, view
+    op.save_all = False
+    op.error = error
+    OPS[name] = op
+    return op
+
+
+def _as_array(out):
+    # numpy ufuncs return numpy scalars for 0-d inputs; the engine keeps ndarrays throughout.
+    return out if type(out) is ndarray else np.asarray(out)
+
+
+def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
+    """Run ``op`` on ``args`` (tensors and constants) and record it if any input requires grad."""
+    datas = []
+    need = False
+    f64_input = False
+    for a in args:
+        if isinstance(a, Tensor):
+            d = a._data
+            datas.append(d)
+            if a.requires_grad:
+                need = True
+            if d.dtype is _F64:
+                f64_input = True
+        else:
+            datas.append(a)
+    try:
+        out = op.forward(*datas, **params) if params else op.forward(*datas)
+    except (ValueError, IndexError, TypeError, np.exceptions.AxisError) as e:
+        if op.error is None:
+            raise
+        raise op.error(args, params or {}, e) from None
+    if type(out) is not ndarray:
+        out = np.asarray(out)
+    # PyTorch computes int and float32 inputs in float32, never in numpy's float64.
+    if out.dtype is _F64 and not f64_input:
+        out = out.astype(_F32)
+    if not (need and _state.grad_enabled):
+        return make(out, None, args[0]._ver if op.view else None)
+
+    node = op.node_cls()
+    node.op = op
+    node.params = params
+    nexts = []
+    for a in args:
+        if isinstance(a, Tensor) and a.requires_grad:
+            nexts.append(a.grad_fn or a._accumulator())
+        else:
+            nexts.append(None)
+    node.next = tuple(nexts)
+    if op.save:
+        saved = node.saved = args if op.save_all else tuple(a if i in op.save else None for i, a in enumerate(args))
+        node.versions = tuple((a, a._ver, a._ver[0]) for a in saved if isinstance(a, Tensor))
+    if op.broadcast:
+        shape, dt = out.shape, out.dtype
+        reduce_to = None
+        for i, d in enumerate(datas):
+            if nexts[i] is not None and (d.shape != shape or d.dtype != dt):
+                if reduce_to is None:
+                    reduce_to = [None] * len(datas)
+                reduce_to[i] = (d.shape, d.dtype)
+        node.reduce_to = reduce_to
+    if _state.anomaly_enabled:
+        node.trace = _user_stack()
+    result = make(out, node, args[0]._ver if op.view else None)
+    if op.save_out:
+        node.out_data = out
+        node.versions = node.versions + ((None, result._ver, result._ver[0]),)
+    return result
+
+
+def finish_registration() -> None:
+    """Precompute per-row flags once every module has added its rows."""
+    for op in OPS.values():
+        op.save_all = bool(op.save) and op.save == tuple(range(len(op.save))) and _arity(op) == len(op.save)
+
+
+def _arity(op: Op) -> int:
+    return len(op.vjp) if isinstance(op.vjp, tuple) else -1
+
+
+def _user_stack():
+    import traceback
+
+    frames = traceback.extract_stack(sys._getframe(2))
+    return [f for f in frames if "/nbautodiff/engine/" not in f.filename.replace("\\", "/")]

@@ -1,0 +1,537 @@
+"""Shape primitives: views (reshape, transpose, permute, squeeze, expand), indexing, cat and stack."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .. import mode
+from ..tensor import Tensor, make
+from ._util import const, norm_dim, one_dim, shape_str
+from .registry import apply, defop
+
+
+def sum_to_shape(g: Tensor, shape) -> Tensor:
+    """Undo broadcasting: sum ``g`` down to ``shape``. The one place the engine does this."""
+    if g.shape == tuple(shape):
+        return g
+    lead = g.ndim - len(shape)
+    dims = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and g.shape[i + lead] != 1)
+    out = g.sum(dims, keepdim=True) if dims else g
+    return out.reshape(shape) if out.shape != tuple(shape) else out
+
+
+# ============================================================== reshape / view
+def _reshape_fwd(x, *, shape, in_shape):
+    return np.reshape(x, shape)
+
+
+def _reshape_error(args, params, exc):
+    x = args[0]
+    return RuntimeError(
+        f"shape '{shape_str(params['shape'])}' is invalid for input of size {x._data.size}\n"
+        f"reshape: {tuple(x.shape)} has {x._data.size} elements, {tuple(params['shape'])} would need a different "
+        "number; keep the product of the sizes equal (use -1 for one size to have it inferred)"
+    )
+
+
+RESHAPE = defop(
+    "reshape", "ViewBackward0", _reshape_fwd,
+    vjp=(lambda g, out, x, *, shape, in_shape: g.reshape(in_shape),),
+    jvp=(lambda dx, out, x, *, shape, in_shape: dx.reshape(out.shape if out is not None else shape),),
+    view=True, error=_reshape_error,
+)
+
+
+def _shape_args(shape):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    return tuple(int(s) for s in shape)
+
+
+def reshape(x, *shape):
+    """The same elements in a new shape (``-1`` infers one size); shares memory when it can."""
+    shape = _shape_args(shape)
+    if shape == x._data.shape:
+        # PyTorch still records a view; keep the graph shape the same
+        pass
+    if -1 in shape:
+        known = int(np.prod([s for s in shape if s != -1], dtype=np.int64))
+        if known == 0 or x._data.size % known:
+            raise _reshape_error((x,), {"shape": shape}, None)
+        shape = tuple(x._data.size // known if s == -1 else s for s in shape)
+    return apply(RESHAPE, (x,), {"shape": shape, "in_shape": x._data.shape})
+
+
+view = reshape
+
+
+def view_as(x, other):
+    return reshape(x, other.shape)
+
+
+def flatten(x, start_dim: int = 0, end_dim: int = -1):
+    if x._data.ndim == 0:
+        return reshape(x, 1)
+    s = one_dim(start_dim, x.ndim, "flatten")
+    e = one_dim(end_dim, x.ndim, "flatten")
+    shape = x._data.shape
+    if s == e:
+        return x
+    return reshape(x, shape[:s] + (int(np.prod(shape[s : e + 1], dtype=np.int64)),) + shape[e + 1 :])
+
+
+# ============================================================== transpose / permute / t
+def _transpose_fwd(x, *, d0, d1):
+    return np.swapaxes(x, d0, d1)
+
+
+def _permute_fwd(x, *, dims):
+    return np.transpose(x, dims)
+
+
+TRANSPOSE = defop(
+    "transpose", "TransposeBackward0", _transpose_fwd,
+    vjp=(lambda g, out, x, *, d0, d1: transpose(g, d0, d1),),
+    jvp=(lambda dx, out, x, *, d0, d1: transpose(dx, d0, d1),),
+    view=True,
+)
+PERMUTE = defop(
+    "permute", "PermuteBackward0", _permute_fwd,
+    vjp=(lambda g, out, x, *, dims: permute(g, tuple(np.argsort(dims))),),
+    jvp=(lambda dx, out, x, *, dims: permute(dx, dims),),
+    view=True,
+)
+T = defop(
+    "t", "TBackward0", np.transpose,
+    vjp=(lambda g, out, x: t(g),),
+    jvp=(lambda dx, out, x: t(dx),),
+    view=True,
+)
+
+
+def transpose(x, dim0: int, dim1: int):
+    """Swap two dimensions (a view)."""
+    n = x._data.ndim
+    return apply(TRANSPOSE, (x,), {"d0": one_dim(dim0, n, "transpose"), "d1": one_dim(dim1, n, "transpose")})
+
+
+swapaxes = transpose
+
+
+def permute(x, *dims):
+    dims = _shape_args(dims)
+    n = x._data.ndim
+    if len(dims) != n:
+        raise RuntimeError(
+            f"permute(sparse_coo): number of dimensions in the tensor input does not match the length of the "
+            f"desired ordering of dimensions i.e. input.dim() = {n} is not equal to len(dims) = {len(dims)}"
+        )
+    dims = tuple(one_dim(d, n, "permute") for d in dims)
+    return apply(PERMUTE, (x,), {"dims": dims})
+
+
+def t(x):
+    """Transpose a matrix (``x.t()``); 0-d and 1-d tensors come back as they are."""
+    if x._data.ndim > 2:
+        raise RuntimeError(
+            f"t() expects a tensor with <= 2 dimensions, but self is {x._data.ndim}D (use x.transpose(-2, -1) or x.mT)"
+        )
+    return apply(T, (x,))
+
+
+# ============================================================== squeeze / unsqueeze / expand
+def _squeeze_fwd(x, *, dim, in_shape):
+    if dim is None:
+        return np.squeeze(x)
+    dims = tuple(d for d in dim if x.shape[d] == 1)
+    return np.squeeze(x, dims) if dims else x.view()
+
+
+def _unsqueeze_fwd(x, *, dim):
+    return np.expand_dims(x, dim)
+
+
+SQUEEZE = defop(
+    "squeeze", "SqueezeBackward0", _squeeze_fwd,
+    vjp=(lambda g, out, x, *, dim, in_shape: g.reshape(in_shape),),
+    jvp=(lambda dx, out, x, *, dim, in_shape: squeeze(dx, dim),),
+    view=True,
+)
+SQUEEZE_DIM = defop(
+    "squeeze_dim", "SqueezeBackward1", _squeeze_fwd,
+    vjp=(lambda g, out, x, *, dim, in_shape: g.reshape(in_shape),),
+    jvp=(lambda dx, out, x, *, dim, in_shape: squeeze(dx, dim),),
+    view=True,
+)
+UNSQUEEZE = defop(
+    "unsqueeze", "UnsqueezeBackward0", _unsqueeze_fwd,
+    vjp=(lambda g, out, x, *, dim: squeeze(g, dim),),
+    jvp=(lambda dx, out, x, *, dim: unsqueeze(dx, dim),),
+    view=True,
+)
+
+
+def squeeze(x, dim=None):
+    """Drop dimensions of size 1 (all of them, or those in ``dim``)."""
+    d = norm_dim(dim, x._data.ndim, "squeeze")
+    return apply(SQUEEZE if d is None else SQUEEZE_DIM, (x,), {"dim": d, "in_shape": x._data.shape})
+
+
+def unsqueeze(x, dim: int):
+    """Insert a dimension of size 1 at ``dim``."""
+    n = x._data.ndim + 1
+    return apply(UNSQUEEZE, (x,), {"dim": one_dim(dim, n, "unsqueeze")})
+
+
+def _expand_fwd(x, *, shape):
+    return np.broadcast_to(x, shape)
+
+
+def _expand_error(args, params, exc):
+    x = args[0]
+    return RuntimeError(
+        f"The expanded size of the tensor must match the existing size (a non-singleton dimension) "
+        f"\nexpand: can't expand {tuple(x.shape)} to {tuple(params['shape'])}; only dimensions of size 1 can grow"
+    )
+
+
+EXPAND = defop(
+    "expand", "ExpandBackward0", _expand_fwd,
+    vjp=(lambda g, out, x, *, shape: sum_to_shape(g, x.shape),),
+    jvp=(lambda dx, out, x, *, shape: expand(dx, *shape),),
+    save=(0,), view=True, error=_expand_error,
+)
+
+
+def expand(x, *sizes):
+    """A broadcast view of ``x`` with the given sizes (-1 keeps a size)."""
+    sizes = _shape_args(sizes)
+    lead = len(sizes) - x._data.ndim
+    shape = tuple(x._data.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
+    return apply(EXPAND, (x,), {"shape": shape})
+
+
+def expand_as(x, other):
+    return expand(x, *other.shape)
+
+
+def broadcast_to(x, shape):
+    return expand(x, *shape)
+
+
+# ============================================================== indexing
+def _getitem_fwd(x, *, key, in_shape):
+    return x[key]
+
+
+def _index_backward_fwd(g, *, key, in_shape):
+    out = np.zeros(in_shape, dtype=g.dtype)
+    np.add.at(out, key, g)  # repeated indices accumulate
+    return out
+
+
+def _basic_backward_fwd(g, *, key, in_shape):
+    out = np.zeros(in_shape, dtype=g.dtype)
+    out[key] = g
+    return out
+
+
+def _getitem_vjp(g, out, x, *, key, in_shape):
+    return apply(EMBED, (g,), {"key": key, "in_shape": in_shape})
+
+
+def _index_vjp(g, out, x, *, key, in_shape):
+    return apply(EMBED_ADD, (g,), {"key": key, "in_shape": in_shape})
+
+
+def _getitem_jvp(dx, out, x, *, key, in_shape):
+    return apply(INDEX, (dx,), {"key": key, "in_shape": in_shape})
+
+
+SELECT = defop("select", "SelectBackward0", _getitem_fwd, vjp=(_getitem_vjp,), jvp=(_getitem_jvp,), view=True)
+SLICE = defop("slice", "SliceBackward0", _getitem_fwd, vjp=(_getitem_vjp,), jvp=(_getitem_jvp,), view=True)
+INDEX = defop("index", "IndexBackward0", _getitem_fwd, vjp=(_index_vjp,), jvp=(_getitem_jvp,))
+# The VJPs of indexing: scatter the gradient into zeros. Differentiable again (their VJP is indexing).
+EMBED = defop(
+    "embed", "SliceBackwardBackward0", _basic_backward_fwd,
+    vjp=(lambda g, out, x, *, key, in_shape: apply(INDEX, (g,), {"key": key, "in_shape": g.shape}),),
+    jvp=(lambda dx, out, x, *, key, in_shape: apply(EMBED, (dx,), {"key": key, "in_shape": in_shape}),),
+)
+EMBED_ADD = defop(
+    "embed_add", "IndexBackwardBackward0", _index_backward_fwd,
+    vjp=(lambda g, out, x, *, key, in_shape: apply(INDEX, (g,), {"key": key, "in_shape": g.shape}),),
+    jvp=(lambda dx, out, x, *, key, in_shape: apply(EMBED_ADD, (dx,), {"key": key, "in_shape": in_shape}),),
+)
+
+
+def _is_advanced(k) -> bool:
+    return isinstance(k, (list, np.ndarray)) or (isinstance(k, bool))
+
+
+def _normalize_key(key):
+    if not isinstance(key, tuple):
+        key = (key,)
+    out = []
+    for k in key:
+        if isinstance(k, Tensor):
+            k = k._data if (k._data.ndim or k._data.dtype == np.bool_) else int(k._data)
+        elif isinstance(k, list):
+            k = np.asarray([int(v) if isinstance(v, Tensor) else v for v in k])
+        out.append(k)
+    return tuple(out)
+
+
+def getitem(x, key):
+    """``x[key]`` with PyTorch's graph: Select/Slice/Unsqueeze for basic keys, Index for advanced ones."""
+    key = _normalize_key(key)
+    if any(_is_advanced(k) for k in key):
+        _check_advanced(x, key)
+        return apply(INDEX, (x,), {"key": key, "in_shape": x._data.shape})
+    n_used = sum(1 for k in key if k is not None and k is not Ellipsis)
+    if n_used > x._data.ndim:
+        raise IndexError(f"too many indices for tensor of dimension {x._data.ndim}")
+    out, dim = x, 0
+    for k in key:
+        if k is Ellipsis:
+            dim += x._data.ndim - n_used
+        elif k is None:
+            out = unsqueeze(out, dim)
+            dim += 1
+        elif isinstance(k, (numbers.Integral, np.integer)):
+            size = out._data.shape[dim]
+            if not -size <= k < size:
+                raise IndexError(f"index {k} is out of bounds for dimension {dim} with size {size}")
+            sel = (slice(None),) * dim + (int(k) % size,)
+            out = apply(SELECT, (out,), {"key": sel, "in_shape": out._data.shape})
+        elif isinstance(k, slice):
+            if k.step is not None and k.step <= 0:
+                raise ValueError("step must be greater than zero")
+            if not (k.start is None and k.stop is None and k.step is None):
+                sl = (slice(None),) * dim + (k,)
+                out = apply(SLICE, (out,), {"key": sl, "in_shape": out._data.shape})
+            dim += 1
+        else:
+            raise IndexError(
+                f"only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices "
+                f"(got {type(k).__name__})"
+            )
+    if out is x:  # x[:] or x[...]: still a new tensor, as in PyTorch
+        out = apply(SLICE, (x,), {"key": (slice(None),), "in_shape": x._data.shape})
+    return out
+
+
+def _check_advanced(x, key):
+    for dim, k in enumerate(key):
+        if isinstance(k, np.ndarray) and k.dtype.kind in "iu" and dim < x._data.ndim and k.size:
+            size = x._data.shape[dim]
+            bad = k[(k >= size) | (k < -size)]
+            if bad.size:
+                raise IndexError(f"index {int(bad[0])} is out of bounds for dimension {dim} with size {size}")
+
+
+def _setitem_fwd(x, v, *, key):
+    out = x.copy()
+    out[key] = v
+    return out
+
+
+def _setitem_vjp_x(g, out, x, v, *, key):
+    mask = np.ones(g.shape, dtype=bool)
+    mask[key] = False
+    return g * const(mask)
+
+
+SETITEM = defop(
+    "index_put", "CopySlices", _setitem_fwd,
+    vjp=(_setitem_vjp_x,
+         lambda g, out, x, v, *, key: apply(INDEX, (g,), {"key": key, "in_shape": g.shape})),
+    jvp=(_setitem_vjp_x,
+         lambda dv, out, x, v, *, key: apply(EMBED_ADD, (dv,), {"key": key, "in_shape": x.shape})),
+    broadcast=True,
+)
+
+
+def setitem(x, key, value):
+    """``x[key] = value``: in place; recorded as PyTorch's CopySlices when gradients flow."""
+    from .inplace import inplace_apply
+
+    key = _normalize_key(key)
+    value = value if isinstance(value, Tensor) else make(np.asarray(value, dtype=x._data.dtype))
+    inplace_apply(x, lambda old, v: apply(SETITEM, (old, v), {"key": key}), value, "__setitem__")
+
+
+def narrow(x, dim: int, start: int, length: int):
+    d = one_dim(dim, x._data.ndim, "narrow")
+    key = (slice(None),) * d + (slice(start, start + length),)
+    return apply(SLICE, (x,), {"key": key, "in_shape": x._data.shape})
+
+
+def select(x, dim: int, index: int):
+    d = one_dim(dim, x._data.ndim, "select")
+    return getitem(x, (slice(None),) * d + (index,))
+
+
+# ============================================================== cat / stack / split
+def _cat_vjp(g, out, *xs, dim, sizes):
+    outs, start = [], 0
+    for n in sizes:
+        outs.append(narrow(g, dim, start, n))
+        start += n
+    return outs
+
+
+def _cat_jvp(dxs, out, *xs, dim, sizes):
+    return cat([dx if dx is not None else make(np.zeros_like(x._data)) for dx, x in zip(dxs, xs)], dim)
+
+
+def _cat_error(args, params, exc):
+    dim = params["dim"]
+    ref = args[0]._data.shape
+    for i, a in enumerate(args[1:], 1):
+        s = a._data.shape
+        if len(s) != len(ref):
+            return RuntimeError(
+                f"Tensors must have same number of dimensions: got {len(ref)} and {len(s)}\ncat: tensor {i} "
+                f"has shape {tuple(s)}, tensor 0 has {tuple(ref)}"
+            )
+        for d, (p, q) in enumerate(zip(ref, s)):
+            if d != dim and p != q:
+                return RuntimeError(
+                    f"Sizes of tensors must match except in dimension {dim}. Expected size {p} but got size {q} for "
+                    f"tensor number {i} in the list.\ncat: shapes {tuple(ref)} and {tuple(s)} differ in dimension {d}; "
+                    f"did you mean dim={d}?"
+                )
+    return RuntimeError(f"cat: {exc}")
+
+
+def _stack_fwd(*xs, dim, sizes):
+    return np.stack(xs, axis=dim)
+
+
+def _cat_fwd_sizes(*xs, dim, sizes):
+    return np.concatenate(xs, axis=dim)
+
+
+def _stack_vjp(g, out, *xs, dim, sizes):
+    return [select(g, dim, i) for i in range(len(xs))]
+
+
+def _stack_jvp(dxs, out, *xs, dim, sizes):
+    return stack([dx if dx is not None else make(np.zeros_like(x._data)) for dx, x in zip(dxs, xs)], dim)
+
+
+def _stack_error(args, params, exc):
+    shapes = [tuple(a._data.shape) for a in args]
+    bad = next(i for i, s in enumerate(shapes) if s != shapes[0])
+    return RuntimeError(
+        f"stack expects each tensor to be equal size, but got {shape_str(shapes[0])} at entry 0 and "
+        f"{shape_str(shapes[bad])} at entry {bad}"
+    )
+
+
+CAT = defop("cat", "CatBackward0", _cat_fwd_sizes, vjp=_cat_vjp, jvp=_cat_jvp, error=_cat_error)
+STACK = defop("stack", "StackBackward0", _stack_fwd, vjp=_stack_vjp, jvp=_stack_jvp, error=_stack_error)
+
+
+def _tensor_list(tensors, name):
+    tensors = tuple(tensors)
+    if not tensors:
+        raise RuntimeError(f"{name}(): expected a non-empty list of Tensors")
+    for t_ in tensors:
+        if not isinstance(t_, Tensor):
+            raise TypeError(f"{name}(): expected a sequence of Tensors, got an element of type {type(t_).__name__}")
+    return tensors
+
+
+def cat(tensors, dim: int = 0):
+    """Join tensors along an existing dimension."""
+    tensors = _tensor_list(tensors, "cat")
+    d = one_dim(dim, tensors[0]._data.ndim, "cat")
+    return apply(CAT, tensors, {"dim": d, "sizes": tuple(t_._data.shape[d] if t_._data.ndim else 1 for t_ in tensors)})
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim: int = 0):
+    """Join tensors along a new dimension."""
+    tensors = _tensor_list(tensors, "stack")
+    d = one_dim(dim, tensors[0]._data.ndim + 1, "stack")
+    return apply(STACK, tensors, {"dim": d, "sizes": None})
+
+
+def split(x, split_size_or_sections, dim: int = 0):
+    d = one_dim(dim, x._data.ndim, "split")
+    n = x._data.shape[d]
+    if isinstance(split_size_or_sections, int):
+        sizes = [split_size_or_sections] * (n // split_size_or_sections)
+        if n % split_size_or_sections:
+            sizes.append(n % split_size_or_sections)
+    else:
+        sizes = list(split_size_or_sections)
+    out, start = [], 0
+    for s in sizes:
+        out.append(narrow(x, d, start, s))
+        start += s
+    return tuple(out)
+
+
+def chunk(x, chunks: int, dim: int = 0):
+    n = x._data.shape[one_dim(dim, x._data.ndim, "chunk")]
+    return split(x, -(-n // chunks), dim)
+
+
+def unbind(x, dim: int = 0):
+    d = one_dim(dim, x._data.ndim, "unbind")
+    return tuple(select(x, d, i) for i in range(x._data.shape[d]))
+
+
+# ============================================================== copies and casts
+CLONE = defop("clone", "CloneBackward0", np.copy, vjp=(lambda g, out, x: g,), jvp=(lambda dx, out, x: dx,))
+
+
+def _to_fwd(x, *, dtype, in_dtype):
+    return x.astype(dtype)
+
+
+TO_COPY = defop(
+    "to_dtype", "ToCopyBackward0", _to_fwd,
+    vjp=(lambda g, out, x, *, dtype, in_dtype: to_dtype(g, in_dtype),),
+    jvp=(lambda dx, out, x, *, dtype, in_dtype: to_dtype(dx, dtype),),
+)
+
+
+def clone(x):
+    return apply(CLONE, (x,))
+
+
+def to_dtype(x, dtype, copy: bool = False):
+    from .. import dtypes
+
+    dt = dtype if isinstance(dtype, dtypes.dtype) else dtypes.to_dtype(dtype)
+    if dt.np == x._data.dtype and not copy:
+        return x
+    if x.requires_grad and mode.state.grad_enabled and dt.is_floating_point:
+        return apply(TO_COPY, (x,), {"dtype": dt.np, "in_dtype": dtypes.from_numpy(x._data.dtype)})
+    return make(x._data.astype(dt.np))
+
+
+def _copy_from_fwd(x, src):
+    return np.broadcast_to(src, x.shape).astype(x.dtype, copy=True)
+
+
+COPY_FROM = defop(
+    "copy_", "CopyBackwards", _copy_from_fwd,
+    vjp=(lambda g, out, x, src: g * 0,
+         lambda g, out, x, src: g),
+    jvp=(lambda dx, out, x, src: dx * 0,
+         lambda dsrc, out, x, src: dsrc.expand(*out.shape)),
+    broadcast=True,
+)
+
+
+def copy_from(x, src):
+    src = src if isinstance(src, Tensor) else make(np.asarray(src))
+    return apply(COPY_FROM, (x, src))

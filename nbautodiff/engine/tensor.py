@@ -1,0 +1,557 @@
+"""The Tensor: a numpy array plus the autograd fields PyTorch has (requires_grad, grad, grad_fn).
+
+Math lives in the op table (``engine/ops``); the methods here are PyTorch's names for it.
+"""
+
+from __future__ import annotations
+
+import builtins
+import warnings
+
+import numpy as np
+
+from . import dtypes, mode
+from .dtypes import Size
+
+_state = mode.state
+_new = object.__new__
+
+NON_LEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute "
+    "won't be populated during autograd.backward(). If you indeed want the .grad field to be populated "
+    "for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor "
+    "by mistake, make sure you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 "
+    "for more informations."
+)
+
+
+def make(data: np.ndarray, grad_fn=None, ver=None) -> "Tensor":
+    """A tensor around ``data`` without copying or checks: the engine's fast constructor."""
+    t = _new(Tensor)
+    t._data = data
+    t.grad_fn = grad_fn
+    t._requires_grad = grad_fn is not None
+    t._grad = None
+    t._ver = [0] if ver is None else ver
+    t._accum = None
+    t._retains_grad = False
+    return t
+
+
+def _check_can_require_grad(data: np.ndarray) -> None:
+    if data.dtype.kind != "f":
+        raise RuntimeError(
+            "Only Tensors of floating point and complex dtype can require gradients "
+            f"(this tensor is {dtypes.from_numpy(data.dtype)!r}; make it with a float dtype, "
+            "e.g. torch.tensor([1., 2.]) or x.float())"
+        )
+
+
+class Tensor:
+    """An n-dimensional array that can record the operations done on it, as ``torch.Tensor``.
+
+    >>> x = tensor([0., 1., 2., 3.], requires_grad=True)
+    >>> y = 2 * x.dot(x)
+    >>> y.backward()
+    >>> x.grad
+    tensor([ 0.,  4.,  8., 12.])
+    """
+
+    __slots__ = ("_data", "grad_fn", "_requires_grad", "_grad", "_ver", "_accum", "_retains_grad", "__weakref__")
+    # numpy hands binary operations with a Tensor over to the Tensor (np.float64(2) * x -> Tensor).
+    __array_ufunc__ = None
+
+    def __init__(self, *args, dtype=None, requires_grad: bool = False):
+        # torch.Tensor(2, 3) makes an uninitialised 2x3 float tensor; torch.Tensor([1, 2]) copies data.
+        if args and all(isinstance(a, (builtins.int, np.integer)) for a in args):
+            data = np.zeros(args, dtype=np.float32)
+        elif len(args) == 1:
+            data = np.array(args[0].numpy() if isinstance(args[0], Tensor) else args[0], dtype=np.float32)
+        else:
+            data = np.zeros((0,), dtype=np.float32)
+        self._data = data
+        self.grad_fn = None
+        self._requires_grad = False
+        self._grad = None
+        self._ver = [0]
+        self._accum = None
+        self._retains_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    # ------------------------------------------------------------------ autograd fields
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        self.requires_grad_(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        if self.grad_fn is not None:
+            if not requires_grad:
+                raise RuntimeError(
+                    "you can only change requires_grad flags of leaf variables. If you want to use a computed "
+                    "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
+                )
+            return self
+        if requires_grad:
+            _check_can_require_grad(self._data)
+        self._requires_grad = bool(requires_grad)
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors made by the user (and for anything that doesn't require grad)."""
+        return self.grad_fn is None
+
+    @property
+    def grad(self):
+        if self.grad_fn is not None and not self._retains_grad:
+            warnings.warn(NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
+            if value.shape != self.shape:
+                raise RuntimeError(
+                    f"assigned grad has data of a different size: the tensor is {self.shape}, the grad {value.shape}"
+                )
+        self._grad = value
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` on this non-leaf tensor after backward (a no-op on leaves)."""
+        if self.grad_fn is None:
+            if not self._requires_grad:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            return
+        if self._retains_grad:
+            return
+        self._retains_grad = True
+        self.grad_fn.register_prehook(_RetainGrad(self))
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        node = self.grad_fn if self.grad_fn is not None else self._accumulator()
+        return node.register_prehook(_TensorHook(hook))
+
+    def _accumulator(self):
+        acc = self._accum
+        if acc is None:
+            from .node import AccumulateGrad
+
+            acc = self._accum = AccumulateGrad(self)
+        return acc
+
+    def backward(self, gradient=None, retain_graph=None, create_graph: bool = False, inputs=None) -> None:
+        """Compute the gradient of this tensor w.r.t. the graph leaves and add it into their ``.grad``."""
+        from .backward import backward
+
+        backward((self,), None if gradient is None else (gradient,), retain_graph, create_graph, inputs)
+
+    def detach(self) -> "Tensor":
+        """The same data, cut from the graph (shares memory and version counter)."""
+        return make(self._data, None, self._ver)
+
+    def detach_(self) -> "Tensor":
+        if self._data.base is not None and self.grad_fn is not None:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    @property
+    def data(self) -> "Tensor":
+        """A tensor sharing this one's memory with no autograd history (changes to it are not tracked)."""
+        return make(self._data)
+
+    @data.setter
+    def data(self, value: "Tensor") -> None:
+        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+
+    @property
+    def _version(self) -> int:
+        return self._ver[0]
+
+    # ------------------------------------------------------------------ metadata
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[dim]
+
+    @property
+    def dtype(self) -> dtypes.dtype:
+        return dtypes.from_numpy(self._data.dtype)
+
+    @property
+    def device(self):
+        return dtypes.CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    ndimension = dim
+
+    def numel(self) -> int:
+        return self._data.size
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def is_contiguous(self) -> bool:
+        return self._data.flags.c_contiguous
+
+    def contiguous(self) -> "Tensor":
+        return self
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    # ------------------------------------------------------------------ conversion
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar "
+                "(item() needs exactly one element; index it first, e.g. x[0].item(), or use x.tolist())"
+            )
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        if self._requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self._data if dtype is None else self._data.astype(dtype)
+
+    def _scalar(self, kind: str):
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.reshape(()).item()
+
+    def __float__(self) -> builtins.float:
+        return builtins.float(self._scalar("float"))
+
+    def __int__(self) -> builtins.int:
+        return builtins.int(self._scalar("int"))
+
+    def __index__(self) -> builtins.int:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return builtins.int(self._data.reshape(()).item())
+
+    def __bool__(self) -> builtins.bool:
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+        return builtins.bool(self._data.reshape(()).item())
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    def to(self, *args, **kwargs) -> "Tensor":
+        """Convert to a dtype (and/or device: only 'cpu' exists on the own engine)."""
+        dtype = kwargs.pop("dtype", None)
+        copy = kwargs.pop("copy", False)
+        kwargs.pop("non_blocking", None)
+        dev = kwargs.pop("device", None)
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif isinstance(a, (str, dtypes.device)):
+                dev = a
+            else:
+                dtype = a
+        if dev is not None:
+            dtypes.device(dev)  # the own engine only knows the CPU: a clear error otherwise
+        if dtype is None:
+            return _ops.clone(self) if copy else self
+        return _ops.to_dtype(self, dtypes.to_dtype(dtype), copy)
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return f"torch.{self.dtype.legacy}"
+        return self.to(dtypes.to_dtype(dtype))
+
+    def float(self) -> "Tensor":
+        return self.to(dtypes.float32)
+
+    def double(self) -> "Tensor":
+        return self.to(dtypes.float64)
+
+    def half(self) -> "Tensor":
+        return self.to(dtypes.float16)
+
+    def long(self) -> "Tensor":
+        return self.to(dtypes.int64)
+
+    def int(self) -> "Tensor":
+        return self.to(dtypes.int32)
+
+    def bool(self) -> "Tensor":
+        return self.to(dtypes.bool)
+
+    def cpu(self) -> "Tensor":
+        return self
+
+    def cuda(self, *args, **kwargs):
+        dtypes.device("cuda")
+
+    # ------------------------------------------------------------------ printing
+    def __repr__(self) -> str:
+        from .printing import tensor_repr
+
+        return tensor_repr(self)
+
+    __str__ = __repr__
+
+    # ------------------------------------------------------------------ operators
+    def __add__(self, other):
+        return _ops.add(self, other)
+
+    def __radd__(self, other):
+        return _ops.add(self, other)
+
+    def __sub__(self, other):
+        return _ops.sub(self, other)
+
+    def __rsub__(self, other):
+        return _ops.rsub(self, other)
+
+    def __mul__(self, other):
+        return _ops.mul(self, other)
+
+    def __rmul__(self, other):
+        return _ops.mul(self, other)
+
+    def __truediv__(self, other):
+        return _ops.div(self, other)
+
+    def __rtruediv__(self, other):
+        return _ops.mul(_ops.reciprocal(self), other)
+
+    def __pow__(self, other):
+        return _ops.pow(self, other)
+
+    def __rpow__(self, other):
+        return _ops.pow(other, self)
+
+    def __matmul__(self, other):
+        return _ops.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _ops.matmul(other, self)
+
+    def __neg__(self):
+        return _ops.neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _ops.abs(self)
+
+    def __floordiv__(self, other):
+        return _ops.constant_op(np.floor_divide, self, other)
+
+    def __mod__(self, other):
+        return _ops.constant_op(np.remainder, self, other)
+
+    def __eq__(self, other):
+        return _ops.eq(self, other)
+
+    def __ne__(self, other):
+        return _ops.ne(self, other)
+
+    def __lt__(self, other):
+        return _ops.lt(self, other)
+
+    def __le__(self, other):
+        return _ops.le(self, other)
+
+    def __gt__(self, other):
+        return _ops.gt(self, other)
+
+    def __ge__(self, other):
+        return _ops.ge(self, other)
+
+    def __and__(self, other):
+        return _ops.constant_op(np.logical_and if self._data.dtype == np.bool_ else np.bitwise_and, self, other)
+
+    def __or__(self, other):
+        return _ops.constant_op(np.logical_or if self._data.dtype == np.bool_ else np.bitwise_or, self, other)
+
+    def __invert__(self):
+        return _ops.constant_op(np.logical_not if self._data.dtype == np.bool_ else np.invert, self)
+
+    def __getitem__(self, key):
+        return _ops.getitem(self, key)
+
+    def __setitem__(self, key, value):
+        _ops.setitem(self, key, value)
+
+    # in place: x += y and friends
+    def __iadd__(self, other):
+        return self.add_(other)
+
+    def __isub__(self, other):
+        return self.sub_(other)
+
+    def __imul__(self, other):
+        return self.mul_(other)
+
+    def __itruediv__(self, other):
+        return self.div_(other)
+
+    def add_(self, other, *, alpha=1):
+        return _ops.inplace(self, _ops.add, other if alpha == 1 else _ops.mul(other, alpha), "add_")
+
+    def sub_(self, other, *, alpha=1):
+        return _ops.inplace(self, _ops.sub, other if alpha == 1 else _ops.mul(other, alpha), "sub_")
+
+    def mul_(self, other):
+        return _ops.inplace(self, _ops.mul, other, "mul_")
+
+    def div_(self, other):
+        return _ops.inplace(self, _ops.div, other, "div_")
+
+    def clamp_(self, min=None, max=None):
+        return _ops.inplace(self, lambda x, _: _ops.clamp(x, min, max), None, "clamp_")
+
+    def copy_(self, src):
+        return _ops.inplace(self, _ops.copy_from, src, "copy_")
+
+    def zero_(self):
+        return _ops.fill_inplace(self, 0)
+
+    def fill_(self, value):
+        return _ops.fill_inplace(self, value)
+
+    def normal_(self, mean=0.0, std=1.0):
+        from .factories import _rng
+
+        return _ops.fill_inplace(self, _rng().normal(mean, std, self._data.shape))
+
+    def uniform_(self, a=0.0, b=1.0):
+        from .factories import _rng
+
+        return _ops.fill_inplace(self, _rng().uniform(a, b, self._data.shape))
+
+    # ------------------------------------------------------------------ new tensors like this one
+    def new_tensor(self, data, dtype=None, requires_grad=False):
+        from .factories import tensor
+
+        return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None, requires_grad=False):
+        from .factories import zeros
+
+        return zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, requires_grad=False):
+        from .factories import ones
+
+        return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, requires_grad=False):
+        from .factories import full
+
+        return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+
+class _RetainGrad:
+    """The pre-hook ``retain_grad()`` puts on a node: store the arriving gradient on the tensor."""
+
+    __slots__ = ("tensor",)
+
+    def __init__(self, t: Tensor):
+        import weakref
+
+        self.tensor = weakref.ref(t)
+
+    def __call__(self, grad):
+        t = self.tensor()
+        if t is not None:
+            g = grad if _state.grad_enabled else make(grad._data.copy())
+            t._grad = g if t._grad is None else t._grad + g
+        return None
+
+
+class _TensorHook:
+    __slots__ = ("fn",)
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def __call__(self, grad):
+        return self.fn(grad)
+
+    def __eq__(self, other):
+        return other is self or other is self.fn
+
+
+def _install_methods() -> None:
+    """Method forms of the functional ops (x.exp(), x.sum(dim=0), ...), PyTorch's names."""
+    names = (
+        "add sub mul div pow neg exp log sqrt rsqrt abs sin cos tan tanh sigmoid relu reciprocal square sign "
+        "clamp clip maximum minimum sum mean max min prod norm matmul dot mm mv reshape view view_as transpose "
+        "permute t squeeze unsqueeze expand expand_as broadcast_to flatten softmax log_softmax logsumexp eq ne "
+        "lt le gt ge argmax argmin clone isfinite isnan all any cumsum var std masked_fill narrow split chunk "
+        "unbind log1p expm1 floor ceil round"
+    ).split()
+    for name in names:
+        fn = getattr(_ops, name)
+        setattr(Tensor, name, fn)
+    Tensor.true_divide = Tensor.divide = _ops.div
+    Tensor.multiply = _ops.mul
+    Tensor.subtract = _ops.sub
+    Tensor.absolute = _ops.abs
+    Tensor.greater, Tensor.less, Tensor.equal = _ops.gt, _ops.lt, _ops.equal
+    Tensor.T = property(lambda self: _ops.permute(self, tuple(range(self._data.ndim))[::-1]))
+    Tensor.mT = property(lambda self: _ops.transpose(self, -2, -1))
+
+
+from . import ops as _ops  # noqa: E402  (the ops build Tensors; ops/__init__ calls _install_methods)
