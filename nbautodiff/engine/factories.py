@@ -51,8 +51,8 @@ def _finish(data: np.ndarray, requires_grad: bool) -> Tensor:
 def _infer(data) -> np.ndarray:
     if isinstance(data, Tensor):
         return data._data.copy()
-    if isinstance(data, np.ndarray):
-        return data.copy()
+    if isinstance(data, (np.ndarray, np.generic)):
+        return np.array(data)
     if isinstance(data, (list, tuple)) and any(isinstance(v, Tensor) for v in _flat(data)):
         data = _unwrap(data)
     arr = np.array(data)
@@ -81,7 +81,7 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False, pin_memor
     """
     if device is not None:
         dtypes.device(device)
-    from_numpy_array = isinstance(data, (np.ndarray, Tensor))
+    from_numpy_array = isinstance(data, (np.ndarray, np.generic, Tensor))
     arr = _infer(data)
     if dtype is not None:
         target = dtypes.to_dtype(dtype).np

@@ -14,6 +14,7 @@ class _State(threading.local):
     grad_enabled = True
     anomaly_enabled = False
     anomaly_check_nan = True
+    forward_tangents = None  # {id(tensor): (tensor, tangent)} while a forward-mode pass runs
 
 
 state = _State()

@@ -299,9 +299,8 @@ def _mask(a) -> Tensor:
 # ============================================================== max/min/clamp/where
 def _tie_mask(x, y) -> Tensor:
     """1 where x wins, 0.5 on ties, 0 where y wins: how maximum shares its gradient."""
-    m = (x._data > y._data).astype(np.result_type(x._data, y._data))
-    m[np.broadcast_to(x._data == y._data, m.shape)] = 0.5
-    return _mask(m)
+    m = np.where(x._data == y._data, 0.5, x._data > y._data)
+    return _mask(m.astype(np.result_type(x._data, y._data)))
 
 
 def _maximum_vjp(g, out, x, y):
@@ -329,7 +328,7 @@ MAXIMUM = defop(  # ties share the gradient half and half, as PyTorch does
 MINIMUM = defop(
     "minimum", "MinimumBackward0", np.minimum,
     vjp=(_maximum_vjp_y, _maximum_vjp),
-    jvp=(lambda dx, out, x, y: _maximum_jvp_y(dx, out, y, x), lambda dy, out, x, y: _maximum_jvp(dy, out, y, x)),
+    jvp=(_maximum_jvp_y, _maximum_jvp),
     save=(0, 1), broadcast=True, error=broadcast_error("minimum"),
 )
 

@@ -48,17 +48,27 @@ def inplace_apply(x: Tensor, fn, other, name: str) -> Tensor:
         _check_result(x, r._data, name)
         np.copyto(x._data, r._data, casting="unsafe")
         x._ver[0] += 1
+        _move_tangent(r, x)
         return x
     # The old value gets a tensor of its own: the node may read it after x has been overwritten.
     old = make(x._data.copy(), x.grad_fn)
     old._requires_grad = x._requires_grad
+    _move_tangent(x, old)
     r = fn(old, other)
     _check_result(x, r._data, name)
     np.copyto(x._data, r._data, casting="unsafe")
     x.grad_fn = r.grad_fn
     x._requires_grad = True
     x._ver[0] += 1
+    _move_tangent(r, x)
     return x
+
+
+def _move_tangent(src: Tensor, dst: Tensor) -> None:
+    """Forward mode: an in-place result's tangent now belongs to the tensor that was overwritten."""
+    table = mode.state.forward_tangents
+    if table is not None and id(src) in table:
+        table[id(dst)] = (dst, table[id(src)][1])
 
 
 def inplace(x: Tensor, fn, other, name: str) -> Tensor:

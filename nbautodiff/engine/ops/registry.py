@@ -110,7 +110,10 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
     if out.dtype is _F64 and not f64_input:
         out = out.astype(_F32)
     if not (need and _state.grad_enabled):
-        return make(out, None, args[0]._ver if op.view else None)
+        result = make(out, None, args[0]._ver if op.view else None)
+        if _state.forward_tangents is not None:
+            push_tangent(op, args, params, result)
+        return result
 
     node = op.node_cls()
     node.op = op
@@ -140,7 +143,32 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
     if op.save_out:
         node.out_data = out
         node.versions = node.versions + ((None, result._ver, result._ver[0]),)
+    if _state.forward_tangents is not None:
+        push_tangent(op, args, params, result)
     return result
+
+
+def push_tangent(op: Op, args: tuple, params, result: Tensor) -> None:
+    """Forward mode: the output's tangent from the inputs' tangents, by the op's JVP."""
+    table = _state.forward_tangents
+    tangents = [table.get(id(a)) if isinstance(a, Tensor) else None for a in args]
+    if not any(t is not None for t in tangents):
+        return
+    tangents = [t[1] if t is not None else None for t in tangents]
+    _state.forward_tangents = None  # the JVP itself is ordinary computation, not traced again
+    try:
+        jvp = op.jvp
+        if isinstance(jvp, tuple):
+            total = None
+            for f, dx in zip(jvp, tangents):
+                if dx is not None:
+                    term = f(dx, result, *args, **params) if params else f(dx, result, *args)
+                    total = term if total is None else total + term
+        else:
+            total = jvp(tangents, result, *args, **params)
+    finally:
+        _state.forward_tangents = table
+    table[id(result)] = (result, total)
 
 
 def finish_registration() -> None:

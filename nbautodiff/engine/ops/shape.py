@@ -513,7 +513,7 @@ def to_dtype(x, dtype, copy: bool = False):
     dt = dtype if isinstance(dtype, dtypes.dtype) else dtypes.to_dtype(dtype)
     if dt.np == x._data.dtype and not copy:
         return x
-    if x.requires_grad and mode.state.grad_enabled and dt.is_floating_point:
+    if dt.is_floating_point and x._data.dtype.kind == "f":
         return apply(TO_COPY, (x,), {"dtype": dt.np, "in_dtype": dtypes.from_numpy(x._data.dtype)})
     return make(x._data.astype(dt.np))
 
