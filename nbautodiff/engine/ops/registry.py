@@ -40,6 +40,7 @@ class Op:
         "broadcast",
         "view",
         "error",
+        "sets_dtype",
     )
 
     def __repr__(self) -> str:
@@ -58,6 +59,7 @@ def defop(
     broadcast: bool = False,
     view: bool = False,
     error: Callable | None = None,
+    sets_dtype: bool = False,
 ) -> Op:
     """Add a primitive to the op table.
 
@@ -67,6 +69,8 @@ def defop(
     (variadic ops such as ``cat``). ``save`` lists the inputs the VJP reads; ``save_out`` says it
     reads the output. ``broadcast`` ops get their gradients summed back to each input's shape and
     cast to its dtype in one place (the backward pass). ``view`` ops share the input's version counter.
+    Results computed in float64 from non-float64 inputs come back as float32 (PyTorch's rule), except
+    for ``sets_dtype`` ops such as ``x.double()``.
     """
     op = Op()
     op.name, op.node_name, op.node_cls = name, node, node_class(node)
@@ -74,6 +78,7 @@ def defop(
     op.save, op.save_out, op.broadcast, op.view = tuple(save), save_out, broadcast, view
     op.save_all = False
     op.error = error
+    op.sets_dtype = sets_dtype
     OPS[name] = op
     return op
 
@@ -107,7 +112,7 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
     if type(out) is not ndarray:
         out = np.asarray(out)
     # PyTorch computes int and float32 inputs in float32, never in numpy's float64.
-    if out.dtype is _F64 and not f64_input:
+    if out.dtype is _F64 and not f64_input and not op.sets_dtype:
         out = out.astype(_F32)
     if not (need and _state.grad_enabled):
         result = make(out, None, args[0]._ver if op.view else None)

@@ -500,6 +500,7 @@ TO_COPY = defop(
     "to_dtype", "ToCopyBackward0", _to_fwd,
     vjp=(lambda g, out, x, *, dtype, in_dtype: to_dtype(g, in_dtype),),
     jvp=(lambda dx, out, x, *, dtype, in_dtype: to_dtype(dx, dtype),),
+    sets_dtype=True,
 )
 
 

@@ -1,0 +1,201 @@
+"""Engine-level properties: long chains, no reference cycles, gradient ownership, dtype rules, nn/optim."""
+
+import gc
+import sys
+
+import numpy as np
+import pytest
+
+import nbautodiff.torch as nbt
+
+from .conftest import needs_torch, real_torch
+
+
+def test_a_100000_op_chain_runs_forward_and_backward():
+    x = nbt.tensor([1.0, 2.0], requires_grad=True)
+    y = x
+    for _ in range(50_000):
+        y = y * 1.0
+        y = y + 0.0
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [1.0, 1.0])
+    del y  # freeing a 100,000-node graph must not overflow the C stack either
+    assert sys.getrecursionlimit() < 100_000
+
+
+def test_backward_leaves_no_reference_cycles():
+    """The tape is a DAG of plain references: after a training step nothing is left for the GC."""
+    model = nbt.nn.Sequential(nbt.nn.Linear(4, 8), nbt.nn.ReLU(), nbt.nn.Linear(8, 3))
+    opt = nbt.optim.SGD(model.parameters(), lr=0.1)
+    x, target = nbt.randn(5, 4), nbt.tensor([0, 1, 2, 1, 0])
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(3):
+            loss = nbt.nn.functional.cross_entropy(model(x), target)
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+            y = (x.exp() * 2).sum()  # a graph that is built and dropped without backward
+            del y, loss
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+
+
+def test_pass_through_gradients_are_not_shared_between_leaves():
+    x = nbt.tensor([1.0, 2.0], requires_grad=True)
+    y = nbt.tensor([3.0, 4.0], requires_grad=True)
+    (x + y).sum().backward()  # add hands the same gradient to both inputs
+    x.grad.zero_()
+    np.testing.assert_array_equal(y.grad.numpy(), [1.0, 1.0])
+
+
+def test_a_gradient_passed_by_the_user_is_copied_not_kept():
+    x = nbt.tensor([1.0, 2.0], requires_grad=True)
+    g = nbt.tensor([5.0, 6.0])
+    (x * 1).backward(g)
+    x.grad.zero_()
+    np.testing.assert_array_equal(g.numpy(), [5.0, 6.0])
+
+
+def test_accumulation_keeps_the_grad_tensor_object():
+    x = nbt.tensor([1.0, 2.0], requires_grad=True)
+    (x * x).sum().backward()
+    first = x.grad
+    (x * x).sum().backward()
+    assert first is x.grad
+    np.testing.assert_array_equal(first.numpy(), [4.0, 8.0])
+
+
+def test_a_refused_inplace_update_leaves_the_tensor_unchanged():
+    x = nbt.tensor([1.0, 2.0, 3.0])
+    with pytest.raises(RuntimeError, match="doesn't match the broadcast shape"):
+        x.add_(nbt.ones(2, 3))
+    with pytest.raises(RuntimeError, match="can't be cast"):
+        nbt.tensor([1, 2]).add_(1.5)
+    np.testing.assert_array_equal(x.numpy(), [1.0, 2.0, 3.0])
+    assert x._version == 0
+
+
+def test_views_share_memory_and_version_counter():
+    x = nbt.arange(6.0)
+    v = x.view(2, 3)
+    v[0, 0] = 10.0
+    assert x[0].item() == 10.0
+    assert x._version == v._version == 1
+
+
+def test_detach_shares_memory_and_is_a_leaf():
+    x = nbt.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * 2).detach()
+    assert y.is_leaf and not y.requires_grad and y.grad_fn is None
+    d = x.detach()
+    with nbt.no_grad():
+        d.mul_(3)
+    np.testing.assert_array_equal(x.detach().numpy(), [3.0, 6.0])
+
+
+def test_inplace_on_a_non_leaf_is_recorded():
+    x = nbt.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 1
+    y.mul_(3)
+    y += 1
+    assert type(y.grad_fn).__name__ == "AddBackward0"
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [3.0, 3.0])
+
+
+def test_setitem_records_copyslices():
+    x = nbt.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    v = nbt.tensor(5.0, requires_grad=True)
+    y = x * 1
+    y[1] = v * 2
+    assert type(y.grad_fn).__name__ == "CopySlices"
+    (y * nbt.tensor([1.0, 10.0, 100.0])).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [1.0, 0.0, 100.0])
+    assert v.grad.item() == 20.0
+
+
+def test_repeated_advanced_indices_accumulate():
+    x = nbt.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    x[[0, 0, 2, 0]].sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [3.0, 0.0, 1.0])
+
+
+@needs_torch
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "ns.tensor(1)", "ns.tensor(1.)", "ns.tensor([1, 2.])", "ns.tensor(True)", "ns.tensor(np.float64(2.))",
+        "ns.tensor(np.array([1., 2.]))", "ns.tensor(np.array([1, 2], dtype=np.int32))", "ns.arange(4)",
+        "ns.arange(4.)", "ns.arange(0, 1, 0.25)", "ns.full((2,), 1)", "ns.full((2,), 1.)", "ns.full((2,), True)",
+        "ns.zeros(2, dtype=ns.float64)", "ns.ones(2, 3)", "ns.eye(3)", "ns.linspace(0, 1, 5)",
+        "ns.tensor([1, 2]) + 1.5", "ns.tensor([1, 2]) / ns.tensor([2, 4])", "ns.tensor([1, 2]) * 2",
+        "ns.tensor([1., 2.]) * ns.tensor([1., 2.], dtype=ns.float64)", "ns.exp(ns.tensor([1, 2]))",
+        "ns.tensor([True, False]).sum()", "ns.tensor([1, 2]).float().mean()", "ns.tensor([1., 2.]) > 1",
+        "ns.tensor([[1., 2.], [3., 4.]]).argmax(1)", "ns.tensor([1., 2.], dtype=ns.float64).sum() * 2",
+        "ns.tensor([1., 2.]).double()", "ns.tensor([1.5, 2.7]).long()", "ns.tensor([1., 2.]).to(ns.float64)",
+        "ns.tensor([1, 2]) // 2", "ns.tensor([1., 2.]) ** 2", "2 ** ns.tensor([1., 2.])",
+    ],
+)
+def test_dtypes_and_values_follow_pytorch(expr):
+    ours = eval(expr, {"ns": nbt, "np": np})
+    theirs = eval(expr, {"ns": real_torch, "np": np})
+    assert repr(ours) == repr(theirs)
+
+
+@needs_torch
+def test_a_small_network_trains_exactly_like_pytorch():
+    """Same weights, same data: the losses of 20 SGD-with-momentum steps match PyTorch's."""
+    rng = np.random.default_rng(0)
+    xs = rng.standard_normal((16, 5)).astype(np.float32)
+    ys = rng.integers(0, 3, 16)
+    losses = []
+    for ns in (nbt, real_torch):
+        model = ns.nn.Sequential(ns.nn.Linear(5, 8), ns.nn.ReLU(), ns.nn.Linear(8, 3))
+        with ns.no_grad():
+            for p, w in zip(model.parameters(), _weights(rng_seed=1)):
+                p.copy_(ns.tensor(w))
+        opt = ns.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        loss_fn = ns.nn.CrossEntropyLoss()
+        run = []
+        for _ in range(20):
+            loss = loss_fn(model(ns.tensor(xs)), ns.tensor(ys))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            run.append(loss.item())
+        losses.append(run)
+    np.testing.assert_allclose(losses[0], losses[1], rtol=1e-5)
+    assert losses[0][-1] < losses[0][0]
+
+
+def _weights(rng_seed):
+    rng = np.random.default_rng(rng_seed)
+    return [rng.standard_normal(s).astype(np.float32) * 0.5 for s in [(8, 5), (8,), (3, 8), (3,)]]
+
+
+@needs_torch
+def test_mse_regression_matches_pytorch():
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((20, 3)).astype(np.float32)
+    y = (X @ np.array([1.0, -2.0, 0.5], dtype=np.float32))[:, None]
+    out = []
+    for ns in (nbt, real_torch):
+        w = ns.zeros(3, 1, requires_grad=True)
+        for _ in range(10):
+            loss = ns.nn.functional.mse_loss(ns.tensor(X) @ w, ns.tensor(y))
+            loss.backward()
+            with ns.no_grad():
+                w -= 0.1 * w.grad
+                w.grad.zero_()
+        out.append(w.detach().numpy().copy())
+    np.testing.assert_allclose(out[0], out[1], rtol=1e-5, atol=1e-6)
+
+
+def test_module_registers_parameters_and_prints_like_pytorch():
+    model = nbt.nn.Sequential(nbt.nn.Linear(2, 3), nbt.nn.ReLU())
+    assert [n for n, _ in model.named_parameters()] == ["0.weight", "0.bias"]
+    assert repr(model) == "Sequential(\n  (0): Linear(in_features=2, out_features=3, bias=True)\n  (1): ReLU()\n)"
+    assert repr(nbt.nn.Parameter(nbt.ones(2))) == "Parameter containing:\ntensor([1., 1.], requires_grad=True)"

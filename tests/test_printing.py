@@ -1,0 +1,75 @@
+"""Tensors print exactly as PyTorch prints them: same numbers, widths, line breaks and suffixes."""
+
+import numpy as np
+import pytest
+
+import nbautodiff.torch as nbt
+
+from .conftest import needs_torch, real_torch
+
+pytestmark = needs_torch
+
+ARRAYS = {
+    "scalar": np.float32(1.0),
+    "scalar-frac": np.float32(2.5),
+    "vector-int-valued": np.arange(4, dtype=np.float32),
+    "vector-frac": np.array([1.5, 2.0, -3.25], dtype=np.float32),
+    "sci-small": np.array([1e-5, 1.0], dtype=np.float32),
+    "sci-large": np.array([1e9, 1.0], dtype=np.float32),
+    "int-valued-ratio": np.array([1.0, 5000.0], dtype=np.float32),
+    "matrix": np.linspace(-1, 1, 12, dtype=np.float32).reshape(3, 4),
+    "3d": np.linspace(0, 5, 24, dtype=np.float32).reshape(2, 3, 4),
+    "wide-row": np.linspace(0, 1, 30, dtype=np.float32),
+    "summarised": np.arange(2000, dtype=np.float32).reshape(40, 50) / 7,
+    "long-vector": np.arange(1500, dtype=np.float32),
+    "nonfinite": np.array([np.inf, -np.inf, np.nan, 1.5], dtype=np.float32),
+    "nonfinite-int": np.array([np.inf, 2.0], dtype=np.float32),
+    "zeros": np.zeros((2, 2), dtype=np.float32),
+    "float64": np.array([1.0, 2.5], dtype=np.float64),
+    "int64": np.array([[1, -20], [300, 4]], dtype=np.int64),
+    "int32": np.array([1, 2], dtype=np.int32),
+    "bool": np.array([True, False, True]),
+    "empty": np.zeros((0,), dtype=np.float32),
+    "empty-2d": np.zeros((0, 3), dtype=np.float32),
+    "empty-int": np.zeros((0,), dtype=np.int64),
+    "negative-zero": np.array([-0.0, 1.0], dtype=np.float32),
+    "random": np.random.default_rng(0).standard_normal((5, 7)).astype(np.float32),
+}
+
+
+@pytest.mark.parametrize("name", ARRAYS)
+def test_repr_matches_pytorch(name):
+    a = ARRAYS[name]
+    assert repr(nbt.tensor(a)) == repr(real_torch.tensor(a))
+
+
+@pytest.mark.parametrize("name", ["scalar", "vector-frac", "3d", "float64", "wide-row"])
+def test_autograd_suffixes_match_pytorch(name):
+    a = ARRAYS[name]
+    ours, theirs = nbt.tensor(a, requires_grad=True), real_torch.tensor(a, requires_grad=True)
+    assert repr(ours) == repr(theirs)
+    assert repr(ours * 2) == repr(theirs * 2)
+    assert repr((ours * 2).sum()) == repr((theirs * 2).sum())
+
+
+def test_sizes_dtypes_and_devices_print_as_in_pytorch():
+    assert repr(nbt.ones(2, 3).shape) == repr(real_torch.ones(2, 3).shape) == "torch.Size([2, 3])"
+    assert repr(nbt.float64) == repr(real_torch.float64)
+    assert repr(nbt.ones(1).device) == repr(real_torch.ones(1).device)
+    assert nbt.ones(2).type() == real_torch.ones(2).type() == "torch.FloatTensor"
+
+
+def test_grad_fn_prints_like_a_pytorch_node():
+    y = nbt.tensor(1.0, requires_grad=True) ** 2
+    assert repr(y.grad_fn).startswith("<PowBackward0 object at 0x")
+
+
+def test_printoptions_change_precision():
+    nbt.set_printoptions(precision=2)
+    real_torch.set_printoptions(precision=2)
+    try:
+        a = ARRAYS["random"]
+        assert repr(nbt.tensor(a)) == repr(real_torch.tensor(a))
+    finally:
+        nbt.set_printoptions(profile="default")
+        real_torch.set_printoptions(profile="default")
