@@ -93,6 +93,8 @@ SPECS = {
     "logsumexp": Spec(lambda ns, x: x.logsumexp(-1), [((3, 4),), ((4,),)], edges=[([1000.0, 1000.0, -1000.0],)]),
     "softmax": Spec(lambda ns, x: x.softmax(-1), [((3, 4),), ((4,),)], edges=[([1000.0, 0.0, -1000.0],)]),
     "log_softmax": Spec(lambda ns, x: x.log_softmax(-1), [((3, 4),), ((4,),)], edges=[([1000.0, 0.0, -1000.0],)]),
+    "var": Spec(lambda ns, x: x.var() + x.var(1, keepdim=True).sum() + x.var(0, unbiased=False).sum(), [((3, 4),)]),
+    "std": Spec(lambda ns, x: x.std() + x.std(1).sum() + x.std(0, correction=0).sum(), [((3, 4),)]),
     "cumsum": Spec(lambda ns, x: x.cumsum(1), [((3, 4),)]),
     # --- shapes
     "reshape": Spec(lambda ns, x: x.reshape(2, 6) * 1 + x.view(-1, 2).flatten().view(2, 6), [((3, 4),)]),
@@ -101,6 +103,8 @@ SPECS = {
     "t": Spec(lambda ns, x: x.t(), [((3, 4),), ((4,),)]),
     "squeeze": Spec(lambda ns, x: x.unsqueeze(0).squeeze(), [((3, 4),)]),
     "squeeze_dim": Spec(lambda ns, x: x.unsqueeze(1).squeeze(1), [((3, 4),)]),
+    "squeeze_dims": Spec(lambda ns, x: x.unsqueeze(0).unsqueeze(2).squeeze((0, 2)), [((3, 4),)]),
+    "squeeze_matmul": Spec(lambda ns, x, y: x @ y, [((4,), (4, 3)), ((4,), (2, 4, 3))], exact_name=False),
     "unsqueeze": Spec(lambda ns, x: x.unsqueeze(-1), UNARY),
     "expand": Spec(lambda ns, x: x.expand(3, 4) * 1 + ns.broadcast_to(x, (3, 4)), [((4,),), ((1, 4),)]),
     "select": Spec(lambda ns, x: x[1] * 1 + x[:, 2].sum() + x[-1, 0], [((3, 4),)]),
@@ -110,6 +114,9 @@ SPECS = {
     "embed": Spec(lambda ns, x: _own_apply("embed", x, key=(slice(None), 1), in_shape=(3, 4)), [((3,),)], torch=False),
     "embed_add": Spec(lambda ns, x: _own_apply("embed_add", x, key=(np.array([0, 2, 0]),), in_shape=(4,)), [((3,),)],
                       torch=False),
+    "split": Spec(lambda ns, x: _pieces(x.split(1)) + _pieces(x.chunk(2, 1)), [((3, 4),)]),
+    "split_with_sizes": Spec(lambda ns, x: _pieces(x.split([1, 2])), [((3, 4),)]),
+    "unbind": Spec(lambda ns, x: _pieces(x.unbind(1)) + _pieces(list(x)), [((4, 4),)]),
     "cat": Spec(lambda ns, x, y: ns.cat([x, y], 0) * 1 + ns.cat([x, x], 1).sum(), [((2, 4), (3, 4))]),
     "stack": Spec(lambda ns, x, y: ns.stack([x, y], 1), [((3, 4), (3, 4))]),
     "clone": Spec(lambda ns, x: x.clone(), UNARY),
@@ -125,6 +132,12 @@ SPECS = {
     "nll_loss": Spec(lambda ns, x: fnl(ns).nll_loss(x.log_softmax(1), ns.tensor(TARGET)), [((3, 4),)]),
     "mse_loss": Spec(lambda ns, x, y: fnl(ns).mse_loss(x, y), [((3, 4), (3, 4))]),
 }
+
+
+def _pieces(parts):
+    """Use every output of a multi-output op (one of them twice) and leave one out."""
+    out = parts[0] * parts[-1] + parts[0]
+    return out.sum() if len(parts) < 3 else out.sum() + parts[1].sum()
 
 
 def _setitem(x, v):

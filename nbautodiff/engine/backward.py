@@ -8,12 +8,13 @@ keeps for every node the sum of the gradients that have arrived so far.
 from __future__ import annotations
 
 import sys
+import warnings
 from typing import Sequence
 
 import numpy as np
 
 from . import mode
-from .node import AccumulateGrad
+from .node import AccumulateGrad, OutputEdge
 from .ops import sum_to_shape
 from .tensor import Tensor, make
 
@@ -24,6 +25,12 @@ FREED = (
     "already been freed). Saved intermediate values of the graph are freed when you call .backward() or "
     "autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or "
     "if you need to access saved tensors after calling backward."
+)
+CREATE_GRAPH_CYCLE = (
+    "Using backward() with create_graph=True will create a reference cycle between the parameter and its "
+    "gradient which can cause a memory leak. We recommend using autograd.grad when creating the graph to "
+    "avoid this. If you have to use this function, make sure to reset the .grad fields of your parameters to "
+    "None after use to break the cycle and avoid the leak."
 )
 UNUSED = (
     "The differentiated Tensor at index {} appears to not have been used in the graph. "
@@ -62,7 +69,7 @@ def _roots(tensors: Sequence[Tensor], grads, what: str):
             if g._data.dtype != t._data.dtype:
                 g = make(g._data.astype(t._data.dtype))
             user_arrays.add(id(g._data))
-        nodes.append(t.grad_fn if t.grad_fn is not None else t._accumulator())
+        nodes.append(t._edge())
         seeds.append(g)
     return nodes, seeds, user_arrays
 
@@ -73,6 +80,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     if isinstance(grad_tensors, Tensor):
         grad_tensors = (grad_tensors,)
     nodes, seeds, user_arrays = _roots(tensors, grad_tensors, "backward")
+    if create_graph:
+        warnings.warn(CREATE_GRAPH_CYCLE, UserWarning, stacklevel=3)
     only = None
     if inputs is not None:
         inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
@@ -82,7 +91,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         for t in inputs:
             if not t._requires_grad:
                 raise RuntimeError("One of the differentiated Tensors does not require grad")
-            only[t.grad_fn if t.grad_fn is not None else t._accumulator()] = t
+            only[_node_of(t)] = t
     run(nodes, seeds, user_arrays, create_graph if retain_graph is None else retain_graph, create_graph, only=only)
 
 
@@ -105,12 +114,14 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     nodes, seeds, user_arrays = _roots(outputs, grad_outputs, "autograd.grad")
     targets = {}
     for t in inputs:
-        targets.setdefault(t.grad_fn if t.grad_fn is not None else t._accumulator(), t)
+        targets.setdefault(_node_of(t), t)
     captured = run(nodes, seeds, user_arrays, create_graph if retain_graph is None else retain_graph, create_graph,
                    capture=targets)
     result = []
     for i, t in enumerate(inputs):
-        g = captured.get(t.grad_fn if t.grad_fn is not None else t._accumulator())
+        g = captured.get(_node_of(t))
+        if isinstance(g, list):  # an output of a multi-output node
+            g = g[t._output_nr]
         if g is None:
             if materialize_grads:
                 g = make(np.zeros_like(t._data))
@@ -122,12 +133,31 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     return tuple(result)
 
 
+def _node_of(t: Tensor):
+    return t.grad_fn if t.grad_fn is not None else t._accumulator()
+
+
+def _add_pending(pending: dict, edge, g: Tensor) -> None:
+    """Sum a partial adjoint into what has arrived for ``edge`` (the dlsys notes' node_to_grad)."""
+    if type(edge) is OutputEdge:
+        node = edge.node
+        grads = pending.get(node)
+        if grads is None:
+            grads = pending[node] = [None] * len(node.params["keys"])
+        grads[edge.nr] = g if grads[edge.nr] is None else grads[edge.nr] + g
+    elif edge in pending:
+        pending[edge] = pending[edge] + g
+    else:
+        pending[edge] = g
+
+
 def run(roots, seeds, user_arrays, retain_graph: bool, create_graph: bool, capture=None, only=None):
     """Walk the graph from ``roots`` with the ``seeds`` gradients; return the captured gradients."""
     # 1. How many edges lead into each node: a node runs once all of its gradients have arrived.
     deps: dict = {}
     stack = []
     for r in roots:
+        r = r.node if type(r) is OutputEdge else r
         if r not in deps:
             deps[r] = 0
             stack.append(r)
@@ -136,6 +166,8 @@ def run(roots, seeds, user_arrays, retain_graph: bool, create_graph: bool, captu
         node = stack.pop()
         for nxt in node.next:
             if nxt is not None:
+                if type(nxt) is OutputEdge:
+                    nxt = nxt.node
                 if nxt in deps:
                     deps[nxt] += 1
                 else:
@@ -148,7 +180,7 @@ def run(roots, seeds, user_arrays, retain_graph: bool, create_graph: bool, captu
     # 2. The reverse walk.
     pending = {}
     for r, g in zip(roots, seeds):
-        pending[r] = pending[r] + g if r in pending else g
+        _add_pending(pending, r, g)
     ready = [r for r in pending if deps[r] == 0]
     captured = {}
     stolen = set(user_arrays)
@@ -165,23 +197,39 @@ def run(roots, seeds, user_arrays, retain_graph: bool, create_graph: bool, captu
                         new = hook(g)
                         if new is not None:
                             g = new
-                if capture is not None and node in capture:
-                    captured[node] = g
                 if type(node) is AccumulateGrad:
-                    if capture is None and (only is None or node in only):
+                    if capture is not None:
+                        captured[node] = g
+                    elif only is None or node in only:
                         _accumulate(node, g, create_graph, stolen)
+                    continue_walk = False
+                elif capture is not None and node in capture:  # autograd.grad w.r.t. a non-leaf
+                    captured[node] = g
+                    continue_walk = _needs_vjp(node, needed)
+                elif only is not None and node in only:  # backward(inputs=[non-leaf]) fills its .grad
+                    t = only[node]
+                    mine = g[t._output_nr] if isinstance(g, list) else g
+                    if mine is not None:
+                        t._grad = _owned(mine, stolen) if t._grad is None else t._grad + mine
+                    continue_walk = _needs_vjp(node, needed)
                 else:
+                    continue_walk = True
+                if continue_walk:
                     grads = _call_vjp(node, g, retain_graph)
             for i, nxt in enumerate(node.next):
                 if nxt is None:
                     continue
+                if type(nxt) is OutputEdge:
+                    edge, nxt = nxt, nxt.node
+                else:
+                    edge = nxt
                 if grads is not None:
                     gi = grads[i]
                     if gi is not None and (needed is None or nxt in needed):
-                        if nxt in pending:
-                            pending[nxt] = pending[nxt] + gi
-                        else:
+                        if edge is nxt and nxt not in pending:
                             pending[nxt] = gi
+                        else:
+                            _add_pending(pending, edge, gi)
                 n = deps[nxt] - 1
                 deps[nxt] = n
                 if n == 0:
@@ -189,6 +237,19 @@ def run(roots, seeds, user_arrays, retain_graph: bool, create_graph: bool, captu
     finally:
         _state.grad_enabled = prev
     return captured
+
+
+def _needs_vjp(node, needed) -> bool:
+    """Whether gradients must still flow past a node whose own gradient was asked for."""
+    for n in node.next:
+        n = n.node if type(n) is OutputEdge else n
+        if n is not None and n in needed and n is not node:
+            return True
+    return False
+
+
+def _owned(g: Tensor, stolen: set) -> Tensor:
+    return g if g.grad_fn is not None else make(g._data if _can_steal(g._data, stolen) else g._data.copy())
 
 
 def _needed(targets, parents) -> set:
@@ -243,13 +304,17 @@ def _call_vjp(node, g: Tensor, retain_graph: bool) -> list:
     return grads
 
 
+def _op_name(node) -> str:
+    return type(node).__name__.rstrip("0123456789").removesuffix("Backward")
+
+
 def _version_error(node, t, now: int, expected: int) -> str:
     if t is None:  # the node's own output
         data = node.out_data
-        what = f", which is output 0 of {type(node).__name__.rstrip('0123456789').removesuffix('Backward')},"
+        what = f", which is output 0 of {_op_name(node)},"
     else:
         data = t._data
-        what = f", which is output 0 of {type(t.grad_fn).__name__}," if t.grad_fn is not None else ""
+        what = f", which is output 0 of {_op_name(t.grad_fn)}," if t.grad_fn is not None else ""
     from .dtypes import from_numpy
 
     desc = f"[torch.{from_numpy(data.dtype).legacy} [{', '.join(map(str, data.shape))}]]"
@@ -295,8 +360,10 @@ def _accumulate(node: AccumulateGrad, g: Tensor, create_graph: bool, stolen: set
         g = make(data)
     old = var._grad
     if old is None:
-        if create_graph:
-            var._grad = g
+        if create_graph:  # as PyTorch: a copy that stays in the graph (CopyBackwards)
+            from .ops import copy_from
+
+            var._grad = copy_from(make(np.zeros_like(data)), g)
         else:
             var._grad = make(data if _can_steal(data, stolen) else data.copy())
     elif create_graph or old.grad_fn is not None or not old._data.flags.writeable:

@@ -111,7 +111,9 @@ def from_numpy(arr: np.ndarray) -> Tensor:
     return make(arr)
 
 
-def _size(size) -> tuple:
+def _size(size, keyword=None) -> tuple:
+    if keyword is not None:
+        size = (keyword,)
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     return tuple(int(s) for s in size)
@@ -121,20 +123,20 @@ def _dt(dtype) -> np.dtype:
     return (dtypes.to_dtype(dtype) if dtype is not None else _default_dtype).np
 
 
-def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def zeros(*shape, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     if device is not None:
         dtypes.device(device)
-    return _finish(np.zeros(_size(size), dtype=_dt(dtype)), requires_grad)
+    return _finish(np.zeros(_size(shape, size), dtype=_dt(dtype)), requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def ones(*shape, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     if device is not None:
         dtypes.device(device)
-    return _finish(np.ones(_size(size), dtype=_dt(dtype)), requires_grad)
+    return _finish(np.ones(_size(shape, size), dtype=_dt(dtype)), requires_grad)
 
 
-def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+def empty(*shape, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return zeros(*shape, size=size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -199,14 +201,14 @@ def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad:
     return _finish(np.eye(n, m, dtype=_dt(dtype)), requires_grad)
 
 
-def rand(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def rand(*shape, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1)."""
-    return _finish(_generator.random(_size(size)).astype(_dt(dtype)), requires_grad)
+    return _finish(_generator.random(_size(shape, size)).astype(_dt(dtype)), requires_grad)
 
 
-def randn(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def randn(*shape, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples."""
-    return _finish(_generator.standard_normal(_size(size)).astype(_dt(dtype)), requires_grad)
+    return _finish(_generator.standard_normal(_size(shape, size)).astype(_dt(dtype)), requires_grad)
 
 
 def randint(low, high=None, size=(), *, dtype=None, device=None) -> Tensor:

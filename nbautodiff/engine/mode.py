@@ -26,9 +26,14 @@ def is_grad_enabled() -> bool:
 
 
 class _GradModeContext:
-    """Base for the grad-mode context managers; each also works as a function decorator."""
+    """Base for the grad-mode context managers; each also works as a decorator, with or without ()."""
 
     mode: bool
+
+    def __new__(cls, *args, **kwargs):
+        if cls in (no_grad, enable_grad) and len(args) == 1 and callable(args[0]) and not kwargs:
+            return object.__new__(cls)(args[0])  # @no_grad without parentheses
+        return object.__new__(cls)
 
     def __enter__(self):
         self._prev = state.grad_enabled

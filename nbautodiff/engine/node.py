@@ -15,6 +15,8 @@ _NODE_CLASSES: dict[str, type] = {}
 class Node:
     """A recorded operation: ``y.grad_fn``. Subclassed once per PyTorch name (``MulBackward0``)."""
 
+    multi = False  # True for ops with several outputs (split, unbind): gradients arrive as a list
+
     __slots__ = (
         "op",  # the op table row
         "next",  # per input: the Node its gradient goes to, or None
@@ -43,8 +45,8 @@ class Node:
 
     @property
     def next_functions(self) -> tuple:
-        """The nodes the gradient flows to next, as PyTorch shows them: ((node, 0), ...)."""
-        return tuple((n, 0) for n in self.next)
+        """The nodes the gradient flows to next, as PyTorch shows them: ((node, output index), ...)."""
+        return tuple((e.node, e.nr) if type(e) is OutputEdge else (e, 0) for e in self.next)
 
     def name(self) -> str:
         return type(self).__name__
@@ -61,6 +63,15 @@ class Node:
 
     def __call__(self, *grads):
         raise RuntimeError(f"{type(self).__name__} is run by backward(); call .backward() on the output instead")
+
+
+class OutputEdge:
+    """An edge into output ``nr`` of a multi-output node (a plain edge is just the node)."""
+
+    __slots__ = ("node", "nr")
+
+    def __init__(self, node: Node, nr: int):
+        self.node, self.nr = node, nr
 
 
 class AccumulateGrad(Node):
@@ -89,9 +100,9 @@ class _RemovableHandle:
             self._hooks.remove(self._hook)
 
 
-def node_class(name: str) -> type:
+def node_class(name: str, multi: bool = False) -> type:
     """The Node subclass named ``name`` (e.g. ``MulBackward0``), made once."""
     cls = _NODE_CLASSES.get(name)
     if cls is None:
-        cls = _NODE_CLASSES[name] = type(name, (Node,), {"__slots__": ()})
+        cls = _NODE_CLASSES[name] = type(name, (Node,), {"__slots__": (), "multi": multi})
     return cls

@@ -21,7 +21,7 @@ NON_LEAF_GRAD_WARNING = (
     "won't be populated during autograd.backward(). If you indeed want the .grad field to be populated "
     "for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor "
     "by mistake, make sure you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 "
-    "for more informations."
+    "for more information."
 )
 
 
@@ -35,15 +35,16 @@ def make(data: np.ndarray, grad_fn=None, ver=None) -> "Tensor":
     t._ver = [0] if ver is None else ver
     t._accum = None
     t._retains_grad = False
+    t._view = None
     return t
 
 
-def _check_can_require_grad(data: np.ndarray) -> None:
+def _check_can_require_grad(data: np.ndarray, first: str = "Only Tensors of floating point and complex dtype") -> None:
     if data.dtype.kind != "f":
         raise RuntimeError(
-            "Only Tensors of floating point and complex dtype can require gradients "
-            f"(this tensor is {dtypes.from_numpy(data.dtype)!r}; make it with a float dtype, "
-            "e.g. torch.tensor([1., 2.]) or x.float())"
+            f"{first} can require gradients\n"
+            f"this tensor is {dtypes.from_numpy(data.dtype)!r}: make it with a float dtype, "
+            "e.g. torch.tensor([1., 2.]), or convert it with x.float()"
         )
 
 
@@ -57,7 +58,8 @@ class Tensor:
     tensor([ 0.,  4.,  8., 12.])
     """
 
-    __slots__ = ("_data", "grad_fn", "_requires_grad", "_grad", "_ver", "_accum", "_retains_grad", "__weakref__")
+    __slots__ = ("_data", "grad_fn", "_requires_grad", "_grad", "_ver", "_accum", "_retains_grad", "_view",
+                 "_output_nr", "__weakref__")
     # numpy hands binary operations with a Tensor over to the Tensor (np.float64(2) * x -> Tensor).
     __array_ufunc__ = None
 
@@ -76,6 +78,7 @@ class Tensor:
         self._ver = [0]
         self._accum = None
         self._retains_grad = False
+        self._view = None
         if requires_grad:
             self.requires_grad_(True)
 
@@ -86,6 +89,8 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
+        if value:
+            _check_can_require_grad(self._data, "only Tensors of floating point and complex dtype")
         self.requires_grad_(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
@@ -97,7 +102,7 @@ class Tensor:
                 )
             return self
         if requires_grad:
-            _check_can_require_grad(self._data)
+            _check_can_require_grad(self._data, "only Tensors of floating point dtype")
         self._requires_grad = bool(requires_grad)
         return self
 
@@ -108,7 +113,7 @@ class Tensor:
 
     @property
     def grad(self):
-        if self.grad_fn is not None and not self._retains_grad:
+        if self.grad_fn is not None and not self._retains_grad and self._grad is None:
             warnings.warn(NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 
@@ -136,14 +141,29 @@ class Tensor:
         if self._retains_grad:
             return
         self._retains_grad = True
-        self.grad_fn.register_prehook(_RetainGrad(self))
+        self.grad_fn.register_prehook(_RetainGrad(self, self._nr()))
 
     def register_hook(self, hook):
         """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         node = self.grad_fn if self.grad_fn is not None else self._accumulator()
-        return node.register_prehook(_TensorHook(hook))
+        return node.register_prehook(_TensorHook(hook, self._nr()))
+
+    def _nr(self):
+        """Which output of a multi-output node this tensor is (None for ordinary nodes)."""
+        return self._output_nr if self.grad_fn is not None and self.grad_fn.multi else None
+
+    def _edge(self):
+        """The graph edge a gradient for this tensor goes along."""
+        fn = self.grad_fn
+        if fn is None:
+            return self._accumulator()
+        if fn.multi:
+            from .node import OutputEdge
+
+            return OutputEdge(fn, self._output_nr)
+        return fn
 
     def _accumulator(self):
         acc = self._accum
@@ -239,6 +259,8 @@ class Tensor:
     def __iter__(self):
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
+        if self._requires_grad:
+            return iter(_ops.unbind(self))  # one UnbindBackward0 node, as PyTorch records it
         return (self[i] for i in range(self._data.shape[0]))
 
     def __hash__(self) -> int:
@@ -505,29 +527,42 @@ class Tensor:
 class _RetainGrad:
     """The pre-hook ``retain_grad()`` puts on a node: store the arriving gradient on the tensor."""
 
-    __slots__ = ("tensor",)
+    __slots__ = ("tensor", "nr")
 
-    def __init__(self, t: Tensor):
+    def __init__(self, t: Tensor, nr=None):
         import weakref
 
         self.tensor = weakref.ref(t)
+        self.nr = nr
 
     def __call__(self, grad):
         t = self.tensor()
-        if t is not None:
-            g = grad if _state.grad_enabled else make(grad._data.copy())
+        g = grad if self.nr is None else grad[self.nr]
+        if t is not None and g is not None:
+            g = g if _state.grad_enabled else make(g._data.copy())
             t._grad = g if t._grad is None else t._grad + g
         return None
 
 
 class _TensorHook:
-    __slots__ = ("fn",)
+    """A user's tensor hook; on a multi-output node it sees (and may replace) its own output's gradient."""
 
-    def __init__(self, fn):
-        self.fn = fn
+    __slots__ = ("fn", "nr")
+
+    def __init__(self, fn, nr=None):
+        self.fn, self.nr = fn, nr
 
     def __call__(self, grad):
-        return self.fn(grad)
+        if self.nr is None:
+            return self.fn(grad)
+        if grad[self.nr] is None:
+            return None
+        new = self.fn(grad[self.nr])
+        if new is None:
+            return None
+        grad = list(grad)
+        grad[self.nr] = new
+        return grad
 
     def __eq__(self, other):
         return other is self or other is self.fn

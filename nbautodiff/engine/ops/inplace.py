@@ -1,25 +1,38 @@
-"""In-place updates (``add_``, ``x -= y``, ``x[i] = v``, ``zero_``): the checks and the version counter.
+"""In-place updates (``add_``, ``x -= y``, ``x[i] = v``, ``zero_``): checks, version counters, views.
 
-Every check runs before the tensor is touched, so a refused update leaves it as it was.
+Every check runs before the tensor is touched, so a refused update leaves it as it was. An in-place
+change of a view (``y[0].mul_(3)``) changes its base too; when gradients flow, the base's history is
+rewritten as PyTorch does: ``base.grad_fn`` becomes ``CopySlices`` of the old base and the new values.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .. import dtypes, mode
+from .. import mode
 from ..tensor import Tensor, make
 from ._util import shape_str
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
+VIEW_OF_LEAF_INPLACE = "a view of a leaf Variable that requires grad is being used in an in-place operation."
+FIX = "wrap the update in `with torch.no_grad():` (as optimisers do) or work on a copy, y = x.clone()"
 
 
-def _check_leaf(x: Tensor, name: str) -> None:
-    if mode.state.grad_enabled and x.grad_fn is None and x._requires_grad:
-        raise RuntimeError(
-            f"{LEAF_INPLACE}\n{name}: wrap the update in `with torch.no_grad():` (as optimisers do) "
-            "or work on a copy, y = x.clone()"
-        )
+def _root(x: Tensor) -> Tensor:
+    while x._view is not None:
+        x = x._view[0]
+    return x
+
+
+def _check_leaf(x: Tensor, name: str, via_view: bool = False) -> None:
+    if not mode.state.grad_enabled:
+        return
+    if x.grad_fn is None and x._requires_grad:
+        raise RuntimeError(f"{VIEW_OF_LEAF_INPLACE if via_view else LEAF_INPLACE}\n{name}: {FIX}")
+    if x._view is not None:
+        root = _root(x)
+        if root.grad_fn is None and root._requires_grad:
+            raise RuntimeError(f"{VIEW_OF_LEAF_INPLACE}\n{name}: {FIX}")
 
 
 def _check_result(x: Tensor, r: np.ndarray, name: str) -> None:
@@ -34,11 +47,16 @@ def _check_result(x: Tensor, r: np.ndarray, name: str) -> None:
             f"result type {names.get(r.dtype.kind, r.dtype.name)} can't be cast to the desired output type "
             f"{x.dtype.legacy.removesuffix('Tensor')}\n{name}: convert first, e.g. x = x.float()"
         )
+    if not x._data.flags.writeable:
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers to a single memory "
+            "location. Please clone() the tensor before performing the operation."
+        )
 
 
-def inplace_apply(x: Tensor, fn, other, name: str) -> Tensor:
+def inplace_apply(x: Tensor, fn, other, name: str, via_view: bool = False) -> Tensor:
     """Compute ``fn(x, other)`` and write it into x's memory; record it when gradients flow."""
-    _check_leaf(x, name)
+    _check_leaf(x, name, via_view)
     tracking = mode.state.grad_enabled and (
         x._requires_grad or (isinstance(other, Tensor) and other._requires_grad)
     )
@@ -61,7 +79,41 @@ def inplace_apply(x: Tensor, fn, other, name: str) -> Tensor:
     x._requires_grad = True
     x._ver[0] += 1
     _move_tangent(r, x)
+    if x._view is not None:
+        _rebase_bases(x)
     return x
+
+
+def _rebase_bases(x: Tensor) -> None:
+    """x, a view, was changed in place: record on each base that its region now holds x's values."""
+    from .registry import OPS, apply
+
+    while x._view is not None:
+        base, op, params = x._view
+        old = make(base._data, base.grad_fn)
+        old._requires_grad = base._requires_grad
+        if op.name in ("select", "slice"):
+            new = apply(OPS["index_put"], (old, x), {"key": params["key"]})
+        else:
+            new = apply(OPS["index_put"], (old, _undo_view(x, op, params, base)), {"key": (Ellipsis,)})
+        base.grad_fn = new.grad_fn
+        base._requires_grad = True
+        # x is now a view of the new base: its gradient flows through the base's CopySlices
+        x.grad_fn = apply(op, (base,), params).grad_fn
+        x = base
+
+
+def _undo_view(x: Tensor, op, params, base: Tensor) -> Tensor:
+    """x's values laid out as its base (the inverse of the view op)."""
+    from .shape import permute, t, transpose
+
+    if op.name == "transpose":
+        return transpose(x, params["d0"], params["d1"])
+    if op.name == "permute":
+        return permute(x, tuple(np.argsort(params["dims"])))
+    if op.name == "t":
+        return t(x)
+    return x.reshape(base._data.shape)
 
 
 def _move_tangent(src: Tensor, dst: Tensor) -> None:
@@ -77,15 +129,10 @@ def inplace(x: Tensor, fn, other, name: str) -> Tensor:
 
 def fill_inplace(x: Tensor, value) -> Tensor:
     """``zero_`` / ``fill_`` / ``normal_``: overwrite every element."""
-    _check_leaf(x, "fill_")
-    v = value._data if isinstance(value, Tensor) else np.asarray(value)
-    if mode.state.grad_enabled and x._requires_grad:
-        from .shape import copy_from
+    from .shape import copy_from
 
-        return inplace_apply(x, copy_from, make(np.asarray(v, dtype=x._data.dtype)), "fill_")
-    x._data[...] = v
-    x._ver[0] += 1
-    return x
+    v = value._data if isinstance(value, Tensor) else np.asarray(value)
+    return inplace_apply(x, copy_from, make(np.asarray(v, dtype=x._data.dtype)), "fill_")
 
 
 class _no_grad:
@@ -95,6 +142,3 @@ class _no_grad:
 
     def __exit__(self, *exc):
         mode.state.grad_enabled = self.prev
-
-
-__all__ = ["inplace", "inplace_apply", "fill_inplace", "dtypes"]

@@ -6,6 +6,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from .registry import apply, defop
+from .registry import OPS
 from .shape import t, transpose, unsqueeze
 
 
@@ -30,6 +31,23 @@ def _mm_error(name):
     return error
 
 
+def _mv_error(args, params, exc):
+    x, y = args
+    return RuntimeError(
+        f"size mismatch, got input ({x._data.shape[0]}), mat ({_dims(x)}), vec ({y._data.shape[0]})\n"
+        f"mv: the matrix has {x._data.shape[1]} columns but the vector has {y._data.shape[0]} elements"
+    )
+
+
+def _dot_error(args, params, exc):
+    x, y = args
+    n, m = x._data.shape[0], y._data.shape[0]
+    return RuntimeError(
+        f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same number of elements, but "
+        f"got {n} and {m} elements respectively\ndot: both vectors need the same length"
+    )
+
+
 def _dot_fwd(x, y):
     return np.dot(x, y)
 
@@ -40,7 +58,7 @@ DOT = defop(
          lambda g, out, x, y: g * x),
     jvp=(lambda dx, out, x, y: dot(dx, y),
          lambda dy, out, x, y: dot(x, dy)),
-    save=(0, 1), error=_mm_error("dot"),
+    save=(0, 1), error=_dot_error,
 )
 MV = defop(
     "mv", "MvBackward0", np.matmul,
@@ -48,7 +66,7 @@ MV = defop(
          lambda g, out, x, y: mv(t(x), g)),
     jvp=(lambda dx, out, x, y: mv(dx, y),
          lambda dy, out, x, y: mv(x, dy)),
-    save=(0, 1), error=_mm_error("mv"),
+    save=(0, 1), error=_mv_error,
 )
 MM = defop(
     "mm", "MmBackward0", np.matmul,
@@ -130,18 +148,15 @@ def matmul(x, y):
             f"both arguments to matmul need to be at least 1D, but they are {nx}D and {ny}D (use * for scalars)"
         )
     if nx == 1 and ny == 1:
-        if x._data.shape != y._data.shape:
-            raise RuntimeError(
-                f"inconsistent tensor size, expected tensor [{x._data.shape[0]}] and src [{y._data.shape[0]}] to have "
-                f"the same number of elements, but got {x._data.shape[0]} and {y._data.shape[0]} elements respectively"
-            )
         return apply(DOT, (x, y))
     if nx == 2 and ny == 1:
         return apply(MV, (x, y))
     if nx == 2 and ny == 2:
         return apply(MM, (x, y))
-    if nx == 1:
-        return matmul(unsqueeze(x, 0), y).squeeze(-2)
+    if nx == 1:  # vector @ matrix: as a 1-row matrix, then squeezed (PyTorch records SqueezeBackward4)
+        out = matmul(unsqueeze(x, 0), y)
+        d = out._data.ndim - 2
+        return apply(OPS["squeeze_matmul"], (out,), {"dim": (d,), "in_shape": out._data.shape})
     if ny == 1:
         return matmul(x, unsqueeze(y, 1)).squeeze(-1)
     return apply(BMM, (x, y))

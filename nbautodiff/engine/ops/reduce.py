@@ -377,17 +377,53 @@ def cumsum(x, dim):
     return apply(CUMSUM, (x,), {"dim": one_dim(dim, x._data.ndim, "cumsum")})
 
 
+def _var_fwd(x, *, dim, keepdim, correction):
+    return np.var(x, axis=dim, ddof=correction, keepdims=keepdim)
+
+
+def _std_fwd(x, *, dim, keepdim, correction):
+    return np.std(x, axis=dim, ddof=correction, keepdims=keepdim)
+
+
+def _var_factor(x, dim, correction):
+    """d var / dx = 2 (x - mean) / (n - correction)."""
+    return (x - mean(x, dim, True)) * (2.0 / (_count(x.shape, dim) - correction))
+
+
+def _std_factor(x, out, dim, keepdim, correction):
+    """d std / dx = (x - mean) / ((n - correction) std)."""
+    return _var_factor(x, dim, correction) / (2 * unreduce(out, x.shape, dim, keepdim))
+
+
+VAR = defop(
+    "var", "VarBackward0", _var_fwd,
+    vjp=(lambda g, out, x, *, dim, keepdim, correction: unreduce(g, x.shape, dim, keepdim)
+         * _var_factor(x, dim, correction),),
+    jvp=(lambda dx, out, x, *, dim, keepdim, correction: sum(dx * _var_factor(x, dim, correction), dim, keepdim),),
+    save=(0,),
+)
+STD = defop(
+    "std", "StdBackward0", _std_fwd,
+    vjp=(lambda g, out, x, *, dim, keepdim, correction: unreduce(g, x.shape, dim, keepdim)
+         * _std_factor(x, out, dim, keepdim, correction),),
+    jvp=(lambda dx, out, x, *, dim, keepdim, correction: sum(dx * _std_factor(x, out, dim, keepdim, correction),
+                                                             dim, keepdim),),
+    save=(0,), save_out=True,
+)
+
+
 def var(x, dim=None, unbiased: bool = True, keepdim: bool = False, *, correction=None):
+    """The variance (Bessel-corrected by default, as PyTorch)."""
     if correction is None:
         correction = 1 if unbiased else 0
-    d = norm_dim(dim, x._data.ndim, "var")
-    n = _count(x._data.shape, d)
-    centered = x - mean(x, dim, True)
-    return sum(centered * centered, dim, keepdim) / (n - correction)
+    return apply(VAR, (x,), {"dim": norm_dim(dim, x._data.ndim, "var"), "keepdim": keepdim, "correction": correction})
 
 
 def std(x, dim=None, unbiased: bool = True, keepdim: bool = False, *, correction=None):
-    return var(x, dim, unbiased, keepdim, correction=correction) ** 0.5
+    """The standard deviation (Bessel-corrected by default, as PyTorch)."""
+    if correction is None:
+        correction = 1 if unbiased else 0
+    return apply(STD, (x,), {"dim": norm_dim(dim, x._data.ndim, "std"), "keepdim": keepdim, "correction": correction})
 
 
 def all(x, dim=None):

@@ -41,6 +41,7 @@ class Op:
         "view",
         "error",
         "sets_dtype",
+        "multi",
     )
 
     def __repr__(self) -> str:
@@ -60,6 +61,7 @@ def defop(
     view: bool = False,
     error: Callable | None = None,
     sets_dtype: bool = False,
+    multi: bool = False,
 ) -> Op:
     """Add a primitive to the op table.
 
@@ -73,7 +75,8 @@ def defop(
     for ``sets_dtype`` ops such as ``x.double()``.
     """
     op = Op()
-    op.name, op.node_name, op.node_cls = name, node, node_class(node)
+    op.name, op.node_name, op.node_cls = name, node, node_class(node, multi)
+    op.multi = multi
     op.forward, op.vjp, op.jvp = forward, vjp, jvp
     op.save, op.save_out, op.broadcast, op.view = tuple(save), save_out, broadcast, view
     op.save_all = False
@@ -114,8 +117,10 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
     # PyTorch computes int and float32 inputs in float32, never in numpy's float64.
     if out.dtype is _F64 and not f64_input and not op.sets_dtype:
         out = out.astype(_F32)
+    if op.view:
+        return _view_result(op, args, params, out, need)
     if not (need and _state.grad_enabled):
-        result = make(out, None, args[0]._ver if op.view else None)
+        result = make(out, None)
         if _state.forward_tangents is not None:
             push_tangent(op, args, params, result)
         return result
@@ -125,8 +130,9 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
     node.params = params
     nexts = []
     for a in args:
-        if isinstance(a, Tensor) and a.requires_grad:
-            nexts.append(a.grad_fn or a._accumulator())
+        if isinstance(a, Tensor) and a._requires_grad:
+            fn = a.grad_fn
+            nexts.append(a._accumulator() if fn is None else a._edge() if fn.multi else fn)
         else:
             nexts.append(None)
     node.next = tuple(nexts)
@@ -144,10 +150,33 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
         node.reduce_to = reduce_to
     if _state.anomaly_enabled:
         node.trace = _user_stack()
-    result = make(out, node, args[0]._ver if op.view else None)
+    result = make(out, node)
     if op.save_out:
         node.out_data = out
         node.versions = node.versions + ((None, result._ver, result._ver[0]),)
+    if _state.forward_tangents is not None:
+        push_tangent(op, args, params, result)
+    return result
+
+
+def _view_result(op: Op, args: tuple, params, out: np.ndarray, need: bool) -> Tensor:
+    """A view op's result: it shares memory and the version counter with its base, and remembers the
+    base so that an in-place change of the view can be recorded on the base (PyTorch's CopySlices)."""
+    base = args[0]
+    shares = np.may_share_memory(out, base._data)
+    node = None
+    if need and _state.grad_enabled:
+        node = op.node_cls()
+        node.op, node.params = op, params
+        node.next = (base._edge(),)
+        if op.save:
+            node.saved = args
+            node.versions = ((base, base._ver, base._ver[0]),)
+        if _state.anomaly_enabled:
+            node.trace = _user_stack()
+    result = make(out, node, base._ver if shares else None)
+    if shares:
+        result._view = (base, op, params)
     if _state.forward_tangents is not None:
         push_tangent(op, args, params, result)
     return result
@@ -191,3 +220,34 @@ def _user_stack():
 
     frames = traceback.extract_stack(sys._getframe(2))
     return [f for f in frames if "/nbautodiff/engine/" not in f.filename.replace("\\", "/")]
+
+
+def apply_multi(op: Op, x: Tensor, params: dict) -> tuple:
+    """Run a one-input, several-output op (split, unbind): one node, outputs told apart by index.
+
+    The VJP gets the list of output gradients (None where an output got none) and returns [dx];
+    the JVP gets [dx] and returns the outputs' tangents.
+    """
+    outs = op.forward(x._data, **params)
+    node = None
+    if x._requires_grad and _state.grad_enabled:
+        node = op.node_cls()
+        node.op, node.params = op, params
+        node.next = (x._edge(),)
+    results = []
+    piece_op = OPS["select" if op.name == "unbind" else "slice"]
+    for i, (out, key) in enumerate(zip(outs, params["keys"])):
+        t = make(np.asarray(out), node, x._ver)  # views of x: they share its version counter
+        t._output_nr = i
+        t._view = (x, piece_op, {"key": key, "in_shape": x._data.shape})
+        results.append(t)
+    table = _state.forward_tangents
+    if table is not None and id(x) in table:
+        _state.forward_tangents = None
+        try:
+            tangents = op.jvp([table[id(x)][1]], None, x, **params)
+        finally:
+            _state.forward_tangents = table
+        for t, dt in zip(results, tangents):
+            table[id(t)] = (t, dt)
+    return tuple(results)

@@ -9,7 +9,7 @@ import numpy as np
 from .. import mode
 from ..tensor import Tensor, make
 from ._util import const, norm_dim, one_dim, shape_str
-from .registry import apply, defop
+from .registry import apply, apply_multi, defop
 
 
 def sum_to_shape(g: Tensor, shape) -> Tensor:
@@ -165,6 +165,18 @@ SQUEEZE_DIM = defop(
     jvp=(lambda dx, out, x, *, dim, in_shape: squeeze(dx, dim),),
     view=True,
 )
+SQUEEZE_DIMS = defop(  # squeeze((0, 2)): a tuple of dims
+    "squeeze_dims", "SqueezeBackward2", _squeeze_fwd,
+    vjp=(lambda g, out, x, *, dim, in_shape: g.reshape(in_shape),),
+    jvp=(lambda dx, out, x, *, dim, in_shape: squeeze(dx, dim),),
+    view=True,
+)
+SQUEEZE_MATMUL = defop(  # the squeeze torch.matmul records for vector @ matrix
+    "squeeze_matmul", "SqueezeBackward4", _squeeze_fwd,
+    vjp=(lambda g, out, x, *, dim, in_shape: g.reshape(in_shape),),
+    jvp=(lambda dx, out, x, *, dim, in_shape: squeeze(dx, dim),),
+    view=True,
+)
 UNSQUEEZE = defop(
     "unsqueeze", "UnsqueezeBackward0", _unsqueeze_fwd,
     vjp=(lambda g, out, x, *, dim: squeeze(g, dim),),
@@ -176,7 +188,8 @@ UNSQUEEZE = defop(
 def squeeze(x, dim=None):
     """Drop dimensions of size 1 (all of them, or those in ``dim``)."""
     d = norm_dim(dim, x._data.ndim, "squeeze")
-    return apply(SQUEEZE if d is None else SQUEEZE_DIM, (x,), {"dim": d, "in_shape": x._data.shape})
+    op = SQUEEZE if d is None else SQUEEZE_DIM if isinstance(dim, (int, np.integer)) else SQUEEZE_DIMS
+    return apply(op, (x,), {"dim": d, "in_shape": x._data.shape})
 
 
 def unsqueeze(x, dim: int):
@@ -359,7 +372,7 @@ def setitem(x, key, value):
 
     key = _normalize_key(key)
     value = value if isinstance(value, Tensor) else make(np.asarray(value, dtype=x._data.dtype))
-    inplace_apply(x, lambda old, v: apply(SETITEM, (old, v), {"key": key}), value, "__setitem__")
+    inplace_apply(x, lambda old, v: apply(SETITEM, (old, v), {"key": key}), value, "__setitem__", via_view=True)
 
 
 def narrow(x, dim: int, start: int, length: int):
@@ -462,30 +475,63 @@ def stack(tensors, dim: int = 0):
     return apply(STACK, tensors, {"dim": d, "sizes": None})
 
 
+def _pieces_fwd(x, *, keys, in_shape):
+    return tuple(x[k] for k in keys)
+
+
+def _pieces_vjp(grads, out, x, *, keys, in_shape):
+    """Scatter each output's gradient back into place; outputs that got none contribute nothing."""
+    total = None
+    for g, k in zip(grads, keys):
+        if g is not None:
+            part = apply(EMBED, (g,), {"key": k, "in_shape": in_shape})
+            total = part if total is None else total + part
+    return [total]
+
+
+def _pieces_jvp(dxs, out, x, *, keys, in_shape):
+    return [apply(INDEX, (dxs[0],), {"key": k, "in_shape": in_shape}) for k in keys]
+
+
+SPLIT = defop("split", "SplitBackward0", _pieces_fwd, vjp=_pieces_vjp, jvp=_pieces_jvp, multi=True)
+SPLIT_SIZES = defop("split_with_sizes", "SplitWithSizesBackward0", _pieces_fwd, vjp=_pieces_vjp, jvp=_pieces_jvp,
+                    multi=True)
+UNBIND = defop("unbind", "UnbindBackward0", _pieces_fwd, vjp=_pieces_vjp, jvp=_pieces_jvp, multi=True)
+
+
 def split(x, split_size_or_sections, dim: int = 0):
+    """Pieces of ``x`` along ``dim`` (views), of one size or of the given sizes."""
     d = one_dim(dim, x._data.ndim, "split")
     n = x._data.shape[d]
-    if isinstance(split_size_or_sections, int):
-        sizes = [split_size_or_sections] * (n // split_size_or_sections)
-        if n % split_size_or_sections:
-            sizes.append(n % split_size_or_sections)
+    if isinstance(split_size_or_sections, (int, np.integer)):
+        step = int(split_size_or_sections)
+        sizes = [min(step, n - s) for s in range(0, n, step)] or [0]
+        op = SPLIT
     else:
-        sizes = list(split_size_or_sections)
-    out, start = [], 0
+        sizes = [int(s) for s in split_size_or_sections]
+        if sum(sizes) != n:
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at dimension {d}), "
+                f"but got split_sizes={sizes}"
+            )
+        op = SPLIT_SIZES
+    keys, start = [], 0
     for s in sizes:
-        out.append(narrow(x, d, start, s))
+        keys.append((slice(None),) * d + (slice(start, start + s),))
         start += s
-    return tuple(out)
+    return apply_multi(op, x, {"keys": tuple(keys), "in_shape": x._data.shape})
 
 
 def chunk(x, chunks: int, dim: int = 0):
     n = x._data.shape[one_dim(dim, x._data.ndim, "chunk")]
-    return split(x, -(-n // chunks), dim)
+    return split(x, max(1, -(-n // chunks)), dim)
 
 
 def unbind(x, dim: int = 0):
+    """The slices of ``x`` along ``dim``, as one UnbindBackward0 node with an output per slice."""
     d = one_dim(dim, x._data.ndim, "unbind")
-    return tuple(select(x, d, i) for i in range(x._data.shape[d]))
+    keys = tuple((slice(None),) * d + (i,) for i in range(x._data.shape[d]))
+    return apply_multi(UNBIND, x, {"keys": keys, "in_shape": x._data.shape})
 
 
 # ============================================================== copies and casts

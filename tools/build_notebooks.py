@@ -1,0 +1,35 @@
+"""Rebuild each lesson notebook from its jupytext twin and run it, so the stored outputs are fresh.
+
+    python tools/build_notebooks.py            # all lessons
+    python tools/build_notebooks.py 01_autograd
+
+The ``.py`` file is the source (readable diffs); the ``.ipynb`` with outputs is what nbval checks.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import jupytext
+from nbclient import NotebookClient
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def build(source: Path) -> Path:
+    nb = jupytext.read(source)
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    target = source.with_suffix(".ipynb")
+    jupytext.write(nb, target)
+    return target
+
+
+def main(names: list[str]) -> None:
+    sources = [NOTEBOOKS / f"{n}.py" for n in names] or sorted(NOTEBOOKS.glob("[0-9]*.py"))
+    for source in sources:
+        print("built", build(source).name)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
