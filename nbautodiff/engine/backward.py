@@ -16,7 +16,7 @@ import numpy as np
 from . import mode
 from .node import AccumulateGrad, OutputEdge
 from .ops import sum_to_shape
-from .tensor import Tensor, make
+from .tensor import Tensor, bump_version, make, version
 
 _state = mode.state
 
@@ -178,58 +178,44 @@ def run(roots, seeds, user_arrays, retain_graph: bool, create_graph: bool, captu
     needed = _needed(capture if capture is not None else only, parents) if parents is not None else None
 
     # 2. The reverse walk.
-    pending = {}
+    pending: dict = {}
     for r, g in zip(roots, seeds):
         _add_pending(pending, r, g)
     ready = [r for r in pending if deps[r] == 0]
+    pop, take = ready.pop, pending.pop
+    plain = capture is None and only is None
     captured = {}
     stolen = set(user_arrays)
     prev = _state.grad_enabled
     _state.grad_enabled = create_graph
     try:
         while ready:
-            node = ready.pop()
-            g = pending.pop(node, None)
+            node = pop()
+            g = take(node, None)
             grads = None
             if g is not None and (needed is None or node in needed):
                 if node.pre_hooks:
-                    for hook in node.pre_hooks:
-                        new = hook(g)
-                        if new is not None:
-                            g = new
+                    g = _run_hooks(node, g)
                 if type(node) is AccumulateGrad:
-                    if capture is not None:
-                        captured[node] = g
-                    elif only is None or node in only:
+                    if plain or (only is not None and node in only):
                         _accumulate(node, g, create_graph, stolen)
-                    continue_walk = False
-                elif capture is not None and node in capture:  # autograd.grad w.r.t. a non-leaf
-                    captured[node] = g
-                    continue_walk = _needs_vjp(node, needed)
-                elif only is not None and node in only:  # backward(inputs=[non-leaf]) fills its .grad
-                    t = only[node]
-                    mine = g[t._output_nr] if isinstance(g, list) else g
-                    if mine is not None:
-                        t._grad = _owned(mine, stolen) if t._grad is None else t._grad + mine
-                    continue_walk = _needs_vjp(node, needed)
-                else:
-                    continue_walk = True
-                if continue_walk:
-                    grads = _call_vjp(node, g, retain_graph)
+                    elif capture is not None:
+                        captured[node] = g
+                    continue
+                if plain or _walk_past(node, g, capture, only, needed, captured, stolen):
+                    grads = _call_vjp(node, g, retain_graph, create_graph)
             for i, nxt in enumerate(node.next):
                 if nxt is None:
                     continue
                 if type(nxt) is OutputEdge:
-                    edge, nxt = nxt, nxt.node
-                else:
-                    edge = nxt
-                if grads is not None:
+                    if grads is not None and grads[i] is not None and (needed is None or nxt.node in needed):
+                        _add_pending(pending, nxt, grads[i])
+                    nxt = nxt.node
+                elif grads is not None:
                     gi = grads[i]
                     if gi is not None and (needed is None or nxt in needed):
-                        if edge is nxt and nxt not in pending:
-                            pending[nxt] = gi
-                        else:
-                            _add_pending(pending, edge, gi)
+                        old = pending.get(nxt)
+                        pending[nxt] = gi if old is None else old + gi
                 n = deps[nxt] - 1
                 deps[nxt] = n
                 if n == 0:
@@ -237,6 +223,28 @@ def run(roots, seeds, user_arrays, retain_graph: bool, create_graph: bool, captu
     finally:
         _state.grad_enabled = prev
     return captured
+
+
+def _run_hooks(node, g):
+    for hook in node.pre_hooks:
+        new = hook(g)
+        if new is not None:
+            g = new
+    return g
+
+
+def _walk_past(node, g, capture, only, needed, captured, stolen) -> bool:
+    """For autograd.grad and backward(inputs=...): note a target's gradient; go on only if needed."""
+    if capture is not None and node in capture:  # autograd.grad w.r.t. a non-leaf
+        captured[node] = g
+        return _needs_vjp(node, needed)
+    if only is not None and node in only:  # backward(inputs=[non-leaf]) fills its .grad
+        t = only[node]
+        mine = g[t._output_nr] if isinstance(g, list) else g
+        if mine is not None:
+            t._grad = _owned(mine, stolen) if t._grad is None else t._grad + mine
+        return _needs_vjp(node, needed)
+    return True
 
 
 def _needs_vjp(node, needed) -> bool:
@@ -264,36 +272,64 @@ def _needed(targets, parents) -> set:
     return seen
 
 
-def _call_vjp(node, g: Tensor, retain_graph: bool) -> list:
+def _call_vjp(node, g, retain_graph: bool, create_graph: bool) -> list:
+    """The gradients for a node's inputs (None where an input needs none)."""
     op = node.op
-    saves = op.save or op.save_out
-    if saves:
+    saved = node.saved
+    if op.saves:
         if node.freed:
             raise RuntimeError(FREED)
-        for t, ver, v in node.versions:
-            if ver[0] != v:
-                raise RuntimeError(_version_error(node, t, ver[0], v))
-    inputs = node.saved if node.saved is not None else (None,) * len(node.next)
-    out = make(node.out_data, node) if op.save_out else None
+        if saved is not None:
+            for t, v in zip(saved, node.versions):
+                if v >= 0 and version(t) != v:
+                    raise RuntimeError(_version_error(node, t, version(t), v))
+        if op.save_out and node.out_ver[0] != 0:
+            raise RuntimeError(_version_error(node, None, node.out_ver[0], 0))
+    nexts = node.next
     params = node.params
-    vjp = op.vjp
-    if isinstance(vjp, tuple):
+    if op.arrays and not create_graph:
+        # The rule is an operator expression: run it on the arrays (no tensors, no graph).
+        ga, oa, vjp = g._data, node.out_data, op.vjp
+        if saved is None:
+            ins = (None,) * len(nexts)
+        else:
+            ins = []
+            for a in saved:
+                ins.append(a._data if isinstance(a, Tensor) else a)
         grads = []
-        for i, nxt in enumerate(node.next):
-            if nxt is None:
+        for i, e in enumerate(nexts):
+            if e is None:
                 grads.append(None)
             else:
-                grads.append(vjp[i](g, out, *inputs, **params) if params else vjp[i](g, out, *inputs))
+                r = vjp[i](ga, oa, *ins, **params) if params else vjp[i](ga, oa, *ins)
+                grads.append(make(r if type(r) is np.ndarray or isinstance(r, np.generic) else np.asarray(r)))
+        if node.reduce_to is None and not op.saves and not _state.anomaly_enabled:
+            return grads
+        return _finish_vjp(node, op, grads, retain_graph)
+    inputs = saved if saved is not None else (None,) * len(nexts)
+    out = make(node.out_data, node) if op.save_out else None
+    if op.per_input:
+        vjp = op.vjp
+        if params:
+            grads = [None if e is None else vjp[i](g, out, *inputs, **params) for i, e in enumerate(nexts)]
+        else:
+            grads = [None if e is None else vjp[i](g, out, *inputs) for i, e in enumerate(nexts)]
     else:
-        grads = vjp(g, out, *inputs, **params)
-    if node.reduce_to is not None:
-        for i, meta in enumerate(node.reduce_to):
+        grads = op.vjp(g, out, *inputs, **params)
+    return _finish_vjp(node, op, grads, retain_graph)
+
+
+def _finish_vjp(node, op, grads: list, retain_graph: bool) -> list:
+    """Undo broadcasting, free what the node saved, and check for nan/inf in anomaly mode."""
+    reduce_to = node.reduce_to
+    if reduce_to is not None:
+        for i, meta in enumerate(reduce_to):
             if meta is not None and grads[i] is not None:
                 gi = sum_to_shape(grads[i], meta[0])
                 if gi._data.dtype != meta[1]:
                     gi = gi.to(meta[1])
                 grads[i] = gi
-    if saves and not retain_graph:
+    if op.saves and not retain_graph:
         node.saved = None
         node.out_data = None
         node.freed = True
@@ -354,7 +390,11 @@ def _accumulate(node: AccumulateGrad, g: Tensor, create_graph: bool, stolen: set
     var = node._variable()
     if var is None:
         return
+    if not create_graph:
+        g._view = None  # engine bookkeeping only; it would keep the gradient's base array alive
     data = g._data
+    if type(data) is not np.ndarray:  # a numpy scalar: .grad gets an array it can add into in place
+        data = np.asarray(data)
     if data.dtype != var._data.dtype:
         data = data.astype(var._data.dtype)
         g = make(data)
@@ -370,4 +410,4 @@ def _accumulate(node: AccumulateGrad, g: Tensor, create_graph: bool, stolen: set
         var._grad = old + g
     else:
         np.add(old._data, data, out=old._data)
-        old._ver[0] += 1
+        bump_version(old)

@@ -21,7 +21,8 @@ class Node:
         "op",  # the op table row
         "next",  # per input: the Node its gradient goes to, or None
         "saved",  # the inputs the VJP reads (None where not saved); None once freed
-        "versions",  # ((saved tensor or None for the output, version counter, value at save time), ...)
+        "versions",  # per saved input: its version when saved (-1 for a constant)
+        "out_ver",  # the output's version counter, for ops that save their output
         "out_data",  # the output array, for ops whose VJP reads the output
         "params",  # the op's non-tensor arguments (dim, keepdim, exponent, ...)
         "reduce_to",  # per input (shape, dtype) when broadcasting or promotion changed it
@@ -36,6 +37,7 @@ class Node:
         self.next = ()
         self.saved = None
         self.versions = ()
+        self.out_ver = None
         self.out_data = None
         self.params = None
         self.reduce_to = None

@@ -31,12 +31,26 @@ def make(data: np.ndarray, grad_fn=None, ver=None) -> "Tensor":
     t._data = data
     t.grad_fn = grad_fn
     t._requires_grad = grad_fn is not None
-    t._grad = None
-    t._ver = [0] if ver is None else ver
-    t._accum = None
-    t._retains_grad = False
+    t._ver = ver
     t._view = None
     return t
+
+
+def version_counter(t: "Tensor") -> list:
+    """The tensor's version counter (shared with its views), made when first needed."""
+    v = t._ver
+    if v is None:
+        v = t._ver = [0]
+    return v
+
+
+def version(t: "Tensor") -> int:
+    v = t._ver
+    return 0 if v is None else v[0]
+
+
+def bump_version(t: "Tensor") -> None:
+    version_counter(t)[0] += 1
 
 
 def _check_can_require_grad(data: np.ndarray, first: str = "Only Tensors of floating point and complex dtype") -> None:
@@ -58,8 +72,13 @@ class Tensor:
     tensor([ 0.,  4.,  8., 12.])
     """
 
-    __slots__ = ("_data", "grad_fn", "_requires_grad", "_grad", "_ver", "_accum", "_retains_grad", "_view",
-                 "_output_nr", "__weakref__")
+    # The fields every op sets are slots; the rarely set ones are class defaults, overridden in the
+    # instance __dict__ (made only when first needed) of leaves, retained tensors and multi-output pieces.
+    __slots__ = ("_data", "grad_fn", "_requires_grad", "_ver", "_view", "__dict__", "__weakref__")
+    _grad = None
+    _accum = None
+    _retains_grad = False
+    _output_nr = 0
     # numpy hands binary operations with a Tensor over to the Tensor (np.float64(2) * x -> Tensor).
     __array_ufunc__ = None
 
@@ -74,10 +93,7 @@ class Tensor:
         self._data = data
         self.grad_fn = None
         self._requires_grad = False
-        self._grad = None
-        self._ver = [0]
-        self._accum = None
-        self._retains_grad = False
+        self._ver = None
         self._view = None
         if requires_grad:
             self.requires_grad_(True)
@@ -181,7 +197,7 @@ class Tensor:
 
     def detach(self) -> "Tensor":
         """The same data, cut from the graph (shares memory and version counter)."""
-        return make(self._data, None, self._ver)
+        return make(self._data, None, version_counter(self))
 
     def detach_(self) -> "Tensor":
         if self._data.base is not None and self.grad_fn is not None:
@@ -201,7 +217,7 @@ class Tensor:
 
     @property
     def _version(self) -> int:
-        return self._ver[0]
+        return version(self)
 
     # ------------------------------------------------------------------ metadata
     @property
@@ -281,12 +297,19 @@ class Tensor:
     def numpy(self, *, force: bool = False) -> np.ndarray:
         if self._requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
-        return self._data
+        return self._array()
+
+    def _array(self) -> np.ndarray:
+        """The data as an ndarray (a 0-d result holds a numpy scalar until something needs an array)."""
+        d = self._data
+        if type(d) is not np.ndarray:
+            d = self._data = np.asarray(d)
+        return d
 
     def __array__(self, dtype=None, copy=None):
         if self._requires_grad:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
-        return self._data if dtype is None else self._data.astype(dtype)
+        return self._array() if dtype is None else self._array().astype(dtype)
 
     def _scalar(self, kind: str):
         if self._data.size != 1:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..engine.mode import no_grad
+from ..engine.tensor import bump_version
 
 
 class Optimizer:
@@ -54,5 +55,5 @@ class SGD(Optimizer):
                         buf += (1 - group["dampening"]) * d
                     d = d + momentum * buf if group["nesterov"] else buf
                 p._data -= lr * d
-                p._ver[0] += 1
+                bump_version(p)
         return loss

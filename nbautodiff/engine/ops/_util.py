@@ -8,7 +8,8 @@ import numpy as np
 
 from ..tensor import Tensor, make
 
-SCALARS = (numbers.Number, np.number, np.bool_)
+# Concrete types first: isinstance against the numbers.Number ABC is slow, and this is on the hot path.
+SCALARS = (float, int, bool, np.number, np.bool_, numbers.Number)
 
 
 def as_operand(v, op: str):

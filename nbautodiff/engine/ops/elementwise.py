@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from ..tensor import Tensor, make
@@ -10,68 +12,53 @@ from .registry import apply, defop
 
 
 # ============================================================== arithmetic (broadcasting)
-def _add_fwd(x, y):
-    return x + y
-
-
-def _sub_fwd(x, y):
-    return x - y
-
-
 def _rsub_fwd(x, y):
     return y - x
 
 
-def _mul_fwd(x, y):
-    return x * y
-
-
-def _div_fwd(x, y):
-    return np.true_divide(x, y)
-
-
 ADD = defop(
-    "add", "AddBackward0", _add_fwd,
+    "add", "AddBackward0", operator.add,  # operator.*: fast on numpy scalars and arrays
     vjp=(lambda g, out, x, y: g,
          lambda g, out, x, y: g),
     jvp=(lambda dx, out, x, y: dx,
          lambda dy, out, x, y: dy),
-    broadcast=True, error=broadcast_error("add"),
+    arrays=True, broadcast=True, error=broadcast_error("add"),
 )
 SUB = defop(
-    "sub", "SubBackward0", _sub_fwd,
+    "sub", "SubBackward0", operator.sub,
     vjp=(lambda g, out, x, y: g,
          lambda g, out, x, y: -g),
     jvp=(lambda dx, out, x, y: dx,
          lambda dy, out, x, y: -dy),
-    broadcast=True, error=broadcast_error("sub"),
+    arrays=True, broadcast=True, error=broadcast_error("sub"),
 )
 RSUB = defop(  # scalar - tensor: PyTorch records it as rsub(tensor, scalar)
     "rsub", "RsubBackward1", _rsub_fwd,
     vjp=(lambda g, out, x, y: -g, None),
     jvp=(lambda dx, out, x, y: -dx, None),
-    broadcast=True, error=broadcast_error("rsub"),
+    arrays=True, broadcast=True, error=broadcast_error("rsub"),
 )
 MUL = defop(
-    "mul", "MulBackward0", _mul_fwd,
+    "mul", "MulBackward0", operator.mul,
     vjp=(lambda g, out, x, y: g * y,
          lambda g, out, x, y: g * x),
     jvp=(lambda dx, out, x, y: dx * y,
          lambda dy, out, x, y: x * dy),
-    save=(0, 1), broadcast=True, error=broadcast_error("mul"),
+    save=(0, 1), arrays=True, broadcast=True, error=broadcast_error("mul"),
 )
 DIV = defop(
-    "div", "DivBackward0", _div_fwd,
+    "div", "DivBackward0", operator.truediv,
     vjp=(lambda g, out, x, y: g / y,
          lambda g, out, x, y: -g * x / (y * y)),
     jvp=(lambda dx, out, x, y: dx / y,
          lambda dy, out, x, y: -dy * x / (y * y)),
-    save=(0, 1), broadcast=True, error=broadcast_error("div"),
+    save=(0, 1), arrays=True, broadcast=True, error=broadcast_error("div"),
 )
 NEG = defop(
-    "neg", "NegBackward0", np.negative,
+    "neg", "NegBackward0", operator.neg,
     vjp=(lambda g, out, x: -g,),
     jvp=(lambda dx, out, x: -dx,),
+    arrays=True,
 )
 
 
@@ -81,7 +68,9 @@ def add(x, y, *, alpha=1):
         y = mul(y, alpha)
     if not isinstance(x, Tensor):
         x, y = y, x
-    return apply(ADD, (x, as_operand(y, "add")))
+    if not (isinstance(y, Tensor) or isinstance(y, SCALARS)):
+        y = as_operand(y, "add")
+    return apply(ADD, (x, y))
 
 
 def sub(x, y, *, alpha=1):
@@ -103,7 +92,9 @@ def rsub(x, y):
 def mul(x, y):
     if not isinstance(x, Tensor):
         x, y = y, x
-    return apply(MUL, (x, as_operand(y, "mul")))
+    if not (isinstance(y, Tensor) or isinstance(y, SCALARS)):
+        y = as_operand(y, "mul")
+    return apply(MUL, (x, y))
 
 
 def div(x, y, *, rounding_mode=None):
@@ -129,7 +120,7 @@ negative = neg
 def _pow_scalar_vjp(g, out, x, *, exponent):
     if exponent == 0:
         return g * 0
-    return g * (exponent * x ** (exponent - 1))
+    return g * (exponent * (x if exponent == 2 else x ** (exponent - 1)))
 
 
 def _pow_scalar_jvp(dx, out, x, *, exponent):
@@ -160,7 +151,7 @@ def _pow_fwd(x, y):
 
 
 def _pow_scalar_fwd(x, *, exponent):
-    return np.power(x, exponent)
+    return x**exponent
 
 
 def _rpow_fwd(x, *, base):
@@ -171,7 +162,7 @@ POW_SCALAR = defop(  # tensor ** number
     "pow_scalar", "PowBackward0", _pow_scalar_fwd,
     vjp=(_pow_scalar_vjp,),
     jvp=(_pow_scalar_jvp,),
-    save=(0,),
+    save=(0,), arrays=True,
 )
 POW = defop(  # tensor ** tensor
     "pow", "PowBackward1", _pow_fwd,
@@ -213,25 +204,25 @@ def _relu_fwd(x):
 
 EXP = defop("exp", "ExpBackward0", np.exp,
             vjp=(lambda g, out, x: g * out,),
-            jvp=(lambda dx, out, x: dx * out,), save_out=True)
+            jvp=(lambda dx, out, x: dx * out,), save_out=True, arrays=True)
 LOG = defop("log", "LogBackward0", np.log,
             vjp=(lambda g, out, x: g / x,),
-            jvp=(lambda dx, out, x: dx / x,), save=(0,))
+            jvp=(lambda dx, out, x: dx / x,), save=(0,), arrays=True)
 LOG1P = defop("log1p", "Log1PBackward0", np.log1p,
               vjp=(lambda g, out, x: g / (x + 1),),
-              jvp=(lambda dx, out, x: dx / (x + 1),), save=(0,))
+              jvp=(lambda dx, out, x: dx / (x + 1),), save=(0,), arrays=True)
 EXPM1 = defop("expm1", "Expm1Backward0", np.expm1,
               vjp=(lambda g, out, x: g * (out + 1),),
-              jvp=(lambda dx, out, x: dx * (out + 1),), save_out=True)
+              jvp=(lambda dx, out, x: dx * (out + 1),), save_out=True, arrays=True)
 SQRT = defop("sqrt", "SqrtBackward0", np.sqrt,
              vjp=(lambda g, out, x: g / (2 * out),),
-             jvp=(lambda dx, out, x: dx / (2 * out),), save_out=True)
+             jvp=(lambda dx, out, x: dx / (2 * out),), save_out=True, arrays=True)
 RSQRT = defop("rsqrt", "RsqrtBackward0", lambda x: 1 / np.sqrt(x),
               vjp=(lambda g, out, x: -0.5 * g * out ** 3,),
-              jvp=(lambda dx, out, x: -0.5 * dx * out ** 3,), save_out=True)
+              jvp=(lambda dx, out, x: -0.5 * dx * out ** 3,), save_out=True, arrays=True)
 RECIPROCAL = defop("reciprocal", "ReciprocalBackward0", lambda x: 1 / x,
                    vjp=(lambda g, out, x: -g * out * out,),
-                   jvp=(lambda dx, out, x: -dx * out * out,), save_out=True)
+                   jvp=(lambda dx, out, x: -dx * out * out,), save_out=True, arrays=True)
 ABS = defop("abs", "AbsBackward0", np.abs,
             vjp=(lambda g, out, x: g * sign(x),),
             jvp=(lambda dx, out, x: dx * sign(x),), save=(0,))
@@ -243,16 +234,16 @@ COS = defop("cos", "CosBackward0", np.cos,
             jvp=(lambda dx, out, x: -dx * sin(x),), save=(0,))
 TAN = defop("tan", "TanBackward0", np.tan,
             vjp=(lambda g, out, x: g * (1 + out * out),),
-            jvp=(lambda dx, out, x: dx * (1 + out * out),), save_out=True)
+            jvp=(lambda dx, out, x: dx * (1 + out * out),), save_out=True, arrays=True)
 TANH = defop("tanh", "TanhBackward0", np.tanh,
              vjp=(lambda g, out, x: g * (1 - out * out),),
-             jvp=(lambda dx, out, x: dx * (1 - out * out),), save_out=True)
+             jvp=(lambda dx, out, x: dx * (1 - out * out),), save_out=True, arrays=True)
 SIGMOID = defop("sigmoid", "SigmoidBackward0", _sigmoid_fwd,
                 vjp=(lambda g, out, x: g * out * (1 - out),),
-                jvp=(lambda dx, out, x: dx * out * (1 - out),), save_out=True)
+                jvp=(lambda dx, out, x: dx * out * (1 - out),), save_out=True, arrays=True)
 RELU = defop("relu", "ReluBackward0", _relu_fwd,  # PyTorch: the gradient at 0 is 0
-             vjp=(lambda g, out, x: g * _mask(out._data > 0),),
-             jvp=(lambda dx, out, x: dx * _mask(out._data > 0),), save_out=True)
+             vjp=(lambda g, out, x: g * (out > 0),),
+             jvp=(lambda dx, out, x: dx * (out > 0),), save_out=True, arrays=True)
 # Piecewise-constant functions: a graph node with a zero derivative, as in PyTorch.
 SIGN = defop("sign", "SignBackward0", np.sign,
              vjp=(lambda g, out, x: g * 0,), jvp=(lambda dx, out, x: dx * 0,))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import mode
-from ..tensor import Tensor, make
+from ..tensor import Tensor, bump_version, make
 from ._util import shape_str
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
@@ -47,7 +47,7 @@ def _check_result(x: Tensor, r: np.ndarray, name: str) -> None:
             f"result type {names.get(r.dtype.kind, r.dtype.name)} can't be cast to the desired output type "
             f"{x.dtype.legacy.removesuffix('Tensor')}\n{name}: convert first, e.g. x = x.float()"
         )
-    if not x._data.flags.writeable:
+    if isinstance(x._data, np.ndarray) and not x._data.flags.writeable:
         raise RuntimeError(
             "unsupported operation: more than one element of the written-to tensor refers to a single memory "
             "location. Please clone() the tensor before performing the operation."
@@ -64,8 +64,8 @@ def inplace_apply(x: Tensor, fn, other, name: str, via_view: bool = False) -> Te
         with _no_grad():
             r = fn(x, other)
         _check_result(x, r._data, name)
-        np.copyto(x._data, r._data, casting="unsafe")
-        x._ver[0] += 1
+        np.copyto(x._array(), r._data, casting="unsafe")
+        bump_version(x)
         _move_tangent(r, x)
         return x
     # The old value gets a tensor of its own: the node may read it after x has been overwritten.
@@ -74,10 +74,10 @@ def inplace_apply(x: Tensor, fn, other, name: str, via_view: bool = False) -> Te
     _move_tangent(x, old)
     r = fn(old, other)
     _check_result(x, r._data, name)
-    np.copyto(x._data, r._data, casting="unsafe")
+    np.copyto(x._array(), r._data, casting="unsafe")
     x.grad_fn = r.grad_fn
     x._requires_grad = True
-    x._ver[0] += 1
+    bump_version(x)
     _move_tangent(r, x)
     if x._view is not None:
         _rebase_bases(x)

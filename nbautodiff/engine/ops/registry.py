@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import mode
 from ..node import Node, node_class
-from ..tensor import Tensor, make
+from ..tensor import Tensor, make, version_counter
 
 _state = mode.state
 _F64 = np.dtype(np.float64)
@@ -42,6 +42,9 @@ class Op:
         "error",
         "sets_dtype",
         "multi",
+        "saves",
+        "per_input",
+        "arrays",
     )
 
     def __repr__(self) -> str:
@@ -62,6 +65,7 @@ def defop(
     error: Callable | None = None,
     sets_dtype: bool = False,
     multi: bool = False,
+    arrays: bool = False,
 ) -> Op:
     """Add a primitive to the op table.
 
@@ -71,6 +75,9 @@ def defop(
     (variadic ops such as ``cat``). ``save`` lists the inputs the VJP reads; ``save_out`` says it
     reads the output. ``broadcast`` ops get their gradients summed back to each input's shape and
     cast to its dtype in one place (the backward pass). ``view`` ops share the input's version counter.
+    ``arrays`` says the VJP rules are plain operator expressions (``g * (1 - out * out)``): without
+    ``create_graph`` the backward pass runs them on the numpy arrays themselves, which is what makes
+    it as fast as hand-written numpy; with ``create_graph`` the same rules run on tensors.
     Results computed in float64 from non-float64 inputs come back as float32 (PyTorch's rule), except
     for ``sets_dtype`` ops such as ``x.double()``.
     """
@@ -82,28 +89,23 @@ def defop(
     op.save_all = False
     op.error = error
     op.sets_dtype = sets_dtype
+    op.saves = bool(save) or save_out  # what backward checks before calling the VJP
+    op.per_input = isinstance(vjp, tuple)
+    op.arrays = arrays
     OPS[name] = op
     return op
 
 
-def _as_array(out):
-    # numpy ufuncs return numpy scalars for 0-d inputs; the engine keeps ndarrays throughout.
-    return out if type(out) is ndarray else np.asarray(out)
-
-
 def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
     """Run ``op`` on ``args`` (tensors and constants) and record it if any input requires grad."""
+    # This is the engine's hot path: every op of every lesson comes through here. Keep it lean.
     datas = []
     need = False
-    f64_input = False
     for a in args:
-        if isinstance(a, Tensor):
-            d = a._data
-            datas.append(d)
-            if a.requires_grad:
+        if type(a) is Tensor or isinstance(a, Tensor):
+            datas.append(a._data)
+            if a._requires_grad:
                 need = True
-            if d.dtype is _F64:
-                f64_input = True
         else:
             datas.append(a)
     try:
@@ -112,10 +114,12 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
         if op.error is None:
             raise
         raise op.error(args, params or {}, e) from None
-    if type(out) is not ndarray:
+    if type(out) is not ndarray and not isinstance(out, np.generic):
         out = np.asarray(out)
+    # A 0-d result stays a numpy scalar: arithmetic on those is ~6x faster than on 0-d arrays, which
+    # is what micrograd-style graphs of scalars are made of. Code that writes in place converts first.
     # PyTorch computes int and float32 inputs in float32, never in numpy's float64.
-    if out.dtype is _F64 and not f64_input and not op.sets_dtype:
+    if out.dtype is _F64 and not op.sets_dtype and not _has_f64(datas):
         out = out.astype(_F32)
     if op.view:
         return _view_result(op, args, params, out, need)
@@ -130,33 +134,49 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
     node.params = params
     nexts = []
     for a in args:
-        if isinstance(a, Tensor) and a._requires_grad:
+        if (type(a) is Tensor or isinstance(a, Tensor)) and a._requires_grad:
             fn = a.grad_fn
             nexts.append(a._accumulator() if fn is None else a._edge() if fn.multi else fn)
         else:
             nexts.append(None)
-    node.next = tuple(nexts)
+    node.next = nexts = tuple(nexts)
     if op.save:
-        saved = node.saved = args if op.save_all else tuple(a if i in op.save else None for i, a in enumerate(args))
-        node.versions = tuple((a, a._ver, a._ver[0]) for a in saved if isinstance(a, Tensor))
+        # (explicit loops: a comprehension is a function call of its own on Python 3.11)
+        if op.save_all:
+            saved = args
+        else:
+            saved = []
+            for i, a in enumerate(args):
+                saved.append(a if i in op.save else None)
+            saved = tuple(saved)
+        node.saved = saved
+        versions = []  # plain ints: a tuple of ints costs the garbage collector nothing
+        for a in saved:
+            if type(a) is Tensor or isinstance(a, Tensor):
+                v = a._ver
+                versions.append(0 if v is None else v[0])
+            else:
+                versions.append(-1)
+        node.versions = tuple(versions)
     if op.broadcast:
         shape, dt = out.shape, out.dtype
-        reduce_to = None
-        for i, d in enumerate(datas):
-            if nexts[i] is not None and (d.shape != shape or d.dtype != dt):
-                if reduce_to is None:
-                    reduce_to = [None] * len(datas)
-                reduce_to[i] = (d.shape, d.dtype)
-        node.reduce_to = reduce_to
+        for e, d in zip(nexts, datas):
+            if e is not None and (d.shape != shape or d.dtype != dt):
+                node.reduce_to = [None if e is None else (x.shape, x.dtype) for e, x in zip(nexts, datas)]
+                break
     if _state.anomaly_enabled:
         node.trace = _user_stack()
     result = make(out, node)
     if op.save_out:
         node.out_data = out
-        node.versions = node.versions + ((None, result._ver, result._ver[0]),)
+        node.out_ver = result._ver = [0]  # a fresh output: version 0 when saved
     if _state.forward_tangents is not None:
         push_tangent(op, args, params, result)
     return result
+
+
+def _has_f64(datas) -> bool:
+    return any(getattr(d, "dtype", None) is _F64 for d in datas)
 
 
 def _view_result(op: Op, args: tuple, params, out: np.ndarray, need: bool) -> Tensor:
@@ -171,10 +191,10 @@ def _view_result(op: Op, args: tuple, params, out: np.ndarray, need: bool) -> Te
         node.next = (base._edge(),)
         if op.save:
             node.saved = args
-            node.versions = ((base, base._ver, base._ver[0]),)
+            node.versions = (version_counter(base)[0],)
         if _state.anomaly_enabled:
             node.trace = _user_stack()
-    result = make(out, node, base._ver if shares else None)
+    result = make(out, node, version_counter(base) if shares else None)
     if shares:
         result._view = (base, op, params)
     if _state.forward_tangents is not None:
@@ -237,7 +257,7 @@ def apply_multi(op: Op, x: Tensor, params: dict) -> tuple:
     results = []
     piece_op = OPS["select" if op.name == "unbind" else "slice"]
     for i, (out, key) in enumerate(zip(outs, params["keys"])):
-        t = make(np.asarray(out), node, x._ver)  # views of x: they share its version counter
+        t = make(np.asarray(out), node, version_counter(x))  # views of x: they share its version counter
         t._output_nr = i
         t._view = (x, piece_op, {"key": key, "in_shape": x._data.shape})
         results.append(t)

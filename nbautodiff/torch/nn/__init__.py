@@ -25,10 +25,8 @@ class Parameter(Tensor):
         p._data = data._data
         p.grad_fn = None
         p._requires_grad = False
-        p._grad = None
         p._ver = data._ver
-        p._accum = None
-        p._retains_grad = False
+        p._view = None
         if requires_grad:
             p.requires_grad_(True)
         return p
