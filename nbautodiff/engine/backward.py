@@ -215,7 +215,12 @@ def run(roots, seeds, user_arrays, retain_graph: bool, create_graph: bool, captu
                     gi = grads[i]
                     if gi is not None and (needed is None or nxt in needed):
                         old = pending.get(nxt)
-                        pending[nxt] = gi if old is None else old + gi
+                        if old is None:
+                            pending[nxt] = gi
+                        elif create_graph:
+                            pending[nxt] = old + gi  # recorded: the sum is part of the new graph
+                        else:
+                            pending[nxt] = make(old._data + gi._data)
                 n = deps[nxt] - 1
                 deps[nxt] = n
                 if n == 0:
@@ -277,12 +282,15 @@ def _call_vjp(node, g, retain_graph: bool, create_graph: bool) -> list:
     op = node.op
     saved = node.saved
     if op.saves:
-        if node.freed:
+        versions = node.versions
+        if versions is None:  # freed by an earlier backward
             raise RuntimeError(FREED)
         if saved is not None:
-            for t, v in zip(saved, node.versions):
-                if v >= 0 and version(t) != v:
-                    raise RuntimeError(_version_error(node, t, version(t), v))
+            for t, v in zip(saved, versions):
+                if v >= 0:
+                    now = t._ver
+                    if now is not None and now[0] != v:
+                        raise RuntimeError(_version_error(node, t, now[0], v))
         if op.save_out and node.out_ver[0] != 0:
             raise RuntimeError(_version_error(node, None, node.out_ver[0], 0))
     nexts = node.next
@@ -303,9 +311,18 @@ def _call_vjp(node, g, retain_graph: bool, create_graph: bool) -> list:
             else:
                 r = vjp[i](ga, oa, *ins, **params) if params else vjp[i](ga, oa, *ins)
                 grads.append(make(r if type(r) is np.ndarray or isinstance(r, np.generic) else np.asarray(r)))
-        if node.reduce_to is None and not op.saves and not _state.anomaly_enabled:
-            return grads
-        return _finish_vjp(node, op, grads, retain_graph)
+        reduce_to = node.reduce_to
+        if reduce_to is not None:  # undo broadcasting on the arrays, before wrapping them
+            for i, meta in enumerate(reduce_to):
+                if meta is not None and grads[i] is not None:
+                    grads[i] = make(sum_to_shape(grads[i]._data, meta[0]).astype(meta[1], copy=False))
+        if op.saves and not retain_graph:
+            node.saved = node.out_data = node.versions = None
+        if _state.anomaly_enabled:
+            from .anomaly import check_grads
+
+            check_grads(node, grads)
+        return grads
     inputs = saved if saved is not None else (None,) * len(nexts)
     out = make(node.out_data, node) if op.save_out else None
     if op.per_input:
@@ -330,9 +347,7 @@ def _finish_vjp(node, op, grads: list, retain_graph: bool) -> list:
                     gi = gi.to(meta[1])
                 grads[i] = gi
     if op.saves and not retain_graph:
-        node.saved = None
-        node.out_data = None
-        node.freed = True
+        node.saved = node.out_data = node.versions = None  # versions None: freed
     if _state.anomaly_enabled:
         from .anomaly import check_grads
 

@@ -21,29 +21,26 @@ class Node:
         "op",  # the op table row
         "next",  # per input: the Node its gradient goes to, or None
         "saved",  # the inputs the VJP reads (None where not saved); None once freed
-        "versions",  # per saved input: its version when saved (-1 for a constant)
+        "versions",  # per saved input: its version when saved (-1 for a constant); None once freed
         "out_ver",  # the output's version counter, for ops that save their output
         "out_data",  # the output array, for ops whose VJP reads the output
         "params",  # the op's non-tensor arguments (dim, keepdim, exponent, ...)
-        "reduce_to",  # per input (shape, dtype) when broadcasting or promotion changed it
-        "pre_hooks",  # tensor hooks: run on the incoming gradient before the VJP
-        "freed",
-        "trace",  # where in user code the op was recorded (anomaly mode)
+        "__dict__",  # made only for the rare fields below
         "__weakref__",
     )
+    reduce_to = None  # per input (shape, dtype) when broadcasting or promotion changed it
+    pre_hooks = None  # tensor hooks: run on the incoming gradient before the VJP
+    trace = None  # where in user code the op was recorded (anomaly mode)
 
-    def __init__(self):
-        self.op = None
-        self.next = ()
+    def __init__(self, op=None, params=None, next=()):
+        # apply() fills the same fields inline, without this call: keep the two in step
+        self.op = op
+        self.params = params
+        self.next = next
         self.saved = None
         self.versions = ()
         self.out_ver = None
         self.out_data = None
-        self.params = None
-        self.reduce_to = None
-        self.pre_hooks = None
-        self.freed = False
-        self.trace = None
 
     @property
     def next_functions(self) -> tuple:

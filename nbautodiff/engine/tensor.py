@@ -394,25 +394,39 @@ class Tensor:
     __str__ = __repr__
 
     # ------------------------------------------------------------------ operators
+    # The four arithmetic operators go straight to the op table for tensors and plain numbers
+    # (the common case, and the per-op cost of every lesson); anything else takes the checked path.
     def __add__(self, other):
+        if type(other) is Tensor or type(other) in _NUMBERS:
+            return _apply(_ADD, (self, other))
         return _ops.add(self, other)
 
     def __radd__(self, other):
+        if type(other) in _NUMBERS:
+            return _apply(_ADD, (self, other))
         return _ops.add(self, other)
 
     def __sub__(self, other):
+        if type(other) is Tensor or type(other) in _NUMBERS:
+            return _apply(_SUB, (self, other))
         return _ops.sub(self, other)
 
     def __rsub__(self, other):
         return _ops.rsub(self, other)
 
     def __mul__(self, other):
+        if type(other) is Tensor or type(other) in _NUMBERS:
+            return _apply(_MUL, (self, other))
         return _ops.mul(self, other)
 
     def __rmul__(self, other):
+        if type(other) in _NUMBERS:
+            return _apply(_MUL, (self, other))
         return _ops.mul(self, other)
 
     def __truediv__(self, other):
+        if type(other) is Tensor or type(other) in _NUMBERS:
+            return _apply(_DIV, (self, other))
         return _ops.div(self, other)
 
     def __rtruediv__(self, other):
@@ -591,8 +605,14 @@ class _TensorHook:
         return other is self or other is self.fn
 
 
+_NUMBERS = frozenset((builtins.float, builtins.int, np.float32, np.float64, np.int64))
+_apply = _ADD = _SUB = _MUL = _DIV = None  # set by _install_methods once the op table exists
+
+
 def _install_methods() -> None:
     """Method forms of the functional ops (x.exp(), x.sum(dim=0), ...), PyTorch's names."""
+    global _apply, _ADD, _SUB, _MUL, _DIV
+    _apply, _ADD, _SUB, _MUL, _DIV = _ops.apply, _ops.OPS["add"], _ops.OPS["sub"], _ops.OPS["mul"], _ops.OPS["div"]
     names = (
         "add sub mul div pow neg exp log sqrt rsqrt abs sin cos tan tanh sigmoid relu reciprocal square sign "
         "clamp clip maximum minimum sum mean max min prod norm matmul dot mm mv reshape view view_as transpose "

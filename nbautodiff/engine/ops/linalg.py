@@ -69,23 +69,24 @@ MV = defop(
     save=(0, 1), error=_mv_error,
 )
 def _transposed(y) -> bool:
-    d = y._data
+    d = y._data if isinstance(y, Tensor) else y
     return d.ndim == 2 and d.flags.f_contiguous and not d.flags.c_contiguous
 
 
 def _mm_vjp_y(g, out, x, y):
     # In y's own memory layout (as PyTorch's mm_mat2_backward): for y = W.t() the gradient then reaches
-    # W contiguous, and the optimiser's update runs on contiguous memory.
-    return t(mm(t(g), x)) if _transposed(y) else mm(t(x), g)
+    # W contiguous, and the optimiser's update runs on contiguous memory. Operator expressions: these
+    # rules run on tensors (create_graph) and on plain arrays alike.
+    return (g.T @ x).T if _transposed(y) else x.T @ g
 
 
 MM = defop(
     "mm", "MmBackward0", np.matmul,
-    vjp=(lambda g, out, x, y: mm(g, t(y)),
+    vjp=(lambda g, out, x, y: g @ y.T,
          _mm_vjp_y),
     jvp=(lambda dx, out, x, y: mm(dx, y),
          lambda dy, out, x, y: mm(x, dy)),
-    save=(0, 1), error=_mm_error("mm"),
+    save=(0, 1), error=_mm_error("mm"), arrays=True,
 )
 # Batched (and broadcast) matmul: the batch dimensions are summed back in the backward pass.
 BMM = defop(
@@ -107,12 +108,12 @@ def _addmm_fwd(bias, x, w):
 ADDMM = defop(  # bias + x @ w: one node for nn.Linear, as PyTorch records it
     "addmm", "AddmmBackward0", _addmm_fwd,
     vjp=(lambda g, out, b, x, w: g,
-         lambda g, out, b, x, w: mm(g, t(w)),
+         lambda g, out, b, x, w: g @ w.T,
          lambda g, out, b, x, w: _mm_vjp_y(g, out, x, w)),
     jvp=(lambda db, out, b, x, w: db.expand(*out.shape),
          lambda dx, out, b, x, w: mm(dx, w),
          lambda dw, out, b, x, w: mm(x, dw)),
-    save=(1, 2), broadcast=True, error=_mm_error("addmm"),
+    save=(1, 2), broadcast=True, error=_mm_error("addmm"), arrays=True,
 )
 
 

@@ -17,6 +17,7 @@ from ..node import Node, node_class
 from ..tensor import Tensor, make, version_counter
 
 _state = mode.state
+_new = object.__new__
 _F64 = np.dtype(np.float64)
 _F32 = np.dtype(np.float32)
 ndarray = np.ndarray
@@ -119,7 +120,7 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
     # A 0-d result stays a numpy scalar: arithmetic on those is ~6x faster than on 0-d arrays, which
     # is what micrograd-style graphs of scalars are made of. Code that writes in place converts first.
     # PyTorch computes int and float32 inputs in float32, never in numpy's float64.
-    if out.dtype is _F64 and not op.sets_dtype and not _has_f64(datas):
+    if out.dtype is _F64 and not op.sets_dtype and not _has_f64(args):
         out = out.astype(_F32)
     if op.view:
         return _view_result(op, args, params, out, need)
@@ -129,14 +130,20 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
             push_tangent(op, args, params, result)
         return result
 
-    node = op.node_cls()
+    node = _new(op.node_cls)  # Node.__init__ inline: this is the per-op cost of recording
     node.op = op
     node.params = params
+    node.saved = node.out_data = node.out_ver = None
+    node.versions = ()
     nexts = []
     for a in args:
         if (type(a) is Tensor or isinstance(a, Tensor)) and a._requires_grad:
             fn = a.grad_fn
-            nexts.append(a._accumulator() if fn is None else a._edge() if fn.multi else fn)
+            if fn is None:
+                acc = a._accum
+                nexts.append(acc if acc is not None else a._accumulator())
+            else:
+                nexts.append(a._edge() if fn.multi else fn)
         else:
             nexts.append(None)
     node.next = nexts = tuple(nexts)
@@ -175,8 +182,9 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
     return result
 
 
-def _has_f64(datas) -> bool:
-    return any(getattr(d, "dtype", None) is _F64 for d in datas)
+def _has_f64(args) -> bool:
+    """Whether a float64 *tensor* is among the inputs (numbers, numpy's included, don't promote)."""
+    return any(isinstance(a, Tensor) and a._data.dtype is _F64 for a in args)
 
 
 def _view_result(op: Op, args: tuple, params, out: np.ndarray, need: bool) -> Tensor:
@@ -186,9 +194,7 @@ def _view_result(op: Op, args: tuple, params, out: np.ndarray, need: bool) -> Te
     shares = np.may_share_memory(out, base._data)
     node = None
     if need and _state.grad_enabled:
-        node = op.node_cls()
-        node.op, node.params = op, params
-        node.next = (base._edge(),)
+        node = op.node_cls(op, params, (base._edge(),))
         if op.save:
             node.saved = args
             node.versions = (version_counter(base)[0],)
@@ -251,9 +257,7 @@ def apply_multi(op: Op, x: Tensor, params: dict) -> tuple:
     outs = op.forward(x._data, **params)
     node = None
     if x._requires_grad and _state.grad_enabled:
-        node = op.node_cls()
-        node.op, node.params = op, params
-        node.next = (x._edge(),)
+        node = op.node_cls(op, params, (x._edge(),))
     results = []
     piece_op = OPS["select" if op.name == "unbind" else "slice"]
     for i, (out, key) in enumerate(zip(outs, params["keys"])):

@@ -12,14 +12,24 @@ from ._util import const, norm_dim, one_dim, shape_str
 from .registry import apply, apply_multi, defop
 
 
-def sum_to_shape(g: Tensor, shape) -> Tensor:
-    """Undo broadcasting: sum ``g`` down to ``shape``. The one place the engine does this."""
-    if g.shape == tuple(shape):
+def broadcast_dims(gshape: tuple, shape: tuple) -> tuple:
+    """The dimensions of a broadcast result that a ``shape``-shaped input was stretched along."""
+    lead = len(gshape) - len(shape)
+    return tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and gshape[i + lead] != 1)
+
+
+def sum_to_shape(g, shape):
+    """Undo broadcasting: sum ``g`` (a tensor, or an array on the fast path) down to ``shape``.
+    The one place the engine does this."""
+    shape = tuple(shape)
+    if g.shape == shape:
         return g
-    lead = g.ndim - len(shape)
-    dims = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and g.shape[i + lead] != 1)
-    out = g.sum(dims, keepdim=True) if dims else g
-    return out.reshape(shape) if out.shape != tuple(shape) else out
+    dims = broadcast_dims(tuple(g.shape), shape)
+    if isinstance(g, Tensor):
+        out = g.sum(dims, keepdim=True) if dims else g
+    else:
+        out = g.sum(axis=dims, keepdims=True) if dims else g
+    return out.reshape(shape) if out.shape != shape else out
 
 
 # ============================================================== reshape / view
@@ -40,7 +50,7 @@ RESHAPE = defop(
     "reshape", "ViewBackward0", _reshape_fwd,
     vjp=(lambda g, out, x, *, shape, in_shape: g.reshape(in_shape),),
     jvp=(lambda dx, out, x, *, shape, in_shape: dx.reshape(out.shape if out is not None else shape),),
-    view=True, error=_reshape_error,
+    view=True, error=_reshape_error, arrays=True,
 )
 
 
@@ -105,9 +115,9 @@ PERMUTE = defop(
 )
 T = defop(
     "t", "TBackward0", np.transpose,
-    vjp=(lambda g, out, x: t(g),),
+    vjp=(lambda g, out, x: g.T,),
     jvp=(lambda dx, out, x: t(dx),),
-    view=True,
+    view=True, arrays=True,
 )
 
 
