@@ -11,8 +11,21 @@ tensor([ 0.,  4.,  8., 12.])
 """
 
 from .engine import (  # noqa: F401
-    Tensor, arange, autograd, enable_grad, eye, full, linspace, manual_seed, no_grad, ones, rand, randn,
-    set_grad_enabled, tensor, zeros,
+    Tensor,
+    arange,
+    autograd,
+    enable_grad,
+    eye,
+    full,
+    linspace,
+    manual_seed,
+    no_grad,
+    ones,
+    rand,
+    randn,
+    set_grad_enabled,
+    tensor,
+    zeros,
 )
 from .engine.autograd import grad  # noqa: F401
 

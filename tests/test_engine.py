@@ -137,7 +137,8 @@ def test_repeated_advanced_indices_accumulate():
         "ns.tensor([[1., 2.], [3., 4.]]).argmax(1)", "ns.tensor([1., 2.], dtype=ns.float64).sum() * 2",
         "ns.tensor([1., 2.]).double()", "ns.tensor([1.5, 2.7]).long()", "ns.tensor([1., 2.]).to(ns.float64)",
         "ns.tensor([1, 2]) // 2", "ns.tensor([1., 2.]) * np.float64(2)", "np.float64(2) * ns.tensor([1., 2.])",
-        "ns.tensor([1., 2.]) + np.float32(1)", "ns.tensor([1, 2]) * np.float64(1.5)", "ns.tensor([1., 2.]) ** 2", "2 ** ns.tensor([1., 2.])",
+        "ns.tensor([1., 2.]) + np.float32(1)", "ns.tensor([1, 2]) * np.float64(1.5)", "ns.tensor([1., 2.]) ** 2",
+        "2 ** ns.tensor([1., 2.])",
     ],
 )
 def test_dtypes_and_values_follow_pytorch(expr):

@@ -227,7 +227,9 @@ def test_lesson_transcripts_identical(transcripts):
     diffs = []
     for r, o in zip(ref, ours):
         if r.transcript() != o.transcript():
-            diffs.append(f"line {r.lineno}: {r.source!r}\n  torch:      {r.transcript()[1:]}\n  nbautodiff: {o.transcript()[1:]}")
+            diffs.append(
+                f"line {r.lineno}: {r.source!r}\n  torch:      {r.transcript()[1:]}\n  nbautodiff: {o.transcript()[1:]}"
+            )
     assert not diffs, "transcripts differ:\n" + "\n".join(diffs)
 
 
@@ -254,7 +256,9 @@ def test_lesson_expected_outputs(module):
         elif exp.kind == "grad_fn":
             # Old PyTorch printed <PowBackward0 at 0x...>; 2.x prints <PowBackward0 object at 0x...>.
             if not (step.display or "").startswith(f"<{exp.text} "):
-                problems.append(f"line {exp.lineno} {exp.source!r}: shows {step.display!r}, lesson says <{exp.text} ...>")
+                problems.append(
+                    f"line {exp.lineno} {exp.source!r}: shows {step.display!r}, lesson says <{exp.text} ...>"
+                )
         elif exp.kind == "error":
             if not (step.error or "").startswith(exp.text + ":"):
                 problems.append(f"line {exp.lineno} {exp.source!r}: error {step.error!r}, lesson says {exp.text}")

@@ -4,8 +4,8 @@ exact edge values. Every row of the op table must have a spec here."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import pytest

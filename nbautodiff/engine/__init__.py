@@ -3,9 +3,30 @@
 from . import autograd, dtypes, ops
 from .dtypes import Size, device
 from .factories import (
-    arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, get_default_dtype, linspace,
-    manual_seed, normal, ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm,
-    set_default_dtype, tensor, zeros, zeros_like,
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    get_default_dtype,
+    linspace,
+    manual_seed,
+    normal,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    set_default_dtype,
+    tensor,
+    zeros,
+    zeros_like,
 )
 from .mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .node import AccumulateGrad, Node

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import sys
 import warnings
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
 from . import mode
 from .node import AccumulateGrad, OutputEdge
 from .ops import sum_to_shape
-from .tensor import Tensor, bump_version, make, version
+from .tensor import Tensor, bump_version, make
 
 _state = mode.state
 

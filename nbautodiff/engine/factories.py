@@ -214,7 +214,8 @@ def randn(*shape, size=None, dtype=None, device=None, requires_grad: bool = Fals
 def randint(low, high=None, size=(), *, dtype=None, device=None) -> Tensor:
     if high is None:
         low, high = 0, low
-    return make(_generator.integers(low, high, size=tuple(size)).astype((dtypes.to_dtype(dtype) if dtype else dtypes.int64).np))
+    dt = (dtypes.to_dtype(dtype) if dtype else dtypes.int64).np
+    return make(_generator.integers(low, high, size=tuple(size)).astype(dt))
 
 
 def normal(mean=0.0, std=1.0, size=None, *, dtype=None, requires_grad: bool = False) -> Tensor:

@@ -25,7 +25,7 @@ NON_LEAF_GRAD_WARNING = (
 )
 
 
-def make(data: np.ndarray, grad_fn=None, ver=None) -> "Tensor":
+def make(data: np.ndarray, grad_fn=None, ver=None) -> Tensor:
     """A tensor around ``data`` without copying or checks: the engine's fast constructor."""
     t = _new(Tensor)
     t._data = data
@@ -36,7 +36,7 @@ def make(data: np.ndarray, grad_fn=None, ver=None) -> "Tensor":
     return t
 
 
-def version_counter(t: "Tensor") -> list:
+def version_counter(t: Tensor) -> list:
     """The tensor's version counter (shared with its views), made when first needed."""
     v = t._ver
     if v is None:
@@ -44,12 +44,12 @@ def version_counter(t: "Tensor") -> list:
     return v
 
 
-def version(t: "Tensor") -> int:
+def version(t: Tensor) -> int:
     v = t._ver
     return 0 if v is None else v[0]
 
 
-def bump_version(t: "Tensor") -> None:
+def bump_version(t: Tensor) -> None:
     version_counter(t)[0] += 1
 
 
@@ -109,7 +109,7 @@ class Tensor:
             _check_can_require_grad(self._data, "only Tensors of floating point and complex dtype")
         self.requires_grad_(value)
 
-    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         if self.grad_fn is not None:
             if not requires_grad:
                 raise RuntimeError(
@@ -137,7 +137,9 @@ class Tensor:
     def grad(self, value) -> None:
         if value is not None:
             if not isinstance(value, Tensor):
-                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}"
+                )
             if value.shape != self.shape:
                 raise RuntimeError(
                     f"assigned grad has data of a different size: the tensor is {self.shape}, the grad {value.shape}"
@@ -195,11 +197,11 @@ class Tensor:
 
         backward((self,), None if gradient is None else (gradient,), retain_graph, create_graph, inputs)
 
-    def detach(self) -> "Tensor":
+    def detach(self) -> Tensor:
         """The same data, cut from the graph (shares memory and version counter)."""
         return make(self._data, None, version_counter(self))
 
-    def detach_(self) -> "Tensor":
+    def detach_(self) -> Tensor:
         if self._data.base is not None and self.grad_fn is not None:
             raise RuntimeError("Can't detach views in-place. Use detach() instead.")
         self.grad_fn = None
@@ -207,12 +209,12 @@ class Tensor:
         return self
 
     @property
-    def data(self) -> "Tensor":
+    def data(self) -> Tensor:
         """A tensor sharing this one's memory with no autograd history (changes to it are not tracked)."""
         return make(self._data)
 
     @data.setter
-    def data(self, value: "Tensor") -> None:
+    def data(self, value: Tensor) -> None:
         self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
 
     @property
@@ -264,7 +266,7 @@ class Tensor:
     def is_contiguous(self) -> bool:
         return self._data.flags.c_contiguous
 
-    def contiguous(self) -> "Tensor":
+    def contiguous(self) -> Tensor:
         return self
 
     def __len__(self) -> int:
@@ -329,7 +331,7 @@ class Tensor:
 
     def __bool__(self) -> builtins.bool:
         if self._data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return builtins.bool(self._data.reshape(()).item())
 
     def __format__(self, spec: str) -> str:
@@ -337,7 +339,7 @@ class Tensor:
             return self.item().__format__(spec)
         return object.__format__(self, spec)
 
-    def to(self, *args, **kwargs) -> "Tensor":
+    def to(self, *args, **kwargs) -> Tensor:
         """Convert to a dtype (and/or device: only 'cpu' exists on the own engine)."""
         dtype = kwargs.pop("dtype", None)
         copy = kwargs.pop("copy", False)
@@ -361,25 +363,25 @@ class Tensor:
             return f"torch.{self.dtype.legacy}"
         return self.to(dtypes.to_dtype(dtype))
 
-    def float(self) -> "Tensor":
+    def float(self) -> Tensor:
         return self.to(dtypes.float32)
 
-    def double(self) -> "Tensor":
+    def double(self) -> Tensor:
         return self.to(dtypes.float64)
 
-    def half(self) -> "Tensor":
+    def half(self) -> Tensor:
         return self.to(dtypes.float16)
 
-    def long(self) -> "Tensor":
+    def long(self) -> Tensor:
         return self.to(dtypes.int64)
 
-    def int(self) -> "Tensor":
+    def int(self) -> Tensor:
         return self.to(dtypes.int32)
 
-    def bool(self) -> "Tensor":
+    def bool(self) -> Tensor:
         return self.to(dtypes.bool)
 
-    def cpu(self) -> "Tensor":
+    def cpu(self) -> Tensor:
         return self
 
     def cuda(self, *args, **kwargs):

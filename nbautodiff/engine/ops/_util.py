@@ -23,16 +23,6 @@ def as_operand(v, op: str):
     )
 
 
-def as_tensor(v, like: Tensor | None = None) -> Tensor:
-    if isinstance(v, Tensor):
-        return v
-    if isinstance(v, SCALARS) and like is not None:
-        return make(np.asarray(v, dtype=like._data.dtype if isinstance(v, float) or like._data.dtype.kind != "f" else like._data.dtype))
-    from ..factories import tensor
-
-    return tensor(v)
-
-
 def const(a) -> Tensor:
     """A constant (no-grad) tensor around an array: masks and other values the derivative only reads."""
     return make(np.asarray(a))

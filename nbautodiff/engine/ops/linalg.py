@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor
-from .registry import apply, defop
-from .registry import OPS
+from .registry import OPS, apply, defop
 from .shape import t, transpose, unsqueeze
 
 

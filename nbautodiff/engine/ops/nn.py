@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tensor import Tensor, make
 from ._util import const
 from .linalg import addmm, matmul
 from .reduce import log_softmax

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..tensor import Tensor, make
 from ._util import norm_dim, one_dim
-from .elementwise import _mask, exp, log, where
+from .elementwise import _mask, exp, where
 from .registry import apply, defop
 
 

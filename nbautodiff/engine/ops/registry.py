@@ -8,12 +8,12 @@ with :func:`defop` in the modules beside this one.
 from __future__ import annotations
 
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
 from .. import mode
-from ..node import Node, node_class
+from ..node import node_class
 from ..tensor import Tensor, make, version_counter
 
 _state = mode.state
@@ -22,7 +22,7 @@ _F64 = np.dtype(np.float64)
 _F32 = np.dtype(np.float32)
 ndarray = np.ndarray
 
-OPS: dict[str, "Op"] = {}
+OPS: dict[str, Op] = {}
 
 
 class Op:

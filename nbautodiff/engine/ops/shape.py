@@ -6,7 +6,6 @@ import numbers
 
 import numpy as np
 
-from .. import mode
 from ..tensor import Tensor, make
 from ._util import const, norm_dim, one_dim, shape_str
 from .registry import apply, apply_multi, defop

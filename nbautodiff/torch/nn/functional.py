@@ -1,7 +1,15 @@
 """``torch.nn.functional``: activations and losses lessons use."""
 
 from ...engine.ops import (  # noqa: F401
-    cross_entropy, linear, log_softmax, mse_loss, nll_loss, relu, sigmoid, softmax, tanh,
+    cross_entropy,
+    linear,
+    log_softmax,
+    mse_loss,
+    nll_loss,
+    relu,
+    sigmoid,
+    softmax,
+    tanh,
 )
 
 
