@@ -73,3 +73,22 @@ def test_printoptions_change_precision():
     finally:
         nbt.set_printoptions(profile="default")
         real_torch.set_printoptions(profile="default")
+
+
+@pytest.mark.parametrize("shape", [(), (3,), (2, 3, 4)])
+def test_transpose_property_warns_as_pytorch_does_off_matrices(shape):
+    """PyTorch warns once per process, so its text is read in a fresh interpreter."""
+    import subprocess
+    import sys
+    import warnings
+
+    code = (
+        "import warnings, torch\nwarnings.simplefilter('always')\n"
+        f"with warnings.catch_warnings(record=True) as w:\n    torch.ones({shape!r}).T\n"
+        "print(str(w[0].message).split(' (Triggered internally')[0])"
+    )
+    theirs = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        nbt.ones(*shape).T
+    assert [str(w.message) for w in caught] == [theirs]

@@ -607,6 +607,26 @@ class _TensorHook:
         return other is self or other is self.fn
 
 
+def _reversed_dims(self: Tensor) -> Tensor:
+    """``x.T``: all dimensions reversed, with PyTorch's deprecation warnings for non-matrices."""
+    n = self._data.ndim
+    if n == 0:
+        warnings.warn(
+            "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.",
+            UserWarning,
+            stacklevel=2,
+        )
+    elif n != 2:
+        warnings.warn(
+            "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated and it "
+            "will throw an error in a future release. Consider `x.mT` to transpose batches of matrices or "
+            "`x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor.",
+            UserWarning,
+            stacklevel=2,
+        )
+    return _ops.permute(self, tuple(range(n))[::-1])
+
+
 _NUMBERS = frozenset((builtins.float, builtins.int, np.float32, np.float64, np.int64))
 _apply = _ADD = _SUB = _MUL = _DIV = None  # set by _install_methods once the op table exists
 
@@ -630,7 +650,7 @@ def _install_methods() -> None:
     Tensor.subtract = _ops.sub
     Tensor.absolute = _ops.abs
     Tensor.greater, Tensor.less, Tensor.equal = _ops.gt, _ops.lt, _ops.equal
-    Tensor.T = property(lambda self: _ops.permute(self, tuple(range(self._data.ndim))[::-1]))
+    Tensor.T = property(_reversed_dims)
     Tensor.mT = property(lambda self: _ops.transpose(self, -2, -1))
 
 

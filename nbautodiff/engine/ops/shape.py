@@ -114,7 +114,7 @@ PERMUTE = defop(
 )
 T = defop(
     "t", "TBackward0", np.transpose,
-    vjp=(lambda g, out, x: g.T,),
+    vjp=(lambda g, out, x: g.T if g.ndim == 2 else g,),
     jvp=(lambda dx, out, x: t(dx),),
     view=True, arrays=True,
 )
