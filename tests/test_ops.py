@@ -99,7 +99,7 @@ SPECS = {
     # --- shapes
     "reshape": Spec(lambda ns, x: x.reshape(2, 6) * 1 + x.view(-1, 2).flatten().view(2, 6), [((3, 4),)]),
     "transpose": Spec(lambda ns, x: x.transpose(0, 1), [((3, 4),), ((2, 3, 4),)]),
-    "permute": Spec(lambda ns, x: x.permute(2, 0, 1) * 1 + x.permute(2, 1, 0).permute(0, 2, 1), [((2, 3, 4),)], exact_name=True),
+    "permute": Spec(lambda ns, x: x.permute(2, 0, 1) * 1 + x.permute(2, 1, 0).permute(0, 2, 1), [((2, 3, 4),)]),
     "t": Spec(lambda ns, x: x.t(), [((3, 4),), ((4,),)]),
     "squeeze": Spec(lambda ns, x: x.unsqueeze(0).squeeze(), [((3, 4),)]),
     "squeeze_dim": Spec(lambda ns, x: x.unsqueeze(1).squeeze(1), [((3, 4),)]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..tensor import Tensor
 from ._util import const
 from .linalg import addmm, matmul
 from .reduce import log_softmax
@@ -14,30 +15,32 @@ from .shape import t
 def _nll_fwd(logp, target, *, reduction):
     picked = -logp[np.arange(logp.shape[0]), target]
     if reduction == "mean":
-        return picked.mean()
+        return picked.sum() / picked.shape[0]  # (np.mean's Python-level wrapper costs more than the sum)
     if reduction == "sum":
         return picked.sum()
     return picked
 
 
-def _nll_weights(logp_shape, target, reduction, dtype):
-    w = np.zeros(logp_shape, dtype=dtype)
-    w[np.arange(logp_shape[0]), target] = -1.0 / logp_shape[0] if reduction == "mean" else -1.0
-    return const(w)
+def _nll_weights(logp, target, reduction) -> np.ndarray:
+    """d loss / d logp: -1 (or -1/N for the mean) at each sample's target class, 0 elsewhere."""
+    target = target._data if isinstance(target, Tensor) else target
+    w = np.zeros(logp.shape, dtype=logp._data.dtype if isinstance(logp, Tensor) else logp.dtype)
+    w[np.arange(logp.shape[0]), target] = -1.0 / logp.shape[0] if reduction == "mean" else -1.0
+    return w
 
 
 def _nll_vjp(g, out, logp, target, *, reduction):
-    w = _nll_weights(logp.shape, target._data, reduction, logp._data.dtype)
-    return (g.unsqueeze(1) if reduction == "none" else g) * w
+    # an operator expression with a constant array: runs on tensors and on arrays alike
+    return (g[:, None] if reduction == "none" else g) * _nll_weights(logp, target, reduction)
 
 
 def _nll_jvp(dlogp, out, logp, target, *, reduction):
-    w = _nll_weights(logp.shape, target._data, reduction, logp._data.dtype)
-    picked = dlogp * w
+    picked = dlogp * const(_nll_weights(logp, target, reduction))
     return picked.sum(1) if reduction == "none" else picked.sum()
 
 
-NLL_LOSS = defop("nll_loss", "NllLossBackward0", _nll_fwd, vjp=(_nll_vjp, None), jvp=(_nll_jvp, None), save=(0, 1))
+NLL_LOSS = defop("nll_loss", "NllLossBackward0", _nll_fwd, vjp=(_nll_vjp, None), jvp=(_nll_jvp, None), save=(0, 1),
+                 arrays=True)
 
 
 def nll_loss(logp, target, reduction: str = "mean"):
@@ -54,8 +57,10 @@ def nll_loss(logp, target, reduction: str = "mean"):
             f"Expected input batch_size ({logp._data.shape[0]}) to match target batch_size ({target._data.shape[0]})."
         )
     c = logp._data.shape[1]
-    if target._data.size and (target._data.min() < 0 or target._data.max() >= c):
-        raise IndexError(f"Target {int(target._data.max())} is out of bounds (nll_loss: {c} classes, 0..{c - 1}).")
+    t = target._data
+    if t.size and (t.min() < 0 or t.max() >= c):
+        bad = int(t.max()) if t.max() >= c else int(t.min())
+        raise IndexError(f"Target {bad} is out of bounds.\nnll_loss: there are {c} classes, 0 to {c - 1}")
     return apply(NLL_LOSS, (logp, target), {"reduction": reduction})
 
 

@@ -292,7 +292,9 @@ def norm(x, p="fro", dim=None, keepdim: bool = False, dtype=None):
 # ============================================================== logsumexp and softmax
 def _stable_max(x, dim):
     m = np.max(x, axis=dim, keepdims=True)
-    return np.where(np.isfinite(m), m, 0)
+    if np.isfinite(m).all():
+        return m
+    return np.where(np.isfinite(m), m, 0)  # a row of infinities: shift by 0, not by inf
 
 
 def _logsumexp_fwd(x, *, dim, keepdim):
@@ -326,17 +328,27 @@ def _log_softmax_fwd(x, *, dim):
     return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
 
 
+def _exp(a):
+    """exp of a tensor (recorded) or of an array: lets a rule run on both (see ``arrays`` in defop)."""
+    return exp(a) if isinstance(a, Tensor) else np.exp(a)
+
+
+def _sum_keep(a, dim):
+    """sum over ``dim`` keeping it, for a tensor or an array."""
+    return sum(a, dim, True) if isinstance(a, Tensor) else a.sum(axis=dim, keepdims=True)
+
+
 SOFTMAX = defop(
     "softmax", "SoftmaxBackward0", _softmax_fwd,
-    vjp=(lambda g, out, x, *, dim: out * (g - sum(g * out, dim, True)),),
+    vjp=(lambda g, out, x, *, dim: out * (g - _sum_keep(g * out, dim)),),
     jvp=(lambda dx, out, x, *, dim: out * (dx - sum(dx * out, dim, True)),),
-    save_out=True,
+    save_out=True, arrays=True,
 )
 LOG_SOFTMAX = defop(
     "log_softmax", "LogSoftmaxBackward0", _log_softmax_fwd,
-    vjp=(lambda g, out, x, *, dim: g - exp(out) * sum(g, dim, True),),
+    vjp=(lambda g, out, x, *, dim: g - _exp(out) * _sum_keep(g, dim),),
     jvp=(lambda dx, out, x, *, dim: dx - sum(exp(out) * dx, dim, True),),
-    save_out=True,
+    save_out=True, arrays=True,
 )
 
 

@@ -46,6 +46,7 @@ class Op:
         "saves",
         "per_input",
         "arrays",
+        "save_mask",
     )
 
     def __repr__(self) -> str:
@@ -153,8 +154,8 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
             saved = args
         else:
             saved = []
-            for i, a in enumerate(args):
-                saved.append(a if i in op.save else None)
+            for keep, a in zip(op.save_mask, args):
+                saved.append(a if keep else None)
             saved = tuple(saved)
         node.saved = saved
         versions = []  # plain ints: a tuple of ints costs the garbage collector nothing
@@ -191,7 +192,10 @@ def _view_result(op: Op, args: tuple, params, out: np.ndarray, need: bool) -> Te
     """A view op's result: it shares memory and the version counter with its base, and remembers the
     base so that an in-place change of the view can be recorded on the base (PyTorch's CopySlices)."""
     base = args[0]
-    shares = np.may_share_memory(out, base._data)
+    # numpy points every view at the array that owns the memory: a reshape that had to copy doesn't
+    bd = base._data
+    ob = out.base if type(out) is ndarray else None
+    shares = ob is not None and (ob is bd or ob is getattr(bd, "base", None))
     node = None
     if need and _state.grad_enabled:
         node = op.node_cls(op, params, (base._edge(),))
@@ -235,6 +239,7 @@ def finish_registration() -> None:
     """Precompute per-row flags once every module has added its rows."""
     for op in OPS.values():
         op.save_all = bool(op.save) and op.save == tuple(range(len(op.save))) and _arity(op) == len(op.save)
+        op.save_mask = tuple(i in op.save for i in range(max(_arity(op), 1 + max(op.save, default=-1))))
 
 
 def _arity(op: Op) -> int:
