@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import functools
 
 import numpy as np
 
@@ -10,6 +11,20 @@ from ..tensor import Tensor, make
 from ._util import norm_dim, one_dim
 from .elementwise import _mask, exp, where
 from .registry import apply, defop
+
+
+def numpy_aliases(fn):
+    """Accept numpy's ``axis=`` and ``keepdims=`` for ``dim=`` and ``keepdim=``, as PyTorch does."""
+
+    @functools.wraps(fn)
+    def reduction(x, *args, axis=None, keepdims=None, **kwargs):
+        if axis is not None:
+            kwargs["dim"] = axis
+        if keepdims is not None:
+            kwargs["keepdim"] = keepdims
+        return fn(x, *args, **kwargs)
+
+    return reduction
 
 
 def unreduce(g: Tensor, shape, dim, keepdim: bool) -> Tensor:
@@ -67,6 +82,7 @@ MEAN = defop("mean", "MeanBackward0", _mean_fwd, vjp=(_mean_vjp,), jvp=(_mean_jv
 MEAN_DIM = defop("mean_dim", "MeanBackward1", _mean_fwd, vjp=(_mean_vjp,), jvp=(_mean_jvp,))
 
 
+@numpy_aliases
 def sum(x, dim=None, keepdim: bool = False, *, dtype=None):
     """Sum over all elements, or over ``dim`` (an int or a tuple)."""
     if dtype is not None:
@@ -77,6 +93,7 @@ def sum(x, dim=None, keepdim: bool = False, *, dtype=None):
     return apply(SUM if d is None else SUM_DIM, (x,), {"dim": d, "keepdim": keepdim, "shape": x._data.shape})
 
 
+@numpy_aliases
 def mean(x, dim=None, keepdim: bool = False, *, dtype=None):
     if dtype is not None:
         x = x.to(dtype)
@@ -168,25 +185,30 @@ def _extreme(x, dim, keepdim, other, which):
     return cls(values, make(np.asarray(indices, dtype=np.int64)))
 
 
+@numpy_aliases
 def max(x, dim=None, keepdim: bool = False, *, other=None):
     """The largest element; with ``dim``, (values, indices); with a tensor, the elementwise maximum."""
     return _extreme(x, dim, keepdim, other, "max")
 
 
+@numpy_aliases
 def min(x, dim=None, keepdim: bool = False, *, other=None):
     return _extreme(x, dim, keepdim, other, "min")
 
 
+@numpy_aliases
 def amax(x, dim=None, keepdim=False):
     return max(x) if dim is None else max(x, dim, keepdim).values
 
 
+@numpy_aliases
 def argmax(x, dim=None, keepdim: bool = False):
     if dim is None:
         return make(np.asarray(np.argmax(x._data), dtype=np.int64))
     return make(np.asarray(np.argmax(x._data, axis=one_dim(dim, x.ndim, "argmax"), keepdims=keepdim), dtype=np.int64))
 
 
+@numpy_aliases
 def argmin(x, dim=None, keepdim: bool = False):
     if dim is None:
         return make(np.asarray(np.argmin(x._data), dtype=np.int64))
@@ -229,6 +251,7 @@ PROD = defop("prod", "ProdBackward0", _prod_fwd, vjp=(_prod_vjp,), jvp=(_prod_jv
 PROD_DIM = defop("prod_dim", "ProdBackward1", _prod_fwd, vjp=(_prod_vjp,), jvp=(_prod_jvp,), save=(0,), save_out=True)
 
 
+@numpy_aliases
 def prod(x, dim=None, keepdim: bool = False, *, dtype=None):
     if dtype is not None:
         x = x.to(dtype)
@@ -276,6 +299,7 @@ NORM = defop("norm", "LinalgVectorNormBackward0", _norm_fwd, vjp=(_norm_vjp,), j
              save=(0,), save_out=True)
 
 
+@numpy_aliases
 def norm(x, p="fro", dim=None, keepdim: bool = False, dtype=None):
     """The vector p-norm (2 by default) of all elements, or along ``dim``."""
     if p in ("fro", None):
@@ -313,6 +337,7 @@ LOGSUMEXP = defop(
 )
 
 
+@numpy_aliases
 def logsumexp(x, dim, keepdim: bool = False):
     """log(sum(exp(x))) along ``dim``, computed without overflow."""
     return apply(LOGSUMEXP, (x,), {"dim": norm_dim(dim, x._data.ndim, "logsumexp"), "keepdim": keepdim})
@@ -385,6 +410,7 @@ CUMSUM = defop(
 )
 
 
+@numpy_aliases
 def cumsum(x, dim):
     return apply(CUMSUM, (x,), {"dim": one_dim(dim, x._data.ndim, "cumsum")})
 
@@ -424,6 +450,7 @@ STD = defop(
 )
 
 
+@numpy_aliases
 def var(x, dim=None, unbiased: bool = True, keepdim: bool = False, *, correction=None):
     """The variance (Bessel-corrected by default, as PyTorch)."""
     if correction is None:
@@ -431,6 +458,7 @@ def var(x, dim=None, unbiased: bool = True, keepdim: bool = False, *, correction
     return apply(VAR, (x,), {"dim": norm_dim(dim, x._data.ndim, "var"), "keepdim": keepdim, "correction": correction})
 
 
+@numpy_aliases
 def std(x, dim=None, unbiased: bool = True, keepdim: bool = False, *, correction=None):
     """The standard deviation (Bessel-corrected by default, as PyTorch)."""
     if correction is None:
@@ -438,9 +466,11 @@ def std(x, dim=None, unbiased: bool = True, keepdim: bool = False, *, correction
     return apply(STD, (x,), {"dim": norm_dim(dim, x._data.ndim, "std"), "keepdim": keepdim, "correction": correction})
 
 
+@numpy_aliases
 def all(x, dim=None):
     return make(np.asarray(np.all(x._data, axis=dim)))
 
 
+@numpy_aliases
 def any(x, dim=None):
     return make(np.asarray(np.any(x._data, axis=dim)))
