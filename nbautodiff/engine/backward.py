@@ -143,7 +143,7 @@ def _add_pending(pending: dict, edge, g: Tensor) -> None:
         node = edge.node
         grads = pending.get(node)
         if grads is None:
-            grads = pending[node] = [None] * len(node.params["keys"])
+            grads = pending[node] = [None] * node.n_outputs
         grads[edge.nr] = g if grads[edge.nr] is None else grads[edge.nr] + g
     elif edge in pending:
         pending[edge] = pending[edge] + g
@@ -279,7 +279,23 @@ def _needed(targets, parents) -> set:
 
 def _call_vjp(node, g, retain_graph: bool, create_graph: bool) -> list:
     """The gradients for a node's inputs (None where an input needs none)."""
+    tracer = _state.tracer
+    if tracer is None:
+        return _run_vjp(node, g, retain_graph, create_graph)
+    tracer.on_adjoint(node, g)
+    _state.tracer = None  # the rule's own arithmetic is part of this one adjoint evaluation
+    try:
+        return _run_vjp(node, g, retain_graph, create_graph)
+    finally:
+        _state.tracer = tracer
+
+
+def _run_vjp(node, g, retain_graph: bool, create_graph: bool) -> list:
     op = node.op
+    if op.custom:  # a user's Function: its backward decides everything
+        from .custom import call_backward
+
+        return call_backward(node, g, retain_graph)
     saved = node.saved
     if op.saves:
         versions = node.versions
@@ -325,6 +341,11 @@ def _call_vjp(node, g, retain_graph: bool, create_graph: bool) -> list:
         return grads
     inputs = saved if saved is not None else (None,) * len(nexts)
     out = make(node.out_data, node) if op.save_out else None
+    table = _state.forward_tangents
+    if out is not None and table is not None:
+        entry = node.__dict__.get("out_tangent")
+        if entry is not None and entry[0]() is table:  # made in this forward-mode level
+            table[id(out)] = (out, entry[1])
     if op.per_input:
         vjp = op.vjp
         if params:

@@ -1,11 +1,20 @@
-"""Forward mode: push tangents through a function with each op's JVP (one pass per direction)."""
+"""Forward mode: push tangents through a computation with each op's JVP, one direction per pass.
+
+Two faces: the functional ``jvp(f, primals, tangents)`` and PyTorch's dual tensors
+(``forward_ad.dual_level``, ``make_dual``, ``unpack_dual``). While a level is open, ``apply`` looks up
+the inputs' tangents and computes the output's from the op table's JVP rules.
+"""
 
 from __future__ import annotations
+
+from collections import namedtuple
 
 import numpy as np
 
 from . import mode
-from .tensor import Tensor, make
+from .tensor import Tensor, make, version_counter
+
+UnpackedDualTensor = namedtuple("UnpackedDualTensor", ["primal", "tangent"])
 
 
 def jvp(fn, primals, tangents):
@@ -19,20 +28,103 @@ def jvp(fn, primals, tangents):
     tangents = tuple(tangents)
     if len(primals) != len(tangents):
         raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents; give one tangent per primal")
-    table = {}
-    for p, t in zip(primals, tangents):
-        if p.shape != t.shape:
-            raise ValueError(f"jvp: a primal of shape {tuple(p.shape)} got a tangent of shape {tuple(t.shape)}")
-        table[id(p)] = (p, t)
-    prev = mode.state.forward_tangents
-    mode.state.forward_tangents = table
-    try:
-        out = fn(*primals)
-    finally:
-        mode.state.forward_tangents = prev
-    entry = table.get(id(out))
-    tangent = entry[1] if entry is not None else make(np.zeros_like(out._data))
-    return out, tangent
+    with dual_level():
+        duals = [make_dual(p, t) for p, t in zip(primals, tangents)]
+        out = fn(*duals)
+        outs = out if isinstance(out, tuple) else (out,)
+        results = [unpack_dual(o) for o in outs]
+    primal_out = tuple(r.primal for r in results)
+    tangent_out = tuple(r.tangent if r.tangent is not None else make(np.zeros_like(np.asarray(o._data)))
+                        for r, o in zip(results, outs))
+    if isinstance(out, tuple):
+        return primal_out, tangent_out
+    return primal_out[0], tangent_out[0]
 
 
-__all__ = ["jvp", "Tensor"]
+class dual_level:
+    """Open a forward-mode level: tensors made with ``make_dual`` carry tangents until it closes.
+
+    >>> with dual_level():
+    ...     x = make_dual(tensor(2.), tensor(1.))
+    ...     unpack_dual(1 / (1 + (-x).exp())).tangent   # σ'(2)
+    tensor(0.1050)
+    """
+
+    def __enter__(self):
+        self._prev = mode.state.forward_tangents
+        if self._prev is None:
+            mode.state.forward_tangents = mode.TangentTable()
+        return 0
+
+    def __exit__(self, *exc):
+        mode.state.forward_tangents = self._prev
+        return False
+
+
+def enter_dual_level() -> int:
+    if mode.state.forward_tangents is None:
+        mode.state.forward_tangents = mode.TangentTable()
+    return 0
+
+
+def exit_dual_level(*, level=None) -> None:
+    mode.state.forward_tangents = None
+
+
+def make_dual(tensor: Tensor, tangent: Tensor, *, level=None) -> Tensor:
+    """A view of ``tensor`` that carries ``tangent`` (its directional derivative) through every op.
+
+    >>> with dual_level():
+    ...     x1 = make_dual(tensor(2.), tensor(1.))     # ẋ1 = 1: differentiate by x1
+    ...     x1.log() + x1 * 5 - tensor(5.).sin()
+    tensor(11.6521, tangent=5.5)
+    """
+    table = mode.state.forward_tangents
+    if table is None:
+        raise RuntimeError(
+            "Trying to create a dual Tensor for forward AD but no level exists, make sure to enter_dual_level() "
+            "first.\nmake_dual: open a level with `with forward_ad.dual_level():`"
+        )
+    if not isinstance(tangent, Tensor):
+        tangent = make(np.asarray(tangent, dtype=np.asarray(tensor._data).dtype))
+    if tuple(tangent.shape) != tuple(tensor.shape):
+        raise RuntimeError(
+            "Trying to set a forward gradient that has a different size than that of the original Tensor, this is "
+            f"not supported. Tensor is of size {list(tensor.shape)} while the given forward gradient is of size "
+            f"{list(tangent.shape)}."
+        )
+    if tensor._data.dtype.kind != "f":
+        raise ValueError(
+            f"Expected primal to be floating point or complex, but got: {tensor.dtype!r}\n"
+            "make_dual: forward mode needs a float tensor, e.g. x.float()"
+        )
+    dual = tensor.view_as(tensor) if tensor._requires_grad else make(tensor._data, None, version_counter(tensor))
+    table[id(dual)] = (dual, tangent)
+    return dual
+
+
+def unpack_dual(tensor: Tensor, *, level=None) -> UnpackedDualTensor:
+    """``(primal, tangent)`` of a tensor; the tangent is None where none was pushed.
+
+    >>> with dual_level():
+    ...     y = make_dual(tensor(2.), tensor(1.)).log()
+    ...     unpack_dual(y).tangent                     # d ln(x)/dx at 2
+    tensor(0.5000)
+    """
+    table = mode.state.forward_tangents
+    entry = table.get(id(tensor)) if table is not None else None
+    if entry is None:
+        return UnpackedDualTensor(tensor, None)
+    primal = tensor.view_as(tensor) if tensor._requires_grad else make(tensor._data, None, version_counter(tensor))
+    return UnpackedDualTensor(primal, entry[1])
+
+
+def tangent_of(tensor: Tensor):
+    """The tangent a tensor carries in the open forward-mode level, or None (used when printing)."""
+    table = mode.state.forward_tangents
+    entry = table.get(id(tensor)) if table else None
+    return None if entry is None else entry[1]
+
+
+__all__ = ["UnpackedDualTensor", "dual_level", "enter_dual_level", "exit_dual_level", "jvp", "make_dual",
+           "unpack_dual"]

@@ -10,11 +10,20 @@ import functools
 import threading
 
 
+class TangentTable(dict):
+    """{id(tensor): (tensor, tangent)} for one forward-mode level; weakly referable, so nodes can point
+    back at the level they were made in without a reference cycle."""
+
+    __slots__ = ("__weakref__",)
+
+
 class _State(threading.local):
     grad_enabled = True
     anomaly_enabled = False
     anomaly_check_nan = True
+    anomaly_check_inf = False
     forward_tangents = None  # {id(tensor): (tensor, tangent)} while a forward-mode pass runs
+    tracer = None  # an object told of every primitive evaluated (op counts, evaluation traces)
 
 
 state = _State()

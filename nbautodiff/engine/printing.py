@@ -170,4 +170,9 @@ def tensor_repr(t, prefix: str = "tensor(", device: str | None = None) -> str:
         suffixes.append(f"grad_fn=<{type(t.grad_fn).__name__}>")
     elif t._requires_grad:
         suffixes.append("requires_grad=True")
+    from .forward import tangent_of
+
+    tangent = tangent_of(t)
+    if tangent is not None:
+        suffixes.append(f"tangent={tangent}")  # format(): a 0-d tangent prints as a float, as in PyTorch
     return _add_suffixes(prefix + body, suffixes, indent)

@@ -144,7 +144,7 @@ from ..engine.ops import (  # noqa: F401
 from ..engine.ops import rsub as _rsub  # noqa: F401
 from ..engine.printing import set_printoptions  # noqa: F401
 from ..engine.tensor import Tensor  # noqa: F401
-from . import autograd, cuda, nn, optim  # noqa: F401,E402
+from . import autograd, cuda, func, nn, optim  # noqa: F401,E402
 
 FloatTensor = Tensor
 negative, multiply, divide, subtract, true_divide, absolute = neg, mul, div, sub, div, abs

@@ -7,7 +7,9 @@ with :func:`defop` in the modules beside this one.
 
 from __future__ import annotations
 
+import os
 import sys
+import weakref
 from collections.abc import Callable
 
 import numpy as np
@@ -47,6 +49,7 @@ class Op:
         "per_input",
         "arrays",
         "save_mask",
+        "custom",
     )
 
     def __repr__(self) -> str:
@@ -94,6 +97,7 @@ def defop(
     op.saves = bool(save) or save_out  # what backward checks before calling the VJP
     op.per_input = isinstance(vjp, tuple)
     op.arrays = arrays
+    op.custom = False
     OPS[name] = op
     return op
 
@@ -129,6 +133,8 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
         result = make(out, None)
         if _state.forward_tangents is not None:
             push_tangent(op, args, params, result)
+        if _state.tracer is not None:
+            _state.tracer.on_primal(op, args, params, result)
         return result
 
     node = _new(op.node_cls)  # Node.__init__ inline: this is the per-op cost of recording
@@ -180,6 +186,8 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
         node.out_ver = result._ver = [0]  # a fresh output: version 0 when saved
     if _state.forward_tangents is not None:
         push_tangent(op, args, params, result)
+    if _state.tracer is not None:
+        _state.tracer.on_primal(op, args, params, result)
     return result
 
 
@@ -209,6 +217,8 @@ def _view_result(op: Op, args: tuple, params, out: np.ndarray, need: bool) -> Te
         result._view = (base, op, params)
     if _state.forward_tangents is not None:
         push_tangent(op, args, params, result)
+    if _state.tracer is not None:
+        _state.tracer.on_primal(op, args, params, result)
     return result
 
 
@@ -220,6 +230,7 @@ def push_tangent(op: Op, args: tuple, params, result: Tensor) -> None:
         return
     tangents = [t[1] if t is not None else None for t in tangents]
     _state.forward_tangents = None  # the JVP itself is ordinary computation, not traced again
+    tracer, _state.tracer = _state.tracer, None  # ... and counts as one tangent evaluation, not as primals
     try:
         jvp = op.jvp
         if isinstance(jvp, tuple):
@@ -232,7 +243,13 @@ def push_tangent(op: Op, args: tuple, params, result: Tensor) -> None:
             total = jvp(tangents, result, *args, **params)
     finally:
         _state.forward_tangents = table
+        _state.tracer = tracer
     table[id(result)] = (result, total)
+    if op.save_out and result.grad_fn is not None:
+        # backward rebuilds the output from its array: let it carry this tangent too (forward over reverse)
+        result.grad_fn.out_tangent = (weakref.ref(table), total)
+    if tracer is not None:
+        tracer.on_tangent(op, args, result, tangents, total)
 
 
 def finish_registration() -> None:
@@ -246,11 +263,15 @@ def _arity(op: Op) -> int:
     return len(op.vjp) if isinstance(op.vjp, tuple) else -1
 
 
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
 def _user_stack():
+    """The user's frames that led to this op (anomaly mode): everything outside the nbautodiff package."""
     import traceback
 
     frames = traceback.extract_stack(sys._getframe(2))
-    return [f for f in frames if "/nbautodiff/engine/" not in f.filename.replace("\\", "/")]
+    return [f for f in frames if not os.path.abspath(f.filename).startswith(_PACKAGE_DIR + os.sep)]
 
 
 def apply_multi(op: Op, x: Tensor, params: dict) -> tuple:
@@ -263,6 +284,7 @@ def apply_multi(op: Op, x: Tensor, params: dict) -> tuple:
     node = None
     if x._requires_grad and _state.grad_enabled:
         node = op.node_cls(op, params, (x._edge(),))
+        node.n_outputs = len(outs)
     results = []
     piece_op = OPS["select" if op.name == "unbind" else "slice"]
     for i, (out, key) in enumerate(zip(outs, params["keys"])):
@@ -279,4 +301,7 @@ def apply_multi(op: Op, x: Tensor, params: dict) -> tuple:
             _state.forward_tangents = table
         for t, dt in zip(results, tangents):
             table[id(t)] = (t, dt)
+    if _state.tracer is not None:
+        for t in results:
+            _state.tracer.on_primal(op, (x,), params, t)
     return tuple(results)

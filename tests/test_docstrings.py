@@ -1,0 +1,39 @@
+"""The examples in the docstrings are the API reference: each one must run and print what it shows."""
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = [
+    "nbautodiff", "nbautodiff.engine.tensor", "nbautodiff.engine.mode", "nbautodiff.engine.backward",
+    "nbautodiff.engine.factories", "nbautodiff.engine.forward", "nbautodiff.engine.functional",
+    "nbautodiff.engine.numerical", "nbautodiff.engine.custom", "nbautodiff.engine.counting",
+    "nbautodiff.engine.methods", "nbautodiff.engine.anomaly", "nbautodiff.engine.autodiff_scalar",
+    "nbautodiff.torch",
+]
+
+
+def _globals():
+    import nbautodiff
+    import nbautodiff.torch as torch
+    from nbautodiff.engine import autograd, dtypes
+
+    names = {name: getattr(nbautodiff, name) for name in nbautodiff.__all__}
+    names.update(tensor=torch.tensor, float64=dtypes.float64, float32=dtypes.float32, autograd=autograd, torch=torch)
+    from nbautodiff.engine.forward import dual_level, make_dual, unpack_dual
+
+    names.update(dual_level=dual_level, make_dual=make_dual, unpack_dual=unpack_dual)
+    return names
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    module = importlib.import_module(name)
+    finder = doctest.DocTestFinder(exclude_empty=True)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    tests = finder.find(module, name, globs={**_globals(), **vars(module)})
+    for test in tests:
+        runner.run(test)
+    result = runner.summarize(verbose=False)
+    assert result.failed == 0, f"{result.failed} docstring example(s) failed in {name}"
