@@ -54,14 +54,17 @@ __all__ = [
     "eye", "forward_ad", "full", "gradcheck", "gradgradcheck", "gradients", "grad", "hessian", "hvp", "jacfwd",
     "jacrev", "jvp", "linspace", "manual_seed", "no_grad", "numerical_grad", "numerical_jacobian", "ones", "rand",
     "randn", "random_direction_check", "set_detect_anomaly", "set_grad_enabled", "tensor", "value_and_grad", "vjp",
+    "trace", "graph",
     "zeros",
 ]
 
 
 def __getattr__(name):
     # The trace and graph views live a layer above the engine; import them on first use.
-    if name in ("trace", "graph"):
-        from . import inspect, trace
+    import importlib
 
-        return {"trace": trace.trace, "graph": inspect.graph}[name]
+    if name == "trace":
+        return importlib.import_module("nbautodiff.traces").trace
+    if name == "graph":
+        return importlib.import_module("nbautodiff.inspect").graph
     raise AttributeError(f"module 'nbautodiff' has no attribute {name!r}")

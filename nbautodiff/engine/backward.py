@@ -279,6 +279,8 @@ def _needed(targets, parents) -> set:
 
 def _call_vjp(node, g, retain_graph: bool, create_graph: bool) -> list:
     """The gradients for a node's inputs (None where an input needs none)."""
+    if not _state.extra:
+        return _run_vjp(node, g, retain_graph, create_graph)
     tracer = _state.tracer
     if tracer is None:
         return _run_vjp(node, g, retain_graph, create_graph)
@@ -334,14 +336,14 @@ def _run_vjp(node, g, retain_graph: bool, create_graph: bool) -> list:
                     grads[i] = make(sum_to_shape(grads[i]._data, meta[0]).astype(meta[1], copy=False))
         if op.saves and not retain_graph:
             node.saved = node.out_data = node.versions = None
-        if _state.anomaly_enabled:
+        if _state.extra and _state.anomaly_enabled:
             from .anomaly import check_grads
 
             check_grads(node, grads)
         return grads
     inputs = saved if saved is not None else (None,) * len(nexts)
     out = make(node.out_data, node) if op.save_out else None
-    table = _state.forward_tangents
+    table = _state.forward_tangents if _state.extra else None
     if out is not None and table is not None:
         entry = node.__dict__.get("out_tangent")
         if entry is not None and entry[0]() is table:  # made in this forward-mode level
@@ -369,7 +371,7 @@ def _finish_vjp(node, op, grads: list, retain_graph: bool) -> list:
                 grads[i] = gi
     if op.saves and not retain_graph:
         node.saved = node.out_data = node.versions = None  # versions None: freed
-    if _state.anomaly_enabled:
+    if _state.extra and _state.anomaly_enabled:
         from .anomaly import check_grads
 
         check_grads(node, grads)

@@ -19,11 +19,46 @@ class TangentTable(dict):
 
 class _State(threading.local):
     grad_enabled = True
-    anomaly_enabled = False
     anomaly_check_nan = True
     anomaly_check_inf = False
-    forward_tangents = None  # {id(tensor): (tensor, tangent)} while a forward-mode pass runs
-    tracer = None  # an object told of every primitive evaluated (op counts, evaluation traces)
+    # ``extra`` is True while anything needs apply()'s slow path (anomaly mode, forward mode, a tracer):
+    # the hot path then reads one flag instead of three thread-local fields.
+    extra = False
+    _anomaly = False
+    _forward = None
+    _tracer = None
+
+    def _refresh(self) -> None:
+        self.extra = self._anomaly or self._forward is not None or self._tracer is not None
+
+    @property
+    def anomaly_enabled(self) -> bool:
+        return self._anomaly
+
+    @anomaly_enabled.setter
+    def anomaly_enabled(self, value: bool) -> None:
+        self._anomaly = bool(value)
+        self._refresh()
+
+    @property
+    def forward_tangents(self):
+        """{id(tensor): (tensor, tangent)} while a forward-mode level is open, else None."""
+        return self._forward
+
+    @forward_tangents.setter
+    def forward_tangents(self, table) -> None:
+        self._forward = table
+        self._refresh()
+
+    @property
+    def tracer(self):
+        """An object told of every primitive evaluated (op counts, evaluation traces), or None."""
+        return self._tracer
+
+    @tracer.setter
+    def tracer(self, value) -> None:
+        self._tracer = value
+        self._refresh()
 
 
 state = _State()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+import re
+import unicodedata
 
 import numpy as np
 
@@ -37,15 +39,18 @@ class Table:
         self.title, self.columns, self.rows, self.notes = title, list(columns), [list(r) for r in rows], list(notes)
 
     def cells(self) -> list[list[str]]:
-        return [[c if isinstance(c, str) else fmt(c) for c in row] for row in self.rows]
+        """Every cell as one line of text (a 2-D array's line breaks would split a row)."""
+        return [[_one_line(c if isinstance(c, str) else fmt(c)) for c in row] for row in self.rows]
 
     def __str__(self) -> str:
         cells = self.cells()
-        widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(self.columns)]
-        line = "  ".join(h.ljust(w) for h, w in zip(self.columns, widths)).rstrip()
-        out = [self.title, line, "  ".join("-" * w for w in widths)]
-        out += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells]
-        out += self.notes
+        widths = [max([_width(h)] + [_width(r[i]) for r in cells]) for i, h in enumerate(self.columns)]
+
+        def line(row):
+            return "  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths)).rstrip()
+
+        out = [self.title, line(self.columns), "  ".join("-" * w for w in widths)]
+        out += [line(r) for r in cells] + [_one_line(n) for n in self.notes]
         return "\n".join(out)
 
     __repr__ = __str__
@@ -63,3 +68,12 @@ class Table:
             f"<div class='nbautodiff-table'><b>{html.escape(self.title)}</b>"
             f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{notes}</div>"
         )
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s*\n\s*", " ", text)
+
+
+def _width(text: str) -> int:
+    """Columns the text takes: combining marks (the dot of v̇, the bar of v̄) take none."""
+    return sum(1 for ch in text if not unicodedata.combining(ch))

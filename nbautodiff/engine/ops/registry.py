@@ -131,10 +131,8 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
         return _view_result(op, args, params, out, need)
     if not (need and _state.grad_enabled):
         result = make(out, None)
-        if _state.forward_tangents is not None:
-            push_tangent(op, args, params, result)
-        if _state.tracer is not None:
-            _state.tracer.on_primal(op, args, params, result)
+        if _state.extra:
+            _watchers(op, args, params, result)
         return result
 
     node = _new(op.node_cls)  # Node.__init__ inline: this is the per-op cost of recording
@@ -178,17 +176,23 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
             if e is not None and (d.shape != shape or d.dtype != dt):
                 node.reduce_to = [None if e is None else (x.shape, x.dtype) for e, x in zip(nexts, datas)]
                 break
-    if _state.anomaly_enabled:
-        node.trace = _user_stack()
     result = make(out, node)
     if op.save_out:
         node.out_data = out
         node.out_ver = result._ver = [0]  # a fresh output: version 0 when saved
+    if _state.extra:
+        if _state.anomaly_enabled:
+            node.trace = _user_stack()
+        _watchers(op, args, params, result)
+    return result
+
+
+def _watchers(op: Op, args: tuple, params, result: Tensor) -> None:
+    """Forward mode and tracers (op counts, evaluation traces) see every primitive evaluated."""
     if _state.forward_tangents is not None:
         push_tangent(op, args, params, result)
     if _state.tracer is not None:
         _state.tracer.on_primal(op, args, params, result)
-    return result
 
 
 def _has_f64(args) -> bool:
@@ -215,10 +219,8 @@ def _view_result(op: Op, args: tuple, params, out: np.ndarray, need: bool) -> Te
     result = make(out, node, version_counter(base) if shares else None)
     if shares:
         result._view = (base, op, params)
-    if _state.forward_tangents is not None:
-        push_tangent(op, args, params, result)
-    if _state.tracer is not None:
-        _state.tracer.on_primal(op, args, params, result)
+    if _state.extra:
+        _watchers(op, args, params, result)
     return result
 
 

@@ -1,0 +1,637 @@
+"""Evaluation traces: the forward primal, forward tangent and reverse adjoint tables of a computation.
+
+``trace(f, 2., 5.)`` runs ``f`` once on the engine, records every primitive it evaluates, and lays the
+computation out as the tables of Griewank & Walther and of Baydin et al. (2018): variables v1, v2, ... with
+their values, their tangents v̇ᵢ (forward mode) and their adjoints v̄ᵢ (reverse mode) with the partial
+adjoints v̄ᵢ→ⱼ = v̄ⱼ ∂vⱼ/∂vᵢ that sum to each. Every derivative comes from the op table's JVP and VJP rules,
+the ones the engine itself runs; nothing here is differentiated by hand.
+"""
+
+from __future__ import annotations
+
+import inspect
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .engine import mode
+from .engine.ops import sum_to_shape
+from .engine.table import Table, fmt
+from .engine.tensor import Tensor, make
+
+__all__ = ["EvaluationTrace", "Variable", "trace"]
+
+MINUS = "\u2212"
+DOT = "\u0307"  # combining dot above: v̇
+BAR = "\u0304"  # combining macron: v̄
+
+
+@dataclass
+class Variable:
+    """One row of the trace: an input (``op`` is None) or the result of one primitive.
+
+    For y = ln(x1) + x1·x2 − sin(x2) at (2, 5), v2 is the input x2 with tangent 0 (seeding x1) and adjoint
+    1.716 = v̄2→4 + v̄2→5 = 2 + (−0.284): ``partials ≈ {"v4": 2.0, "v5": -0.284}``.
+    """
+
+    name: str  # "v3"
+    op: str | None  # the op-table row ("log"); None for an input
+    inputs: list[str]  # the variables it reads, in argument order ("v1", "v2")
+    expression: str  # "ln(v1)"; an input's own name ("x1")
+    value: np.ndarray | np.generic
+    tangent: np.ndarray | np.generic | None = None
+    tangent_expression: str = ""  # "v̇1 / v1"
+    adjoint: np.ndarray | np.generic | None = None
+    partials: dict[str, np.ndarray | np.generic] = field(default_factory=dict)  # consumer -> v̄ᵢ→ⱼ
+    partial_expressions: dict[str, str] = field(default_factory=dict)  # consumer -> "v1 × v̄4"
+    depth: int = 0  # the longest path from the inputs
+
+
+class EvaluationTrace:
+    """The three tables of one evaluation; ``.variables`` has every field for widgets.
+
+    >>> t = trace(lambda x1, x2: torch.log(x1) + x1 * x2 - torch.sin(x2), 2., 5.)
+    >>> [v.expression for v in t.variables[2:]]
+    ['ln(v1)', 'v1 × v2', 'sin(v2)', 'v3 + v4', 'v6 − v5']
+    >>> round(float(t.output), 3), float(t.output_tangent), [round(float(g), 3) for g in t.input_adjoints]
+    (11.652, 5.5, [5.5, 1.716])
+    """
+
+    def __init__(self, variables: list[Variable], input_names: list[str], wrt: int, output: str | None,
+                 output_value):
+        self.variables = variables
+        self.input_names = input_names
+        self.wrt = wrt
+        self.output_name = output  # the variable f returned (None when it depends on no input)
+        self.output = output_value
+        self._by_name = {v.name: v for v in variables}
+
+    def __getitem__(self, name: str) -> Variable:
+        return self._by_name[name]
+
+    @property
+    def inputs(self) -> list[Variable]:
+        return self.variables[: len(self.input_names)]
+
+    @property
+    def output_tangent(self):
+        """ẏ: the derivative of the output along the seeded input (∂y/∂x_wrt for a scalar input)."""
+        if self.output_name is None:
+            return np.zeros_like(self.output)
+        return self._by_name[self.output_name].tangent
+
+    @property
+    def input_adjoints(self) -> tuple:
+        """x̄ᵢ = ∂y/∂xᵢ for each input (of sum(y) when y is not a scalar)."""
+        return tuple(v.adjoint for v in self.inputs)
+
+    # ------------------------------------------------------------------ tables
+    @property
+    def primal(self) -> Table:
+        rows = [[v.name, v.expression, v.value] for v in self.variables]
+        return Table("forward primal trace", ["var", "expression", "value"], rows, [self._output_note("y", False)])
+
+    @property
+    def tangent(self) -> Table:
+        x = self.input_names[self.wrt]
+        rows = [[_dot(v.name), v.tangent_expression, v.tangent] for v in self.variables]
+        return Table(f"forward tangent trace (seed {_dot(x)} = {fmt(self.variables[self.wrt].tangent)})",
+                     ["var", "tangent", "value"], rows, [self._output_note(_dot("y"), True)])
+
+    @property
+    def adjoint(self) -> Table:
+        rows = []
+        for v in reversed(self.variables):
+            names = [f"{_bar(v.name)}→{c.removeprefix('v')}" for c in v.partials]
+            rules = [v.partial_expressions[c] for c in v.partials]
+            values = [_signed(p, i > 0) for i, p in enumerate(v.partials.values())]
+            if v.name == self.output_name:
+                names, rules, values = [f"{_bar('y')} (seed)"] + names, ["1"] + rules, ["1"] + values
+            if not names:
+                names, rules = ["(no path to y)"], ["0"]
+            rows.append([_bar(v.name), " + ".join(names), _sum_text(rules), " ".join(values), v.adjoint])
+        notes = [f"∂y/∂{x} = {_bar(v.name)} = {fmt(v.adjoint)}" for x, v in zip(self.input_names, self.inputs)]
+        return Table("reverse adjoint trace", ["var", "partial adjoints", f"= {_bar('v')}ⱼ ∂vⱼ/∂vᵢ", "values",
+                                               "adjoint"], rows, notes)
+
+    def _output_note(self, y: str, mark: bool) -> str:
+        if self.output_name is None:
+            return f"{y}: f's output depends on no input"
+        v = self._by_name[self.output_name]
+        value = v.value if not mark else v.tangent
+        return f"{y} = {_dot(self.output_name) if mark else self.output_name} = {fmt(value)}"
+
+    def tables(self) -> tuple[Table, Table, Table]:
+        return self.primal, self.tangent, self.adjoint
+
+    def __str__(self) -> str:
+        return "\n\n".join(str(t) for t in self.tables())
+
+    __repr__ = __str__
+
+    def _repr_pretty_(self, p, cycle) -> None:
+        p.text(str(self))
+
+    def _repr_html_(self) -> str:
+        return ("<div style='display:flex; flex-wrap:wrap; gap:2em; align-items:flex-start'>"
+                + "".join(t._repr_html_() for t in self.tables()) + "</div>")
+
+    def to_dict(self) -> dict:
+        """Lists, numbers and strings only (``json.dumps`` takes it)."""
+        return {
+            "inputs": list(self.input_names),
+            "wrt": self.wrt,
+            "output": self.output_name,
+            "value": _plain(self.output),
+            "variables": [
+                {
+                    "name": v.name, "op": v.op, "inputs": list(v.inputs), "expression": v.expression,
+                    "value": _plain(v.value), "tangent": _plain(v.tangent),
+                    "tangent_expression": v.tangent_expression, "adjoint": _plain(v.adjoint),
+                    "partials": {k: _plain(p) for k, p in v.partials.items()},
+                    "partial_expressions": dict(v.partial_expressions), "depth": v.depth,
+                }
+                for v in self.variables
+            ],
+        }
+
+
+def trace(f: Callable, *inputs, names: Sequence[str] | None = None, wrt: int | str = 0,
+          direction=None) -> EvaluationTrace:
+    """Run ``f`` on float64 tensors made from ``inputs`` and lay out its evaluation trace.
+
+    ``f`` uses the engine's functions (``import nbautodiff.torch as torch``). The tangent trace seeds input
+    ``wrt`` (an index or a name) with ``direction`` (default 1, or ones for an array) and the others with 0;
+    the adjoint trace seeds ȳ = 1 (ones: the gradient of sum(y)). Input names default to f's parameters.
+
+    >>> t = trace(lambda x1, x2: torch.log(x1) + x1 * x2 - torch.sin(x2), 2., 5.)
+    >>> {c: round(float(p), 3) for c, p in t["v2"].partials.items()}  # v̄2→4 = v1 × v̄4, v̄2→5 = cos(v2) × v̄5
+    {'v4': 2.0, 'v5': -0.284}
+    """
+    if not inputs:
+        raise ValueError("trace(f, *inputs) needs at least one input, e.g. trace(f, 2., 5.)")
+    names = _input_names(f, len(inputs)) if names is None else list(names)
+    if len(names) != len(inputs):
+        raise ValueError(f"trace: {len(names)} names for {len(inputs)} inputs")
+    if isinstance(wrt, str):
+        if wrt not in names:
+            raise ValueError(f"trace: wrt={wrt!r} is not one of the inputs {names}")
+        wrt = names.index(wrt)
+    if not -len(inputs) <= wrt < len(inputs):
+        raise IndexError(f"trace: wrt={wrt} but f has {len(inputs)} inputs")
+    wrt %= len(inputs)
+    leaves = [_leaf(x) for x in inputs]
+
+    rec = _Recorder(leaves)
+    rec.outer = mode.state.tracer
+    mode.state.tracer = rec
+    try:
+        with mode.enable_grad():  # as autograd sees f: only a no_grad() block inside f makes constants
+            y = f(*leaves)
+    finally:
+        mode.state.tracer = rec.outer
+    if not isinstance(y, Tensor):
+        raise TypeError(
+            f"trace: f returned {type(y).__name__}, not a tensor of this engine; write f with "
+            "`import nbautodiff.torch as torch` functions and return one tensor"
+        )
+    out = rec.lookup(y)
+    for p in rec.prims:
+        if p.op.vjp is None or p.op.jvp is None:  # a custom autograd.Function: its rules live on the class
+            raise NotImplementedError(
+                f"trace: {p.op.name} has no JVP/VJP rules in the op table (a custom autograd.Function?); trace "
+                "follows op-table primitives only"
+            )
+
+    variables, prims, order = _number(rec, names, leaves)
+    shape = np.shape(variables[wrt].value)
+    seed = np.ones(shape) if direction is None else np.asarray(direction, dtype=np.float64)
+    if seed.shape != shape:
+        raise ValueError(f"trace: direction has shape {seed.shape}, input {names[wrt]} has {shape}")
+    variables[wrt].tangent = _scalar(seed)
+
+    # The rules are the engine's own computation, not part of f: don't record them, don't count them.
+    prev = mode.state.tracer, mode.state.forward_tangents
+    mode.state.tracer = mode.state.forward_tangents = None
+    try:
+        with mode.no_grad():
+            _tangents(variables, prims)
+            _adjoints(variables, prims, None if out is None else order[out])
+    finally:
+        mode.state.tracer, mode.state.forward_tangents = prev
+    for v in variables:
+        if v.tangent is None:  # depends on no seeded input: structurally zero
+            v.tangent = _scalar(np.zeros_like(v.value))
+        if v.adjoint is None:  # y doesn't depend on it
+            v.adjoint = _scalar(np.zeros_like(v.value))
+    return EvaluationTrace(variables, names, wrt, None if out is None else variables[order[out]].name,
+                           _value(y))
+
+
+# ---------------------------------------------------------------------- recording
+@dataclass
+class _Prim:
+    op: object  # the op-table row
+    args: list  # per argument: ("var", index in recording) or ("const", value)
+    params: dict | None
+    value: object  # the output's values when it was computed
+    nr: int  # which output of a multi-output op (split, unbind)
+
+
+class _Recorder:
+    """The tracer: told of every primitive while f runs (the engine's ``mode.state.tracer`` hook)."""
+
+    def __init__(self, leaves: list[Tensor]):
+        self.n_inputs = len(leaves)
+        self.by_id = {id(t): k for k, t in enumerate(leaves)}
+        self.by_node = {}  # (id(grad_fn), output nr) -> index: follows a tensor through in-place updates
+        self.keep = list(leaves)  # what the ids above belong to, kept alive so no other object takes them
+        self.prims: list[_Prim] = []
+        self.outer = None
+
+    def lookup(self, t: Tensor) -> int | None:
+        fn = t.grad_fn
+        if fn is not None:
+            k = self.by_node.get((id(fn), t._output_nr if fn.multi else 0))
+            if k is not None:
+                return k
+        return self.by_id.get(id(t))
+
+    def on_primal(self, op, args, params, result) -> None:
+        refs, reads_variable = [], False
+        for a in args:
+            k = self.lookup(a) if isinstance(a, Tensor) else None
+            if k is not None:
+                refs.append(("var", k))
+                reads_variable = True
+            else:
+                refs.append(("const", make(_copy(a._data)) if isinstance(a, Tensor) else a))
+        # An op on constants gives a constant, and so does one run under no_grad() in f (autograd ignores it).
+        if reads_variable and mode.state.grad_enabled:
+            k = self.n_inputs + len(self.prims)
+            nr = result._output_nr if op.multi else 0
+            self.prims.append(_Prim(op, refs, params, _copy(result._data), nr))
+            self.by_id[id(result)] = k
+            self.keep.append(result)
+            if result.grad_fn is not None:
+                self.by_node[(id(result.grad_fn), nr)] = k
+                self.keep.append(result.grad_fn)
+        if self.outer is not None:
+            self.outer.on_primal(op, args, params, result)
+
+    def on_tangent(self, op, args, result, tangents, total) -> None:
+        if self.outer is not None:
+            self.outer.on_tangent(op, args, result, tangents, total)
+
+    def on_adjoint(self, node, g) -> None:
+        if self.outer is not None:
+            self.outer.on_adjoint(node, g)
+
+
+def _number(rec: _Recorder, names: list[str], leaves: list[Tensor]):
+    """Variables v1..vn: the inputs, then the primitives by depth (longest path from the inputs), ties in the
+    order they were evaluated. That is the lesson's numbering: sin(x2) is v5 although Python ran + first."""
+    n = rec.n_inputs
+    depth = [0] * n
+    for p in rec.prims:
+        depth.append(1 + max(depth[k] for kind, k in p.args if kind == "var"))
+    ranked = list(range(n)) + sorted(range(n, n + len(rec.prims)), key=lambda k: (depth[k], k))
+    order = {k: pos for pos, k in enumerate(ranked)}  # recording index -> position in the trace
+    vname = [f"v{order[k] + 1}" for k in range(n + len(rec.prims))]
+    variables = [Variable(vname[k], None, [], names[k], _copy(leaves[k]._data), tangent_expression=_dot(names[k]))
+                 for k in range(n)]
+    prims = [None] * n
+    for k in ranked[n:]:
+        p = rec.prims[k - n]
+        operands = [vname[a] if kind == "var" else _const(a) for kind, a in p.args]
+        variables.append(Variable(vname[k], p.op.name, [vname[a] for kind, a in p.args if kind == "var"],
+                                  _expression(p.op.name, operands, p.params, p.nr), p.value, depth=depth[k]))
+        prims.append(p)
+    # args by position in the trace from here on
+    for p in prims[n:]:
+        p.args = [("var", order[a]) if kind == "var" else (kind, a) for kind, a in p.args]
+    return variables, prims, order
+
+
+# ---------------------------------------------------------------------- the two derivative passes
+def _tangents(variables: list[Variable], prims: list) -> None:
+    """Forward mode, one JVP rule per input that carries a tangent: v̇ⱼ = Σᵢ ∂vⱼ/∂vᵢ v̇ᵢ."""
+    for j, p in enumerate(prims):
+        if p is None:
+            continue
+        v, op = variables[j], p.op
+        args, out = _tensor_args(variables, p), make(p.value)
+        operands = [variables[a].name if kind == "var" else _const(a) for kind, a in p.args]
+        dots = [_dot(variables[a].name) if kind == "var" else None for kind, a in p.args]
+        v.tangent_expression = _tangent_expression(op.name, operands, dots, v.name, p.params, p.nr)
+        dxs = [_tensor(variables[a].tangent) if kind == "var" and variables[a].tangent is not None else None
+               for kind, a in p.args]
+        if all(dx is None for dx in dxs):
+            continue
+        params = p.params or {}
+        if op.multi:
+            total = op.jvp([dxs[0]], None, *args, **params)[p.nr]
+        elif op.per_input:
+            total = None
+            for rule, dx in zip(op.jvp, dxs):
+                if dx is not None and rule is not None:
+                    term = rule(dx, out, *args, **params)
+                    total = term if total is None else total + term
+        else:  # variadic (cat, stack): one rule for all inputs
+            total = op.jvp(dxs, out, *args, **params)
+        if total is not None:
+            v.tangent = _scalar(_array(total))
+
+
+def _adjoints(variables: list[Variable], prims: list, out: int | None) -> None:
+    """Reverse mode: v̄ᵢ = Σⱼ v̄ᵢ→ⱼ, each partial adjoint v̄ᵢ→ⱼ = v̄ⱼ ∂vⱼ/∂vᵢ from one VJP rule."""
+    if out is None:
+        return
+    variables[out].adjoint = _scalar(np.ones_like(variables[out].value))
+    for j in range(len(variables) - 1, -1, -1):
+        p = prims[j]
+        vj = variables[j]
+        if vj.partials:  # every consumer comes later in the trace, so all have arrived: sum them
+            total = np.zeros_like(vj.value) if j != out else np.ones_like(vj.value)
+            for part in vj.partials.values():
+                total = total + part
+            vj.adjoint = _scalar(total)
+        if p is None or vj.adjoint is None:
+            continue
+        op, params = p.op, p.params or {}
+        g, out_t, args = _tensor(vj.adjoint), make(p.value), _tensor_args(variables, p)
+        if op.multi:
+            grads = [None] * len(params["keys"])
+            grads[p.nr] = g
+            results = op.vjp(grads, None, *args, **params)
+        elif op.per_input:
+            results = [rule(g, out_t, *args, **params) if kind == "var" and rule is not None else None
+                       for rule, (kind, _) in zip(op.vjp, p.args)]
+        else:
+            results = op.vjp(g, out_t, *args, **params)
+        operands = [variables[a].name if kind == "var" else _const(a) for kind, a in p.args]
+        for i, ((kind, a), r) in enumerate(zip(p.args, results)):
+            if kind != "var" or r is None:
+                continue
+            vi = variables[a]
+            part = _array(r)
+            shape = np.shape(vi.value)
+            reduced = op.broadcast and np.shape(part) != shape
+            if reduced:  # the input was broadcast: summed back to its shape, as the backward pass does
+                part = _array(sum_to_shape(_tensor(part), shape))
+            part = _scalar(part)
+            text = _vjp_expression(op.name, operands, i, _bar(vj.name), vj.name, p.params, reduced,
+                                   np.size(vi.value) // max(np.size(vj.value), 1))
+            if vj.name in vi.partials:  # the same variable twice (v1 × v1): one partial, ∂vⱼ/∂vᵢ covers both
+                vi.partials[vj.name] = _scalar(vi.partials[vj.name] + part)
+                vi.partial_expressions[vj.name] = _sum_text([vi.partial_expressions[vj.name], text])
+            else:
+                vi.partials[vj.name] = part
+                vi.partial_expressions[vj.name] = text
+    for v in variables:  # the lesson lists partials by consumer, v̄2→4 before v̄2→5
+        keys = sorted(v.partials, key=lambda c: int(c[1:]))
+        v.partials = {c: v.partials[c] for c in keys}
+        v.partial_expressions = {c: v.partial_expressions[c] for c in keys}
+
+
+def _tensor_args(variables: list[Variable], p: _Prim) -> list:
+    # Fresh tensors of the recorded values: an in-place update in f can't change what the rules read.
+    return [make(_copy(variables[a].value)) if kind == "var" else a for kind, a in p.args]
+
+
+# ---------------------------------------------------------------------- lesson notation
+_INFIX = {"add": "+", "sub": MINUS, "mul": "×", "div": "/", "dot": "·", "mm": "@", "mv": "@", "bmm": "@"}
+_FUNCS = {"log": "ln", "sigmoid": "σ"}
+_HIDDEN_PARAMS = {"in_shape", "sizes", "in_dtype", "keys", "key", "indices"}  # bookkeeping, not arguments
+# Rules that are linear in their inputs: the tangent is the same expression on the tangents.
+_LINEAR = {
+    "add", "sub", "neg", "sum", "sum_dim", "mean", "mean_dim", "reshape", "transpose", "permute", "t", "squeeze",
+    "squeeze_dim", "squeeze_dims", "squeeze_matmul", "unsqueeze", "expand", "select", "slice", "index", "cat",
+    "stack", "split", "split_with_sizes", "unbind", "clone", "to_dtype", "cumsum",
+}
+
+
+def _expression(name: str, a: list[str], params: dict | None, nr: int = 0) -> str:
+    """An op in lesson notation: "ln(v1)", "v1 × v2", "v6 − v5", "v1^2"."""
+    params = params or {}
+    if name in _INFIX and len(a) == 2:
+        return f"{a[0]} {_INFIX[name]} {a[1]}"
+    if name == "rsub":
+        return f"{a[1]} {MINUS} {a[0]}"
+    if name == "neg":
+        return f"{MINUS}{a[0]}"
+    if name == "pow_scalar":
+        return f"{a[0]}^{_num(params['exponent'])}"
+    if name == "pow":
+        return f"{a[0]}^{a[1]}"
+    if name == "rpow":
+        return f"{_num(params['base'])}^{a[0]}"
+    if name == "reciprocal":
+        return f"1 / {a[0]}"
+    if name == "abs":
+        return f"|{a[0]}|"
+    if name in ("select", "slice", "index"):
+        return f"{a[0]}[{_key(params['key'])}]"
+    if name in ("split", "split_with_sizes", "unbind"):
+        return f"{name}({a[0]})[{nr}]"
+    if name in ("cat", "stack"):
+        return f"{name}([{', '.join(a)}], dim={params['dim']})"
+    params = {k: v[0] if k == "dim" and isinstance(v, tuple) and len(v) == 1 else v for k, v in params.items()}
+    extra = [f"{k}={_param(v)}" for k, v in params.items()
+             if k not in _HIDDEN_PARAMS and _param(v) is not None and not (k == "keepdim" and not v)
+             and not (k == "shape" and name.startswith(("sum", "mean")))]  # the input's shape, kept for the VJP
+    return f"{_FUNCS.get(name, name)}({', '.join(a + extra)})"
+
+
+def _terms(name: str, a: list[str], o: str, params: dict | None, s: str, i: int):
+    """Input i's term of the tangent (s = v̇ᵢ) or of the partial adjoint (s = v̄ⱼ), as (sign, text); None
+    where there is no simple formula. For elementwise rules both are the same product."""
+    params = params or {}
+    x = a[0]
+    unary = {
+        "exp": f"exp({x}) × {s}", "expm1": f"exp({x}) × {s}", "log": f"{s} / {x}", "log1p": f"{s} / (1 + {x})",
+        "sin": f"cos({x}) × {s}", "cos": (-1, f"sin({x}) × {s}"), "tan": f"(1 + {o}²) × {s}",
+        "tanh": f"(1 {MINUS} {o}²) × {s}", "sigmoid": f"{o} × (1 {MINUS} {o}) × {s}", "sqrt": f"{s} / (2 × {o})",
+        "rsqrt": (-1, f"{s} / (2 × {x}^1.5)"), "reciprocal": (-1, f"{s} / {x}²"), "relu": f"[{x} > 0] × {s}",
+        "abs": f"sign({x}) × {s}", "neg": (-1, s), "rsub": (-1, s),
+    }
+    if name in unary:
+        t = unary[name]
+        return t if isinstance(t, tuple) else (1, t)
+    if name == "pow_scalar":
+        k = params["exponent"]
+        return (1, s) if k == 1 else (1, f"{_num(k)} × {x} × {s}") if k == 2 else \
+            (1, f"{_num(k)} × {x}^{_num(k - 1)} × {s}")
+    if name == "rpow":
+        return 1, f"{o} × ln({_num(params['base'])}) × {s}"
+    if len(a) != 2:
+        return None
+    y = a[1]
+    binary = {
+        "add": ((1, s), (1, s)), "sub": ((1, s), (-1, s)),
+        "mul": ((1, f"{s} × {y}"), (1, f"{x} × {s}")),
+        "div": ((1, f"{s} / {y}"), (-1, f"{x} × {s} / {y}²")),
+        "pow": ((1, f"{y} × {x}^({y} {MINUS} 1) × {s}"), (1, f"{o} × ln({x}) × {s}")),
+    }
+    return binary[name][i] if name in binary else None
+
+
+def _tangent_expression(name: str, a: list[str], dots: list, o: str, params, nr: int) -> str:
+    if name in _LINEAR and name not in ("add", "sub", "neg"):
+        return _expression(name, [d if d is not None else "0" for d in dots], params, nr)
+    if name in ("dot", "mm", "mv", "bmm"):
+        sym = _INFIX[name]
+        terms = [(1, f"{dots[0]} {sym} {a[1]}") if dots[0] else None, (1, f"{a[0]} {sym} {dots[1]}") if dots[1]
+                 else None]
+    else:
+        terms = [_terms(name, a, o, params, d, i) or (1, f"∂{o}/∂{a[i]} · {d}") if d is not None else None
+                 for i, d in enumerate(dots)]
+    return _join([t for t in terms if t is not None])
+
+
+def _vjp_expression(name: str, a: list[str], i: int, g: str, o: str, params, broadcast: bool, n: int) -> str:
+    """v̄ᵢ→ⱼ in lesson notation: "v1 × v̄4" (j = 4, the input v2 of v4 = v1 × v2); n = size(vᵢ) / size(vⱼ)."""
+    special = {
+        "mm": (f"{g} @ {a[-1]}ᵀ", f"{a[0]}ᵀ @ {g}"), "bmm": (f"{g} @ {a[-1]}ᵀ", f"{a[0]}ᵀ @ {g}"),
+        "mv": (f"outer({g}, {a[-1]})", f"{a[0]}ᵀ @ {g}"), "dot": (f"{g} × {a[-1]}", f"{g} × {a[0]}"),
+        "sum": (f"broadcast({g})",), "mean": (f"broadcast({g}) / {n}",),
+    }
+    if name in special:
+        return special[name][i]
+    term = _terms(name, a, o, params, g, i)
+    text = _join([term]) if term is not None else f"{g} · ∂{o}/∂{a[i]}"
+    return f"sum_to_shape({text})" if broadcast else text
+
+
+def _sum_text(parts: list[str]) -> str:
+    """Signed texts summed: ["v̄3 / v1", "−v̄5"] gives "v̄3 / v1 − v̄5"."""
+    out = parts[0]
+    for t in parts[1:]:
+        out += f" {MINUS} {t[1:]}" if t.startswith(MINUS) else f" + {t}"
+    return out
+
+
+def _join(terms: list) -> str:
+    out = ""
+    for sign, text in terms:
+        if not out:
+            out = text if sign > 0 else f"{MINUS}{text}"
+        else:
+            out += f" + {text}" if sign > 0 else f" {MINUS} {text}"
+    return out or "0"
+
+
+def _const(c) -> str:
+    """A constant operand: 2, (−1), or a small array."""
+    if isinstance(c, Tensor):
+        c = c._data
+    if np.ndim(c) == 0:
+        return _num(c)
+    return fmt(c).replace("-", MINUS)
+
+
+def _num(c) -> str:
+    c = c.item() if isinstance(c, np.generic) else c
+    if isinstance(c, bool) or not isinstance(c, (int, float)):
+        return str(c)
+    return f"({MINUS}{fmt(-c)})" if c < 0 else fmt(c)
+
+
+def _param(v) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, np.dtype):
+        return str(v)
+    if isinstance(v, (bool, int, float, str, np.integer, np.floating)):
+        return fmt(v.item() if isinstance(v, np.generic) else v)
+    if isinstance(v, (tuple, list)) and all(isinstance(e, (int, np.integer)) for e in v):
+        return str(tuple(int(e) for e in v))
+    return None
+
+
+def _key(key) -> str:
+    parts = key if isinstance(key, tuple) else (key,)
+    out = []
+    for k in parts:
+        if isinstance(k, slice):
+            s = f"{'' if k.start is None else k.start}:{'' if k.stop is None else k.stop}"
+            out.append(s if k.step is None else f"{s}:{k.step}")
+        elif k is Ellipsis:
+            out.append("...")
+        elif k is None:
+            out.append("None")
+        else:
+            out.append(fmt(k))
+    return ", ".join(out)
+
+
+def _dot(name: str) -> str:
+    # NFC: one precomposed character where Unicode has one (ẋ, ȳ), which fonts draw better than x + U+0307
+    return unicodedata.normalize("NFC", name[0] + DOT + name[1:])
+
+
+def _bar(name: str) -> str:
+    return unicodedata.normalize("NFC", name[0] + BAR + name[1:])
+
+
+def _signed(value, bracket: bool) -> str:
+    """A partial adjoint's value in a sum: "2", "+ (−0.28366)"."""
+    text = fmt(value)
+    if np.ndim(value) == 0 and float(value) < 0:
+        text = f"({MINUS}{fmt(-value)})" if bracket else f"{MINUS}{fmt(-value)}"
+    return f"+ {text}" if bracket else text
+
+
+# ---------------------------------------------------------------------- values
+def _input_names(f: Callable, n: int) -> list[str]:
+    """f's parameter names (``lambda x1, x2: ...`` gives x1, x2), else x1..xn."""
+    try:
+        params = list(inspect.signature(f).parameters.values())
+    except (TypeError, ValueError):
+        params = []
+    named = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if len(named) >= n and not any(p.kind is p.VAR_POSITIONAL for p in params[:n]):
+        return named[:n]
+    return [f"x{i + 1}" for i in range(n)]
+
+
+def _leaf(x) -> Tensor:
+    if isinstance(x, Tensor):
+        x = x._data
+    elif hasattr(x, "detach"):  # a real PyTorch tensor
+        x = x.detach().cpu().numpy()
+    a = np.array(x, dtype=np.float64)
+    t = make(_scalar(a))
+    t._requires_grad = True  # a leaf: no grad_fn
+    return t
+
+
+def _copy(data):
+    return data.copy() if isinstance(data, np.ndarray) else data
+
+
+def _scalar(a):
+    """0-d values as numpy scalars, as the engine keeps them."""
+    a = np.asarray(a)
+    return a[()] if a.ndim == 0 else a
+
+
+def _array(t):
+    return t._data if isinstance(t, Tensor) else np.asarray(t)
+
+
+def _tensor(value) -> Tensor:
+    return make(_scalar(np.asarray(value)))
+
+
+def _value(t: Tensor):
+    return _copy(t._data)
+
+
+def _plain(value):
+    if value is None:
+        return None
+    a = np.asarray(value)
+    return a.item() if a.ndim == 0 else a.tolist()
