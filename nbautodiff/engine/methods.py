@@ -41,12 +41,14 @@ class MethodComparison:
     def __getitem__(self, method: str) -> MethodResult:
         return next(r for r in self.results if r.method == method)
 
-    def table(self) -> Table:
+    def table(self, times: bool = True) -> Table:
+        """The comparison; ``times=False`` leaves out the (machine-dependent) milliseconds."""
         rows = [[r.method, ", ".join(fmt(g, 5) for g in r.gradient), r.passes, r.primal, r.tangent, r.adjoint,
-                 r.primal + r.tangent + r.adjoint, fmt(r.error, 2), f"{r.seconds * 1e3:.3f}"] for r in self.results]
+                 r.primal + r.tangent + r.adjoint, fmt(r.error, 2)] + ([f"{r.seconds * 1e3:.3f}"] if times else [])
+                for r in self.results]
         return Table(f"∇f at the inputs, f = {fmt(self.value)}, n = {self.n} inputs",
                      ["method", "gradient", "passes", "primal ops", "tangent ops", "adjoint ops", "total ops",
-                      "error vs reverse", "ms"], rows,
+                      "error vs reverse"] + (["ms"] if times else []), rows,
                      ["ops: primitive evaluations (op-table rows) counted while each method ran"])
 
     def __str__(self) -> str:
