@@ -63,7 +63,7 @@ sweep = nb.eps_sweep(lambda t: t.sin(), 1.0)
 sweep
 
 # %%
-sweep.plot();
+ax = sweep.plot()
 
 # %% [markdown]
 # ### Gradient checking
