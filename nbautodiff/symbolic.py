@@ -18,7 +18,7 @@ from typing import Any
 
 from .engine import mode
 from .engine.counting import OpCount, count_ops
-from .engine.table import Table
+from .engine.table import ShownAsTable, Table
 
 NO_SYMPY = 'nbautodiff.symbolic needs sympy: pip install sympy (or pip install "nbautodiff[symbolic]")'
 
@@ -111,7 +111,7 @@ _PRODUCT_COLUMNS = ["n", "naive symbolic n(n−2)", "after sympy.cse", "reverse 
                     "reverse total"]
 
 
-class SymbolicGradient:
+class SymbolicGradient(ShownAsTable):
     """The gradient of θ₁⋯θₙ by sympy, with the multiplications it costs and what reverse mode costs.
 
     ``f`` and ``partials`` are sympy expressions; ``multiplications`` counts the MULs in the partials as
@@ -154,12 +154,6 @@ class SymbolicGradient:
         return (f"SymbolicGradient(n={self.n}, multiplications={self.multiplications}, "
                 f"cse_multiplications={self.cse_multiplications}, "
                 f"reverse_mode_multiplications={self.reverse_mode_multiplications})")
-
-    def _repr_pretty_(self, p, cycle) -> None:
-        p.text(str(self))
-
-    def _repr_html_(self) -> str:
-        return self.table()._repr_html_()
 
 
 def _product_notes() -> list[str]:
@@ -221,7 +215,7 @@ def _engine_logistic(depth: int, x0: float) -> tuple[OpCount, float]:
     return c, float(x.grad.item())
 
 
-class ExpressionSwell:
+class ExpressionSwell(ShownAsTable):
     """l_k of the logistic map and its derivative by ``sympy.diff``, for k = 1..depth, with operation counts.
 
     ``functions[k-1]``/``derivatives[k-1]`` are l_k and dl_k/dx (``expr``/``derivative``: the last depth);
@@ -269,9 +263,6 @@ class ExpressionSwell:
     def __repr__(self) -> str:
         return (f"ExpressionSwell(depth={self.depth}, function_ops={self.function_ops}, "
                 f"derivative_ops={self.derivative_ops}, engine_total={self.engine_total})")
-
-    def _repr_pretty_(self, p, cycle) -> None:
-        p.text(str(self))
 
     def _repr_html_(self) -> str:
         import html

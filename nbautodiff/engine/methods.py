@@ -16,7 +16,7 @@ from .counting import count_ops
 from .forward import jvp
 from .functional import value_and_grad
 from .numerical import numerical_grad
-from .table import Table, fmt
+from .table import ShownAsTable, Table, fmt
 from .tensor import Tensor, make
 
 
@@ -32,7 +32,7 @@ class MethodResult:
     error: float = 0.0  # largest difference from reverse mode
 
 
-class MethodComparison:
+class MethodComparison(ShownAsTable):
     """The result of :func:`compare_methods`; ``.results`` holds the numbers, ``.table()`` shows them."""
 
     def __init__(self, results: list[MethodResult], n: int, value: float):
@@ -50,17 +50,6 @@ class MethodComparison:
                      ["method", "gradient", "passes", "primal ops", "tangent ops", "adjoint ops", "total ops",
                       "error vs reverse"] + (["ms"] if times else []), rows,
                      ["ops: primitive evaluations (op-table rows) counted while each method ran"])
-
-    def __str__(self) -> str:
-        return str(self.table())
-
-    __repr__ = __str__
-
-    def _repr_pretty_(self, p, cycle) -> None:
-        p.text(str(self))
-
-    def _repr_html_(self) -> str:
-        return self.table()._repr_html_()
 
 
 def _inputs(values) -> list[Tensor]:

@@ -14,7 +14,7 @@ import numpy as np
 from . import mode
 from .backward import grad as autograd_grad
 from .counting import count_ops
-from .table import Table, fmt
+from .table import ShownAsTable, Table, fmt
 from .tensor import Tensor, make
 
 SCHEMES = ("forward", "central")
@@ -91,7 +91,7 @@ def numerical_grad(f, inputs, eps: float = 1e-6, method: str = "central") -> tup
 
 
 # ------------------------------------------------------------------------------------------- eps sweep
-class EpsSweep:
+class EpsSweep(ShownAsTable):
     """Errors of each finite-difference scheme against the exact derivative, over eps and dtypes.
 
     Too large an eps: truncation error (∝ eps for forward, eps² for central). Too small: round-off
@@ -133,17 +133,6 @@ class EpsSweep:
         ax.set_title("truncation (right) vs round-off (left)")
         ax.legend()
         return ax
-
-    def __str__(self) -> str:
-        return str(self.table())
-
-    __repr__ = __str__
-
-    def _repr_pretty_(self, p, cycle) -> None:
-        p.text(str(self))
-
-    def _repr_html_(self) -> str:
-        return self.table()._repr_html_()
 
 
 def eps_sweep(f, x: float, exact: float | None = None, eps=None, dtypes=("float32", "float64"),

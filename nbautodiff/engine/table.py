@@ -32,6 +32,25 @@ def fmt(value, digits: int = 5) -> str:
     return str(value)
 
 
+class ShownAsTable:
+    """For result objects: define ``table()`` and they print, and show in Jupyter, as that table."""
+
+    def table(self) -> Table:
+        raise NotImplementedError
+
+    def __str__(self) -> str:
+        return str(self.table())
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_pretty_(self, p, cycle) -> None:
+        p.text(str(self))
+
+    def _repr_html_(self) -> str:
+        return self.table()._repr_html_()
+
+
 class Table:
     """Rows under column headers, with a title and notes under the table."""
 
