@@ -12,6 +12,7 @@ with numpy alone:
 tensor([ 0.,  4.,  8., 12.])
 """
 
+from .backends import backend, set_backend, use_backend
 from .engine import (
     Tensor,
     arange,
@@ -45,8 +46,13 @@ from .engine.numerical import (
     numerical_jacobian,
     random_direction_check,
 )
+from .semantics import semantics
 
 __version__ = "0.1.0"
+
+from .backends import from_environment as _from_environment  # noqa: E402
+
+_from_environment()  # NBAUTODIFF_BACKEND=numpy | torch | torch:cuda
 
 __all__ = [
     "AutoDiffScalar", "Function", "GradcheckError", "Tensor", "arange", "autodiff_array", "autograd",
@@ -54,7 +60,7 @@ __all__ = [
     "eye", "forward_ad", "full", "gradcheck", "gradgradcheck", "gradients", "grad", "hessian", "hvp", "jacfwd",
     "jacrev", "jvp", "linspace", "manual_seed", "no_grad", "numerical_grad", "numerical_jacobian", "ones", "rand",
     "randn", "random_direction_check", "set_detect_anomaly", "set_grad_enabled", "tensor", "value_and_grad", "vjp",
-    "trace", "graph",
+    "trace", "graph", "backend", "set_backend", "use_backend", "semantics",
     "zeros",
 ]
 

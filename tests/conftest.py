@@ -27,6 +27,9 @@ def _reset_grad_mode():
     yield
     assert mode.state.grad_enabled, "a test left grad mode switched off"
     assert mode.state.forward_tangents is None
+    import nbautodiff
+
+    assert nbautodiff.backend().name == "numpy", "a test left the torch backend on"
 
 
 __all__ = ["nbt", "real_torch", "needs_torch"]
