@@ -156,3 +156,15 @@ def test_cuda_backend_runs_the_lesson_on_the_gpu():
         b.synchronize()
         assert b.to_numpy(x.grad).tolist() == [0.0, 4.0, 8.0, 12.0]
     assert torch.tensor(1.0).device.type == "cpu" and nb.backend().name == "numpy"
+
+
+def test_lesson_003_pytorch_column_prints_the_same_on_both_backends():
+    source = (ROOT / "tests" / "fixtures" / "lesson_003_torch.py").read_text()
+    outputs = []
+    for name in ("numpy", "torch"):
+        out = io.StringIO()
+        with nb.use_backend(name), contextlib.redirect_stdout(out):
+            exec(compile(source, "lesson_003_torch.py", "exec"), {"__name__": "lesson"})
+        outputs.append(out.getvalue())
+    assert outputs[0] == outputs[1]
+    assert "28.0" in outputs[0] and "[12.]" in outputs[0]
