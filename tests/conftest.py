@@ -1,7 +1,13 @@
+import os
+
 import numpy as np
 import pytest
 
-import nbautodiff.torch as nbt
+# The suite tests the own engine against real PyTorch and switches backends inside tests: start on numpy
+# whatever the caller's NBAUTODIFF_BACKEND says.
+os.environ.pop("NBAUTODIFF_BACKEND", None)
+
+import nbautodiff.torch as nbt  # noqa: E402
 
 try:
     import torch as real_torch

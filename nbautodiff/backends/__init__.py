@@ -65,13 +65,17 @@ _own_ns = None  # the own engine's namespace: nbautodiff.torch as it was defined
 _current: Backend | None = None
 
 
-def _own() -> types.ModuleType:
+def register_own(namespace: dict) -> None:
+    """Called once by ``nbautodiff.torch`` as it is defined: keep its names before any switch repoints it."""
     global _own_ns
     if _own_ns is None:
-        import nbautodiff.torch as dialect
+        _own_ns = types.ModuleType("nbautodiff.torch", namespace.get("__doc__"))
+        _own_ns.__dict__.update({k: v for k, v in namespace.items() if not _is_dunder(k)})
 
-        _own_ns = types.ModuleType("nbautodiff.torch", dialect.__doc__)
-        _own_ns.__dict__.update({k: v for k, v in vars(dialect).items() if not _is_dunder(k)})
+
+def _own() -> types.ModuleType:
+    if _own_ns is None:
+        import nbautodiff.torch  # noqa: F401  (registers its namespace)
     return _own_ns
 
 

@@ -163,3 +163,8 @@ def numel(x) -> "int":
 
 def is_floating_point(x) -> "bool":
     return x.is_floating_point()
+
+
+from ..backends import register_own as _register_own  # noqa: E402
+
+_register_own(globals())  # the own engine's namespace, kept before any backend switch repoints this module
