@@ -45,6 +45,8 @@ class Graph:
     An edge runs from an input to the node that consumed it; ``output_nr`` says which output of the input
     node it was (always 0 except for ``split``/``unbind``). For y = ln(x1) + x1·x2 − sin(x2):
 
+    >>> x1, x2 = tensor(2., requires_grad=True), tensor(5., requires_grad=True)
+    >>> y = x1.log() + x1 * x2 - x2.sin()
     >>> [n.label for n in graph(y, names={"x1": x1, "x2": x2}).nodes]
     ['x1', 'x2', 'LogBackward0', 'MulBackward0', 'AddBackward0', 'SinBackward0', 'SubBackward0']
     """
@@ -129,6 +131,8 @@ def graph(*outputs, inputs: Sequence | None = None, names: Mapping[str, object] 
     even when they were computed (the graph *between* inputs and outputs). Leaves that don't require grad
     are not part of the graph (``next_functions`` has None for them). For y = ln(x1) + x1·x2 − sin(x2):
 
+    >>> x1, x2 = tensor(2., requires_grad=True), tensor(5., requires_grad=True)
+    >>> y = x1.log() + x1 * x2 - x2.sin()
     >>> g = graph(y, names={"x1": x1, "x2": x2})
     >>> len(g.nodes), len(g.edges)
     (7, 8)

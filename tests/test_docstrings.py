@@ -10,7 +10,8 @@ MODULES = [
     "nbautodiff.engine.factories", "nbautodiff.engine.forward", "nbautodiff.engine.functional",
     "nbautodiff.engine.numerical", "nbautodiff.engine.custom", "nbautodiff.engine.counting",
     "nbautodiff.engine.methods", "nbautodiff.engine.anomaly", "nbautodiff.engine.autodiff_scalar",
-    "nbautodiff.torch",
+    "nbautodiff.torch", "nbautodiff.backends", "nbautodiff.semantics", "nbautodiff.traces", "nbautodiff.inspect",
+    "nbautodiff.symbolic", "nbautodiff.djl", "nbautodiff.mxnet",
 ]
 
 

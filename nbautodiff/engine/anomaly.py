@@ -90,5 +90,7 @@ def check_grads(node, grads) -> None:
             where = "".join(traceback.format_list(node.trace))
             warnings.warn(f"Error detected in {name}. Traceback of forward call that caused the error:\n{where}",
                           UserWarning, stacklevel=2)
-            where = "\nThe op was created here (forward call):\n" + where.rstrip()
+            # the innermost frames: in Jupyter the outer ones are the kernel's, not the learner's
+            innermost = "".join(traceback.format_list(node.trace[-2:])).rstrip()
+            where = f"\nThe op was created here (forward call):\n{innermost}"
         raise RuntimeError(f"Function '{name}' returned {bad} values in its {i}th output.{where}")
