@@ -201,3 +201,34 @@ def test_module_registers_parameters_and_prints_like_pytorch():
     assert [n for n, _ in model.named_parameters()] == ["0.weight", "0.bias"]
     assert repr(model) == "Sequential(\n  (0): Linear(in_features=2, out_features=3, bias=True)\n  (1): ReLU()\n)"
     assert repr(nbt.nn.Parameter(nbt.ones(2))) == "Parameter containing:\ntensor([1., 1.], requires_grad=True)"
+
+
+VERSION_CASES = {
+    "output changed in place": lambda x: (lambda y: (y.add_(1), y.sum()))(x.exp())[1],
+    "output changed through a view": lambda x: (lambda y: (y[0].mul_(2), y.sum()))(x.exp())[1],
+    "output changed through detach": lambda x: (lambda y: (y.detach().add_(1), y.sum()))(x.exp())[1],
+    "saved input changed through a view": lambda x: (lambda h: (lambda z: (h.view(-1)[0].add_(1), z.sum()))(h * h))(
+        x * 1
+    )[1],
+    "changed through .data (not tracked)": lambda x: (lambda y: (y.data.add_(1), y.sum()))(x.exp())[1],
+}
+
+
+@needs_torch
+@pytest.mark.parametrize("case", VERSION_CASES)
+def test_changes_to_saved_tensors_are_caught_as_in_pytorch(case):
+    results = []
+    for ns in (nbt, real_torch):
+        x = ns.tensor([1.0, 2.0], requires_grad=True)
+        try:
+            VERSION_CASES[case](x).backward()
+            results.append(np.round(x.grad.numpy(), 4).tolist())
+        except RuntimeError as e:
+            results.append(str(e).split(":")[0])
+    assert results[0] == results[1]
+
+
+def test_an_integer_index_is_a_view_as_in_pytorch():
+    y = nbt.tensor([1.0, 2.0, 3.0])
+    y[1].mul_(10)
+    assert y.tolist() == [1.0, 20.0, 3.0]

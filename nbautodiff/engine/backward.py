@@ -16,6 +16,7 @@ import numpy as np
 from . import mode
 from .node import AccumulateGrad, OutputEdge
 from .ops import sum_to_shape
+from .ops.registry import ALL_ZERO
 from .tensor import Tensor, bump_version, make
 
 _state = mode.state
@@ -304,13 +305,20 @@ def _run_vjp(node, g, retain_graph: bool, create_graph: bool) -> list:
         if versions is None:  # freed by an earlier backward
             raise RuntimeError(FREED)
         if saved is not None:
-            for t, v in zip(saved, versions):
-                if v >= 0:
-                    now = t._ver
-                    if now is not None and now[0] != v:
-                        raise RuntimeError(_version_error(node, t, now[0], v))
-        if op.save_out and node.out_ver[0] != 0:
-            raise RuntimeError(_version_error(node, None, node.out_ver[0], 0))
+            if versions is ALL_ZERO:
+                for t in saved:
+                    now = t._ver if isinstance(t, Tensor) else None
+                    if now is not None and now[0] != 0:
+                        raise RuntimeError(_version_error(node, t, now[0], 0))
+            else:
+                for t, v in zip(saved, versions):
+                    if v >= 0:
+                        now = t._ver
+                        if now is not None and now[0] != v:
+                            raise RuntimeError(_version_error(node, t, now[0], v))
+        out_ver = node.out_ver
+        if out_ver is not None and out_ver[0] != 0:
+            raise RuntimeError(_version_error(node, None, out_ver[0], 0))
     nexts = node.next
     params = node.params
     if op.arrays and not create_graph:

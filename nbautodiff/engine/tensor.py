@@ -37,10 +37,18 @@ def make(data: np.ndarray, grad_fn=None, ver=None) -> Tensor:
 
 
 def version_counter(t: Tensor) -> list:
-    """The tensor's version counter (shared with its views), made when first needed."""
+    """The tensor's version counter (shared with its views), made when first needed.
+
+    It is made before anything can change the tensor's memory (an in-place op, a view, ``detach``), so
+    this is also when a node that saved the tensor as its output starts watching it: an op like ``exp``
+    allocates no counter unless its result is ever written to.
+    """
     v = t._ver
     if v is None:
         v = t._ver = [0]
+        fn = t.grad_fn
+        if fn is not None and fn.out_ver is None and fn.out_data is not None:
+            fn.out_ver = v
     return v
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import mode
-from ..tensor import Tensor, bump_version, make
+from ..tensor import Tensor, bump_version, make, version_counter
 from ._util import shape_str
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
@@ -57,6 +57,7 @@ def _check_result(x: Tensor, r: np.ndarray, name: str) -> None:
 def inplace_apply(x: Tensor, fn, other, name: str, via_view: bool = False) -> Tensor:
     """Compute ``fn(x, other)`` and write it into x's memory; record it when gradients flow."""
     _check_leaf(x, name, via_view)
+    version_counter(x)  # made now, while x.grad_fn is still the node that may have saved x's memory
     tracking = mode.state.grad_enabled and (
         x._requires_grad or (isinstance(other, Tensor) and other._requires_grad)
     )

@@ -162,14 +162,12 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
                 saved.append(a if keep else None)
             saved = tuple(saved)
         node.saved = saved
-        versions = []  # plain ints: a tuple of ints costs the garbage collector nothing
         for a in saved:
-            if type(a) is Tensor or isinstance(a, Tensor):
-                v = a._ver
-                versions.append(0 if v is None else v[0])
-            else:
-                versions.append(-1)
-        node.versions = tuple(versions)
+            if (type(a) is Tensor or isinstance(a, Tensor)) and a._ver is not None:
+                node.versions = _versions(saved)
+                break
+        else:  # the common case: no saved tensor was ever written to, so every version is 0
+            node.versions = ALL_ZERO
     if op.broadcast:
         shape, dt = out.shape, out.dtype
         for e, d in zip(nexts, datas):
@@ -178,8 +176,7 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
                 break
     result = make(out, node)
     if op.save_out:
-        node.out_data = out
-        node.out_ver = result._ver = [0]  # a fresh output: version 0 when saved
+        node.out_data = out  # its version counter is linked when first made (tensor.version_counter)
     if _state.extra:
         if _state.anomaly_enabled:
             node.trace = _user_stack()
@@ -193,6 +190,14 @@ def _watchers(op: Op, args: tuple, params, result: Tensor) -> None:
         push_tangent(op, args, params, result)
     if _state.tracer is not None:
         _state.tracer.on_primal(op, args, params, result)
+
+
+ALL_ZERO = ("all at version 0",)  # node.versions when no saved tensor was ever written to (nothing to allocate)
+
+
+def _versions(saved) -> tuple:
+    """Each saved tensor's version (-1 for a constant): what backward checks they still are."""
+    return tuple([(0 if a._ver is None else a._ver[0]) if isinstance(a, Tensor) else -1 for a in saved])
 
 
 def _has_f64(args) -> bool:
@@ -213,7 +218,7 @@ def _view_result(op: Op, args: tuple, params, out: np.ndarray, need: bool) -> Te
         node = op.node_cls(op, params, (base._edge(),))
         if op.save:
             node.saved = args
-            node.versions = (version_counter(base)[0],)
+            node.versions = _versions(args)
         if _state.anomaly_enabled:
             node.trace = _user_stack()
     result = make(out, node, version_counter(base) if shares else None)

@@ -245,7 +245,11 @@ def broadcast_to(x, shape):
 
 # ============================================================== indexing
 def _getitem_fwd(x, *, key, in_shape):
-    return x[key]
+    out = x[key]
+    if not isinstance(out, np.ndarray) and isinstance(x, np.ndarray):
+        # an integer index gives a numpy scalar (a copy); `...` makes it a 0-d view, as PyTorch's x[0] is
+        out = x[key + (Ellipsis,)]
+    return out
 
 
 def _index_backward_fwd(g, *, key, in_shape):
