@@ -62,15 +62,29 @@ class Backend:
 
 
 _own_ns = None  # the own engine's namespace: nbautodiff.torch as it was defined
+_own_modules: dict = {}  # "nbautodiff.torch.nn" -> its own-engine names, kept before any switch
 _current: Backend | None = None
 
 
 def register_own(namespace: dict) -> None:
-    """Called once by ``nbautodiff.torch`` as it is defined: keep its names before any switch repoints it."""
+    """Called once by ``nbautodiff.torch`` as it is defined (its submodules are loaded by then): keep the
+    names of it and of each submodule before any switch repoints them."""
     global _own_ns
     if _own_ns is None:
         _own_ns = types.ModuleType("nbautodiff.torch", namespace.get("__doc__"))
         _own_ns.__dict__.update({k: v for k, v in namespace.items() if not _is_dunder(k)})
+        copies = {}
+        for name, module in list(sys.modules.items()):
+            if name.startswith("nbautodiff.torch.") and module is not None:
+                _own_modules[name] = {k: v for k, v in vars(module).items() if not _is_dunder(k)}
+                copies[name] = types.ModuleType(name, module.__doc__)
+                copies[name].__dict__.update(_own_modules[name])
+        # The namespace a dialect holds must keep the own engine's submodules (ns.autograd.grad, ns.nn...)
+        # even while the real modules of those names are repointed at torch: give it copies.
+        for space in [_own_ns, *copies.values()]:
+            for key, value in list(vars(space).items()):
+                if isinstance(value, types.ModuleType) and value.__name__ in copies:
+                    setattr(space, key, copies[value.__name__])
 
 
 def _own() -> types.ModuleType:
@@ -127,28 +141,49 @@ def _make(name: str, device: str) -> Backend:
     return Backend("torch", device, torch)
 
 
+def _refill(module: types.ModuleType, names: dict) -> None:
+    keep = {k: v for k, v in vars(module).items() if _is_dunder(k) and k != "__getattr__"}
+    module.__dict__.clear()
+    module.__dict__.update(names)
+    module.__dict__.update(keep)
+
+
+def _torch_names(torch_module) -> dict:
+    names = {k: v for k, v in vars(torch_module).items() if not _is_dunder(k)}
+
+    def __getattr__(name, _mod=torch_module):  # names torch itself loads lazily
+        return getattr(_mod, name)
+
+    names["__getattr__"] = __getattr__
+    return names
+
+
 def _activate(new: Backend) -> None:
-    """Point ``nbautodiff.torch`` at the backend's namespace and set PyTorch's default device."""
+    """Point ``nbautodiff.torch`` (and its loaded submodules: nn, autograd, func, ...) at the backend's
+    namespace, and set PyTorch's default device for CUDA."""
     global _current
+    import importlib
+
     dialect = sys.modules.get("nbautodiff.torch")
     if dialect is None:
         import nbautodiff.torch as dialect  # noqa: F811
     if new.name == "torch":
-        new.ns.set_default_device(new.device)
-        names = {k: v for k, v in vars(new.ns).items() if not _is_dunder(k)}
-
-        def __getattr__(name, _torch=new.ns):  # names torch itself loads lazily
-            return getattr(_torch, name)
-
-        names["__getattr__"] = __getattr__
+        # Only CUDA needs a default device; on the CPU that would put a Python mode on every torch op.
+        new.ns.set_default_device(new.device if new.device != "cpu" else None)
+        _refill(dialect, _torch_names(new.ns))
+        for name in _own_modules:
+            module = sys.modules.get(name)
+            twin = "torch" + name[len("nbautodiff.torch"):]
+            try:
+                _refill(module, _torch_names(importlib.import_module(twin)))
+            except ImportError:  # pragma: no cover - every twin exists in the PyTorch versions we support
+                pass
     else:
         if _current is not None and _current.name == "torch":
-            _current.ns.set_default_device("cpu")
-        names = dict(vars(_own()))
-    keep = {k: v for k, v in vars(dialect).items() if _is_dunder(k) and k != "__getattr__"}
-    dialect.__dict__.clear()
-    dialect.__dict__.update(names)
-    dialect.__dict__.update(keep)
+            _current.ns.set_default_device(None)
+        _refill(dialect, dict(vars(_own())))
+        for name, names in _own_modules.items():
+            _refill(sys.modules[name], dict(names))
     _current = new
 
 
@@ -181,16 +216,18 @@ class use_backend:
 
     def __init__(self, name: str = "numpy", device: str | None = None):
         self._new = _make(*parse(name, device))  # errors here, before anything changes
+        self._previous: list[Backend] = []  # a stack: the same object may be entered again inside itself
 
     def __enter__(self) -> Backend:
-        self._prev = backend()
-        if self._new != self._prev:
+        self._previous.append(backend())
+        if self._new != self._previous[-1]:
             _activate(self._new)
         return self._new
 
     def __exit__(self, *exc):
-        if _current != self._prev:
-            _activate(self._prev)
+        previous = self._previous.pop()
+        if _current != previous:
+            _activate(previous)
         return False
 
 
