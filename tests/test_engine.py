@@ -232,3 +232,26 @@ def test_an_integer_index_is_a_view_as_in_pytorch():
     y = nbt.tensor([1.0, 2.0, 3.0])
     y[1].mul_(10)
     assert y.tolist() == [1.0, 20.0, 3.0]
+
+
+STALE_VIEW_CASES = {
+    "a sibling view made before the write": lambda ns, x: (
+        lambda y: (lambda a: (y[1:].mul_(10), a.sum()))(y[:2])[1])(x * 1),
+    "a view made before its base changed": lambda ns, x: (
+        lambda y: (lambda v: (y.mul_(2), (v * v).sum()))(y[0])[1])(x * 1),
+    "a write through a view of a view": lambda ns, x: (
+        lambda y: (lambda v: (v[0].add_(x[1] * 5), y.sum()))(y.view(3, 1))[1])(x * 1),
+    "a write through t()": lambda ns, x: (
+        lambda y: (y.view(1, 3).t()[1].add_(x[0] * 5), y.sum())[1])(x * 1),
+}
+
+
+@needs_torch
+@pytest.mark.parametrize("case", STALE_VIEW_CASES)
+def test_views_see_in_place_changes_of_their_base_as_in_pytorch(case):
+    grads = []
+    for ns in (nbt, real_torch):
+        x = ns.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        STALE_VIEW_CASES[case](ns, x).backward()
+        grads.append(x.grad.tolist())
+    assert grads[0] == grads[1]

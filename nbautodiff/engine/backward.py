@@ -70,6 +70,11 @@ def _roots(tensors: Sequence[Tensor], grads, what: str):
             if g._data.dtype != t._data.dtype:
                 g = make(g._data.astype(t._data.dtype))
             user_arrays.add(id(g._data))
+        if t._view is not None:
+            from .ops.registry import refresh_view
+
+            with mode.enable_grad():
+                refresh_view(t)
         nodes.append(t._edge())
         seeds.append(g)
     return nodes, seeds, user_arrays

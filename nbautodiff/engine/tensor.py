@@ -207,7 +207,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """The same data, cut from the graph (shares memory and version counter)."""
-        return make(self._data, None, version_counter(self))
+        return make(self._array(), None, version_counter(self))  # an array, so both see in-place changes
 
     def detach_(self) -> Tensor:
         if self._data.base is not None and self.grad_fn is not None:
@@ -219,7 +219,7 @@ class Tensor:
     @property
     def data(self) -> Tensor:
         """A tensor sharing this one's memory with no autograd history (changes to it are not tracked)."""
-        return make(self._data)
+        return make(self._array())
 
     @data.setter
     def data(self, value: Tensor) -> None:

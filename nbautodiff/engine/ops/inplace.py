@@ -90,7 +90,8 @@ def _rebase_bases(x: Tensor) -> None:
     from .registry import OPS, apply
 
     while x._view is not None:
-        base, op, params = x._view
+        base, op, params, _ = x._view
+        x._view = (base, op, params, x._ver[0])  # x's history (the in-place op) is current: don't refresh it
         old = make(base._data, base.grad_fn)
         old._requires_grad = base._requires_grad
         if op.name in ("select", "slice"):
@@ -99,8 +100,11 @@ def _rebase_bases(x: Tensor) -> None:
             new = apply(OPS["index_put"], (old, _undo_view(x, op, params, base)), {"key": (Ellipsis,)})
         base.grad_fn = new.grad_fn
         base._requires_grad = True
+        if base._view is not None:  # base's history is current now; the next round links it to its base
+            base._view = (*base._view[:3], base._ver[0])
         # x is now a view of the new base: its gradient flows through the base's CopySlices
         x.grad_fn = apply(op, (base,), params).grad_fn
+        x._view = (base, op, params, x._ver[0])
         x = base
 
 

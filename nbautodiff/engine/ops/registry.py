@@ -109,6 +109,8 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
     need = False
     for a in args:
         if type(a) is Tensor or isinstance(a, Tensor):
+            if a._view is not None and _state.grad_enabled:
+                refresh_view(a)
             datas.append(a._data)
             if a._requires_grad:
                 need = True
@@ -128,6 +130,8 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
     if out.dtype is _F64 and not op.sets_dtype and not _has_f64(args):
         out = out.astype(_F32)
     if op.view:
+        if type(datas[0]) is not ndarray:  # a view of a numpy scalar: view the array the tensor now holds
+            out = op.forward(args[0]._array(), **params) if params else op.forward(args[0]._array())
         return _view_result(op, args, params, out, need)
     if not (need and _state.grad_enabled):
         result = make(out, None)
@@ -205,12 +209,25 @@ def _has_f64(args) -> bool:
     return any(isinstance(a, Tensor) and a._data.dtype is _F64 for a in args)
 
 
+def refresh_view(t: Tensor) -> None:
+    """A view whose base was changed in place since its grad_fn was made gets a new one, from the base's
+    current history (PyTorch does the same): otherwise its gradient would skip the change."""
+    base, op, params, seen = t._view
+    if base._view is not None:
+        refresh_view(base)
+    if t._ver[0] != seen:
+        fresh = apply(op, (base,), params)
+        t.grad_fn = fresh.grad_fn
+        t._requires_grad = fresh._requires_grad
+        t._view = (base, op, params, t._ver[0])
+
+
 def _view_result(op: Op, args: tuple, params, out: np.ndarray, need: bool) -> Tensor:
     """A view op's result: it shares memory and the version counter with its base, and remembers the
     base so that an in-place change of the view can be recorded on the base (PyTorch's CopySlices)."""
     base = args[0]
     # numpy points every view at the array that owns the memory: a reshape that had to copy doesn't
-    bd = base._data
+    bd = base._array()  # a 0-d result may hold a numpy scalar: make it an array its views can share
     ob = out.base if type(out) is ndarray else None
     shares = ob is not None and (ob is bd or ob is getattr(bd, "base", None))
     node = None
@@ -223,7 +240,7 @@ def _view_result(op: Op, args: tuple, params, out: np.ndarray, need: bool) -> Te
             node.trace = _user_stack()
     result = make(out, node, version_counter(base) if shares else None)
     if shares:
-        result._view = (base, op, params)
+        result._view = (base, op, params, result._ver[0])  # the version its grad_fn was made at
     if _state.extra:
         _watchers(op, args, params, result)
     return result
@@ -297,7 +314,7 @@ def apply_multi(op: Op, x: Tensor, params: dict) -> tuple:
     for i, (out, key) in enumerate(zip(outs, params["keys"])):
         t = make(np.asarray(out), node, version_counter(x))  # views of x: they share its version counter
         t._output_nr = i
-        t._view = (x, piece_op, {"key": key, "in_shape": x._data.shape})
+        t._view = (x, piece_op, {"key": key, "in_shape": x._data.shape}, t._ver[0])
         results.append(t)
     table = _state.forward_tangents
     if table is not None and id(x) in table:
