@@ -97,7 +97,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         for t in inputs:
             if not t._requires_grad:
                 raise RuntimeError("One of the differentiated Tensors does not require grad")
-            only[_node_of(t)] = t
+            only.setdefault(_node_of(t), []).append(t)
     run(nodes, seeds, user_arrays, create_graph if retain_graph is None else retain_graph, create_graph, only=only)
 
 
@@ -202,6 +202,7 @@ def run(roots, seeds, user_arrays, retain_graph: bool, create_graph: bool, captu
             if g is not None and (needed is None or node in needed):
                 if node.pre_hooks:
                     g = _run_hooks(node, g)
+                    stolen.add(HOOKED)  # a hook may have kept a gradient: from here on, copy instead
                 if type(node) is AccumulateGrad:
                     if plain or (only is not None and node in only):
                         _accumulate(node, g, create_graph, stolen)
@@ -250,10 +251,10 @@ def _walk_past(node, g, capture, only, needed, captured, stolen) -> bool:
         captured[node] = g
         return _needs_vjp(node, needed)
     if only is not None and node in only:  # backward(inputs=[non-leaf]) fills its .grad
-        t = only[node]
-        mine = g[t._output_nr] if isinstance(g, list) else g
-        if mine is not None:
-            t._grad = _owned(mine, stolen) if t._grad is None else t._grad + mine
+        for t in only[node]:
+            mine = g[t._output_nr] if isinstance(g, list) else g
+            if mine is not None:
+                t._grad = _owned(mine, stolen) if t._grad is None else t._grad + mine
         return _needs_vjp(node, needed)
     return True
 
@@ -358,8 +359,8 @@ def _run_vjp(node, g, retain_graph: bool, create_graph: bool) -> list:
     out = make(node.out_data, node) if op.save_out else None
     table = _state.forward_tangents if _state.extra else None
     if out is not None and table is not None:
-        entry = node.__dict__.get("out_tangent")
-        if entry is not None and entry[0]() is table:  # made in this forward-mode level
+        entry = table.get(("out", id(node)))
+        if entry is not None and entry[0]() is node:  # this node's output tangent, in this level
             table[id(out)] = (out, entry[1])
     if op.per_input:
         vjp = op.vjp
@@ -415,6 +416,9 @@ def _version_error(node, t, now: int, expected: int) -> str:
     )
 
 
+HOOKED = "a hook has run"  # in the ``stolen`` set: a user's hook may hold gradient arrays
+
+
 def _can_steal(arr: np.ndarray, stolen: set) -> bool:
     """Whether a gradient array can become a leaf's ``.grad`` without a copy.
 
@@ -422,7 +426,7 @@ def _can_steal(arr: np.ndarray, stolen: set) -> bool:
     VJPs like add's hand the same array to both inputs), not another view of its memory. As PyTorch
     does, this reads reference counts: a view's base held only by the view is ours alone.
     """
-    if not arr.flags.writeable:
+    if not arr.flags.writeable or HOOKED in stolen:
         return False
     base = arr.base
     if base is not None:

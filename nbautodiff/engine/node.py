@@ -32,7 +32,6 @@ class Node:
     reduce_to = None  # per input (shape, dtype) when broadcasting or promotion changed it
     pre_hooks = None  # tensor hooks: run on the incoming gradient before the VJP
     trace = None  # where in user code the op was recorded (anomaly mode)
-    out_tangent = None  # (forward-mode table, tangent of the output), for ops that save their output
 
     def __init__(self, op=None, params=None, next=()):
         # apply() fills the same fields inline, without this call: keep the two in step

@@ -271,7 +271,9 @@ def push_tangent(op: Op, args: tuple, params, result: Tensor) -> None:
     table[id(result)] = (result, total)
     if op.save_out and result.grad_fn is not None:
         # backward rebuilds the output from its array: let it carry this tangent too (forward over reverse)
-        result.grad_fn.out_tangent = (weakref.ref(table), total)
+        # (in the level's table, not on the node: the tangent's graph holds the output, whose grad_fn is the
+        # node, so keeping it on the node would make a reference cycle)
+        table[("out", id(result.grad_fn))] = (weakref.ref(result.grad_fn), total)
     if tracer is not None:
         tracer.on_tangent(op, args, result, tangents, total)
 
