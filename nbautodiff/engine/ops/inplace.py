@@ -69,10 +69,10 @@ def inplace_apply(x: Tensor, fn, other, name: str, via_view: bool = False) -> Te
         bump_version(x)
         _move_tangent(r, x)
         return x
-    fn = x.grad_fn
-    if fn is not None and fn.multi and fn.op is not None and not fn.op.custom:
+    producer = x.grad_fn
+    if producer is not None and producer.multi and producer.op is not None and not producer.op.custom:
         raise RuntimeError(
-            f"Output {x._output_nr} of {type(fn).__name__.removesuffix('Backward0')} is a view and is being "
+            f"Output {x._output_nr} of {type(producer).__name__.removesuffix('Backward0')} is a view and is being "
             "modified inplace. This view is the output of a function that returns multiple views. Such functions "
             "do not allow the output views to be modified inplace. You should replace the inplace operation by "
             "an out-of-place one."
@@ -80,7 +80,7 @@ def inplace_apply(x: Tensor, fn, other, name: str, via_view: bool = False) -> Te
     # The old value gets a tensor of its own: the node may read it after x has been overwritten.
     old = make(x._data.copy(), x.grad_fn)
     old._requires_grad = x._requires_grad
-    if fn is not None and fn.multi:
+    if producer is not None and producer.multi:
         old._output_nr = x._output_nr  # the edge must name the same output of the node
     _move_tangent(x, old)
     r = fn(old, other)
