@@ -18,6 +18,7 @@ from typing import Any
 
 from .engine import mode
 from .engine.counting import OpCount, count_ops
+from .engine.own import on_own_engine
 from .engine.table import ShownAsTable, Table
 
 NO_SYMPY = 'nbautodiff.symbolic needs sympy: pip install sympy (or pip install "nbautodiff[symbolic]")'
@@ -93,6 +94,7 @@ class _BackwardProducts:
             self._prev.on_adjoint(node, g)
 
 
+@on_own_engine
 def _reverse_mode_product(n: int) -> tuple[OpCount, Counter, list[float], list[float]]:
     """Run f = x₁·x₂⋯xₙ forward and backward on the engine: (counts, products per node class, values, grads)."""
     import nbautodiff.torch as nbt
@@ -206,6 +208,7 @@ def logistic_map(x, depth: int):
     return l
 
 
+@on_own_engine
 def _engine_logistic(depth: int, x0: float) -> tuple[OpCount, float]:
     import nbautodiff.torch as nbt
 

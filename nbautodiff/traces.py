@@ -18,6 +18,7 @@ import numpy as np
 
 from .engine import mode
 from .engine.ops import sum_to_shape
+from .engine.own import on_own_engine
 from .engine.table import Table, fmt
 from .engine.tensor import Tensor, make
 
@@ -158,6 +159,7 @@ class EvaluationTrace:
         }
 
 
+@on_own_engine
 def trace(f: Callable, *inputs, names: Sequence[str] | None = None, wrt: int | str = 0,
           direction=None) -> EvaluationTrace:
     """Run ``f`` on float64 tensors made from ``inputs`` and lay out its evaluation trace.

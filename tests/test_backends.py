@@ -168,3 +168,16 @@ def test_lesson_003_pytorch_column_prints_the_same_on_both_backends():
         outputs.append(out.getvalue())
     assert outputs[0] == outputs[1]
     assert "28.0" in outputs[0] and "[12.]" in outputs[0]
+
+
+def test_the_own_engines_tools_run_on_it_whatever_the_backend():
+    """Transforms, traces, checks and comparisons look inside the own engine: they use it even on torch."""
+    f = lambda x1, x2: torch_dialect.log(x1) + x1 * x2 - torch_dialect.sin(x2)  # noqa: E731
+    with nb.use_backend("torch"):
+        assert round(nb.trace(f, 2.0, 5.0).output, 3) == 11.652
+        g1, g2 = nb.grad(f, argnums=(0, 1))(torch.tensor(2.0), torch.tensor(5.0))  # real torch inputs
+        assert (round(g1.item(), 3), round(g2.item(), 3)) == (5.5, 1.716)
+        x = torch.tensor([0.5, 1.5], dtype=torch.float64, requires_grad=True)
+        assert nb.gradcheck(lambda a: torch_dialect.tanh(a) * a, (x,))
+        assert nb.compare_methods(f, 2.0, 5.0)["forward mode"].passes == "2 forward passes"
+        assert nb.backend().name == "torch" and type(torch_dialect.ones(1)) is torch.Tensor

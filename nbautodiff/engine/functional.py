@@ -15,6 +15,7 @@ import numpy as np
 from . import mode
 from .backward import grad as autograd_grad
 from .forward import jvp as _jvp
+from .own import on_own_engine
 from .tensor import Tensor, make
 
 
@@ -119,6 +120,7 @@ def value_and_grad(f, argnums=0, has_aux: bool = False):
     (tensor(11.6521), tensor(5.5000), tensor(1.7163))
     """
 
+    @on_own_engine
     def wrapper(*args, **kwargs):
         args, nums, trees = _prepare(args, argnums, "grad")
         with mode.enable_grad():
@@ -159,6 +161,7 @@ def grad(f, argnums=0, has_aux: bool = False):
     {'cat': tensor(3.), 'dog': tensor(4.)}
     """
 
+    @on_own_engine
     def wrapper(*args, **kwargs):
         result = value_and_grad(f, argnums, has_aux)(*args, **kwargs)
         if has_aux:
@@ -170,6 +173,7 @@ def grad(f, argnums=0, has_aux: bool = False):
 
 
 # ------------------------------------------------------------------------------------------------ vjp / jvp
+@on_own_engine
 def vjp(f, *primals, has_aux: bool = False):
     """``(f(*primals), vjp_fn)``; ``vjp_fn(v)`` gives vᵀJ for each primal, in the primals' structure.
 
@@ -208,6 +212,7 @@ def vjp(f, *primals, has_aux: bool = False):
     return (value, vjp_fn, aux) if has_aux else (value, vjp_fn)
 
 
+@on_own_engine
 def jvp(f, primals, tangents, has_aux: bool = False):
     """``(f(*primals), J·tangents)`` by forward mode, as ``torch.func.jvp``; trees allowed.
 
@@ -266,6 +271,7 @@ def jacrev(f, argnums=0):
             [0., 4.]])
     """
 
+    @on_own_engine
     def wrapper(*args):
         from .ops import stack
 
@@ -302,6 +308,7 @@ def jacfwd(f, argnums=0):
             [0., 4.]])
     """
 
+    @on_own_engine
     def wrapper(*args):
         from .ops import stack
 
@@ -347,6 +354,7 @@ def hessian(f, argnums=0):
     return jacfwd(jacrev(f, argnums), argnums)
 
 
+@on_own_engine
 def hvp(f, primals, tangents):
     """``(f(*primals), H·tangents)``: a Hessian-vector product without forming H (reverse over reverse).
 

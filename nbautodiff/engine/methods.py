@@ -16,6 +16,7 @@ from .counting import count_ops
 from .forward import jvp
 from .functional import value_and_grad
 from .numerical import numerical_grad
+from .own import on_own_engine
 from .table import ShownAsTable, Table, fmt
 from .tensor import Tensor, make
 
@@ -56,6 +57,7 @@ def _inputs(values) -> list[Tensor]:
     return [v.detach() if isinstance(v, Tensor) else make(np.asarray(v, dtype=np.float64)) for v in values]
 
 
+@on_own_engine
 def compare_methods(f, *inputs, eps: float = 1e-6) -> MethodComparison:
     """Differentiate ``f`` by forward and central differences, forward mode and reverse mode.
 

@@ -14,6 +14,7 @@ import numpy as np
 from . import mode
 from .backward import grad as autograd_grad
 from .counting import count_ops
+from .own import on_own_engine
 from .table import ShownAsTable, Table, fmt
 from .tensor import Tensor, make
 
@@ -38,6 +39,7 @@ def _evaluate(f, inputs, i, array) -> list[np.ndarray]:
 
 
 # ------------------------------------------------------------------------------------------- differences
+@on_own_engine
 def numerical_jacobian(f, inputs, eps: float = 1e-6, method: str = "central") -> list[list[np.ndarray]]:
     """J[output][input], each shaped ``out.shape + in.shape``, by finite differences (2n calls of f).
 
@@ -75,6 +77,7 @@ def numerical_jacobian(f, inputs, eps: float = 1e-6, method: str = "central") ->
     return jac or []
 
 
+@on_own_engine
 def numerical_grad(f, inputs, eps: float = 1e-6, method: str = "central") -> tuple:
     """The gradient of a scalar ``f`` by finite differences: one array per input.
 
@@ -135,6 +138,7 @@ class EpsSweep(ShownAsTable):
         return ax
 
 
+@on_own_engine
 def eps_sweep(f, x: float, exact: float | None = None, eps=None, dtypes=("float32", "float64"),
               schemes=SCHEMES) -> EpsSweep:
     """Finite-difference errors of ``f'(x)`` for each eps, scheme and dtype.
@@ -261,6 +265,7 @@ def _compare(a: np.ndarray, n: np.ndarray, atol: float, rtol: float):
     return ok, float(err.max(initial=0.0)), float(np.where(err > 0, rel, 0).max(initial=0.0))
 
 
+@on_own_engine
 def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
               raise_exception: bool = False, nondet_tol: float = 0.0, check_undefined_grad: bool = True,
               check_grad_dtypes: bool = False, check_batched_grad: bool = False,
@@ -408,6 +413,7 @@ def _random_directions(func, inputs, diff_idx, outs, eps, atol, rtol, n, seed, r
     return ok_all
 
 
+@on_own_engine
 def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
                   gen_non_contig_grad_outputs: bool = False, raise_exception: bool = False, nondet_tol: float = 0.0,
                   check_undefined_grad: bool = True, check_grad_dtypes: bool = False,
@@ -449,6 +455,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
                      raise_exception=raise_exception, fast_mode=fast_mode, seed=seed)
 
 
+@on_own_engine
 def random_direction_check(f, inputs, n: int = 5, eps: float = 1e-6, seed: int = 0) -> Table:
     """The dlsys notes' check, one row per random unit δ: δᵀ∇f (reverse mode) beside the central difference.
 
