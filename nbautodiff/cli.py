@@ -73,13 +73,13 @@ def check_backend(spec: str) -> str:
                 f"backend {spec!r} needs PyTorch, which is not installed: pip install torch "
                 "(the own engine, 'numpy', needs nothing more)"
             )
-        if device != "cpu":
-            from .backends import _make
+    if device != "cpu":  # numpy:cuda, or CUDA without a GPU: say so before any kernel starts
+        from .backends import _make
 
-            try:
-                _make(name, device)
-            except RuntimeError as e:
-                raise ValueError(str(e)) from None
+        try:
+            _make(name, device)
+        except RuntimeError as e:
+            raise ValueError(str(e)) from None
     return name if device == "cpu" else f"{name}:{device}"
 
 
@@ -609,9 +609,21 @@ def _project_rules(notebook: Path) -> list[tuple[str, str]]:
 
 
 def _existing(args) -> Path:
+    """The notebook, checked: it exists, is an .ipynb or a jupytext percent .py, and can be read.
+
+    Nothing else is run: jupytext reads Markdown too, and would run its shell blocks as cells.
+    """
     path = Path(args.notebook)
     if not path.is_file():
         args.error(f"no such notebook: {path}")
+    if path.suffix not in (".ipynb", ".py"):
+        args.error(f"{path}: not a notebook (give an .ipynb, or its jupytext percent-format .py twin)")
+    if path.suffix == ".py" and "# %%" not in path.read_text(errors="replace"):
+        args.error(f"{path}: a .py file without '# %%' cells is not a jupytext notebook")
+    try:
+        read_notebook(path)
+    except Exception as e:  # nbformat/jupytext raise many kinds: all mean "not a readable notebook"
+        args.error(f"{path}: can't be read as a notebook: {type(e).__name__}: {str(e).splitlines()[0][:200]}")
     return path
 
 
@@ -640,8 +652,15 @@ def _backend_arg(spec: str) -> str:
 
 def _timeout_arg(s: str) -> float | None:
     t = float(s)
-    if t <= 0:
-        raise argparse.ArgumentTypeError("the timeout is in seconds and must be positive")
+    if not 0 < t < float("inf"):
+        raise argparse.ArgumentTypeError("the timeout is in seconds and must be a positive number")
+    return t
+
+
+def _tolerance_arg(s: str) -> float:
+    t = float(s)
+    if not 0 <= t < float("inf"):  # nan would make every number match
+        raise argparse.ArgumentTypeError("the tolerance must be a number >= 0 (e.g. 1e-5)")
     return t
 
 
@@ -702,7 +721,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compare.add_argument(
         "--tolerance",
-        type=float,
+        type=_tolerance_arg,
         metavar="TOL",
         default=1e-5,
         help="largest absolute difference between numbers that still matches (default 1e-5)",

@@ -188,3 +188,30 @@ def test_run_stops_at_a_cell_that_raises(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "cell 2 raised" in out and "ZeroDivisionError: division by zero" in out
     assert nbformat.read(path, as_version=4).cells[2].outputs == []  # the input was not overwritten
+
+
+@pytest.mark.parametrize(
+    "name, content, extra, words",
+    [
+        ("note.md", "# hi\n```bash\necho ran > ran.txt\n```\n", [], "not a notebook"),
+        ("plain.py", "print('hello')\n", [], "without '# %%' cells"),
+        ("bad.ipynb", "{bad", [], "can't be read as a notebook"),
+        ("ok.ipynb", None, ["--backend", "numpy:cuda"], "CPU only"),
+    ],
+)
+def test_bad_inputs_are_refused_before_anything_runs(tmp_path, capsys, name, content, extra, words):
+    import nbformat
+
+    path = tmp_path / name
+    if content is None:
+        nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")]), path)
+    else:
+        path.write_text(content)
+    assert cli.main(["run", str(path), *extra]) == 2
+    assert words in capsys.readouterr().err
+    assert not (tmp_path / "ran.txt").exists()
+
+
+def test_a_nan_tolerance_is_refused(capsys):
+    assert cli.main(["compare", "notebooks/01_autograd.ipynb", "--tolerance", "nan"]) == 2
+    assert "tolerance must be a number" in capsys.readouterr().err
