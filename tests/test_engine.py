@@ -255,3 +255,36 @@ def test_views_see_in_place_changes_of_their_base_as_in_pytorch(case):
         STALE_VIEW_CASES[case](ns, x).backward()
         grads.append(x.grad.tolist())
     assert grads[0] == grads[1]
+
+
+@needs_torch
+def test_small_pytorch_behaviours():
+
+    results = []
+    for ns in (nbt, real_torch):
+        y = ns.ones(3, requires_grad=True)
+        y.std().backward()  # 0, not nan, at a constant input
+        t = ns.ones(2, 3).t()
+        out = [y.grad.tolist(), ns.ones(2) == None, ns.ones(2) != None, t.contiguous().is_contiguous()]  # noqa: E711
+
+        @ns.inference_mode
+        def doubled(a):
+            return a * 2
+
+        out.append(doubled(ns.tensor(2.0, requires_grad=True)).requires_grad)
+        results.append(out)
+    assert results[0] == results[1]
+
+
+def test_float_of_a_tensor_that_requires_grad_warns_once():
+    import nbautodiff.engine.tensor as tensor_module
+
+    tensor_module._warned_scalar = False
+    x = nbt.tensor(2.0, requires_grad=True)
+    with pytest.warns(UserWarning, match="Converting a tensor with requires_grad=True to a scalar"):
+        float(x * 2)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        float(x * 3)  # once per process, as PyTorch

@@ -15,16 +15,10 @@ import functools
 import numpy as np
 
 from . import mode
+from .backward import FREED as FREED_SAVED  # noqa: E402
 from .node import Node
 from .ops.registry import Op
 from .tensor import Tensor, make
-
-FREED_SAVED = (
-    "Trying to backward through the graph a second time (or directly access saved tensors after they have "
-    "already been freed). Saved intermediate values of the graph are freed when you call .backward() or "
-    "autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or "
-    "if you need to access saved tensors after calling backward."
-)
 
 
 class FunctionCtx(Node):

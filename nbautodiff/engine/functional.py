@@ -67,7 +67,7 @@ def _as_tensor(leaf, what: str) -> Tensor:
     if isinstance(leaf, (numbers.Number, np.ndarray, np.generic)):
         from .factories import tensor
 
-        return tensor(leaf, dtype=None if isinstance(leaf, np.ndarray) else None)
+        return tensor(leaf)
     raise TypeError(f"{what}: expected tensors (or numbers, or dicts/lists/tuples of them), got {type(leaf).__name__}")
 
 

@@ -75,7 +75,7 @@ class _GradModeContext:
     mode: bool
 
     def __new__(cls, *args, **kwargs):
-        if cls in (no_grad, enable_grad) and len(args) == 1 and callable(args[0]) and not kwargs:
+        if cls in (no_grad, enable_grad, inference_mode) and len(args) == 1 and callable(args[0]) and not kwargs:
             return object.__new__(cls)(args[0])  # @no_grad without parentheses
         return object.__new__(cls)
 

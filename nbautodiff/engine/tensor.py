@@ -275,7 +275,13 @@ class Tensor:
         return self._data.flags.c_contiguous
 
     def contiguous(self) -> Tensor:
-        return self
+        """Itself if laid out contiguously, else a contiguous copy (recorded as a clone)."""
+        d = self._data
+        if not isinstance(d, np.ndarray) or d.flags.c_contiguous:
+            return self
+        out = _ops.clone(self)
+        out._data = np.ascontiguousarray(out._data)  # a fresh copy: relaying it out changes no one else's
+        return out
 
     def __len__(self) -> int:
         if self._data.ndim == 0:
@@ -321,16 +327,25 @@ class Tensor:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         return self._array() if dtype is None else self._array().astype(dtype)
 
-    def _scalar(self, kind: str):
+    def _scalar(self):
         if self._data.size != 1:
             raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
         return self._data.reshape(()).item()
 
     def __float__(self) -> builtins.float:
-        return builtins.float(self._scalar("float"))
+        global _warned_scalar
+        if self._requires_grad and not _warned_scalar:
+            _warned_scalar = True  # once per process, as PyTorch warns
+            warnings.warn(
+                "Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+                "Consider using tensor.detach() first.",
+                UserWarning,
+                stacklevel=2,
+            )
+        return builtins.float(self._scalar())
 
     def __int__(self) -> builtins.int:
-        return builtins.int(self._scalar("int"))
+        return builtins.int(self._scalar())
 
     def __index__(self) -> builtins.int:
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
@@ -635,6 +650,7 @@ def _reversed_dims(self: Tensor) -> Tensor:
     return _ops.permute(self, tuple(range(n))[::-1])
 
 
+_warned_scalar = False
 _NUMBERS = frozenset((builtins.float, builtins.int, np.float32, np.float64, np.int64))
 _apply = _ADD = _SUB = _MUL = _DIV = None  # set by _install_methods once the op table exists
 

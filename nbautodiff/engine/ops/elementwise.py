@@ -402,6 +402,8 @@ def masked_fill(x, mask, value):
 # ============================================================== no-gradient results
 def _compare(ufunc, name):
     def fn(x, y):
+        if y is None:  # x == None is False (and x != None True), as in PyTorch
+            return name == "ne"
         x = as_operand(x, name)
         y = as_operand(y, name)
         xd = x._data if isinstance(x, Tensor) else x

@@ -62,7 +62,7 @@ def inplace_apply(x: Tensor, fn, other, name: str, via_view: bool = False) -> Te
         x._requires_grad or (isinstance(other, Tensor) and other._requires_grad)
     )
     if not tracking:
-        with _no_grad():
+        with mode.no_grad():
             r = fn(x, other)
         _check_result(x, r._data, name)
         np.copyto(x._array(), r._data, casting="unsafe")
@@ -148,12 +148,3 @@ def fill_inplace(x: Tensor, value) -> Tensor:
 
     v = value._data if isinstance(value, Tensor) else np.asarray(value)
     return inplace_apply(x, copy_from, make(np.asarray(v, dtype=x._data.dtype)), "fill_")
-
-
-class _no_grad:
-    def __enter__(self):
-        self.prev = mode.state.grad_enabled
-        mode.state.grad_enabled = False
-
-    def __exit__(self, *exc):
-        mode.state.grad_enabled = self.prev

@@ -40,11 +40,6 @@ def unreduce(g: Tensor, shape, dim, keepdim: bool) -> Tensor:
     return g.expand(shape) if g.shape != tuple(shape) else g
 
 
-def _rdim(dim):
-    # numpy's axis argument: a tuple of ints, or None for all
-    return dim
-
-
 def _count(shape, dim) -> int:
     if dim is None:
         return int(np.prod(shape, dtype=np.int64))
@@ -429,8 +424,10 @@ def _var_factor(x, dim, correction):
 
 
 def _std_factor(x, out, dim, keepdim, correction):
-    """d std / dx = (x - mean) / ((n - correction) std)."""
-    return _var_factor(x, dim, correction) / (2 * unreduce(out, x.shape, dim, keepdim))
+    """d std / dx = (x - mean) / ((n - correction) std); 0 where std is 0 (PyTorch's choice, not nan)."""
+    s = unreduce(out, x.shape, dim, keepdim)
+    zero = _mask(s._data == 0)
+    return where(zero, 0.0, _var_factor(x, dim, correction) / (2 * where(zero, 1.0, s)))
 
 
 VAR = defop(

@@ -62,9 +62,6 @@ def _shape_args(shape):
 def reshape(x, *shape):
     """The same elements in a new shape (``-1`` infers one size); shares memory when it can."""
     shape = _shape_args(shape)
-    if shape == x._data.shape:
-        # PyTorch still records a view; keep the graph shape the same
-        pass
     if -1 in shape:
         known = int(np.prod([s for s in shape if s != -1], dtype=np.int64))
         if known == 0 or x._data.size % known:
