@@ -355,16 +355,22 @@ class NDManager:
         else:
             raise TypeError("randomNormal(Shape) or randomNormal(loc, scale, Shape, DataType)")
         dims = _shape_tuple(shape, "randomNormal")
-        return self._make(
-            "randomNormal", lambda ns, dev: ns.randn(dims, dtype=dataType._to(ns), device=dev) * scale + loc
-        )
+        values = _random().standard_normal(dims) * scale + loc  # numpy's stream: the same on every backend
+        return self._make("randomNormal", lambda ns, dev: ns.tensor(values, dtype=dataType._to(ns), device=dev))
 
     def randomUniform(self, low, high, shape: Shape, dataType: DataType = DataType.FLOAT32) -> NDArray:
         """Samples from [low, high)."""
         dims = _shape_tuple(shape, "randomUniform")
-        return self._make(
-            "randomUniform", lambda ns, dev: ns.rand(dims, dtype=dataType._to(ns), device=dev) * (high - low) + low
-        )
+        values = _random().uniform(low, high, dims)
+        return self._make("randomUniform", lambda ns, dev: ns.tensor(values, dtype=dataType._to(ns), device=dev))
+
+
+_generator = np.random.default_rng()
+
+
+def _random() -> np.random.Generator:
+    """One numpy generator for the dialect, so a seeded lesson draws the same numbers on every backend."""
+    return _generator
 
 
 def _infer(data, arr: np.ndarray) -> DataType:
@@ -941,7 +947,8 @@ class Engine:
         return GradientCollector()
 
     def setRandomSeed(self, seed: int) -> None:
-        _active_backend().ns.manual_seed(seed)
+        global _generator
+        _generator = np.random.default_rng(int(seed))
 
     def defaultDevice(self) -> Device:
         return _backend_device(_active_backend())

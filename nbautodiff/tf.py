@@ -819,8 +819,12 @@ class GradientTape:
             self._recording = previous
 
     def reset(self) -> None:
-        """Forget everything watched so far (operations already recorded stay recorded)."""
+        """Forget everything recorded and watched so far, as TF's ``reset``: the tape starts afresh."""
+        _live_tapes.pop(self._id, None)
+        self._id = next(_tape_ids)  # tensors recorded so far name the old id: they are constants now
+        _live_tapes[self._id] = self
         self._watched.clear()
+        self._used = False
 
     def watch(self, tensor) -> None:
         """Record operations on ``tensor`` (a constant, or a variable the tape does not watch by itself)."""

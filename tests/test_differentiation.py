@@ -456,3 +456,32 @@ def test_count_ops_nests():
         y.backward()
     assert (inner.primal, inner.adjoint) == (2, 0)
     assert (outer.primal, outer.adjoint) == (2, 2)
+
+
+def test_numerical_jacobian_wrt_skips_the_other_inputs():
+    a = nbt.tensor([1.0, 2.0], dtype=nbt.float64)
+    b = nbt.tensor([3.0, 4.0], dtype=nbt.float64)
+    calls = []
+
+    def f(x, y):
+        calls.append(1)
+        return x * y
+
+    jac = nb.numerical_jacobian(f, (a, b), wrt={1})
+    assert jac[0][0] is None or not np.any(jac[0][0])  # input 0 is not differentiated
+    np.testing.assert_allclose(jac[0][1], np.diag([1.0, 2.0]), atol=1e-8)
+    assert len(calls) == 2 * 2  # central differences over b's two elements only
+
+
+def test_forward_over_forward_is_refused_with_the_way_out():
+    f = lambda x: (x**3).sum()  # noqa: E731
+    x = nbt.tensor([1.0, 2.0], dtype=nbt.float64)
+    with pytest.raises(NotImplementedError, match="hessian"):
+        nb.jacfwd(nb.jacfwd(f))(x)
+    np.testing.assert_allclose(nb.hessian(f)(x).numpy(), np.diag([6.0, 12.0]))
+
+
+def test_gradcheck_forward_mode_holds_integer_inputs_fixed():
+    x = nbt.tensor([0.5, 1.5], dtype=nbt.float64, requires_grad=True)
+    k = nbt.tensor([2, 3])
+    assert nb.gradcheck(lambda x, k: x**k, (x, k), check_forward_ad=True)

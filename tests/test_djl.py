@@ -533,3 +533,17 @@ def test_cuda_prints_gpu0_and_runs_the_lesson():
     if names["a"].getFloat() < 0:  # CUDA's random a: for a < 0, d / a may miss k by one rounding
         printed, expected = printed.splitlines()[:-1], expected.splitlines()[:-1]
     assert printed == expected
+
+
+def test_set_random_seed_draws_the_same_numbers_on_every_backend():
+    pytest.importorskip("torch")
+    draws = {}
+    for name in ("numpy", "torch"):
+        with nb.use_backend(name), NDManager.newBaseManager() as m:
+            Engine.getInstance().setRandomSeed(7)
+            draws[name] = m.randomNormal(Shape(5)).toFloatArray() + m.randomUniform(0.0, 1.0, Shape(3)).toFloatArray()
+    assert draws["numpy"] == draws["torch"]
+    with NDManager.newBaseManager() as m:
+        Engine.getInstance().setRandomSeed(8)
+        other = m.randomNormal(Shape(5)).toFloatArray()
+    assert other != draws["numpy"][:5]

@@ -277,8 +277,10 @@ def test_small_pytorch_behaviours():
 
 
 def test_float_of_a_tensor_that_requires_grad_warns_once():
-    import nbautodiff.engine.tensor as tensor_module
+    import sys
 
+    # nbautodiff.engine.tensor is also the name of the factory function, so go through sys.modules
+    tensor_module = sys.modules["nbautodiff.engine.tensor"]
     tensor_module._warned_scalar = False
     x = nbt.tensor(2.0, requires_grad=True)
     with pytest.warns(UserWarning, match="Converting a tensor with requires_grad=True to a scalar"):

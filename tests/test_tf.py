@@ -585,3 +585,13 @@ def test_lessons_on_cuda():
         assert out.numpy() == 0.0 and np.isfinite(g) and g <= 0 and abs(g) < 1e-40
     out_cpu = run_script(FIXTURES["003"], "numpy")
     assert run_script(FIXTURES["003"], "torch", device="cuda") == out_cpu
+
+
+def test_reset_forgets_what_the_tape_recorded(backend):
+    x = tf.Variable(3.0)
+    with tf.GradientTape(persistent=True) as tape:
+        y = x * x  # recorded, then forgotten by reset
+        tape.reset()
+        z = 5.0 * x
+    assert float(tape.gradient(z, x)) == 5.0
+    assert tape.gradient(y, x) is None  # y was recorded before the reset: a constant to this tape

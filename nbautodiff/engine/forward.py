@@ -28,6 +28,11 @@ def jvp(fn, primals, tangents):
     tangents = tuple(tangents)
     if len(primals) != len(tangents):
         raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents; give one tangent per primal")
+    if mode.state.forward_tangents is not None and any(id(p) in mode.state.forward_tangents for p in primals):
+        raise NotImplementedError(
+            "forward mode inside forward mode (jvp of jvp, jacfwd of jacfwd) is not supported by the own engine: "
+            "for second derivatives use hessian (jacfwd of jacrev), jacrev(jacrev(f)) or hvp"
+        )
     with dual_level():
         duals = [make_dual(p, t) for p, t in zip(primals, tangents)]
         out = fn(*duals)

@@ -40,7 +40,7 @@ def _evaluate(f, inputs, i, array) -> list[np.ndarray]:
 
 # ------------------------------------------------------------------------------------------- differences
 @on_own_engine
-def numerical_jacobian(f, inputs, eps: float = 1e-6, method: str = "central") -> list[list[np.ndarray]]:
+def numerical_jacobian(f, inputs, eps: float = 1e-6, method: str = "central", wrt=None) -> list[list[np.ndarray]]:
     """J[output][input], each shaped ``out.shape + in.shape``, by finite differences (2n calls of f).
 
     >>> numerical_jacobian(lambda x: x ** 2, (tensor([1., 2.], dtype=float64),))[0][0].round(6)
@@ -53,7 +53,7 @@ def numerical_jacobian(f, inputs, eps: float = 1e-6, method: str = "central") ->
     base = None if method == "central" else _evaluate(f, inputs, 0, np.array(inputs[0]._data))
     jac = None
     for i, x in enumerate(inputs):
-        if not isinstance(x, Tensor) or x._data.dtype.kind != "f":
+        if not isinstance(x, Tensor) or x._data.dtype.kind != "f" or (wrt is not None and i not in wrt):
             continue
         a = np.array(x._data)
         cols = []
@@ -231,24 +231,27 @@ def _analytical_jacobian(outs, diff_inputs) -> list[list[np.ndarray]]:
 
 
 def _forward_jacobian(f, inputs, diff_idx) -> list[list[np.ndarray]]:
-    """J[output][input] by forward mode: one forward pass per input element."""
+    """J[output][input] by forward mode: one forward pass per element of each differentiable input
+    (the other inputs, numbers or integer tensors included, are held fixed)."""
     from .forward import jvp
 
+    def of_differentiable(*xs):
+        args = list(inputs)
+        for i, x in zip(diff_idx, xs):
+            args[i] = x
+        return f(*args)
+
+    primals = [inputs[i] for i in diff_idx]
     jac = None
-    for j, i in enumerate(diff_idx):
-        x = inputs[i]
+    for j, x in enumerate(primals):
         cols = []
         for idx in np.ndindex(x.shape):
-            tangents = [make(np.zeros_like(np.asarray(a._data))) if isinstance(a, Tensor) and a._data.dtype.kind == "f"
-                        else None for a in inputs]
+            tangents = [make(np.zeros_like(np.asarray(p._data))) for p in primals]
             t = np.zeros(x.shape, dtype=np.asarray(x._data).dtype)
             t[idx] = 1
-            tangents[i] = make(t)
-            prim = [a for a in inputs]
+            tangents[j] = make(t)
             with mode.no_grad():
-                outs, touts = jvp(lambda *a: f(*a), [p for p in prim if isinstance(p, Tensor)],
-                                  [tt for tt in tangents if tt is not None]) if all(
-                    isinstance(p, Tensor) for p in prim) else (None, None)
+                _, touts = jvp(of_differentiable, primals, tangents)
             touts = touts if isinstance(touts, tuple) else (touts,)
             cols.append([np.asarray(tt._data, dtype=np.float64).ravel() for tt in touts])
         if jac is None:
@@ -306,7 +309,8 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
             passed = _random_directions(func, inputs, diff_idx, outs, eps, atol, rtol, n_directions, seed, rows,
                                         failures, passes)
         else:
-            numerical = {i: _numerical_columns(func, inputs, i, eps) for i in diff_idx}
+            jac = numerical_jacobian(func, inputs, eps, wrt=set(diff_idx))  # once, for every input
+            numerical = {i: [row[i] for row in jac] for i in diff_idx}
             passes["evaluations of f"] += 2 * sum(inputs[i]._data.size for i in diff_idx)
             passed = True
             if check_backward_ad:
@@ -327,12 +331,6 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
     if not passed and raise_exception:
         raise GradcheckError(result.message)
     return result
-
-
-def _numerical_columns(func, inputs, i, eps) -> list[np.ndarray]:
-    """d(output o)/d(input i) for every output, shaped out.shape + in.shape, by central differences."""
-    jac = numerical_jacobian(func, inputs[: i] + (inputs[i],) + inputs[i + 1:], eps)
-    return [row[i] for row in jac]
 
 
 def _matrix(j: np.ndarray, x) -> np.ndarray:
