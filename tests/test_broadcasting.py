@@ -1,6 +1,7 @@
 """Broadcasting, by hypothesis: any pair of broadcastable shapes gives PyTorch's values and gradients."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -55,3 +56,41 @@ def test_sum_to_shape_undoes_expand(shape, seed):
     x.expand(*big).sum().backward()
     factor = np.prod(big) / max(1, np.prod(shape))
     np.testing.assert_allclose(x.grad.numpy(), np.full(shape, factor))
+
+
+DTYPES = ["bool", "int32", "int64", "float16", "float32", "float64"]
+
+
+@needs_torch
+@pytest.mark.parametrize("op", ["add", "sub", "mul", "div", "pow", "maximum", "minimum"])
+def test_a_zero_dim_tensor_promotes_as_in_pytorch(op):
+    """float32 * tensor(2., float64) stays float32 (numpy would widen it); int64 * tensor(2., float64) is float64."""
+    mismatches = []
+    for da in DTYPES:
+        for db in DTYPES:
+            for shape_a, shape_b in [((3,), ()), ((), (3,))]:
+                results = []
+                for ns in (real_torch, nbt):
+                    a = (ns.ones(shape_a, dtype=ns.float64) * 2).to(getattr(ns, da))
+                    b = ns.ones(shape_b, dtype=getattr(ns, db))
+                    try:
+                        results.append(str(getattr(ns, op)(a, b).dtype))
+                    except RuntimeError:
+                        results.append("error")
+                if results[0] != "error" and results[0] != results[1]:
+                    mismatches.append((da, db, shape_a, *results))
+    assert not mismatches
+
+
+@needs_torch
+def test_gradients_keep_each_input_dtype_under_zero_dim_promotion():
+    grads = []
+    for ns in (real_torch, nbt):
+        a = ns.tensor([0.5, 1.0, 2.0], requires_grad=True)
+        b = ns.tensor(2.0, dtype=ns.float64, requires_grad=True)
+        y = (a * b + b) / b**a
+        y.sum().backward()
+        assert y.dtype == ns.float32 and a.grad.dtype == ns.float32 and b.grad.dtype == ns.float64
+        grads.append((a.grad.tolist(), b.grad.item()))
+    np.testing.assert_allclose(grads[1][0], grads[0][0], rtol=1e-5)  # float32 rounding
+    np.testing.assert_allclose(grads[1][1], grads[0][1], rtol=1e-6)

@@ -445,3 +445,7 @@ def isnan(x):
 
 def allclose(x, y, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
     return bool(np.allclose(x._data, y._data if isinstance(y, Tensor) else y, rtol, atol, equal_nan))
+
+
+for _op in (ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM):
+    _op.promotes = True  # a 0-d tensor of the same category does not widen the result (registry.promote_zero_dim)

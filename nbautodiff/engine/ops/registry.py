@@ -50,6 +50,7 @@ class Op:
         "arrays",
         "save_mask",
         "custom",
+        "promotes",
     )
 
     def __repr__(self) -> str:
@@ -98,6 +99,7 @@ def defop(
     op.per_input = isinstance(vjp, tuple)
     op.arrays = arrays
     op.custom = False
+    op.promotes = False  # set on the arithmetic ops that follow PyTorch's 0-d promotion (see promote_zero_dim)
     OPS[name] = op
     return op
 
@@ -116,6 +118,12 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
                 need = True
         else:
             datas.append(a)
+    given = datas
+    if op.promotes and len(datas) == 2:
+        d0, d1 = datas
+        if (hasattr(d0, "dtype") and hasattr(d1, "dtype") and d0.dtype != d1.dtype
+                and (d0.ndim == 0) != (d1.ndim == 0) and isinstance(args[0], Tensor) and isinstance(args[1], Tensor)):
+            datas = promote_zero_dim(d0, d1)
     try:
         out = op.forward(*datas, **params) if params else op.forward(*datas)
     except (ValueError, IndexError, TypeError, np.exceptions.AxisError) as e:
@@ -174,9 +182,9 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
             node.versions = ALL_ZERO
     if op.broadcast:
         shape, dt = out.shape, out.dtype
-        for e, d in zip(nexts, datas):
+        for e, d in zip(nexts, given):
             if e is not None and (d.shape != shape or d.dtype != dt):
-                node.reduce_to = [None if e is None else (x.shape, x.dtype) for e, x in zip(nexts, datas)]
+                node.reduce_to = [None if e is None else (x.shape, x.dtype) for e, x in zip(nexts, given)]
                 break
     result = make(out, node)
     if op.save_out:
@@ -186,6 +194,18 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
             node.trace = _user_stack()
         _watchers(op, args, params, result)
     return result
+
+
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
+
+def promote_zero_dim(d0, d1) -> list:
+    """PyTorch's rule for a 0-d tensor beside a tensor with dimensions: the 0-d one sets the dtype only
+    when it is of a higher category (bool < int < float < complex), so ``float32 * tensor(2., float64)``
+    stays float32 while ``int64 * tensor(2., float64)`` is float64. numpy would give float64 for both."""
+    dim, zero = (d0, d1) if d1.ndim == 0 else (d1, d0)
+    target = zero.dtype if _CATEGORY[zero.dtype.kind] > _CATEGORY[dim.dtype.kind] else dim.dtype
+    return [d0.astype(target) if d0.dtype != target else d0, d1.astype(target) if d1.dtype != target else d1]
 
 
 def _watchers(op: Op, args: tuple, params, result: Tensor) -> None:
