@@ -119,11 +119,12 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
         else:
             datas.append(a)
     given = datas
-    if op.promotes and len(datas) == 2:
-        d0, d1 = datas
-        if (hasattr(d0, "dtype") and hasattr(d1, "dtype") and d0.dtype != d1.dtype
-                and (d0.ndim == 0) != (d1.ndim == 0) and isinstance(args[0], Tensor) and isinstance(args[1], Tensor)):
-            datas = promote_zero_dim(d0, d1)
+    if op.promotes and len(args) == 2:
+        a0, a1 = args
+        if (type(a1) is Tensor or isinstance(a1, Tensor)) and (type(a0) is Tensor or isinstance(a0, Tensor)):
+            d0, d1 = datas
+            if d0.dtype is not d1.dtype and d0.dtype != d1.dtype and (d0.ndim == 0) != (d1.ndim == 0):
+                datas = promote_zero_dim(d0, d1)
     try:
         out = op.forward(*datas, **params) if params else op.forward(*datas)
     except (ValueError, IndexError, TypeError, np.exceptions.AxisError) as e:
