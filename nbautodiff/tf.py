@@ -1040,33 +1040,34 @@ def custom_gradient(f=None):
     >>> f"{g.numpy():.4e}"
     '-3.7835e-44'
 
-    It is an ``autograd.Function`` of the active backend, made on first use per backend. Variables that ``f`` reads
-    without taking them as arguments get no gradient (TensorFlow's ``grad_fn(..., variables=...)`` is not supported).
+    ``f`` runs as TensorFlow runs it eagerly, with the tapes recording, so a ``grad_fn`` that reads values of the
+    forward pass differentiates again under an outer tape (second derivatives). The result is an identity
+    ``autograd.Function`` of the active backend whose backward calls ``grad_fn``. Variables that ``f`` reads without
+    taking them as arguments get no gradient (TensorFlow's ``grad_fn(..., variables=...)`` is not supported).
     """
     if f is None:
         return custom_gradient
     functions: dict = {}
-    keywords: list = []  # the keyword arguments of the calls in progress (not differentiated, as in TensorFlow)
 
     def function_for(ns):
         key = _backends.backend().name
         if key not in functions:
 
-            def forward(ctx, *args):
-                with _no_tapes():
-                    y, grad_fn = f(*[Tensor._make(a) for a in args], **keywords[-1])
-                ctx.tf_grad_fn = grad_fn
-                ys: list = []
-                _flatten(y, "y", ys, [])
-                ys = [_tensor(v)._t for v in ys]
-                return ys[0] if len(ys) == 1 else tuple(ys)
+            def forward(ctx, box, n_args, *tensors):
+                ctx.tf_grad_fn, ctx.n_args, ctx.n_out = box[0], n_args, len(tensors) - n_args
+                outs = tuple(t.clone() for t in tensors[n_args:])  # the results of f, cut from f's own graph
+                return outs[0] if len(outs) == 1 else outs
 
             def backward(ctx, *upstream):
-                with _no_tapes():
-                    grads = ctx.tf_grad_fn(*[None if g is None else Tensor._make(g) for g in upstream])
+                tapes = frozenset(tape._id for tape in _recording_tapes())  # higher order: outer tapes record grad_fn
+                grads = ctx.tf_grad_fn(*[None if g is None else Tensor._make(g, tapes) for g in upstream])
                 grads = list(grads) if isinstance(grads, (list, tuple)) else [grads]
-                out = tuple(None if g is None else _tensor(g)._t for g in grads)
-                return out[0] if len(out) == 1 else out
+                if len(grads) != ctx.n_args:
+                    raise ValueError(
+                        f"custom_gradient {f.__name__}: grad_fn returned {len(grads)} gradients for "
+                        f"{ctx.n_args} inputs; return one per input of {f.__name__} (None where there is none)"
+                    )
+                return (None, None, *(None if g is None else _tensor(g)._t for g in grads), *[None] * ctx.n_out)
 
             functions[key] = type(
                 f.__name__,
@@ -1078,12 +1079,12 @@ def custom_gradient(f=None):
     @functools.wraps(f)
     def decorated(*args, **kwargs):
         tensors = [_tensor(a) for a in args]
+        y, grad_fn = f(*tensors, **kwargs)  # keyword arguments are not differentiated, as in TensorFlow
+        ys: list = []
+        _flatten(y, "y", ys, [])
+        ys = [_tensor(v) for v in ys]
         function = function_for(_ns())
-        keywords.append(kwargs)
-        try:
-            return _run(function.apply, *tensors)
-        finally:
-            keywords.pop()
+        return _run(lambda *ts: function.apply([grad_fn], len(tensors), *ts), *tensors, *ys)
 
     return decorated
 

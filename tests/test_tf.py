@@ -595,3 +595,38 @@ def test_reset_forgets_what_the_tape_recorded(backend):
         z = 5.0 * x
     assert float(tape.gradient(z, x)) == 5.0
     assert tape.gradient(y, x) is None  # y was recorded before the reset: a constant to this tape
+
+
+def test_custom_gradient_differentiates_again_under_an_outer_tape(backend):
+    """TensorFlow runs f with the tapes recording, so grad_fn's use of exp(x) gives the second derivative:
+    log(1 + e^x) has derivative sigmoid(x) = 0.8808 at 2 and second derivative sigmoid'(2) = 0.10499."""
+
+    @tf.custom_gradient
+    def log1pexp(x):
+        e = tf.exp(x)
+
+        def grad(upstream):
+            return upstream * (1 - 1 / (1 + e))
+
+        return tf.math.log(1 + e), grad
+
+    x = tf.Variable(2.0)
+    with tf.GradientTape() as outer:
+        with tf.GradientTape() as inner:
+            y = log1pexp(x)
+        g = inner.gradient(y, x)
+    s = 1 / (1 + np.exp(-2.0))
+    assert abs(float(y) - np.log1p(np.exp(2.0))) < 1e-6 and abs(float(g) - s) < 1e-6
+    assert abs(float(outer.gradient(g, x)) - s * (1 - s)) < 1e-6
+
+
+def test_custom_gradient_with_the_wrong_number_of_gradients_says_so(backend):
+    @tf.custom_gradient
+    def f(x, y):
+        return x * y, lambda upstream: upstream * y  # one gradient for two inputs
+
+    x, y = tf.Variable(2.0), tf.Variable(3.0)
+    with tf.GradientTape() as tape:
+        z = f(x, y)
+    with pytest.raises(ValueError, match="grad_fn returned 1 gradients for 2 inputs"):
+        tape.gradient(z, [x, y])
