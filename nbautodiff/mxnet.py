@@ -247,7 +247,22 @@ def _tensor_like(ns, v, like):
 
 
 def _op(ns, *xs, op):
+    _broadcastable(ns, xs, op.__name__.strip("_"))
     return op(*xs)
+
+
+def _broadcastable(ns, xs, name: str) -> None:
+    """MXNet's error for shapes that do not broadcast, raised before anything is computed."""
+    shapes = [tuple(x.shape) for x in xs if ns.is_tensor(x)]
+    if len(shapes) == 2 and shapes[0] != shapes[1]:
+        try:
+            _onp.broadcast_shapes(*shapes)
+        except ValueError:
+            text = " ".join("(" + ",".join(map(str, sh)) + ("," if len(sh) == 1 else "") + ")" for sh in shapes)
+            raise MXNetError(
+                f"Check failed in operator {name}: operands could not be broadcast together with shapes {text} "
+                "(sizes must be equal or 1 in each axis, counted from the right; reshape or np.expand_dims one side)"
+            ) from None
 
 
 def _call(ns, *xs, name, **kw):
@@ -255,6 +270,7 @@ def _call(ns, *xs, name, **kw):
 
 
 def _pair(ns, x, y, name):
+    _broadcastable(ns, (x, y), name)
     like = x if ns.is_tensor(x) else y
     return getattr(ns, name)(_tensor_like(ns, x, like), _tensor_like(ns, y, like))
 

@@ -648,7 +648,23 @@ def _binary(op: str, fn, a, b):
             return _run(lambda x: fn(x, b), a)
         b = _tensor(b, a.dtype)
     _same_dtype(op, a, b)
+    _broadcastable(op, a, b)
     return _run(fn, a, b)
+
+
+def _broadcastable(op: str, a, b) -> None:
+    """TensorFlow's error for shapes that do not broadcast, before anything is computed."""
+    sa, sb = tuple(a.shape), tuple(b.shape)
+    if sa == sb:
+        return
+    try:
+        np.broadcast_shapes(sa, sb)
+    except ValueError:
+        raise InvalidArgumentError(
+            f"Incompatible shapes: [{','.join(map(str, sa))}] vs. [{','.join(map(str, sb))}] [Op:{op}] name: \n"
+            "(nbautodiff: sizes must be equal or 1 in each dimension, counted from the right; "
+            "use tf.reshape or tf.expand_dims on one side)"
+        ) from None
 
 
 def _same_dtype(op: str, *tensors) -> None:

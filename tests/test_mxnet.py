@@ -568,3 +568,11 @@ def test_module_docstring_example():
             runner.run(test)
     result = runner.summarize(verbose=False)
     assert result.attempted >= 6 and result.failed == 0
+
+
+def test_shapes_that_do_not_broadcast_raise_mxnet_error():
+    with pytest.raises(MXNetError, match=r"operator add: operands could not be broadcast together with shapes"):
+        np.ones((2, 3)) + np.ones((4,))
+    with pytest.raises(MXNetError, match=r"operator maximum: .* \(2,3\) \(2,\)"):
+        np.maximum(np.ones((2, 3)), np.ones((2,)))
+    assert (np.ones((2, 3)) * np.ones(3)).shape == (2, 3)

@@ -630,3 +630,11 @@ def test_custom_gradient_with_the_wrong_number_of_gradients_says_so(backend):
         z = f(x, y)
     with pytest.raises(ValueError, match="grad_fn returned 1 gradients for 2 inputs"):
         tape.gradient(z, [x, y])
+
+
+def test_shapes_that_do_not_broadcast_raise_tensorflows_error(backend):
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"Incompatible shapes: \[2,3\] vs. \[4\] \[Op:AddV2\]"):
+        tf.ones((2, 3)) + tf.ones((4,))
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"\[Op:Mul\]"):
+        tf.multiply(tf.ones((2, 3)), tf.ones((2,)))
+    assert (tf.ones((2, 3)) * tf.ones((3,))).shape == (2, 3)  # broadcasting itself still works
