@@ -77,6 +77,13 @@ SPECS = {
     "clamp": Spec(lambda ns, x: x.clamp(-0.5, 0.5) + x.clamp(min=0.1) + x.clamp(max=0.2), UNARY,
                   edges=[([-0.5, 0.5, 0.1, 0.2, 0.0],)]),
     "where": Spec(lambda ns, x, y: ns.where(x > 0, x, y), BINARY),
+    "masked_fill": Spec(lambda ns, x: x.masked_fill(x > 0.5, 2.0), UNARY),
+    "masked_fill_tensor": Spec(lambda ns, x, v: x.masked_fill(x > 0.5, v), [((3, 4), ()), ((), ())]),
+    "remainder_scalar": Spec(lambda ns, x: x % 1.5, UNARY, edges=[([-2.0, -0.5, 0.5, 3.0],)]),
+    # PyTorch has no derivative for the divisor (it raises); ours is -floor(x / y), checked by differences
+    "remainder": Spec(lambda ns, x, y: ns.remainder(x, y), BINARY, domain=POS, torch=False),
+    "fmod_scalar": Spec(lambda ns, x: ns.fmod(x, 1.5), UNARY, edges=[([-2.0, -0.5, 0.5, 3.0],)]),
+    "fmod": Spec(lambda ns, x, y: ns.fmod(x, y), BINARY, domain=POS, torch=False),
     # --- reductions
     "sum": Spec(lambda ns, x: x.sum(), UNARY),
     "sum_dim": Spec(lambda ns, x: x.sum(-1) + x.sum((0, 1), keepdim=True), [((3, 4),)]),
@@ -96,6 +103,8 @@ SPECS = {
     "var": Spec(lambda ns, x: x.var() + x.var(1, keepdim=True).sum() + x.var(0, unbiased=False).sum(), [((3, 4),)]),
     "std": Spec(lambda ns, x: x.std() + x.std(1).sum() + x.std(0, correction=0).sum(), [((3, 4),)]),
     "cumsum": Spec(lambda ns, x: x.cumsum(1), [((3, 4),)]),
+    "amax": Spec(lambda ns, x: x.amax(-1), UNARY, edges=[([1.0, 3.0, 3.0, 2.0],), ([[1.0, 1.0], [0.0, 2.0]],)]),
+    "amin": Spec(lambda ns, x: x.amin() + x.amin(0).sum() * 0.5, UNARY, edges=[([1.0, 1.0, 3.0, 2.0],)]),
     # --- shapes
     "reshape": Spec(lambda ns, x: x.reshape(2, 6) * 1 + x.view(-1, 2).flatten().view(2, 6), [((3, 4),)]),
     "transpose": Spec(lambda ns, x: x.transpose(0, 1), [((3, 4),), ((2, 3, 4),)]),
@@ -347,3 +356,35 @@ def test_second_order_matches_pytorch(name, shapes, rng):
             assert og is None or not np.any(og)
         else:
             np.testing.assert_allclose(og, tg, rtol=1e-7, atol=1e-9)
+
+
+@needs_torch
+@pytest.mark.parametrize("name", ["remainder", "fmod"])
+def test_remainder_by_a_tensor_matches_pytorch_for_the_dividend(name):
+    """PyTorch records tensor % tensor as ...Backward1 and differentiates the dividend only."""
+    results = []
+    for ns in (nbt, real_torch):
+        x = ns.tensor([-2.5, -0.25, 0.75, 3.5], dtype=ns.float64, requires_grad=True)
+        y = ns.tensor([1.5, 0.5, 2.0, 1.25], dtype=ns.float64)
+        out = getattr(ns, name)(x, y)
+        (g,) = ns.autograd.grad(out, x, grad_outputs=ns.ones_like(out))
+        results.append((out.detach().numpy(), g.numpy(), type(out.grad_fn).__name__))
+    np.testing.assert_allclose(results[0][0], results[1][0])
+    np.testing.assert_allclose(results[0][1], results[1][1])
+    assert results[0][2] == results[1][2]
+
+
+@needs_torch
+@pytest.mark.parametrize(
+    "call",
+    ["sum(0)", "sum(-1, keepdim=True)", "mean(0)", "norm(dim=0)", "logsumexp(0)", "var(0, correction=0)",
+     "softmax(0)", "log_softmax(-1)", "cumsum(0)", "prod(0)", "max(0).values", "amax(0)", "squeeze(0)", "argmax(0)"],
+)
+def test_a_zero_dim_tensor_takes_dim_0_as_pytorch(call):
+    results = []
+    for ns in (nbt, real_torch):
+        x = ns.tensor(3.0, dtype=ns.float64, requires_grad=True)
+        y = eval(f"x.{call}")
+        g = ns.autograd.grad(y, x)[0].item() if y.requires_grad else None
+        results.append((tuple(y.shape), y.detach().item(), g, type(y.grad_fn).__name__))
+    assert results[0] == results[1]

@@ -482,7 +482,10 @@ class Tensor:
         return _ops.constant_op(np.floor_divide, self, other)
 
     def __mod__(self, other):
-        return _ops.constant_op(np.remainder, self, other)
+        return _ops.remainder(self, other)
+
+    def __rmod__(self, other):
+        return _ops.remainder(other, self)
 
     def __eq__(self, other):
         return _ops.eq(self, other)
@@ -664,7 +667,7 @@ def _install_methods() -> None:
         "clamp clip maximum minimum sum mean max min prod norm matmul dot mm mv reshape view view_as transpose "
         "permute t squeeze unsqueeze expand expand_as broadcast_to flatten softmax log_softmax logsumexp eq ne "
         "lt le gt ge argmax argmin clone isfinite isnan all any cumsum var std masked_fill narrow split chunk "
-        "unbind log1p expm1 floor ceil round"
+        "unbind log1p expm1 floor ceil round amax amin remainder fmod"
     ).split()
     for name in names:
         fn = getattr(_ops, name)

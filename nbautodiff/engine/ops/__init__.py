@@ -8,15 +8,15 @@ groups it (elementwise, reduce, shape, linalg, nn). Composite functions (``outer
 import warnings as _warnings
 
 from .elementwise import (
-    abs, add, allclose, ceil, clamp, clip, constant_op, cos, div, eq, equal, exp, expm1, floor, ge, gt, isfinite,
-    isnan, le, log, log1p, lt, masked_fill, maximum, minimum, mul, ne, neg, pow, reciprocal, relu, round, rsqrt,
-    rsub, sigmoid, sign, sin, sqrt, square, sub, tan, tanh, where,
+    abs, add, allclose, ceil, clamp, clip, constant_op, cos, div, eq, equal, exp, expm1, floor, fmod, ge, gt,
+    isfinite, isnan, le, log, log1p, lt, masked_fill, maximum, minimum, mul, ne, neg, pow, reciprocal, relu,
+    remainder, round, rsqrt, rsub, sigmoid, sign, sin, sqrt, square, sub, tan, tanh, where,
 )
 from .inplace import fill_inplace, inplace
 from .linalg import addmm, bmm, dot, ger, matmul, mm, mv, outer
 from .nn import cross_entropy, linear, mse_loss, nll_loss
 from .reduce import (
-    all, amax, any, argmax, argmin, cumsum, log_softmax, logsumexp, max, mean, min, norm, prod, softmax, std, sum,
+    all, amax, amin, any, argmax, argmin, cumsum, log_softmax, logsumexp, max, mean, min, norm, prod, softmax, std, sum,
     unreduce, var,
 )
 from .registry import OPS, Op, apply, defop, finish_registration
@@ -36,13 +36,14 @@ _tensor._install_methods()
 _warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"nbautodiff\.engine\.ops")
 
 __all__ = [
-    "OPS", "Op", "abs", "add", "addmm", "all", "allclose", "amax", "any", "apply", "argmax", "argmin", "bmm",
+    "OPS", "Op", "abs", "add", "addmm", "all", "allclose", "amax", "amin", "any", "apply", "argmax", "argmin", "bmm",
     "broadcast_to", "cat", "ceil", "chunk", "clamp", "clip", "clone", "concat", "constant_op", "copy_from", "cos",
     "cross_entropy", "cumsum", "defop", "div", "dot", "eq", "equal", "exp", "expand", "expand_as", "expm1",
-    "fill_inplace", "flatten", "floor", "ge", "ger", "getitem", "gt", "inplace", "isfinite", "isnan", "le", "linear",
-    "log", "log1p", "log_softmax", "logsumexp", "lt", "masked_fill", "matmul", "max", "maximum", "mean", "min",
-    "minimum", "mm", "mse_loss", "mul", "mv", "narrow", "ne", "neg", "nll_loss", "norm", "outer", "permute", "pow",
-    "prod", "reciprocal", "relu", "reshape", "round", "rsqrt", "rsub", "select", "setitem", "sigmoid", "sign", "sin",
-    "softmax", "split", "sqrt", "square", "squeeze", "stack", "std", "sub", "sum", "sum_to_shape", "swapaxes", "t",
-    "tan", "tanh", "to_dtype", "transpose", "unbind", "unreduce", "unsqueeze", "var", "view", "view_as", "where",
+    "fill_inplace", "flatten", "floor", "fmod", "ge", "ger", "getitem", "gt", "inplace", "isfinite", "isnan", "le",
+    "linear", "log", "log1p", "log_softmax", "logsumexp", "lt", "masked_fill", "matmul", "max", "maximum", "mean",
+    "min", "minimum", "mm", "mse_loss", "mul", "mv", "narrow", "ne", "neg", "nll_loss", "norm", "outer", "permute",
+    "pow", "prod", "reciprocal", "relu", "remainder", "reshape", "round", "rsqrt", "rsub", "select", "setitem",
+    "sigmoid", "sign", "sin", "softmax", "split", "sqrt", "square", "squeeze", "stack", "std", "sub", "sum",
+    "sum_to_shape", "swapaxes", "t", "tan", "tanh", "to_dtype", "transpose", "unbind", "unreduce", "unsqueeze", "var",
+    "view", "view_as", "where",
 ]

@@ -29,7 +29,9 @@ def const(a) -> Tensor:
 
 
 def norm_dim(dim, ndim: int, op: str):
-    """``dim`` as a sorted tuple of non-negative ints (None stays None), with PyTorch's range error."""
+    """``dim`` as a sorted tuple of non-negative ints (None stays None), with PyTorch's range error.
+
+    A 0-d tensor takes dim 0 or -1 as PyTorch does, and has no axis to reduce: its dims are ``()``."""
     if dim is None:
         return None
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
@@ -39,12 +41,14 @@ def norm_dim(dim, ndim: int, op: str):
         d = int(d)
         if not lo <= d <= hi:
             raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {d}) in {op}()")
-        out.append(d % ndim if ndim else 0)
+        if ndim:
+            out.append(d % ndim)
     return tuple(sorted(out))
 
 
 def one_dim(dim, ndim: int, op: str) -> int:
-    return norm_dim(int(dim), ndim, op)[0]
+    d = norm_dim(int(dim), ndim, op)
+    return d[0] if d else 0
 
 
 def shape_str(shape) -> str:

@@ -395,8 +395,86 @@ def where(condition, x=None, y=None):
     return apply(WHERE, (condition, as_operand(x, "where"), as_operand(y, "where")))
 
 
+MASKED_FILL = defop(  # masked_fill(mask, number)
+    "masked_fill", "MaskedFillBackward0", lambda x, mask, *, value: np.where(mask, np.asarray(value, x.dtype), x),
+    vjp=(lambda g, out, x, mask, *, value: where(mask, 0.0, g), None),
+    jvp=(lambda dx, out, x, mask, *, value: where(mask, 0.0, dx), None),
+    save=(1,), broadcast=True, error=broadcast_error("masked_fill"),
+)
+MASKED_FILL_TENSOR = defop(  # masked_fill(mask, 0-d tensor): the value gets the sum of the filled places' gradients
+    "masked_fill_tensor", "MaskedFillBackward1", lambda x, mask, value: np.where(mask, value.astype(x.dtype), x),
+    vjp=(lambda g, out, x, mask, value: where(mask, 0.0, g), None,
+         lambda g, out, x, mask, value: where(mask, g, 0.0).sum()),
+    jvp=(lambda dx, out, x, mask, value: where(mask, 0.0, dx), None,
+         lambda dv, out, x, mask, value: where(mask, dv, 0.0).expand(out.shape)),
+    save=(1,), broadcast=True, error=broadcast_error("masked_fill"),
+)
+
+
 def masked_fill(x, mask, value):
-    return where(mask, value, x)
+    """``value`` where ``mask`` holds, else ``x``; the filled places pass no gradient to ``x``."""
+    if not isinstance(mask, Tensor):
+        mask = make(np.asarray(mask))
+    if mask._data.dtype != np.bool_:
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype}")
+    if np.broadcast_shapes(mask._data.shape, x._data.shape) != x._data.shape:
+        raise RuntimeError(
+            f"masked_fill: the mask of shape {tuple(mask._data.shape)} must broadcast to the input's shape "
+            f"{tuple(x._data.shape)} (use a mask of the input's shape)"
+        )
+    if isinstance(value, Tensor):
+        if value._data.ndim != 0:
+            raise RuntimeError(
+                f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with {value._data.ndim} "
+                "dimension(s)"
+            )
+        return apply(MASKED_FILL_TENSOR, (x, mask, value))
+    return apply(MASKED_FILL, (x, mask), {"value": value})
+
+
+# ---------------------------------------------------------------- remainder and fmod
+# x = q * y + out, with q = floor(x / y) for remainder (Python's %) and trunc(x / y) for fmod,
+# so q = (x - out) / y: the rules need only operators, on arrays or tensors alike. PyTorch records
+# tensor % number as ...Backward0 and tensor % tensor as ...Backward1 (where it has no derivative for
+# the divisor; here it is -q, the derivative almost everywhere).
+def _remainder_rows(name: str, forward):
+    title = name.capitalize()
+    by_number = defop(
+        f"{name}_scalar", f"{title}Backward0", lambda x, *, other: forward(x, other),
+        vjp=(lambda g, out, x, *, other: g,),
+        jvp=(lambda dx, out, x, *, other: dx,), arrays=True,
+    )
+    by_tensor = defop(
+        name, f"{title}Backward1", forward,
+        vjp=(lambda g, out, x, y: g,
+             lambda g, out, x, y: -g * ((x - out) / y)),
+        jvp=(lambda dx, out, x, y: dx,
+             lambda dy, out, x, y: -dy * ((x - out) / y)),
+        save=(0, 1), save_out=True, arrays=True, broadcast=True, error=broadcast_error(name),
+    )
+    return by_number, by_tensor
+
+
+REMAINDER_SCALAR, REMAINDER = _remainder_rows("remainder", np.remainder)
+FMOD_SCALAR, FMOD = _remainder_rows("fmod", np.fmod)
+
+
+def remainder(x, other):
+    """x % other with the sign of ``other`` (Python's and PyTorch's %); d/dx = 1, d/dother = -floor(x / other)."""
+    if not isinstance(x, Tensor):
+        if not isinstance(x, SCALARS):
+            raise TypeError(f"remainder(): expected a Tensor or a number, got {type(x).__name__}")
+        x = make(np.asarray(x, dtype=other._data.dtype if other._data.dtype.kind == "f" else None))
+    if isinstance(other, SCALARS):
+        return apply(REMAINDER_SCALAR, (x,), {"other": other})
+    return apply(REMAINDER, (x, as_operand(other, "remainder")))
+
+
+def fmod(x, other):
+    """The C remainder, with the sign of ``x``; d/dx = 1, d/dother = -trunc(x / other)."""
+    if isinstance(other, SCALARS):
+        return apply(FMOD_SCALAR, (x,), {"other": other})
+    return apply(FMOD, (x, as_operand(other, "fmod")))
 
 
 # ============================================================== no-gradient results
@@ -447,5 +525,5 @@ def allclose(x, y, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
     return bool(np.allclose(x._data, y._data if isinstance(y, Tensor) else y, rtol, atol, equal_nan))
 
 
-for _op in (ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM):
+for _op in (ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, REMAINDER, FMOD):
     _op.promotes = True  # a 0-d tensor of the same category does not widen the result (registry.promote_zero_dim)

@@ -173,6 +173,11 @@ def _extreme(x, dim, keepdim, other, which):
             )
         return apply(MAX_ALL if which == "max" else MIN_ALL, (x,))
     d = one_dim(dim, x._data.ndim, which)
+    if x._data.ndim == 0:  # PyTorch's dim 0 of a 0-d tensor: the value itself, at index 0
+        values = apply(MAX_DIM if which == "max" else MIN_DIM, (x.reshape(1),),
+                       {"dim": 0, "keepdim": False, "indices": np.zeros((), dtype=np.int64)})
+        cls = max_result if which == "max" else min_result
+        return cls(values, make(np.zeros((), dtype=np.int64)))
     arg = np.argmax if which == "max" else np.argmin
     indices = arg(x._data, axis=d, keepdims=keepdim)
     values = apply(MAX_DIM if which == "max" else MIN_DIM, (x,), {"dim": d, "keepdim": keepdim, "indices": indices})
@@ -191,9 +196,45 @@ def min(x, dim=None, keepdim: bool = False, *, other=None):
     return _extreme(x, dim, keepdim, other, "min")
 
 
+def _amax_mask(x, out, dim, keepdim) -> Tensor:
+    """1/k on each of the k elements equal to the extreme along ``dim``: amax shares its gradient evenly."""
+    o = out._data if keepdim else np.expand_dims(out._data, dim)
+    m = x._data == o
+    return _mask(m / m.sum(axis=dim, keepdims=True, dtype=x._data.dtype))
+
+
+AMAX = defop(
+    "amax", "AmaxBackward0", lambda x, *, dim, keepdim: np.max(x, axis=dim, keepdims=keepdim),
+    vjp=(lambda g, out, x, *, dim, keepdim: unreduce(g, x.shape, dim, keepdim) * _amax_mask(x, out, dim, keepdim),),
+    jvp=(lambda dx, out, x, *, dim, keepdim: sum(dx * _amax_mask(x, out, dim, keepdim), dim, keepdim),),
+    save=(0,), save_out=True,
+)
+AMIN = defop(
+    "amin", "AminBackward0", lambda x, *, dim, keepdim: np.min(x, axis=dim, keepdims=keepdim),
+    vjp=(lambda g, out, x, *, dim, keepdim: unreduce(g, x.shape, dim, keepdim) * _amax_mask(x, out, dim, keepdim),),
+    jvp=(lambda dx, out, x, *, dim, keepdim: sum(dx * _amax_mask(x, out, dim, keepdim), dim, keepdim),),
+    save=(0,), save_out=True,
+)
+
+
 @numpy_aliases
-def amax(x, dim=None, keepdim=False):
-    return max(x) if dim is None else max(x, dim, keepdim).values
+def amax(x, dim=(), keepdim=False):
+    """The largest value over ``dim`` (all dims by default); ties share the gradient evenly."""
+    return _amax(AMAX, x, dim, keepdim)
+
+
+@numpy_aliases
+def amin(x, dim=(), keepdim=False):
+    """The smallest value over ``dim`` (all dims by default); ties share the gradient evenly."""
+    return _amax(AMIN, x, dim, keepdim)
+
+
+def _amax(op, x, dim, keepdim):
+    if x._data.size == 0:
+        raise IndexError(f"{op.name}(): Expected reduction dim to be specified for input.numel() == 0.")
+    whole = dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0)
+    d = tuple(range(x._data.ndim)) if whole else norm_dim(dim, x._data.ndim, op.name)
+    return apply(op, (x,), {"dim": d, "keepdim": keepdim})
 
 
 @numpy_aliases
@@ -217,6 +258,8 @@ def _prod_fwd(x, *, dim, keepdim):
 
 def _prod_others(x: np.ndarray, dim) -> np.ndarray:
     """For each element, the product of all the others along ``dim`` (no division, so zeros are fine)."""
+    if dim == ():
+        return np.ones_like(x)
     axis = 0 if dim is None else dim[0]
     a = x.reshape(-1) if dim is None else x
     ones = np.ones_like(np.take(a, [0], axis=axis))
@@ -250,7 +293,7 @@ PROD_DIM = defop("prod_dim", "ProdBackward1", _prod_fwd, vjp=(_prod_vjp,), jvp=(
 def prod(x, dim=None, keepdim: bool = False, *, dtype=None):
     if dtype is not None:
         x = x.to(dtype)
-    d = None if dim is None else (one_dim(dim, x._data.ndim, "prod"),)
+    d = None if dim is None else norm_dim(int(dim), x._data.ndim, "prod")  # () for a 0-d tensor
     return apply(PROD if d is None else PROD_DIM, (x,), {"dim": d, "keepdim": keepdim})
 
 
@@ -375,7 +418,7 @@ LOG_SOFTMAX = defop(
 def _softmax_dim(x, dim, name):
     if dim is None:
         dim = 0 if x._data.ndim in (0, 1, 3) else 1  # PyTorch's legacy implicit choice
-    return norm_dim(dim, x._data.ndim, name) or (0,)
+    return norm_dim(dim, x._data.ndim, name)
 
 
 def softmax(x, dim=None, dtype=None):
@@ -394,7 +437,7 @@ def log_softmax(x, dim=None, dtype=None):
 
 # ============================================================== cumsum, var, std (compositions)
 def _cumsum_fwd(x, *, dim):
-    return np.cumsum(x, axis=dim)
+    return np.cumsum(x, axis=dim).reshape(np.shape(x))  # numpy flattens a 0-d input to shape (1,)
 
 
 CUMSUM = defop(
