@@ -32,6 +32,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import numpy as np
 
+from ._dims import Dims
 from .backends import Backend
 from .backends import backend as _active_backend
 
@@ -86,10 +87,10 @@ class DataType(enum.Enum):
             raise EngineException(f"the DJL dialect has no DataType for {dtype}") from None
 
 
-class Shape:
+class Shape(Dims):
     """DJL's ``Shape``: ``Shape(2, 3)`` prints as ``(2, 3)``, ``Shape(4)`` as ``(4)``, ``Shape()`` as ``()``."""
 
-    __slots__ = ("_dims",)
+    __slots__ = ()
 
     def __init__(self, *dims):
         if len(dims) == 1 and isinstance(dims[0], (list, tuple, Shape)):
@@ -116,25 +117,6 @@ class Shape:
 
     def isScalar(self) -> bool:
         return not self._dims
-
-    def __iter__(self):
-        return iter(self._dims)
-
-    def __len__(self) -> int:
-        return len(self._dims)
-
-    def __getitem__(self, i):
-        return self._dims[i]
-
-    def __eq__(self, other) -> bool:
-        if isinstance(other, Shape):
-            return self._dims == other._dims
-        if isinstance(other, (tuple, list)):
-            return self._dims == tuple(other)
-        return NotImplemented
-
-    def __hash__(self):
-        return hash(self._dims)
 
     def __repr__(self) -> str:
         return "(" + ", ".join(map(str, self._dims)) + ")"

@@ -42,6 +42,7 @@ import weakref
 import numpy as np
 
 from . import backends as _backends
+from ._dims import Dims
 
 # This module defines tf.range, tf.abs, tf.pow and the dtype tf.bool, which hide the builtins inside it.
 _range, _bool, _max = builtins.range, builtins.bool, builtins.max
@@ -157,10 +158,10 @@ def _dtype_of(t) -> DType:
 
 
 # ----------------------------------------------------------------------------------------------------- shapes
-class TensorShape:
+class TensorShape(Dims):
     """The shape of an eager tensor: prints as ``(4, 1)``, indexes to ints, compares equal to tuples and lists."""
 
-    __slots__ = ("_dims",)
+    __slots__ = ()
 
     def __init__(self, dims):
         self._dims = tuple(int(d) for d in dims)
@@ -177,26 +178,10 @@ class TensorShape:
     def num_elements(self) -> int:
         return int(np.prod(self._dims, dtype=np.int64))
 
-    def __len__(self) -> int:
-        return len(self._dims)
-
-    def __iter__(self):
-        return iter(self._dims)
-
     def __getitem__(self, key):
         if isinstance(key, slice):
             return TensorShape(self._dims[key])
         return self._dims[key]
-
-    def __eq__(self, other) -> bool:
-        if isinstance(other, TensorShape):
-            return self._dims == other._dims
-        if isinstance(other, (tuple, list)):
-            return self._dims == tuple(other)
-        return NotImplemented
-
-    def __hash__(self):
-        return hash(self._dims)
 
     def __repr__(self) -> str:
         return f"TensorShape({list(self._dims)})"
