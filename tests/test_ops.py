@@ -54,6 +54,9 @@ SPECS = {
     "rpow": Spec(lambda ns, x: 2**x, UNARY),
     # --- unary functions
     "exp": Spec(lambda ns, x: x.exp(), UNARY),
+    "exp2": Spec(lambda ns, x: x.exp2(), UNARY),
+    "atan2": Spec(lambda ns, y, x: ns.atan2(y, x), BINARY, edges=[([1.0, -1.0, 0.0], [0.0, -1.0, 2.0])]),
+    "hypot": Spec(lambda ns, x, y: ns.hypot(x, y), BINARY, edges=[([3.0, -1.0], [4.0, 0.0])]),
     "log": Spec(lambda ns, x: x.log(), UNARY, domain=POS, edges=[([0.0, 1.0],)]),
     "log1p": Spec(lambda ns, x: x.log1p(), UNARY, domain=POS),
     "expm1": Spec(lambda ns, x: x.expm1(), UNARY),
@@ -103,6 +106,11 @@ SPECS = {
     "var": Spec(lambda ns, x: x.var() + x.var(1, keepdim=True).sum() + x.var(0, unbiased=False).sum(), [((3, 4),)]),
     "std": Spec(lambda ns, x: x.std() + x.std(1).sum() + x.std(0, correction=0).sum(), [((3, 4),)]),
     "cumsum": Spec(lambda ns, x: x.cumsum(1), [((3, 4),)]),
+    "gather": Spec(lambda ns, x: x.gather(1, ns.tensor([[0, 0], [3, 1], [2, 2]])), [((3, 4),)]),
+    "index_select": Spec(lambda ns, x: x.index_select(-1, ns.tensor([3, 0, 3])), [((3, 4),), ((4,),)]),
+    "flip": Spec(lambda ns, x: x.flip(0) * 1 + ns.flip(x, (-1,)), [((3, 4),), ((4,),)]),
+    "roll": Spec(lambda ns, x: x.roll(1, 0) + x.roll((1, -2), (0, 1)) + x.roll(3), [((3, 4),)]),
+    "repeat": Spec(lambda ns, x: x.repeat(2, 1, 3), [((3, 4),), ((),)]),
     "amax": Spec(lambda ns, x: x.amax(-1), UNARY, edges=[([1.0, 3.0, 3.0, 2.0],), ([[1.0, 1.0], [0.0, 2.0]],)]),
     "amin": Spec(lambda ns, x: x.amin() + x.amin(0).sum() * 0.5, UNARY, edges=[([1.0, 1.0, 3.0, 2.0],)]),
     # --- shapes
@@ -388,3 +396,19 @@ def test_a_zero_dim_tensor_takes_dim_0_as_pytorch(call):
         g = ns.autograd.grad(y, x)[0].item() if y.requires_grad else None
         results.append((tuple(y.shape), y.detach().item(), g, type(y.grad_fn).__name__))
     assert results[0] == results[1]
+
+
+@needs_torch
+def test_gather_index_select_and_repeat_refuse_bad_input_as_pytorch():
+    x = nbt.ones(3, 4)
+    for ns, t in ((nbt, x), (real_torch, real_torch.ones(3, 4))):
+        with pytest.raises(RuntimeError, match="same number of dimensions"):
+            t.gather(1, ns.tensor([0, 1]))
+        with pytest.raises(RuntimeError, match="int64|Long"):
+            t.gather(1, ns.tensor([[0.0]]))
+        with pytest.raises(IndexError, match="vector"):
+            t.index_select(0, ns.tensor([[0]]))
+        with pytest.raises(RuntimeError, match="can not be smaller"):
+            t.repeat(2)
+        with pytest.raises(RuntimeError, match="shifts and dimensions must align"):
+            t.roll((1, 2), 0)

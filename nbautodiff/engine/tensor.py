@@ -667,7 +667,8 @@ def _install_methods() -> None:
         "clamp clip maximum minimum sum mean max min prod norm matmul dot mm mv reshape view view_as transpose "
         "permute t squeeze unsqueeze expand expand_as broadcast_to flatten softmax log_softmax logsumexp eq ne "
         "lt le gt ge argmax argmin clone isfinite isnan all any cumsum var std masked_fill narrow split chunk "
-        "unbind log1p expm1 floor ceil round amax amin remainder fmod"
+        "unbind log1p expm1 floor ceil round amax amin remainder fmod gather index_select flip roll repeat atan2 "
+        "hypot exp2"
     ).split()
     for name in names:
         fn = getattr(_ops, name)

@@ -8,9 +8,9 @@ groups it (elementwise, reduce, shape, linalg, nn). Composite functions (``outer
 import warnings as _warnings
 
 from .elementwise import (
-    abs, add, allclose, ceil, clamp, clip, constant_op, cos, div, eq, equal, exp, expm1, floor, fmod, ge, gt,
-    isfinite, isnan, le, log, log1p, lt, masked_fill, maximum, minimum, mul, ne, neg, pow, reciprocal, relu,
-    remainder, round, rsqrt, rsub, sigmoid, sign, sin, sqrt, square, sub, tan, tanh, where,
+    abs, add, allclose, atan2, ceil, clamp, clip, constant_op, cos, div, eq, equal, exp, exp2, expm1, floor, fmod,
+    ge, gt, hypot, isfinite, isnan, le, log, log1p, lt, masked_fill, maximum, minimum, mul, ne, neg, pow,
+    reciprocal, relu, remainder, round, rsqrt, rsub, sigmoid, sign, sin, sqrt, square, sub, tan, tanh, where,
 )
 from .inplace import fill_inplace, inplace
 from .linalg import addmm, bmm, dot, ger, matmul, mm, mv, outer
@@ -21,9 +21,9 @@ from .reduce import (
 )
 from .registry import OPS, Op, apply, defop, finish_registration
 from .shape import (
-    broadcast_to, cat, chunk, clone, concat, copy_from, expand, expand_as, flatten, getitem, narrow, permute,
-    reshape, select, setitem, split, squeeze, stack, sum_to_shape, swapaxes, t, to_dtype, transpose, unbind,
-    unsqueeze, view, view_as,
+    broadcast_to, cat, chunk, clone, concat, copy_from, expand, expand_as, flatten, flip, gather, getitem,
+    index_select, narrow, permute, repeat, reshape, roll, select, setitem, split, squeeze, stack, sum_to_shape,
+    swapaxes, t, to_dtype, transpose, unbind, unsqueeze, view, view_as,
 )
 
 finish_registration()
@@ -36,6 +36,7 @@ _tensor._install_methods()
 _warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"nbautodiff\.engine\.ops")
 
 __all__ = [
+    "atan2", "exp2", "flip", "gather", "hypot", "index_select", "repeat", "roll",
     "OPS", "Op", "abs", "add", "addmm", "all", "allclose", "amax", "amin", "any", "apply", "argmax", "argmin", "bmm",
     "broadcast_to", "cat", "ceil", "chunk", "clamp", "clip", "clone", "concat", "constant_op", "copy_from", "cos",
     "cross_entropy", "cumsum", "defop", "div", "dot", "eq", "equal", "exp", "expand", "expand_as", "expm1",

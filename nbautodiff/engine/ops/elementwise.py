@@ -527,3 +527,44 @@ def allclose(x, y, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
 
 for _op in (ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, REMAINDER, FMOD):
     _op.promotes = True  # a 0-d tensor of the same category does not widen the result (registry.promote_zero_dim)
+
+
+# ============================================================== atan2, hypot, exp2
+def _atan2_r2(x, y):
+    return x * x + y * y
+
+
+ATAN2 = defop(  # atan2(y, x): the angle of the point (x, y)
+    "atan2", "Atan2Backward0", np.arctan2,
+    vjp=(lambda g, out, y, x: g * x / _atan2_r2(x, y),
+         lambda g, out, y, x: -g * y / _atan2_r2(x, y)),
+    jvp=(lambda dy, out, y, x: dy * x / _atan2_r2(x, y),
+         lambda dx, out, y, x: -dx * y / _atan2_r2(x, y)),
+    save=(0, 1), arrays=True, broadcast=True, error=broadcast_error("atan2"),
+)
+HYPOT = defop(
+    "hypot", "HypotBackward0", np.hypot,
+    vjp=(lambda g, out, x, y: g * x / out,
+         lambda g, out, x, y: g * y / out),
+    jvp=(lambda dx, out, x, y: dx * x / out,
+         lambda dy, out, x, y: dy * y / out),
+    save=(0, 1), save_out=True, arrays=True, broadcast=True, error=broadcast_error("hypot"),
+)
+EXP2 = defop("exp2", "Exp2Backward0", np.exp2,
+             vjp=(lambda g, out, x: g * out * _LN2,),
+             jvp=(lambda dx, out, x: dx * out * _LN2,), save_out=True, arrays=True)
+_LN2 = float(np.log(2.0))
+ATAN2.promotes = HYPOT.promotes = True
+
+
+def atan2(input, other):
+    """The angle of the point (other, input) in radians, in (-pi, pi]: ``atan2(y, x)``."""
+    return apply(ATAN2, (input, as_operand(other, "atan2")))
+
+
+def hypot(input, other):
+    """sqrt(input² + other²) without overflow."""
+    return apply(HYPOT, (input, as_operand(other, "hypot")))
+
+
+exp2 = _unary(EXP2)

@@ -592,3 +592,114 @@ COPY_FROM = defop(
 def copy_from(x, src):
     src = src if isinstance(src, Tensor) else make(np.asarray(src))
     return apply(COPY_FROM, (x, src))
+
+
+# ============================================================== gather / index_select / flip / roll / repeat
+# gather and index_select are advanced indexing with a key built from the index (the INDEX rules, PyTorch's names).
+GATHER = defop("gather", "GatherBackward0", _getitem_fwd, vjp=(_index_vjp,), jvp=(_getitem_jvp,))
+INDEX_SELECT = defop("index_select", "IndexSelectBackward0", _getitem_fwd, vjp=(_index_vjp,), jvp=(_getitem_jvp,))
+
+
+def _int_index(index, op: str) -> np.ndarray:
+    a = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if a.dtype.kind not in "iu":
+        raise RuntimeError(f"{op}(): Expected dtype int64 for index, got {a.dtype} (use index.long())")
+    return np.asarray(a, dtype=np.int64)
+
+
+def gather(x, dim: int, index):
+    """out[i][j] = x[index[i][j]][j] for dim 0 (and so on): picks one element per index entry along ``dim``.
+
+    >>> torch.tensor([[1., 2.], [3., 4.]]).gather(1, torch.tensor([[1], [0]]))
+    tensor([[2.],
+            [3.]])
+    """
+    d = one_dim(dim, x._data.ndim, "gather")
+    idx = _int_index(index, "gather")
+    if idx.ndim != x._data.ndim:
+        raise RuntimeError(
+            f"gather(): Index tensor must have the same number of dimensions as input tensor "
+            f"(input {shape_str(x._data.shape)}, index {shape_str(idx.shape)})"
+        )
+    for i, (n, m) in enumerate(zip(idx.shape, x._data.shape)):
+        if i != d and n > m:
+            raise RuntimeError(
+                f"gather(): Size does not match at dimension {i} expected index {shape_str(idx.shape)} to be smaller "
+                f"than self {shape_str(x._data.shape)} apart from dimension {d}"
+            )
+    if idx.size and (idx.min() < -x._data.shape[d] or idx.max() >= x._data.shape[d]):
+        raise RuntimeError(f"gather(): index {int(idx.max())} is out of bounds for dimension {d} with size "
+                           f"{x._data.shape[d]}")
+    key = list(np.indices(idx.shape, sparse=True)) if idx.ndim else []
+    if idx.ndim:
+        key[d] = idx
+    return apply(GATHER, (x,), {"key": tuple(key) if idx.ndim else (idx,), "in_shape": x._data.shape})
+
+
+def index_select(x, dim: int, index):
+    """The slices of ``x`` at ``index`` (a 1-D integer tensor) along ``dim``, copied."""
+    d = one_dim(dim, x._data.ndim, "index_select")
+    idx = _int_index(index, "index_select")
+    if idx.ndim > 1:
+        raise IndexError(f"index_select(): Index is supposed to be a vector, got shape {shape_str(idx.shape)}")
+    return apply(INDEX_SELECT, (x,), {"key": (slice(None),) * d + (idx.reshape(-1),), "in_shape": x._data.shape})
+
+
+FLIP = defop(
+    "flip", "FlipBackward0", lambda x, *, dims: np.flip(x, dims).copy(),
+    vjp=(lambda g, out, x, *, dims: flip(g, dims),),
+    jvp=(lambda dx, out, x, *, dims: flip(dx, dims),),
+)
+ROLL = defop(
+    "roll", "RollBackward0", lambda x, *, shifts, dims: np.roll(x, shifts, dims),
+    vjp=(lambda g, out, x, *, shifts, dims: _roll(g, tuple(-s for s in shifts), dims),),
+    jvp=(lambda dx, out, x, *, shifts, dims: _roll(dx, shifts, dims),),
+)
+
+
+def flip(x, dims):
+    """Reverse the order along ``dims`` (a copy, as PyTorch)."""
+    return apply(FLIP, (x,), {"dims": norm_dim(dims, x._data.ndim, "flip") or ()})
+
+
+def roll(x, shifts, dims=None):
+    """Shift elements along ``dims`` cyclically (the flattened tensor when ``dims`` is None)."""
+    shifts = (shifts,) if isinstance(shifts, (int, np.integer)) else tuple(shifts)
+    if dims is not None:
+        dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
+        if len(dims) != len(shifts):
+            raise RuntimeError(f"roll(): shifts and dimensions must align. shifts: {len(shifts)}, dims: {len(dims)}")
+        dims = tuple(one_dim(d, x._data.ndim, "roll") for d in dims)
+    elif len(shifts) != 1:
+        raise RuntimeError("roll(): without dims, give one shift (the tensor is rolled flattened)")
+    return _roll(x, shifts, dims)
+
+
+def _roll(x, shifts, dims):
+    return apply(ROLL, (x,), {"shifts": tuple(int(s) for s in shifts), "dims": dims})
+
+
+def _repeat_vjp(g, out, x, *, sizes, in_shape):
+    # g has shape sizes * x's shape: split each dimension into (copy, original) and sum over the copies
+    shape = (1,) * (len(sizes) - len(in_shape)) + tuple(in_shape)
+    split = [n for pair in zip(sizes, shape) for n in pair]
+    return g.reshape(split).sum(tuple(range(0, 2 * len(sizes), 2))).reshape(in_shape)
+
+
+REPEAT = defop(
+    "repeat", "RepeatBackward0", lambda x, *, sizes, in_shape: np.tile(x, sizes),
+    vjp=(_repeat_vjp,),
+    jvp=(lambda dx, out, x, *, sizes, in_shape: repeat(dx, *sizes),),
+)
+
+
+def repeat(x, *sizes):
+    """Tile ``x``: ``sizes`` copies along each dimension (leading new dimensions allowed)."""
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        sizes = tuple(sizes[0])
+    if len(sizes) < x._data.ndim:
+        raise RuntimeError(
+            "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor "
+            f"(repeat{tuple(sizes)} on {shape_str(x._data.shape)})"
+        )
+    return apply(REPEAT, (x,), {"sizes": tuple(int(s) for s in sizes), "in_shape": x._data.shape})
