@@ -290,3 +290,18 @@ def test_float_of_a_tensor_that_requires_grad_warns_once():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         float(x * 3)  # once per process, as PyTorch
+
+
+@pytest.mark.parametrize("hook_first", [True, False])
+def test_retain_grad_stores_the_gradient_after_every_hook(hook_first):
+    """PyTorch 2 runs the retains_grad hook last, whatever the order the two were registered in."""
+    x = nbt.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    if hook_first:
+        y.register_hook(lambda g: g * 10)
+        y.retain_grad()
+    else:
+        y.retain_grad()
+        y.register_hook(lambda g: g * 10)
+    (y * 3).sum().backward()
+    assert y.grad.tolist() == [30.0, 30.0] and x.grad.tolist() == [60.0, 60.0]

@@ -55,8 +55,13 @@ class Node:
         """Call ``hook(grad_outputs)`` before this node runs; it may return replaced gradients."""
         if self.pre_hooks is None:
             self.pre_hooks = []
-        self.pre_hooks.append(hook)
-        return _RemovableHandle(self.pre_hooks, hook)
+        hooks = self.pre_hooks
+        i = len(hooks)
+        if not getattr(hook, "runs_last", False):  # retain_grad's hook stays last: .grad sees what hooks returned
+            while i and getattr(hooks[i - 1], "runs_last", False):
+                i -= 1
+        hooks.insert(i, hook)
+        return _RemovableHandle(hooks, hook)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {hex(id(self))}>"

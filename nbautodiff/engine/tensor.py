@@ -592,6 +592,8 @@ class Tensor:
 class _RetainGrad:
     """The pre-hook ``retain_grad()`` puts on a node: store the arriving gradient on the tensor."""
 
+    runs_last = True  # after every other hook on the tensor, as PyTorch 2 runs retains_grad hooks
+
     __slots__ = ("tensor", "nr")
 
     def __init__(self, t: Tensor, nr=None):
