@@ -125,7 +125,7 @@ class Graph:
 
 
 def graph(*outputs, inputs: Sequence | None = None, names: Mapping[str, object] | None = None) -> Graph:
-    """The recorded graph behind ``outputs`` (our tensors or real PyTorch tensors), as plain data.
+    """The recorded graph behind ``outputs`` (our tensors, real PyTorch tensors or a dialect's arrays), as plain data.
 
     ``names`` labels tensors (``{"x1": x1}``); ``inputs`` are tensors where the walk stops, shown as leaves
     even when they were computed (the graph *between* inputs and outputs). Leaves that don't require grad
@@ -139,6 +139,9 @@ def graph(*outputs, inputs: Sequence | None = None, names: Mapping[str, object] 
     """
     if not outputs:
         raise ValueError("graph() needs at least one output tensor, e.g. graph(y)")
+    outputs = tuple(_unwrap(t) for t in outputs)
+    inputs = None if inputs is None else [_unwrap(t) for t in inputs]
+    names = {k: _unwrap(t) for k, t in (names or {}).items()}
     # Nodes are told apart by id(), so everything looked at stays alive until the end: PyTorch makes a node's
     # Python wrapper anew (at another address) once the last reference to the old one is gone.
     keep = []
@@ -228,6 +231,12 @@ def _fn_key(fn, keep: list) -> tuple:
     var = getattr(fn, "variable", None) if type(fn).__name__ == "AccumulateGrad" else None
     keep.append(fn if var is None else var)
     return ("leaf", id(var)) if var is not None else ("fn", id(fn))
+
+
+def _unwrap(t):
+    """A dialect's array (DJL NDArray, tf.Tensor/Variable, MXNet ndarray) stands for the backend tensor it holds."""
+    inner = getattr(t, "_t", None)
+    return inner if inner is not None and getattr(t, "grad_fn", None) is None and hasattr(inner, "grad_fn") else t
 
 
 def _tensor_key(t, keep: list) -> tuple | None:

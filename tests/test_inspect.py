@@ -217,3 +217,34 @@ def test_real_pytorch_nodes_and_leaves_nobody_holds_stay_apart():
     assert [n.label for n in g.nodes] == ["AccumulateGrad", "AccumulateGrad", "MulBackward0", "SumBackward0",
                                          "MulBackward0", "SumBackward0", "AddBackward0"]
     assert g.edges == [(0, 2, 0), (2, 3, 0), (1, 4, 0), (4, 5, 0), (3, 6, 0), (5, 6, 0)]
+
+
+def test_graph_of_a_dialects_arrays_is_the_graph_of_the_tensors_they_hold():
+    """d2l 2.5's y = 2 * x·x in each dialect draws the same nodes as in the PyTorch dialect."""
+    from nbautodiff import djl, mxnet
+    from nbautodiff import tf as tfd
+
+    x = nbt.arange(4.0, requires_grad=True)
+    expected = [n.label for n in graph(2 * x.dot(x), names={"x": x}).nodes]
+
+    with djl.NDManager.newBaseManager() as manager:
+        xd = manager.arange(4.0)
+        xd.setRequiresGradient(True)
+        with djl.Engine.getInstance().newGradientCollector():
+            yd = xd.dot(xd).mul(2)
+            djl_labels = [n.label for n in graph(yd, names={"x": xd}).nodes]
+
+    xt = tfd.Variable(tfd.range(4.0))
+    with tfd.GradientTape():
+        yt = 2 * tfd.tensordot(xt, xt, axes=1)
+    tf_labels = [n.label for n in graph(yt, names={"x": xt}).nodes]
+
+    xm = mxnet.np.arange(4.0)
+    xm.attach_grad()
+    with mxnet.autograd.record():
+        ym = 2 * mxnet.np.dot(xm, xm)
+    mx_labels = [n.label for n in graph(ym, names={"x": xm}).nodes]
+
+    assert expected[0] == "x" and "DotBackward0" in expected
+    for labels in (djl_labels, tf_labels, mx_labels):
+        assert labels[0] == "x" and labels[-1] == "MulBackward0" and len(labels) >= 3
