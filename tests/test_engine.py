@@ -305,3 +305,16 @@ def test_retain_grad_stores_the_gradient_after_every_hook(hook_first):
         y.register_hook(lambda g: g * 10)
     (y * 3).sum().backward()
     assert y.grad.tolist() == [30.0, 30.0] and x.grad.tolist() == [60.0, 60.0]
+
+
+@needs_torch
+def test_relu_and_clamp_block_a_nan_gradient_where_they_pass_nothing():
+    """PyTorch selects (threshold_backward) rather than multiplies by a 0/1 mask: nan * 0 would be nan."""
+    results = []
+    for ns in (nbt, real_torch):
+        y = ns.tensor([-1.0, 2.0, 0.0], dtype=ns.float64, requires_grad=True)
+        (y.relu() * ns.tensor([float("nan"), 1.0, float("inf")], dtype=ns.float64)).sum().backward()
+        z = ns.tensor([-1.0, 0.2, 3.0], dtype=ns.float64, requires_grad=True)
+        (z.clamp(0, 1) * ns.tensor([float("nan"), 1.0, float("inf")], dtype=ns.float64)).sum().backward()
+        results.append((y.grad.tolist(), z.grad.tolist()))
+    assert results[0] == results[1] == ([0.0, 1.0, 0.0], [0.0, 1.0, 0.0])

@@ -242,8 +242,8 @@ SIGMOID = defop("sigmoid", "SigmoidBackward0", _sigmoid_fwd,
                 vjp=(lambda g, out, x: g * out * (1 - out),),
                 jvp=(lambda dx, out, x: dx * out * (1 - out),), save_out=True, arrays=True)
 RELU = defop("relu", "ReluBackward0", _relu_fwd,  # PyTorch: the gradient at 0 is 0
-             vjp=(lambda g, out, x: g * (out > 0),),
-             jvp=(lambda dx, out, x: dx * (out > 0),), save_out=True, arrays=True)
+             vjp=(lambda g, out, x: _pass_where(out > 0, g),),
+             jvp=(lambda dx, out, x: _pass_where(out > 0, dx),), save_out=True, arrays=True)
 # Piecewise-constant functions: a graph node with a zero derivative, as in PyTorch.
 SIGN = defop("sign", "SignBackward0", np.sign,
              vjp=(lambda g, out, x: g * 0,), jvp=(lambda dx, out, x: dx * 0,))
@@ -253,6 +253,16 @@ CEIL = defop("ceil", "CeilBackward0", np.ceil,
              vjp=(lambda g, out, x: g * 0,), jvp=(lambda dx, out, x: dx * 0,))
 ROUND = defop("round", "RoundBackward0", np.round,
               vjp=(lambda g, out, x: g * 0,), jvp=(lambda dx, out, x: dx * 0,))
+
+
+def _pass_where(mask, g):
+    """g where ``mask`` holds, else 0, selected rather than multiplied (PyTorch's threshold_backward): a nan or
+    inf gradient arriving where the mask is off is blocked, as in PyTorch, instead of becoming nan * 0 = nan.
+    Runs on arrays and on tensors alike (see ``arrays`` in defop)."""
+    if isinstance(g, Tensor):
+        return where(mask if isinstance(mask, Tensor) else _mask(mask), g, 0.0)
+    m = mask._data if isinstance(mask, Tensor) else mask
+    return np.where(m, g, g.dtype.type(0))
 
 
 def _unary(op):
@@ -349,8 +359,8 @@ def _clamp_fwd(x, *, min, max):
 
 CLAMP = defop(  # the gradient passes where min <= x <= max, boundaries included
     "clamp", "ClampBackward1", _clamp_fwd,
-    vjp=(lambda g, out, x, *, min, max: g * _clamp_mask(x, min, max),),
-    jvp=(lambda dx, out, x, *, min, max: dx * _clamp_mask(x, min, max),),
+    vjp=(lambda g, out, x, *, min, max: _pass_where(_clamp_mask(x, min, max), g),),
+    jvp=(lambda dx, out, x, *, min, max: _pass_where(_clamp_mask(x, min, max), dx),),
     save=(0,),
 )
 
