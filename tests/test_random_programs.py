@@ -1,0 +1,111 @@
+"""Random straight-line programs over the op table, run on nbautodiff.torch and on real PyTorch: the values and
+both inputs' gradients must agree (float64). Each program is a few unary and binary steps on the inputs and
+earlier results, so ops meet each other's edge cases (zeros after relu, ties after max, broadcasting). This is
+how relu/clamp letting a nan through as nan * 0 was found."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+import nbautodiff.torch as nbt
+
+from .conftest import needs_torch, real_torch
+
+UNARY = [
+    lambda ns, a: a.exp() * 0.1,
+    lambda ns, a: (a.abs() + 1).log(),
+    lambda ns, a: a.sin(),
+    lambda ns, a: a.tanh(),
+    lambda ns, a: a.sigmoid(),
+    lambda ns, a: a.relu(),
+    lambda ns, a: a**2,
+    lambda ns, a: a.clamp(-0.5, 0.5),
+    lambda ns, a: a.softmax(-1),
+    lambda ns, a: a.log_softmax(0) if a.dim() else a,
+    lambda ns, a: a.sum(-1, keepdim=True) if a.dim() else a,
+    lambda ns, a: a.mean(0) if a.dim() else a,
+    lambda ns, a: a.t() if a.dim() == 2 else a,
+    lambda ns, a: a.max(-1).values if a.dim() else a,
+    lambda ns, a: a.cumsum(-1) if a.dim() else a,
+    lambda ns, a: a.flip(-1) if a.dim() else a,
+    lambda ns, a: a.amax(-1) if a.dim() else a,
+    lambda ns, a: a % 0.7,
+    lambda ns, a: a.reshape(-1),
+    lambda ns, a: a[..., :1] if a.dim() else a,
+    lambda ns, a: a.unsqueeze(0),
+    lambda ns, a: a.var() if a.numel() > 1 else a,
+    lambda ns, a: a.norm(),
+    lambda ns, a: (a * a + 1).sqrt(),
+    lambda ns, a: a.prod(-1) if a.dim() else a,
+    lambda ns, a: ns.atan2(a, a + 2),
+    lambda ns, a: a.repeat(2, *([1] * a.dim())) if a.dim() else a,
+    lambda ns, a: a.masked_fill(a > 0.3, 0.1),
+    lambda ns, a: a.gather(-1, ns.zeros(a.shape[:-1] + (1,), dtype=ns.int64)) if a.dim() else a,
+]
+BINARY = [
+    lambda ns, a, b: a + b,
+    lambda ns, a, b: a * b,
+    lambda ns, a, b: a - b,
+    lambda ns, a, b: a / (b.abs() + 1),
+    lambda ns, a, b: ns.maximum(a, b),
+    lambda ns, a, b: ns.where(a > b, a, b),
+    lambda ns, a, b: ns.hypot(a, b),
+]
+SHAPES = [((3, 4), (3, 4)), ((3, 4), (4,)), ((4,), (4,)), ((), ()), ((2, 3), (3,))]
+
+
+def program(seed: int) -> list:
+    r = random.Random(seed)
+    steps = []
+    for _ in range(r.randint(2, 8)):
+        if r.random() < 0.6:
+            steps.append(("unary", r.randrange(len(UNARY)), r.randrange(10)))
+        else:
+            steps.append(("binary", r.randrange(len(BINARY)), r.randrange(10), r.randrange(10)))
+    return steps
+
+
+def run(ns, steps, x0, y0):
+    x = ns.tensor(x0, dtype=ns.float64, requires_grad=True)
+    y = ns.tensor(y0, dtype=ns.float64, requires_grad=True)
+    values = [x, y]
+    for step in steps:
+        if step[0] == "unary":
+            values.append(UNARY[step[1]](ns, values[step[2] % len(values)]))
+        else:
+            a, b = values[step[2] % len(values)], values[step[3] % len(values)]
+            values.append(BINARY[step[1]](ns, a, b))
+    out = values[-1].sum()
+    grads = ns.autograd.grad(out, (x, y), allow_unused=True) if out.requires_grad else (None, None)
+    return [out.detach().numpy()] + [None if g is None else g.numpy() for g in grads]
+
+
+@needs_torch
+@pytest.mark.parametrize("block", range(10))
+def test_random_programs_match_pytorch(block):
+    rng = np.random.default_rng(block)
+    mismatches = []
+    checked = 0
+    for seed in range(block * 60, block * 60 + 60):
+        steps = program(seed)
+        shapes = SHAPES[seed % len(SHAPES)]
+        x0, y0 = rng.uniform(-1, 1, shapes[0]), rng.uniform(-1, 1, shapes[1])
+        try:
+            theirs = run(real_torch, steps, x0, y0)
+        except RuntimeError:  # shapes that do not broadcast: PyTorch refuses the program, so must we
+            with pytest.raises(RuntimeError):
+                run(nbt, steps, x0, y0)
+            continue
+        ours = run(nbt, steps, x0, y0)
+        checked += 1
+        for name, t, o in zip(("value", "grad x", "grad y"), theirs, ours):
+            if t is None or o is None:  # an unused input: None on one side, None or zeros on the other
+                if not (t is None and (o is None or not np.any(o))) and not (o is None and not np.any(t)):
+                    mismatches.append((seed, name, steps))
+            elif t.shape != o.shape or not np.allclose(o, t, rtol=1e-6, atol=1e-9, equal_nan=True):
+                mismatches.append((seed, name, steps))
+    assert checked >= 30
+    assert not mismatches
