@@ -342,3 +342,39 @@ def test_a_nan_gradient_reaches_only_the_elements_it_belongs_to(f):
         (g,) = ns.autograd.grad(f(ns, x), x, grad_outputs=seed, allow_unused=True)
         results.append(np.nan_to_num(g.numpy(), nan=-999.0).tolist())
     assert results[0] == results[1]
+
+
+@needs_torch
+@pytest.mark.parametrize(
+    "method, args",
+    [("relu_", ()), ("exp_", ()), ("sigmoid_", ()), ("tanh_", ()), ("sin_", ()), ("abs_", ()), ("neg_", ()),
+     ("square_", ()), ("pow_", (3,)), ("masked_fill_", None), ("fmod_", (0.7,))],
+)
+def test_inplace_methods_match_pytorch(method, args):
+    results = []
+    for ns in (nbt, real_torch):
+        a = ns.tensor([0.5, -2.0, 3.0], dtype=ns.float64, requires_grad=True)
+        b = a * 1
+        out = getattr(b, method)(*(args if args is not None else (b > 1, 0.25)))
+        assert out is b
+        (b * ns.tensor([1.0, 2.0, 3.0], dtype=ns.float64)).sum().backward()
+        results.append((b.tolist(), a.grad.tolist(), type(b.grad_fn).__name__))
+    np.testing.assert_allclose(results[0][0], results[1][0])
+    np.testing.assert_allclose(results[0][1], results[1][1])
+    assert results[0][2] == results[1][2]
+
+
+@needs_torch
+@pytest.mark.parametrize("first", ["relu_", "exp_", "sigmoid_"])
+def test_writing_over_an_inplace_result_its_node_saved_fails_at_backward(first):
+    """exp_ saves its output, which is x itself now: a later write to x must fail at backward, as in PyTorch."""
+    messages = []
+    for ns in (nbt, real_torch):
+        a = ns.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        b = a * 1
+        getattr(b, first)()
+        b.mul_(2)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation") as info:
+            b.sum().backward()
+        messages.append(str(info.value).split(" Hint")[0])
+    assert messages[0] == messages[1]

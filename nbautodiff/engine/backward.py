@@ -324,7 +324,9 @@ def _run_vjp(node, g, retain_graph: bool, create_graph: bool) -> list:
                             raise RuntimeError(_version_error(node, t, now[0], v))
         out_ver = node.out_ver
         if out_ver is not None and out_ver[0] != 0:
-            raise RuntimeError(_version_error(node, None, out_ver[0], 0))
+            if type(out_ver) is list:
+                raise RuntimeError(_version_error(node, None, out_ver[0], 0))
+            raise RuntimeError(_version_error(node, None, out_ver.counter[0], out_ver.base))
     nexts = node.next
     params = node.params
     if op.arrays and not create_graph:

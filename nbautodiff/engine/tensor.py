@@ -52,6 +52,19 @@ def version_counter(t: Tensor) -> list:
     return v
 
 
+class SavedAt:
+    """A node's watch on its output when that output was written into another tensor's memory (``x.exp_()``):
+    ``[0]`` is how many writes came since, like a fresh counter's, and the error names the real versions."""
+
+    __slots__ = ("counter", "base")
+
+    def __init__(self, counter: list, base: int):
+        self.counter, self.base = counter, base
+
+    def __getitem__(self, i: int) -> int:
+        return self.counter[0] - self.base
+
+
 def version(t: Tensor) -> int:
     v = t._ver
     return 0 if v is None else v[0]
@@ -660,6 +673,23 @@ _NUMBERS = frozenset((builtins.float, builtins.int, np.float32, np.float64, np.i
 _apply = _ADD = _SUB = _MUL = _DIV = None  # set by _install_methods once the op table exists
 
 
+def _inplace_method(name: str, takes_args: bool = False):
+    """``x.exp_()``, ``x.pow_(2)``...: the out-of-place op written into x's memory, recorded as PyTorch does."""
+    fn = getattr(_ops, name)
+    if takes_args:
+
+        def method(self, *args):
+            return _ops.inplace(self, lambda x, _: fn(x, *args), None, name + "_")
+    else:
+
+        def method(self):
+            return _ops.inplace(self, lambda x, _: fn(x), None, name + "_")
+
+    method.__name__ = name + "_"
+    method.__doc__ = f"In place: ``x.{name}_(...)`` writes ``{name}(x, ...)`` into x (see ``add_``)."
+    return method
+
+
 def _install_methods() -> None:
     """Method forms of the functional ops (x.exp(), x.sum(dim=0), ...), PyTorch's names."""
     global _apply, _ADD, _SUB, _MUL, _DIV
@@ -680,6 +710,14 @@ def _install_methods() -> None:
     Tensor.subtract = _ops.sub
     Tensor.absolute = _ops.abs
     Tensor.greater, Tensor.less, Tensor.equal = _ops.gt, _ops.lt, _ops.equal
+    for name in ("relu exp log sqrt rsqrt abs neg sigmoid tanh sin cos tan floor ceil round reciprocal square sign "
+                 "log1p expm1 exp2").split():
+        setattr(Tensor, name + "_", _inplace_method(name))
+    for name in ("pow", "masked_fill", "fmod", "remainder", "atan2", "maximum", "minimum"):
+        setattr(Tensor, name + "_", _inplace_method(name, takes_args=True))
+    Tensor.clip_ = Tensor.clamp_
+    Tensor.clamp_min_ = lambda self, min: self.clamp_(min=min)
+    Tensor.clamp_max_ = lambda self, max: self.clamp_(max=max)
     Tensor.T = property(_reversed_dims)
     Tensor.mT = property(lambda self: _ops.transpose(self, -2, -1))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import mode
-from ..tensor import Tensor, bump_version, make, version_counter
+from ..tensor import SavedAt, Tensor, bump_version, make, version_counter
 from ._util import shape_str
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
@@ -86,9 +86,13 @@ def inplace_apply(x: Tensor, fn, other, name: str, via_view: bool = False) -> Te
     r = fn(old, other)
     _check_result(x, r._data, name)
     np.copyto(x._array(), r._data, casting="unsafe")
-    x.grad_fn = r.grad_fn
+    x.grad_fn = node = r.grad_fn
     x._requires_grad = True
     bump_version(x)
+    if node is not None and node.out_data is not None and node.out_ver is None:
+        # the op saved its output (exp_, relu_, sigmoid_...): that output is x now, so a later write to x
+        # must fail at backward, as in PyTorch
+        node.out_ver = SavedAt(x._ver, x._ver[0])
     _move_tangent(r, x)
     if x._view is not None:
         _rebase_bases(x)
