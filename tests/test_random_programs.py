@@ -109,3 +109,68 @@ def test_random_programs_match_pytorch(block):
                 mismatches.append((seed, name, steps))
     assert checked >= 150
     assert not mismatches
+
+
+def _write(c, fn):
+    fn(c)
+    return c
+
+
+INPLACE = [  # each step writes into a fresh clone: in place on views, on saved outputs, after other writes
+    lambda ns, a, b: a.clone().mul_(b) if a.shape == b.shape else a * 1,
+    lambda ns, a, b: a.clone().add_(b, alpha=0.5) if a.shape == b.shape else a + 1,
+    lambda ns, a, b: _write(a.clone(), lambda c: c.__setitem__((..., 0), b.sum())) if a.dim() else a,
+    lambda ns, a, b: _write(a.clone(), lambda c: c[..., :1].mul_(2)) if a.dim() else a,
+    lambda ns, a, b: _write(a.clone(), lambda c: c.t()[0].add_(3)) if a.dim() == 2 else a,
+    lambda ns, a, b: _write(a.clone(), lambda c: c.sub_(b.mean())),
+    lambda ns, a, b: _write(a.clone(), lambda c: c.clamp_(-0.5, 0.5)),
+    lambda ns, a, b: _write(a.clone(), lambda c: c.relu_()),
+    lambda ns, a, b: _write(a.clone(), lambda c: c.view(-1)[1:].div_(2)) if a.numel() > 1 else a,
+    lambda ns, a, b: _write(a.clone(), lambda c: c.unsqueeze(0).exp_()),
+    lambda ns, a, b: a.sin() * b.sum(),
+    lambda ns, a, b: a.tanh() + b.mean(),
+    lambda ns, a, b: _write(a.clone(), lambda c: c.masked_fill_(c > 0, 0.3)),
+    lambda ns, a, b: _write(a.clone(), lambda c: c.__imul__(b)) if a.shape == b.shape else a,
+    lambda ns, a, b: _write(a.clone(), lambda c: c.pow_(2)),
+]
+
+
+def run_inplace(ns, steps, x0, y0):
+    x = ns.tensor(x0, dtype=ns.float64, requires_grad=True)
+    y = ns.tensor(y0, dtype=ns.float64, requires_grad=True)
+    values = [x, y]
+    for k, i, j in steps:
+        values.append(INPLACE[k](ns, values[i % len(values)], values[j % len(values)]))
+    out = values[-1].sum()
+    return [out.detach().numpy()] + [
+        None if g is None else g.numpy() for g in ns.autograd.grad(out, (x, y), allow_unused=True)
+    ]
+
+
+@needs_torch
+@pytest.mark.parametrize("block", range(4))
+def test_random_inplace_programs_match_pytorch(block):
+    """The same results, or the same refusal (a saved tensor written over), as PyTorch."""
+    rng = np.random.default_rng(100 + block)
+    mismatches = []
+    for seed in range(block * 500, block * 500 + 500):
+        r = random.Random(seed)
+        steps = [(r.randrange(len(INPLACE)), r.randrange(9), r.randrange(9)) for _ in range(r.randint(1, 6))]
+        shape = [(3, 4), (4,), (), (2, 3)][seed % 4]
+        x0, y0 = rng.uniform(-1, 1, shape), rng.uniform(-1, 1, shape)
+        try:
+            theirs = run_inplace(real_torch, steps, x0, y0)
+        except RuntimeError as e:
+            with pytest.raises(RuntimeError) as ours_error:
+                run_inplace(nbt, steps, x0, y0)
+            if str(e).split(":")[0] != str(ours_error.value).split(":")[0]:
+                mismatches.append((seed, "error", steps))
+            continue
+        ours = run_inplace(nbt, steps, x0, y0)
+        for name, t, o in zip(("value", "grad x", "grad y"), theirs, ours):
+            if t is None or o is None:
+                if (t is None) != (o is None) and np.any(o if t is None else t):
+                    mismatches.append((seed, name, steps))
+            elif t.shape != o.shape or not np.allclose(o, t, rtol=1e-6, atol=1e-9, equal_nan=True):
+                mismatches.append((seed, name, steps))
+    assert not mismatches
