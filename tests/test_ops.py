@@ -386,7 +386,8 @@ def test_remainder_by_a_tensor_matches_pytorch_for_the_dividend(name):
 @pytest.mark.parametrize(
     "call",
     ["sum(0)", "sum(-1, keepdim=True)", "mean(0)", "norm(dim=0)", "logsumexp(0)", "var(0, correction=0)",
-     "softmax(0)", "log_softmax(-1)", "cumsum(0)", "prod(0)", "max(0).values", "amax(0)", "squeeze(0)", "argmax(0)"],
+     "softmax(0)", "log_softmax(-1)", "cumsum(0)", "prod(0)", "max(0).values", "amax(0)", "squeeze(0)", "argmax(0)",
+     "gather(0, ns.tensor(0))"],
 )
 def test_a_zero_dim_tensor_takes_dim_0_as_pytorch(call):
     results = []

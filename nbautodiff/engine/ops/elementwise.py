@@ -22,7 +22,7 @@ ADD = defop(
          lambda g, out, x, y: g),
     jvp=(lambda dx, out, x, y: dx,
          lambda dy, out, x, y: dy),
-    arrays=True, broadcast=True, error=broadcast_error("add"),
+    arrays=True, broadcast=True, promotes=True, error=broadcast_error("add"),
 )
 SUB = defop(
     "sub", "SubBackward0", operator.sub,
@@ -30,7 +30,7 @@ SUB = defop(
          lambda g, out, x, y: -g),
     jvp=(lambda dx, out, x, y: dx,
          lambda dy, out, x, y: -dy),
-    arrays=True, broadcast=True, error=broadcast_error("sub"),
+    arrays=True, broadcast=True, promotes=True, error=broadcast_error("sub"),
 )
 RSUB = defop(  # scalar - tensor: PyTorch records it as rsub(tensor, scalar)
     "rsub", "RsubBackward1", _rsub_fwd,
@@ -44,7 +44,7 @@ MUL = defop(
          lambda g, out, x, y: g * x),
     jvp=(lambda dx, out, x, y: dx * y,
          lambda dy, out, x, y: x * dy),
-    save=(0, 1), arrays=True, broadcast=True, error=broadcast_error("mul"),
+    save=(0, 1), arrays=True, broadcast=True, promotes=True, error=broadcast_error("mul"),
 )
 DIV = defop(
     "div", "DivBackward0", operator.truediv,
@@ -52,7 +52,7 @@ DIV = defop(
          lambda g, out, x, y: -g * x / (y * y)),
     jvp=(lambda dx, out, x, y: dx / y,
          lambda dy, out, x, y: -dy * x / (y * y)),
-    save=(0, 1), arrays=True, broadcast=True, error=broadcast_error("div"),
+    save=(0, 1), arrays=True, broadcast=True, promotes=True, error=broadcast_error("div"),
 )
 NEG = defop(
     "neg", "NegBackward0", operator.neg,
@@ -168,7 +168,7 @@ POW = defop(  # tensor ** tensor
     "pow", "PowBackward1", _pow_fwd,
     vjp=(_pow_tensor_vjp_x, _pow_tensor_vjp_y),
     jvp=(_pow_tensor_jvp_x, _pow_tensor_jvp_y),
-    save=(0, 1), save_out=True, broadcast=True, error=broadcast_error("pow"),
+    save=(0, 1), save_out=True, broadcast=True, promotes=True, error=broadcast_error("pow"),
 )
 RPOW = defop(  # number ** tensor
     "rpow", "PowBackward2", _rpow_fwd,
@@ -333,13 +333,13 @@ MAXIMUM = defop(  # ties share the gradient half and half, as PyTorch does
     "maximum", "MaximumBackward0", np.maximum,
     vjp=(_maximum_vjp, _maximum_vjp_y),
     jvp=(_maximum_jvp, _maximum_jvp_y),
-    save=(0, 1), broadcast=True, error=broadcast_error("maximum"),
+    save=(0, 1), broadcast=True, promotes=True, error=broadcast_error("maximum"),
 )
 MINIMUM = defop(
     "minimum", "MinimumBackward0", np.minimum,
     vjp=(_maximum_vjp_y, _maximum_vjp),
     jvp=(_maximum_jvp_y, _maximum_jvp),
-    save=(0, 1), broadcast=True, error=broadcast_error("minimum"),
+    save=(0, 1), broadcast=True, promotes=True, error=broadcast_error("minimum"),
 )
 
 
@@ -469,7 +469,7 @@ def _remainder_rows(name: str, forward):
              lambda g, out, x, y: -g * ((x - out) / y)),
         jvp=(lambda dx, out, x, y: dx,
              lambda dy, out, x, y: -dy * ((x - out) / y)),
-        save=(0, 1), save_out=True, arrays=True, broadcast=True, error=broadcast_error(name),
+        save=(0, 1), save_out=True, arrays=True, broadcast=True, promotes=True, error=broadcast_error(name),
     )
     return by_number, by_tensor
 
@@ -544,10 +544,6 @@ def allclose(x, y, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
     return bool(np.allclose(x._data, y._data if isinstance(y, Tensor) else y, rtol, atol, equal_nan))
 
 
-for _op in (ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, REMAINDER, FMOD):
-    _op.promotes = True  # a 0-d tensor of the same category does not widen the result (registry.promote_zero_dim)
-
-
 # ============================================================== atan2, hypot, exp2
 def _atan2_r2(x, y):
     return x * x + y * y
@@ -559,7 +555,7 @@ ATAN2 = defop(  # atan2(y, x): the angle of the point (x, y)
          lambda g, out, y, x: -g * y / _atan2_r2(x, y)),
     jvp=(lambda dy, out, y, x: dy * x / _atan2_r2(x, y),
          lambda dx, out, y, x: -dx * y / _atan2_r2(x, y)),
-    save=(0, 1), arrays=True, broadcast=True, error=broadcast_error("atan2"),
+    save=(0, 1), arrays=True, broadcast=True, promotes=True, error=broadcast_error("atan2"),
 )
 HYPOT = defop(
     "hypot", "HypotBackward0", np.hypot,
@@ -567,13 +563,12 @@ HYPOT = defop(
          lambda g, out, x, y: g * y / out),
     jvp=(lambda dx, out, x, y: dx * x / out,
          lambda dy, out, x, y: dy * y / out),
-    save=(0, 1), save_out=True, arrays=True, broadcast=True, error=broadcast_error("hypot"),
+    save=(0, 1), save_out=True, arrays=True, broadcast=True, promotes=True, error=broadcast_error("hypot"),
 )
 EXP2 = defop("exp2", "Exp2Backward0", np.exp2,
              vjp=(lambda g, out, x: g * out * _LN2,),
              jvp=(lambda dx, out, x: dx * out * _LN2,), save_out=True, arrays=True)
 _LN2 = float(np.log(2.0))
-ATAN2.promotes = HYPOT.promotes = True
 
 
 def atan2(input, other):

@@ -9,8 +9,9 @@ import numpy as np
 
 from ..tensor import Tensor, make
 from ._util import norm_dim, one_dim
-from .elementwise import _mask, exp, where
+from .elementwise import _mask, _pass_where, exp, where
 from .registry import apply, defop
+from .shape import flip
 
 
 def numpy_aliases(fn):
@@ -105,8 +106,6 @@ def mean(x, dim=None, keepdim: bool = False, *, dtype=None):
 def _extreme_all_vjp(g, out, x):
     # The gradient is shared evenly between all elements equal to the max (PyTorch's rule), selected so that
     # a nan gradient does not reach the others.
-    from .elementwise import _pass_where
-
     mask = x._data == out._data
     return _pass_where(mask, g * _mask(mask / mask.sum(dtype=x._data.dtype)))
 
@@ -129,8 +128,6 @@ def _extreme_dim_fwd(x, *, dim, keepdim, indices):
 
 
 def _extreme_dim_vjp(g, out, x, *, dim, keepdim, indices):
-    from .elementwise import _pass_where
-
     return _pass_where(_onehot(x.shape, dim, indices, keepdim), unreduce(g, x.shape, (dim,), keepdim))
 
 
@@ -208,18 +205,18 @@ def _amax_mask(x, out, dim, keepdim) -> Tensor:
     return _mask(m / m.sum(axis=dim, keepdims=True, dtype=x._data.dtype))
 
 
-AMAX = defop(
-    "amax", "AmaxBackward0", lambda x, *, dim, keepdim: np.max(x, axis=dim, keepdims=keepdim),
-    vjp=(lambda g, out, x, *, dim, keepdim: unreduce(g, x.shape, dim, keepdim) * _amax_mask(x, out, dim, keepdim),),
-    jvp=(lambda dx, out, x, *, dim, keepdim: sum(dx * _amax_mask(x, out, dim, keepdim), dim, keepdim),),
-    save=(0,), save_out=True,
-)
-AMIN = defop(
-    "amin", "AminBackward0", lambda x, *, dim, keepdim: np.min(x, axis=dim, keepdims=keepdim),
-    vjp=(lambda g, out, x, *, dim, keepdim: unreduce(g, x.shape, dim, keepdim) * _amax_mask(x, out, dim, keepdim),),
-    jvp=(lambda dx, out, x, *, dim, keepdim: sum(dx * _amax_mask(x, out, dim, keepdim), dim, keepdim),),
-    save=(0,), save_out=True,
-)
+def _amax_vjp(g, out, x, *, dim, keepdim):
+    return unreduce(g, x.shape, dim, keepdim) * _amax_mask(x, out, dim, keepdim)
+
+
+def _amax_jvp(dx, out, x, *, dim, keepdim):
+    return sum(dx * _amax_mask(x, out, dim, keepdim), dim, keepdim)
+
+
+AMAX = defop("amax", "AmaxBackward0", lambda x, *, dim, keepdim: np.max(x, axis=dim, keepdims=keepdim),
+             vjp=(_amax_vjp,), jvp=(_amax_jvp,), save=(0,), save_out=True)
+AMIN = defop("amin", "AminBackward0", lambda x, *, dim, keepdim: np.min(x, axis=dim, keepdims=keepdim),
+             vjp=(_amax_vjp,), jvp=(_amax_jvp,), save=(0,), save_out=True)
 
 
 @numpy_aliases
@@ -441,12 +438,6 @@ def log_softmax(x, dim=None, dtype=None):
 
 
 # ============================================================== cumsum, var, std (compositions)
-def _flip(g, dim):
-    from .shape import flip
-
-    return flip(g, dim)
-
-
 def _cumsum_fwd(x, *, dim):
     return np.cumsum(x, axis=dim).reshape(np.shape(x))  # numpy flattens a 0-d input to shape (1,)
 
@@ -454,7 +445,7 @@ def _cumsum_fwd(x, *, dim):
 CUMSUM = defop(
     "cumsum", "CumsumBackward0", _cumsum_fwd,
     # the reverse cumulative sum. (Not total - cumsum + g: one nan or inf would reach every element.)
-    vjp=(lambda g, out, x, *, dim: _flip(cumsum(_flip(g, dim), dim), dim),),
+    vjp=(lambda g, out, x, *, dim: flip(cumsum(flip(g, dim), dim), dim),),
     jvp=(lambda dx, out, x, *, dim: cumsum(dx, dim),),
 )
 

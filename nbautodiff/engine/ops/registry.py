@@ -72,6 +72,7 @@ def defop(
     sets_dtype: bool = False,
     multi: bool = False,
     arrays: bool = False,
+    promotes: bool = False,
 ) -> Op:
     """Add a primitive to the op table.
 
@@ -85,7 +86,8 @@ def defop(
     ``create_graph`` the backward pass runs them on the numpy arrays themselves, which is what makes
     it as fast as hand-written numpy; with ``create_graph`` the same rules run on tensors.
     Results computed in float64 from non-float64 inputs come back as float32 (PyTorch's rule), except
-    for ``sets_dtype`` ops such as ``x.double()``.
+    for ``sets_dtype`` ops such as ``x.double()``. ``promotes`` marks the arithmetic rows where a 0-d tensor
+    beside a dimensioned one follows PyTorch's promotion rather than numpy's (``promote_zero_dim``).
     """
     op = Op()
     op.name, op.node_name, op.node_cls = name, node, node_class(node, multi)
@@ -99,7 +101,7 @@ def defop(
     op.per_input = isinstance(vjp, tuple)
     op.arrays = arrays
     op.custom = False
-    op.promotes = False  # set on the arithmetic ops that follow PyTorch's 0-d promotion (see promote_zero_dim)
+    op.promotes = promotes
     OPS[name] = op
     return op
 

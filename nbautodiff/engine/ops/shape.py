@@ -627,13 +627,14 @@ def gather(x, dim: int, index):
                 f"gather(): Size does not match at dimension {i} expected index {shape_str(idx.shape)} to be smaller "
                 f"than self {shape_str(x._data.shape)} apart from dimension {d}"
             )
-    if idx.size and (idx.min() < -x._data.shape[d] or idx.max() >= x._data.shape[d]):
-        raise RuntimeError(f"gather(): index {int(idx.max())} is out of bounds for dimension {d} with size "
-                           f"{x._data.shape[d]}")
-    key = list(np.indices(idx.shape, sparse=True)) if idx.ndim else []
-    if idx.ndim:
-        key[d] = idx
-    return apply(GATHER, (x,), {"key": tuple(key) if idx.ndim else (idx,), "in_shape": x._data.shape})
+    size = x._data.shape[d] if x._data.ndim else 1  # a 0-d tensor counts as one element along dim 0
+    if idx.size and (idx.min() < -size or idx.max() >= size):
+        raise RuntimeError(f"gather(): index {int(idx.max())} is out of bounds for dimension {d} with size {size}")
+    if idx.ndim == 0:
+        return apply(GATHER, (x,), {"key": (), "in_shape": x._data.shape})
+    key = list(np.indices(idx.shape, sparse=True))  # open grids: each output element picks its own position
+    key[d] = idx
+    return apply(GATHER, (x,), {"key": tuple(key), "in_shape": x._data.shape})
 
 
 def index_select(x, dim: int, index):
