@@ -206,17 +206,6 @@ def _recording_tapes() -> list:
     return [tape for tape in _stack() if tape._recording]
 
 
-@contextlib.contextmanager
-def _no_tapes():
-    """Run user code (a custom gradient's forward or grad_fn) with no tape recording, restoring in ``finally``."""
-    saved = _stack()[:]
-    _stack().clear()
-    try:
-        yield
-    finally:
-        _stack()[:] = saved
-
-
 def _connected(x, tapes) -> frozenset:
     """The ids of the tapes (among ``tapes``) that recorded ``x`` or watch it."""
     return frozenset(tape._id for tape in tapes if tape._id in x._tapes or id(x) in tape._watched)
@@ -1054,8 +1043,8 @@ def custom_gradient(f=None):
         key = _backends.backend().name
         if key not in functions:
 
-            def forward(ctx, box, n_args, *tensors):
-                ctx.tf_grad_fn, ctx.n_args, ctx.n_out = box[0], n_args, len(tensors) - n_args
+            def forward(ctx, grad_fn, n_args, *tensors):
+                ctx.tf_grad_fn, ctx.n_args, ctx.n_out = grad_fn, n_args, len(tensors) - n_args
                 outs = tuple(t.clone() for t in tensors[n_args:])  # the results of f, cut from f's own graph
                 return outs[0] if len(outs) == 1 else outs
 
@@ -1085,7 +1074,7 @@ def custom_gradient(f=None):
         _flatten(y, "y", ys, [])
         ys = [_tensor(v) for v in ys]
         function = function_for(_ns())
-        return _run(lambda *ts: function.apply([grad_fn], len(tensors), *ts), *tensors, *ys)
+        return _run(lambda *ts: function.apply(grad_fn, len(tensors), *ts), *tensors, *ys)
 
     return decorated
 

@@ -673,17 +673,12 @@ _NUMBERS = frozenset((builtins.float, builtins.int, np.float32, np.float64, np.i
 _apply = _ADD = _SUB = _MUL = _DIV = None  # set by _install_methods once the op table exists
 
 
-def _inplace_method(name: str, takes_args: bool = False):
+def _inplace_method(name: str):
     """``x.exp_()``, ``x.pow_(2)``...: the out-of-place op written into x's memory, recorded as PyTorch does."""
     fn = getattr(_ops, name)
-    if takes_args:
 
-        def method(self, *args):
-            return _ops.inplace(self, lambda x, _: fn(x, *args), None, name + "_")
-    else:
-
-        def method(self):
-            return _ops.inplace(self, lambda x, _: fn(x), None, name + "_")
+    def method(self, *args):
+        return _ops.inplace(self, lambda x, _: fn(x, *args), None, name + "_")
 
     method.__name__ = name + "_"
     method.__doc__ = f"In place: ``x.{name}_(...)`` writes ``{name}(x, ...)`` into x (see ``add_``)."
@@ -711,10 +706,8 @@ def _install_methods() -> None:
     Tensor.absolute = _ops.abs
     Tensor.greater, Tensor.less, Tensor.equal = _ops.gt, _ops.lt, _ops.equal
     for name in ("relu exp log sqrt rsqrt abs neg sigmoid tanh sin cos tan floor ceil round reciprocal square sign "
-                 "log1p expm1 exp2").split():
+                 "log1p expm1 exp2 pow masked_fill fmod remainder atan2 maximum minimum").split():
         setattr(Tensor, name + "_", _inplace_method(name))
-    for name in ("pow", "masked_fill", "fmod", "remainder", "atan2", "maximum", "minimum"):
-        setattr(Tensor, name + "_", _inplace_method(name, takes_args=True))
     Tensor.clip_ = Tensor.clamp_
     Tensor.clamp_min_ = lambda self, min: self.clamp_(min=min)
     Tensor.clamp_max_ = lambda self, max: self.clamp_(max=max)
