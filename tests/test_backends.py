@@ -38,7 +38,10 @@ def test_nbautodiff_torch_follows_the_backend():
     own = lesson(torch_dialect)
     with nb.use_backend("torch") as b:
         assert b.name == "torch" and nb.backend() is b
-        assert torch_dialect.Tensor is torch.Tensor and torch_dialect.nn is torch.nn
+        assert torch_dialect.Tensor is torch.Tensor and torch_dialect.nn.Linear is torch.nn.Linear
+        # a submodule is shown as its follower, so `nn = torch.nn` keeps following a later switch
+        assert torch_dialect.nn is sys.modules["nbautodiff.torch.nn"] and torch_dialect.nn.functional.relu is \
+            torch.nn.functional.relu
         real = lesson(torch_dialect)
     assert nb.backend().name == "numpy" and isinstance(torch_dialect.ones(1), nb.Tensor)
     assert own[:4] == real[:4] == (28.0, [0.0, 4.0, 8.0, 12.0], [1.0, 1.0, 1.0, 1.0],
@@ -137,7 +140,24 @@ def test_backend_helpers_work_on_both():
             y = (x * x).sum()
             assert b.is_tensor(y) and b.to_numpy(y) == 5.0
             b.synchronize()
-            assert [n.label for n in b.graph(y).nodes][-1] == "SumBackward0"
+            assert [n.label for n in nb.graph(y).nodes][-1] == "SumBackward0"
+
+
+def test_a_submodule_held_from_the_dialect_follows_later_switches():
+    nn, functional = torch_dialect.nn, torch_dialect.nn.functional
+    import nbautodiff.torch.autograd.forward_ad as fwd
+
+    with nb.use_backend("torch"):
+        assert nn.Linear is torch.nn.Linear and functional.relu is torch.nn.functional.relu
+        assert fwd.dual_level is torch.autograd.forward_ad.dual_level
+        import nbautodiff.torch.utils.data as data  # a submodule only PyTorch has
+
+        assert data.TensorDataset is torch.utils.data.TensorDataset
+    assert nn.Linear is nb.backends.own.nn.Linear and fwd.dual_level is nb.forward_ad.dual_level
+    with pytest.raises(AttributeError, match="follows the numpy backend, which doesn't provide it"):
+        data.TensorDataset
+    with pytest.raises(AttributeError, match="has no attribute 'no_such_name'"):
+        torch_dialect.no_such_name
 
 
 def test_semantics_table_names_every_dialect():

@@ -1,9 +1,9 @@
 """The backend switch: the same PyTorch-style code runs on nbautodiff's own engine or on real PyTorch.
 
 A backend is a small object (``name``, ``device``, ``ns``: a PyTorch-compatible namespace, plus
-``is_tensor``, ``to_numpy``, ``synchronize``, ``graph``). Because the own engine speaks PyTorch's API, real
-PyTorch *is* the second backend: no wrapper per op. ``nbautodiff.torch`` and the lesson dialects follow the
-active backend.
+``is_tensor``, ``to_numpy``, ``synchronize``). The own engine's namespace is ``backends.own``; because it speaks
+PyTorch's API, real PyTorch *is* the second backend: no wrapper per op. ``nbautodiff.torch`` and the lesson
+dialects, a layer above, follow the active backend (``on_switch``).
 
 >>> import nbautodiff as nb
 >>> nb.backend()
@@ -16,8 +16,9 @@ Backend('numpy', device='cpu')
 from __future__ import annotations
 
 import os
-import sys
 import types
+
+from ..engine import own as _engine_own
 
 BACKENDS = ("numpy", "torch")
 ENV = "NBAUTODIFF_BACKEND"
@@ -42,11 +43,6 @@ class Backend:
         if self.name == "torch" and self.device.startswith("cuda"):
             self.ns.cuda.synchronize()
 
-    def graph(self, *tensors, **kwargs):
-        from ..inspect import graph
-
-        return graph(*tensors, **kwargs)
-
     @property
     def label(self) -> str:
         return self.name if self.device == "cpu" else f"{self.name}:{self.device}"
@@ -61,40 +57,23 @@ class Backend:
         return hash((self.name, self.device))
 
 
-_own_ns = None  # the own engine's namespace: nbautodiff.torch as it was defined
-_own_modules: dict = {}  # "nbautodiff.torch.nn" -> its own-engine names, kept before any switch
 _current: Backend | None = None
+_listeners: list = []  # called with the new backend after every switch (the PyTorch dialect repoints itself)
 
 
-def register_own(namespace: dict) -> None:
-    """Called once by ``nbautodiff.torch`` as it is defined (its submodules are loaded by then): keep the
-    names of it and of each submodule before any switch repoints them."""
-    global _own_ns
-    if _own_ns is None:
-        _own_ns = types.ModuleType("nbautodiff.torch", namespace.get("__doc__"))
-        _own_ns.__dict__.update({k: v for k, v in namespace.items() if not _is_dunder(k)})
-        copies = {}
-        for name, module in list(sys.modules.items()):
-            if name.startswith("nbautodiff.torch.") and module is not None:
-                _own_modules[name] = {k: v for k, v in vars(module).items() if not _is_dunder(k)}
-                copies[name] = types.ModuleType(name, module.__doc__)
-                copies[name].__dict__.update(_own_modules[name])
-        # The namespace a dialect holds must keep the own engine's submodules (ns.autograd.grad, ns.nn...)
-        # even while the real modules of those names are repointed at torch: give it copies.
-        for space in [_own_ns, *copies.values()]:
-            for key, value in list(vars(space).items()):
-                if isinstance(value, types.ModuleType) and value.__name__ in copies:
-                    setattr(space, key, copies[value.__name__])
+def on_switch(listener) -> None:
+    """Call ``listener(backend)`` after every switch of the active backend (and once now, if one is active).
+
+    This is how a layer above (``nbautodiff.torch``) follows the backend without this module knowing of it."""
+    _listeners.append(listener)
+    if _current is not None:
+        listener(_current)
 
 
 def _own() -> types.ModuleType:
-    if _own_ns is None:
-        import nbautodiff.torch  # noqa: F401  (registers its namespace)
-    return _own_ns
+    from . import own  # the own engine's PyTorch namespace, loaded with the first backend
 
-
-def _is_dunder(name: str) -> bool:
-    return name.startswith("__") and name.endswith("__")
+    return own
 
 
 def parse(spec: str, device: str | None = None) -> tuple[str, str]:
@@ -141,50 +120,17 @@ def _make(name: str, device: str) -> Backend:
     return Backend("torch", device, torch)
 
 
-def _refill(module: types.ModuleType, names: dict) -> None:
-    keep = {k: v for k, v in vars(module).items() if _is_dunder(k) and k != "__getattr__"}
-    module.__dict__.clear()
-    module.__dict__.update(names)
-    module.__dict__.update(keep)
-
-
-def _torch_names(torch_module) -> dict:
-    names = {k: v for k, v in vars(torch_module).items() if not _is_dunder(k)}
-
-    def __getattr__(name, _mod=torch_module):  # names torch itself loads lazily
-        return getattr(_mod, name)
-
-    names["__getattr__"] = __getattr__
-    return names
-
-
 def _activate(new: Backend) -> None:
-    """Point ``nbautodiff.torch`` (and its loaded submodules: nn, autograd, func, ...) at the backend's
-    namespace, and set PyTorch's default device for CUDA."""
+    """Make ``new`` the active backend: PyTorch's default device for CUDA, then tell the listeners."""
     global _current
-    import importlib
-
-    dialect = sys.modules.get("nbautodiff.torch")
-    if dialect is None:
-        import nbautodiff.torch as dialect  # noqa: F811
     if new.name == "torch":
         # Only CUDA needs a default device; on the CPU that would put a Python mode on every torch op.
         new.ns.set_default_device(new.device if new.device != "cpu" else None)
-        _refill(dialect, _torch_names(new.ns))
-        for name in _own_modules:
-            module = sys.modules.get(name)
-            twin = "torch" + name[len("nbautodiff.torch"):]
-            try:
-                _refill(module, _torch_names(importlib.import_module(twin)))
-            except ImportError:  # pragma: no cover - every twin exists in the PyTorch versions we support
-                pass
-    else:
-        if _current is not None and _current.name == "torch":
-            _current.ns.set_default_device(None)
-        _refill(dialect, dict(vars(_own())))
-        for name, names in _own_modules.items():
-            _refill(sys.modules[name], dict(names))
+    elif _current is not None and _current.name == "torch":
+        _current.ns.set_default_device(None)
     _current = new
+    for listener in _listeners:
+        listener(new)
 
 
 def set_backend(name: str = "numpy", device: str | None = None) -> Backend:
@@ -242,4 +188,14 @@ def from_environment() -> Backend:
         raise RuntimeError(f"{ENV}={spec!r}: {e}") from None
 
 
-__all__ = ["BACKENDS", "Backend", "backend", "from_environment", "parse", "set_backend", "use_backend"]
+def _own_engine_active():
+    """For the engine's own tools (``engine.own.on_own_engine``): a block with the own engine active, or None
+    when it already is."""
+    if _current is None or _current.name == "numpy":
+        return None
+    return use_backend("numpy")
+
+
+_engine_own.provide_switch(_own_engine_active)
+
+__all__ = ["BACKENDS", "Backend", "backend", "from_environment", "on_switch", "parse", "set_backend", "use_backend"]

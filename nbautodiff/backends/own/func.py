@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..engine.functional import grad, hessian, jacfwd, jacrev, jvp, value_and_grad, vjp
+from ...engine.functional import grad, hessian, jacfwd, jacrev, jvp, value_and_grad, vjp
 
 
 def grad_and_value(func, argnums=0, has_aux: bool = False):

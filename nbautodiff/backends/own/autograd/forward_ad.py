@@ -1,6 +1,6 @@
 """``torch.autograd.forward_ad``: dual tensors for forward-mode AD."""
 
-from ...engine.forward import (
+from ....engine.forward import (
     UnpackedDualTensor,
     dual_level,
     enter_dual_level,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..engine.mode import no_grad
-from ..engine.tensor import bump_version
+from ...engine.mode import no_grad
+from ...engine.tensor import bump_version
 
 
 class Optimizer:

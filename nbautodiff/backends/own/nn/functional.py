@@ -1,6 +1,6 @@
 """``torch.nn.functional``: activations and losses lessons use."""
 
-from ...engine.ops import (  # noqa: F401
+from ....engine.ops import (  # noqa: F401
     cross_entropy,
     linear,
     log_softmax,
@@ -14,7 +14,7 @@ from ...engine.ops import (  # noqa: F401
 
 
 def leaky_relu(x, negative_slope: float = 0.01):
-    from ...engine.ops import where
+    from ....engine.ops import where
 
     return where(x > 0, x, x * negative_slope)
 
@@ -26,7 +26,7 @@ def l1_loss(input, target, reduction: str = "mean"):
 
 def binary_cross_entropy_with_logits(input, target, reduction: str = "mean"):
     """Stable BCE on logits: max(x, 0) - x*t + log(1 + exp(-|x|))."""
-    from ...engine.ops import clamp, exp, log1p
+    from ....engine.ops import clamp, exp, log1p
 
     loss = clamp(input, min=0) - input * target + log1p(exp(-input.abs()))
     return loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss

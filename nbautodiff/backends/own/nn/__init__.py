@@ -7,8 +7,8 @@ from collections import OrderedDict
 
 import numpy as np
 
-from ...engine import factories
-from ...engine.tensor import Tensor
+from ....engine import factories
+from ....engine.tensor import Tensor
 from . import functional, init  # noqa: F401
 from . import functional as F
 

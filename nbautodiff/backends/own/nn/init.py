@@ -2,7 +2,7 @@
 
 import math
 
-from ...engine.mode import no_grad
+from ....engine.mode import no_grad
 
 
 def normal_(t, mean: float = 0.0, std: float = 1.0):

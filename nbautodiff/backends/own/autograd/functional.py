@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ...engine import functional as F
-from ...engine.tensor import Tensor
+from ....engine import functional as F
+from ....engine.tensor import Tensor
 
 
 def _as_tuple(x):
@@ -19,7 +19,7 @@ def vjp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
     xs = _as_tuple(inputs)
     out, fn = F.vjp(func, *xs)
     if v is None:
-        from ...engine.factories import ones_like
+        from ....engine.factories import ones_like
 
         v = ones_like(out)
     return out, _like(inputs, fn(v))

@@ -1,0 +1,176 @@
+"""The own engine's PyTorch namespace: what ``import nbautodiff.torch as torch`` gives on the numpy backend.
+
+>>> import nbautodiff.torch as torch
+>>> x = torch.tensor(1., requires_grad=True)
+>>> y = x ** 2
+>>> y
+tensor(1., grad_fn=<PowBackward0>)
+"""
+
+from ...engine import dtypes as _dtypes
+from ...engine.dtypes import (  # noqa: F401  # noqa: F401
+    Size,
+    bool,
+    device,
+    double,
+    dtype,  # noqa: F401
+    float,
+    float16,
+    float32,
+    float64,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    short,
+    uint8,
+)
+from ...engine.factories import (  # noqa: F401
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    get_default_dtype,
+    linspace,
+    manual_seed,
+    normal,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    seed,
+    set_default_dtype,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from ...engine.mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
+from ...engine.ops import (  # noqa: F401
+    abs,
+    add,
+    addmm,
+    all,
+    allclose,
+    amax,
+    amin,
+    any,
+    argmax,
+    argmin,
+    atan2,
+    bmm,
+    broadcast_to,
+    cat,
+    ceil,
+    chunk,
+    clamp,
+    clip,
+    clone,
+    concat,
+    cos,
+    cumsum,
+    div,
+    dot,
+    eq,
+    equal,
+    exp,
+    exp2,
+    expm1,
+    flatten,
+    flip,
+    floor,
+    fmod,
+    gather,
+    ge,
+    gt,
+    hypot,
+    index_select,
+    isfinite,
+    isnan,
+    le,
+    log,
+    log1p,
+    log_softmax,
+    logsumexp,
+    lt,
+    masked_fill,
+    matmul,
+    max,
+    maximum,
+    mean,
+    min,
+    minimum,
+    mm,
+    mul,
+    mv,
+    narrow,
+    ne,
+    neg,
+    norm,
+    outer,
+    permute,
+    pow,
+    prod,
+    reciprocal,
+    relu,
+    remainder,
+    reshape,
+    roll,
+    round,
+    rsqrt,
+    select,
+    sigmoid,
+    sign,
+    sin,
+    softmax,
+    split,
+    sqrt,
+    square,
+    squeeze,
+    stack,
+    std,
+    sub,
+    sum,
+    swapaxes,
+    t,
+    tan,
+    tanh,
+    transpose,
+    unbind,
+    unsqueeze,
+    var,
+    where,
+)
+from ...engine.ops import rsub as _rsub  # noqa: F401
+from ...engine.printing import set_printoptions  # noqa: F401
+from ...engine.tensor import Tensor  # noqa: F401
+from . import autograd, cuda, func, nn, optim  # noqa: F401,E402
+
+FloatTensor = Tensor
+negative, multiply, divide, subtract, true_divide, absolute = neg, mul, div, sub, div, abs
+greater, less = gt, lt
+ger = outer
+__version__ = "2.13.0+nbautodiff"
+
+
+def is_tensor(obj) -> "bool":
+    return isinstance(obj, Tensor)
+
+
+def numel(x) -> "int":
+    return x.numel()
+
+
+def is_floating_point(x) -> "bool":
+    return x.is_floating_point()
+
