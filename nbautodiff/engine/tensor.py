@@ -673,41 +673,26 @@ _NUMBERS = frozenset((builtins.float, builtins.int, np.float32, np.float64, np.i
 _apply = _ADD = _SUB = _MUL = _DIV = None  # set by _install_methods once the op table exists
 
 
-def _inplace_method(name: str):
+def _inplace_method(name: str, fn):
     """``x.exp_()``, ``x.pow_(2)``...: the out-of-place op written into x's memory, recorded as PyTorch does."""
-    fn = getattr(_ops, name)
 
     def method(self, *args):
         return _ops.inplace(self, lambda x, _: fn(x, *args), None, name + "_")
 
-    method.__name__ = name + "_"
+    method.__name__ = method.__qualname__ = name + "_"
     method.__doc__ = f"In place: ``x.{name}_(...)`` writes ``{name}(x, ...)`` into x (see ``add_``)."
     return method
 
 
 def _install_methods() -> None:
-    """Method forms of the functional ops (x.exp(), x.sum(dim=0), ...), PyTorch's names."""
+    """The Tensor methods of the public functions (``x.exp()``, ``x.sum(dim=0)``, ``x.exp_()``), as each is
+    declared beside its op-table row (``ops.public``)."""
     global _apply, _ADD, _SUB, _MUL, _DIV
     _apply, _ADD, _SUB, _MUL, _DIV = _ops.apply, _ops.OPS["add"], _ops.OPS["sub"], _ops.OPS["mul"], _ops.OPS["div"]
-    names = (
-        "add sub mul div pow neg exp log sqrt rsqrt abs sin cos tan tanh sigmoid relu reciprocal square sign "
-        "clamp clip maximum minimum sum mean max min prod norm matmul dot mm mv reshape view view_as transpose "
-        "permute t squeeze unsqueeze expand expand_as broadcast_to flatten softmax log_softmax logsumexp eq ne "
-        "lt le gt ge argmax argmin clone isfinite isnan all any cumsum var std masked_fill narrow split chunk "
-        "unbind log1p expm1 floor ceil round amax amin remainder fmod gather index_select flip roll repeat atan2 "
-        "hypot exp2"
-    ).split()
-    for name in names:
-        fn = getattr(_ops, name)
+    for name, fn in _ops.public_names("method").items():
         setattr(Tensor, name, fn)
-    Tensor.true_divide = Tensor.divide = _ops.div
-    Tensor.multiply = _ops.mul
-    Tensor.subtract = _ops.sub
-    Tensor.absolute = _ops.abs
-    Tensor.greater, Tensor.less, Tensor.equal = _ops.gt, _ops.lt, _ops.equal
-    for name in ("relu exp log sqrt rsqrt abs neg sigmoid tanh sin cos tan floor ceil round reciprocal square sign "
-                 "log1p expm1 exp2 pow masked_fill fmod remainder atan2 maximum minimum").split():
-        setattr(Tensor, name + "_", _inplace_method(name))
+    for name, fn in _ops.public_names("inplace").items():
+        setattr(Tensor, name + "_", _inplace_method(name, fn))
     Tensor.clip_ = Tensor.clamp_
     Tensor.clamp_min_ = lambda self, min: self.clamp_(min=min)
     Tensor.clamp_max_ = lambda self, max: self.clamp_(max=max)

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..tensor import Tensor, make
 from ._util import SCALARS, as_operand, broadcast_error, const
-from .registry import apply, defop
+from .registry import apply, defop, public, unary
 
 
 # ============================================================== arithmetic (broadcasting)
@@ -62,6 +62,7 @@ NEG = defop(
 )
 
 
+@public
 def add(x, y, *, alpha=1):
     """x + alpha * y (broadcasting)."""
     if alpha != 1:
@@ -73,6 +74,7 @@ def add(x, y, *, alpha=1):
     return apply(ADD, (x, y))
 
 
+@public(aliases=("subtract",))
 def sub(x, y, *, alpha=1):
     if alpha != 1:
         y = mul(y, alpha)
@@ -81,6 +83,7 @@ def sub(x, y, *, alpha=1):
     return apply(SUB, (x, as_operand(y, "sub")))
 
 
+@public(method=False)
 def rsub(x, y):
     """y - x for a tensor x and a scalar y (``1 - x``)."""
     y = as_operand(y, "rsub")
@@ -89,6 +92,7 @@ def rsub(x, y):
     return apply(RSUB, (x, y))
 
 
+@public(aliases=("multiply",))
 def mul(x, y):
     if not isinstance(x, Tensor):
         x, y = y, x
@@ -97,6 +101,7 @@ def mul(x, y):
     return apply(MUL, (x, y))
 
 
+@public(aliases=("divide", "true_divide"))
 def div(x, y, *, rounding_mode=None):
     if rounding_mode is not None:
         return constant_op(np.floor_divide if rounding_mode == "floor" else _trunc_div, x, y)
@@ -109,11 +114,9 @@ def _trunc_div(x, y):
     return np.trunc(np.true_divide(x, y))
 
 
+@public(inplace=True, aliases=("negative",))
 def neg(x):
     return apply(NEG, (x,))
-
-
-negative = neg
 
 
 # ============================================================== powers
@@ -178,6 +181,7 @@ RPOW = defop(  # number ** tensor
 )
 
 
+@public(inplace=True)
 def pow(x, exponent):
     """x ** exponent; either side may be a number."""
     if not isinstance(x, Tensor):
@@ -188,6 +192,7 @@ def pow(x, exponent):
     return apply(POW, (x, as_operand(exponent, "pow")))
 
 
+@public(inplace=True)
 def square(x):
     return pow(x, 2)
 
@@ -268,20 +273,14 @@ def _pass_where(mask, g):
     return r
 
 
-def _unary(op):
-    def fn(x):
-        return apply(op, (x,))
-
-    fn.__name__ = op.name
-    fn.__doc__ = f"Elementwise {op.name}; its backward node is ``{op.node_name}``."
-    return fn
+exp, log, log1p, expm1, sqrt, rsqrt, reciprocal, sin, cos, tan, floor, ceil, round = (
+    public(unary(op), inplace=True) for op in (EXP, LOG, LOG1P, EXPM1, SQRT, RSQRT, RECIPROCAL, SIN, COS, TAN, FLOOR,
+                                               CEIL, ROUND))
+tanh, sigmoid, relu = (public(unary(op), inplace=True, functional=True) for op in (TANH, SIGMOID, RELU))
+abs = public(unary(ABS), inplace=True, aliases=("absolute",))
 
 
-exp, log, log1p, expm1, sqrt, rsqrt, reciprocal = map(_unary, (EXP, LOG, LOG1P, EXPM1, SQRT, RSQRT, RECIPROCAL))
-abs, sin, cos, tan, tanh, sigmoid, relu = map(_unary, (ABS, SIN, COS, TAN, TANH, SIGMOID, RELU))
-floor, ceil, round = map(_unary, (FLOOR, CEIL, ROUND))
-
-
+@public(inplace=True)
 def sign(x):
     """The sign of each element; as a derivative factor it is a constant (no graph)."""
     if isinstance(x, Tensor) and x.requires_grad and _grad_on():
@@ -343,10 +342,12 @@ MINIMUM = defop(
 )
 
 
+@public(inplace=True)
 def maximum(x, y):
     return apply(MAXIMUM, (x, as_operand(y, "maximum")))
 
 
+@public(inplace=True)
 def minimum(x, y):
     return apply(MINIMUM, (x, as_operand(y, "minimum")))
 
@@ -374,13 +375,11 @@ CLAMP = defop(  # the gradient passes where min <= x <= max, boundaries included
 )
 
 
+@public(aliases=("clip",))  # clamp_ is Tensor's own: it takes min= and max=
 def clamp(x, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     return apply(CLAMP, (x,), {"min": min, "max": max})
-
-
-clip = clamp
 
 
 def _where_fwd(cond, x, y):
@@ -399,6 +398,7 @@ WHERE = defop(
 )
 
 
+@public(method=False)  # x.where(condition, y) takes its arguments in another order
 def where(condition, x=None, y=None):
     """Pick from x where condition holds, else from y; ``where(cond)`` alone gives the indices."""
     if x is None and y is None:
@@ -430,6 +430,7 @@ MASKED_FILL_TENSOR = defop(  # masked_fill(mask, 0-d tensor): the value gets the
 )
 
 
+@public(inplace=True)
 def masked_fill(x, mask, value):
     """``value`` where ``mask`` holds, else ``x``; the filled places pass no gradient to ``x``."""
     if not isinstance(mask, Tensor):
@@ -478,6 +479,7 @@ REMAINDER_SCALAR, REMAINDER = _remainder_rows("remainder", np.remainder)
 FMOD_SCALAR, FMOD = _remainder_rows("fmod", np.fmod)
 
 
+@public(inplace=True)
 def remainder(x, other):
     """x % other with the sign of ``other`` (Python's and PyTorch's %); d/dx = 1, d/dother = -floor(x / other)."""
     if not isinstance(x, Tensor):
@@ -489,6 +491,7 @@ def remainder(x, other):
     return apply(REMAINDER, (x, as_operand(other, "remainder")))
 
 
+@public(inplace=True)
 def fmod(x, other):
     """The C remainder, with the sign of ``x``; d/dx = 1, d/dother = -trunc(x / other)."""
     if isinstance(other, SCALARS):
@@ -510,18 +513,20 @@ def _compare(ufunc, name):
         except ValueError as e:
             raise broadcast_error(name)((x, y), {}, e) from None
 
-    fn.__name__ = name
+    fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"Elementwise ``{name}`` as a bool tensor (no gradient)."
     return fn
 
 
 eq, ne, lt, le, gt, ge = (
-    _compare(u, n)
-    for u, n in ((np.equal, "eq"), (np.not_equal, "ne"), (np.less, "lt"), (np.less_equal, "le"),
-                 (np.greater, "gt"), (np.greater_equal, "ge"))
+    public(_compare(u, n), aliases=a)
+    for u, n, a in ((np.equal, "eq", ()), (np.not_equal, "ne", ("not_equal",)), (np.less, "lt", ("less",)),
+                    (np.less_equal, "le", ("less_equal",)), (np.greater, "gt", ("greater",)),
+                    (np.greater_equal, "ge", ("greater_equal",)))
 )
 
 
+@public
 def equal(x, y) -> bool:
     """True if both tensors have the same shape and elements."""
     return x.shape == y.shape and bool(np.array_equal(x._data, y._data))
@@ -532,14 +537,17 @@ def constant_op(ufunc, *args):
     return make(np.asarray(ufunc(*(a._data if isinstance(a, Tensor) else a for a in args))))
 
 
+@public
 def isfinite(x):
     return make(np.isfinite(x._data))
 
 
+@public
 def isnan(x):
     return make(np.isnan(x._data))
 
 
+@public
 def allclose(x, y, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
     return bool(np.allclose(x._data, y._data if isinstance(y, Tensor) else y, rtol, atol, equal_nan))
 
@@ -571,14 +579,16 @@ EXP2 = defop("exp2", "Exp2Backward0", np.exp2,
 _LN2 = float(np.log(2.0))
 
 
+@public(inplace=True)
 def atan2(input, other):
     """The angle of the point (other, input) in radians, in (-pi, pi]: ``atan2(y, x)``."""
     return apply(ATAN2, (input, as_operand(other, "atan2")))
 
 
+@public
 def hypot(input, other):
     """sqrt(input² + other²) without overflow."""
     return apply(HYPOT, (input, as_operand(other, "hypot")))
 
 
-exp2 = _unary(EXP2)
+exp2 = public(unary(EXP2), inplace=True)

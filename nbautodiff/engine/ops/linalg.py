@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor
-from .registry import OPS, apply, defop
+from .registry import OPS, apply, defop, public
 from .shape import t, transpose, unsqueeze
 
 
@@ -124,18 +124,21 @@ def _need(x, y, name, want_x, want_y):
         )
 
 
+@public
 def dot(x, y):
     """Inner product of two 1-D tensors."""
     _need(x, y, "dot", 1, 1)
     return apply(DOT, (x, y))
 
 
+@public
 def mv(x, y):
     """Matrix (n, m) times vector (m,)."""
     _need(x, y, "mv", 2, 1)
     return apply(MV, (x, y))
 
 
+@public
 def mm(x, y):
     """Matrix (n, m) times matrix (m, p)."""
     if x._data.ndim != 2:
@@ -145,10 +148,12 @@ def mm(x, y):
     return apply(MM, (x, y))
 
 
+@public
 def addmm(bias, x, w):
     return apply(ADDMM, (bias, x, w))
 
 
+@public
 def matmul(x, y):
     """``x @ y``: dot, mv, mm or batched matmul by the inputs' dimensions, as torch.matmul."""
     if not isinstance(x, Tensor) or not isinstance(y, Tensor):
@@ -173,14 +178,13 @@ def matmul(x, y):
     return apply(BMM, (x, y))
 
 
+@public
 def bmm(x, y):
     if x._data.ndim != 3 or y._data.ndim != 3:
         raise RuntimeError(f"batch1 must be a 3D tensor (bmm got {x._data.ndim}D and {y._data.ndim}D)")
     return apply(BMM, (x, y))
 
 
+@public(aliases=("ger",))
 def outer(x, y):
     return unsqueeze(x, 1) * y
-
-
-ger = outer

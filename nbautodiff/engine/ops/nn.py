@@ -8,7 +8,7 @@ from ..tensor import Tensor
 from ._util import const
 from .linalg import addmm, matmul
 from .reduce import log_softmax
-from .registry import apply, defop
+from .registry import apply, defop, public
 from .shape import t
 
 
@@ -43,6 +43,7 @@ NLL_LOSS = defop("nll_loss", "NllLossBackward0", _nll_fwd, vjp=(_nll_vjp, None),
                  arrays=True)
 
 
+@public(function=False, method=False, functional=True)
 def nll_loss(logp, target, reduction: str = "mean"):
     """The negative log-likelihood of the target classes, from log-probabilities (N, C)."""
     if logp._data.ndim == 1:  # one sample: (C,) scores and a 0-d class index
@@ -64,6 +65,7 @@ def nll_loss(logp, target, reduction: str = "mean"):
     return apply(NLL_LOSS, (logp, target), {"reduction": reduction})
 
 
+@public(function=False, method=False, functional=True)
 def cross_entropy(logits, target, reduction: str = "mean"):
     """log_softmax then nll_loss, as ``torch.nn.functional.cross_entropy``."""
     return nll_loss(log_softmax(logits, 1 if logits._data.ndim > 1 else 0), target, reduction)
@@ -104,6 +106,7 @@ MSE_LOSS = defop("mse_loss", "MseLossBackward0", _mse_fwd, vjp=(_mse_vjp, _mse_v
                  save=(0, 1), broadcast=True)
 
 
+@public(function=False, method=False, functional=True)
 def mse_loss(input, target, reduction: str = "mean"):
     """The mean (or sum) of squared differences."""
     if input.shape != target.shape:
@@ -118,6 +121,7 @@ def mse_loss(input, target, reduction: str = "mean"):
     return apply(MSE_LOSS, (input, target), {"reduction": reduction})
 
 
+@public(function=False, method=False, functional=True)
 def linear(x, weight, bias=None):
     """x @ weight.T + bias; a 2-D input with a bias is one AddmmBackward0 node, as in PyTorch."""
     if x._data.ndim == 2 and bias is not None:

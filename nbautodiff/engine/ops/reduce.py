@@ -10,7 +10,7 @@ import numpy as np
 from ..tensor import Tensor, make
 from ._util import norm_dim, one_dim
 from .elementwise import _mask, _pass_where, exp, where
-from .registry import apply, defop
+from .registry import apply, defop, public
 from .shape import flip
 
 
@@ -78,6 +78,7 @@ MEAN = defop("mean", "MeanBackward0", _mean_fwd, vjp=(_mean_vjp,), jvp=(_mean_jv
 MEAN_DIM = defop("mean_dim", "MeanBackward1", _mean_fwd, vjp=(_mean_vjp,), jvp=(_mean_jvp,))
 
 
+@public
 @numpy_aliases
 def sum(x, dim=None, keepdim: bool = False, *, dtype=None):
     """Sum over all elements, or over ``dim`` (an int or a tuple)."""
@@ -89,6 +90,7 @@ def sum(x, dim=None, keepdim: bool = False, *, dtype=None):
     return apply(SUM if d is None else SUM_DIM, (x,), {"dim": d, "keepdim": keepdim, "shape": x._data.shape})
 
 
+@public
 @numpy_aliases
 def mean(x, dim=None, keepdim: bool = False, *, dtype=None):
     if dtype is not None:
@@ -187,12 +189,14 @@ def _extreme(x, dim, keepdim, other, which):
     return cls(values, make(np.asarray(indices, dtype=np.int64)))
 
 
+@public
 @numpy_aliases
 def max(x, dim=None, keepdim: bool = False, *, other=None):
     """The largest element; with ``dim``, (values, indices); with a tensor, the elementwise maximum."""
     return _extreme(x, dim, keepdim, other, "max")
 
 
+@public
 @numpy_aliases
 def min(x, dim=None, keepdim: bool = False, *, other=None):
     return _extreme(x, dim, keepdim, other, "min")
@@ -219,12 +223,14 @@ AMIN = defop("amin", "AminBackward0", lambda x, *, dim, keepdim: np.min(x, axis=
              vjp=(_amax_vjp,), jvp=(_amax_jvp,), save=(0,), save_out=True)
 
 
+@public
 @numpy_aliases
 def amax(x, dim=(), keepdim=False):
     """The largest value over ``dim`` (all dims by default); ties share the gradient evenly."""
     return _amax(AMAX, x, dim, keepdim)
 
 
+@public
 @numpy_aliases
 def amin(x, dim=(), keepdim=False):
     """The smallest value over ``dim`` (all dims by default); ties share the gradient evenly."""
@@ -239,6 +245,7 @@ def _amax(op, x, dim, keepdim):
     return apply(op, (x,), {"dim": d, "keepdim": keepdim})
 
 
+@public
 @numpy_aliases
 def argmax(x, dim=None, keepdim: bool = False):
     if dim is None:
@@ -246,6 +253,7 @@ def argmax(x, dim=None, keepdim: bool = False):
     return make(np.asarray(np.argmax(x._data, axis=one_dim(dim, x.ndim, "argmax"), keepdims=keepdim), dtype=np.int64))
 
 
+@public
 @numpy_aliases
 def argmin(x, dim=None, keepdim: bool = False):
     if dim is None:
@@ -291,6 +299,7 @@ PROD = defop("prod", "ProdBackward0", _prod_fwd, vjp=(_prod_vjp,), jvp=(_prod_jv
 PROD_DIM = defop("prod_dim", "ProdBackward1", _prod_fwd, vjp=(_prod_vjp,), jvp=(_prod_jvp,), save=(0,), save_out=True)
 
 
+@public
 @numpy_aliases
 def prod(x, dim=None, keepdim: bool = False, *, dtype=None):
     if dtype is not None:
@@ -339,6 +348,7 @@ NORM = defop("norm", "LinalgVectorNormBackward0", _norm_fwd, vjp=(_norm_vjp,), j
              save=(0,), save_out=True)
 
 
+@public
 @numpy_aliases
 def norm(x, p="fro", dim=None, keepdim: bool = False, dtype=None):
     """The vector p-norm (2 by default) of all elements, or along ``dim``."""
@@ -377,6 +387,7 @@ LOGSUMEXP = defop(
 )
 
 
+@public
 @numpy_aliases
 def logsumexp(x, dim, keepdim: bool = False):
     """log(sum(exp(x))) along ``dim``, computed without overflow."""
@@ -423,6 +434,7 @@ def _softmax_dim(x, dim, name):
     return norm_dim(dim, x._data.ndim, name)
 
 
+@public(functional=True)
 def softmax(x, dim=None, dtype=None):
     """exp(x) / sum(exp(x)) along ``dim``, shifted by the max for stability."""
     if dtype is not None:
@@ -430,6 +442,7 @@ def softmax(x, dim=None, dtype=None):
     return apply(SOFTMAX, (x,), {"dim": _softmax_dim(x, dim, "softmax")})
 
 
+@public(functional=True)
 def log_softmax(x, dim=None, dtype=None):
     """log(softmax(x)) computed in one stable step (never log of an underflowed 0)."""
     if dtype is not None:
@@ -450,6 +463,7 @@ CUMSUM = defop(
 )
 
 
+@public
 @numpy_aliases
 def cumsum(x, dim):
     return apply(CUMSUM, (x,), {"dim": one_dim(dim, x._data.ndim, "cumsum")})
@@ -492,6 +506,7 @@ STD = defop(
 )
 
 
+@public
 @numpy_aliases
 def var(x, dim=None, unbiased: bool = True, keepdim: bool = False, *, correction=None):
     """The variance (Bessel-corrected by default, as PyTorch)."""
@@ -500,6 +515,7 @@ def var(x, dim=None, unbiased: bool = True, keepdim: bool = False, *, correction
     return apply(VAR, (x,), {"dim": norm_dim(dim, x._data.ndim, "var"), "keepdim": keepdim, "correction": correction})
 
 
+@public
 @numpy_aliases
 def std(x, dim=None, unbiased: bool = True, keepdim: bool = False, *, correction=None):
     """The standard deviation (Bessel-corrected by default, as PyTorch)."""
@@ -508,11 +524,13 @@ def std(x, dim=None, unbiased: bool = True, keepdim: bool = False, *, correction
     return apply(STD, (x,), {"dim": norm_dim(dim, x._data.ndim, "std"), "keepdim": keepdim, "correction": correction})
 
 
+@public
 @numpy_aliases
 def all(x, dim=None):
     return make(np.asarray(np.all(x._data, axis=dim)))
 
 
+@public
 @numpy_aliases
 def any(x, dim=None):
     return make(np.asarray(np.any(x._data, axis=dim)))

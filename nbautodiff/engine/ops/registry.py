@@ -2,7 +2,8 @@
 
 Each row (an :class:`Op`) holds a primitive's numpy forward, its VJP and JVP written with Tensor
 ops (so ``create_graph=True`` differentiates them again), and its PyTorch node name. Rows are added
-with :func:`defop` in the modules beside this one.
+with :func:`defop` in the modules beside this one, each next to its public function, which :func:`public`
+declares there: its Tensor method, its in-place method and its names in ``nbautodiff.torch`` follow from that.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ _F32 = np.dtype(np.float32)
 ndarray = np.ndarray
 
 OPS: dict[str, Op] = {}
+PUBLIC: dict[str, Public] = {}  # public name -> where it appears (ops, nbautodiff.torch, Tensor, nn.functional)
 
 
 class Op:
@@ -104,6 +106,55 @@ def defop(
     op.promotes = promotes
     OPS[name] = op
     return op
+
+
+class Public:
+    """Where a public function appears: ``torch.<name>`` (``function``), ``x.<name>()`` (``method``), the
+    in-place ``x.<name>_()`` (``inplace``) and ``torch.nn.functional.<name>`` (``functional``)."""
+
+    __slots__ = ("fn", "function", "method", "inplace", "functional")
+
+    def __init__(self, fn, function: bool, method: bool, inplace: bool, functional: bool):
+        self.fn, self.function, self.method, self.inplace, self.functional = fn, function, method, inplace, functional
+
+
+def public(fn=None, *, name: str | None = None, function: bool = True, method: bool = True, inplace: bool = False,
+           functional: bool = False, aliases: tuple = ()):
+    """Declare a public function where it is defined (a decorator, or called on a function).
+
+    It is ``torch.<name>`` unless ``function=False``, the Tensor method ``x.<name>(...)`` unless
+    ``method=False``, also ``x.<name>_(...)`` written in place with ``inplace=True``, and
+    ``torch.nn.functional.<name>`` with ``functional=True``; ``aliases`` are more names for the same.
+
+    >>> LOG2 = defop("log2", "Log2Backward0", np.log2, ...)   # doctest: +SKIP
+    >>> log2 = public(unary(LOG2), inplace=True)              # doctest: +SKIP
+    """
+
+    def declare(f):
+        for n in (name or f.__name__, *aliases):
+            if n in PUBLIC:
+                raise ValueError(f"public(): {n!r} is declared twice")
+            PUBLIC[n] = Public(f, function, method, inplace, functional)
+        return f
+
+    return declare if fn is None else declare(fn)
+
+
+def public_names(kind: str) -> dict:
+    """{name: function} of every public function that is a ``kind``: "function", "method", "inplace" or
+    "functional" (see :func:`public`); "all" gives every one."""
+    return {n: p.fn for n, p in PUBLIC.items() if kind == "all" or getattr(p, kind)}
+
+
+def unary(op: Op):
+    """The public function of a one-input row: ``fn(x) = apply(op, (x,))``, named after the row."""
+
+    def fn(x):
+        return apply(op, (x,))
+
+    fn.__name__ = fn.__qualname__ = op.name
+    fn.__doc__ = f"Elementwise {op.name}; its backward node is ``{op.node_name}``."
+    return fn
 
 
 def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..tensor import Tensor, make
 from ._util import const, norm_dim, one_dim, shape_str
-from .registry import apply, apply_multi, defop
+from .registry import apply, apply_multi, defop, public
 
 
 def broadcast_dims(gshape: tuple, shape: tuple) -> tuple:
@@ -59,6 +59,7 @@ def _shape_args(shape):
     return tuple(int(s) for s in shape)
 
 
+@public
 def reshape(x, *shape):
     """The same elements in a new shape (``-1`` infers one size); shares memory when it can."""
     shape = _shape_args(shape)
@@ -70,13 +71,15 @@ def reshape(x, *shape):
     return apply(RESHAPE, (x,), {"shape": shape, "in_shape": x._data.shape})
 
 
-view = reshape
+public(reshape, name="view", function=False)
 
 
+@public(function=False)
 def view_as(x, other):
     return reshape(x, other.shape)
 
 
+@public
 def flatten(x, start_dim: int = 0, end_dim: int = -1):
     if x._data.ndim == 0:
         return reshape(x, 1)
@@ -117,15 +120,15 @@ T = defop(
 )
 
 
+@public(aliases=("swapaxes", "swapdims"))
 def transpose(x, dim0: int, dim1: int):
     """Swap two dimensions (a view)."""
     n = x._data.ndim
     return apply(TRANSPOSE, (x,), {"d0": one_dim(dim0, n, "transpose"), "d1": one_dim(dim1, n, "transpose")})
 
 
-swapaxes = transpose
 
-
+@public
 def permute(x, *dims):
     dims = _shape_args(dims)
     n = x._data.ndim
@@ -138,6 +141,7 @@ def permute(x, *dims):
     return apply(PERMUTE, (x,), {"dims": dims})
 
 
+@public
 def t(x):
     """Transpose a matrix (``x.t()``); 0-d and 1-d tensors come back as they are."""
     if x._data.ndim > 2:
@@ -191,6 +195,7 @@ UNSQUEEZE = defop(
 )
 
 
+@public
 def squeeze(x, dim=None):
     """Drop dimensions of size 1 (all of them, or those in ``dim``)."""
     d = norm_dim(dim, x._data.ndim, "squeeze")
@@ -198,6 +203,7 @@ def squeeze(x, dim=None):
     return apply(op, (x,), {"dim": d, "in_shape": x._data.shape})
 
 
+@public
 def unsqueeze(x, dim: int):
     """Insert a dimension of size 1 at ``dim``."""
     n = x._data.ndim + 1
@@ -224,6 +230,7 @@ EXPAND = defop(
 )
 
 
+@public(function=False)
 def expand(x, *sizes):
     """A broadcast view of ``x`` with the given sizes (-1 keeps a size)."""
     sizes = _shape_args(sizes)
@@ -232,10 +239,12 @@ def expand(x, *sizes):
     return apply(EXPAND, (x,), {"shape": shape})
 
 
+@public(function=False)
 def expand_as(x, other):
     return expand(x, *other.shape)
 
 
+@public
 def broadcast_to(x, shape):
     return expand(x, *shape)
 
@@ -385,12 +394,14 @@ def setitem(x, key, value):
     inplace_apply(x, lambda old, v: apply(SETITEM, (old, v), {"key": key}), value, "__setitem__", via_view=True)
 
 
+@public
 def narrow(x, dim: int, start: int, length: int):
     d = one_dim(dim, x._data.ndim, "narrow")
     key = (slice(None),) * d + (slice(start, start + length),)
     return apply(SLICE, (x,), {"key": key, "in_shape": x._data.shape})
 
 
+@public
 def select(x, dim: int, index: int):
     d = one_dim(dim, x._data.ndim, "select")
     return getitem(x, (slice(None),) * d + (index,))
@@ -468,6 +479,7 @@ def _tensor_list(tensors, name):
     return tensors
 
 
+@public(method=False, aliases=("concat", "concatenate"))
 def cat(tensors, dim: int = 0):
     """Join tensors along an existing dimension."""
     tensors = _tensor_list(tensors, "cat")
@@ -475,9 +487,8 @@ def cat(tensors, dim: int = 0):
     return apply(CAT, tensors, {"dim": d, "sizes": tuple(t_._data.shape[d] if t_._data.ndim else 1 for t_ in tensors)})
 
 
-concat = concatenate = cat
 
-
+@public(method=False)
 def stack(tensors, dim: int = 0):
     """Join tensors along a new dimension."""
     tensors = _tensor_list(tensors, "stack")
@@ -509,6 +520,7 @@ SPLIT_SIZES = defop("split_with_sizes", "SplitWithSizesBackward0", _pieces_fwd, 
 UNBIND = defop("unbind", "UnbindBackward0", _pieces_fwd, vjp=_pieces_vjp, jvp=_pieces_jvp, multi=True)
 
 
+@public
 def split(x, split_size_or_sections, dim: int = 0):
     """Pieces of ``x`` along ``dim`` (views), of one size or of the given sizes."""
     d = one_dim(dim, x._data.ndim, "split")
@@ -532,11 +544,13 @@ def split(x, split_size_or_sections, dim: int = 0):
     return apply_multi(op, x, {"keys": tuple(keys), "in_shape": x._data.shape})
 
 
+@public
 def chunk(x, chunks: int, dim: int = 0):
     n = x._data.shape[one_dim(dim, x._data.ndim, "chunk")]
     return split(x, max(1, -(-n // chunks)), dim)
 
 
+@public
 def unbind(x, dim: int = 0):
     """The slices of ``x`` along ``dim``, as one UnbindBackward0 node with an output per slice."""
     d = one_dim(dim, x._data.ndim, "unbind")
@@ -560,6 +574,7 @@ TO_COPY = defop(
 )
 
 
+@public
 def clone(x):
     return apply(CLONE, (x,))
 
@@ -607,6 +622,7 @@ def _int_index(index, op: str) -> np.ndarray:
     return np.asarray(a, dtype=np.int64)
 
 
+@public
 def gather(x, dim: int, index):
     """out[i][j] = x[index[i][j]][j] for dim 0 (and so on): picks one element per index entry along ``dim``.
 
@@ -637,6 +653,7 @@ def gather(x, dim: int, index):
     return apply(GATHER, (x,), {"key": tuple(key), "in_shape": x._data.shape})
 
 
+@public
 def index_select(x, dim: int, index):
     """The slices of ``x`` at ``index`` (a 1-D integer tensor) along ``dim``, copied."""
     d = one_dim(dim, x._data.ndim, "index_select")
@@ -658,11 +675,13 @@ ROLL = defop(
 )
 
 
+@public
 def flip(x, dims):
     """Reverse the order along ``dims`` (a copy, as PyTorch)."""
     return apply(FLIP, (x,), {"dims": norm_dim(dims, x._data.ndim, "flip") or ()})
 
 
+@public
 def roll(x, shifts, dims=None):
     """Shift elements along ``dims`` cyclically (the flattened tensor when ``dims`` is None)."""
     shifts = (shifts,) if isinstance(shifts, (int, np.integer)) else tuple(shifts)
@@ -694,6 +713,7 @@ REPEAT = defop(
 )
 
 
+@public(function=False)
 def repeat(x, *sizes):
     """Tile ``x``: ``sizes`` copies along each dimension (leading new dimensions allowed)."""
     if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):

@@ -1,16 +1,8 @@
 """``torch.nn.functional``: activations and losses lessons use."""
 
-from ....engine.ops import (  # noqa: F401
-    cross_entropy,
-    linear,
-    log_softmax,
-    mse_loss,
-    nll_loss,
-    relu,
-    sigmoid,
-    softmax,
-    tanh,
-)
+from ....engine.ops import public_names
+
+globals().update(public_names("functional"))  # relu, softmax, linear, mse_loss, ... as declared beside their rows
 
 
 def leaky_relu(x, negative_slope: float = 0.01):
