@@ -58,6 +58,8 @@ SPECS = {
     "atan2": Spec(lambda ns, y, x: ns.atan2(y, x), BINARY, edges=[([1.0, -1.0, 0.0], [0.0, -1.0, 2.0])]),
     "hypot": Spec(lambda ns, x, y: ns.hypot(x, y), BINARY, edges=[([3.0, -1.0], [4.0, 0.0])]),
     "log": Spec(lambda ns, x: x.log(), UNARY, domain=POS, edges=[([0.0, 1.0],)]),
+    "log2": Spec(lambda ns, x: x.log2() + ns.log2(x), UNARY, domain=POS, edges=[([0.0, 1.0, 8.0],)]),
+    "log10": Spec(lambda ns, x: x.log10() + ns.log10(x), UNARY, domain=POS, edges=[([0.0, 1.0, 100.0],)]),
     "log1p": Spec(lambda ns, x: x.log1p(), UNARY, domain=POS),
     "expm1": Spec(lambda ns, x: x.expm1(), UNARY),
     "sqrt": Spec(lambda ns, x: x.sqrt(), UNARY, domain=POS, edges=[([0.0, 4.0],)]),

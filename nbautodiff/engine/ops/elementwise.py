@@ -592,3 +592,14 @@ def hypot(input, other):
 
 
 exp2 = public(unary(EXP2), inplace=True)
+
+LOG2 = defop("log2", "Log2Backward0", np.log2,
+             vjp=(lambda g, out, x: g / (x * _LN2),),
+             jvp=(lambda dx, out, x: dx / (x * _LN2),), save=(0,), arrays=True)
+log2 = public(unary(LOG2), inplace=True)
+
+LOG10 = defop("log10", "Log10Backward0", np.log10,
+              vjp=(lambda g, out, x: g / (x * _LN10),),
+              jvp=(lambda dx, out, x: dx / (x * _LN10),), save=(0,), arrays=True)
+log10 = public(unary(LOG10), inplace=True)
+_LN10 = float(np.log(10.0))
