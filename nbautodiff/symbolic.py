@@ -16,9 +16,9 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .engine import mode
 from .engine.counting import OpCount, count_ops
 from .engine.own import on_own_engine
+from .engine.tracing import Tracer, tracing
 from .engine.table import ShownAsTable, Table
 
 NO_SYMPY = 'nbautodiff.symbolic needs sympy: pip install sympy (or pip install "nbautodiff[symbolic]")'
@@ -63,35 +63,18 @@ def symbolic_grad(expr_fn: Callable[..., Any], n: int, names: str | Sequence[str
     return [sp.diff(f, x) for x in xs]
 
 
-class _BackwardProducts:
+class _BackwardProducts(Tracer):
     """A tracer that counts, per backward node class, the products its VJP forms (one per input needing a gradient).
 
-    It sits outside a ``count_ops()`` block, which hands it every event: ``count_ops`` counts the nodes that ran,
-    this counts what each ran for (MulBackward0 forms g*y and g*x when both inputs need a gradient).
+    ``count_ops`` counts the nodes that ran; this counts what each ran for (MulBackward0 forms g*y and g*x when
+    both inputs need a gradient).
     """
 
-    def __enter__(self) -> Counter:
+    def __init__(self):
         self.products: Counter = Counter()
-        self._prev = mode.state.tracer
-        mode.state.tracer = self
-        return self.products
 
-    def __exit__(self, *exc) -> bool:
-        mode.state.tracer = self._prev
-        return False
-
-    def on_primal(self, *args) -> None:
-        if self._prev is not None:
-            self._prev.on_primal(*args)
-
-    def on_tangent(self, *args) -> None:
-        if self._prev is not None:
-            self._prev.on_tangent(*args)
-
-    def on_adjoint(self, node, g) -> None:
+    def on_node(self, node, grad) -> None:
         self.products[node.name()] += sum(e is not None for e in node.next)
-        if self._prev is not None:
-            self._prev.on_adjoint(node, g)
 
 
 @on_own_engine
@@ -101,12 +84,12 @@ def _reverse_mode_product(n: int) -> tuple[OpCount, Counter, list[float], list[f
 
     values = [float(i + 2) for i in range(n)]  # 2, 3, 4, ...: exact in float64 for the sizes a lesson uses
     x = [nbt.tensor(v, dtype=nbt.float64, requires_grad=True) for v in values]
-    with _BackwardProducts() as products, count_ops() as c:
+    with tracing(_BackwardProducts()) as products, count_ops() as c:
         f = x[0]
         for xi in x[1:]:
             f = f * xi
         f.backward()
-    return c, products, values, [float(xi.grad.item()) for xi in x]
+    return c, products.products, values, [float(xi.grad.item()) for xi in x]
 
 
 _PRODUCT_COLUMNS = ["n", "naive symbolic n(n−2)", "after sympy.cse", "reverse forward", "reverse backward",

@@ -21,6 +21,7 @@ from .engine.ops import sum_to_shape
 from .engine.own import on_own_engine
 from .engine.table import Table, fmt
 from .engine.tensor import Tensor, make
+from .engine.tracing import Tracer, tracing
 
 __all__ = ["EvaluationTrace", "Variable", "trace"]
 
@@ -187,13 +188,8 @@ def trace(f: Callable, *inputs, names: Sequence[str] | None = None, wrt: int | s
     leaves = [_leaf(x) for x in inputs]
 
     rec = _Recorder(leaves)
-    rec.outer = mode.state.tracer
-    mode.state.tracer = rec
-    try:
-        with mode.enable_grad():  # as autograd sees f: only a no_grad() block inside f makes constants
-            y = f(*leaves)
-    finally:
-        mode.state.tracer = rec.outer
+    with tracing(rec), mode.enable_grad():  # as autograd sees f: only a no_grad() block inside f makes constants
+        y = f(*leaves)
     if not isinstance(y, Tensor):
         raise TypeError(
             f"trace: f returned {type(y).__name__}, not a tensor of this engine; write f with "
@@ -215,14 +211,14 @@ def trace(f: Callable, *inputs, names: Sequence[str] | None = None, wrt: int | s
     variables[wrt].tangent = _scalar(seed)
 
     # The rules are the engine's own computation, not part of f: don't record them, don't count them.
-    prev = mode.state.tracer, mode.state.forward_tangents
-    mode.state.tracer = mode.state.forward_tangents = None
+    levels = mode.state.forward_tangents
+    mode.state.forward_tangents = None
     try:
-        with mode.no_grad():
+        with tracing(None), mode.no_grad():
             _tangents(variables, prims)
             _adjoints(variables, prims, None if out is None else order[out])
     finally:
-        mode.state.tracer, mode.state.forward_tangents = prev
+        mode.state.forward_tangents = levels
     for v in variables:
         if v.tangent is None:  # depends on no seeded input: structurally zero
             v.tangent = _scalar(np.zeros_like(v.value))
@@ -242,8 +238,8 @@ class _Prim:
     nr: int  # which output of a multi-output op (split, unbind)
 
 
-class _Recorder:
-    """The tracer: told of every primitive while f runs (the engine's ``mode.state.tracer`` hook)."""
+class _Recorder(Tracer):
+    """The tracer that is told of every primitive while f runs."""
 
     def __init__(self, leaves: list[Tensor]):
         self.n_inputs = len(leaves)
@@ -251,7 +247,6 @@ class _Recorder:
         self.by_node = {}  # (id(grad_fn), output nr) -> index: follows a tensor through in-place updates
         self.keep = list(leaves)  # what the ids above belong to, kept alive so no other object takes them
         self.prims: list[_Prim] = []
-        self.outer = None
 
     def lookup(self, t: Tensor) -> int | None:
         fn = t.grad_fn
@@ -261,7 +256,7 @@ class _Recorder:
                 return k
         return self.by_id.get(id(t))
 
-    def on_primal(self, op, args, params, result) -> None:
+    def on_op(self, op, args, params, result) -> None:
         refs, reads_variable = [], False
         for a in args:
             k = self.lookup(a) if isinstance(a, Tensor) else None
@@ -280,16 +275,6 @@ class _Recorder:
             if result.grad_fn is not None:
                 self.by_node[(id(result.grad_fn), nr)] = k
                 self.keep.append(result.grad_fn)
-        if self.outer is not None:
-            self.outer.on_primal(op, args, params, result)
-
-    def on_tangent(self, op, args, result, tangents, total) -> None:
-        if self.outer is not None:
-            self.outer.on_tangent(op, args, result, tangents, total)
-
-    def on_adjoint(self, node, g) -> None:
-        if self.outer is not None:
-            self.outer.on_adjoint(node, g)
 
 
 def _number(rec: _Recorder, names: list[str], leaves: list[Tensor]):

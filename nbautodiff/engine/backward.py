@@ -18,6 +18,7 @@ from .node import AccumulateGrad, OutputEdge
 from .ops import sum_to_shape
 from .ops.registry import ALL_ZERO
 from .tensor import Tensor, bump_version, make
+from .tracing import emit, tracing
 
 _state = mode.state
 
@@ -143,18 +144,19 @@ def _node_of(t: Tensor):
     return t.grad_fn if t.grad_fn is not None else t._accumulator()
 
 
-def _add_pending(pending: dict, edge, g: Tensor) -> None:
-    """Sum a partial adjoint into what has arrived for ``edge`` (the dlsys notes' node_to_grad)."""
+def _add_pending(pending: dict, edge, g: Tensor, create_graph: bool) -> None:
+    """Sum a partial adjoint into what has arrived for ``edge`` (the dlsys notes' node_to_grad): as arrays, or
+    recorded with ``create_graph`` (the sum is then part of the gradient's graph)."""
     if type(edge) is OutputEdge:
         node = edge.node
         grads = pending.get(node)
         if grads is None:
             grads = pending[node] = [None] * node.n_outputs
-        grads[edge.nr] = g if grads[edge.nr] is None else grads[edge.nr] + g
-    elif edge in pending:
-        pending[edge] = pending[edge] + g
+        old = grads[edge.nr]
+        grads[edge.nr] = g if old is None else old + g if create_graph else make(old._data + g._data)
     else:
-        pending[edge] = g
+        old = pending.get(edge)
+        pending[edge] = g if old is None else old + g if create_graph else make(old._data + g._data)
 
 
 def run(roots, seeds, user_arrays, retain_graph: bool, create_graph: bool, capture=None, only=None):
@@ -186,7 +188,7 @@ def run(roots, seeds, user_arrays, retain_graph: bool, create_graph: bool, captu
     # 2. The reverse walk.
     pending: dict = {}
     for r, g in zip(roots, seeds):
-        _add_pending(pending, r, g)
+        _add_pending(pending, r, g, create_graph)
     ready = [r for r in pending if deps[r] == 0]
     pop, take = ready.pop, pending.pop
     plain = capture is None and only is None
@@ -214,26 +216,19 @@ def run(roots, seeds, user_arrays, retain_graph: bool, create_graph: bool, captu
             for i, nxt in enumerate(node.next):
                 if nxt is None:
                     continue
-                if type(nxt) is OutputEdge:
-                    if grads is not None and grads[i] is not None and (needed is None or nxt.node in needed):
-                        _add_pending(pending, nxt, grads[i])
-                    nxt = nxt.node
-                elif grads is not None:
+                target = nxt.node if type(nxt) is OutputEdge else nxt
+                if grads is not None:
                     gi = grads[i]
-                    if gi is not None and (needed is None or nxt in needed):
-                        old = pending.get(nxt)
-                        if old is None:
-                            pending[nxt] = gi
-                        elif create_graph:
-                            pending[nxt] = old + gi  # recorded: the sum is part of the new graph
-                        else:
-                            pending[nxt] = make(old._data + gi._data)
-                n = deps[nxt] - 1
-                deps[nxt] = n
+                    if gi is not None and (needed is None or target in needed):
+                        _add_pending(pending, nxt, gi, create_graph)
+                n = deps[target] - 1
+                deps[target] = n
                 if n == 0:
-                    ready.append(nxt)
+                    ready.append(target)
     finally:
         _state.grad_enabled = prev
+    if _state.tracer is not None:
+        emit("backward_end")
     return captured
 
 
@@ -285,18 +280,39 @@ def _needed(targets, parents) -> set:
 
 
 def _call_vjp(node, g, retain_graph: bool, create_graph: bool) -> list:
-    """The gradients for a node's inputs (None where an input needs none)."""
-    if not _state.extra:
+    """The gradients for a node's inputs (None where an input needs none): the partial adjoints it sends."""
+    if not _state.extra or _state.tracer is None:
         return _run_vjp(node, g, retain_graph, create_graph)
-    tracer = _state.tracer
-    if tracer is None:
-        return _run_vjp(node, g, retain_graph, create_graph)
-    tracer.on_adjoint(node, g)
-    _state.tracer = None  # the rule's own arithmetic is part of this one adjoint evaluation
-    try:
-        return _run_vjp(node, g, retain_graph, create_graph)
-    finally:
-        _state.tracer = tracer
+    emit("node", node, g)
+    with tracing(None):  # the rule's own arithmetic is part of this one adjoint evaluation
+        grads = _run_vjp(node, g, retain_graph, create_graph)
+    emit("partials", node, grads)
+    return grads
+
+
+def _check_saved(node) -> None:
+    """What a node saved is still there and unchanged since (PyTorch's errors otherwise)."""
+    versions = node.versions
+    if versions is None:  # freed by an earlier backward
+        raise RuntimeError(FREED)
+    saved = node.saved
+    if saved is not None:
+        if versions is ALL_ZERO:
+            for t in saved:
+                now = t._ver if isinstance(t, Tensor) else None
+                if now is not None and now[0] != 0:
+                    raise RuntimeError(_version_error(node, t, now[0], 0))
+        else:
+            for t, v in zip(saved, versions):
+                if v >= 0:
+                    now = t._ver
+                    if now is not None and now[0] != v:
+                        raise RuntimeError(_version_error(node, t, now[0], v))
+    out_ver = node.out_ver
+    if out_ver is not None and out_ver[0] != 0:
+        if type(out_ver) is list:
+            raise RuntimeError(_version_error(node, None, out_ver[0], 0))
+        raise RuntimeError(_version_error(node, None, out_ver.counter[0], out_ver.base))
 
 
 def _run_vjp(node, g, retain_graph: bool, create_graph: bool) -> list:
@@ -305,28 +321,9 @@ def _run_vjp(node, g, retain_graph: bool, create_graph: bool) -> list:
         from .custom import call_backward
 
         return call_backward(node, g, retain_graph)
-    saved = node.saved
     if op.saves:
-        versions = node.versions
-        if versions is None:  # freed by an earlier backward
-            raise RuntimeError(FREED)
-        if saved is not None:
-            if versions is ALL_ZERO:
-                for t in saved:
-                    now = t._ver if isinstance(t, Tensor) else None
-                    if now is not None and now[0] != 0:
-                        raise RuntimeError(_version_error(node, t, now[0], 0))
-            else:
-                for t, v in zip(saved, versions):
-                    if v >= 0:
-                        now = t._ver
-                        if now is not None and now[0] != v:
-                            raise RuntimeError(_version_error(node, t, now[0], v))
-        out_ver = node.out_ver
-        if out_ver is not None and out_ver[0] != 0:
-            if type(out_ver) is list:
-                raise RuntimeError(_version_error(node, None, out_ver[0], 0))
-            raise RuntimeError(_version_error(node, None, out_ver.counter[0], out_ver.base))
+        _check_saved(node)
+    saved = node.saved
     nexts = node.next
     params = node.params
     if op.arrays and not create_graph:
@@ -345,18 +342,7 @@ def _run_vjp(node, g, retain_graph: bool, create_graph: bool) -> list:
             else:
                 r = vjp[i](ga, oa, *ins, **params) if params else vjp[i](ga, oa, *ins)
                 grads.append(make(r if type(r) is np.ndarray or isinstance(r, np.generic) else np.asarray(r)))
-        reduce_to = node.reduce_to
-        if reduce_to is not None:  # undo broadcasting on the arrays, before wrapping them
-            for i, meta in enumerate(reduce_to):
-                if meta is not None and grads[i] is not None:
-                    grads[i] = make(sum_to_shape(grads[i]._data, meta[0]).astype(meta[1], copy=False))
-        if op.saves and not retain_graph:
-            node.saved = node.out_data = node.versions = None
-        if _state.extra and _state.anomaly_enabled:
-            from .anomaly import check_grads
-
-            check_grads(node, grads)
-        return grads
+        return _finish_vjp(node, grads, retain_graph, False)
     inputs = saved if saved is not None else (None,) * len(nexts)
     out = make(node.out_data, node) if op.save_out else None
     table = _state.forward_tangents if _state.extra else None
@@ -372,20 +358,23 @@ def _run_vjp(node, g, retain_graph: bool, create_graph: bool) -> list:
             grads = [None if e is None else vjp[i](g, out, *inputs) for i, e in enumerate(nexts)]
     else:
         grads = op.vjp(g, out, *inputs, **params)
-    return _finish_vjp(node, op, grads, retain_graph)
+    return _finish_vjp(node, grads, retain_graph, create_graph)
 
 
-def _finish_vjp(node, op, grads: list, retain_graph: bool) -> list:
-    """Undo broadcasting, free what the node saved, and check for nan/inf in anomaly mode."""
+def _finish_vjp(node, grads: list, retain_graph: bool, create_graph: bool) -> list:
+    """Undo broadcasting (recorded with ``create_graph``, else on the arrays), free what the node saved, and
+    check for nan/inf in anomaly mode: how every op-table VJP ends."""
     reduce_to = node.reduce_to
     if reduce_to is not None:
         for i, meta in enumerate(reduce_to):
-            if meta is not None and grads[i] is not None:
-                gi = sum_to_shape(grads[i], meta[0])
-                if gi._data.dtype != meta[1]:
-                    gi = gi.to(meta[1])
-                grads[i] = gi
-    if op.saves and not retain_graph:
+            gi = grads[i]
+            if meta is not None and gi is not None:
+                if create_graph:
+                    gi = sum_to_shape(gi, meta[0])
+                    grads[i] = gi if gi._data.dtype == meta[1] else gi.to(meta[1])
+                else:
+                    grads[i] = make(sum_to_shape(gi._data, meta[0]).astype(meta[1], copy=False))
+    if node.op.saves and not retain_graph:
         node.saved = node.out_data = node.versions = None  # versions None: freed
     if _state.extra and _state.anomaly_enabled:
         from .anomaly import check_grads

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-from . import mode
 from .table import Table
+from .tracing import Tracer, tracing
 
 
-class OpCount:
+class OpCount(Tracer):
     """Primitive evaluations by kind, filled while a ``count_ops()`` block runs.
 
     >>> with count_ops() as n:
@@ -26,24 +26,16 @@ class OpCount:
         self.tangent = 0  # JVP rules applied (forward mode)
         self.adjoint = 0  # VJP rules applied (reverse mode), one per node that ran
         self.by_op: Counter = Counter()
-        self._outer = None
 
-    # the tracer interface (mode.state.tracer): the engine calls these
-    def on_primal(self, op, args, params, result) -> None:
+    def on_op(self, op, inputs, params, output) -> None:
         self.primal += 1
         self.by_op[op.name] += 1
-        if self._outer is not None:
-            self._outer.on_primal(op, args, params, result)
 
-    def on_tangent(self, op, args, result, tangents, total) -> None:
+    def on_tangent(self, op, inputs, output, tangents, tangent) -> None:
         self.tangent += 1
-        if self._outer is not None:
-            self._outer.on_tangent(op, args, result, tangents, total)
 
-    def on_adjoint(self, node, g) -> None:
+    def on_node(self, node, grad) -> None:
         self.adjoint += 1
-        if self._outer is not None:
-            self._outer.on_adjoint(node, g)
 
     @property
     def total(self) -> int:
@@ -60,7 +52,7 @@ class OpCount:
         return self.table()._repr_html_()
 
 
-class count_ops:
+def count_ops() -> tracing:
     """Count every primitive evaluated inside the block (blocks nest: the outer one counts too).
 
     >>> x1, x2 = tensor(2., requires_grad=True), tensor(5., requires_grad=True)
@@ -69,14 +61,4 @@ class count_ops:
     >>> n
     OpCount(primal=5, tangent=0, adjoint=5)
     """
-
-    def __enter__(self) -> OpCount:
-        self.count = OpCount()
-        self.count._outer = mode.state.tracer
-        self._prev = mode.state.tracer
-        mode.state.tracer = self.count
-        return self.count
-
-    def __exit__(self, *exc):
-        mode.state.tracer = self._prev
-        return False
+    return tracing(OpCount())

@@ -19,6 +19,7 @@ from .backward import FREED as FREED_SAVED  # noqa: E402
 from .node import Node
 from .ops.registry import Op
 from .tensor import Tensor, make
+from .tracing import emit
 
 
 class FunctionCtx(Node):
@@ -160,7 +161,7 @@ class Function:
         if state.tracer is not None:
             for r in results:
                 if isinstance(r, Tensor):
-                    state.tracer.on_primal(cls._op, args, None, r)
+                    emit("op", cls._op, args, None, r)
         return results[0] if single else tuple(results)
 
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import mode
 from ..node import node_class
+from ..tracing import emit, tracing
 from ..tensor import Tensor, make, version_counter
 
 _state = mode.state
@@ -263,11 +264,11 @@ def promote_zero_dim(d0, d1) -> list:
 
 
 def _watchers(op: Op, args: tuple, params, result: Tensor) -> None:
-    """Forward mode and tracers (op counts, evaluation traces) see every primitive evaluated."""
+    """Forward mode and tracers (op counts, evaluation traces, the recorder) see every primitive evaluated."""
     if _state.forward_tangents is not None:
         push_tangent(op, args, params, result)
     if _state.tracer is not None:
-        _state.tracer.on_primal(op, args, params, result)
+        emit("op", op, args, params, result)
 
 
 ALL_ZERO = ("all at version 0",)  # node.versions when no saved tensor was ever written to (nothing to allocate)
@@ -328,28 +329,27 @@ def push_tangent(op: Op, args: tuple, params, result: Tensor) -> None:
         return
     tangents = [t[1] if t is not None else None for t in tangents]
     _state.forward_tangents = None  # the JVP itself is ordinary computation, not traced again
-    tracer, _state.tracer = _state.tracer, None  # ... and counts as one tangent evaluation, not as primals
     try:
-        jvp = op.jvp
-        if isinstance(jvp, tuple):
-            total = None
-            for f, dx in zip(jvp, tangents):
-                if dx is not None:
-                    term = f(dx, result, *args, **params) if params else f(dx, result, *args)
-                    total = term if total is None else total + term
-        else:
-            total = jvp(tangents, result, *args, **params)
+        with tracing(None):  # ... and counts as one tangent evaluation, not as primals
+            jvp = op.jvp
+            if isinstance(jvp, tuple):
+                total = None
+                for f, dx in zip(jvp, tangents):
+                    if dx is not None:
+                        term = f(dx, result, *args, **params) if params else f(dx, result, *args)
+                        total = term if total is None else total + term
+            else:
+                total = jvp(tangents, result, *args, **params)
     finally:
         _state.forward_tangents = table
-        _state.tracer = tracer
     table[id(result)] = (result, total)
     if op.save_out and result.grad_fn is not None:
         # backward rebuilds the output from its array: let it carry this tangent too (forward over reverse)
         # (in the level's table, not on the node: the tangent's graph holds the output, whose grad_fn is the
         # node, so keeping it on the node would make a reference cycle)
         table[("out", id(result.grad_fn))] = (weakref.ref(result.grad_fn), total)
-    if tracer is not None:
-        tracer.on_tangent(op, args, result, tangents, total)
+    if _state.tracer is not None:
+        emit("tangent", op, args, result, tangents, total)
 
 
 def finish_registration() -> None:
@@ -403,5 +403,5 @@ def apply_multi(op: Op, x: Tensor, params: dict) -> tuple:
             table[id(t)] = (t, dt)
     if _state.tracer is not None:
         for t in results:
-            _state.tracer.on_primal(op, (x,), params, t)
+            emit("op", op, (x,), params, t)
     return tuple(results)

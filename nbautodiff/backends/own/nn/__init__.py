@@ -8,7 +8,9 @@ from collections import OrderedDict
 import numpy as np
 
 from ....engine import factories
+from ....engine.mode import state as _state
 from ....engine.tensor import Tensor
+from ....engine.tracing import emit
 from . import functional, init  # noqa: F401
 from . import functional as F
 
@@ -61,7 +63,15 @@ class Module:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args, **kwargs):
-        return self.forward(*args, **kwargs)
+        if _state.tracer is None:
+            return self.forward(*args, **kwargs)
+        emit("module_enter", self, args)  # a picture groups the ops in between as this module's
+        out = None
+        try:
+            out = self.forward(*args, **kwargs)
+            return out
+        finally:
+            emit("module_exit", self, out)
 
     def named_parameters(self, prefix: str = "", recurse: bool = True):
         seen = set()
