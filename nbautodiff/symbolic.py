@@ -18,8 +18,8 @@ from typing import Any
 
 from .engine.counting import OpCount, count_ops
 from .engine.own import on_own_engine
-from .engine.tracing import Tracer, tracing
 from .engine.table import ShownAsTable, Table
+from .engine.tracing import Tracer, tracing
 
 NO_SYMPY = 'nbautodiff.symbolic needs sympy: pip install sympy (or pip install "nbautodiff[symbolic]")'
 

@@ -17,8 +17,8 @@ import numpy as np
 
 from .. import mode
 from ..node import node_class
-from ..tracing import emit, tracing
 from ..tensor import Tensor, make, version_counter
+from ..tracing import emit, tracing
 
 _state = mode.state
 _new = object.__new__
