@@ -1,8 +1,21 @@
 """nbautodiff: see automatic differentiation happen in Jupyter.
 
-The own engine (reverse mode on numpy, PyTorch's semantics) and every other way to differentiate —
-forward mode, functional transforms, finite differences, gradient checks, custom gradients — import
-with numpy alone:
+Import the API your lesson is written in; each runs unchanged:
+
+    import nbautodiff.torch as torch              # PyTorch: d2l, the PyTorch tutorials, micrograd-style code
+    from nbautodiff.djl import NDManager, Engine  # DJL (d2l-java)
+    import nbautodiff.tf as tf                    # TensorFlow 2: GradientTape, custom_gradient, keras layers
+    from nbautodiff.mxnet import np, autograd     # MXNet (d2l's MXNet edition)
+
+They run on nbautodiff's own engine (numpy, with PyTorch's semantics) or on real PyTorch:
+``nb.set_backend("torch")`` (or ``"torch:cuda"``), ``with nb.use_backend("numpy"): ...``, or the environment
+variable ``NBAUTODIFF_BACKEND``. ``nb.semantics()`` tabulates where the frameworks differ.
+
+Look inside a computation: ``nb.graph(y)`` (the recorded graph), ``nb.trace(f, 2., 5.)`` (the primal, tangent and
+adjoint tables), ``nb.count_ops()``. Every way to differentiate: ``nb.grad``, ``vjp``, ``jvp``, ``jacrev``,
+``jacfwd``, ``hessian``, ``numerical_grad``, ``gradcheck``, ``compare_methods``, ``eps_sweep``, and custom
+gradients with ``nb.Function``, ``custom_vjp`` and ``custom_gradient``. The lessons are notebooks:
+``nbautodiff lessons`` lists them.
 
 >>> import nbautodiff as nb
 >>> x = nb.tensor([0., 1., 2., 3.], requires_grad=True)
@@ -54,23 +67,26 @@ from .backends import from_environment as _from_environment  # noqa: E402
 
 _from_environment()  # NBAUTODIFF_BACKEND=numpy | torch | torch:cuda
 
+# Loaded on first use: they live in layers above the engine, or need more than numpy.
+_LAZY = {"trace": "nbautodiff.traces", "graph": "nbautodiff.inspect"}
+
+# What ``from nbautodiff import *`` and ``help(nbautodiff)`` list: the functions of the guide above. The classes
+# (``Tensor``, ``Function``, ``AutoDiffScalar``...) are here too, each with its own ``help``.
 __all__ = [
-    "AutoDiffScalar", "Function", "GradcheckError", "Tensor", "arange", "autodiff_array", "autograd",
-    "compare_methods", "count_ops", "custom_gradient", "custom_vjp", "detect_anomaly", "enable_grad", "eps_sweep",
-    "eye", "forward_ad", "full", "gradcheck", "gradgradcheck", "gradients", "grad", "hessian", "hvp", "jacfwd",
-    "jacrev", "jvp", "linspace", "manual_seed", "no_grad", "numerical_grad", "numerical_jacobian", "ones", "rand",
-    "randn", "random_direction_check", "set_detect_anomaly", "set_grad_enabled", "tensor", "value_and_grad", "vjp",
-    "trace", "graph", "backend", "set_backend", "use_backend", "semantics",
-    "zeros",
+    "arange", "autodiff_array", "backend", "compare_methods", "count_ops", "custom_gradient", "eps_sweep", "eye",
+    "full", "grad", "gradcheck", "gradgradcheck", "gradients", "graph", "hessian", "hvp", "jacfwd", "jacrev", "jvp",
+    "linspace", "manual_seed", "numerical_grad", "numerical_jacobian", "ones", "rand", "randn",
+    "random_direction_check", "semantics", "set_backend", "tensor", "trace", "value_and_grad", "vjp", "zeros",
 ]
 
 
 def __getattr__(name):
-    # The trace and graph views live a layer above the engine; import them on first use.
-    import importlib
+    if name in _LAZY:
+        import importlib
 
-    if name == "trace":
-        return importlib.import_module("nbautodiff.traces").trace
-    if name == "graph":
-        return importlib.import_module("nbautodiff.inspect").graph
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'nbautodiff' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

@@ -467,7 +467,7 @@ def _seconds(s: float | None) -> str:
 
 
 def _table(title: str, columns: list[str], rows: list[list[str]]) -> str:
-    from .engine.table import Table
+    from .engine.report import Table
 
     return str(Table(title, columns, rows))
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .engine.table import Table, fmt
+from .engine.report import Report, Table, fmt, plain
 
 __all__ = ["Graph", "GraphNode", "graph"]
 
@@ -39,7 +39,7 @@ class GraphNode:
 
 
 @dataclass(repr=False)
-class Graph:
+class Graph(Report):
     """Nodes in tape order (leaves first, then ops as recorded) and edges ``(src, dst, output_nr)``.
 
     An edge runs from an input to the node that consumed it; ``output_nr`` says which output of the input
@@ -54,6 +54,13 @@ class Graph:
     nodes: list[GraphNode] = field(default_factory=list)
     edges: list[tuple[int, int, int]] = field(default_factory=list)
     outputs: list[int] = field(default_factory=list)
+    keys: dict = field(default_factory=dict, compare=False)  # ("fn" | "leaf", id(...)) -> node id
+
+    def id_of(self, t) -> int | None:
+        """The id of the node a tensor stands for (its grad_fn, or itself for a leaf), None if not in the graph;
+        asked while the graph's tensors are alive (nodes are told apart by id())."""
+        fn = getattr(t, "grad_fn", None)
+        return self.keys.get(("fn", id(fn)) if fn is not None else ("leaf", id(t)))
 
     def tables(self) -> tuple[Table, Table]:
         nodes = Table(
@@ -70,22 +77,6 @@ class Graph:
         )
         return nodes, edges
 
-    def __str__(self) -> str:
-        nodes, edges = self.tables()
-        return f"{nodes}\n\n{edges}"
-
-    __repr__ = __str__
-
-    def _repr_pretty_(self, p, cycle) -> None:
-        p.text(str(self))
-
-    def _repr_html_(self) -> str:
-        nodes, edges = self.tables()
-        return (
-            "<div style='display:flex; gap:2em; align-items:flex-start'>"
-            f"{nodes._repr_html_()}{edges._repr_html_()}</div>"
-        )
-
     def to_dict(self) -> dict:
         """Lists, numbers and strings only (``json.dumps`` takes it)."""
         return {
@@ -97,8 +88,8 @@ class Graph:
                     "name": n.name,
                     "shape": None if n.shape is None else list(n.shape),
                     "dtype": n.dtype,
-                    "value": _plain(n.value),
-                    "grad": _plain(n.grad),
+                    "value": plain(n.value),
+                    "grad": plain(n.grad),
                 }
                 for n in self.nodes
             ],
@@ -216,7 +207,7 @@ def graph(*outputs, inputs: Sequence | None = None, names: Mapping[str, object] 
         if k not in stops:
             for fn_in, nr in _children(fn, False):
                 edges.append((ids[_fn_key(fn_in, keep)], ids[k], nr))
-    return Graph(nodes, edges, [ids[k] for k, _ in roots])
+    return Graph(nodes, edges, [ids[k] for k, _ in roots], ids)
 
 
 def _children(fn, stop: bool) -> list:
@@ -278,13 +269,6 @@ def _saved_output(fn) -> np.ndarray | None:
         except RuntimeError:  # freed by backward()
             return None
     return None
-
-
-def _plain(value):
-    if value is None:
-        return None
-    a = np.asarray(value)
-    return a.item() if a.ndim == 0 else a.tolist()
 
 
 def _dot_escape(text: str) -> str:

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from .engine.table import Table
+from .engine.report import Table
 
 ROWS = [
     ["PyTorch (nbautodiff.torch)", "x.requires_grad_() / requires_grad=True", "y.backward(); x.grad",

@@ -18,7 +18,7 @@ from typing import Any
 
 from .engine.counting import OpCount, count_ops
 from .engine.own import on_own_engine
-from .engine.table import ShownAsTable, Table
+from .engine.report import Report, Table
 from .engine.tracing import Tracer, tracing
 
 NO_SYMPY = 'nbautodiff.symbolic needs sympy: pip install sympy (or pip install "nbautodiff[symbolic]")'
@@ -96,7 +96,7 @@ _PRODUCT_COLUMNS = ["n", "naive symbolic n(n−2)", "after sympy.cse", "reverse 
                     "reverse total"]
 
 
-class SymbolicGradient(ShownAsTable):
+class SymbolicGradient(Report):
     """The gradient of θ₁⋯θₙ by sympy, with the multiplications it costs and what reverse mode costs.
 
     ``f`` and ``partials`` are sympy expressions; ``multiplications`` counts the MULs in the partials as
@@ -201,7 +201,7 @@ def _engine_logistic(depth: int, x0: float) -> tuple[OpCount, float]:
     return c, float(x.grad.item())
 
 
-class ExpressionSwell(ShownAsTable):
+class ExpressionSwell(Report):
     """l_k of the logistic map and its derivative by ``sympy.diff``, for k = 1..depth, with operation counts.
 
     ``functions[k-1]``/``derivatives[k-1]`` are l_k and dl_k/dx (``expr``/``derivative``: the last depth);

@@ -19,9 +19,10 @@ import numpy as np
 from .engine import mode
 from .engine.ops import sum_to_shape
 from .engine.own import on_own_engine
-from .engine.table import Table, fmt
+from .engine.report import Report, Table, fmt, plain
 from .engine.tensor import Tensor, make
 from .engine.tracing import Tracer, tracing
+from .inspect import Graph, graph
 
 __all__ = ["EvaluationTrace", "Variable", "trace"]
 
@@ -49,10 +50,12 @@ class Variable:
     partials: dict[str, np.ndarray | np.generic] = field(default_factory=dict)  # consumer -> v̄ᵢ→ⱼ
     partial_expressions: dict[str, str] = field(default_factory=dict)  # consumer -> "v1 × v̄4"
     depth: int = 0  # the longest path from the inputs
+    node: int | None = None  # its node in the trace's ``graph`` (None where the output doesn't depend on it)
 
 
-class EvaluationTrace:
-    """The three tables of one evaluation; ``.variables`` has every field for widgets.
+class EvaluationTrace(Report):
+    """The three tables of one evaluation; ``.variables`` has every field for widgets, ``.graph`` the recorded
+    graph of the same run (``variable.node`` is the id of the variable's node in it).
 
     >>> t = trace(lambda x1, x2: torch.log(x1) + x1 * x2 - torch.sin(x2), 2., 5.)
     >>> [v.expression for v in t.variables[2:]]
@@ -62,8 +65,9 @@ class EvaluationTrace:
     """
 
     def __init__(self, variables: list[Variable], input_names: list[str], wrt: int, output: str | None,
-                 output_value):
+                 output_value, graph: Graph | None = None):
         self.variables = variables
+        self.graph = graph if graph is not None else Graph()
         self.input_names = input_names
         self.wrt = wrt
         self.output_name = output  # the variable f returned (None when it depends on no input)
@@ -128,17 +132,9 @@ class EvaluationTrace:
     def tables(self) -> tuple[Table, Table, Table]:
         return self.primal, self.tangent, self.adjoint
 
-    def __str__(self) -> str:
-        return "\n\n".join(str(t) for t in self.tables())
-
-    __repr__ = __str__
-
-    def _repr_pretty_(self, p, cycle) -> None:
-        p.text(str(self))
-
-    def _repr_html_(self) -> str:
-        return ("<div style='display:flex; flex-wrap:wrap; gap:2em; align-items:flex-start'>"
-                + "".join(t._repr_html_() for t in self.tables()) + "</div>")
+    def variable_of(self, node: int) -> Variable | None:
+        """The variable a graph node stands for (the join key a view uses to highlight both)."""
+        return next((v for v in self.variables if v.node == node), None)
 
     def to_dict(self) -> dict:
         """Lists, numbers and strings only (``json.dumps`` takes it)."""
@@ -146,17 +142,18 @@ class EvaluationTrace:
             "inputs": list(self.input_names),
             "wrt": self.wrt,
             "output": self.output_name,
-            "value": _plain(self.output),
+            "value": plain(self.output),
             "variables": [
                 {
                     "name": v.name, "op": v.op, "inputs": list(v.inputs), "expression": v.expression,
-                    "value": _plain(v.value), "tangent": _plain(v.tangent),
-                    "tangent_expression": v.tangent_expression, "adjoint": _plain(v.adjoint),
-                    "partials": {k: _plain(p) for k, p in v.partials.items()},
-                    "partial_expressions": dict(v.partial_expressions), "depth": v.depth,
+                    "value": plain(v.value), "tangent": plain(v.tangent),
+                    "tangent_expression": v.tangent_expression, "adjoint": plain(v.adjoint),
+                    "partials": {k: plain(p) for k, p in v.partials.items()},
+                    "partial_expressions": dict(v.partial_expressions), "depth": v.depth, "node": v.node,
                 }
                 for v in self.variables
             ],
+            "graph": self.graph.to_dict(),
         }
 
 
@@ -224,8 +221,11 @@ def trace(f: Callable, *inputs, names: Sequence[str] | None = None, wrt: int | s
             v.tangent = _scalar(np.zeros_like(v.value))
         if v.adjoint is None:  # y doesn't depend on it
             v.adjoint = _scalar(np.zeros_like(v.value))
+    picture = Graph() if out is None else graph(y, names=dict(zip(names, leaves)))
+    for k, tensor in enumerate(rec.tensors):
+        variables[order[k]].node = picture.id_of(tensor)
     return EvaluationTrace(variables, names, wrt, None if out is None else variables[order[out]].name,
-                           _value(y))
+                           _value(y), picture)
 
 
 # ---------------------------------------------------------------------- recording
@@ -246,6 +246,7 @@ class _Recorder(Tracer):
         self.by_id = {id(t): k for k, t in enumerate(leaves)}
         self.by_node = {}  # (id(grad_fn), output nr) -> index: follows a tensor through in-place updates
         self.keep = list(leaves)  # what the ids above belong to, kept alive so no other object takes them
+        self.tensors = list(leaves)  # per recording index: the input, or the primitive's output
         self.prims: list[_Prim] = []
 
     def lookup(self, t: Tensor) -> int | None:
@@ -272,6 +273,7 @@ class _Recorder(Tracer):
             self.prims.append(_Prim(op, refs, params, _copy(result._data), nr))
             self.by_id[id(result)] = k
             self.keep.append(result)
+            self.tensors.append(result)
             if result.grad_fn is not None:
                 self.by_node[(id(result.grad_fn), nr)] = k
                 self.keep.append(result.grad_fn)
@@ -615,10 +617,3 @@ def _tensor(value) -> Tensor:
 
 def _value(t: Tensor):
     return _copy(t._data)
-
-
-def _plain(value):
-    if value is None:
-        return None
-    a = np.asarray(value)
-    return a.item() if a.ndim == 0 else a.tolist()

@@ -259,3 +259,20 @@ def test_a_direction_of_the_wrong_shape():
         trace(lambda x: x.sum(), [1.0, 2.0], direction=[1.0, 2.0, 3.0])
     t = trace(lambda x: (x * x).sum(), [1.0, 2.0], direction=[0.0, 1.0])
     assert float(t.output_tangent) == 4.0  # ∂/∂x2 of x1² + x2² at x2 = 2
+
+
+def test_the_trace_carries_the_graph_of_the_same_run_and_each_variable_its_node(lesson):
+    g = lesson.graph
+    labels = {v.name: g.nodes[v.node].label for v in lesson.variables}
+    assert labels == {"v1": "x1", "v2": "x2", "v3": "LogBackward0", "v4": "MulBackward0", "v5": "SinBackward0",
+                      "v6": "AddBackward0", "v7": "SubBackward0"}
+    assert g.outputs == [lesson["v7"].node] and lesson.variable_of(lesson["v4"].node) is lesson["v4"]
+    # the edges of the graph are the trace's data flow: v4 = v1 × v2
+    into_v4 = sorted(s for s, d, _ in g.edges if d == lesson["v4"].node)
+    assert into_v4 == sorted([lesson["v1"].node, lesson["v2"].node])
+    assert json.loads(json.dumps(lesson.to_dict()))["graph"]["outputs"] == g.outputs
+
+
+def test_a_variable_the_output_does_not_depend_on_has_no_node():
+    t = trace(lambda a: (a.exp(), a * 2)[1], 1.0)
+    assert [v.node is None for v in t.variables] == [False, True, False]

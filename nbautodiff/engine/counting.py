@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .table import Table
+from .report import Report, Table
 from .tracing import Tracer, tracing
 
 
-class OpCount(Tracer):
+class OpCount(Tracer, Report):
     """Primitive evaluations by kind, filled while a ``count_ops()`` block runs.
 
     >>> with count_ops() as n:
@@ -45,11 +45,11 @@ class OpCount(Tracer):
         return Table(title, ["primal", "tangent (JVP)", "adjoint (VJP)", "total"],
                      [[self.primal, self.tangent, self.adjoint, self.total]])
 
+    def to_dict(self) -> dict:
+        return {"primal": self.primal, "tangent": self.tangent, "adjoint": self.adjoint, "by_op": dict(self.by_op)}
+
     def __repr__(self) -> str:
         return f"OpCount(primal={self.primal}, tangent={self.tangent}, adjoint={self.adjoint})"
-
-    def _repr_html_(self) -> str:
-        return self.table()._repr_html_()
 
 
 def count_ops() -> tracing:

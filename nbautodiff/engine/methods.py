@@ -17,7 +17,7 @@ from .forward import jvp
 from .functional import value_and_grad
 from .numerical import numerical_grad
 from .own import on_own_engine
-from .table import ShownAsTable, Table, fmt
+from .report import Report, Table, fmt
 from .tensor import Tensor, make
 
 
@@ -33,7 +33,7 @@ class MethodResult:
     error: float = 0.0  # largest difference from reverse mode
 
 
-class MethodComparison(ShownAsTable):
+class MethodComparison(Report):
     """The result of :func:`compare_methods`; ``.results`` holds the numbers, ``.table()`` shows them."""
 
     def __init__(self, results: list[MethodResult], n: int, value: float):

@@ -15,7 +15,7 @@ from . import mode
 from .backward import grad as autograd_grad
 from .counting import count_ops
 from .own import on_own_engine
-from .table import ShownAsTable, Table, fmt
+from .report import Report, Table, fmt
 from .tensor import Tensor, make
 
 SCHEMES = ("forward", "central")
@@ -94,7 +94,7 @@ def numerical_grad(f, inputs, eps: float = 1e-6, method: str = "central") -> tup
 
 
 # ------------------------------------------------------------------------------------------- eps sweep
-class EpsSweep(ShownAsTable):
+class EpsSweep(Report):
     """Errors of each finite-difference scheme against the exact derivative, over eps and dtypes.
 
     Too large an eps: truncation error (∝ eps for forward, eps² for central). Too small: round-off
@@ -110,14 +110,14 @@ class EpsSweep(ShownAsTable):
         k = int(np.nanargmin(e))
         return float(self.eps[k]), float(e[k])
 
-    def table(self) -> Table:
+    def tables(self) -> tuple[Table]:
         rows = []
         for scheme, dtype in self.errors:
             eps, err = self.best(scheme, dtype)
             rows.append([scheme, dtype, fmt(eps, 2), fmt(err, 3)])
-        return Table(f"finite differences of f at {self.where} (exact f' = {fmt(self.exact)})",
-                     ["scheme", "dtype", "best eps", "smallest error"], rows,
-                     ["error = |difference quotient - exact|; plot() shows it over eps (log-log)"])
+        return (Table(f"finite differences of f at {self.where} (exact f' = {fmt(self.exact)})",
+                      ["scheme", "dtype", "best eps", "smallest error"], rows,
+                      ["error = |difference quotient - exact|; plot() shows it over eps (log-log)"]),)
 
     def plot(self, ax=None):
         """A log-log plot of error against eps, one line per scheme and dtype (needs matplotlib)."""
@@ -179,7 +179,7 @@ class GradcheckError(RuntimeError):
     """Raised by gradcheck when asked to (``raise_exception=True``) and a check fails."""
 
 
-class GradcheckResult:
+class GradcheckResult(Report):
     """What ``gradcheck`` found: one row per (output, input), the counts it used, and ``.passed``.
 
     It is truthy when the check passed, so ``assert gradcheck(f, inputs)`` reads as in PyTorch.
@@ -192,19 +192,16 @@ class GradcheckResult:
     def __bool__(self) -> bool:
         return self.passed
 
-    def table(self) -> Table:
+    def tables(self) -> tuple[Table]:
         counts = ", ".join(f"{k}: {v}" for k, v in self.counts.items())
-        return Table(self.title, ["output", "input", "check", "max abs error", "max rel error", "result"],
-                     self.rows, [*self.notes, f"cost: {counts}"])
+        return (Table(self.title, ["output", "input", "check", "max abs error", "max rel error", "result"],
+                      self.rows, [*self.notes, f"cost: {counts}"]),)
 
-    def __str__(self) -> str:
-        return str(self.table())
+    def to_dict(self) -> dict:
+        return {"passed": self.passed, "message": self.message, "counts": dict(self.counts), **super().to_dict()}
 
     def __repr__(self) -> str:
         return f"GradcheckResult(passed={self.passed})\n{self}"
-
-    def _repr_pretty_(self, p, cycle) -> None:
-        p.text(repr(self))
 
     def _repr_html_(self) -> str:
         verdict = "passed" if self.passed else "FAILED"

@@ -1,4 +1,6 @@
-"""A small table that result objects render with, as text (terminals, doctests) and as HTML (Jupyter)."""
+"""What every result object is shown with: ``Table`` (text for terminals and doctests, HTML for Jupyter) and the
+``Report`` base (``tables()``, ``to_dict()``, ``str``, ``_repr_pretty_``, ``_repr_html_``) that op counts, gradient
+checks, method comparisons, graphs and evaluation traces share."""
 
 from __future__ import annotations
 
@@ -32,23 +34,51 @@ def fmt(value, digits: int = 5) -> str:
     return str(value)
 
 
-class ShownAsTable:
-    """For result objects: define ``table()`` and they print, and show in Jupyter, as that table."""
+def plain(value):
+    """A value as lists, numbers and strings (``json.dumps`` takes it): arrays and tensors become nested lists."""
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if hasattr(value, "_data"):  # a tensor
+        value = value._data
+    a = np.asarray(value)
+    return a.item() if a.ndim == 0 else a.tolist()
+
+
+class Report:
+    """Base of result objects shown as tables: define ``tables()`` (or ``table()``); text, HTML and ``to_dict()``
+    follow.
+
+    Subclasses with more to say than their tables (a graph's picture, a verdict) override ``_repr_html_`` or
+    ``to_dict``; a short ``__repr__`` (``OpCount(primal=5, ...)``) may replace the tables in the terminal.
+    """
+
+    def tables(self) -> tuple[Table, ...]:
+        """Every table shown (a subclass defines this, or ``table()`` when it shows one)."""
+        return (self.table(),)
 
     def table(self) -> Table:
-        raise NotImplementedError
+        """The first (often the only) table."""
+        return self.tables()[0]
+
+    def to_dict(self) -> dict:
+        """Lists, numbers and strings only (``json.dumps`` takes it)."""
+        return {"tables": [t.to_dict() for t in self.tables()]}
 
     def __str__(self) -> str:
-        return str(self.table())
+        return "\n\n".join(str(t) for t in self.tables())
 
     def __repr__(self) -> str:
         return str(self)
 
     def _repr_pretty_(self, p, cycle) -> None:
-        p.text(str(self))
+        p.text(repr(self))
 
     def _repr_html_(self) -> str:
-        return self.table()._repr_html_()
+        tables = self.tables()
+        if len(tables) == 1:
+            return tables[0]._repr_html_()
+        return ("<div style='display:flex; flex-wrap:wrap; gap:2em; align-items:flex-start'>"
+                + "".join(t._repr_html_() for t in tables) + "</div>")
 
 
 class Table:
@@ -76,6 +106,10 @@ class Table:
 
     def _repr_pretty_(self, p, cycle) -> None:
         p.text(str(self))
+
+    def to_dict(self) -> dict:
+        return {"title": self.title, "columns": list(self.columns), "rows": [[plain(c) for c in r] for r in self.rows],
+                "notes": list(self.notes)}
 
     def _repr_html_(self) -> str:
         head = "".join(f"<th>{html.escape(h)}</th>" for h in self.columns)
