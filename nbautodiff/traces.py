@@ -23,10 +23,10 @@ from .engine.report import Report, Table, fmt, plain
 from .engine.tensor import Tensor, make
 from .engine.tracing import Tracer, tracing
 from .inspect import Graph, graph
+from .inspect.notation import INFIX, MINUS, constant, expression, number
 
 __all__ = ["EvaluationTrace", "Variable", "trace"]
 
-MINUS = "\u2212"
 DOT = "\u0307"  # combining dot above: v̇
 BAR = "\u0304"  # combining macron: v̄
 
@@ -294,9 +294,9 @@ def _number(rec: _Recorder, names: list[str], leaves: list[Tensor]):
     prims = [None] * n
     for k in ranked[n:]:
         p = rec.prims[k - n]
-        operands = [vname[a] if kind == "var" else _const(a) for kind, a in p.args]
+        operands = [vname[a] if kind == "var" else constant(a) for kind, a in p.args]
         variables.append(Variable(vname[k], p.op.name, [vname[a] for kind, a in p.args if kind == "var"],
-                                  _expression(p.op.name, operands, p.params, p.nr), p.value, depth=depth[k]))
+                                  expression(p.op.name, operands, p.params, p.nr), p.value, depth=depth[k]))
         prims.append(p)
     # args by position in the trace from here on
     for p in prims[n:]:
@@ -312,9 +312,9 @@ def _tangents(variables: list[Variable], prims: list) -> None:
             continue
         v, op = variables[j], p.op
         args, out = _tensor_args(variables, p), make(p.value)
-        operands = [variables[a].name if kind == "var" else _const(a) for kind, a in p.args]
+        operands = [variables[a].name if kind == "var" else constant(a) for kind, a in p.args]
         dots = [_dot(variables[a].name) if kind == "var" else None for kind, a in p.args]
-        v.tangent_expression = _tangent_expression(op.name, operands, dots, v.name, p.params, p.nr)
+        v.tangent_expression = _tangentexpression(op.name, operands, dots, v.name, p.params, p.nr)
         dxs = [_tensor(variables[a].tangent) if kind == "var" and variables[a].tangent is not None else None
                for kind, a in p.args]
         if all(dx is None for dx in dxs):
@@ -360,7 +360,7 @@ def _adjoints(variables: list[Variable], prims: list, out: int | None) -> None:
                        for rule, (kind, _) in zip(op.vjp, p.args)]
         else:
             results = op.vjp(g, out_t, *args, **params)
-        operands = [variables[a].name if kind == "var" else _const(a) for kind, a in p.args]
+        operands = [variables[a].name if kind == "var" else constant(a) for kind, a in p.args]
         for i, ((kind, a), r) in enumerate(zip(p.args, results)):
             if kind != "var" or r is None:
                 continue
@@ -371,7 +371,7 @@ def _adjoints(variables: list[Variable], prims: list, out: int | None) -> None:
             if reduced:  # the input was broadcast: summed back to its shape, as the backward pass does
                 part = _array(sum_to_shape(_tensor(part), shape))
             part = _scalar(part)
-            text = _vjp_expression(op.name, operands, i, _bar(vj.name), vj.name, p.params, reduced,
+            text = _vjpexpression(op.name, operands, i, _bar(vj.name), vj.name, p.params, reduced,
                                    np.size(vi.value) // max(np.size(vj.value), 1))
             if vj.name in vi.partials:  # the same variable twice (v1 × v1): one partial, ∂vⱼ/∂vᵢ covers both
                 vi.partials[vj.name] = _scalar(vi.partials[vj.name] + part)
@@ -391,47 +391,12 @@ def _tensor_args(variables: list[Variable], p: _Prim) -> list:
 
 
 # ---------------------------------------------------------------------- lesson notation
-_INFIX = {"add": "+", "sub": MINUS, "mul": "×", "div": "/", "dot": "·", "mm": "@", "mv": "@", "bmm": "@"}
-_FUNCS = {"log": "ln", "sigmoid": "σ"}
-_HIDDEN_PARAMS = {"in_shape", "sizes", "in_dtype", "keys", "key", "indices"}  # bookkeeping, not arguments
 # Rules that are linear in their inputs: the tangent is the same expression on the tangents.
 _LINEAR = {
     "add", "sub", "neg", "sum", "sum_dim", "mean", "mean_dim", "reshape", "transpose", "permute", "t", "squeeze",
     "squeeze_dim", "squeeze_dims", "squeeze_matmul", "unsqueeze", "expand", "select", "slice", "index", "cat",
     "stack", "split", "split_with_sizes", "unbind", "clone", "to_dtype", "cumsum",
 }
-
-
-def _expression(name: str, a: list[str], params: dict | None, nr: int = 0) -> str:
-    """An op in lesson notation: "ln(v1)", "v1 × v2", "v6 − v5", "v1^2"."""
-    params = params or {}
-    if name in _INFIX and len(a) == 2:
-        return f"{a[0]} {_INFIX[name]} {a[1]}"
-    if name == "rsub":
-        return f"{a[1]} {MINUS} {a[0]}"
-    if name == "neg":
-        return f"{MINUS}{a[0]}"
-    if name == "pow_scalar":
-        return f"{a[0]}^{_num(params['exponent'])}"
-    if name == "pow":
-        return f"{a[0]}^{a[1]}"
-    if name == "rpow":
-        return f"{_num(params['base'])}^{a[0]}"
-    if name == "reciprocal":
-        return f"1 / {a[0]}"
-    if name == "abs":
-        return f"|{a[0]}|"
-    if name in ("select", "slice", "index"):
-        return f"{a[0]}[{_key(params['key'])}]"
-    if name in ("split", "split_with_sizes", "unbind"):
-        return f"{name}({a[0]})[{nr}]"
-    if name in ("cat", "stack"):
-        return f"{name}([{', '.join(a)}], dim={params['dim']})"
-    params = {k: v[0] if k == "dim" and isinstance(v, tuple) and len(v) == 1 else v for k, v in params.items()}
-    extra = [f"{k}={_param(v)}" for k, v in params.items()
-             if k not in _HIDDEN_PARAMS and _param(v) is not None and not (k == "keepdim" and not v)
-             and not (k == "shape" and name.startswith(("sum", "mean")))]  # the input's shape, kept for the VJP
-    return f"{_FUNCS.get(name, name)}({', '.join(a + extra)})"
 
 
 def _terms(name: str, a: list[str], o: str, params: dict | None, s: str, i: int):
@@ -451,10 +416,10 @@ def _terms(name: str, a: list[str], o: str, params: dict | None, s: str, i: int)
         return t if isinstance(t, tuple) else (1, t)
     if name == "pow_scalar":
         k = params["exponent"]
-        return (1, s) if k == 1 else (1, f"{_num(k)} × {x} × {s}") if k == 2 else \
-            (1, f"{_num(k)} × {x}^{_num(k - 1)} × {s}")
+        return (1, s) if k == 1 else (1, f"{number(k)} × {x} × {s}") if k == 2 else \
+            (1, f"{number(k)} × {x}^{number(k - 1)} × {s}")
     if name == "rpow":
-        return 1, f"{o} × ln({_num(params['base'])}) × {s}"
+        return 1, f"{o} × ln({number(params['base'])}) × {s}"
     if len(a) != 2:
         return None
     y = a[1]
@@ -467,11 +432,11 @@ def _terms(name: str, a: list[str], o: str, params: dict | None, s: str, i: int)
     return binary[name][i] if name in binary else None
 
 
-def _tangent_expression(name: str, a: list[str], dots: list, o: str, params, nr: int) -> str:
+def _tangentexpression(name: str, a: list[str], dots: list, o: str, params, nr: int) -> str:
     if name in _LINEAR and name not in ("add", "sub", "neg"):
-        return _expression(name, [d if d is not None else "0" for d in dots], params, nr)
+        return expression(name, [d if d is not None else "0" for d in dots], params, nr)
     if name in ("dot", "mm", "mv", "bmm"):
-        sym = _INFIX[name]
+        sym = INFIX[name]
         terms = [(1, f"{dots[0]} {sym} {a[1]}") if dots[0] else None, (1, f"{a[0]} {sym} {dots[1]}") if dots[1]
                  else None]
     else:
@@ -480,7 +445,7 @@ def _tangent_expression(name: str, a: list[str], dots: list, o: str, params, nr:
     return _join([t for t in terms if t is not None])
 
 
-def _vjp_expression(name: str, a: list[str], i: int, g: str, o: str, params, broadcast: bool, n: int) -> str:
+def _vjpexpression(name: str, a: list[str], i: int, g: str, o: str, params, broadcast: bool, n: int) -> str:
     """v̄ᵢ→ⱼ in lesson notation: "v1 × v̄4" (j = 4, the input v2 of v4 = v1 × v2); n = size(vᵢ) / size(vⱼ)."""
     special = {
         "mm": (f"{g} @ {a[-1]}ᵀ", f"{a[0]}ᵀ @ {g}"), "bmm": (f"{g} @ {a[-1]}ᵀ", f"{a[0]}ᵀ @ {g}"),
@@ -510,50 +475,6 @@ def _join(terms: list) -> str:
         else:
             out += f" + {text}" if sign > 0 else f" {MINUS} {text}"
     return out or "0"
-
-
-def _const(c) -> str:
-    """A constant operand: 2, (−1), or a small array."""
-    if isinstance(c, Tensor):
-        c = c._data
-    if np.ndim(c) == 0:
-        return _num(c)
-    return fmt(c).replace("-", MINUS)
-
-
-def _num(c) -> str:
-    c = c.item() if isinstance(c, np.generic) else c
-    if isinstance(c, bool) or not isinstance(c, (int, float)):
-        return str(c)
-    return f"({MINUS}{fmt(-c)})" if c < 0 else fmt(c)
-
-
-def _param(v) -> str | None:
-    if v is None:
-        return None
-    if isinstance(v, np.dtype):
-        return str(v)
-    if isinstance(v, (bool, int, float, str, np.integer, np.floating)):
-        return fmt(v.item() if isinstance(v, np.generic) else v)
-    if isinstance(v, (tuple, list)) and all(isinstance(e, (int, np.integer)) for e in v):
-        return str(tuple(int(e) for e in v))
-    return None
-
-
-def _key(key) -> str:
-    parts = key if isinstance(key, tuple) else (key,)
-    out = []
-    for k in parts:
-        if isinstance(k, slice):
-            s = f"{'' if k.start is None else k.start}:{'' if k.stop is None else k.stop}"
-            out.append(s if k.step is None else f"{s}:{k.step}")
-        elif k is Ellipsis:
-            out.append("...")
-        elif k is None:
-            out.append("None")
-        else:
-            out.append(fmt(k))
-    return ", ".join(out)
 
 
 def _dot(name: str) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .engine.report import Report, Table, fmt, plain
+from ..engine.report import Report, Table, fmt, plain
 
 __all__ = ["Graph", "GraphNode", "graph"]
 

@@ -1,0 +1,7 @@
+"""Look inside a computation: the graph snapshot (``graph``), the recorder of every value (``record``), and the
+picture of both (layout and SVG, pure Python). Everything that shows a graph reads this layer.
+"""
+
+from .graph import Graph, GraphNode, graph
+
+__all__ = ["Graph", "GraphNode", "graph"]

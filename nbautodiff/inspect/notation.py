@@ -1,0 +1,92 @@
+"""Lesson notation for an op: "ln(v1)", "v1 × v2", "v6 − v5", "v1^2" — written the same in the pictures and in the
+evaluation traces."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine.report import fmt
+
+MINUS = "\u2212"
+
+INFIX = {"add": "+", "sub": MINUS, "mul": "×", "div": "/", "dot": "·", "mm": "@", "mv": "@", "bmm": "@"}
+FUNCS = {"log": "ln", "sigmoid": "σ"}
+HIDDEN_PARAMS = {"in_shape", "sizes", "in_dtype", "keys", "key", "indices"}  # bookkeeping, not arguments
+
+
+def expression(name: str, a: list[str], params: dict | None, nr: int = 0) -> str:
+    """An op in lesson notation: "ln(v1)", "v1 × v2", "v6 − v5", "v1^2"."""
+    params = params or {}
+    if name in INFIX and len(a) == 2:
+        return f"{a[0]} {INFIX[name]} {a[1]}"
+    if name == "rsub":
+        return f"{a[1]} {MINUS} {a[0]}"
+    if name == "neg":
+        return f"{MINUS}{a[0]}"
+    if name == "pow_scalar":
+        return f"{a[0]}^{number(params['exponent'])}"
+    if name == "pow":
+        return f"{a[0]}^{a[1]}"
+    if name == "rpow":
+        return f"{number(params['base'])}^{a[0]}"
+    if name == "reciprocal":
+        return f"1 / {a[0]}"
+    if name == "abs":
+        return f"|{a[0]}|"
+    if name in ("select", "slice", "index"):
+        return f"{a[0]}[{key(params['key'])}]"
+    if name in ("split", "split_with_sizes", "unbind"):
+        return f"{name}({a[0]})[{nr}]"
+    if name in ("cat", "stack"):
+        return f"{name}([{', '.join(a)}], dim={params['dim']})"
+    params = {k: v[0] if k == "dim" and isinstance(v, tuple) and len(v) == 1 else v for k, v in params.items()}
+    extra = [f"{k}={param(v)}" for k, v in params.items()
+             if k not in HIDDEN_PARAMS and param(v) is not None and not (k == "keepdim" and not v)
+             and not (k == "shape" and name.startswith(("sum", "mean")))]  # the input's shape, kept for the VJP
+    return f"{FUNCS.get(name, name)}({', '.join(a + extra)})"
+
+
+def constant(c) -> str:
+    """A constant operand: 2, (−1), or a small array."""
+    if hasattr(c, "_data"):  # the own engine's tensor
+        c = c._data
+    elif hasattr(c, "detach"):  # PyTorch's
+        c = c.detach().cpu().numpy()
+    if np.ndim(c) == 0:
+        return number(c)
+    return fmt(c).replace("-", MINUS)
+
+
+def number(c) -> str:
+    c = c.item() if isinstance(c, np.generic) else c
+    if isinstance(c, bool) or not isinstance(c, (int, float)):
+        return str(c)
+    return f"({MINUS}{fmt(-c)})" if c < 0 else fmt(c)
+
+
+def param(v) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, np.dtype):
+        return str(v)
+    if isinstance(v, (bool, int, float, str, np.integer, np.floating)):
+        return fmt(v.item() if isinstance(v, np.generic) else v)
+    if isinstance(v, (tuple, list)) and all(isinstance(e, (int, np.integer)) for e in v):
+        return str(tuple(int(e) for e in v))
+    return None
+
+
+def key(key) -> str:
+    parts = key if isinstance(key, tuple) else (key,)
+    out = []
+    for k in parts:
+        if isinstance(k, slice):
+            s = f"{'' if k.start is None else k.start}:{'' if k.stop is None else k.stop}"
+            out.append(s if k.step is None else f"{s}:{k.step}")
+        elif k is Ellipsis:
+            out.append("...")
+        elif k is None:
+            out.append("None")
+        else:
+            out.append(fmt(k))
+    return ", ".join(out)
