@@ -68,7 +68,7 @@ from .backends import from_environment as _from_environment  # noqa: E402
 _from_environment()  # NBAUTODIFF_BACKEND=numpy | torch | torch:cuda
 
 # Loaded on first use: they live in layers above the engine, or need more than numpy.
-_LAZY = {"trace": "nbautodiff.traces", "graph": "nbautodiff.inspect"}
+_LAZY = {"trace": "nbautodiff.traces", "graph": "nbautodiff.inspect", "record": "nbautodiff.inspect"}
 
 # What ``from nbautodiff import *`` and ``help(nbautodiff)`` list: the functions of the guide above. The classes
 # (``Tensor``, ``Function``, ``AutoDiffScalar``...) are here too, each with its own ``help``.

@@ -22,7 +22,7 @@ from .engine.own import on_own_engine
 from .engine.report import Report, Table, fmt, plain
 from .engine.tensor import Tensor, make
 from .engine.tracing import Tracer, tracing
-from .inspect import Graph, graph
+from .inspect import Graph, graph, record
 from .inspect.notation import INFIX, MINUS, constant, expression, number
 
 __all__ = ["EvaluationTrace", "Variable", "trace"]
@@ -185,7 +185,7 @@ def trace(f: Callable, *inputs, names: Sequence[str] | None = None, wrt: int | s
     leaves = [_leaf(x) for x in inputs]
 
     rec = _Recorder(leaves)
-    with tracing(rec), mode.enable_grad():  # as autograd sees f: only a no_grad() block inside f makes constants
+    with record(namespace={}) as recording, tracing(rec), mode.enable_grad():  # only no_grad() in f makes constants
         y = f(*leaves)
     if not isinstance(y, Tensor):
         raise TypeError(
@@ -221,7 +221,7 @@ def trace(f: Callable, *inputs, names: Sequence[str] | None = None, wrt: int | s
             v.tangent = _scalar(np.zeros_like(v.value))
         if v.adjoint is None:  # y doesn't depend on it
             v.adjoint = _scalar(np.zeros_like(v.value))
-    picture = Graph() if out is None else graph(y, names=dict(zip(names, leaves)))
+    picture = Graph() if out is None else graph(y, names=dict(zip(names, leaves)), recording=recording)
     for k, tensor in enumerate(rec.tensors):
         variables[order[k]].node = picture.id_of(tensor)
     return EvaluationTrace(variables, names, wrt, None if out is None else variables[order[out]].name,

@@ -149,6 +149,20 @@ def test_module_forward_is_entered_and_left_around_its_ops():
     assert len(enters) == len(exits) == 3
 
 
+def test_detach_is_reported_with_its_source():
+    class Detaches(Tracer):
+        pairs = []
+
+        def on_detach(self, source, result):
+            self.pairs.append((source, result))
+
+    x = torch.tensor(2.0, requires_grad=True)
+    y = x * 3
+    with tracing(Detaches()) as t:
+        c = y.detach()
+    assert t.pairs == [(y, c)] and not c.requires_grad
+
+
 def test_autograd_grad_reports_its_pass_too():
     x = torch.tensor(3.0, requires_grad=True)
     with tracing(Log()) as log:
@@ -166,7 +180,7 @@ def test_a_multi_output_node_reports_one_partial():
 
 def test_every_event_has_a_handler_on_the_base():
     assert all(callable(getattr(Tracer, "on_" + e)) for e in EVENTS)
-    np.testing.assert_equal(len(EVENTS), 7)
+    np.testing.assert_equal(len(EVENTS), 8)
 
 
 def test_only_tracing_changes_the_active_tracer():

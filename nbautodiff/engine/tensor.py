@@ -144,6 +144,11 @@ class Tensor:
         return self
 
     @property
+    def output_nr(self) -> int:
+        """Which output of its ``grad_fn`` this tensor is (0 but for ``split``/``unbind`` pieces)."""
+        return self._output_nr
+
+    @property
     def is_leaf(self) -> bool:
         """True for tensors made by the user (and for anything that doesn't require grad)."""
         return self.grad_fn is None
@@ -220,7 +225,12 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """The same data, cut from the graph (shares memory and version counter)."""
-        return make(self._array(), None, version_counter(self))  # an array, so both see in-place changes
+        out = make(self._array(), None, version_counter(self))  # an array, so both see in-place changes
+        if _state.tracer is not None:
+            from .tracing import emit
+
+            emit("detach", self, out)
+        return out
 
     def detach_(self) -> Tensor:
         if self._data.base is not None and self.grad_fn is not None:

@@ -20,7 +20,7 @@ from . import mode
 
 _state = mode.state
 
-EVENTS = ("op", "tangent", "module_enter", "module_exit", "node", "partials", "backward_end")
+EVENTS = ("op", "tangent", "detach", "module_enter", "module_exit", "node", "partials", "backward_end")
 
 
 class Tracer:
@@ -38,6 +38,9 @@ class Tracer:
 
     def on_tangent(self, op, inputs: tuple, output, tangents: list, tangent) -> None:
         """Forward mode: ``output``'s tangent from the inputs' (None where an input has none) by the row's JVP."""
+
+    def on_detach(self, source, result) -> None:
+        """``result`` is ``source.detach()``: the same values, cut from the graph (a picture draws the edge cut)."""
 
     def on_module_enter(self, module, inputs: tuple) -> None:
         """``module(*inputs)`` starts (``nn.Module.__call__``): the ops until its exit are its own."""

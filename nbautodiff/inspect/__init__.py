@@ -2,6 +2,7 @@
 picture of both (layout and SVG, pure Python). Everything that shows a graph reads this layer.
 """
 
-from .graph import Graph, GraphNode, graph
+from .graph import Graph, GraphEdge, GraphNode, graph
+from .record import Recording, record
 
-__all__ = ["Graph", "GraphNode", "graph"]
+__all__ = ["Graph", "GraphEdge", "GraphNode", "Recording", "graph", "record"]

@@ -19,25 +19,26 @@ def expression(name: str, a: list[str], params: dict | None, nr: int = 0) -> str
     params = params or {}
     if name in INFIX and len(a) == 2:
         return f"{a[0]} {INFIX[name]} {a[1]}"
-    if name == "rsub":
+    if name == "rsub" and len(a) == 2:
         return f"{a[1]} {MINUS} {a[0]}"
-    if name == "neg":
-        return f"{MINUS}{a[0]}"
-    if name == "pow_scalar":
-        return f"{a[0]}^{number(params['exponent'])}"
-    if name == "pow":
+    if name == "pow" and len(a) == 2:
         return f"{a[0]}^{a[1]}"
-    if name == "rpow":
-        return f"{number(params['base'])}^{a[0]}"
-    if name == "reciprocal":
-        return f"1 / {a[0]}"
-    if name == "abs":
-        return f"|{a[0]}|"
-    if name in ("select", "slice", "index"):
-        return f"{a[0]}[{key(params['key'])}]"
-    if name in ("split", "split_with_sizes", "unbind"):
-        return f"{name}({a[0]})[{nr}]"
-    if name in ("cat", "stack"):
+    if len(a) == 1:
+        if name == "neg":
+            return f"{MINUS}{a[0]}"
+        if name == "pow_scalar" and "exponent" in params:
+            return f"{a[0]}^{number(params['exponent'])}"
+        if name == "rpow" and "base" in params:
+            return f"{number(params['base'])}^{a[0]}"
+        if name == "reciprocal":
+            return f"1 / {a[0]}"
+        if name == "abs":
+            return f"|{a[0]}|"
+        if name in ("select", "slice", "index") and "key" in params:
+            return f"{a[0]}[{key(params['key'])}]"
+        if name in ("split", "split_with_sizes", "unbind"):
+            return f"{name}({a[0]})[{nr}]"
+    if name in ("cat", "stack") and "dim" in params:
         return f"{name}([{', '.join(a)}], dim={params['dim']})"
     params = {k: v[0] if k == "dim" and isinstance(v, tuple) and len(v) == 1 else v for k, v in params.items()}
     extra = [f"{k}={param(v)}" for k, v in params.items()

@@ -1,0 +1,216 @@
+"""The picture of a graph as SVG, drawn in Python: no Graphviz, no JavaScript, the same bytes for the same graph.
+
+Value nodes are boxes (leaf: rounded ends, intermediate: square corners, output: a double border), op nodes are
+hexagons with PyTorch's node name and the operation written out. Kinds differ in shape as well as in colour
+(Okabe–Ito, safe for colour-blind readers); text takes the notebook theme's colour, so the picture reads on a dark
+theme too. Hovering a node shows its full value.
+"""
+
+from __future__ import annotations
+
+import html
+import unicodedata
+
+import numpy as np
+
+from .collapse import GROUP
+from .collapse import collapse as boxed
+from .layout import layout
+
+FONT = 12.0
+LINE = 15.0
+PAD_X, PAD_Y = 8.0, 5.0
+
+COLORS = {"leaf": "#0072B2", "intermediate": "#7F7F7F", "output": "#D55E00", "op": "#CC79A7", GROUP: "#009E73"}
+GRAD_COLOR = "#009E73"
+
+WORDS = {
+    "en": {"leaf": "leaf", "intermediate": "intermediate", "output": "output", "op": "op (backward node)",
+           "grad": "grad", "not computed yet": "not computed yet", "not kept": "", "freed": "saved: freed",
+           "saves": "saved for backward", "retained": "retain_grad", "group": "group", "ops": "ops",
+           "detached": "detached"},
+    "zh": {"leaf": "叶节点", "intermediate": "中间节点", "output": "输出节点", "op": "运算（反向节点）", "grad": "梯度",
+           "not computed yet": "尚未计算", "not kept": "", "freed": "已保存：已释放", "saves": "为反向传播保存",
+           "retained": "retain_grad", "group": "分组", "ops": "个运算", "detached": "已分离"},
+}
+
+STYLE = (
+    "<style>"
+    ".nbad text{font-family:var(--jp-ui-font-family,-apple-system,'Segoe UI',Helvetica,Arial,sans-serif);"
+    "font-size:12px;fill:var(--jp-ui-font-color0,var(--vscode-editor-foreground,#1f1f1f))}"
+    ".nbad .sub{fill:var(--jp-ui-font-color1,var(--vscode-descriptionForeground,#555))}"
+    ".nbad .grad{fill:#009E73;font-weight:600}"
+    ".nbad .warn{fill:#D55E00}"
+    ".nbad .edge{fill:none;stroke:var(--jp-ui-font-color2,#888);stroke-width:1.2}"
+    ".nbad .cut{stroke-dasharray:4 3}"
+    ".nbad .box{stroke-width:1.6}"
+    ".nbad .hl{stroke-width:3.2}"
+    "@media (prefers-color-scheme:dark){.nbad text{fill:var(--jp-ui-font-color0,#e8e8e8)}"
+    ".nbad .sub{fill:var(--jp-ui-font-color1,#bbb)}}"
+    "</style>"
+)
+
+
+def text_width(text: str) -> float:
+    """How wide ``text`` is at 12 px: wide (CJK) characters count double, combining marks nothing."""
+    w = 0.0
+    for ch in text:
+        if unicodedata.combining(ch):
+            continue
+        w += 12.0 if unicodedata.east_asian_width(ch) in "WF" else 6.9
+    return w
+
+
+def _num(v: float) -> str:
+    return f"{v:.1f}".rstrip("0").rstrip(".") if v == v else "0"
+
+
+def node_lines(node, options: dict) -> list[tuple[str, str]]:
+    """The text lines of a node, each (css class, text)."""
+    from .graph import shown_value
+
+    words = WORDS[options.get("lang", "en")]
+    if node.kind == GROUP:
+        return [("", node.label), ("sub", node.expression)]
+    if node.kind == "op":
+        lines = [("", node.label)]
+        if node.expression:
+            lines.append(("sub", node.expression))
+        if options.get("saved", True) and node.freed:
+            lines.append(("warn", words["freed"]))
+        return lines
+    lines = [("", node.label if node.name is None or node.label != node.name else node.name)]
+    if options.get("values", True):
+        lines.append(("sub", "= " + shown_value(node.value)))
+    if options.get("shapes", False) and node.shape is not None:
+        lines.append(("sub", f"{tuple(node.shape)} {node.dtype or ''}".strip()))
+    if options.get("grads", True):
+        if node.grad is not None:
+            lines.append(("grad", f"{words['grad']} = {shown_value(node.grad)}"))
+        elif node.grad_state == "not computed yet":
+            lines.append(("sub", f"{words['grad']}: {words['not computed yet']}"))
+    return lines
+
+
+def node_size(lines) -> tuple[float, float]:
+    w = max(text_width(t) for _, t in lines) + 2 * PAD_X
+    return max(w, 34.0), len(lines) * LINE + 2 * PAD_Y
+
+
+def hover(node) -> str:
+    """The tooltip: the node in full (its whole value)."""
+    parts = [node.label if not node.var or node.var == node.label else f"{node.label} ({node.var})"]
+    if node.kind == "op":
+        parts.append(node.expression)
+        if node.saves:
+            parts.append("saved tensors for backward: " + ("freed by backward()" if node.freed else "kept"))
+    elif node.kind == GROUP:
+        parts.append(node.expression)
+    else:
+        if node.shape is not None:
+            parts.append(f"shape {tuple(node.shape)}, {node.dtype}")
+        if node.value is not None:
+            parts.append("value " + _full(node.value))
+        if node.grad is not None:
+            parts.append("grad " + _full(node.grad))
+        elif node.grad_state:
+            parts.append(f"grad: {node.grad_state}")
+        if node.group:
+            parts.append(f"in {node.group}")
+    return "\n".join(p for p in parts if p)
+
+
+def _full(value) -> str:
+    text = np.array2string(np.asarray(value), precision=5, threshold=200, max_line_width=100)
+    return text if len(text) < 4000 else text[:4000] + "…"
+
+
+def _shape(kind: str, x: float, y: float, w: float, h: float, color: str, highlight: bool) -> str:
+    cls = "box hl" if highlight else "box"
+    left, top = x - w / 2, y - h / 2
+    tint = f'fill="{color}" fill-opacity="0.13" stroke="{color}" class="{cls}"'
+    if kind == "op":
+        k = min(10.0, h / 2)
+        pts = [(left, y), (left + k, top), (left + w - k, top), (left + w, y), (left + w - k, top + h), (left + k, top + h)]
+        return f'<polygon points="{" ".join(f"{_num(a)},{_num(b)}" for a, b in pts)}" {tint}/>'
+    rx = h / 2 if kind == "leaf" else 2.0 if kind != GROUP else 8.0
+    box = f'<rect x="{_num(left)}" y="{_num(top)}" width="{_num(w)}" height="{_num(h)}" rx="{_num(rx)}" {tint}/>'
+    if kind == "output":  # a double border
+        box += (f'<rect x="{_num(left + 3)}" y="{_num(top + 3)}" width="{_num(w - 6)}" height="{_num(h - 6)}" '
+                f'rx="1" fill="none" stroke="{color}" stroke-width="1"/>')
+    if kind == GROUP:
+        box = box.replace('class="box', 'stroke-dasharray="6 3" class="box')
+    return box
+
+
+def _edge_path(points, sizes, src, dst) -> str:
+    """A smooth path from the right side of ``src`` to the left side of ``dst`` through the dummy points."""
+    (x0, y0), (x1, y1) = points[0], points[-1]
+    pts = [(x0 + sizes[src][0] / 2, y0)] + points[1:-1] + [(x1 - sizes[dst][0] / 2 - 4, y1)]
+    d = f"M{_num(pts[0][0])},{_num(pts[0][1])}"
+    for (ax, ay), (bx, by) in zip(pts, pts[1:]):
+        mx = (ax + bx) / 2
+        d += f" C{_num(mx)},{_num(ay)} {_num(mx)},{_num(by)} {_num(bx)},{_num(by)}"
+    return d
+
+
+def render(graph, lang: str = "en", values: bool = True, grads: bool = True, shapes: bool = False,
+           saved: bool = True, collapse: int = 300, expand=(), highlight=(), legend: bool = True,
+           **ignored) -> str:
+    """The SVG text of ``graph`` (see ``Graph.svg`` for the options)."""
+    if lang not in WORDS:
+        raise ValueError(f"Graph.svg: lang={lang!r}; choose 'en' or 'zh'")
+    options = {"lang": lang, "values": values, "grads": grads, "shapes": shapes, "saved": saved}
+    shown = boxed(graph, collapse, expand)
+    lines = {n.id: node_lines(n, options) for n in shown.nodes}
+    sizes = {i: node_size(ls) for i, ls in lines.items()}
+    edges = [(e.src, e.dst) for e in shown.edges]
+    lay = layout(edges, sizes, [n.id for n in shown.nodes])
+    words = WORDS[lang]
+    legend_h = 26.0 if legend else 0.0
+    width, height = max(lay.width, 360.0 if legend else 0.0), lay.height + legend_h
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="nbad nbautodiff-graph" width="{_num(width)}" '
+           f'height="{_num(height)}" viewBox="0 0 {_num(width)} {_num(height)}" role="img">', STYLE,
+           '<defs><marker id="nbad-arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" '
+           'orient="auto-start-reverse"><path d="M0,0 L8,4 L0,8 z" fill="#888"/></marker></defs>']
+    out.append('<g class="edges">')
+    for i, e in enumerate(shown.edges):
+        d = _edge_path(lay.routes[i], sizes, e.src, e.dst)
+        cut = e.kind == "detached"
+        out.append(f'<path class="edge{" cut" if cut else ""}" id="e{e.src}-{e.dst}" d="{d}" '
+                   f'marker-end="url(#nbad-arrow)"><title>{html.escape(words["detached"] if cut else "")}</title>'
+                   "</path>" if cut else
+                   f'<path class="edge" id="e{e.src}-{e.dst}" d="{d}" marker-end="url(#nbad-arrow)"/>')
+        if cut:  # a scissors mark halfway
+            (ax, ay), (bx, by) = lay.routes[i][0], lay.routes[i][-1]
+            out.append(f'<text x="{_num((ax + bx) / 2)}" y="{_num((ay + by) / 2 - 4)}" text-anchor="middle" '
+                       'class="warn">✂</text>')
+    out.append("</g>")
+    marked = set(highlight)
+    for n in shown.nodes:
+        x, y = lay.x[n.id], lay.y[n.id]
+        w, h = sizes[n.id]
+        out.append(f'<g class="node {n.kind}" id="n{n.id}" data-label="{html.escape(n.label)}">'
+                   f"<title>{html.escape(hover(n))}</title>")
+        out.append(_shape(n.kind, x, y, w, h, COLORS[n.kind], n.id in marked))
+        top = y - h / 2 + PAD_Y + FONT
+        for k, (cls, text) in enumerate(lines[n.id]):
+            attr = f' class="{cls}"' if cls else ""
+            out.append(f'<text x="{_num(x)}" y="{_num(top + k * LINE)}" text-anchor="middle"{attr}>'
+                       f"{html.escape(text)}</text>")
+        out.append("</g>")
+    if legend:
+        out.append(_legend(lay.height, words))
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _legend(top: float, words: dict) -> str:
+    items, x, parts = ["leaf", "intermediate", "output", "op"], 12.0, ['<g class="legend">']
+    for kind in items:
+        label = words[kind]
+        parts.append(_shape(kind, x + 11, top + 12, 22, 14, COLORS[kind], False))
+        parts.append(f'<text x="{_num(x + 27)}" y="{_num(top + 16)}" class="sub">{html.escape(label)}</text>')
+        x += 27 + text_width(label) + 14
+    parts.append("</g>")
+    return "".join(parts)
