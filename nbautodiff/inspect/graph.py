@@ -410,8 +410,8 @@ class _Builder:
         if t is None:
             node.grad_state = "not computed yet" if leaf else "not kept"
             return
-        node.retains_grad = bool(getattr(t, "retains_grad", False)) and not leaf
-        if leaf or node.retains_grad:
+        node.retains_grad = bool(getattr(t, "retains_grad", False)) and t.grad_fn is not None
+        if t.grad_fn is None or node.retains_grad:  # (reading .grad of any other tensor warns, and it is None)
             g = t.grad
             node.grad = None if g is None else to_numpy(g)
             node.grad_state = "not computed yet" if g is None else "computed"
@@ -453,7 +453,7 @@ class _Builder:
             operands = [g.nodes[g.keys[_value_key(child, nr)]].label if child is not None else _saved_constant(fn, i)
                         for i, (child, nr) in enumerate(fn.next_functions)]
         row, params = _row(fn, recorded)
-        node.expression = expression(row, operands, params)
+        node.expression = expression(row, operands, params, None)
 
 
 def _children(fn) -> list:
@@ -542,8 +542,27 @@ def shown_value(value, digits: int = 5) -> str:
     if value is None:
         return "?"
     a = np.asarray(value)
+    if a.ndim == 0:
+        return _compact(a.item(), digits)
     if a.size <= 6:
-        return fmt(value, digits).replace("-", MINUS)
+        return _nested(a, 4)
     if a.dtype.kind in "fiu" and a.size:
         return f"{'×'.join(map(str, a.shape))}: {fmt(a.min(), 3)}…{fmt(a.max(), 3)}".replace("-", MINUS)
     return "×".join(map(str, a.shape))
+
+
+def _compact(v, digits: int) -> str:
+    if isinstance(v, bool) or not isinstance(v, float):
+        return str(v)
+    text = f"{v:.{digits}g}"
+    if "e" in text:
+        mantissa, exp = text.split("e")
+        text = f"{mantissa}e{int(exp)}"
+    return text.replace("-", MINUS)
+
+
+def _nested(a: np.ndarray, digits: int) -> str:
+    """A small array on one line, each number short: [−0.785, −1.76, 6.15]."""
+    if a.ndim == 0:
+        return _compact(a.item(), digits)
+    return "[" + ", ".join(_nested(row, digits) for row in a) + "]"

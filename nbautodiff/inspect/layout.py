@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-DUMMY_SPAN = 4  # edges over at most this many columns bend through dummy points; longer ones are drawn directly
+DUMMY_SPAN = 8  # edges over at most this many columns bend through dummy points; longer ones are drawn directly
 COLUMN_GAP = 46.0
 ROW_GAP = 14.0
 MARGIN = 12.0
@@ -118,9 +118,11 @@ def _columns(nodes, preds, succs) -> dict:
                 ready.append(s)
     for n in nodes:  # a cycle would be a bug upstream; place what is left at the end
         col.setdefault(n, max(col.values(), default=-1) + 1)
-    for n in nodes:
-        if not preds[n] and succs[n]:
-            col[n] = max(min(col[s] for s in succs[n]) - 1, 0)
+    # Pull right, next to its consumers, every node whose inputs feed only it (a leaf, a weight's transpose and
+    # its leaf...): a chain that starts nowhere else then sits where it is used instead of far upstream.
+    for n in reversed(ready):
+        if succs[n] and all(succs[p] == [n] or set(succs[p]) == {n} for p in preds[n]):
+            col[n] = max(col[n], min(col[s] for s in succs[n]) - 1)
     return col
 
 
@@ -204,8 +206,8 @@ def crossings(lay: Layout, edges: list[tuple[int, int]]) -> int:
         if span < 1:
             continue
         chain = [s] + ([("dummy", i, k) for k in range(1, span)] if span <= DUMMY_SPAN else []) + [d]
-        for a, b in zip(chain, chain[1:]):
-            segments.setdefault(lay.column[a], []).append((pos[a], pos[b]))
+        for k, (a, b) in enumerate(zip(chain, chain[1:])):
+            segments.setdefault(lay.column[s] + k, []).append((pos[a], pos[b]))
     total = 0
     for segs in segments.values():
         for i in range(len(segs)):

@@ -14,8 +14,9 @@ FUNCS = {"log": "ln", "sigmoid": "σ"}
 HIDDEN_PARAMS = {"in_shape", "sizes", "in_dtype", "keys", "key", "indices"}  # bookkeeping, not arguments
 
 
-def expression(name: str, a: list[str], params: dict | None, nr: int = 0) -> str:
-    """An op in lesson notation: "ln(v1)", "v1 × v2", "v6 − v5", "v1^2"."""
+def expression(name: str, a: list[str], params: dict | None, nr: int | None = 0) -> str:
+    """An op in lesson notation: "ln(v1)", "v1 × v2", "v6 − v5", "v1^2"; ``nr`` is the output of a multi-output op
+    (None: the op itself)."""
     params = params or {}
     if name in INFIX and len(a) == 2:
         return f"{a[0]} {INFIX[name]} {a[1]}"
@@ -37,7 +38,7 @@ def expression(name: str, a: list[str], params: dict | None, nr: int = 0) -> str
         if name in ("select", "slice", "index") and "key" in params:
             return f"{a[0]}[{key(params['key'])}]"
         if name in ("split", "split_with_sizes", "unbind"):
-            return f"{name}({a[0]})[{nr}]"
+            return f"{name}({a[0]})" if nr is None else f"{name}({a[0]})[{nr}]"
     if name in ("cat", "stack") and "dim" in params:
         return f"{name}([{', '.join(a)}], dim={params['dim']})"
     params = {k: v[0] if k == "dim" and isinstance(v, tuple) and len(v) == 1 else v for k, v in params.items()}

@@ -139,6 +139,12 @@ class Recording:
         else:
             path = type(module).__name__
         self._modules.append((module, path))
+        inner = path.partition(".")[2]  # parameters are named as named_parameters() names them: "0.weight"
+        for name, p in getattr(module, "_parameters", {}).items():
+            key = key_of(p) if p is not None else None
+            if key is not None:
+                self._see(p)
+                self.names.setdefault(key, f"{inner}.{name}" if inner else name)
 
     def _exit(self, module) -> None:
         if self._modules and self._modules[-1][0] is module:

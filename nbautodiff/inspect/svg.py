@@ -131,7 +131,8 @@ def _shape(kind: str, x: float, y: float, w: float, h: float, color: str, highli
     tint = f'fill="{color}" fill-opacity="0.13" stroke="{color}" class="{cls}"'
     if kind == "op":
         k = min(10.0, h / 2)
-        pts = [(left, y), (left + k, top), (left + w - k, top), (left + w, y), (left + w - k, top + h), (left + k, top + h)]
+        pts = [(left, y), (left + k, top), (left + w - k, top), (left + w, y), (left + w - k, top + h),
+               (left + k, top + h)]
         return f'<polygon points="{" ".join(f"{_num(a)},{_num(b)}" for a, b in pts)}" {tint}/>'
     rx = h / 2 if kind == "leaf" else 2.0 if kind != GROUP else 8.0
     box = f'<rect x="{_num(left)}" y="{_num(top)}" width="{_num(w)}" height="{_num(h)}" rx="{_num(rx)}" {tint}/>'
@@ -154,18 +155,23 @@ def _edge_path(points, sizes, src, dst) -> str:
     return d
 
 
-def render(graph, lang: str = "en", values: bool = True, grads: bool = True, shapes: bool = False,
-           saved: bool = True, collapse: int = 300, expand=(), highlight=(), legend: bool = True,
-           **ignored) -> str:
-    """The SVG text of ``graph`` (see ``Graph.svg`` for the options)."""
+def scene(graph, lang="en", values=True, grads=True, shapes=False, saved=True, collapse=300, expand=()):
+    """What a picture draws and where: (nodes and boxes shown, their text lines, their sizes, the layout)."""
     if lang not in WORDS:
         raise ValueError(f"Graph.svg: lang={lang!r}; choose 'en' or 'zh'")
     options = {"lang": lang, "values": values, "grads": grads, "shapes": shapes, "saved": saved}
     shown = boxed(graph, collapse, expand)
     lines = {n.id: node_lines(n, options) for n in shown.nodes}
     sizes = {i: node_size(ls) for i, ls in lines.items()}
-    edges = [(e.src, e.dst) for e in shown.edges]
-    lay = layout(edges, sizes, [n.id for n in shown.nodes])
+    lay = layout([(e.src, e.dst) for e in shown.edges], sizes, [n.id for n in shown.nodes])
+    return shown, lines, sizes, lay
+
+
+def render(graph, lang: str = "en", values: bool = True, grads: bool = True, shapes: bool = False,
+           saved: bool = True, collapse: int = 300, expand=(), highlight=(), legend: bool = True,
+           **ignored) -> str:
+    """The SVG text of ``graph`` (see ``Graph.svg`` for the options)."""
+    shown, lines, sizes, lay = scene(graph, lang, values, grads, shapes, saved, collapse, expand)
     words = WORDS[lang]
     legend_h = 26.0 if legend else 0.0
     width, height = max(lay.width, 360.0 if legend else 0.0), lay.height + legend_h
