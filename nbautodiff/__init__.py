@@ -11,8 +11,10 @@ They run on nbautodiff's own engine (numpy, with PyTorch's semantics) or on real
 ``nb.set_backend("torch")`` (or ``"torch:cuda"``), ``with nb.use_backend("numpy"): ...``, or the environment
 variable ``NBAUTODIFF_BACKEND``. ``nb.semantics()`` tabulates where the frameworks differ.
 
-Look inside a computation: ``nb.graph(y)`` (the recorded graph), ``nb.trace(f, 2., 5.)`` (the primal, tangent and
-adjoint tables), ``nb.count_ops()``. Every way to differentiate: ``nb.grad``, ``vjp``, ``jvp``, ``jacrev``,
+See a computation: ``nb.graph(y)`` draws its graph (``with nb.record(): ...`` keeps every value for it),
+``nb.step(y)`` steps through the reverse pass, ``nb.explore(f, x1=2., x2=5.)`` puts a slider on each input,
+``nb.plot_derivative(f)`` plots f and f′, ``nb.trace(f, 2., 5.)`` gives the primal, tangent and adjoint tables,
+``nb.count_ops()`` counts what each method costs. Every way to differentiate: ``nb.grad``, ``vjp``, ``jvp``, ``jacrev``,
 ``jacfwd``, ``hessian``, ``numerical_grad``, ``gradcheck``, ``compare_methods``, ``eps_sweep``, and custom
 gradients with ``nb.Function``, ``custom_vjp`` and ``custom_gradient``. The lessons are notebooks:
 ``nbautodiff lessons`` lists them.
@@ -68,7 +70,11 @@ from .backends import from_environment as _from_environment  # noqa: E402
 _from_environment()  # NBAUTODIFF_BACKEND=numpy | torch | torch:cuda
 
 # Loaded on first use: they live in layers above the engine, or need more than numpy.
-_LAZY = {"trace": "nbautodiff.traces", "graph": "nbautodiff.inspect", "record": "nbautodiff.inspect"}
+_LAZY = {
+    "trace": "nbautodiff.traces", "graph": "nbautodiff.inspect", "record": "nbautodiff.inspect",
+    "step": "nbautodiff.widgets", "explore": "nbautodiff.widgets", "GraphView": "nbautodiff.widgets",
+    "plot_derivative": "nbautodiff.plots", "TrainingMonitor": "nbautodiff.plots",
+}
 
 # What ``from nbautodiff import *`` and ``help(nbautodiff)`` list: the functions of the guide above. The classes
 # (``Tensor``, ``Function``, ``AutoDiffScalar``...) are here too, each with its own ``help``.
@@ -77,6 +83,7 @@ __all__ = [
     "full", "grad", "gradcheck", "gradgradcheck", "gradients", "graph", "hessian", "hvp", "jacfwd", "jacrev", "jvp",
     "linspace", "manual_seed", "numerical_grad", "numerical_jacobian", "ones", "rand", "randn",
     "random_direction_check", "semantics", "set_backend", "tensor", "trace", "value_and_grad", "vjp", "zeros",
+    "record", "step", "explore", "plot_derivative",
 ]
 
 

@@ -10,7 +10,6 @@ the ones the engine itself runs; nothing here is differentiated by hand.
 from __future__ import annotations
 
 import inspect
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -24,11 +23,11 @@ from .engine.tensor import Tensor, make
 from .engine.tracing import Tracer, tracing
 from .inspect import Graph, graph, record
 from .inspect.notation import INFIX, MINUS, constant, expression, number
+from .inspect.notation import bar as _bar
+from .inspect.notation import dot as _dot
 
 __all__ = ["EvaluationTrace", "Variable", "trace"]
 
-DOT = "\u0307"  # combining dot above: v̇
-BAR = "\u0304"  # combining macron: v̄
 
 
 @dataclass
@@ -475,15 +474,6 @@ def _join(terms: list) -> str:
         else:
             out += f" + {text}" if sign > 0 else f" {MINUS} {text}"
     return out or "0"
-
-
-def _dot(name: str) -> str:
-    # NFC: one precomposed character where Unicode has one (ẋ, ȳ), which fonts draw better than x + U+0307
-    return unicodedata.normalize("NFC", name[0] + DOT + name[1:])
-
-
-def _bar(name: str) -> str:
-    return unicodedata.normalize("NFC", name[0] + BAR + name[1:])
 
 
 def _signed(value, bracket: bool) -> str:

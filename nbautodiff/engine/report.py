@@ -112,9 +112,15 @@ class Table:
                 "notes": list(self.notes)}
 
     def _repr_html_(self) -> str:
+        return self.html()
+
+    def html(self, highlight: int | None = None) -> str:
+        """The table as HTML; row ``highlight`` (0 = the first) marked, as the stepper shows its current step."""
         head = "".join(f"<th>{html.escape(h)}</th>" for h in self.columns)
+        mark = " style='background:rgba(230,159,0,0.28);font-weight:600' class='nbad-current'"
         body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in self.cells()
+            f"<tr{mark if i == highlight else ''}>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>"
+            for i, r in enumerate(self.cells())
         )
         notes = "".join(f"<div>{html.escape(n)}</div>" for n in self.notes)
         return (

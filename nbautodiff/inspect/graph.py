@@ -86,6 +86,12 @@ class Graph(Report):
     outputs: list[int] = field(default_factory=list)
     keys: dict = field(default_factory=dict)  # ("fn", id(grad_fn), nr) | ("leaf", id(t)) | ("op", id(fn)) -> id
     options: dict = field(default_factory=dict)  # how the picture is drawn (lang, values, grads, ...)
+    live: dict = field(default_factory=dict, compare=False)  # id -> its tensor (values, where known) or autograd node
+
+    def tensor(self, node: int):
+        """The live tensor of a value node, where known (None otherwise)."""
+        obj = self.live.get(node)
+        return obj if obj is not None and not hasattr(obj, "next_functions") else None
 
     def id_of(self, t) -> int | None:
         """The id of a tensor's value node, None if it is not in the graph; asked while the graph's tensors are
@@ -362,10 +368,13 @@ class _Builder:
         if kind == "op":
             node.op = node.label = type(fn).__name__
             node.saves, node.freed = _saved(fn)
+            g.live[node.id] = fn
             return node
         named = self.named.get(key)
         node.name = named[0] if named is not None else self._recorded(key, "names")
         t = tensor if tensor is not None else self._tensor(key, fn)
+        if t is not None:
+            g.live[node.id] = t
         node.group = self._recorded(key, "groups")
         value = to_numpy(t) if t is not None else self._recorded(key, "values")
         if value is None and fn is not None and key[2] == 0:

@@ -36,9 +36,10 @@ class Layout:
     order: list = field(default_factory=list)  # per column: the node (or ("dummy", edge, k)) ids top to bottom
 
 
-def layout(edges: list[tuple[int, int]], sizes: dict, order: list | None = None) -> Layout:
+def layout(edges: list[tuple[int, int]], sizes: dict, order: list | None = None, column_gap: float = COLUMN_GAP,
+           row_gap: float = ROW_GAP) -> Layout:
     """Place the nodes of ``sizes`` ({id: (width, height)}) joined by ``edges`` [(src, dst), ...]. ``order`` is
-    the tape order (default: sorted ids) that breaks ties."""
+    the tape order (default: sorted ids) that breaks ties; the gaps leave room (the stepper writes in them)."""
     nodes = list(order) if order is not None else sorted(sizes)
     tape = {n: i for i, n in enumerate(nodes)}
     preds = {n: [] for n in nodes}
@@ -87,14 +88,14 @@ def layout(edges: list[tuple[int, int]], sizes: dict, order: list | None = None)
         w = max((width_of[n][0] for n in c), default=0.0)
         for n in c:
             x[n] = left + w / 2
-        left += w + COLUMN_GAP
-    y = _place(columns, up, down, width_of)
+        left += w + column_gap
+    y = _place(columns, up, down, width_of, row_gap)
     top = min((y[n] - width_of[n][1] / 2 for n in y), default=0.0)
     for n in y:
         y[n] += MARGIN - top
     out.x = {n: x[n] for n in nodes}
     out.y = {n: y[n] for n in nodes}
-    out.width = left - COLUMN_GAP + MARGIN if columns else 2 * MARGIN
+    out.width = left - column_gap + MARGIN if columns else 2 * MARGIN
     out.height = max((y[n] + width_of[n][1] / 2 for n in y), default=0.0) + MARGIN
     for i, (s, d) in enumerate(edges):
         out.routes[i] = [(x[s], y[s])] + [(x[dm], y[dm]) for dm in chains.get(i, ())] + [(x[d], y[d])]
@@ -148,7 +149,7 @@ def _order(columns: list, up: dict, down: dict, tape: dict) -> None:
                 pos[n] = i
 
 
-def _place(columns: list, up: dict, down: dict, sizes: dict) -> dict:
+def _place(columns: list, up: dict, down: dict, sizes: dict, gap: float) -> dict:
     """Vertical centres: packed first, then pulled towards the neighbours' mean, keeping order and gaps."""
     y = {}
     for c in columns:
@@ -156,7 +157,7 @@ def _place(columns: list, up: dict, down: dict, sizes: dict) -> dict:
         for n in c:
             h = sizes[n][1]
             y[n] = top + h / 2
-            top += h + ROW_GAP
+            top += h + gap
     for c in columns:  # centre every column on the first one's middle
         if c:
             shift = -(y[c[0]] + y[c[-1]]) / 2
@@ -168,17 +169,17 @@ def _place(columns: list, up: dict, down: dict, sizes: dict) -> dict:
         nbrs = up if forward else down
         for c in seq:
             want = [sum(y[p] for p in nbrs[n]) / len(nbrs[n]) if nbrs[n] else y[n] for n in c]
-            _fit(c, want, y, sizes)
+            _fit(c, want, y, sizes, gap)
     return y
 
 
-def _fit(c: list, want: list, y: dict, sizes: dict) -> None:
+def _fit(c: list, want: list, y: dict, sizes: dict, gap: float) -> None:
     """Positions for the column ``c`` closest (least squares) to ``want`` with the order kept and gaps respected:
     isotonic regression (pool adjacent violators) of want - offset, where offset accumulates the gaps."""
     offsets, off = [], 0.0
     for i, n in enumerate(c):
         if i:
-            off += (sizes[c[i - 1]][1] + sizes[n][1]) / 2 + ROW_GAP
+            off += (sizes[c[i - 1]][1] + sizes[n][1]) / 2 + gap
         offsets.append(off)
     blocks = []  # [mean, weight, count]
     for w, o in zip(want, offsets):

@@ -3,11 +3,15 @@ evaluation traces."""
 
 from __future__ import annotations
 
+import unicodedata
+
 import numpy as np
 
 from ..engine.report import fmt
 
 MINUS = "\u2212"
+DOT = "\u0307"  # combining dot above: v̇
+BAR = "\u0304"  # combining macron: v̄
 
 INFIX = {"add": "+", "sub": MINUS, "mul": "×", "div": "/", "dot": "·", "mm": "@", "mv": "@", "bmm": "@"}
 FUNCS = {"log": "ln", "sigmoid": "σ"}
@@ -92,3 +96,13 @@ def key(key) -> str:
         else:
             out.append(fmt(k))
     return ", ".join(out)
+
+
+def dot(name: str) -> str:
+    """The tangent's name: v̇3, ẋ1 (NFC: one precomposed character where Unicode has one, which fonts draw better)."""
+    return unicodedata.normalize("NFC", name[0] + DOT + name[1:])
+
+
+def bar(name: str) -> str:
+    """The adjoint's name: v̄3, x̄1, ȳ."""
+    return unicodedata.normalize("NFC", name[0] + BAR + name[1:])

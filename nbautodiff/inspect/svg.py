@@ -155,7 +155,8 @@ def _edge_path(points, sizes, src, dst) -> str:
     return d
 
 
-def scene(graph, lang="en", values=True, grads=True, shapes=False, saved=True, collapse=300, expand=()):
+def scene(graph, lang="en", values=True, grads=True, shapes=False, saved=True, collapse=300, expand=(),
+          spacious: bool = False):
     """What a picture draws and where: (nodes and boxes shown, their text lines, their sizes, the layout)."""
     if lang not in WORDS:
         raise ValueError(f"Graph.svg: lang={lang!r}; choose 'en' or 'zh'")
@@ -163,34 +164,48 @@ def scene(graph, lang="en", values=True, grads=True, shapes=False, saved=True, c
     shown = boxed(graph, collapse, expand)
     lines = {n.id: node_lines(n, options) for n in shown.nodes}
     sizes = {i: node_size(ls) for i, ls in lines.items()}
-    lay = layout([(e.src, e.dst) for e in shown.edges], sizes, [n.id for n in shown.nodes])
+    gaps = {"column_gap": 84.0, "row_gap": 34.0} if spacious else {}  # room for the stepper's labels
+    lay = layout([(e.src, e.dst) for e in shown.edges], sizes, [n.id for n in shown.nodes], **gaps)
     return shown, lines, sizes, lay
 
 
 def render(graph, lang: str = "en", values: bool = True, grads: bool = True, shapes: bool = False,
            saved: bool = True, collapse: int = 300, expand=(), highlight=(), legend: bool = True,
-           **ignored) -> str:
+           spacious: bool = False, **ignored) -> str:
     """The SVG text of ``graph`` (see ``Graph.svg`` for the options)."""
-    shown, lines, sizes, lay = scene(graph, lang, values, grads, shapes, saved, collapse, expand)
+    return draw(scene(graph, lang, values, grads, shapes, saved, collapse, expand, spacious), lang, highlight, legend)
+
+
+def canvas(sc, legend: bool = True) -> tuple[float, float]:
+    """The picture's width and height (the legend sits under the graph)."""
+    lay = sc[3]
+    return max(lay.width, 360.0 if legend else 0.0), lay.height + (26.0 if legend else 0.0)
+
+
+def _open(width: float, height: float, cls: str = "nbad nbautodiff-graph", style: str = "") -> str:
+    extra = f' style="{style}"' if style else ""
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="{cls}" width="{_num(width)}" height="{_num(height)}" '
+            f'viewBox="0 0 {_num(width)} {_num(height)}" role="img"{extra}>')
+
+
+def draw(sc, lang: str = "en", highlight=(), legend: bool = True) -> str:
+    """The SVG of a scene (``scene()``): edges, then nodes with their text and hover, then the legend."""
+    shown, lines, sizes, lay = sc
     words = WORDS[lang]
-    legend_h = 26.0 if legend else 0.0
-    width, height = max(lay.width, 360.0 if legend else 0.0), lay.height + legend_h
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="nbad nbautodiff-graph" width="{_num(width)}" '
-           f'height="{_num(height)}" viewBox="0 0 {_num(width)} {_num(height)}" role="img">', STYLE,
+    width, height = canvas(sc, legend)
+    out = [_open(width, height), STYLE,
            '<defs><marker id="nbad-arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" '
            'orient="auto-start-reverse"><path d="M0,0 L8,4 L0,8 z" fill="#888"/></marker></defs>']
     out.append('<g class="edges">')
     for i, e in enumerate(shown.edges):
         d = _edge_path(lay.routes[i], sizes, e.src, e.dst)
-        cut = e.kind == "detached"
-        out.append(f'<path class="edge{" cut" if cut else ""}" id="e{e.src}-{e.dst}" d="{d}" '
-                   f'marker-end="url(#nbad-arrow)"><title>{html.escape(words["detached"] if cut else "")}</title>'
-                   "</path>" if cut else
-                   f'<path class="edge" id="e{e.src}-{e.dst}" d="{d}" marker-end="url(#nbad-arrow)"/>')
-        if cut:  # a scissors mark halfway
-            (ax, ay), (bx, by) = lay.routes[i][0], lay.routes[i][-1]
-            out.append(f'<text x="{_num((ax + bx) / 2)}" y="{_num((ay + by) / 2 - 4)}" text-anchor="middle" '
-                       'class="warn">✂</text>')
+        if e.kind == "detached":
+            out.append(f'<path class="edge cut" id="e{e.src}-{e.dst}" d="{d}" marker-end="url(#nbad-arrow)">'
+                       f'<title>{html.escape(words["detached"])}</title></path>')
+            mx, my = _midpoint(lay.routes[i], sizes, e.src, e.dst)
+            out.append(f'<text x="{_num(mx)}" y="{_num(my - 4)}" text-anchor="middle" class="warn">✂</text>')
+        else:
+            out.append(f'<path class="edge" id="e{e.src}-{e.dst}" d="{d}" marker-end="url(#nbad-arrow)"/>')
     out.append("</g>")
     marked = set(highlight)
     for n in shown.nodes:
@@ -209,6 +224,54 @@ def render(graph, lang: str = "en", values: bool = True, grads: bool = True, sha
         out.append(_legend(lay.height, words))
     out.append("</svg>")
     return "".join(out)
+
+
+def _midpoint(route, sizes, src, dst) -> tuple[float, float]:
+    """Halfway along an edge, between the source's right side and the target's left side."""
+    if len(route) > 2:
+        return route[len(route) // 2]
+    (x0, y0), (x1, y1) = route
+    a, b = x0 + sizes[src][0] / 2, x1 - sizes[dst][0] / 2
+    return (a + b) / 2, (y0 + y1) / 2
+
+
+OVERLAY_STYLE = (
+    "<style>.nbad-step text{font-family:var(--jp-ui-font-family,-apple-system,'Segoe UI',Helvetica,Arial,"
+    "sans-serif);font-size:12px;font-weight:600}.nbad-step .send{fill:#E69F00}.nbad-step .sum{fill:#009E73}"
+    ".nbad-step .part{fill:var(--jp-ui-font-color0,#1f1f1f)}.nbad-step .freed{fill:#D55E00}"
+    ".nbad-step rect.tag{fill:var(--jp-layout-color0,#fff);fill-opacity:0.9}</style>"
+)
+
+
+def overlay(sc, active=(), edge_labels=(), notes=(), legend: bool = True) -> str:
+    """What one step adds over the base picture, at the same coordinates: the running node outlined, the values
+    sent along edges (``edge_labels``: (src, dst, text, css class)) and text above nodes (``notes``: (id, text,
+    css class)). Transparent, and never in the way of the mouse."""
+    shown, lines, sizes, lay = sc
+    width, height = canvas(sc, legend)
+    out = [_open(width, height, "nbad-step", "pointer-events:none"), OVERLAY_STYLE]
+    kinds = {n.id: n.kind for n in shown.nodes}
+    for nid in active:
+        w, h = sizes[nid]
+        out.append(_shape(kinds[nid], lay.x[nid], lay.y[nid], w + 8, h + 8, "#E69F00", True)
+                   .replace('fill-opacity="0.13"', 'fill-opacity="0"'))
+    index = {(e.src, e.dst): i for i, e in enumerate(shown.edges)}
+    for src, dst, text, cls in edge_labels:
+        i = index.get((src, dst))
+        if i is None:
+            continue
+        mx, my = _midpoint(lay.routes[i], sizes, src, dst)
+        out.append(_tag(mx, my, text, cls))
+    for nid, text, cls in notes:
+        out.append(_tag(lay.x[nid], lay.y[nid] - sizes[nid][1] / 2 - 10, text, cls))
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _tag(x: float, y: float, text: str, cls: str) -> str:
+    w = text_width(text) + 6
+    return (f'<rect class="tag" x="{_num(x - w / 2)}" y="{_num(y - 9)}" width="{_num(w)}" height="15" rx="3"/>'
+            f'<text x="{_num(x)}" y="{_num(y + 3)}" text-anchor="middle" class="{cls}">{html.escape(text)}</text>')
 
 
 def _legend(top: float, words: dict) -> str:
