@@ -46,6 +46,7 @@ class _Torch:
 
     def gradients(self, f, xs: dict):
         y = f(**xs)
+        _number(y)  # one number, or a clear error before backward
         if not getattr(y, "requires_grad", False):
             return y, {k: 0.0 for k in xs}
         y.backward()
@@ -72,6 +73,7 @@ class _DJL:
     def gradients(self, f, xs):
         with self.djl.Engine.getInstance().newGradientCollector() as gc:
             y = f(**xs)
+            _number(y)
             gc.backward(y)
         return y, {k: _number(x.getGradient()) for k, x in xs.items()}
 
@@ -94,6 +96,7 @@ class _TF:
     def gradients(self, f, xs):
         with self.tf.GradientTape() as tape:
             y = f(**xs)
+        _number(y)
         grads = tape.gradient(y, list(xs.values()))
         return y, {k: 0.0 if g is None else _number(g) for k, g in zip(xs, grads)}
 
@@ -118,6 +121,7 @@ class _MXNet:
     def gradients(self, f, xs):
         with self.mx.autograd.record():
             y = f(**xs)
+        _number(y)
         y.backward()
         return y, {k: _number(x.grad) for k, x in xs.items()}
 
@@ -198,7 +202,7 @@ class ExplorerModel:
 
 
 def _range(name: str, spec) -> tuple[float, float, float]:
-    if isinstance(spec, (tuple, list)) and len(spec) in (2, 3) and all(_scalar(s) for s in spec):
+    if isinstance(spec, tuple) and len(spec) in (2, 3) and all(_scalar(s) for s in spec):  # a range
         lo, hi = float(spec[0]), float(spec[1])
         value = float(spec[2]) if len(spec) == 3 else (lo + hi) / 2
         if not lo < hi:

@@ -37,7 +37,7 @@ class Layout:
 
 
 def layout(edges: list[tuple[int, int]], sizes: dict, order: list | None = None, column_gap: float = COLUMN_GAP,
-           row_gap: float = ROW_GAP) -> Layout:
+           row_gap: float = ROW_GAP, top: float = MARGIN) -> Layout:
     """Place the nodes of ``sizes`` ({id: (width, height)}) joined by ``edges`` [(src, dst), ...]. ``order`` is
     the tape order (default: sorted ids) that breaks ties; the gaps leave room (the stepper writes in them)."""
     nodes = list(order) if order is not None else sorted(sizes)
@@ -90,9 +90,9 @@ def layout(edges: list[tuple[int, int]], sizes: dict, order: list | None = None,
             x[n] = left + w / 2
         left += w + column_gap
     y = _place(columns, up, down, width_of, row_gap)
-    top = min((y[n] - width_of[n][1] / 2 for n in y), default=0.0)
+    first = min((y[n] - width_of[n][1] / 2 for n in y), default=0.0)
     for n in y:
-        y[n] += MARGIN - top
+        y[n] += top - first
     out.x = {n: x[n] for n in nodes}
     out.y = {n: y[n] for n in nodes}
     out.width = left - column_gap + MARGIN if columns else 2 * MARGIN

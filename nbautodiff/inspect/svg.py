@@ -156,7 +156,7 @@ def _edge_path(points, sizes, src, dst) -> str:
 
 
 def scene(graph, lang="en", values=True, grads=True, shapes=False, saved=True, collapse=300, expand=(),
-          spacious: bool = False):
+          spacious: float = 0.0):
     """What a picture draws and where: (nodes and boxes shown, their text lines, their sizes, the layout)."""
     if lang not in WORDS:
         raise ValueError(f"Graph.svg: lang={lang!r}; choose 'en' or 'zh'")
@@ -164,14 +164,15 @@ def scene(graph, lang="en", values=True, grads=True, shapes=False, saved=True, c
     shown = boxed(graph, collapse, expand)
     lines = {n.id: node_lines(n, options) for n in shown.nodes}
     sizes = {i: node_size(ls) for i, ls in lines.items()}
-    gaps = {"column_gap": 84.0, "row_gap": 34.0} if spacious else {}  # room for the stepper's labels
+    # room for the stepper's labels: ``spacious`` is how wide the widest label over a node is
+    gaps = {"column_gap": max(84.0, min(spacious - 20.0, 260.0)), "row_gap": 34.0, "top": 32.0} if spacious else {}
     lay = layout([(e.src, e.dst) for e in shown.edges], sizes, [n.id for n in shown.nodes], **gaps)
     return shown, lines, sizes, lay
 
 
 def render(graph, lang: str = "en", values: bool = True, grads: bool = True, shapes: bool = False,
            saved: bool = True, collapse: int = 300, expand=(), highlight=(), legend: bool = True,
-           spacious: bool = False, **ignored) -> str:
+           spacious: float = 0.0, **ignored) -> str:
     """The SVG text of ``graph`` (see ``Graph.svg`` for the options)."""
     return draw(scene(graph, lang, values, grads, shapes, saved, collapse, expand, spacious), lang, highlight, legend)
 
@@ -261,15 +262,16 @@ def overlay(sc, active=(), edge_labels=(), notes=(), legend: bool = True) -> str
         if i is None:
             continue
         mx, my = _midpoint(lay.routes[i], sizes, src, dst)
-        out.append(_tag(mx, my, text, cls))
+        out.append(_tag(mx, my, text, cls, width))
     for nid, text, cls in notes:
-        out.append(_tag(lay.x[nid], lay.y[nid] - sizes[nid][1] / 2 - 10, text, cls))
+        out.append(_tag(lay.x[nid], lay.y[nid] - sizes[nid][1] / 2 - 10, text, cls, width))
     out.append("</svg>")
     return "".join(out)
 
 
-def _tag(x: float, y: float, text: str, cls: str) -> str:
+def _tag(x: float, y: float, text: str, cls: str, width: float) -> str:
     w = text_width(text) + 6
+    x = min(max(x, w / 2 + 1), width - w / 2 - 1)  # inside the picture, even beside a node at its edge
     return (f'<rect class="tag" x="{_num(x - w / 2)}" y="{_num(y - 9)}" width="{_num(w)}" height="15" rx="3"/>'
             f'<text x="{_num(x)}" y="{_num(y + 3)}" text-anchor="middle" class="{cls}">{html.escape(text)}</text>')
 

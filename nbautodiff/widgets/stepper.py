@@ -12,7 +12,7 @@ import sys
 
 from ..inspect import graph
 from ..inspect.steps import CUMULATIVE, Backprop, backprop, from_trace
-from ..inspect.svg import draw, overlay, scene
+from ..inspect.svg import draw, overlay, scene, text_width
 from ._compat import StaticBundle, has_stack, ipywidgets
 
 W = ipywidgets()
@@ -78,9 +78,10 @@ class Stepper(StaticBundle, W.VBox):
         super().__init__()
         self.model = model
         keep = {k: options[k] for k in ("collapse", "expand") if k in options}
-        sc = scene(model.graph, lang, values=True, grads=False, spacious=True, **keep)
-        self._base = draw(sc, lang)
         frames = model.frames
+        widest = max((text_width(t) for f in frames for _, t, _ in f.notes), default=0.0)
+        sc = scene(model.graph, lang, values=True, grads=False, spacious=max(widest, 1.0), **keep)
+        self._base = draw(sc, lang)
         self.frames = frames
         overlays = [overlay(sc, f.active, f.edge_labels, f.notes) for f in frames]
         captions = [f"<div class='nbad-caption'><b>{k}/{len(frames) - 1}</b> {_escape(f.caption)}</div>"
@@ -121,9 +122,12 @@ class Stepper(StaticBundle, W.VBox):
             layers.append(self.extended)
         for w in layers:
             w.layout.grid_area = "picture"
-        picture = W.GridBox(layers, layout=W.Layout(grid_template_areas='"picture"', width="max-content"))
+        picture = W.GridBox(layers, layout=W.Layout(grid_template_areas='"picture"', width="max-content",
+                                                    flex="none"))
         right = [self.table] if self.table is not None else []
-        self.children = [W.HBox([self.play, self.slider]), self.caption, W.HBox([picture, *right])]
+        body = W.HBox([picture, *right], layout=W.Layout(flex_flow="row wrap", align_items="flex-start",
+                                                          overflow="auto"))
+        self.children = [W.HBox([self.play, self.slider]), self.caption, body]
         self.add_class("nbautodiff-stepper")
 
     def _show(self, change) -> None:

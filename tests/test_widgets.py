@@ -1,0 +1,227 @@
+"""The models behind the stepper, the explorer and the plots, and the widgets built on them (without a browser:
+tests/test_browser.py opens them in JupyterLab)."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+import nbautodiff as nb
+import nbautodiff.torch as torch
+from nbautodiff.inspect.explore import ExplorerModel
+from nbautodiff.inspect.steps import backprop, from_trace
+
+from .conftest import needs_torch
+
+COS5 = math.cos(5.0)
+
+
+def seed_004(x1, x2):
+    return torch.log(x1) + x1 * x2 - torch.sin(x2)
+
+
+def recorded():
+    with nb.record():
+        x1 = torch.tensor(2.0, requires_grad=True)
+        x2 = torch.tensor(5.0, requires_grad=True)
+        y = seed_004(x1, x2)
+    return x1, x2, y
+
+
+def backends():
+    return ["numpy", pytest.param("torch", marks=needs_torch)]
+
+
+@pytest.mark.parametrize("backend", backends())
+def test_the_reverse_pass_node_by_node_with_the_partial_adjoints_of_seed_004(backend):
+    with nb.use_backend(backend):
+        x1, x2, y = recorded()
+        x1.grad = torch.tensor(7.0)  # the user's own .grad: the stepper must leave it alone
+        b = backprop(y)
+        assert x1.grad.item() == 7.0 and x2.grad is None
+        assert [s.label for s in b.steps] == ["SubBackward0", "SinBackward0", "AddBackward0", "MulBackward0",
+                                              "LogBackward0"]
+        mul = b.steps[3]
+        assert [(b.graph.nodes[v].label, float(p)) for v, p in mul.partials] == [("x1", 5.0), ("x2", 2.0)]
+        sin = b.steps[1]
+        assert [(b.graph.nodes[v].label, round(float(p), 3)) for v, p in sin.partials] == [("x2", -0.284)]
+        assert b.adjoint_text("x2") == "x̄2 = 2 + (−0.28366) = 1.7163"  # v̄2 = 2 + (−0.284)
+        assert b.adjoint_text("x1") == "x̄1 = 0.5 + 5 = 5.5"
+        assert float(b.adjoint("x2")) == pytest.approx(2 - COS5, abs=1e-6) and float(b.adjoint("x1")) == 5.5
+        # the frames: the seed, one per node, and the end with the saved tensors freed
+        assert len(b.frames) == 7 and b.frames[0].caption == "seed: ȳ = 1"
+        assert b.frames[4].active == (mul.node,) and ("5", "2") == tuple(t for *_, t, _ in b.frames[4].edge_labels)
+        notes = dict((b.graph.nodes[i].label, text) for i, text, _ in b.frames[4].notes)
+        assert notes["x2"] == "x̄2 = 2 + (−0.28366) = 1.7163" and notes["x1"] == "x̄1 = 5 + …"
+        assert sum(text == "freed" for _, text, _ in b.frames[-1].notes) == 3
+        y.backward()  # the graph was retained for the user
+        assert x1.grad.item() == pytest.approx(7.0 + 5.5)
+
+
+def test_the_stepper_refuses_bad_input_before_drawing():
+    x1, x2, y = recorded()
+    y.backward()
+    with pytest.raises(RuntimeError, match="already freed.*retain_graph=True"):
+        backprop(y)
+    with pytest.raises(ValueError, match="doesn't require grad.*requires_grad=True"):
+        backprop(torch.tensor(1.0))
+    with pytest.raises(TypeError, match="a float, not a tensor"):
+        backprop(3.0)
+    with pytest.raises(ValueError, match="is a leaf"):
+        backprop(torch.tensor(1.0, requires_grad=True))
+    with pytest.raises(ValueError, match="mode='forward'.*nb.step\\(f, 2.0, 5.0"):
+        nb.step(recorded()[2], mode="forward")
+    with pytest.raises(ValueError, match="give f's inputs"):
+        nb.step(seed_004)
+
+
+def test_a_functions_trace_steps_in_reverse_and_its_tangents_forward():
+    t = nb.trace(seed_004, 2.0, 5.0)
+    r = from_trace(t)
+    assert [s.label for s in r.steps] == ["SubBackward0", "AddBackward0", "SinBackward0", "MulBackward0",
+                                          "LogBackward0"]
+    assert r.adjoint_text("x2") == "x̄2 = 2 + (−0.28366) = 1.7163"
+    f = from_trace(t, "forward")
+    assert [s.expression for s in f.steps] == ["v̇1 / v1", "v̇1 × v2 + v1 × v̇2", "cos(v2) × v̇2", "v̇3 + v̇4", "v̇6 − v̇5"]
+    assert [float(s.incoming) for s in f.steps] == [0.5, 5.0, 0.0, 5.5, 5.5]  # v̇7 = ∂y/∂x1 = 5.5
+    assert f.frames[-1].caption.endswith("= 5.5") and f.frames[0].caption.startswith("seed ẋ1 = 1")
+    assert from_trace(nb.trace(seed_004, 2.0, 5.0, wrt="x2"), "forward").steps[-1].incoming == pytest.approx(
+        2 - COS5)
+
+
+def test_the_stepper_widget_precomputes_small_overlays():
+    x1, x2, y = recorded()
+    s = nb.step(y)
+    assert s._plain() == "Stepper(steps=5, frames=7)"
+    assert len(s._overlays) == 7 and max(map(len, s._overlays)) < len(s._base) / 2
+    assert "x̄2 = 2 + (−0.28366) = 1.7163" in s._overlays[-1] and 'class="nbad-step"' in s._overlays[0]
+    assert "nbad-current" in s._tables[4] and "<svg" in s._static_html()
+    assert s.slider.max == 6 and s.play.max == 6
+    ext = nb.step(recorded()[2], create_graph=True)
+    assert len(ext._overlays) == 8 and "MulBackward0" in ext._extended_svg
+    assert ext._extended_svg.count('<g class="node') > s._base.count('<g class="node')
+
+
+def test_a_1000_node_stepper_stays_a_few_megabytes():
+    w = [torch.tensor(0.1 * i, requires_grad=True) for i in range(150)]
+    s = w[0]
+    for v in w[1:]:
+        s = (s * v).tanh() + v
+    stepper = nb.step(s, collapse=0)
+    assert len(stepper.model.graph.nodes) > 900
+    size = len(stepper._base) + sum(map(len, stepper._overlays)) + sum(map(len, stepper._tables))
+    assert size < 4_000_000, size
+
+
+@pytest.mark.parametrize("backend", backends())
+def test_the_explorer_reruns_f_and_checks_each_gradient(backend):
+    with nb.use_backend(backend):
+        m = ExplorerModel(seed_004, x1=2.0, x2=5.0)
+        r = m.run()
+        assert round(r.value, 3) == 11.652 and r.grads == pytest.approx({"x1": 5.5, "x2": 2 - COS5}, abs=1e-5)
+        assert r.numeric == pytest.approx(r.grads, abs=1e-4)
+        assert float(r.graph.node("v4").value) == 10.0 and float(r.graph.node("x1").grad) == 5.5
+        moved = m.run(x1=1.0)
+        assert moved.grads["x1"] == pytest.approx(1 / 1.0 + 5.0, abs=1e-5) and m.values["x1"] == 1.0
+
+
+def test_the_explorer_takes_the_new_branch_of_control_flow():
+    def f(a):  # seed 000's control flow: the path depends on the value
+        b = a * 2
+        while b.norm() < 1000:
+            b = b * 2
+        return b if b.sum() > 0 else 100 * b
+
+    m = ExplorerModel(f, a=0.5)
+    first = m.run().grads["a"]
+    assert first == pytest.approx(2048.0) and m.run(a=-0.5).grads["a"] == pytest.approx(204800.0)
+
+
+@pytest.mark.parametrize("dialect", ["djl", "tf", "mxnet"])
+def test_the_explorer_on_a_dialects_arrays(dialect):
+    from nbautodiff import djl, mxnet, tf  # noqa: F401
+
+    fns = {
+        "djl": lambda x1, x2: x1.log().add(x1.mul(x2)).sub(x2.sin()),
+        "tf": lambda x1, x2: tf.math.log(x1) + x1 * x2 - tf.sin(x2),
+        "mxnet": lambda x1, x2: mxnet.np.log(x1) + x1 * x2 - mxnet.np.sin(x2),
+    }
+    r = ExplorerModel(fns[dialect], dialect=dialect, x1=2.0, x2=5.0).run()
+    assert round(r.value, 3) == 11.652 and r.grads == pytest.approx({"x1": 5.5, "x2": 2 - COS5}, abs=1e-5)
+    assert len(r.graph.nodes) == 12 and r.graph.nodes[r.graph.outputs[0]].label == "y"
+
+
+def test_the_explorer_names_bad_input():
+    with pytest.raises(ValueError, match="x has shape \\(3,\\).*scalar inputs"):
+        ExplorerModel(lambda x: x.sum(), x=[1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="dialect='jax'"):
+        ExplorerModel(seed_004, dialect="jax", x1=1.0, x2=2.0)
+    with pytest.raises(TypeError, match="f must be a function"):
+        ExplorerModel(3.0, x=1.0)
+    with pytest.raises(ValueError, match="low < high"):
+        ExplorerModel(seed_004, x1=(2.0, 1.0), x2=1.0)
+    with pytest.raises(ValueError, match="one number"):
+        ExplorerModel(lambda x: torch.stack([x, x]), x=1.0).run()
+
+
+def test_the_explorer_widget_updates_on_a_slider_move():
+    e = nb.explore(seed_004, x1=2.0, x2=5.0)
+    assert e._plain() == "Explorer(x1=2, x2=5)" and "11.652" in e.picture.value and "5.5" in e.checks.value
+    e.sliders["x1"].value = 1.0
+    assert "6" in e.checks.value and e.result.grads["x1"] == pytest.approx(6.0) and e.seconds < 0.5
+    assert e._repr_mimebundle_()["text/plain"] == "Explorer(x1=1, x2=5)"
+
+
+def test_graph_view_redraws_after_backward_and_toggles():
+    x1, x2, y = recorded()
+    v = nb.GraphView(y)
+    assert v._plain() == "GraphView(values=7, ops=5)" and "grad: not computed yet" in v.picture.value
+    y.backward()
+    v.refresh()
+    assert "grad = 5.5" in v.picture.value and "grad = 1.7163" in v.picture.value
+    v.toggles["grads"].value = False
+    assert "grad = 5.5" not in v.picture.value
+    bundle = v._repr_mimebundle_()
+    assert bundle["text/plain"] == "GraphView(values=7, ops=5)" and bundle["text/html"].startswith("<svg")
+    with pytest.raises(ValueError, match="doesn't require grad"):
+        nb.GraphView(torch.tensor(1.0))
+
+
+def test_graph_view_opens_a_box_by_click():
+    net = torch.nn.Sequential(*[torch.nn.Sequential(torch.nn.Linear(3, 3), torch.nn.Tanh()) for _ in range(90)])
+    with nb.record():
+        out = net(torch.ones(1, 3)).sum()
+    v = nb.GraphView(out)
+    before = v.picture.value.count('<g class="node')
+    first = v.groups.children[0]
+    assert first.description.startswith("open ")
+    first.click()
+    assert v.picture.value.count('<g class="node') > before and v.groups.children[0].description.startswith("close")
+
+
+def test_plot_derivative_is_sin_and_cos_without_writing_cos():
+    p = nb.plot_derivative(torch.sin, at=1.0)
+    np.testing.assert_allclose(p.data["df"], np.cos(p.data["x"]), atol=1e-12)
+    fa, da = p.data["tangent"]
+    assert fa == pytest.approx(math.sin(1.0)) and da == pytest.approx(math.cos(1.0))
+    assert p._repr_png_()[:4] == b"\x89PNG"
+    # not elementwise: point by point
+    q = nb.plot_derivative(lambda t: (t * t).sum(), (0.0, 2.0), points=3)
+    assert list(q.data["df"]) == [0.0, 2.0, 4.0]
+    assert "自动微分" in str(nb.plot_derivative(torch.sin, lang="zh").ax.get_legend().get_texts()[1])
+
+
+def test_the_training_monitor_keeps_loss_and_gradient_norm():
+    m = nb.TrainingMonitor(total=5, progress=False)
+    w = torch.tensor(3.0, requires_grad=True)
+    for _ in range(5):
+        loss = (w - 1) ** 2
+        loss.backward()
+        m.update(loss, params=[w])
+        with torch.no_grad():
+            w -= 0.25 * w.grad
+        w.grad.zero_()
+    assert m.history["loss"][:2] == [4.0, 1.0] and m.history["grad_norm"][:2] == [4.0, 2.0]
+    assert m.figure()._repr_png_()[:4] == b"\x89PNG"
+    json.dumps(m.history)
