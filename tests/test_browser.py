@@ -25,7 +25,8 @@ pytestmark = pytest.mark.skipif(REASON is not None, reason=REASON or "")
 
 CELLS = [
     "import nbautodiff as nb\nimport nbautodiff.torch as torch",
-    "with nb.record():\n    x1 = torch.tensor(2.0, requires_grad=True)\n    x2 = torch.tensor(5.0, requires_grad=True)\n"
+    "with nb.record():\n    x1 = torch.tensor(2.0, requires_grad=True)\n"
+    "    x2 = torch.tensor(5.0, requires_grad=True)\n"
     "    y = torch.log(x1) + x1 * x2 - torch.sin(x2)\ny.backward(retain_graph=True)\nnb.graph(y)",
     "nb.step(y, interval=250)",
     "f = lambda x1, x2: torch.log(x1) + x1 * x2 - torch.sin(x2)\nnb.explore(f, x1=2.0, x2=5.0)",
