@@ -6,7 +6,7 @@ Usage::
     python benchmarks/run.py                 # full run (about 30-60 s on 2 cores)
     python benchmarks/run.py --quick         # fewer repeats, shorter chains and loops
     python benchmarks/run.py --json out.json # also write the results as JSON
-    python benchmarks/run.py --only a,c      # a subset of the benchmarks (a..f)
+    python benchmarks/run.py --only a,c      # a subset of the benchmarks (a..i)
     python benchmarks/run.py --profile       # cProfile our engine on (a) and (c) as well
     python benchmarks/run.py --only '' --profile   # the profiles alone
 
@@ -41,6 +41,7 @@ import torch  # noqa: E402
 
 # Run from a checkout without installing: the repository root is this file's parent's parent.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # jupyter_layer.py beside this file
 import nbautodiff.torch as nbt  # noqa: E402
 
 torch.set_num_threads(1)
@@ -594,6 +595,38 @@ def bench_memory(steps: int, first: int, flat_kib: float = 1.0):
     return res
 
 
+# ====================================================================== (g)-(i): the Jupyter layer
+def bench_jupyter(key: str, quick: bool) -> Result:
+    """What a learner waits for: a picture drawn, a slider moved, the stepper built (no PyTorch equivalent)."""
+    import jupyter_layer as J
+
+    reps = 3 if quick else 7
+    if key == "g":
+        small, d1 = J.picture(1000, reps)
+        big, d2 = J.picture(10_000, max(1, reps // 3))
+        print(f"    layout + SVG, {d1['picture nodes']:,} picture nodes: {small * 1e3:8.1f} ms   "
+              f"(snapshot {d1['snapshot s'] * 1e3:.1f} ms, {d1['svg bytes'] / 1e3:.0f} KB)")
+        print(f"    layout + SVG, {d2['picture nodes']:,} picture nodes: {big * 1e3:8.1f} ms   "
+              f"(snapshot {d2['snapshot s'] * 1e3:.1f} ms, {d2['svg bytes'] / 1e3:.0f} KB)")
+        met = small <= 0.3 and big <= 3.0
+        print(f"    target 1,000 nodes <= 0.3 s and 10,000 <= 3 s: {'met' if met else 'NOT met'}")
+        return Result("g", "(g) picture of 1,000 / 10,000 nodes", "s", small, None, None,
+                      f"<= 0.3 s (10,000: {big:.2f} <= 3 s)", met, extra={"1000": d1, "10000": d2}, ratios=False)
+    if key == "h":
+        secs, d = J.explorer_update(30 if quick else 100)
+        met = secs <= 0.020
+        print(f"    one update (f recorded, backward, differences, picture): {secs * 1e3:.2f} ms; target <= 20 ms: "
+              f"{'met' if met else 'NOT met'}")
+        return Result("h", "(h) explorer update, seed 004", "ms", secs * 1e3, None, None, "<= 20 ms", met,
+                      extra=d, ratios=False)
+    secs, d = J.stepper(1000, reps)
+    met = secs <= 1.0
+    print(f"    {d['frames']} frames for {d['picture nodes']:,} picture nodes: {secs:.3f} s, widget state "
+          f"{d['widget state MB']} MB; target <= 1 s: {'met' if met else 'NOT met'}")
+    return Result("i", "(i) stepper frames, 1,000-node graph", "s", secs, None, None, "<= 1 s", met, extra=d,
+                  ratios=False)
+
+
 # ====================================================================== profiling and summary
 def profile_ours(settings: dict) -> None:
     """cProfile our engine on (a) and (c): the top 15 functions by own time."""
@@ -636,7 +669,7 @@ def print_summary(results: list[Result]) -> None:
     print("-" * len(head))
     print("numpy column: (a)(c)(d) hand-written float32 numpy; (b) Python-float scalar math with a "
           "hand-written backward;\n(e) analytic gradient + HVP in numpy; (f) the torch column is "
-          "tracemalloc-visible (Python-side) growth only.")
+          "tracemalloc-visible (Python-side) growth only; (g)-(i) have no PyTorch equivalent.")
 
 
 def environment() -> dict:
@@ -664,7 +697,7 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true",
                         help="fewer repeats and a shorter memory loop")
     parser.add_argument("--json", metavar="PATH", help="write the results as JSON to PATH")
-    parser.add_argument("--only", default="abcdef",
+    parser.add_argument("--only", default="abcdefghi",
                         help="which benchmarks to run, e.g. 'a,c' (default: all)")
     parser.add_argument("--profile", action="store_true",
                         help="cProfile our engine on (a) and (c)")
@@ -691,6 +724,12 @@ def main(argv=None) -> int:
          lambda: bench_hvp(s["hvp_reps"], s["warmup"])),
         ("f", "(f) memory growth over a training loop",
          lambda: bench_memory(s["mem_steps"], s["mem_first"])),
+        ("g", "(g) the picture: layout + SVG of a graph, nothing collapsed",
+         lambda: bench_jupyter("g", args.quick)),
+        ("h", "(h) the explorer: one slider move, kernel side",
+         lambda: bench_jupyter("h", args.quick)),
+        ("i", "(i) the stepper: frames for a 1,000-node graph",
+         lambda: bench_jupyter("i", args.quick)),
     ]
     results = []
     t_start = time.perf_counter()

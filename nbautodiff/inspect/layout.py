@@ -117,8 +117,11 @@ def _columns(nodes, preds, succs) -> dict:
             indeg[s] -= 1
             if indeg[s] == 0:
                 ready.append(s)
-    for n in nodes:  # a cycle would be a bug upstream; place what is left at the end
-        col.setdefault(n, max(col.values(), default=-1) + 1)
+    left = [n for n in nodes if n not in col]  # a cycle would be a bug upstream; place what is left at the end
+    if left:
+        last = max(col.values(), default=-1) + 1
+        for n in left:
+            col[n] = last
     # Pull right, next to its consumers, every node whose inputs feed only it (a leaf, a weight's transpose and
     # its leaf...): a chain that starts nowhere else then sits where it is used instead of far upstream.
     for n in reversed(ready):
