@@ -33,6 +33,7 @@ CELLS = [
     "with nb.use_backend('torch'):\n    with nb.record():\n        x1 = torch.tensor(2.0, requires_grad=True)\n"
     "        x2 = torch.tensor(5.0, requires_grad=True)\n        y = torch.log(x1) + x1 * x2 - torch.sin(x2)\n"
     "    y.backward(retain_graph=True)\n    picture = nb.graph(y)\npicture",
+    "nb.GraphView(y)",
 ]
 
 
@@ -109,7 +110,13 @@ def test_jupyterlab_shows_the_graph_the_stepper_and_the_sliders(tmp_path):
             # the torch backend draws the same bytes
             svg_torch = cell(page, 4).locator("svg.nbautodiff-graph").evaluate("e => e.outerHTML")
             assert svg_torch == svg_numpy
-            for i, name in ((1, "graph"), (2, "stepper"), (3, "explorer"), (4, "torch-graph")):
+            # GraphView: the toggles redraw through the kernel
+            view = cell(page, 5).locator(".nbautodiff-graphview")
+            expect(view.locator("svg.nbautodiff-graph g.node")).to_have_count(12)
+            expect(view.locator("svg.nbautodiff-graph")).to_contain_text("grad = 5.5")
+            view.get_by_role("checkbox", name="gradients").click()
+            expect(view.locator("svg.nbautodiff-graph")).not_to_contain_text("grad = 5.5")
+            for i, name in ((1, "graph"), (2, "stepper"), (3, "explorer"), (4, "torch-graph"), (5, "graphview")):
                 shoot(cell(page, i).locator(".jp-OutputArea"), f"jupyterlab-{name}", tmp_path)
         except Exception as e:
             shot = shoot(page, "jupyterlab-failure", tmp_path)

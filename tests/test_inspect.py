@@ -260,6 +260,18 @@ def test_dialect_arrays_draw_as_the_tensors_they_hold_with_their_names():
     for g, x_name, y_name in ((g_djl, "xd", "yd"), (g_tf, "xt", "yt"), (g_mx, "xm", "ym")):
         assert g.nodes[0].label == x_name and g.nodes[g.outputs[0]].label == y_name
         assert "MulBackward0" in [n.label for n in g.ops] and float(g.nodes[g.outputs[0]].value) == 28.0
+    # a name given in the dialect's own API wins over the variable's
+    w = tfd.Variable(3.0, name="weight")
+    with tfd.GradientTape():
+        loss = w * w
+    assert graph(loss).nodes[0].label == "weight"
+    with djl.NDManager.newBaseManager() as manager:
+        a = manager.create(2.0)
+        a.setRequiresGradient(True)
+        a.setName("alpha")
+        with djl.Engine.getInstance().newGradientCollector():
+            b = a.mul(3)
+            assert graph(b).nodes[0].label == "alpha"
 
 
 def test_layout_crossings_on_the_seed_graphs_stay_small():

@@ -27,7 +27,7 @@ import numpy as np
 
 from ..engine.report import Report, Table, fmt, plain
 from .notation import MINUS, constant, expression, number
-from .record import Recording, is_tensor, key_of, live_recordings, to_numpy, unwrap
+from .record import Recording, dialect_name, is_tensor, key_of, live_recordings, to_numpy, unwrap
 
 __all__ = ["Graph", "GraphEdge", "GraphNode", "graph"]
 
@@ -263,7 +263,7 @@ def _names_in(namespace: dict, skip: dict | None = None) -> dict:
         if is_tensor(value) or hasattr(value, "_t"):
             k = key_of(value)
             if k is not None and k not in out:
-                out[k] = (name, unwrap(value))
+                out[k] = (dialect_name(value) or name, unwrap(value))
     return out
 
 

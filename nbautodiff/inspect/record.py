@@ -46,6 +46,17 @@ def unwrap(t):
     return inner if inner is not None and getattr(t, "grad_fn", None) is None and hasattr(inner, "grad_fn") else t
 
 
+def dialect_name(value) -> str | None:
+    """The name a dialect's array was given in its own API (``tf.Variable(..., name="w")``, DJL's ``setName``)."""
+    if getattr(value, "_t", None) is None:
+        return None
+    get = getattr(value, "getName", None)  # DJL
+    name = get() if callable(get) else getattr(value, "_name", None)  # TF keeps "w:0"
+    if not isinstance(name, str) or name in ("", "Variable:0"):
+        return None
+    return name.removesuffix(":0")
+
+
 def is_tensor(t) -> bool:
     return isinstance(t, Tensor) or type(t).__module__.startswith("torch") and hasattr(t, "grad_fn")
 
@@ -157,7 +168,7 @@ class Recording:
                 continue
             key = key_of(value)
             if key is not None and key not in self.names:
-                self.names[key] = name
+                self.names[key] = dialect_name(value) or name
 
     # ------------------------------------------------------------------ read afterwards
     def tensor(self, key):
