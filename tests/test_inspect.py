@@ -112,6 +112,7 @@ def test_retained_gradients_and_non_leaf_gradients():
     z.backward()
     g = graph(z)
     assert float(g.node("h").grad) == 2.0 and float(g.node("x").grad) == 12.0
+    assert "grad = 2 (retained)" in g.svg() and "grad = 12 (retained)" not in g.svg()
     assert g.node("z").grad_state == "not kept"  # a non-leaf without retain_grad: PyTorch keeps nothing
 
 
@@ -217,6 +218,7 @@ def test_the_picture_labels_kinds_by_shape_and_colour_in_english_or_chinese():
         assert f'class="node {kind}"' in svg
     assert svg.count("<polygon") == 5 + 1  # five ops and the legend's op
     assert "0.69315" in svg and "11.652" in svg and "grad: not computed yet" in svg
+    assert svg.count("saved for backward") == 3 and "saved: freed" not in svg
     zh = g.svg(lang="zh")
     assert "叶节点" in zh and "中间节点" in zh and "输出节点" in zh and "梯度：尚未计算" in zh.replace(": ", "：")
     assert "<title>x1 (v1)" in svg  # hover text names the node in full

@@ -27,11 +27,11 @@ GRAD_COLOR = "#009E73"
 WORDS = {
     "en": {"leaf": "leaf", "intermediate": "intermediate", "output": "output", "op": "op (backward node)",
            "grad": "grad", "not computed yet": "not computed yet", "not kept": "", "freed": "saved: freed",
-           "saves": "saved for backward", "retained": "retain_grad", "group": "group", "ops": "ops",
+           "saved": "saved for backward", "retained": "retained", "group": "group", "ops": "ops",
            "detached": "detached"},
     "zh": {"leaf": "叶节点", "intermediate": "中间节点", "output": "输出节点", "op": "运算（反向节点）", "grad": "梯度",
-           "not computed yet": "尚未计算", "not kept": "", "freed": "已保存：已释放", "saves": "为反向传播保存",
-           "retained": "retain_grad", "group": "分组", "ops": "个运算", "detached": "已分离"},
+           "not computed yet": "尚未计算", "not kept": "", "freed": "已保存：已释放", "saved": "为反向传播保存",
+           "retained": "已保留", "group": "分组", "ops": "个运算", "detached": "已分离"},
 }
 
 STYLE = (
@@ -76,8 +76,8 @@ def node_lines(node, options: dict) -> list[tuple[str, str]]:
         lines = [("", node.label)]
         if node.expression:
             lines.append(("sub", node.expression))
-        if options.get("saved", True) and node.freed:
-            lines.append(("warn", words["freed"]))
+        if options.get("saved", True) and node.saves:
+            lines.append(("warn", words["freed"]) if node.freed else ("sub", words["saved"]))
         return lines
     lines = [("", node.label if node.name is None or node.label != node.name else node.name)]
     if options.get("values", True):
@@ -86,7 +86,8 @@ def node_lines(node, options: dict) -> list[tuple[str, str]]:
         lines.append(("sub", f"{tuple(node.shape)} {node.dtype or ''}".strip()))
     if options.get("grads", True):
         if node.grad is not None:
-            lines.append(("grad", f"{words['grad']} = {shown_value(node.grad)}"))
+            kept = f" ({words['retained']})" if node.retains_grad else ""
+            lines.append(("grad", f"{words['grad']} = {shown_value(node.grad)}{kept}"))
         elif node.grad_state == "not computed yet":
             lines.append(("sub", f"{words['grad']}: {words['not computed yet']}"))
     return lines
