@@ -182,24 +182,67 @@ def trace(f: Callable, *inputs, names: Sequence[str] | None = None, wrt: int | s
         raise IndexError(f"trace: wrt={wrt} but f has {len(inputs)} inputs")
     wrt %= len(inputs)
     leaves = [_leaf(x) for x in inputs]
-
     rec = _Recorder(leaves)
     with record(namespace={}) as recording, tracing(rec), mode.enable_grad():  # only no_grad() in f makes constants
         y = f(*leaves)
+    return _lay_out(rec, recording, y, names, wrt, direction)
+
+
+class trace_block:
+    """The evaluation trace of a block of code (what ``%%autodiff --trace`` shows): its inputs are the leaves it
+    reads that require grad, named by ``names`` ({name: tensor}) or x1, x2, ...
+
+    >>> with trace_block() as block:
+    ...     x1 = torch.tensor(2., dtype=torch.float64, requires_grad=True)
+    ...     x2 = torch.tensor(5., dtype=torch.float64, requires_grad=True)
+    ...     y = torch.log(x1) + x1 * x2 - torch.sin(x2)
+    >>> t = block.trace(y, names={"x1": x1, "x2": x2})
+    >>> round(float(t.output), 3), [round(float(g), 3) for g in t.input_adjoints]
+    (11.652, [5.5, 1.716])
+    """
+
+    def __enter__(self) -> trace_block:
+        self._rec = _Recorder([], auto_inputs=True)
+        self._recording = record(namespace={})
+        self.recording = self._recording.__enter__()
+        self._tracing = tracing(self._rec)
+        self._tracing.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        self._tracing.__exit__(*exc)
+        self._recording.__exit__(*exc)
+        return False
+
+    def trace(self, y, names: dict | None = None, wrt: int | str = 0, direction=None) -> EvaluationTrace:
+        by_id = {id(t): n for n, t in (names or {}).items()}
+        inputs = [t for kind, t in self._rec.entries if kind == "input"]
+        labels = [by_id.get(id(t), f"x{i + 1}") for i, t in enumerate(inputs)]
+        if not inputs:
+            raise ValueError("trace: the block reads no tensor that requires grad, so it has no inputs to trace")
+        if isinstance(wrt, str):
+            if wrt not in labels:
+                raise ValueError(f"trace: wrt={wrt!r} is not one of the inputs {labels}")
+            wrt = labels.index(wrt)
+        return _lay_out(self._rec, self.recording, y, labels, wrt % len(inputs), direction)
+
+
+def _lay_out(rec, recording, y, names: list[str], wrt: int, direction) -> EvaluationTrace:
+    """The three tables from what the recorder saw: values, then tangents and adjoints by the op table's rules."""
     if not isinstance(y, Tensor):
         raise TypeError(
             f"trace: f returned {type(y).__name__}, not a tensor of this engine; write f with "
             "`import nbautodiff.torch as torch` functions and return one tensor"
         )
     out = rec.lookup(y)
-    for p in rec.prims:
+    for p in rec.prims():
         if p.op.vjp is None or p.op.jvp is None:  # a custom autograd.Function: its rules live on the class
             raise NotImplementedError(
                 f"trace: {p.op.name} has no JVP/VJP rules in the op table (a custom autograd.Function?); trace "
                 "follows op-table primitives only"
             )
 
-    variables, prims, order = _number(rec, names, leaves)
+    variables, prims, order = _number(rec, names)
     shape = np.shape(variables[wrt].value)
     seed = np.ones(shape) if direction is None else np.asarray(direction, dtype=np.float64)
     if seed.shape != shape:
@@ -220,7 +263,8 @@ def trace(f: Callable, *inputs, names: Sequence[str] | None = None, wrt: int | s
             v.tangent = _scalar(np.zeros_like(v.value))
         if v.adjoint is None:  # y doesn't depend on it
             v.adjoint = _scalar(np.zeros_like(v.value))
-    picture = Graph() if out is None else graph(y, names=dict(zip(names, leaves)), recording=recording)
+    inputs = [t for kind, t in rec.entries if kind == "input"]
+    picture = Graph() if out is None else graph(y, names=dict(zip(names, inputs)), recording=recording)
     for k, tensor in enumerate(rec.tensors):
         variables[order[k]].node = picture.id_of(tensor)
     return EvaluationTrace(variables, names, wrt, None if out is None else variables[order[out]].name,
@@ -238,15 +282,29 @@ class _Prim:
 
 
 class _Recorder(Tracer):
-    """The tracer that is told of every primitive while f runs."""
+    """The tracer that is told of every primitive while f runs. Entries are ("input", tensor) or ("prim", _Prim),
+    in the order they appeared; with ``auto_inputs`` a leaf that requires grad becomes an input where first read."""
 
-    def __init__(self, leaves: list[Tensor]):
-        self.n_inputs = len(leaves)
-        self.by_id = {id(t): k for k, t in enumerate(leaves)}
+    def __init__(self, leaves: list[Tensor], auto_inputs: bool = False):
+        self.auto_inputs = auto_inputs
+        self.entries: list[tuple] = []
+        self.by_id = {}
         self.by_node = {}  # (id(grad_fn), output nr) -> index: follows a tensor through in-place updates
-        self.keep = list(leaves)  # what the ids above belong to, kept alive so no other object takes them
-        self.tensors = list(leaves)  # per recording index: the input, or the primitive's output
-        self.prims: list[_Prim] = []
+        self.keep = []  # what the ids above belong to, kept alive so no other object takes them
+        self.tensors = []  # per entry: the input, or the primitive's output
+        for t in leaves:
+            self._input(t)
+
+    def _input(self, t: Tensor) -> int:
+        k = len(self.entries)
+        self.entries.append(("input", t))
+        self.by_id[id(t)] = k
+        self.keep.append(t)
+        self.tensors.append(t)
+        return k
+
+    def prims(self) -> list[_Prim]:
+        return [p for kind, p in self.entries if kind == "prim"]
 
     def lookup(self, t: Tensor) -> int | None:
         fn = t.grad_fn
@@ -260,6 +318,8 @@ class _Recorder(Tracer):
         refs, reads_variable = [], False
         for a in args:
             k = self.lookup(a) if isinstance(a, Tensor) else None
+            if k is None and self.auto_inputs and isinstance(a, Tensor) and a._requires_grad and a.grad_fn is None:
+                k = self._input(a)
             if k is not None:
                 refs.append(("var", k))
                 reads_variable = True
@@ -267,9 +327,9 @@ class _Recorder(Tracer):
                 refs.append(("const", make(_copy(a._data)) if isinstance(a, Tensor) else a))
         # An op on constants gives a constant, and so does one run under no_grad() in f (autograd ignores it).
         if reads_variable and mode.state.grad_enabled:
-            k = self.n_inputs + len(self.prims)
+            k = len(self.entries)
             nr = result._output_nr if op.multi else 0
-            self.prims.append(_Prim(op, refs, params, _copy(result._data), nr))
+            self.entries.append(("prim", _Prim(op, refs, params, _copy(result._data), nr)))
             self.by_id[id(result)] = k
             self.keep.append(result)
             self.tensors.append(result)
@@ -278,27 +338,28 @@ class _Recorder(Tracer):
                 self.keep.append(result.grad_fn)
 
 
-def _number(rec: _Recorder, names: list[str], leaves: list[Tensor]):
+def _number(rec: _Recorder, names: list[str]):
     """Variables v1..vn: the inputs, then the primitives by depth (longest path from the inputs), ties in the
     order they were evaluated. That is the lesson's numbering: sin(x2) is v5 although Python ran + first."""
-    n = rec.n_inputs
-    depth = [0] * n
-    for p in rec.prims:
-        depth.append(1 + max(depth[k] for kind, k in p.args if kind == "var"))
-    ranked = list(range(n)) + sorted(range(n, n + len(rec.prims)), key=lambda k: (depth[k], k))
-    order = {k: pos for pos, k in enumerate(ranked)}  # recording index -> position in the trace
-    vname = [f"v{order[k] + 1}" for k in range(n + len(rec.prims))]
-    variables = [Variable(vname[k], None, [], names[k], _copy(leaves[k]._data), tangent_expression=_dot(names[k]))
-                 for k in range(n)]
-    prims = [None] * n
-    for k in ranked[n:]:
-        p = rec.prims[k - n]
+    depth = []
+    for kind, e in rec.entries:
+        depth.append(0 if kind == "input" else 1 + max(depth[k] for kind_a, k in e.args if kind_a == "var"))
+    inputs = [k for k, (kind, _) in enumerate(rec.entries) if kind == "input"]
+    ops = [k for k, (kind, _) in enumerate(rec.entries) if kind == "prim"]
+    ranked = inputs + sorted(ops, key=lambda k: (depth[k], k))
+    order = {k: pos for pos, k in enumerate(ranked)}  # entry index -> position in the trace
+    vname = {k: f"v{order[k] + 1}" for k in order}
+    variables = [Variable(vname[k], None, [], names[i], _copy(rec.entries[k][1]._data),
+                          tangent_expression=_dot(names[i])) for i, k in enumerate(inputs)]
+    prims = [None] * len(inputs)
+    for k in ranked[len(inputs):]:
+        p = rec.entries[k][1]
         operands = [vname[a] if kind == "var" else constant(a) for kind, a in p.args]
         variables.append(Variable(vname[k], p.op.name, [vname[a] for kind, a in p.args if kind == "var"],
                                   expression(p.op.name, operands, p.params, p.nr), p.value, depth=depth[k]))
         prims.append(p)
     # args by position in the trace from here on
-    for p in prims[n:]:
+    for p in prims[len(inputs):]:
         p.args = [("var", order[a]) if kind == "var" else (kind, a) for kind, a in p.args]
     return variables, prims, order
 

@@ -163,6 +163,25 @@ def test_detach_is_reported_with_its_source():
     assert t.pairs == [(y, c)] and not c.requires_grad
 
 
+def test_new_leaves_are_reported_however_they_are_made():
+    class Leaves(Tracer):
+        def __init__(self):
+            self.made = []
+
+        def on_leaf(self, t):
+            self.made.append(tuple(t.shape))
+
+    with tracing(Leaves()) as t:
+        torch.tensor(2.0, requires_grad=True)
+        torch.ones(2, 3, requires_grad=True)
+        x = torch.zeros(4)
+        x.requires_grad_()
+        x.requires_grad_()  # already a leaf that requires grad: not new
+        torch.nn.Linear(3, 1)
+        torch.tensor(1.0)  # no gradient wanted: not a leaf of any graph
+    assert t.made == [(), (2, 3), (4,), (1, 3), (1,)]
+
+
 def test_autograd_grad_reports_its_pass_too():
     x = torch.tensor(3.0, requires_grad=True)
     with tracing(Log()) as log:
@@ -180,7 +199,7 @@ def test_a_multi_output_node_reports_one_partial():
 
 def test_every_event_has_a_handler_on_the_base():
     assert all(callable(getattr(Tracer, "on_" + e)) for e in EVENTS)
-    np.testing.assert_equal(len(EVENTS), 8)
+    np.testing.assert_equal(len(EVENTS), 9)
 
 
 def test_only_tracing_changes_the_active_tracer():

@@ -7,7 +7,7 @@ import numbers
 
 import numpy as np
 
-from . import dtypes
+from . import dtypes, mode
 from .tensor import Tensor, _check_can_require_grad, make
 
 _default_dtype = dtypes.float32
@@ -45,6 +45,10 @@ def _finish(data: np.ndarray, requires_grad: bool) -> Tensor:
     if requires_grad:
         _check_can_require_grad(data)
         t._requires_grad = True
+        if mode.state.tracer is not None:
+            from .tracing import emit
+
+            emit("leaf", t)
     return t
 
 

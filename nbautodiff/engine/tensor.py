@@ -140,6 +140,11 @@ class Tensor:
             return self
         if requires_grad:
             _check_can_require_grad(self._data, "only Tensors of floating point dtype")
+            if not self._requires_grad and _state.tracer is not None:
+                from .tracing import emit
+
+                self._requires_grad = True
+                emit("leaf", self)
         self._requires_grad = bool(requires_grad)
         return self
 

@@ -20,7 +20,7 @@ from . import mode
 
 _state = mode.state
 
-EVENTS = ("op", "tangent", "detach", "module_enter", "module_exit", "node", "partials", "backward_end")
+EVENTS = ("leaf", "op", "tangent", "detach", "module_enter", "module_exit", "node", "partials", "backward_end")
 
 
 class Tracer:
@@ -32,6 +32,9 @@ class Tracer:
     """
 
     outer: Tracer | None = None
+
+    def on_leaf(self, tensor) -> None:
+        """A tensor became a leaf that requires grad (made with ``requires_grad=True``, or ``requires_grad_()``)."""
 
     def on_op(self, op, inputs: tuple, params: dict | None, output) -> None:
         """An op-table row ran on ``inputs`` (tensors and constants) and gave ``output`` (recorded or not)."""

@@ -98,6 +98,7 @@ class Recording:
         self.tensors: dict[tuple, weakref.ref] = {}
         self.order: list[tuple] = []  # keys in the order recorded
         self._keep: list = []  # what the keys' ids belong to: while the recording lives, no other object takes them
+        self.leaves: list[tuple] = []  # keys of the leaves made during the block, in the order they were made
         self._detached: dict[int, tuple] = {}  # id(detached copy) -> key of the value it copies
         self._modules: list[tuple] = []  # (module, path) of the nn.Module forwards running now
 
@@ -134,6 +135,11 @@ class Recording:
         args = [self._arg(a) for a in inputs]
         key = self._see(output)
         self.ops[key] = OpRecord(name, args, params)
+
+    def _leaf(self, t) -> None:
+        key = self._see(t)
+        if key is not None and key not in self.leaves:
+            self.leaves.append(key)
 
     def _detach(self, source, result) -> None:
         key = key_of(source)
@@ -256,6 +262,9 @@ class _OwnRecorder(Tracer):
     def __init__(self, rec: Recording):
         self.rec = rec
 
+    def on_leaf(self, tensor) -> None:
+        self.rec._leaf(tensor)
+
     def on_op(self, op, inputs, params, output) -> None:
         self.rec._op(op.name, inputs, params, output)
 
@@ -298,6 +307,8 @@ def _torch_mode(rec: Recording):
 
         def __torch_function__(self, func, types, args=(), kwargs=None):
             out = func(*args, **(kwargs or {}))
+            if isinstance(out, torch.Tensor) and out.requires_grad and out.grad_fn is None:
+                rec._leaf(out)  # a new leaf (made with requires_grad=True, or requires_grad_()); seen ones are skipped
             if func is torch.Tensor.detach:
                 rec._detach(args[0], out)
             elif isinstance(out, torch.Tensor) and out.grad_fn is not None:
