@@ -58,7 +58,7 @@ def plot_derivative(f, x=(-2 * math.pi, 2 * math.pi), points: int = 200, at: flo
     any other point by point.
 
     >>> p = plot_derivative(torch.sin, (0, 3.14159), points=5)
-    >>> [round(v, 3) for v in p.data["df"]]
+    >>> [round(float(v), 3) for v in p.data["df"]]
     [1.0, 0.707, 0.0, -0.707, -1.0]
     """
     if lang not in WORDS:

@@ -12,7 +12,8 @@ MODULES = [
     "nbautodiff.engine.methods", "nbautodiff.engine.anomaly", "nbautodiff.engine.autodiff_scalar",
     "nbautodiff.engine.tracing", "nbautodiff.engine.ops.registry",
     "nbautodiff.torch", "nbautodiff.backends", "nbautodiff.semantics", "nbautodiff.traces", "nbautodiff.inspect",
-    "nbautodiff.symbolic", "nbautodiff.djl", "nbautodiff.mxnet",  # nbautodiff.tf: run by test_tf.py with tf in scope
+    "nbautodiff.symbolic", "nbautodiff.djl", "nbautodiff.mxnet", "nbautodiff.inspect.graph", "nbautodiff.inspect.record",
+    "nbautodiff.inspect.steps", "nbautodiff.inspect.explore", "nbautodiff.inspect.layout", "nbautodiff.plots",  # nbautodiff.tf: run by test_tf.py with tf in scope
 ]
 
 

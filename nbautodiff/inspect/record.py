@@ -7,8 +7,8 @@ On the own engine the recorder is a tracer (``engine.tracing``); on the torch ba
 >>> with record() as rec:
 ...     x1 = tensor(2., requires_grad=True); x2 = tensor(5., requires_grad=True)
 ...     y = torch.log(x1) + x1 * x2 - torch.sin(x2)
->>> [round(float(v), 3) for v in rec.values.values()][:3]    # ln(x1), x1·x2, ln(x1) + x1·x2
-[0.693, 10.0, 10.693]
+>>> [round(float(v), 3) for v in rec.values.values()][:5]    # x1, x2, ln(x1), x1·x2, ln(x1) + x1·x2
+[2.0, 5.0, 0.693, 10.0, 10.693]
 """
 
 from __future__ import annotations

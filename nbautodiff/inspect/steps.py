@@ -11,7 +11,7 @@ gives the same frames for a function, forward mode included, from its evaluation
 >>> [s.label for s in b.steps]
 ['SubBackward0', 'SinBackward0', 'AddBackward0', 'MulBackward0', 'LogBackward0']
 >>> b.adjoint_text("x2"), b.adjoint_text("x1")
-('x̄2 = 2 + (−0.28366) = 1.7163', 'x̄1 = 5 + 0.5 = 5.5')
+('x̄2 = 2 + (−0.28366) = 1.7163', 'x̄1 = 0.5 + 5 = 5.5')
 """
 
 from __future__ import annotations
