@@ -87,6 +87,19 @@ __all__ = [
 ]
 
 
+def load_ipython_extension(ip) -> None:
+    """``%load_ext nbautodiff``: the ``%%autodiff`` magics (IPython is imported only now)."""
+    from .magics import load_ipython_extension as load
+
+    load(ip)
+
+
+def unload_ipython_extension(ip) -> None:
+    from .magics import unload_ipython_extension as unload
+
+    unload(ip)
+
+
 def __getattr__(name):
     if name in _LAZY:
         import importlib

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .. import backends
 from ..engine.report import Report, Table
 from ..engine.tensor import Tensor
 from ..engine.tracing import Tracer, tracing
@@ -208,35 +209,26 @@ def _plain_seed(s):
     return a.item() if a.ndim == 0 else a
 
 
-def _value_of_edge(g: Graph, edge) -> int | None:
-    """The graph id of the value a node's input edge carries (our engine's Node / OutputEdge / AccumulateGrad)."""
+def _edge_key(edge) -> tuple | None:
+    """The graph key of the value a node's input edge carries (our Node / OutputEdge / AccumulateGrad, or PyTorch's
+    (node, output_nr) pair)."""
     if edge is None:
         return None
+    if isinstance(edge, tuple):  # PyTorch's next_functions entry
+        child, nr = edge
+        if child is None:
+            return None
+        return ("leaf", id(child.variable)) if type(child).__name__ == "AccumulateGrad" else ("fn", id(child), nr)
     if type(edge).__name__ == "OutputEdge":
-        return g.keys.get(("fn", id(edge.node), edge.nr))
+        return ("fn", id(edge.node), edge.nr)
     if type(edge).__name__ == "AccumulateGrad":
-        return g.keys.get(("leaf", id(edge.variable)))
-    return g.keys.get(("fn", id(edge), 0))
+        return ("leaf", id(edge.variable))
+    return ("fn", id(edge), 0)
 
 
 def _output_of(g: Graph, op_id: int) -> int | None:
     outs = g.consumers_of(op_id)
     return outs[0] if len(outs) == 1 else None
-
-
-def _step(g: Graph, fn, incoming, sent: list) -> Step | None:
-    op_id = g.keys.get(("op", id(fn)))
-    if op_id is None:
-        return None
-    node = g.nodes[op_id]
-    partials = []
-    for vid, p in sent:
-        if vid is not None and p is not None:
-            partials.append((vid, _array(p)))
-    out = _output_of(g, op_id)
-    if isinstance(incoming, (list, tuple)):
-        incoming = next((x for x in incoming if x is not None), None)
-    return Step(op_id, node.label, node.expression, out, None if incoming is None else _array(incoming), partials)
 
 
 def _array(t):
@@ -247,60 +239,131 @@ def _array(t):
     return a[()] if a.ndim == 0 else a
 
 
+class Watcher:
+    """Collects the reverse pass as it runs: per node, in order, (node, incoming gradient, [(input's graph key,
+    partial adjoint)]). ``steps(graph)`` maps them onto a snapshot's ids. The nodes are kept alive meanwhile."""
+
+    def __init__(self):
+        self.raw: list[tuple] = []
+        self.passes = 0
+
+    def add(self, fn, incoming, edges, grads) -> None:
+        if isinstance(incoming, (list, tuple)):
+            incoming = next((x for x in incoming if x is not None), None)
+        sent = [(_edge_key(e), None if gi is None else _array(gi)) for e, gi in zip(edges, grads)]
+        self.raw.append((fn, None if incoming is None else _array(incoming), sent))
+
+    def steps(self, g: Graph) -> list[Step]:
+        out = []
+        for fn, incoming, sent in self.raw:
+            op_id = g.keys.get(("op", id(fn)))
+            if op_id is None:
+                continue
+            node = g.nodes[op_id]
+            partials = [(g.keys[k], p) for k, p in sent if k is not None and p is not None and k in g.keys]
+            out.append(Step(op_id, node.label, node.expression, _output_of(g, op_id), incoming, partials))
+        return out
+
+    # ---- the own engine: a tracer on the node and partials events
+    def tracer(self) -> Tracer:
+        watcher, incoming = self, {}
+
+        class Watch(Tracer):
+            def on_node(self, node, grad):
+                incoming[id(node)] = grad
+
+            def on_partials(self, node, grads):
+                if watcher.passes == 0:
+                    watcher.add(node, incoming.pop(id(node), None), node.next, grads)
+
+            def on_backward_end(self):
+                watcher.passes += 1
+
+        return Watch()
+
+    # ---- PyTorch: hooks on every node of the graph, while one pass runs
+    def hooked(self, roots):
+        """A block in which PyTorch's reverse pass from ``roots`` is collected (node pre-hooks and hooks)."""
+        import contextlib
+
+        @contextlib.contextmanager
+        def block():
+            incoming, handles, seen, stack = {}, [], set(), [r.grad_fn for r in roots if r.grad_fn is not None]
+            while stack:
+                fn = stack.pop()
+                if id(fn) in seen:
+                    continue
+                seen.add(id(fn))
+                handles += [fn.register_prehook(lambda go, fn=fn: incoming.__setitem__(id(fn), go)),
+                            fn.register_hook(lambda gi, go, fn=fn: self.add(fn, incoming.pop(id(fn), None),
+                                                                           fn.next_functions, gi))]
+                stack += [c for c, _ in fn.next_functions if c is not None and type(c).__name__ != "AccumulateGrad"]
+            try:
+                yield
+            finally:
+                for h in handles:
+                    h.remove()
+                self.passes += 1
+
+        return block()
+
+
+def watch_backward():
+    """A block (``with watch_backward() as w:``) in which the first backward pass is collected, on either backend:
+    on the own engine through the tracer, on PyTorch by hooking the graph when ``backward()`` is called."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def block():
+        w = Watcher()
+        if backends.backend().name != "torch":
+            with tracing(w.tracer()):
+                yield w
+            return
+        import torch
+        from torch.overrides import TorchFunctionMode
+
+        class Backward(TorchFunctionMode):
+            def __torch_function__(self, func, types, args=(), kwargs=None):
+                if func in (torch.Tensor.backward, torch.autograd.backward) and w.passes == 0:
+                    roots = args[0] if isinstance(args[0], (list, tuple)) else [args[0]]
+                    with w.hooked(list(roots)):
+                        return func(*args, **(kwargs or {}))
+                return func(*args, **(kwargs or {}))
+
+        with Backward():
+            yield w
+
+    return block()
+
+
+def watched(w: Watcher, *outputs, names=None, **options) -> Backprop:
+    """The model of a reverse pass a ``watch_backward()`` block saw (the graph drawn as it is now: freed)."""
+    g = graph(*outputs, names=names or {}, **options)
+    seeds = {i: _plain_seed(np.ones(np.shape(g.nodes[i].value)) if g.nodes[i].value is not None else 1.0)
+             for i in g.outputs}
+    return Backprop(g, w.steps(g), seeds)
+
+
 def _own_steps(g: Graph, roots, leaves) -> list[Step]:
     from ..engine.autograd import grad as autograd_grad
-
-    steps = []
-
-    class Watch(Tracer):
-        incoming = {}
-
-        def on_node(self, node, grad):
-            self.incoming[id(node)] = grad
-
-        def on_partials(self, node, grads):
-            sent = [(_value_of_edge(g, e), gi) for e, gi in zip(node.next, grads)]
-            step = _step(g, node, self.incoming.pop(id(node), None), sent)
-            if step is not None:
-                steps.append(step)
-
-    with tracing(Watch()):
-        autograd_grad(roots, leaves, grad_outputs=[_ones(r) for r in roots], retain_graph=True, allow_unused=True)
-    return steps
-
-
-def _ones(t):
     from ..engine.factories import ones_like
 
-    return ones_like(t)
+    w = Watcher()
+    with tracing(w.tracer()):
+        autograd_grad(roots, leaves, grad_outputs=[ones_like(r) for r in roots], retain_graph=True,
+                      allow_unused=True)
+    return w.steps(g)
 
 
 def _torch_steps(g: Graph, roots, leaves) -> list[Step]:
     import torch
 
-    steps, incoming, handles = [], {}, []
-    for op in g.ops:
-        fn = g.live[op.id]
-
-        def pre(grad_outputs, fn=fn):
-            incoming[id(fn)] = grad_outputs
-
-        def post(grad_inputs, grad_outputs, fn=fn):
-            sent = [(None if child is None else g.keys.get(
-                ("leaf", id(child.variable)) if type(child).__name__ == "AccumulateGrad" else ("fn", id(child), nr)),
-                gi) for (child, nr), gi in zip(fn.next_functions, grad_inputs)]
-            step = _step(g, fn, incoming.pop(id(fn), None), sent)
-            if step is not None:
-                steps.append(step)
-
-        handles += [fn.register_prehook(pre), fn.register_hook(post)]
-    try:
+    w = Watcher()
+    with w.hooked(roots):
         torch.autograd.grad(roots, leaves, grad_outputs=[torch.ones_like(r) for r in roots], retain_graph=True,
                             allow_unused=True)
-    finally:
-        for h in handles:
-            h.remove()
-    return steps
+    return w.steps(g)
 
 
 # ============================================================================ a function's trace
