@@ -1,5 +1,5 @@
 """Benchmarks of what a learner waits for in Jupyter: drawing a graph, an explorer slider move, building the
-stepper, and the %%autodiff report. Each returns (seconds, details); ``run.py`` prints them beside the engine's.
+stepper, and what %%autodiff adds to a cell. Each returns (seconds, details); ``run.py`` prints them beside the engine's.
 """
 
 from __future__ import annotations
@@ -61,3 +61,32 @@ def stepper(nodes: int, repeats: int) -> tuple[float, dict]:
     state = len(built._base) + sum(map(len, built._overlays)) + sum(map(len, built._tables))
     return seconds, {"picture nodes": len(built.model.graph.nodes), "frames": len(built._overlays),
                      "widget state MB": round(state / 1e6, 2)}
+
+
+def _shell():
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    config = Config()
+    config.HistoryAccessor.enabled = False
+    shell = InteractiveShell.instance(config=config)
+    if "autodiff" not in shell.magics_manager.magics["cell"]:
+        shell.run_line_magic("load_ext", "nbautodiff")
+    shell.run_cell("import nbautodiff.torch as torch")
+    return shell
+
+
+def chain_cell(ops: int) -> str:
+    return (f"x = torch.tensor(1.0, requires_grad=True)\ny = x\nfor _ in range({ops}):\n    y = y * 1.0001\n"
+            "y.backward()\n")
+
+
+def magic_overhead(ops: int, repeats: int, graph: bool) -> tuple[float, dict]:
+    """Seconds ``%%autodiff`` adds to a cell of ``ops`` ops (with the report's picture, or ``--no-graph``)."""
+    from nbautodiff.session import CellOptions, run_cell
+
+    shell = _shell()
+    cell = chain_cell(ops)
+    plain = _best(lambda: shell.run_cell(cell, store_history=False), repeats)
+    magic = _best(lambda: run_cell(shell, cell, CellOptions(graph=graph))[0]._repr_html_(), repeats)
+    return magic - plain, {"cell s": plain, "with %%autodiff s": magic, "ratio": magic / plain}

@@ -6,7 +6,7 @@ Usage::
     python benchmarks/run.py                 # full run (about 30-60 s on 2 cores)
     python benchmarks/run.py --quick         # fewer repeats, shorter chains and loops
     python benchmarks/run.py --json out.json # also write the results as JSON
-    python benchmarks/run.py --only a,c      # a subset of the benchmarks (a..i)
+    python benchmarks/run.py --only a,c      # a subset of the benchmarks (a..j)
     python benchmarks/run.py --profile       # cProfile our engine on (a) and (c) as well
     python benchmarks/run.py --only '' --profile   # the profiles alone
 
@@ -619,6 +619,17 @@ def bench_jupyter(key: str, quick: bool) -> Result:
               f"{'met' if met else 'NOT met'}")
         return Result("h", "(h) explorer update, seed 004", "ms", secs * 1e3, None, None, "<= 20 ms", met,
                       extra=d, ratios=False)
+    if key == "j":
+        added, d = J.magic_overhead(1000, reps, graph=True)
+        big, d2 = J.magic_overhead(100_000 if not quick else 30_000, max(1, reps // 3), graph=False)
+        met = added <= 0.3 and d2["ratio"] <= 1.3
+        print(f"    %%autodiff on a 1,000-op cell: +{added * 1e3:.1f} ms (cell {d['cell s'] * 1e3:.1f} ms); "
+              f"target <= 300 ms: {'met' if added <= 0.3 else 'NOT met'}")
+        print(f"    %%autodiff --no-graph on a {100_000 if not quick else 30_000:,}-op cell: {d2['ratio']:.2f}x the "
+              f"cell's own {d2['cell s']:.2f} s; target <= 1.3x: {'met' if d2['ratio'] <= 1.3 else 'NOT met'}")
+        return Result("j", "(j) %%autodiff report, 1,000-op cell", "s", added, None, None,
+                      f"<= 0.3 s (--no-graph, 100k ops: {d2['ratio']:.2f}x <= 1.3x)", met,
+                      extra={"1000": d, "100000": d2}, ratios=False)
     secs, d = J.stepper(1000, reps)
     met = secs <= 1.0
     print(f"    {d['frames']} frames for {d['picture nodes']:,} picture nodes: {secs:.3f} s, widget state "
@@ -697,7 +708,7 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true",
                         help="fewer repeats and a shorter memory loop")
     parser.add_argument("--json", metavar="PATH", help="write the results as JSON to PATH")
-    parser.add_argument("--only", default="abcdefghi",
+    parser.add_argument("--only", default="abcdefghij",
                         help="which benchmarks to run, e.g. 'a,c' (default: all)")
     parser.add_argument("--profile", action="store_true",
                         help="cProfile our engine on (a) and (c)")
@@ -730,6 +741,8 @@ def main(argv=None) -> int:
          lambda: bench_jupyter("h", args.quick)),
         ("i", "(i) the stepper: frames for a 1,000-node graph",
          lambda: bench_jupyter("i", args.quick)),
+        ("j", "(j) %%autodiff: what the report adds to a cell",
+         lambda: bench_jupyter("j", args.quick)),
     ]
     results = []
     t_start = time.perf_counter()

@@ -60,7 +60,8 @@ class AutodiffMagics(Magics):
                 except (ValueError, RuntimeError) as e:
                     raise UsageError(f"%%autodiff: {e}") from None
         options = CellOptions(graph=not args.no_graph, trace=args.trace, check=args.check, compare=args.compare,
-                              backend=args.backend, step=args.step, explore=args.explore, lang=args.lang)
+                              backend=args.backend, step=args.step, explore=args.explore, lang=args.lang,
+                              line=line.strip())
         report, _ = run_cell(self.shell, cell, options)  # CellFailed: the traceback is shown already
         if args.output:
             self.shell.user_ns[args.output] = report

@@ -47,6 +47,7 @@ class CellOptions:
     step: bool = False
     explore: bool = False
     lang: str = "en"
+    line: str = ""  # the magic's own line, as the user wrote it
 
 
 # ============================================================================ state that a failing cell must not change
@@ -431,9 +432,11 @@ def check_gradients(shell, cell: str, snapshot: Snapshot, found: dict, rec, outp
         if key in keys:
             created[keys[key]] = k
     rows, notes, passed = [], [], True
+    reached = {k for k in graph(unwrap(found[output]), names={}).keys if k[0] == "leaf"}  # what the output reads
     leaves = {**{n: v for n, v in found.items() if unwrap(v).grad_fn is None},
               **{n: v for n, v in snapshot.refs.items() if not n.startswith("_") and is_array(v) and n not in found
                  and unwrap(v).requires_grad and unwrap(v).grad_fn is None}}
+    leaves = {n: v for n, v in leaves.items() if key_of(unwrap(v)) in reached}
     rng = np.random.default_rng(0)
     for name, v in leaves.items():
         g = _grad_of(v)
@@ -572,7 +575,8 @@ def run_cell(shell, cell: str, options: CellOptions | None = None):
     start = time.perf_counter()
     try:
         with block, recorder as rec, watching as watcher, lines:
-            result = shell.run_cell("\n" + cell, store_history=False)  # "\n": the %% line, so line numbers match
+            # the first line stands for the %%autodiff line, so the traceback's line numbers are the cell's own
+            result = shell.run_cell(f"# %%autodiff {options.line}\n{cell}", store_history=False)
     except BaseException:
         state.restore()
         raise

@@ -34,6 +34,8 @@ CELLS = [
     "        x2 = torch.tensor(5.0, requires_grad=True)\n        y = torch.log(x1) + x1 * x2 - torch.sin(x2)\n"
     "    y.backward(retain_graph=True)\n    picture = nb.graph(y)\npicture",
     "nb.GraphView(y)",
+    "%load_ext nbautodiff",
+    "%%autodiff --check\nw = torch.tensor(3.0, requires_grad=True)\nloss = (w - 1) ** 2\nloss.backward()",
 ]
 
 
@@ -116,7 +118,13 @@ def test_jupyterlab_shows_the_graph_the_stepper_and_the_sliders(tmp_path):
             expect(view.locator("svg.nbautodiff-graph")).to_contain_text("grad = 5.5")
             view.get_by_role("checkbox", name="gradients").click()
             expect(view.locator("svg.nbautodiff-graph")).not_to_contain_text("grad = 5.5")
-            for i, name in ((1, "graph"), (2, "stepper"), (3, "explorer"), (4, "torch-graph"), (5, "graphview")):
+            # the %%autodiff report: picture, table and a passing check
+            report = cell(page, 7).locator("details.nbautodiff-report")
+            expect(report.locator("summary")).to_contain_text("check passed")
+            expect(report.locator("svg.nbautodiff-graph g.node")).to_have_count(5)
+            expect(report.locator("table").first).to_contain_text("PowBackward0")
+            for i, name in ((1, "graph"), (2, "stepper"), (3, "explorer"), (4, "torch-graph"), (5, "graphview"),
+                            (7, "report")):
                 shoot(cell(page, i).locator(".jp-OutputArea"), f"jupyterlab-{name}", tmp_path)
         except Exception as e:
             shot = shoot(page, "jupyterlab-failure", tmp_path)
