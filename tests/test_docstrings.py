@@ -5,15 +5,16 @@ import importlib
 
 import pytest
 
-MODULES = [
+MODULES = [  # nbautodiff.tf: run by test_tf.py with tf in scope
     "nbautodiff", "nbautodiff.engine.tensor", "nbautodiff.engine.mode", "nbautodiff.engine.backward",
     "nbautodiff.engine.factories", "nbautodiff.engine.forward", "nbautodiff.engine.functional",
     "nbautodiff.engine.numerical", "nbautodiff.engine.custom", "nbautodiff.engine.counting",
     "nbautodiff.engine.methods", "nbautodiff.engine.anomaly", "nbautodiff.engine.autodiff_scalar",
     "nbautodiff.engine.tracing", "nbautodiff.engine.ops.registry",
     "nbautodiff.torch", "nbautodiff.backends", "nbautodiff.semantics", "nbautodiff.traces", "nbautodiff.inspect",
-    "nbautodiff.symbolic", "nbautodiff.djl", "nbautodiff.mxnet", "nbautodiff.inspect.graph", "nbautodiff.inspect.record",
-    "nbautodiff.inspect.steps", "nbautodiff.inspect.explore", "nbautodiff.inspect.layout", "nbautodiff.plots",  # nbautodiff.tf: run by test_tf.py with tf in scope
+    "nbautodiff.symbolic", "nbautodiff.djl", "nbautodiff.mxnet", "nbautodiff.inspect.graph",
+    "nbautodiff.inspect.record", "nbautodiff.inspect.steps", "nbautodiff.inspect.explore", "nbautodiff.inspect.layout",
+    "nbautodiff.plots",
 ]
 
 
