@@ -1,5 +1,6 @@
 """Benchmarks of what a learner waits for in Jupyter: drawing a graph, an explorer slider move, building
-the stepper, and what %%autodiff adds to a cell. Each returns (seconds, details); ``run.py`` prints them beside the engine's.
+the stepper, and what %%autodiff adds to a cell. Each returns (seconds, details); ``run.py`` prints them
+beside the engine's.
 """
 
 from __future__ import annotations
