@@ -147,6 +147,12 @@ SPECS = {
     "mm": Spec(lambda ns, x, y: x.mm(y) + x @ y, [((3, 4), (4, 2))]),
     "bmm": Spec(lambda ns, x, y: ns.bmm(x, y), [((2, 3, 4), (2, 4, 5))]),
     "addmm": Spec(lambda ns, x, w, b: fnl(ns).linear(x, w, b), [((3, 4), (5, 4), (5,))]),
+    # torch.linalg: A made diagonally dominant (well conditioned) from the random input
+    "linalg_solve": Spec(lambda ns, a, b: ns.linalg.solve(a + 3 * ns.eye(3, dtype=a.dtype), b),
+                         [((3, 3), (3, 2)), ((3, 3), (3,)), ((2, 3, 3), (2, 3, 1))]),
+    "linalg_inv": Spec(lambda ns, a: ns.linalg.inv(a + 3 * ns.eye(3, dtype=a.dtype)) + ns.inverse(
+        a.t() + 4 * ns.eye(3, dtype=a.dtype)), [((3, 3),)]),
+    "linalg_lstsq": Spec(lambda ns, a, b: ns.linalg.lstsq(a, b).solution, [((5, 3), (5, 2)), ((6, 2), (6, 1))]),
     # --- losses
     "nll_loss": Spec(lambda ns, x: fnl(ns).nll_loss(x.log_softmax(1), ns.tensor(TARGET)), [((3, 4),)]),
     "mse_loss": Spec(lambda ns, x, y: fnl(ns).mse_loss(x, y), [((3, 4), (3, 4))]),

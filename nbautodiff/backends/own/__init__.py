@@ -59,7 +59,7 @@ from ...engine.mode import enable_grad, inference_mode, is_grad_enabled, no_grad
 from ...engine.ops import public_names as _public_names
 from ...engine.printing import set_printoptions  # noqa: F401
 from ...engine.tensor import Tensor  # noqa: F401
-from . import autograd, cuda, func, nn, optim  # noqa: F401,E402
+from . import autograd, cuda, func, linalg, nn, optim  # noqa: F401,E402
 
 globals().update(_public_names("function"))  # every op's public function, as declared beside its row
 FloatTensor = Tensor

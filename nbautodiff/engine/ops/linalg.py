@@ -188,3 +188,178 @@ def bmm(x, y):
 @public(aliases=("ger",))
 def outer(x, y):
     return unsqueeze(x, 1) * y
+
+
+# ============================================================== torch.linalg: solve, inv, lstsq
+# Rules as in PyTorch's derivatives.yaml, written with tensor ops so they differentiate again. A vector right-hand
+# side (b of shape (n,)) is a column; batches of matrices work, broadcasting between A and B's batches does not.
+class LinAlgError(RuntimeError):
+    """``torch.linalg.LinAlgError``: a singular matrix, or a decomposition that did not converge."""
+
+
+def _mT(x):
+    return transpose(x, -2, -1)
+
+
+def _col(v, like):
+    """A vector right-hand side as a column (what the matrix rules read), else itself."""
+    return unsqueeze(v, -1) if v.ndim == like.ndim - 1 else v
+
+
+def _uncol(m, like):
+    return m.squeeze(-1) if like.ndim == m.ndim - 1 else m
+
+
+def _solve_fwd(a, b):
+    try:
+        return np.linalg.solve(a, b)
+    except np.linalg.LinAlgError:
+        raise LinAlgError("torch.linalg.solve: The solver failed because the input matrix is singular.") from None
+
+
+def _solve_vjp_b(g, out, a, b):
+    return linalg_solve(_mT(a), g)
+
+
+def _solve_vjp_a(g, out, a, b):
+    gb = _col(linalg_solve(_mT(a), g), a)
+    return -(gb @ _mT(_col(out, a)))
+
+
+def _solve_jvp_a(da, out, a, b):
+    return _uncol(linalg_solve(a, -(da @ _col(out, a))), out)
+
+
+def _solve_jvp_b(db, out, a, b):
+    return linalg_solve(a, db)
+
+
+def _solve_error(args, params, exc):
+    a, b = args
+    sa, sb = a._data.shape, b._data.shape
+    return RuntimeError(
+        f"linalg.solve: Incompatible shapes of A and B for the equation AX = B ({'x'.join(map(str, sa[-2:]))} and "
+        f"{'x'.join(map(str, sb[-2:] if len(sb) > 1 else sb + (1,)))})\nsolve: A must be square (n, n) and B have n "
+        "rows, a vector of n numbers or an (n, k) matrix"
+    )
+
+
+SOLVE = defop(
+    "linalg_solve", "LinalgSolveExBackward0", _solve_fwd,
+    vjp=(_solve_vjp_a, _solve_vjp_b),
+    jvp=(_solve_jvp_a, _solve_jvp_b),
+    save=(0,), save_out=True, error=_solve_error,
+)
+
+
+@public(function=False, method=False, linalg=True)
+def linalg_solve(A, B):
+    """X with ``A @ X = B`` (``torch.linalg.solve``); B is a vector or a matrix."""
+    _square(A, "linalg.solve")
+    return apply(SOLVE, (A, B))
+
+
+def _square(a, name: str) -> None:
+    s = a._data.shape
+    if a._data.ndim < 2 or s[-1] != s[-2]:
+        raise RuntimeError(f"{name}: A must be batches of square matrices, but they are "
+                           f"{s[-2] if a._data.ndim >= 2 else 1} by {s[-1]} matrices")
+
+
+def _inv_fwd(a):
+    try:
+        return np.linalg.inv(a)
+    except np.linalg.LinAlgError:
+        raise LinAlgError("linalg.inv: The diagonal element 1 is zero, the inversion could not be completed because "
+                          "the input matrix is singular.") from None
+
+
+INV = defop(
+    "linalg_inv", "LinalgInvExBackward0", _inv_fwd,
+    vjp=(lambda g, out, a: -(_mT(out) @ g @ _mT(out)),),
+    jvp=(lambda da, out, a: -(out @ da @ out),),
+    save_out=True,
+)
+
+
+@public(function=False, method=False, linalg=True)
+def linalg_inv(A):
+    """The inverse of a square matrix (``torch.linalg.inv``, also ``torch.inverse``)."""
+    _square(A, "linalg.inv")
+    return apply(INV, (A,))
+
+
+public(linalg_inv, name="inverse")
+
+
+# lstsq: the least-squares solution X = (AᵀA)⁻¹AᵀB of a full-column-rank A (m >= n), as PyTorch's default driver
+# (gelsy) gives it. With R = B − AX and S = (AᵀA)⁻¹: B̄ = A S X̄ and Ā = R (S X̄)ᵀ − B̄ Xᵀ.
+def _lstsq_fwd(a, b):
+    return np.linalg.lstsq(a, b, rcond=None)[0] if a.ndim == 2 else np.stack(
+        [np.linalg.lstsq(ai, bi, rcond=None)[0] for ai, bi in zip(a, b)])
+
+
+def _gram_solve(a, m):
+    return linalg_solve(_mT(a) @ a, m)
+
+
+def _lstsq_vjp_a(g, out, a, b):
+    sg = _gram_solve(a, g)
+    r = b - a @ out
+    return r @ _mT(sg) - (a @ sg) @ _mT(out)
+
+
+def _lstsq_vjp_b(g, out, a, b):
+    return a @ _gram_solve(a, g)
+
+
+def _lstsq_jvp_a(da, out, a, b):
+    return _gram_solve(a, _mT(da) @ (b - a @ out) - _mT(a) @ (da @ out))
+
+
+def _lstsq_jvp_b(db, out, a, b):
+    return _gram_solve(a, _mT(a) @ db)
+
+
+LSTSQ = defop(
+    "linalg_lstsq", "LinalgLstsqBackward0", _lstsq_fwd,
+    vjp=(_lstsq_vjp_a, _lstsq_vjp_b),
+    jvp=(_lstsq_jvp_a, _lstsq_jvp_b),
+    save=(0, 1), save_out=True,
+)
+
+
+class lstsq_result(tuple):
+    """``torch.return_types.linalg_lstsq``: (solution, residuals, rank, singular_values)."""
+
+    __slots__ = ()
+    _fields = ("solution", "residuals", "rank", "singular_values")
+
+    def __new__(cls, *values):
+        return tuple.__new__(cls, values)
+
+    solution = property(lambda self: self[0])
+    residuals = property(lambda self: self[1])
+    rank = property(lambda self: self[2])
+    singular_values = property(lambda self: self[3])
+
+    def __repr__(self) -> str:
+        body = ",\n".join(f"{k}={v!r}" for k, v in zip(self._fields, self))
+        return f"torch.return_types.linalg_lstsq(\n{body})"
+
+
+@public(function=False, method=False, linalg=True)
+def linalg_lstsq(A, B, rcond=None, *, driver=None):
+    """The least-squares solution of ``A @ X ≈ B`` (``torch.linalg.lstsq``): ``.solution``, and as PyTorch's
+    default driver gives them, empty ``residuals`` and ``singular_values`` and the ``rank``."""
+    from ..tensor import make
+
+    if B._data.ndim == A._data.ndim and A._data.shape[-2] != B._data.shape[-2]:
+        raise RuntimeError("torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
+    if B._data.ndim == A._data.ndim - 1:
+        raise RuntimeError("torch.linalg.lstsq: input.dim() must be greater or equal to other.dim() and "
+                           "(input.dim() - other.dim()) <= 1\nlstsq: give B as a column, B.unsqueeze(-1)")
+    solution = apply(LSTSQ, (A, B))
+    rank = make(np.asarray(np.linalg.matrix_rank(A._data), dtype=np.int64))
+    empty = make(np.zeros((0,), dtype=A._data.dtype))
+    return lstsq_result(solution, empty, rank, make(np.zeros((0,), dtype=A._data.dtype)))

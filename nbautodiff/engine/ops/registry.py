@@ -111,21 +111,24 @@ def defop(
 
 class Public:
     """Where a public function appears: ``torch.<name>`` (``function``), ``x.<name>()`` (``method``), the
-    in-place ``x.<name>_()`` (``inplace``) and ``torch.nn.functional.<name>`` (``functional``)."""
+    in-place ``x.<name>_()`` (``inplace``), ``torch.nn.functional.<name>`` (``functional``) and
+    ``torch.linalg.<name>`` (``linalg``)."""
 
-    __slots__ = ("fn", "function", "method", "inplace", "functional")
+    __slots__ = ("fn", "function", "method", "inplace", "functional", "linalg")
 
-    def __init__(self, fn, function: bool, method: bool, inplace: bool, functional: bool):
-        self.fn, self.function, self.method, self.inplace, self.functional = fn, function, method, inplace, functional
+    def __init__(self, fn, function: bool, method: bool, inplace: bool, functional: bool, linalg: bool):
+        self.fn, self.function, self.method, self.inplace = fn, function, method, inplace
+        self.functional, self.linalg = functional, linalg
 
 
 def public(fn=None, *, name: str | None = None, function: bool = True, method: bool = True, inplace: bool = False,
-           functional: bool = False, aliases: tuple = ()):
+           functional: bool = False, linalg: bool = False, aliases: tuple = ()):
     """Declare a public function where it is defined (a decorator, or called on a function).
 
     It is ``torch.<name>`` unless ``function=False``, the Tensor method ``x.<name>(...)`` unless
     ``method=False``, also ``x.<name>_(...)`` written in place with ``inplace=True``, and
-    ``torch.nn.functional.<name>`` with ``functional=True``; ``aliases`` are more names for the same.
+    ``torch.nn.functional.<name>`` with ``functional=True``, ``torch.linalg.<name>`` with ``linalg=True``;
+    ``aliases`` are more names for the same.
 
     >>> LOG2 = defop("log2", "Log2Backward0", np.log2, ...)   # doctest: +SKIP
     >>> log2 = public(unary(LOG2), inplace=True)              # doctest: +SKIP
@@ -135,15 +138,15 @@ def public(fn=None, *, name: str | None = None, function: bool = True, method: b
         for n in (name or f.__name__, *aliases):
             if n in PUBLIC:
                 raise ValueError(f"public(): {n!r} is declared twice")
-            PUBLIC[n] = Public(f, function, method, inplace, functional)
+            PUBLIC[n] = Public(f, function, method, inplace, functional, linalg)
         return f
 
     return declare if fn is None else declare(fn)
 
 
 def public_names(kind: str) -> dict:
-    """{name: function} of every public function that is a ``kind``: "function", "method", "inplace" or
-    "functional" (see :func:`public`); "all" gives every one."""
+    """{name: function} of every public function that is a ``kind``: "function", "method", "inplace",
+    "functional" or "linalg" (see :func:`public`); "all" gives every one."""
     return {n: p.fn for n, p in PUBLIC.items() if kind == "all" or getattr(p, kind)}
 
 
