@@ -207,6 +207,7 @@ def _col(v, like):
 
 
 def _uncol(m, like):
+    """A column back as the vector ``like`` is (the rules' results must have their input's shape)."""
     return m.squeeze(-1) if like.ndim == m.ndim - 1 else m
 
 
@@ -304,21 +305,22 @@ def _gram_solve(a, m):
 
 
 def _lstsq_vjp_a(g, out, a, b):
-    sg = _gram_solve(a, g)
-    r = b - a @ out
-    return r @ _mT(sg) - (a @ sg) @ _mT(out)
+    x = _col(out, a)
+    sg = _gram_solve(a, _col(g, a))
+    return (_col(b, a) - a @ x) @ _mT(sg) - (a @ sg) @ _mT(x)
 
 
 def _lstsq_vjp_b(g, out, a, b):
-    return a @ _gram_solve(a, g)
+    return _uncol(a @ _gram_solve(a, _col(g, a)), b)
 
 
 def _lstsq_jvp_a(da, out, a, b):
-    return _gram_solve(a, _mT(da) @ (b - a @ out) - _mT(a) @ (da @ out))
+    x = _col(out, a)
+    return _uncol(_gram_solve(a, _mT(da) @ (_col(b, a) - a @ x) - _mT(a) @ (da @ x)), out)
 
 
 def _lstsq_jvp_b(db, out, a, b):
-    return _gram_solve(a, _mT(a) @ db)
+    return _uncol(_gram_solve(a, _mT(a) @ _col(db, a)), out)
 
 
 LSTSQ = defop(
@@ -354,11 +356,12 @@ def linalg_lstsq(A, B, rcond=None, *, driver=None):
     default driver gives them, empty ``residuals`` and ``singular_values`` and the ``rank``."""
     from ..tensor import make
 
-    if B._data.ndim == A._data.ndim and A._data.shape[-2] != B._data.shape[-2]:
-        raise RuntimeError("torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
-    if B._data.ndim == A._data.ndim - 1:
+    rows = B._data.shape[-2] if B._data.ndim == A._data.ndim else B._data.shape[-1]
+    if not 0 <= A._data.ndim - B._data.ndim <= 1:
         raise RuntimeError("torch.linalg.lstsq: input.dim() must be greater or equal to other.dim() and "
-                           "(input.dim() - other.dim()) <= 1\nlstsq: give B as a column, B.unsqueeze(-1)")
+                           "(input.dim() - other.dim()) <= 1")
+    if A._data.shape[-2] != rows:
+        raise RuntimeError("torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
     solution = apply(LSTSQ, (A, B))
     rank = make(np.asarray(np.linalg.matrix_rank(A._data), dtype=np.int64))
     empty = make(np.zeros((0,), dtype=A._data.dtype))
