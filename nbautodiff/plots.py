@@ -72,7 +72,12 @@ def plot_derivative(f, x=(-2 * math.pi, 2 * math.pi), points: int = 200, at: flo
         ax = fig.add_subplot()
     else:
         fig = ax.figure
+    data = _draw_derivative(f, ax, xs, ys, dys, at, words)
     _fonts(fig, lang)
+    return Plot(fig, ax, data)
+
+
+def _draw_derivative(f, ax, xs, ys, dys, at, words) -> dict:
     ax.plot(xs, ys, label=words["f"], color="#0072B2")
     ax.plot(xs, dys, label=words["df"], color="#D55E00", linestyle="--")
     data = {"x": xs, "f": ys, "df": dys}
@@ -85,7 +90,7 @@ def plot_derivative(f, x=(-2 * math.pi, 2 * math.pi), points: int = 200, at: flo
     ax.axhline(0, color="#999", linewidth=0.6)
     ax.legend(loc="best")
     ax.set_xlabel("x")
-    return Plot(fig, ax, data)
+    return data
 
 
 def _derivative(f, xs: np.ndarray):
@@ -114,18 +119,39 @@ def _np(t) -> np.ndarray:
 
 
 def _fonts(fig, lang: str) -> None:
-    """Chinese labels need a CJK font: use the first one installed (Noto/Source Han/WenQuanYi/...), if any."""
+    """Chinese labels in a CJK font: the pip-installable Noto Sans CJK (in the ``lab`` extra) or a system one.
+    Set on each text of the figure, since matplotlib resolves a family from rcParams only when it draws."""
     if lang != "zh":
         return
-    from matplotlib import font_manager, rcParams
+    name = _cjk_font()
+    if name is None:
+        return
+    from matplotlib.text import Text
 
-    wanted = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei",
-              "Microsoft YaHei", "PingFang SC", "Noto Sans CJK JP")
-    have = {f.name for f in font_manager.fontManager.ttflist}
-    for name in wanted:
-        if name in have:
-            rcParams["font.sans-serif"] = [name, *rcParams["font.sans-serif"]]
-            return
+    for text in fig.findobj(Text):
+        text.set_fontfamily([name, "sans-serif"])
+
+
+_CJK: list = []
+
+
+def _cjk_font() -> str | None:
+    if _CJK:
+        return _CJK[0]
+    from matplotlib import font_manager
+
+    name = None
+    try:
+        import noto_cjk_sans_otc
+
+        font_manager.fontManager.addfont(str(noto_cjk_sans_otc.FONT_PATH))
+        name = font_manager.FontProperties(fname=str(noto_cjk_sans_otc.FONT_PATH)).get_name()
+    except ImportError:
+        have = {f.name for f in font_manager.fontManager.ttflist}
+        name = next((n for n in ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC",
+                                 "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei", "PingFang SC") if n in have), None)
+    _CJK.append(name)
+    return name
 
 
 class TrainingMonitor:
@@ -179,7 +205,6 @@ class TrainingMonitor:
         Figure = _matplotlib()
         words = WORDS[self.lang]
         fig = Figure(figsize=(8, 3))
-        _fonts(fig, self.lang)
         a1, a2 = fig.subplots(1, 2)
         h = self.history
         a1.plot(h["step"], h["loss"], color="#0072B2")
@@ -192,6 +217,7 @@ class TrainingMonitor:
                 a.set_yscale("log")
         if self.title:
             fig.suptitle(self.title)
+        _fonts(fig, self.lang)
         fig.tight_layout()
         return Plot(fig, a1, dict(self.history))
 
