@@ -134,3 +134,80 @@ def linear(x, weight, bias=None):
         return addmm(bias, x, t(weight))
     out = matmul(x, t(weight))
     return out if bias is None else out + bias
+
+
+# ============================================================== binary cross-entropy on logits
+# A primitive (PyTorch's BinaryCrossEntropyWithLogitsBackward0), not the composite max(x, 0) − xt + log1p(e^−|x|):
+# that composite's derivative at x = 0 is 1 − t where the loss's is σ(0) − t = 0.5 − t, and a zero-initialised
+# logistic regression starts exactly there. With lw = 1 + (pos_weight − 1)·t and softplus(−x) = log1p(e^−|x|) + max(−x, 0):
+#   loss = w·((1 − t)·x + lw·softplus(−x)),  d/dx = w·((1 − t) − lw·σ(−x)),  d/dt = w·(−x + (pos_weight − 1)·softplus(−x))
+def _softplus_neg(x):
+    return np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0)
+
+
+def _bce_logits_fwd(x, t, *, reduction, weight, pos_weight):
+    lw = 1 + (pos_weight - 1) * t if pos_weight is not None else 1
+    loss = (1 - t) * x + lw * _softplus_neg(x)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def _reduce(loss, reduction):
+    if reduction == "mean":
+        return loss.mean()
+    return loss.sum() if reduction == "sum" else loss
+
+
+def _scaled(g, x, reduction, weight):
+    """The incoming gradient spread over the elements (1/N for the mean), times the weight."""
+    g = g / x.numel() if reduction == "mean" else g
+    return g * const(weight) if weight is not None else g
+
+
+def _bce_dx(g, out, x, t, *, reduction, weight, pos_weight):
+    lw = 1 + (pos_weight - 1) * t if pos_weight is not None else 1
+    from .elementwise import sigmoid
+
+    return _scaled(g, x, reduction, weight) * ((1 - t) - lw * sigmoid(-x))
+
+
+def _bce_dt(g, out, x, t, *, reduction, weight, pos_weight):
+    from .elementwise import abs, exp, log1p, relu
+
+    softplus = log1p(exp(-abs(x))) + relu(-x)
+    grad = -x + (pos_weight - 1) * softplus if pos_weight is not None else -x
+    return _scaled(g, x, reduction, weight) * grad
+
+
+def _bce_jvp_x(dx, out, x, t, **params):
+    d = _bce_dx(1.0, out, x, t, **{**params, "reduction": "none"}) * dx
+    return _reduce_tensor(d, params["reduction"])
+
+
+def _bce_jvp_t(dt, out, x, t, **params):
+    d = _bce_dt(1.0, out, x, t, **{**params, "reduction": "none"}) * dt
+    return _reduce_tensor(d, params["reduction"])
+
+
+def _reduce_tensor(d, reduction):
+    if reduction == "mean":
+        return d.mean()
+    return d.sum() if reduction == "sum" else d
+
+
+BCE_LOGITS = defop("bce_with_logits", "BinaryCrossEntropyWithLogitsBackward0", _bce_logits_fwd,
+                   vjp=(_bce_dx, _bce_dt), jvp=(_bce_jvp_x, _bce_jvp_t), save=(0, 1))
+
+
+@public(function=False, method=False, functional=True)
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction: str = "mean", pos_weight=None):
+    """Binary cross-entropy of logits against targets in [0, 1], computed stably (one node, as PyTorch)."""
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Target size ({list(target.shape)}) must be the same as input size ({list(input.shape)})")
+    w = None if weight is None else np.broadcast_to(np.asarray(weight._data if isinstance(weight, Tensor) else weight,
+                                                               dtype=input._data.dtype), input._data.shape)
+    pw = None if pos_weight is None else np.asarray(pos_weight._data if isinstance(pos_weight, Tensor) else
+                                                    pos_weight, dtype=input._data.dtype)
+    return apply(BCE_LOGITS, (input, target), {"reduction": reduction, "weight": w, "pos_weight": pw})

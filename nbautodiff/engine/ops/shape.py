@@ -316,16 +316,20 @@ def _normalize_key(key):
 
 
 def getitem(x, key):
-    """``x[key]`` with PyTorch's graph: Select/Slice/Unsqueeze for basic keys, Index for advanced ones."""
+    """``x[key]`` with PyTorch's graph and layout: the integers, slices and Nones first (Select/Slice/Unsqueeze
+    views), then the index tensors and lists on what is left (Index). So ``x[0, :, [0, 3]]`` of a (2, 3, 4) tensor
+    is (3, 2), as in PyTorch; numpy, which counts the 0 as an index array too, would give (2, 3)."""
     key = _normalize_key(key)
-    if any(_is_advanced(k) for k in key):
-        _check_advanced(x, key)
-        return apply(INDEX, (x,), {"key": key, "in_shape": x._data.shape})
-    n_used = sum(1 for k in key if k is not None and k is not Ellipsis)
+    n_used = sum(k.ndim if _is_mask(k) else 1 for k in key if k is not None and k is not Ellipsis)
     if n_used > x._data.ndim:
         raise IndexError(f"too many indices for tensor of dimension {x._data.ndim}")
-    out, dim = x, 0
+    out, dim, advanced = x, 0, []
     for k in key:
+        if _is_advanced(k):
+            k = np.asarray(k)
+            advanced.append((dim, k))
+            dim += k.ndim if _is_mask(k) else 1
+            continue
         if k is Ellipsis:
             dim += x._data.ndim - n_used
         elif k is None:
@@ -349,9 +353,27 @@ def getitem(x, key):
                 f"only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices "
                 f"(got {type(k).__name__})"
             )
+    if advanced:
+        return _index(out, advanced)
     if out is x:  # x[:] or x[...]: still a new tensor, as in PyTorch
         out = apply(SLICE, (x,), {"key": (slice(None),), "in_shape": x._data.shape})
     return out
+
+
+def _is_mask(k) -> bool:
+    return isinstance(k, np.ndarray) and k.dtype == np.bool_ and k.ndim > 0
+
+
+def _index(x, advanced: list):
+    """The index tensors, each at the dimension it indexes in ``x`` (numpy's rule places the result's dims)."""
+    key, dim = [], 0
+    for at, k in advanced:
+        key += [slice(None)] * (at - dim)
+        key.append(k)
+        dim = at + (k.ndim if _is_mask(k) else 1)
+    key = tuple(key)
+    _check_advanced(x, key)
+    return apply(INDEX, (x,), {"key": key, "in_shape": x._data.shape})
 
 
 def _check_advanced(x, key):
@@ -385,11 +407,20 @@ SETITEM = defop(
 )
 
 
+def torch_layout(shape: tuple, key: tuple) -> tuple:
+    """A key that numpy applies with PyTorch's layout: as it is when it has no index arrays; else one index array
+    per dimension, found by indexing the positions 0..n-1 the way ``getitem`` does (integers and slices first)."""
+    if not any(_is_advanced(k) for k in key):
+        return key
+    positions = make(np.arange(int(np.prod(shape, dtype=np.int64))).reshape(shape))
+    return np.unravel_index(getitem(positions, key)._data, shape)
+
+
 def setitem(x, key, value):
     """``x[key] = value``: in place; recorded as PyTorch's CopySlices when gradients flow."""
     from .inplace import inplace_apply
 
-    key = _normalize_key(key)
+    key = torch_layout(x._data.shape, _normalize_key(key))
     value = value if isinstance(value, Tensor) else make(np.asarray(value, dtype=x._data.dtype))
     inplace_apply(x, lambda old, v: apply(SETITEM, (old, v), {"key": key}), value, "__setitem__", via_view=True)
 
