@@ -139,8 +139,8 @@ def linear(x, weight, bias=None):
 # ============================================================== binary cross-entropy on logits
 # A primitive (PyTorch's BinaryCrossEntropyWithLogitsBackward0), not the composite max(x, 0) − xt + log1p(e^−|x|):
 # that composite's derivative at x = 0 is 1 − t where the loss's is σ(0) − t = 0.5 − t, and a zero-initialised
-# logistic regression starts exactly there. With lw = 1 + (pos_weight − 1)·t and softplus(−x) = log1p(e^−|x|) + max(−x, 0):
-#   loss = w·((1 − t)·x + lw·softplus(−x)),  d/dx = w·((1 − t) − lw·σ(−x)),  d/dt = w·(−x + (pos_weight − 1)·softplus(−x))
+# logistic regression starts exactly there. With lw = 1 + (pos_weight − 1)·t, sp(−x) = log1p(e^−|x|) + max(−x, 0):
+#   loss = w·((1 − t)·x + lw·sp(−x)),  d/dx = w·((1 − t) − lw·σ(−x)),  d/dt = w·(−x + (pos_weight − 1)·sp(−x))
 def _softplus_neg(x):
     return np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0)
 
