@@ -6,6 +6,7 @@ from . import BINARY, POS, TARGET, UNARY, Spec, _own_apply, _pieces, _setitem, f
 
 SPECS = {
     # --- shapes
+    "reshape_copy": Spec(lambda ns, x: x.t().reshape(-1) * 1 + x.t().flatten(), [((3, 4),)]),
     "reshape": Spec(lambda ns, x: x.reshape(2, 6) * 1 + x.view(-1, 2).flatten().view(2, 6), [((3, 4),)]),
     "transpose": Spec(lambda ns, x: x.transpose(0, 1), [((3, 4),), ((2, 3, 4),)]),
     "permute": Spec(lambda ns, x: x.permute(2, 0, 1) * 1 + x.permute(2, 1, 0).permute(0, 2, 1), [((2, 3, 4),)]),

@@ -306,6 +306,8 @@ def _view_result(op: Op, args: tuple, params, out: np.ndarray, need: bool) -> Te
     base = args[0]
     # numpy points every view at the array that owns the memory: a reshape that had to copy doesn't
     bd = base._array()  # a 0-d result may hold a numpy scalar: make it an array its views can share
+    if out is bd:  # numpy gives the input itself for a view that changes nothing (a no-op squeeze): still a view
+        out = bd.view()
     ob = out.base if type(out) is ndarray else None
     shares = ob is not None and (ob is bd or ob is getattr(bd, "base", None))
     node = None

@@ -51,6 +51,13 @@ RESHAPE = defop(
     jvp=(lambda dx, out, x, *, shape, in_shape: dx.reshape(out.shape if out is not None else shape),),
     view=True, error=_reshape_error, arrays=True,
 )
+# A reshape that must copy (a transposed tensor flattened): PyTorch records a copy, not a view of the input.
+RESHAPE_COPY = defop(
+    "reshape_copy", "UnsafeViewBackward0", _reshape_fwd,
+    vjp=(lambda g, out, x, *, shape, in_shape: g.reshape(in_shape),),
+    jvp=(lambda dx, out, x, *, shape, in_shape: dx.reshape(out.shape if out is not None else shape),),
+    error=_reshape_error, arrays=True,
+)
 
 
 def _shape_args(shape):
@@ -59,19 +66,46 @@ def _shape_args(shape):
     return tuple(int(s) for s in shape)
 
 
-@public
-def reshape(x, *shape):
-    """The same elements in a new shape (``-1`` infers one size); shares memory when it can."""
+def _resolved(x, shape) -> tuple:
     shape = _shape_args(shape)
     if -1 in shape:
         known = int(np.prod([s for s in shape if s != -1], dtype=np.int64))
         if known == 0 or x._data.size % known:
             raise _reshape_error((x,), {"shape": shape}, None)
         shape = tuple(x._data.size // known if s == -1 else s for s in shape)
+    return shape
+
+
+def _can_view(x, shape) -> bool:
+    """Whether the new shape is a view of the memory as it is laid out (numpy refuses to set it otherwise)."""
+    if int(np.prod(shape, dtype=np.int64)) != x._data.size:
+        return True  # the row raises the size error
+    v = x._array().view()
+    try:
+        v.shape = shape
+    except AttributeError:
+        return False
+    return True
+
+
+@public
+def reshape(x, *shape):
+    """The same elements in a new shape (``-1`` infers one size); a view when the memory allows it, else a copy."""
+    shape = _resolved(x, shape)
+    op = RESHAPE if _can_view(x, shape) else RESHAPE_COPY
+    return apply(op, (x,), {"shape": shape, "in_shape": x._data.shape})
+
+
+@public(function=False)
+def view(x, *shape):
+    """The same memory in a new shape; refused where the layout can't be viewed so (use ``reshape``)."""
+    shape = _resolved(x, shape)
+    if not _can_view(x, shape):
+        raise RuntimeError(
+            "view size is not compatible with input tensor's size and stride (at least one dimension spans across "
+            "two contiguous subspaces). Use .reshape(...) instead."
+        )
     return apply(RESHAPE, (x,), {"shape": shape, "in_shape": x._data.shape})
-
-
-public(reshape, name="view", function=False)
 
 
 @public(function=False)
@@ -211,7 +245,8 @@ def unsqueeze(x, dim: int):
 
 
 def _expand_fwd(x, *, shape):
-    return np.broadcast_to(x, shape)
+    # numpy's broadcast views are read-only even where nothing is repeated; PyTorch writes through those
+    return x.view() if x.shape == tuple(shape) else np.broadcast_to(x, shape)
 
 
 def _expand_error(args, params, exc):
