@@ -171,9 +171,18 @@ class Tensor:
                 raise TypeError(
                     f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}"
                 )
+            if value.dtype is not self.dtype:
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_c_name(value.dtype)}' to a tensor with "
+                    f"grad_dtype '{self.dtype.legacy[: -len('Tensor')]}'. The gradient must match the tensor's "
+                    "grad_dtype (defaults to the tensor's dtype). You can set the tensor's grad_dtype attribute "
+                    "with a specific dtype, or None to allow any dtype. Set grad_dtype with caution. Diverging the "
+                    "dtypes of a tensor and its gradient may break downstream systems that assume they match."
+                )
             if value.shape != self.shape:
                 raise RuntimeError(
-                    f"assigned grad has data of a different size: the tensor is {self.shape}, the grad {value.shape}"
+                    f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of size "
+                    f"'{list(self.shape)}'. Please ensure that the gradient and the tensor are the same size"
                 )
         self._grad = value
 
@@ -649,18 +658,43 @@ class _TensorHook:
 
     def __call__(self, grad):
         if self.nr is None:
-            return self.fn(grad)
+            return self._checked(self.fn(grad), grad)
         if grad[self.nr] is None:
             return None
-        new = self.fn(grad[self.nr])
+        new = self._checked(self.fn(grad[self.nr]), grad[self.nr])
         if new is None:
             return None
         grad = list(grad)
         grad[self.nr] = new
         return grad
 
+    def _checked(self, new, old):
+        """PyTorch's checks on what a hook returned: a tensor of the gradient's size and dtype, or None."""
+        if new is None:
+            return None
+        if not isinstance(new, Tensor):
+            raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
+        name = getattr(self.fn, "__name__", type(self.fn).__name__)
+        if new.shape != old.shape:
+            raise RuntimeError(f"hook '{name}' has changed the size of value")
+        if new.dtype is not old.dtype:
+            raise RuntimeError(
+                f"hook '{name}' has changed the type of value (was torch.{old.dtype.legacy} got "
+                f"torch.{new.dtype.legacy})"
+            )
+        return new
+
     def __eq__(self, other):
         return other is self or other is self.fn
+
+
+_C_TYPES = {"float16": "c10::Half", "float32": "float", "float64": "double", "uint8": "unsigned char",
+            "int8": "signed char", "int16": "short int", "int32": "int", "int64": "long int", "bool": "bool"}
+
+
+def _c_name(dtype) -> str:
+    """The C++ type PyTorch's messages name a dtype by ('long int' for int64)."""
+    return _C_TYPES[dtype.name]
 
 
 def _reversed_dims(self: Tensor) -> Tensor:
