@@ -130,7 +130,7 @@ def test_help_and_lessons(capsys):
     usage = capsys.readouterr().out
     assert all(cmd in usage for cmd in ("run", "compare", "lessons"))
     assert cli.main(["lessons"]) == 0
-    assert "notebooks/01_autograd.ipynb" in capsys.readouterr().out
+    assert "notebooks/03_pytorch_graphs_gradient_descent.ipynb" in capsys.readouterr().out
 
 
 def test_python_dash_m_runs_the_command():
@@ -213,5 +213,5 @@ def test_bad_inputs_are_refused_before_anything_runs(tmp_path, capsys, name, con
 
 
 def test_a_nan_tolerance_is_refused(capsys):
-    assert cli.main(["compare", "notebooks/01_autograd.ipynb", "--tolerance", "nan"]) == 2
+    assert cli.main(["compare", "notebooks/03_pytorch_graphs_gradient_descent.ipynb", "--tolerance", "nan"]) == 2
     assert "tolerance must be a number" in capsys.readouterr().err

@@ -1,7 +1,7 @@
 """Rebuild each lesson notebook from its jupytext twin and run it, so the stored outputs are fresh.
 
     python tools/build_notebooks.py            # all lessons
-    python tools/build_notebooks.py 01_autograd
+    python tools/build_notebooks.py 03_pytorch_graphs_gradient_descent
 
 The ``.py`` file is the source (readable diffs); the ``.ipynb`` with outputs is what nbval checks.
 """
