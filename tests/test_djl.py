@@ -25,6 +25,7 @@ from nbautodiff.djl import (
     Device,
     Engine,
     EngineException,
+    IllegalArgumentException,
     IllegalStateException,
     NDArray,
     NDManager,
@@ -412,7 +413,7 @@ def test_types():
 def test_factories_follow_djl_dtypes(manager):
     assert manager.arange(4.0).getDataType() is DataType.FLOAT32  # Java arange(4f)
     assert manager.arange(4).getDataType() is DataType.INT32
-    assert manager.arange(1, 7, 2).toLongArray() == [1, 3, 5]
+    assert manager.arange(1, 7, 2).toIntArray() == [1, 3, 5]
     assert manager.arange(0.0, 1.0, 0.5).toFloatArray() == [0.0, 0.5]
     assert manager.create([1.0, 2.0]).getDataType() is DataType.FLOAT32
     assert manager.create([1, 2]).getDataType() is DataType.INT32
@@ -459,10 +460,14 @@ def test_methods(manager):
     with pytest.raises(IndexError, match="DJL index strings"):
         x.get("a:b")
     assert manager.arange(4).sum().getLong() == 6
-    with pytest.raises(IllegalStateException, match="shape"):
+    with pytest.raises(IllegalArgumentException, match="^The supplied Index does not produce a scalar\n.*shape"):
         x.getFloat()
-    with pytest.raises(IllegalStateException, match="getBoolean"):
+    with pytest.raises(IllegalStateException, match="^DataType mismatch, Required float, Actual boolean\n"):
         x.eq(x).getFloat(0)
+    with pytest.raises(IllegalStateException, match="^DataType mismatch, Required float, Actual int32\n"):
+        manager.arange(3).getFloat(0)  # DJL reads no int array as floats (it used to give 0.0 here)
+    with pytest.raises(IllegalStateException, match="^DataType mismatch, Required int, Actual float32\n"):
+        x.toIntArray()
     d = x.duplicate()
     assert d.toFloatArray() == x.toFloatArray() and d is not x
 

@@ -260,7 +260,11 @@ class Tensor:
 
     @data.setter
     def data(self, value: Tensor) -> None:
-        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
+        if self._requires_grad and value._data.dtype.kind not in "fc":
+            raise RuntimeError("data set to a tensor that requires gradients must be floating point or complex dtype")
+        self._data = value._data
 
     @property
     def _version(self) -> int:
@@ -339,8 +343,8 @@ class Tensor:
     def item(self):
         if self._data.size != 1:
             raise RuntimeError(
-                f"a Tensor with {self._data.size} elements cannot be converted to Scalar "
-                "(item() needs exactly one element; index it first, e.g. x[0].item(), or use x.tolist())"
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar\n"
+                "(nbautodiff: item() needs exactly one element; index it first, e.g. x[0].item(), or use x.tolist())"
             )
         return self._data.reshape(()).item()
 
@@ -366,7 +370,7 @@ class Tensor:
 
     def _scalar(self):
         if self._data.size != 1:
-            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return self._data.reshape(()).item()
 
     def __float__(self) -> builtins.float:
@@ -413,7 +417,7 @@ class Tensor:
             else:
                 dtype = a
         if dev is not None:
-            dtypes.device(dev)  # the own engine only knows the CPU: a clear error otherwise
+            dtypes.on_cpu(dev)  # the own engine only knows the CPU: PyTorch's error otherwise
         if dtype is None:
             return _ops.clone(self) if copy else self
         return _ops.to_dtype(self, dtypes.to_dtype(dtype), copy)
@@ -445,7 +449,7 @@ class Tensor:
         return self
 
     def cuda(self, *args, **kwargs):
-        dtypes.device("cuda")
+        dtypes.on_cpu("cuda")
 
     # ------------------------------------------------------------------ printing
     def __repr__(self) -> str:

@@ -34,6 +34,7 @@ from ._ops import (
     _dot,
     _extreme,
     _getitem,
+    _matmul,
     _mean,
     _moment,
     _op,
@@ -113,7 +114,12 @@ def _apply(fn, *args, record: bool = True, **params) -> ndarray:
     be = _backend_of(args)
     vals = [_operand(a, be) for a in args]
     fn = functools.partial(fn, be.ns, **params)
-    return run(be, record and _state.recording, fn, vals, functools.partial(_wrap, be=be))
+    try:
+        return run(be, record and _state.recording, fn, vals, functools.partial(_wrap, be=be))
+    except MXNetError:
+        raise
+    except RuntimeError as e:  # what the engine refuses, MXNet raises as its MXNetError
+        raise MXNetError(str(e)) from None
 
 
 def _as_array(a) -> ndarray:
@@ -275,6 +281,8 @@ class ndarray(Array):
         if not _is_operand(other):
             return NotImplemented
         a, b = (other, self) if reflected else (self, other)
+        if stem == "matmul":
+            return _apply(_matmul, a, b)
         return _apply(_op, a, b, op=fn, record=stem not in COMPARISONS)  # comparisons are never recorded
 
     def _unary_op(self, stem: str, fn):

@@ -133,6 +133,14 @@ def tensordot(a, b, axes, name=None) -> Tensor:
     free_b = [d for d in _range(b.ndim) if d not in axes_b]
     sa, sb = tuple(a.shape), tuple(b.shape)
     k = int(np.prod([sa[d] for d in axes_a], dtype=np.int64))
+    k_b = int(np.prod([sb[d] for d in axes_b], dtype=np.int64))
+    if k != k_b:  # TensorFlow reshapes both sides to matrices, and its MatMul refuses them
+        rows, cols = int(np.prod([sa[d] for d in free_a], dtype=np.int64)), int(np.prod([sb[d] for d in free_b]))
+        raise InvalidArgumentError(
+            f"Matrix size-incompatible: In[0]: [{rows},{k}], In[1]: [{k_b},{cols}] [Op:MatMul] name: \n"
+            f"(nbautodiff: tensordot sums axes {axes_a} of a {list(sa)} against axes {axes_b} of b {list(sb)}: "
+            "their sizes must match)"
+        )
     out_shape = tuple(sa[d] for d in free_a) + tuple(sb[d] for d in free_b)
 
     def dot(x, y):
@@ -165,7 +173,14 @@ def _matrix_transpose(a, name=None) -> Tensor:
 
 def reshape(tensor, shape, name=None) -> Tensor:
     shape = tuple(int(s) for s in (shape.numpy().reshape(-1) if isinstance(shape, _TensorLike) else shape))
-    return _run(functools.partial(_reshape, shape=shape), _tensor(tensor))
+    tensor = _tensor(tensor)
+    size, known = int(np.prod(tensor.shape, dtype=np.int64)), int(np.prod([s for s in shape if s != -1]))
+    if -1 in shape and (known == 0 or size % known) or -1 not in shape and size != known:
+        wanted = f"requires a multiple of {known}" if -1 in shape else f"has {known}"
+        raise InvalidArgumentError(
+            f"Input to reshape is a tensor with {size} values, but the requested shape {wanted} [Op:Reshape] name: "
+        )
+    return _run(functools.partial(_reshape, shape=shape), tensor)
 
 
 def identity(input, name=None) -> Tensor:
