@@ -105,7 +105,7 @@ class _Linalg(_Namespace):
     def norm(x, ord=None, axis=None, keepdims: bool = False) -> ndarray:
         """The 2-norm (Frobenius for matrices), or a vector p-norm along one axis."""
         x = _as_array(x)
-        return _apply(_norm, x, ord=ord, axis=_axes(axis, x.ndim), keepdims=keepdims)
+        return _apply(_norm, x, ord=ord, axis=_axes(axis, x.ndim, x.shape), keepdims=keepdims)
 
 
 class _Numpy(_Namespace):
