@@ -274,9 +274,9 @@ def test_arrays_the_target_does_not_use_keep_their_gradient(manager):
 
 
 def test_get_gradient_without_one_names_the_fix(manager):
-    with pytest.raises(EngineException, match=r"setRequiresGradient\(True\)"):
+    with pytest.raises(IllegalStateException, match=r"^No gradient attached to this NDArray, .*\n.*setRequires"):
         manager.arange(4.0).getGradient()
-    with pytest.raises(EngineException, match="floating-point"):
+    with pytest.raises(EngineException, match="^Only Tensors of floating point .*\n.*x.toType"):
         manager.arange(4).setRequiresGradient(True)
 
 

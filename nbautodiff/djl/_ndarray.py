@@ -197,7 +197,7 @@ class NDArray(Array):
             return run(self._manager._backend, _recording(), fn, args, functools.partial(NDArray, self._manager))
         except (EngineException, IllegalStateException, IllegalArgumentException):
             raise
-        except RuntimeError as e:
+        except (RuntimeError, IndexError) as e:
             raise EngineException(str(e)) from None
 
     def _operand(self, other, op: str):
@@ -232,9 +232,9 @@ class NDArray(Array):
         if requiresGrad:
             if not self.getDataType().isFloating():
                 raise EngineException(
-                    f"setRequiresGradient(True): this NDArray is {self.getDataType()}; only floating-point arrays "
-                    "have gradients: create it from floats (manager.arange(4f) → manager.arange(4.0)) or convert "
-                    "it: x = x.toType(DataType.FLOAT32, False)"
+                    "Only Tensors of floating point and complex dtype can require gradients\n(nbautodiff: "
+                    f"setRequiresGradient(True) on a {self.getDataType()} NDArray; create it from floats "
+                    "(manager.arange(4f) → manager.arange(4.0)) or convert it: x = x.toType(DataType.FLOAT32, False))"
                 )
             with ns.no_grad():
                 leaf = self._t.detach()
@@ -249,9 +249,10 @@ class NDArray(Array):
     def getGradient(self) -> NDArray:
         """The gradient slot (sharing its memory): zeros until a ``backward`` writes it."""
         if self._grad is None:
-            raise EngineException(
-                "getGradient(): no gradient is attached to this NDArray; call x.setRequiresGradient(True) on it "
-                "first, then compute inside Engine.getInstance().newGradientCollector() and call gc.backward(y)"
+            raise IllegalStateException(
+                "No gradient attached to this NDArray, please call array.setRequiresGradient() on your NDArray or "
+                "block.setInitializer() on your Block\n(nbautodiff: call x.setRequiresGradient(True) first, then "
+                "compute inside Engine.getInstance().newGradientCollector() and call gc.backward(y))"
             )
         return NDArray(self._manager, self._grad)
 
