@@ -501,13 +501,16 @@ class Tensor:
         return _ops.neg(self)
 
     def __pos__(self):
-        return self
+        return _ops.positive(self)
 
     def __abs__(self):
         return _ops.abs(self)
 
     def __floordiv__(self, other):
-        return _ops.constant_op(np.floor_divide, self, other)
+        return _ops.floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        return _ops.floor_divide(other, self)
 
     def __mod__(self, other):
         return _ops.remainder(self, other)
@@ -709,8 +712,6 @@ def _install_methods() -> None:
     for name, fn in _ops.public_names("inplace").items():
         setattr(Tensor, name + "_", _inplace_method(name, fn))
     Tensor.clip_ = Tensor.clamp_
-    Tensor.clamp_min_ = lambda self, min: self.clamp_(min=min)
-    Tensor.clamp_max_ = lambda self, max: self.clamp_(max=max)
     Tensor.T = property(_reversed_dims)
     Tensor.mT = property(lambda self: _ops.transpose(self, -2, -1))
 
