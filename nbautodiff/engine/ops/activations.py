@@ -275,8 +275,11 @@ def relu6(input, inplace: bool = False):
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
+_ONE_SIXTH = float(np.float32(1 / 6))  # PyTorch's backward uses the float32 constant, in float64 too
+
+
 def _hardsigmoid_grad(g, x):
-    return _pass_where((_d(x) > -3) & (_d(x) < 3), g) / 6
+    return _pass_where((_d(x) > -3) & (_d(x) < 3), g) * _ONE_SIXTH
 
 
 HARDSIGMOID_BACKWARD = no_derivative_op("hardsigmoid_backward", _hardsigmoid_grad)

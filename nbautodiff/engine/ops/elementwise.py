@@ -112,6 +112,8 @@ def add(x, y, *, alpha=1):
 @public(aliases=("subtract",))
 def sub(x, y, *, alpha=1):
     if alpha != 1:
+        if _is_bool(_d(x)) or _is_bool(_d(y)):
+            _refuse_bool_sub(_d(x), _d(y))
         y = mul(y, alpha)
     if not isinstance(x, Tensor):
         return rsub(y, x)
@@ -307,8 +309,10 @@ def square(x):
 
 # ============================================================== unary functions
 def _sigmoid_fwd(x):
-    # exp(-log(1 + exp(-x))) neither overflows nor loses the tails. (x * -1: a bool x is a number here)
-    return np.exp(-np.logaddexp(0, x * -1))
+    # exp(-log(1 + exp(-x))) neither overflows nor loses the tails.
+    if x.dtype.kind in "bu":  # (-x of a bool or an unsigned int: computed in float32, as PyTorch)
+        x = x.astype(np.float32)
+    return np.exp(-np.logaddexp(0, -x))
 
 
 def _relu_fwd(x):
@@ -336,7 +340,13 @@ RSQRT = defop("rsqrt", "RsqrtBackward0", lambda x: 1 / np.sqrt(x),
 RECIPROCAL = defop("reciprocal", "ReciprocalBackward0", lambda x: 1 / x,
                    vjp=(lambda g, out, x: -g * out * out,),
                    jvp=(lambda dx, out, x: -dx * out * out,), save_out=True, arrays=True)
-ABS = defop("abs", "AbsBackward0", np.abs,
+def _abs_fwd(x):
+    if x.dtype is _BOOL:
+        raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
+    return np.abs(x)
+
+
+ABS = defop("abs", "AbsBackward0", _abs_fwd,
             vjp=(lambda g, out, x: g * sign(x),),
             jvp=(lambda dx, out, x: dx * sign(x),), save=(0,))
 SIN = defop("sin", "SinBackward0", np.sin,
@@ -358,9 +368,17 @@ RELU = defop("relu", "ReluBackward0", _relu_fwd,  # PyTorch: the gradient at 0 i
              vjp=(lambda g, out, x: _pass_where(out > 0, g),),
              jvp=(lambda dx, out, x: _pass_where(out > 0, dx),), save_out=True, arrays=True)
 # Piecewise-constant functions: a graph node with a zero derivative, as in PyTorch.
-def _rounding(ufunc):
-    """A rounding function that leaves integers (and bools) as they are, in their dtype (PyTorch's)."""
-    return lambda x: ufunc(x) if x.dtype.kind in "fc" else x.copy()
+def _rounding(ufunc, kernel: str):
+    """A rounding function that leaves integers as they are, in their dtype; PyTorch refuses bools."""
+
+    def forward(x):
+        if x.dtype.kind in "fc":
+            return ufunc(x)
+        if x.dtype is _BOOL:
+            raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+        return x.copy()
+
+    return forward
 
 
 def _sign_fwd(x):
@@ -368,9 +386,9 @@ def _sign_fwd(x):
 
 
 SIGN = defop("sign", "SignBackward0", _sign_fwd, vjp=(_zero,), jvp=(_zero,))
-FLOOR = defop("floor", "FloorBackward0", _rounding(np.floor), vjp=(_zero,), jvp=(_zero,))
-CEIL = defop("ceil", "CeilBackward0", _rounding(np.ceil), vjp=(_zero,), jvp=(_zero,))
-ROUND = defop("round", "RoundBackward0", _rounding(np.round), vjp=(_zero,), jvp=(_zero,))
+FLOOR = defop("floor", "FloorBackward0", _rounding(np.floor, "floor_vml_cpu"), vjp=(_zero,), jvp=(_zero,))
+CEIL = defop("ceil", "CeilBackward0", _rounding(np.ceil, "ceil_vml_cpu"), vjp=(_zero,), jvp=(_zero,))
+ROUND = defop("round", "RoundBackward0", _rounding(np.round, "round_vml_cpu"), vjp=(_zero,), jvp=(_zero,))
 
 
 def _pass_where(mask, g):
@@ -565,7 +583,7 @@ DEG2RAD = defop("deg2rad", "Deg2RadBackward0", np.deg2rad,
 RAD2DEG = defop("rad2deg", "Rad2DegBackward0", np.rad2deg,
                 vjp=(lambda g, out, x: g * (1 / _DEG),), jvp=(lambda dx, out, x: dx * (1 / _DEG),), arrays=True)
 SGN = defop("sgn", "SgnBackward0", _sign_fwd, vjp=(_zero,), jvp=(_zero,))  # the sign (of a complex: x / |x|)
-TRUNC = defop("trunc", "TruncBackward0", _rounding(np.trunc), vjp=(_zero,), jvp=(_zero,))
+TRUNC = defop("trunc", "TruncBackward0", _rounding(np.trunc, "trunc_vml_cpu"), vjp=(_zero,), jvp=(_zero,))
 
 
 def _frac_fwd(x):
@@ -584,6 +602,8 @@ NAN_TO_NUM = defop(  # PyTorch multiplies by the mask: a nan gradient at a repla
 
 
 def _logit_fwd(x, *, eps):
+    if x.dtype.kind in "biu":  # (1 - x of an unsigned int would wrap around)
+        x = x.astype(np.float32)
     z = x if eps is None else np.clip(x, eps, 1 - eps)
     return np.log(z / (1 - z))
 
@@ -910,7 +930,8 @@ def _clamp_vjp_hi(g, out, x, lo, hi, **_):  # the upper bound decides above it, 
 _CLAMP_RULES = (_clamp_vjp_x, _clamp_vjp_lo, _clamp_vjp_hi)  # (as JVPs: the masks broadcast the tangents)
 CLAMP_TENSOR = defop(  # clamp(x, min=tensor, max=tensor): either bound may be None
     "clamp_tensor", "ClampBackward0", _clamp_tensor_fwd, vjp=_CLAMP_RULES, jvp=_CLAMP_RULES,
-    save=(0, 1, 2), arrays=True, broadcast=True, error=broadcast_error("clamp"),
+    save=(0, 1, 2), arrays=True, broadcast=True,
+    error=lambda args, params, e: broadcast_error("clamp")(tuple(a for a in args if a is not None), params, e),
 )
 
 
@@ -1103,8 +1124,19 @@ def _remainder_rows(name: str, forward):
     return by_number, by_tensor
 
 
-REMAINDER_SCALAR, REMAINDER = _remainder_rows("remainder", np.remainder)
-FMOD_SCALAR, FMOD = _remainder_rows("fmod", np.fmod)
+def _integer_safe(ufunc):
+    """An integer remainder by 0 raises PyTorch's error (numpy gives 0)."""
+
+    def forward(x, y):
+        if x.dtype.kind in "biu":
+            _refuse_integer_zero_division(x, y)
+        return ufunc(x, y)
+
+    return forward
+
+
+REMAINDER_SCALAR, REMAINDER = _remainder_rows("remainder", _integer_safe(np.remainder))
+FMOD_SCALAR, FMOD = _remainder_rows("fmod", _integer_safe(np.fmod))
 
 
 @public(inplace=True)
@@ -1136,13 +1168,28 @@ def _floor_divide_fwd(x, y):
 
 
 FLOOR_DIVIDE = no_derivative_op("floor_divide", _floor_divide_fwd, broadcast=True, promotes=True)
-REMAINDER_OF_NUMBER = no_derivative_op("remainder", np.remainder)
+FLOOR_DIVIDE_INPLACE = no_derivative_op("floor_divide_", _floor_divide_fwd, broadcast=True, promotes=True)
+REMAINDER_OF_NUMBER = no_derivative_op("remainder", lambda x, y: _integer_safe(np.remainder)(np.asarray(x), y))
 
 
-@public(inplace=True)
+@public
 def floor_divide(input, other):
     """input // other, rounded down; PyTorch has no derivative for it (backward raises)."""
     return without_derivative(FLOOR_DIVIDE, as_operand(input, "floor_divide"), as_operand(other, "floor_divide"))
+
+
+def _no_derivative_inplace(op, name: str):
+    """``x.<name>(other)`` in place, recorded as the no-derivative ``op`` (named after the in-place function)."""
+
+    def fn(input, other):
+        return inplace(input, lambda t, _: without_derivative(op, t, as_operand(other, name)), None, name)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"In place: writes ``{name[:-1]}(input, other)`` into input (no derivative, as PyTorch)."
+    return public(fn, function=False)
+
+
+_no_derivative_inplace(FLOOR_DIVIDE_INPLACE, "floor_divide_")
 
 
 def _heaviside_fwd(x, values):
@@ -1150,9 +1197,10 @@ def _heaviside_fwd(x, values):
 
 
 HEAVISIDE = no_derivative_op("heaviside", _heaviside_fwd, broadcast=True)
+_no_derivative_inplace(no_derivative_op("heaviside_", _heaviside_fwd, broadcast=True), "heaviside_")
 
 
-@public(inplace=True)
+@public
 def heaviside(input, values):
     """0 where input < 0, ``values`` where input == 0, 1 where input > 0; no derivative (as PyTorch)."""
     if not isinstance(values, Tensor):

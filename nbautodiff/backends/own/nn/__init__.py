@@ -186,9 +186,72 @@ class Sequential(Module):
         return iter(self._modules.values())
 
 
+def _inplace_repr(inplace: bool, sep: str = "") -> str:
+    return f"{sep}inplace=True" if inplace else ""
+
+
 class ReLU(Module):
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
     def forward(self, x):
-        return F.relu(x)
+        return x.relu_() if self.inplace else F.relu(x)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace)
+
+
+class _Activation(Module):
+    """A module around ``F.<fn>(x, *options)``; options are attributes, shown as PyTorch's repr shows them."""
+
+    fn = ""
+    shown = ()  # the options in the repr, in order; an ``inplace`` option is shown only when True
+
+    def _options(self) -> dict:
+        return {k: v for k, v in vars(self).items() if not k.startswith("_") and k != "training"}
+
+    def forward(self, x):
+        return getattr(F, self.fn)(x, **self._options())
+
+    def extra_repr(self) -> str:
+        shown = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.shown)
+        return shown + _inplace_repr(getattr(self, "inplace", False), ", " if shown else "")
+
+
+def _activation(name: str, fn: str, options: str = "", shown: tuple = (), doc: str = ""):
+    """An activation module class: ``options`` is its __init__'s signature after self ("alpha=1.0, inplace=False")."""
+    params = [o.split("=")[0].strip() for o in options.split(",") if o.strip()]
+    namespace: dict = {}
+    exec(  # a real signature (help(), inspect) with PyTorch's names and defaults
+        f"def __init__(self{', ' if options else ''}{options}):\n    Module.__init__(self)\n"
+        + "".join(f"    self.{p} = {p}\n" for p in params),
+        {"Module": Module}, namespace,
+    )
+    return type(name, (_Activation,), {"__init__": namespace["__init__"], "fn": fn, "shown": shown,
+                                       "__doc__": doc or f"``F.{fn}`` as a module."})
+
+
+GELU = _activation("GELU", "gelu", "approximate='none'", ("approximate",))
+SiLU = _activation("SiLU", "silu", "inplace=False")
+Mish = _activation("Mish", "mish", "inplace=False")
+Softplus = _activation("Softplus", "softplus", "beta=1.0, threshold=20.0", ("beta", "threshold"))
+LogSigmoid = _activation("LogSigmoid", "logsigmoid")
+ELU = _activation("ELU", "elu", "alpha=1.0, inplace=False", ("alpha",))
+SELU = _activation("SELU", "selu", "inplace=False")
+CELU = _activation("CELU", "celu", "alpha=1.0, inplace=False", ("alpha",))
+LeakyReLU = _activation("LeakyReLU", "leaky_relu", "negative_slope=0.01, inplace=False", ("negative_slope",))
+Hardtanh = _activation("Hardtanh", "hardtanh", "min_val=-1.0, max_val=1.0, inplace=False", ("min_val", "max_val"))
+ReLU6 = _activation("ReLU6", "relu6", "inplace=False")
+Hardsigmoid = _activation("Hardsigmoid", "hardsigmoid", "inplace=False")
+Hardswish = _activation("Hardswish", "hardswish", "inplace=False")
+Threshold = _activation("Threshold", "threshold", "threshold, value, inplace=False", ("threshold", "value"))
+Softsign = _activation("Softsign", "softsign")
+Tanhshrink = _activation("Tanhshrink", "tanhshrink")
+Hardshrink = _activation("Hardshrink", "hardshrink", "lambd=0.5")
+Softshrink = _activation("Softshrink", "softshrink", "lambd=0.5")
+Hardshrink.extra_repr = Softshrink.extra_repr = lambda self: str(self.lambd)
+Hardsigmoid.extra_repr = Hardswish.extra_repr = lambda self: ""  # (PyTorch doesn't show their inplace)
 
 
 class Sigmoid(Module):
@@ -249,4 +312,7 @@ class NLLLoss(_Loss):
 __all__ = [
     "CrossEntropyLoss", "Flatten", "Linear", "MSELoss", "Module", "NLLLoss", "Parameter", "ReLU", "Sequential",
     "Sigmoid", "Softmax", "Tanh", "functional", "init", "np",
+    # activations
+    "CELU", "ELU", "GELU", "Hardshrink", "Hardsigmoid", "Hardswish", "Hardtanh", "LeakyReLU", "LogSigmoid", "Mish",
+    "ReLU6", "SELU", "SiLU", "Softplus", "Softshrink", "Softsign", "Tanhshrink", "Threshold",
 ]
