@@ -564,6 +564,9 @@ class Tensor:
     def __itruediv__(self, other):
         return self.div_(other)
 
+    def __ifloordiv__(self, other):
+        return self.floor_divide_(other)
+
     def add_(self, other, *, alpha=1):
         return _ops.inplace(self, _ops.add, other if alpha == 1 else _ops.mul(other, alpha), "add_")
 
@@ -573,8 +576,8 @@ class Tensor:
     def mul_(self, other):
         return _ops.inplace(self, _ops.mul, other, "mul_")
 
-    def div_(self, other):
-        return _ops.inplace(self, _ops.div, other, "div_")
+    def div_(self, other, *, rounding_mode=None):
+        return _ops.inplace(self, lambda x, y: _ops.div(x, y, rounding_mode=rounding_mode), other, "div_")
 
     def clamp_(self, min=None, max=None):
         return _ops.inplace(self, lambda x, _: _ops.clamp(x, min, max), None, "clamp_")
