@@ -16,6 +16,7 @@ from .registry import OPS, apply, defop, public, unary
 from .shape import to_dtype
 
 _BOOL = np.dtype(np.bool_)
+_BOOL_TYPES = (bool, np.bool_)
 
 
 # ============================================================== arithmetic (broadcasting)
@@ -33,7 +34,7 @@ def _refuse_bool_sub(x, y):
 
 
 def _sub_fwd(x, y):
-    if x.dtype is _BOOL or (type(y) is not float and _is_bool(y)):
+    if x.dtype is _BOOL or (type(y) is np.ndarray and y.dtype is _BOOL) or type(y) in _BOOL_TYPES:
         _refuse_bool_sub(x, y)
     return x - y
 

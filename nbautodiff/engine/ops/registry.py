@@ -90,7 +90,8 @@ def defop(
     ``create_graph`` the backward pass runs them on the numpy arrays themselves, which is what makes
     it as fast as hand-written numpy; with ``create_graph`` the same rules run on tensors.
     Results computed in float64 from non-float64 inputs come back as float32 (PyTorch's rule), except
-    for ``sets_dtype`` ops such as ``x.double()``. ``promotes`` marks the arithmetic rows where a 0-d tensor
+    for ``sets_dtype`` ops such as ``x.double()``; float16 results of bool, int8 or uint8 inputs (numpy's choice)
+    are computed again from float32 copies. ``promotes`` marks the arithmetic rows where a 0-d tensor
     beside a dimensioned one follows PyTorch's promotion rather than numpy's (``promote_zero_dim``).
     """
     op = Op()
