@@ -105,6 +105,14 @@ def test_inplace_inverse_hyperbolic_has_no_derivative(name):
     same(run)
 
 
+def test_inplace_asinh_is_refused_by_forward_mode():
+    def run(ns):
+        with ns.autograd.forward_ad.dual_level():
+            return ns.autograd.forward_ad.make_dual(ns.tensor([0.3, 1.5]), ns.ones(2)).asinh_()
+
+    same(run)
+
+
 def test_hardsigmoid_has_no_second_derivative():
     def run(ns):
         x = _leaf(ns)

@@ -203,55 +203,126 @@ class ReLU(Module):
 
 
 class _Activation(Module):
-    """A module around ``F.<fn>(x, *options)``; options are attributes, shown as PyTorch's repr shows them."""
+    """``F.<fn>(x, **options)`` as a module; the options are attributes, ``shown`` in the repr as PyTorch shows them
+    (an ``inplace`` option only when True)."""
 
     fn = ""
-    shown = ()  # the options in the repr, in order; an ``inplace`` option is shown only when True
+    shown: tuple = ()
 
-    def _options(self) -> dict:
-        return {k: v for k, v in vars(self).items() if not k.startswith("_") and k != "training"}
+    def __init__(self, **options):
+        super().__init__()
+        self._options = options
+        for k, v in options.items():
+            setattr(self, k, v)
 
     def forward(self, x):
-        return getattr(F, self.fn)(x, **self._options())
+        return getattr(F, self.fn)(x, **{k: getattr(self, k) for k in self._options})
 
     def extra_repr(self) -> str:
         shown = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.shown)
         return shown + _inplace_repr(getattr(self, "inplace", False), ", " if shown else "")
 
 
-def _activation(name: str, fn: str, options: str = "", shown: tuple = (), doc: str = ""):
-    """An activation module class: ``options`` is its __init__'s signature after self ("alpha=1.0, inplace=False")."""
-    params = [o.split("=")[0].strip() for o in options.split(",") if o.strip()]
-    namespace: dict = {}
-    exec(  # a real signature (help(), inspect) with PyTorch's names and defaults
-        f"def __init__(self{', ' if options else ''}{options}):\n    Module.__init__(self)\n"
-        + "".join(f"    self.{p} = {p}\n" for p in params),
-        {"Module": Module}, namespace,
-    )
-    return type(name, (_Activation,), {"__init__": namespace["__init__"], "fn": fn, "shown": shown,
-                                       "__doc__": doc or f"``F.{fn}`` as a module."})
+class GELU(_Activation):
+    fn, shown = "gelu", ("approximate",)
+
+    def __init__(self, approximate: str = "none"):
+        super().__init__(approximate=approximate)
 
 
-GELU = _activation("GELU", "gelu", "approximate='none'", ("approximate",))
-SiLU = _activation("SiLU", "silu", "inplace=False")
-Mish = _activation("Mish", "mish", "inplace=False")
-Softplus = _activation("Softplus", "softplus", "beta=1.0, threshold=20.0", ("beta", "threshold"))
-LogSigmoid = _activation("LogSigmoid", "logsigmoid")
-ELU = _activation("ELU", "elu", "alpha=1.0, inplace=False", ("alpha",))
-SELU = _activation("SELU", "selu", "inplace=False")
-CELU = _activation("CELU", "celu", "alpha=1.0, inplace=False", ("alpha",))
-LeakyReLU = _activation("LeakyReLU", "leaky_relu", "negative_slope=0.01, inplace=False", ("negative_slope",))
-Hardtanh = _activation("Hardtanh", "hardtanh", "min_val=-1.0, max_val=1.0, inplace=False", ("min_val", "max_val"))
-ReLU6 = _activation("ReLU6", "relu6", "inplace=False")
-Hardsigmoid = _activation("Hardsigmoid", "hardsigmoid", "inplace=False")
-Hardswish = _activation("Hardswish", "hardswish", "inplace=False")
-Threshold = _activation("Threshold", "threshold", "threshold, value, inplace=False", ("threshold", "value"))
-Softsign = _activation("Softsign", "softsign")
-Tanhshrink = _activation("Tanhshrink", "tanhshrink")
-Hardshrink = _activation("Hardshrink", "hardshrink", "lambd=0.5")
-Softshrink = _activation("Softshrink", "softshrink", "lambd=0.5")
-Hardshrink.extra_repr = Softshrink.extra_repr = lambda self: str(self.lambd)
-Hardsigmoid.extra_repr = Hardswish.extra_repr = lambda self: ""  # (PyTorch doesn't show their inplace)
+class SiLU(_Activation):
+    fn = "silu"
+
+    def __init__(self, inplace: bool = False):
+        super().__init__(inplace=inplace)
+
+
+class Mish(SiLU):
+    fn = "mish"
+
+
+class SELU(SiLU):
+    fn = "selu"
+
+
+class ReLU6(SiLU):
+    fn = "relu6"
+
+
+class Hardsigmoid(SiLU):
+    fn = "hardsigmoid"
+
+    def extra_repr(self) -> str:  # (PyTorch doesn't show its inplace)
+        return ""
+
+
+class Hardswish(Hardsigmoid):
+    fn = "hardswish"
+
+
+class Softplus(_Activation):
+    fn, shown = "softplus", ("beta", "threshold")
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0):
+        super().__init__(beta=beta, threshold=threshold)
+
+
+class LogSigmoid(_Activation):
+    fn = "logsigmoid"
+
+
+class Softsign(_Activation):
+    fn = "softsign"
+
+
+class Tanhshrink(_Activation):
+    fn = "tanhshrink"
+
+
+class ELU(_Activation):
+    fn, shown = "elu", ("alpha",)
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False):
+        super().__init__(alpha=alpha, inplace=inplace)
+
+
+class CELU(ELU):
+    fn = "celu"
+
+
+class LeakyReLU(_Activation):
+    fn, shown = "leaky_relu", ("negative_slope",)
+
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False):
+        super().__init__(negative_slope=negative_slope, inplace=inplace)
+
+
+class Hardtanh(_Activation):
+    fn, shown = "hardtanh", ("min_val", "max_val")
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):
+        super().__init__(min_val=min_val, max_val=max_val, inplace=inplace)
+
+
+class Threshold(_Activation):
+    fn, shown = "threshold", ("threshold", "value")
+
+    def __init__(self, threshold: float, value: float, inplace: bool = False):
+        super().__init__(threshold=threshold, value=value, inplace=inplace)
+
+
+class Hardshrink(_Activation):
+    fn = "hardshrink"
+
+    def __init__(self, lambd: float = 0.5):
+        super().__init__(lambd=lambd)
+
+    def extra_repr(self) -> str:
+        return str(self.lambd)
+
+
+class Softshrink(Hardshrink):
+    fn = "softshrink"
 
 
 class Sigmoid(Module):
