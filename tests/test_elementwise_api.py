@@ -234,14 +234,16 @@ ERRORS = [
     "F.gelu(x, approximate='x')", "F.hardtanh(x, 2.0, 1.0)", "ns.frac(ns.tensor([1, 2]))",
     "ns.logaddexp(ns.tensor([1]), ns.tensor([2]))", "ns.logaddexp(ns.tensor([1]), x)", "i % 0", "ns.fmod(i, 0)",
     "i % ns.tensor([1, 0])", "ns.xlogy(i, ns.tensor([2, 3]))", "ns.xlogy(i, 3)", "ns.xlogy(2, i)",
-    "ns.nan_to_num(i)", "ns.sgn(ns.tensor([-1, 0, 3]))", "ns.sign(ns.tensor([True]))", "ns.sgn(ns.tensor([True]))",
+    "ns.nan_to_num(i)", "ns.autograd.grad(ns.xlogy(z, float('nan')).sum(), z)", "2 % ns.tensor([1, 0])",
+    "2.5 % i", "ns.sgn(ns.tensor([-1, 0, 3]))", "ns.sign(ns.tensor([True]))", "ns.sgn(ns.tensor([True]))",
     "ns.clamp(ns.ones(3), ns.zeros(4))", "ns.nan_to_num(ns.tensor([float('inf'), -float('inf'), float('nan')]))",
 ]
 
 
 @pytest.mark.parametrize("expr", ERRORS)
 def test_errors_and_dtypes_as_pytorch(expr):
-    same(lambda ns: eval(expr, {"ns": ns, "F": ns.nn.functional, "x": ns.tensor([0.5, -1.0]), "i": ns.tensor([1, 2])}))
+    same(lambda ns: eval(expr, {"ns": ns, "F": ns.nn.functional, "x": ns.tensor([0.5, -1.0]), "i": ns.tensor([1, 2]),
+                                "z": ns.tensor([0.0, 1.0], requires_grad=True)}))
 
 
 # ----------------------------------------------------------------------------- in place

@@ -341,6 +341,8 @@ RSQRT = defop("rsqrt", "RsqrtBackward0", lambda x: 1 / np.sqrt(x),
 RECIPROCAL = defop("reciprocal", "ReciprocalBackward0", lambda x: 1 / x,
                    vjp=(lambda g, out, x: -g * out * out,),
                    jvp=(lambda dx, out, x: -dx * out * out,), save_out=True, arrays=True)
+
+
 def _abs_fwd(x):
     if x.dtype is _BOOL:
         raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
@@ -368,6 +370,8 @@ SIGMOID = defop("sigmoid", "SigmoidBackward0", _sigmoid_fwd,
 RELU = defop("relu", "ReluBackward0", _relu_fwd,  # PyTorch: the gradient at 0 is 0
              vjp=(lambda g, out, x: _pass_where(out > 0, g),),
              jvp=(lambda dx, out, x: _pass_where(out > 0, dx),), save_out=True, arrays=True)
+
+
 # Piecewise-constant functions: a graph node with a zero derivative, as in PyTorch.
 def _rounding(ufunc, kernel: str):
     """A rounding function that leaves integers as they are, in their dtype; PyTorch refuses bools."""
@@ -651,8 +655,8 @@ def _xlogy_vjp_x(g, out, x, y):  # xlogy(g, y), and 0 where x == 0 and y <= 0 (P
     return _select((_d(x) == 0) & (_d(y) <= 0), 0.0, _xlogy(g, y))
 
 
-def _xlogy_vjp_scalar_y(g, out, x, *, other):
-    return _select(_d(x) == 0, 0.0, _xlogy(g, other)) if other <= 0 else _xlogy(g, other)
+def _xlogy_vjp_scalar_y(g, out, x, *, other):  # (other nan: masked too, as PyTorch's `other > 0 ? ... : ...`)
+    return _xlogy(g, other) if other > 0 else _select(_d(x) == 0, 0.0, _xlogy(g, other))
 
 
 XLOGY = defop(
@@ -1170,7 +1174,12 @@ def _floor_divide_fwd(x, y):
 
 FLOOR_DIVIDE = no_derivative_op("floor_divide", _floor_divide_fwd, broadcast=True, promotes=True)
 FLOOR_DIVIDE_INPLACE = no_derivative_op("floor_divide_", _floor_divide_fwd, broadcast=True, promotes=True)
-REMAINDER_OF_NUMBER = no_derivative_op("remainder", lambda x, y: _integer_safe(np.remainder)(np.asarray(x), y))
+def _number_remainder_fwd(x, y):
+    _refuse_integer_zero_division(x, y)
+    return np.remainder(x, y)
+
+
+REMAINDER_OF_NUMBER = no_derivative_op("remainder", _number_remainder_fwd)
 
 
 @public
