@@ -2,7 +2,8 @@
 SiluBackward0, EluBackward0, ...), and the composites it builds from other ops (softsign, tanhshrink).
 
 Each takes ``inplace=`` where PyTorch's does; in place, a few are recorded under another node name
-(``elu_`` → EluBackward1, ``leaky_relu_`` → LeakyReluBackward1), which are rows of their own sharing the rules.
+(``elu_`` → EluBackward1, ``leaky_relu_`` → LeakyReluBackward1, ``threshold_`` → ThresholdBackward1): rows of their
+own, and those of elu, celu and leaky_relu differentiate from the saved result, as PyTorch's do.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def _softplus_of(a):
 def _run(op, x, params, inplace_flag: bool, name: str, inplace_op=None):
     """``op`` on x, or written into x (``inplace=True``), recorded as ``inplace_op`` where PyTorch names it so."""
     if inplace_flag:
-        return inplace_as(inplace_op or op, name)(x, **params) if params else inplace_as(inplace_op or op, name)(x)
+        return inplace_as(inplace_op or op, name)(x, **(params or {}))
     return apply(op, (x,), params or None)
 
 
