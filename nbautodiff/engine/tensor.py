@@ -514,13 +514,16 @@ class Tensor:
         return _ops.neg(self)
 
     def __pos__(self):
-        return self
+        return _ops.positive(self)
 
     def __abs__(self):
         return _ops.abs(self)
 
     def __floordiv__(self, other):
-        return _ops.constant_op(np.floor_divide, self, other)
+        return _ops.floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        return _ops.floor_divide(other, self)
 
     def __mod__(self, other):
         return _ops.remainder(self, other)
@@ -574,6 +577,9 @@ class Tensor:
     def __itruediv__(self, other):
         return self.div_(other)
 
+    def __ifloordiv__(self, other):
+        return self.floor_divide_(other)
+
     def add_(self, other, *, alpha=1):
         return _ops.inplace(self, _ops.add, other if alpha == 1 else _ops.mul(other, alpha), "add_")
 
@@ -583,8 +589,8 @@ class Tensor:
     def mul_(self, other):
         return _ops.inplace(self, _ops.mul, other, "mul_")
 
-    def div_(self, other):
-        return _ops.inplace(self, _ops.div, other, "div_")
+    def div_(self, other, *, rounding_mode=None):
+        return _ops.inplace(self, lambda x, y: _ops.div(x, y, rounding_mode=rounding_mode), other, "div_")
 
     def clamp_(self, min=None, max=None):
         return _ops.inplace(self, lambda x, _: _ops.clamp(x, min, max), None, "clamp_")
@@ -729,8 +735,8 @@ _apply = _ADD = _SUB = _MUL = _DIV = None  # set by _install_methods once the op
 def _inplace_method(name: str, fn):
     """``x.exp_()``, ``x.pow_(2)``...: the out-of-place op written into x's memory, recorded as PyTorch does."""
 
-    def method(self, *args):
-        return _ops.inplace(self, lambda x, _: fn(x, *args), None, name + "_")
+    def method(self, *args, **kwargs):
+        return _ops.inplace(self, lambda x, _: fn(x, *args, **kwargs), None, name + "_")
 
     method.__name__ = method.__qualname__ = name + "_"
     method.__doc__ = f"In place: ``x.{name}_(...)`` writes ``{name}(x, ...)`` into x (see ``add_``)."
@@ -747,8 +753,6 @@ def _install_methods() -> None:
     for name, fn in _ops.public_names("inplace").items():
         setattr(Tensor, name + "_", _inplace_method(name, fn))
     Tensor.clip_ = Tensor.clamp_
-    Tensor.clamp_min_ = lambda self, min: self.clamp_(min=min)
-    Tensor.clamp_max_ = lambda self, max: self.clamp_(max=max)
     Tensor.T = property(_reversed_dims)
     Tensor.mT = property(lambda self: _ops.transpose(self, -2, -1))
 
