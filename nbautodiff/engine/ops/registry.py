@@ -379,24 +379,39 @@ def _user_stack():
     return [f for f in frames if not os.path.abspath(f.filename).startswith(_PACKAGE_DIR + os.sep)]
 
 
-def apply_multi(op: Op, x: Tensor, params: dict) -> tuple:
-    """Run a one-input, several-output op (split, unbind): one node, outputs told apart by index.
+def apply_multi(op: Op, x: Tensor, params: dict, views: bool = True) -> tuple:
+    """Run a one-input, several-output op: one node, outputs told apart by index.
 
-    The VJP gets the list of output gradients (None where an output got none) and returns [dx];
-    the JVP gets [dx] and returns the outputs' tangents.
+    With ``views`` the outputs are pieces of x sharing its memory (split, unbind); otherwise they are new
+    tensors (var_mean, aminmax) and the node saves x when the row says so. The VJP gets the list of output
+    gradients (None where an output got none) and returns [dx]; the JVP gets [dx] and returns the outputs' tangents.
     """
+    if x._view is not None and _state.grad_enabled:
+        refresh_view(x)
     outs = op.forward(x._data, **params)
     node = None
     if x._requires_grad and _state.grad_enabled:
         node = op.node_cls(op, params, (x._edge(),))
         node.n_outputs = len(outs)
+        if op.save:
+            node.saved = (x,)
+            node.versions = _versions((x,))
     results = []
-    piece_op = OPS["select" if op.name == "unbind" else "slice"]
-    for i, (out, key) in enumerate(zip(outs, params["keys"])):
-        t = make(np.asarray(out), node, version_counter(x))  # views of x: they share its version counter
-        t._output_nr = i
-        t._view = (x, piece_op, {"key": key, "in_shape": x._data.shape}, t._ver[0])
-        results.append(t)
+    if views:
+        piece_op = OPS["select" if op.name == "unbind" else "slice"]
+        for i, (out, key) in enumerate(zip(outs, params["keys"])):
+            t = make(np.asarray(out), node, version_counter(x))  # views of x: they share its version counter
+            t._output_nr = i
+            t._view = (x, piece_op, {"key": key, "in_shape": x._data.shape}, t._ver[0])
+            results.append(t)
+    else:
+        for i, out in enumerate(outs):
+            out = np.asarray(out)
+            if out.dtype is _F64 and x._data.dtype != _F64:
+                out = out.astype(_F32)
+            t = make(out, node)
+            t._output_nr = i
+            results.append(t)
     table = _state.forward_tangents
     if table is not None and id(x) in table:
         _state.forward_tangents = None

@@ -712,11 +712,21 @@ def gather(x, dim: int, index):
     size = x._data.shape[d] if x._data.ndim else 1  # a 0-d tensor counts as one element along dim 0
     if idx.size and (idx.min() < -size or idx.max() >= size):
         raise RuntimeError(f"gather(): index {int(idx.max())} is out of bounds for dimension {d} with size {size}")
-    if idx.ndim == 0:
-        return apply(GATHER, (x,), {"key": (), "in_shape": x._data.shape})
-    key = list(np.indices(idx.shape, sparse=True))  # open grids: each output element picks its own position
-    key[d] = idx
-    return apply(GATHER, (x,), {"key": tuple(key), "in_shape": x._data.shape})
+    return apply(GATHER, (x,), {"key": along_key(idx, d), "in_shape": x._data.shape})
+
+
+def along_key(indices: np.ndarray, dim: int, keepdim: bool = True) -> tuple:
+    """The index that picks ``indices`` along ``dim`` (``np.take_along_axis`` as a key): open grids elsewhere, so
+    each output element picks its own position. With ``keepdim=False`` the indices lack ``dim`` (max(dim),
+    median(dim)), and so does the result. ``()`` for a 0-d index: a 0-d tensor is its own only element."""
+    if indices.ndim == 0 and keepdim:
+        return ()
+    key = list(np.indices(indices.shape, sparse=True))
+    if keepdim:
+        key[dim] = indices
+    else:
+        key.insert(dim, indices)
+    return tuple(key)
 
 
 @public
