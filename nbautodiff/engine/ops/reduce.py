@@ -13,7 +13,7 @@ from ..tensor import Tensor, make
 from ._util import const, norm_dim, one_dim, shape_str
 from .elementwise import _mask, _pass_where, exp, where
 from .registry import apply, apply_multi, defop, public
-from .shape import _getitem_jvp, _index_vjp, along_key, flip
+from .shape import _copy_at, _getitem_jvp, _index_vjp, along_key, flip
 
 
 def numpy_aliases(fn):
@@ -789,12 +789,8 @@ def cumprod(x, dim, *, dtype=None):
 # ============================================================== picking along a dimension: sort, topk, median, cummax
 # The values are x at indices found on the arrays; the rules are indexing's (the gradient goes back to the index
 # returned; a repeated index adds up), each under PyTorch's name. The indices come back as int64 tensors.
-def _pick_fwd(x, *, key, in_shape):
-    return np.array(x[key])  # a copy: these results are not views of x
-
-
 def _picking(name: str, node: str):
-    return defop(name, node, _pick_fwd, vjp=(_index_vjp,), jvp=(_getitem_jvp,))
+    return defop(name, node, _copy_at, vjp=(_index_vjp,), jvp=(_getitem_jvp,))
 
 
 SORT = _picking("sort", "SortBackward0")

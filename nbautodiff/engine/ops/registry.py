@@ -289,15 +289,29 @@ def _has_f64(args) -> bool:
 
 def refresh_view(t: Tensor) -> None:
     """A view whose base was changed in place since its grad_fn was made gets a new one, from the base's
-    current history (PyTorch does the same): otherwise its gradient would skip the change."""
+    current history (PyTorch does the same, as an AsStridedBackward0): otherwise its gradient would skip the change."""
     base, op, params, seen = t._view
     if base._view is not None:
         refresh_view(base)
     if t._ver[0] != seen:
+        if op.name != "as_strided":
+            op, params = OPS["as_strided"], {"key": view_key(base._data.shape, [(op, params)]),
+                                             "in_shape": base._data.shape}
         fresh = apply(op, (base,), params)
         t.grad_fn = fresh.grad_fn
         t._requires_grad = fresh._requires_grad
         t._view = (base, op, params, t._ver[0])
+
+
+def view_key(shape: tuple, chain) -> tuple:
+    """Where a view's elements lie in its base of ``shape``: one index array per base dimension, shaped as the
+    view. ``chain`` is the (view op, params) steps from the base to the view."""
+    positions = np.arange(int(np.prod(shape, dtype=np.int64))).reshape(shape)
+    for op, params in chain:
+        positions = op.forward(positions, **params) if params else op.forward(positions)
+    if not shape:  # every element of a view of a 0-d base is its one element (see shape.indexable)
+        return (np.zeros(np.shape(positions), dtype=np.intp),)
+    return np.unravel_index(np.asarray(positions), shape)
 
 
 def _view_result(op: Op, args: tuple, params, out: np.ndarray, need: bool) -> Tensor:
@@ -309,7 +323,7 @@ def _view_result(op: Op, args: tuple, params, out: np.ndarray, need: bool) -> Te
     if out is bd:  # numpy gives the input itself for a view that changes nothing (a no-op squeeze): still a view
         out = bd.view()
     ob = out.base if type(out) is ndarray else None
-    shares = ob is not None and (ob is bd or ob is getattr(bd, "base", None))
+    shares = ob is not None and (ob is bd or ob is getattr(bd, "base", None) or np.may_share_memory(out, bd))
     node = None
     if need and _state.grad_enabled:
         node = op.node_cls(op, params, (base._edge(),))
