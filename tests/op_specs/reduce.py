@@ -49,7 +49,8 @@ SPECS = {
     "cumprod": Spec(lambda ns, x: x.cumprod(-1) + ns.cumprod(x, 0), UNARY,
                     edges=[([3.0, 0.0, 2.0, 0.0, 5.0],), ([[0.0, 2.0, 3.0], [1.0, 0.0, 4.0], [2.0, 2.0, 0.0]],)]),
     # --- picking along a dimension (ties: the index PyTorch returns gets the gradient)
-    "sort": Spec(lambda ns, x: x.sort(-1)[0] + x.sort(0, descending=True).values * 2 + x.msort(), UNARY,
+    "sort": Spec(lambda ns, x: x.sort(-1)[0] + x.sort(0, descending=True).values * 2 + x.msort()
+                 + x.sort(descending=True).values * 3, UNARY,
                  edges=[([[1.0, 3.0, 3.0, 2.0], [2.0, 2.0, 2.0, 0.0]],), ([1.0, float("nan"), 0.0],)]),
     "sort_stable": Spec(lambda ns, x: ns.sort(x, stable=True, descending=True).values, UNARY,
                         edges=[([1.0, 3.0, 3.0, 1.0, 3.0],)]),

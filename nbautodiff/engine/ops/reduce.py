@@ -497,8 +497,18 @@ def cumsum(x, dim):
 def _var_fwd(x, *, dim, keepdim, correction):
     # not np.var: its warnings are numpy's, and PyTorch's (one, before the call) is given by var() itself
     n = _count(x.shape, dim)
-    centred = x - np.sum(x, axis=dim, keepdims=True) / n
+    centred = x - _mean_exact(x, dim, n)
     return np.sum(centred * centred, axis=dim, keepdims=keepdim) / builtins.max(n - correction, 0)
+
+
+def _mean_exact(x, dim, n):
+    """The mean (kept dims), exactly the value where all values are equal (sum / n may be off by a rounding):
+    PyTorch's Welford var is then exactly 0, and so its std's gradient is 0 there too."""
+    m = np.sum(x, axis=dim, keepdims=True) / n
+    if x.size:
+        lo = np.min(x, axis=dim, keepdims=True)
+        m = np.where(lo == np.max(x, axis=dim, keepdims=True), lo, m)
+    return m
 
 
 def _std_fwd(x, *, dim, keepdim, correction):
@@ -538,7 +548,7 @@ STD = defop(
 )
 
 
-def _var_params(x, dim, unbiased, keepdim, correction, name: str) -> dict:
+def _var_params(x, dim, unbiased, keepdim, correction, name: str, stacklevel: int = 4) -> dict:
     """var/std's arguments, with PyTorch's refusal of integers and its warning when n - correction <= 0."""
     if x._data.dtype.kind not in "fc":
         raise RuntimeError(f"{'std and var' if name in ('std', 'var') else name} only support floating point and "
@@ -551,7 +561,7 @@ def _var_params(x, dim, unbiased, keepdim, correction, name: str) -> dict:
     if _count(x._data.shape, d) - correction <= 0:
         warnings.warn(
             f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the reduction factor "
-            "(input numel divided by output numel).", UserWarning, stacklevel=4,
+            "(input numel divided by output numel).", UserWarning, stacklevel=stacklevel,  # the caller's line
         )
     return {"dim": d, "keepdim": keepdim, "correction": correction}
 
@@ -584,8 +594,9 @@ def any(x, dim=None):
 
 # ============================================================== var_mean / std_mean: one node, two outputs
 def _var_mean_fwd(x, *, dim, keepdim, correction):
-    n = _count(x.shape, dim)
-    return _var_fwd(x, dim=dim, keepdim=keepdim, correction=correction), np.sum(x, axis=dim, keepdims=keepdim) / n
+    m = _mean_exact(x, dim, _count(x.shape, dim))
+    return _var_fwd(x, dim=dim, keepdim=keepdim, correction=correction), m if keepdim else np.reshape(
+        m, np.sum(x, axis=dim).shape)
 
 
 def _std_mean_fwd(x, *, dim, keepdim, correction):
@@ -632,13 +643,15 @@ STD_MEAN = defop("std_mean", "StdMeanBackward0", _std_mean_fwd, vjp=_moments_vjp
 @public(method=False)
 def var_mean(x, dim=None, unbiased: bool = True, keepdim: bool = False, *, correction=None):
     """(var, mean) in one pass, recorded as one node with two outputs (PyTorch's VarMeanBackward0)."""
-    return apply_multi(VAR_MEAN, x, _var_params(x, dim, unbiased, keepdim, correction, "var_mean"), views=False)
+    return apply_multi(VAR_MEAN, x, _var_params(x, dim, unbiased, keepdim, correction, "var_mean", 3),
+                       views=False)
 
 
 @public(method=False)
 def std_mean(x, dim=None, unbiased: bool = True, keepdim: bool = False, *, correction=None):
     """(std, mean) in one pass, recorded as one node with two outputs (PyTorch's StdMeanBackward0)."""
-    return apply_multi(STD_MEAN, x, _var_params(x, dim, unbiased, keepdim, correction, "std_mean"), views=False)
+    return apply_multi(STD_MEAN, x, _var_params(x, dim, unbiased, keepdim, correction, "std_mean", 3),
+                       views=False)
 
 
 # ============================================================== aminmax
@@ -825,9 +838,17 @@ def _stable_order(a: np.ndarray, dim: int, descending: bool) -> np.ndarray:
 
 
 @public
-def sort(x, dim=-1, descending: bool = False, *, stable=None):
+def sort(x, *args, dim=-1, descending: bool = False, stable=None):
     """(values, indices) sorted along ``dim``. Ties keep their order (PyTorch's CPU kernel does so for up to 16
-    elements and with ``stable=True``); nan sorts as the largest value."""
+    elements and with ``stable=True``); nan sorts as the largest value. PyTorch's two signatures:
+    ``sort(dim=-1, descending=False)`` and ``sort(*, stable, dim=-1, descending=False)``."""
+    if args:
+        if stable is not None or len(args) > 2:
+            kinds = ", ".join(type(a).__name__ for a in args) + ", stable=bool" * (stable is not None)
+            raise TypeError(f"sort() received an invalid combination of arguments - got ({kinds}), but expected one "
+                            "of:\n * (int dim = -1, bool descending = False)\n * (*, bool stable, int dim = -1, "
+                            "bool descending = False)")
+        dim, descending = (*args, descending)[:2] if len(args) == 1 else args
     a = x._array()
     d = one_dim(dim, a.ndim, "sort")
     order = _stable_order(a, d, descending) if a.ndim else np.zeros((), np.int64)

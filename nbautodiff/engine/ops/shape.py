@@ -244,7 +244,7 @@ def unsqueeze(x, dim: int):
     return apply(UNSQUEEZE, (x,), {"dim": one_dim(dim, n, "unsqueeze")})
 
 
-def _expand_fwd(x, *, shape):
+def _expand_fwd(x, *, shape, in_shape):
     # numpy's broadcast views are read-only even where nothing is repeated; PyTorch writes through those
     return x.view() if x.shape == tuple(shape) else np.broadcast_to(x, shape)
 
@@ -272,11 +272,11 @@ def _expand_error(args, params, exc):
     return expand_error(params["shape"], args[0]._data.shape)
 
 
-EXPAND = defop(
+EXPAND = defop(  # saves nothing (as PyTorch's): a second backward through it runs again
     "expand", "ExpandBackward0", _expand_fwd,
-    vjp=(lambda g, out, x, *, shape: sum_to_shape(g, x.shape),),
-    jvp=(lambda dx, out, x, *, shape: expand(dx, *shape),),
-    save=(0,), view=True, error=_expand_error,
+    vjp=(lambda g, out, x, *, shape, in_shape: sum_to_shape(g, in_shape),),
+    jvp=(lambda dx, out, x, *, shape, in_shape: expand(dx, *shape),),
+    view=True, error=_expand_error,
 )
 
 
@@ -286,7 +286,7 @@ def expand(x, *sizes):
     sizes = _shape_args(sizes)
     lead = len(sizes) - x._data.ndim
     shape = tuple(x._data.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
-    return apply(EXPAND, (x,), {"shape": shape})
+    return apply(EXPAND, (x,), {"shape": shape, "in_shape": x._data.shape})
 
 
 @public(function=False)
@@ -303,7 +303,7 @@ def broadcast_to(x, shape):
 def indexable(a, key):
     """``a`` itself, or for a 0-d ``a`` and a key of index arrays a 1-element view of it: numpy can't index a 0-d
     array with arrays, and the positions of a view of a 0-d tensor (registry.view_key) are all 0."""
-    if key and type(key[0]) is np.ndarray and np.ndim(a) == 0:
+    if key and type(key[0]) is np.ndarray and key[0].dtype.kind in "iu" and np.ndim(a) == 0:
         return np.reshape(a, (1,))
     return a
 
@@ -340,9 +340,14 @@ def _getitem_jvp(dx, out, x, *, key, in_shape):
     return apply(INDEX, (dx,), {"key": key, "in_shape": in_shape})
 
 
+def _copy_at(x, *, key, in_shape):
+    """x[key] as a new C-contiguous array (as PyTorch's index results are; numpy may lay them out otherwise)."""
+    return np.array(indexable(x, key)[key], order="C")
+
+
 SELECT = defop("select", "SelectBackward0", _getitem_fwd, vjp=(_getitem_vjp,), jvp=(_getitem_jvp,), view=True)
 SLICE = defop("slice", "SliceBackward0", _getitem_fwd, vjp=(_getitem_vjp,), jvp=(_getitem_jvp,), view=True)
-INDEX = defop("index", "IndexBackward0", _getitem_fwd, vjp=(_index_vjp,), jvp=(_getitem_jvp,))
+INDEX = defop("index", "IndexBackward0", _copy_at, vjp=(_index_vjp,), jvp=(_getitem_jvp,))
 # The VJPs of indexing: scatter the gradient into zeros. Differentiable again (their VJP is indexing).
 EMBED = defop(
     "embed", "SliceBackwardBackward0", _basic_backward_fwd,
@@ -419,7 +424,8 @@ def getitem(x, key):
 
 
 def _is_mask(k) -> bool:
-    return isinstance(k, np.ndarray) and k.dtype == np.bool_ and k.ndim > 0
+    """A boolean index: it uses as many dimensions as it has (a 0-d one uses none and adds one of size 0 or 1)."""
+    return isinstance(k, np.ndarray) and k.dtype == np.bool_
 
 
 def _index(x, advanced: list):
@@ -466,9 +472,9 @@ SETITEM = defop(
 def _index_put_fwd(x, v, *, key, accumulate):
     out = np.array(x)
     if accumulate:
-        np.add.at(out, key, np.broadcast_to(v, np.broadcast_shapes(*[np.shape(k) for k in key])))
+        np.add.at(indexable(out, key), key, np.broadcast_to(v, np.broadcast_shapes(*[np.shape(k) for k in key])))
     else:
-        out[key] = v
+        indexable(out, key)[key] = v
     return out
 
 
@@ -519,7 +525,10 @@ def torch_layout(shape: tuple, key: tuple) -> tuple:
     if not any(_is_advanced(k) for k in key):
         return key
     positions = make(np.arange(int(np.prod(shape, dtype=np.int64))).reshape(shape))
-    return np.unravel_index(getitem(positions, key)._data, shape)
+    picked = getitem(positions, key)._data
+    if not shape:  # a 0-d tensor: its one element (see indexable)
+        return (np.zeros(np.shape(picked), dtype=np.intp),)
+    return np.unravel_index(picked, shape)
 
 
 def _whole(key: tuple) -> bool:
@@ -544,7 +553,8 @@ def setitem(x, key, value):
     key = _normalize_key(key)
     if _whole(key):
         value = value if isinstance(value, Tensor) else make(np.asarray(value, dtype=x._data.dtype))
-        copy_from(x, value, check_only=True)
+        if not expands_to(value._data.shape, x._data.shape):
+            raise expand_error(x._data.shape, value._data.shape)
         if value._requires_grad and value._data.shape != x._data.shape:
             value = expand(value, *x._data.shape)
         inplace_apply(x, copy_from, value, "__setitem__", via_view=True)
@@ -681,8 +691,10 @@ def _stack_error(args, params, exc):
     )
 
 
-CAT = defop("cat", "CatBackward0", _cat_fwd_sizes, vjp=_cat_vjp, jvp=_cat_jvp, error=_cat_error)
-STACK = defop("stack", "StackBackward0", _stack_fwd, vjp=_stack_vjp, jvp=_stack_jvp, error=_stack_error)
+# broadcast=True: the gradients are cast back to each input's dtype (cat([float32, float64]) is float64)
+CAT = defop("cat", "CatBackward0", _cat_fwd_sizes, vjp=_cat_vjp, jvp=_cat_jvp, error=_cat_error, broadcast=True)
+STACK = defop("stack", "StackBackward0", _stack_fwd, vjp=_stack_vjp, jvp=_stack_jvp, error=_stack_error,
+              broadcast=True)
 
 
 def _tensor_list(tensors, name):
@@ -788,7 +800,12 @@ def unbind(x, dim: int = 0):
 
 
 # ============================================================== copies and casts
-CLONE = defop("clone", "CloneBackward0", np.copy, vjp=(lambda g, out, x: g,), jvp=(lambda dx, out, x: dx,))
+def _clone_fwd(x):
+    # PyTorch keeps the strides of a dense tensor but lays out an expanded one (a stride of 0) contiguously
+    return np.array(x, order="C" if type(x) is np.ndarray and 0 in x.strides else "K", copy=True)
+
+
+CLONE = defop("clone", "CloneBackward0", _clone_fwd, vjp=(lambda g, out, x: g,), jvp=(lambda dx, out, x: dx,))
 
 
 def _to_fwd(x, *, dtype, in_dtype):
@@ -833,7 +850,7 @@ COPY_FROM = defop(
 )
 
 
-def copy_from(x, src, check_only: bool = False):
+def copy_from(x, src):
     """``x.copy_(src)`` out of place: src broadcast to x's shape and cast to its dtype (PyTorch's shape errors)."""
     src = src if isinstance(src, Tensor) else make(np.asarray(src))
     try:
@@ -844,7 +861,7 @@ def copy_from(x, src, check_only: bool = False):
         raise RuntimeError(
             f"output with shape {shape_str(x._data.shape)} doesn't match the broadcast shape {shape_str(shape)}"
         )
-    return None if check_only else apply(COPY_FROM, (x, src))
+    return apply(COPY_FROM, (x, src))
 
 
 def _zeros_like(g, out, x, *rest, **params):
@@ -870,8 +887,8 @@ FILL_TENSOR = defop(  # x.fill_(0-d tensor): the value gets the sum of the gradi
 
 # ============================================================== gather / index_select / flip / roll / repeat
 # gather and index_select are advanced indexing with a key built from the index (the INDEX rules, PyTorch's names).
-GATHER = defop("gather", "GatherBackward0", _getitem_fwd, vjp=(_index_vjp,), jvp=(_getitem_jvp,))
-INDEX_SELECT = defop("index_select", "IndexSelectBackward0", _getitem_fwd, vjp=(_index_vjp,), jvp=(_getitem_jvp,))
+GATHER = defop("gather", "GatherBackward0", _copy_at, vjp=(_index_vjp,), jvp=(_getitem_jvp,))
+INDEX_SELECT = defop("index_select", "IndexSelectBackward0", _copy_at, vjp=(_index_vjp,), jvp=(_getitem_jvp,))
 
 
 def _int_index(index, op: str) -> np.ndarray:
@@ -1291,8 +1308,7 @@ def index_fill(x, dim: int, index, value):
 
 
 # ============================================================== views: diagonal, unfold; their history after a write
-def _copy_at(x, *, key, in_shape):
-    return np.array(indexable(x, key)[key])  # a copy: not a view of x
+
 
 
 # A view whose history PyTorch regenerates (its base, or the view itself, was written in place) is recorded as
@@ -1447,7 +1463,7 @@ def take(x, index):
     bad = idx[(idx < -n) | (idx >= n)]
     if bad.size:
         raise IndexError(f"out of range: tried to access index {int(bad.flat[0])} on a tensor of {n} elements.")
-    key = np.unravel_index(idx % n if n else idx, x._data.shape)
+    key = np.unravel_index(idx % n, x._data.shape) if x._data.ndim else (np.zeros(idx.shape, np.intp),)
     return apply(TAKE, (x,), {"key": key, "in_shape": x._data.shape})
 
 
