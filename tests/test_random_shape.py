@@ -44,7 +44,8 @@ MY_UNARY = [
     lambda ns, a: ns.take_along_dim(a, ns.zeros(a.shape[:-1] + (1,), dtype=ns.int64), -1) if _last(a) else a,
     lambda ns, a: a.unfold(-1, 2, 1) if _last(a) >= 2 else a,
     lambda ns, a: a.repeat_interleave(2, dim=-1) if a.dim() else a.repeat_interleave(3),
-    lambda ns, a: a.repeat_interleave(ns.tensor([1, 0] * (_last(a) // 2) + [2] * (_last(a) % 2)), dim=-1) if a.dim() else a,
+    lambda ns, a: a.repeat_interleave(ns.tensor([1, 0] * (_last(a) // 2) + [2] * (_last(a) % 2)), dim=-1)
+    if a.dim() else a,
     lambda ns, a: a.tile(2),
     lambda ns, a: a.masked_select(ns.ones(a.shape, dtype=ns.bool).tril() if a.dim() >= 2 else a == a),
     lambda ns, a: a.unflatten(-1, (1, _last(a))) if a.dim() else a,
@@ -64,7 +65,8 @@ MY_UNARY = [
     lambda ns, a: (a * 1).unsqueeze_(0).squeeze_(0),
     lambda ns, a: _write(a * 1, lambda c: c.tril_()) if a.dim() >= 2 else a,
     lambda ns, a: _write(a * 1, lambda c: c.diagonal().mul_(2)) if a.dim() == 2 else a,
-    lambda ns, a: _write(a * 1, lambda c: c[..., :1].mul_(3).t_() if c.dim() == 2 else c[..., :1].exp_()) if a.dim() else a,
+    lambda ns, a: _write(a * 1, lambda c: c[..., :1].mul_(3).t_() if c.dim() == 2 else c[..., :1].exp_())
+    if a.dim() else a,
     lambda ns, a: _write(a * 1, lambda c: c.__setitem__(c > 0, 0.5)),
 ]
 MY_BINARY = [

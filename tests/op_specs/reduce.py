@@ -38,8 +38,8 @@ SPECS = {
     "amax": Spec(lambda ns, x: x.amax(-1), UNARY, edges=[([1.0, 3.0, 3.0, 2.0],), ([[1.0, 1.0], [0.0, 2.0]],)]),
     "amin": Spec(lambda ns, x: x.amin() + x.amin(0).sum() * 0.5, UNARY, edges=[([1.0, 1.0, 3.0, 2.0],)]),
     # --- two outputs of one node
-    "var_mean": Spec(lambda ns, x: _both(ns.var_mean(x, 1)) + ns.var_mean(x)[1] + _both(ns.var_mean(x, 0, correction=0)).sum(),
-                     [((3, 4),)]),
+    "var_mean": Spec(lambda ns, x: _both(ns.var_mean(x, 1)) + ns.var_mean(x)[1]
+                     + _both(ns.var_mean(x, 0, correction=0)).sum(), [((3, 4),)]),
     "std_mean": Spec(lambda ns, x: _both(ns.std_mean(x, 1, keepdim=True)) + ns.std_mean(x, False)[0], [((3, 4),)]),
     "aminmax": Spec(lambda ns, x: _both(ns.aminmax(x)) + _both(ns.aminmax(x, dim=-1, keepdim=True)).sum(), UNARY,
                     edges=[([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]],)]),

@@ -68,7 +68,8 @@ SPECS = {
     "copy_": Spec(lambda ns, x, y: (x * 1).copy_(y), [((3, 4), (4,))]),
     # --- writing at positions
     "scatter": Spec(lambda ns, x, src: x.scatter(0, _index(ns, [[0, 1, 2, 0], [2, 0, 1, 1]]), src)
-                    + (x * 1).scatter_(1, _index(ns, [[3], [0]]), src[:, :1]) + ns.scatter(x, 0, _index(ns, [[1]]), src=src[:1, :1]),
+                    + (x * 1).scatter_(1, _index(ns, [[3], [0]]), src[:, :1])
+                    + ns.scatter(x, 0, _index(ns, [[1]]), src=src[:1, :1]),
                     [((3, 4), (2, 4))]),
     "scatter_value": Spec(lambda ns, x: x.scatter(-1, _index(ns, [[1], [3], [1]]), 2.5) if x.dim()
                           else x.scatter(0, _index(ns, 0), 2.5) + x, UNARY),
@@ -77,7 +78,8 @@ SPECS = {
                         [((3, 4), (2, 4))]),
     "index_add": Spec(lambda ns, x, s: x.index_add(0, _index(ns, [0, 2, 0]), s, alpha=-1.5)
                       + ns.index_add(x, 0, _index(ns, [1, 1, 1]), s), [((3, 4), (3, 4))]),
-    "index_copy": Spec(lambda ns, x, s: x.index_copy(1, _index(ns, [3, 0]), s) + (x * 1).index_copy_(1, _index(ns, [1, 2]), s),
+    "index_copy": Spec(lambda ns, x, s: x.index_copy(1, _index(ns, [3, 0]), s)
+                       + (x * 1).index_copy_(1, _index(ns, [1, 2]), s),
                        [((3, 4), (3, 2))]),
     "index_fill": Spec(lambda ns, x: x.index_fill(-1, _index(ns, [0, -1]), -2.0), UNARY),
     "index_fill_tensor": Spec(lambda ns, x, v: x.index_fill(x.dim() - 1 if x.dim() else 0, _index(ns, [0, 0]), v),
@@ -93,8 +95,8 @@ SPECS = {
     "tril": Spec(lambda ns, x: x.tril() + ns.tril(x, diagonal=1) + (x * 1).tril_(-1), [((3, 4),), ((2, 3, 3),)]),
     "triu": Spec(lambda ns, x: x.triu() + ns.triu(x, 2) + (x * 1).triu_(), [((3, 4),)]),
     "take": Spec(lambda ns, x: x.take(_index(ns, [[0, 5], [11, -1]])) if x.dim() else x.take(_index(ns, 0)), UNARY),
-    "masked_select": Spec(lambda ns, x: x.masked_select(x > 0) + ns.masked_select(x, ns.tensor([True, False, True, True])
-                                                                                   ).sum() if x.dim() else
+    "masked_select": Spec(lambda ns, x: x.masked_select(x > 0)
+                          + ns.masked_select(x, ns.tensor([True, False, True, True])).sum() if x.dim() else
                           x.masked_select(ns.tensor(True)), UNARY),
     "rot90": Spec(lambda ns, x: x.rot90() * 1 + x.rot90(2).sum() + ns.rot90(x, -1, (1, 0)).sum(), [((3, 4),)]),
     # --- in-place view changes

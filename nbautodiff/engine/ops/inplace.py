@@ -12,6 +12,7 @@ import numpy as np
 from .. import mode
 from ..tensor import SavedAt, Tensor, bump_version, make, version_counter
 from ._util import shape_str
+from .registry import public
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
 VIEW_OF_LEAF_INPLACE = "a view of a leaf Variable that requires grad is being used in an in-place operation."
@@ -161,8 +162,8 @@ def _root_tangent(x: Tensor) -> None:
     old = table.get(id(root))
     mode.state.forward_tangents = None
     try:
-        from .shape import _unwritten_part
         from .registry import apply
+        from .shape import _unwritten_part
 
         new = apply(OPS["embed"], (table[id(x)][1],), {"key": key, "in_shape": root._data.shape})
         if old is not None:
@@ -195,3 +196,15 @@ def fill_inplace(x: Tensor, value, name: str = "fill_") -> Tensor:
             )
         return inplace_apply(x, lambda old, v: apply(OPS["fill_tensor"], (old, v)), value, name)
     return inplace_apply(x, lambda old, _: apply(OPS[name], (old,), {"value": value}), None, name)
+
+
+@public(method=False, name="zero_")
+def zero_function(x: Tensor) -> Tensor:
+    """``torch.zero_(x)``: as ``x.zero_()``."""
+    return x.zero_()
+
+
+@public(method=False, name="fill_")
+def fill_function(x: Tensor, value) -> Tensor:
+    """``torch.fill_(x, value)``: as ``x.fill_(value)``."""
+    return x.fill_(value)

@@ -551,6 +551,7 @@ def setitem(x, key, value):
     from .inplace import inplace_apply
 
     key = _normalize_key(key)
+    by_mask = any(_is_mask(k) and k.ndim for k in key)  # with a 0-d value, PyTorch then casts it (no dtype error)
     if _whole(key):
         value = value if isinstance(value, Tensor) else make(np.asarray(value, dtype=x._data.dtype))
         if not expands_to(value._data.shape, x._data.shape):
@@ -562,7 +563,7 @@ def setitem(x, key, value):
     advanced = any(_is_advanced(k) for k in key)
     key = torch_layout(x._data.shape, key)
     if isinstance(value, Tensor):
-        if advanced:
+        if advanced and not (by_mask and value._data.ndim == 0):
             _index_put_dtypes(x, value)
     else:
         value = make(np.asarray(value, dtype=x._data.dtype))
@@ -584,6 +585,12 @@ def setitem(x, key, value):
             value = expand(reshape(value, *trimmed) if trimmed != vshape else value, *region)
         op, params = SETITEM, {"key": key}
     inplace_apply(x, lambda old, v: apply(op, (old, v), params), value, "__setitem__", via_view=True)
+
+
+@public(method=False, name="index_put_")
+def index_put_function(x, indices, values, accumulate: bool = False):
+    """``torch.index_put_(x, ...)``: as ``x.index_put_(...)``."""
+    return x.index_put_(indices, values, accumulate)
 
 
 @public(inplace=True)
@@ -1553,7 +1560,7 @@ def flipud(x):
     return flip(x, (0,))
 
 
-# ============================================================== compositions: movedim, tile, unflatten, diff, repeat_interleave
+# ============================================================== compositions: movedim, tile, diff, repeat_interleave...
 @public(aliases=("moveaxis",))
 def movedim(x, source, destination):
     """Move the dims ``source`` to the positions ``destination`` (a permute, as PyTorch records it)."""
@@ -1670,7 +1677,7 @@ def repeat_interleave(x, repeats=None, dim=None, *, output_size=None):
     return flatten(clone(spread), d, d + 1)
 
 
-# ============================================================== in-place view changes: t_, transpose_, squeeze_, unsqueeze_
+# ============================================================== in-place view changes: t_, transpose_, squeeze_...
 T_ = defop("t_", "TBackward1", np.transpose, vjp=T.vjp, jvp=T.jvp, view=True, arrays=True)
 TRANSPOSE_ = defop("transpose_", "TransposeBackward1", _transpose_fwd, vjp=TRANSPOSE.vjp, jvp=TRANSPOSE.jvp, view=True)
 UNSQUEEZE_ = defop("unsqueeze_", "UnsqueezeBackward1", _unsqueeze_fwd, vjp=UNSQUEEZE.vjp, jvp=UNSQUEEZE.jvp, view=True)
@@ -1682,9 +1689,9 @@ SQUEEZE_DIMS_ = defop("squeeze_dims_", "SqueezeBackward5", _squeeze_fwd, vjp=SQU
 def _view_in_place(x, op, params, name: str):
     """Give x the shape of one of its views, in place: its history gets the view's node (PyTorch's ...Backward1),
     its version goes up, and a view of a base stays one (its positions in the base recomputed)."""
+    from ..tensor import bump_version
     from .inplace import _check_leaf, _move_tangent
     from .registry import view_key
-    from ..tensor import bump_version
 
     _check_leaf(x, name)
     r = apply(op, (x,), params)
