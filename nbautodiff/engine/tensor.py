@@ -599,7 +599,7 @@ class Tensor:
         return _ops.inplace(self, _ops.copy_from, src, "copy_")
 
     def zero_(self):
-        return _ops.fill_inplace(self, 0)
+        return _ops.fill_inplace(self, 0, "zero_")
 
     def fill_(self, value):
         return _ops.fill_inplace(self, value)
@@ -607,12 +607,12 @@ class Tensor:
     def normal_(self, mean=0.0, std=1.0):
         from .factories import _rng
 
-        return _ops.fill_inplace(self, _rng().normal(mean, std, self._data.shape))
+        return _ops.fill_inplace(self, _rng().normal(mean, std, self._data.shape), "normal_")
 
     def uniform_(self, a=0.0, b=1.0):
         from .factories import _rng
 
-        return _ops.fill_inplace(self, _rng().uniform(a, b, self._data.shape))
+        return _ops.fill_inplace(self, _rng().uniform(a, b, self._data.shape), "uniform_")
 
     # ------------------------------------------------------------------ new tensors like this one
     def new_tensor(self, data, dtype=None, requires_grad=False):
@@ -727,6 +727,21 @@ def _reversed_dims(self: Tensor) -> Tensor:
     return _ops.permute(self, tuple(range(n))[::-1])
 
 
+def _matrix_transpose(self: Tensor, name: str, hint: str) -> Tensor:
+    """``x.mT`` (the last two dims swapped), ``x.mH`` and ``x.H`` (the same for real tensors; ``H`` only for
+    matrices): a 0-d tensor is returned as it is, with PyTorch's deprecation warning."""
+    n = self._data.ndim
+    if n == 0:
+        warnings.warn(f"Tensor.{name} is deprecated on 0-D tensors. {hint}", UserWarning, stacklevel=3)
+        return self
+    if name == "H" and n != 2:
+        more = " For batches of matrices, consider using tensor.mH" if n > 2 else ""
+        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {n}-D tensor.{more}")
+    if n < 2:
+        raise RuntimeError(f"tensor.{name} is only supported on matrices or batches of matrices. Got {n}-D tensor.")
+    return _ops.transpose(self, -2, -1)
+
+
 _warned_scalar = False
 _NUMBERS = frozenset((builtins.float, builtins.int, np.float32, np.float64, np.int64))
 _apply = _ADD = _SUB = _MUL = _DIV = None  # set by _install_methods once the op table exists
@@ -736,7 +751,8 @@ def _inplace_method(name: str, fn):
     """``x.exp_()``, ``x.pow_(2)``...: the out-of-place op written into x's memory, recorded as PyTorch does."""
 
     def method(self, *args, **kwargs):
-        return _ops.inplace(self, lambda x, _: fn(x, *args, **kwargs), None, name + "_")
+        # the arguments go along as the "other" operand: a tensor among them that requires grad is tracked
+        return _ops.inplace(self, lambda x, _: fn(x, *args, **kwargs), (*args, *kwargs.values()), name + "_")
 
     method.__name__ = method.__qualname__ = name + "_"
     method.__doc__ = f"In place: ``x.{name}_(...)`` writes ``{name}(x, ...)`` into x (see ``add_``)."
@@ -754,7 +770,9 @@ def _install_methods() -> None:
         setattr(Tensor, name + "_", _inplace_method(name, fn))
     Tensor.clip_ = Tensor.clamp_
     Tensor.T = property(_reversed_dims)
-    Tensor.mT = property(lambda self: _ops.transpose(self, -2, -1))
+    Tensor.mT = property(lambda self: _matrix_transpose(self, "mT", "This function is the identity in these cases."))
+    Tensor.mH = property(lambda self: _matrix_transpose(self, "mH", "Consider using x.conj()."))
+    Tensor.H = property(lambda self: _matrix_transpose(self, "H", "Consider using x.conj()."))
 
 
 from . import ops as _ops  # noqa: E402  (the ops build Tensors; ops/__init__ calls _install_methods)

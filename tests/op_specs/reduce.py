@@ -4,6 +4,12 @@ import numpy as np  # noqa: F401
 
 from . import BINARY, POS, TARGET, UNARY, Spec, _own_apply, _pieces, _setitem, fnl  # noqa: F401
 
+
+def _both(pair):
+    """Use both outputs of a two-output node (var_mean, aminmax), one of them twice."""
+    a, b = pair
+    return a * b + a
+
 SPECS = {
     # --- reductions
     "sum": Spec(lambda ns, x: x.sum(), UNARY),
@@ -31,4 +37,33 @@ SPECS = {
     "repeat": Spec(lambda ns, x: x.repeat(2, 1, 3), [((3, 4),), ((),)]),
     "amax": Spec(lambda ns, x: x.amax(-1), UNARY, edges=[([1.0, 3.0, 3.0, 2.0],), ([[1.0, 1.0], [0.0, 2.0]],)]),
     "amin": Spec(lambda ns, x: x.amin() + x.amin(0).sum() * 0.5, UNARY, edges=[([1.0, 1.0, 3.0, 2.0],)]),
+    # --- two outputs of one node
+    "var_mean": Spec(lambda ns, x: _both(ns.var_mean(x, 1)) + ns.var_mean(x)[1]
+                     + _both(ns.var_mean(x, 0, correction=0)).sum(), [((3, 4),)]),
+    "std_mean": Spec(lambda ns, x: _both(ns.std_mean(x, 1, keepdim=True)) + ns.std_mean(x, False)[0], [((3, 4),)]),
+    "aminmax": Spec(lambda ns, x: _both(ns.aminmax(x)) + _both(ns.aminmax(x, dim=-1, keepdim=True)).sum(), UNARY,
+                    edges=[([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]],)]),
+    # --- nan-aware, cumulative
+    "nansum": Spec(lambda ns, x: ns.nansum(x) + x.nansum(-1, keepdim=True) + x.nanmean(), UNARY,
+                   edges=[([1.0, float("nan"), 2.0],), ([[float("nan"), 1.0], [2.0, 3.0]],)]),
+    "cumprod": Spec(lambda ns, x: x.cumprod(-1) + ns.cumprod(x, 0), UNARY,
+                    edges=[([3.0, 0.0, 2.0, 0.0, 5.0],), ([[0.0, 2.0, 3.0], [1.0, 0.0, 4.0], [2.0, 2.0, 0.0]],)]),
+    # --- picking along a dimension (ties: the index PyTorch returns gets the gradient)
+    "sort": Spec(lambda ns, x: x.sort(-1)[0] + x.sort(0, descending=True).values * 2 + x.msort()
+                 + x.sort(descending=True).values * 3, UNARY,
+                 edges=[([[1.0, 3.0, 3.0, 2.0], [2.0, 2.0, 2.0, 0.0]],), ([1.0, float("nan"), 0.0],)]),
+    "sort_stable": Spec(lambda ns, x: ns.sort(x, stable=True, descending=True).values, UNARY,
+                        edges=[([1.0, 3.0, 3.0, 1.0, 3.0],)]),
+    "topk": Spec(lambda ns, x: x.topk(2)[0] + x.topk(2, 0, largest=False).values.sum(), [((3, 4),)]),
+    "median": Spec(lambda ns, x: x.median(), UNARY, edges=[([2.0, 1.0, 2.0, 1.0],), ([1.0, float("nan"), 2.0],)]),
+    "nanmedian": Spec(lambda ns, x: x.nanmedian(), UNARY, edges=[([1.0, float("nan"), 3.0, 3.0, 0.0],)]),
+    "median_dim": Spec(lambda ns, x: x.median(-1)[0] + x.median(0, keepdim=True).values.sum(), UNARY,
+                       edges=[([[3.0, 1.0, 3.0, 1.0, 2.0, 2.0], [1.0, 1.0, 1.0, 1.0, 1.0, 1.0]],),
+                              ([[5.0, 1.0, 5.0, 1.0, 5.0, 1.0], [0.0, float("nan"), 0.0, 2.0, 1.0, 0.0]],)]),
+    "nanmedian_dim": Spec(lambda ns, x: x.nanmedian(-1).values, UNARY,
+                          edges=[([[1.0, float("nan"), 2.0, 2.0], [float("nan")] * 4],)]),
+    "cummax": Spec(lambda ns, x: x.cummax(-1)[0] + ns.cummax(x, 0).values, UNARY,
+                   edges=[([1.0, 3.0, 3.0, 2.0, 3.0],), ([1.0, float("nan"), 2.0, float("nan"), 0.0],)]),
+    "cummin": Spec(lambda ns, x: x.cummin(-1)[0], UNARY,
+                   edges=[([3.0, 1.0, 1.0, 2.0, 1.0],), ([1.0, float("nan"), 0.0],)]),
 }

@@ -1091,12 +1091,11 @@ def masked_fill(x, mask, value):
         mask = make(np.asarray(mask))
     if mask._data.dtype != np.bool_:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype}")
-    if np.broadcast_shapes(mask._data.shape, x._data.shape) != x._data.shape:
-        raise RuntimeError(
-            f"masked_fill: the mask of shape {tuple(mask._data.shape)} must broadcast to the input's shape "
-            f"{tuple(x._data.shape)} (use a mask of the input's shape)"
-        )
     if isinstance(value, Tensor):
+        from .. import mode
+
+        if value._requires_grad and x._data.dtype.kind not in "fc" and mode.state.grad_enabled:
+            raise RuntimeError(f"Autograd not support dtype: {x.dtype.legacy.removesuffix('Tensor')}")
         if value._data.ndim != 0:
             raise RuntimeError(
                 f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with {value._data.ndim} "

@@ -12,6 +12,7 @@ import numpy as np
 from .. import mode
 from ..tensor import SavedAt, Tensor, bump_version, make, version_counter
 from ._util import shape_str
+from .registry import public
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
 VIEW_OF_LEAF_INPLACE = "a view of a leaf Variable that requires grad is being used in an in-place operation."
@@ -54,13 +55,20 @@ def _check_result(x: Tensor, r: np.ndarray, name: str) -> None:
         )
 
 
+def _requires_grad(other) -> bool:
+    """Whether the other operand of an in-place op (a tensor, or the arguments of ``x.<op>_(...)``) needs a gradient."""
+    if isinstance(other, Tensor):
+        return other._requires_grad
+    return isinstance(other, tuple) and any(isinstance(a, Tensor) and a._requires_grad for a in other)
+
+
 def inplace_apply(x: Tensor, fn, other, name: str, via_view: bool = False) -> Tensor:
-    """Compute ``fn(x, other)`` and write it into x's memory; record it when gradients flow."""
+    """Compute ``fn(x, other)`` and write it into x's memory; record it when gradients flow. An integer tensor
+    never starts to require grad by being written to (PyTorch's copy_ and x[i] = v cast the value and drop it)."""
     _check_leaf(x, name, via_view)
     version_counter(x)  # made now, while x.grad_fn is still the node that may have saved x's memory
-    tracking = mode.state.grad_enabled and (
-        x._requires_grad or (isinstance(other, Tensor) and other._requires_grad)
-    )
+    tracking = mode.state.grad_enabled and (x._requires_grad or (
+        _requires_grad(other) and x._data.dtype.kind in "fc"))
     if not tracking:
         with mode.no_grad():
             r = fn(x, other)
@@ -68,6 +76,8 @@ def inplace_apply(x: Tensor, fn, other, name: str, via_view: bool = False) -> Te
         np.copyto(x._array(), r._data, casting="unsafe")
         bump_version(x)
         _move_tangent(r, x)
+        if x._view is not None and mode.state.forward_tangents is not None:
+            _root_tangent(x)
         return x
     producer = x.grad_fn
     if producer is not None and producer.multi and producer.op is not None and not producer.op.custom:
@@ -95,44 +105,72 @@ def inplace_apply(x: Tensor, fn, other, name: str, via_view: bool = False) -> Te
         node.out_ver = SavedAt(x._ver, x._ver[0])
     _move_tangent(r, x)
     if x._view is not None:
-        _rebase_bases(x)
+        _record_on_root(x)
     return x
 
 
-def _rebase_bases(x: Tensor) -> None:
-    """x, a view, was changed in place: record on each base that its region now holds x's values."""
-    from .registry import OPS, apply
+def _record_on_root(x: Tensor) -> None:
+    """x, a view, was changed in place, and its grad_fn is the in-place op's node: record on the root base that
+    x's positions now hold that op's result (PyTorch's CopySlices, which runs the op's backward on the gradient
+    of those positions), and give x and the views between it and the root their history from the root
+    (AsStridedBackward0), as PyTorch does."""
+    from .registry import OPS, apply, view_key
 
-    while x._view is not None:
-        base, op, params, _ = x._view
-        x._view = (base, op, params, x._ver[0])  # x's history (the in-place op) is current: don't refresh it
-        old = make(base._data, base.grad_fn)
-        old._requires_grad = base._requires_grad
-        if op.name in ("select", "slice"):
-            new = apply(OPS["index_put"], (old, x), {"key": params["key"]})
-        else:
-            new = apply(OPS["index_put"], (old, _undo_view(x, op, params, base)), {"key": (Ellipsis,)})
-        base.grad_fn = new.grad_fn
-        base._requires_grad = True
-        if base._view is not None:  # base's history is current now; the next round links it to its base
-            base._view = (*base._view[:3], base._ver[0])
-        # x is now a view of the new base: its gradient flows through the base's CopySlices
-        x.grad_fn = apply(op, (base,), params).grad_fn
-        x._view = (base, op, params, x._ver[0])
-        x = base
+    root, chain, views = _view_chain(x)
+    fn = x.grad_fn
+    old = make(root._data, root.grad_fn)  # the root's history so far (its memory already holds x's new values)
+    old._requires_grad = root._requires_grad
+    _move_tangent(root, old)
+    key = view_key(root._data.shape, chain)
+    new = apply(OPS["copy_slices"], (old, make(x._data, fn)), {"key": key, "fn": None})
+    node = new.grad_fn
+    if fn is not None and not fn.multi and fn.op is not None and not fn.op.custom:
+        node.next = (node.next[0], *fn.next[1:])  # as PyTorch: the base's history, then the op's other inputs
+        node.params = {"key": key, "fn": fn}
+    root.grad_fn = node
+    root._requires_grad = True
+    _move_tangent(new, root)
+    for i, v in enumerate(views):
+        params = {"key": view_key(root._data.shape, chain[: i + 1]), "in_shape": root._data.shape}
+        v.grad_fn = apply(OPS["as_strided"], (root,), params).grad_fn
+        v._requires_grad = True
+        v._view = (root, OPS["as_strided"], params, v._ver[0])
 
 
-def _undo_view(x: Tensor, op, params, base: Tensor) -> Tensor:
-    """x's values laid out as its base (the inverse of the view op)."""
-    from .shape import permute, t, transpose
+def _view_chain(x: Tensor):
+    """The root base of a view and the (op, params) steps from it to the view, and the views on the way
+    (``views[i]`` is the root seen through ``chain[: i + 1]``)."""
+    chain, views, t = [], [], x
+    while t._view is not None:
+        base, op, params, _ = t._view
+        chain.append((op, params))
+        views.append(t)
+        t = base
+    return t, chain[::-1], views[::-1]
 
-    if op.name == "transpose":
-        return transpose(x, params["d0"], params["d1"])
-    if op.name == "permute":
-        return permute(x, tuple(np.argsort(params["dims"])))
-    if op.name == "t":
-        return t(x)
-    return x.reshape(base._data.shape)
+
+def _root_tangent(x: Tensor) -> None:
+    """Forward mode, nothing recorded: the root of a view written in place gets the view's new tangent at the
+    view's positions (what CopySlices' JVP gives when gradients are recorded)."""
+    from .registry import OPS, view_key
+
+    table = mode.state.forward_tangents
+    if id(x) not in table:
+        return
+    root, chain, _ = _view_chain(x)
+    key = view_key(root._data.shape, chain)
+    old = table.get(id(root))
+    mode.state.forward_tangents = None
+    try:
+        from .registry import apply
+        from .shape import _unwritten_part
+
+        new = apply(OPS["embed"], (table[id(x)][1],), {"key": key, "in_shape": root._data.shape})
+        if old is not None:
+            new = new + _unwritten_part(old[1], key)
+    finally:
+        mode.state.forward_tangents = table
+    table[id(root)] = (root, new)
 
 
 def _move_tangent(src: Tensor, dst: Tensor) -> None:
@@ -146,9 +184,27 @@ def inplace(x: Tensor, fn, other, name: str) -> Tensor:
     return inplace_apply(x, fn, other, name)
 
 
-def fill_inplace(x: Tensor, value) -> Tensor:
-    """``zero_`` / ``fill_`` / ``normal_``: overwrite every element."""
-    from .shape import copy_from
+def fill_inplace(x: Tensor, value, name: str = "fill_") -> Tensor:
+    """``zero_`` / ``fill_`` / ``normal_`` / ``uniform_``: overwrite every element, recorded under PyTorch's name
+    (ZeroBackward0, FillBackward2; FillBackward3 for a 0-d tensor value, which gets the sum of the gradient)."""
+    from .registry import OPS, apply
 
-    v = value._data if isinstance(value, Tensor) else np.asarray(value)
-    return inplace_apply(x, copy_from, make(np.asarray(v, dtype=x._data.dtype)), "fill_")
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError(
+                f"fill_ only supports 0-dimension value tensor but got tensor with {value._data.ndim} dimensions."
+            )
+        return inplace_apply(x, lambda old, v: apply(OPS["fill_tensor"], (old, v)), value, name)
+    return inplace_apply(x, lambda old, _: apply(OPS[name], (old,), {"value": value}), None, name)
+
+
+@public(method=False, name="zero_")
+def zero_function(x: Tensor) -> Tensor:
+    """``torch.zero_(x)``: as ``x.zero_()``."""
+    return x.zero_()
+
+
+@public(method=False, name="fill_")
+def fill_function(x: Tensor, value) -> Tensor:
+    """``torch.fill_(x, value)``: as ``x.fill_(value)``."""
+    return x.fill_(value)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import builtins
 import collections
 import functools
+import warnings
 
 import numpy as np
 
 from ..tensor import Tensor, make
-from ._util import norm_dim, one_dim
+from ._util import const, norm_dim, one_dim, shape_str
 from .elementwise import _mask, _pass_where, exp, where
-from .registry import apply, defop, public
-from .shape import flip
+from .registry import apply, apply_multi, defop, public
+from .shape import _copy_at, _getitem_jvp, _index_vjp, along_key, flip
 
 
 def numpy_aliases(fn):
@@ -105,15 +107,20 @@ def mean(x, dim=None, keepdim: bool = False, *, dtype=None):
 
 
 # ============================================================== max / min
+def _ties(x: np.ndarray, out) -> np.ndarray:
+    """The elements equal to a full reduction's result (max, min, median): the nans when it is nan."""
+    return np.isnan(x) if np.isnan(out).any() else x == out
+
+
 def _extreme_all_vjp(g, out, x):
-    # The gradient is shared evenly between all elements equal to the max (PyTorch's rule), selected so that
-    # a nan gradient does not reach the others.
-    mask = x._data == out._data
+    # The gradient is shared evenly between all elements equal to the max (PyTorch's evenly_distribute_backward),
+    # selected so that a nan gradient does not reach the others.
+    mask = _ties(x._data, out._data)
     return _pass_where(mask, g * _mask(mask / mask.sum(dtype=x._data.dtype)))
 
 
 def _extreme_all_jvp(dx, out, x):
-    mask = x._data == out._data
+    mask = _ties(x._data, out._data)
     return sum(dx * _mask(mask / mask.sum(dtype=x._data.dtype)))
 
 
@@ -147,19 +154,18 @@ MIN_DIM = defop("min_dim", "MinBackward0", _extreme_dim_fwd, vjp=(_extreme_dim_v
                 save=(0,))
 
 
-class _ReturnTypes(collections.namedtuple("_ReturnTypes", "values indices")):
-    _name = "max"
+def return_type(name: str, fields: str = "values indices") -> type:
+    """PyTorch's ``torch.return_types.<name>``: a named tuple that prints as PyTorch prints it."""
+    base = collections.namedtuple(name, fields)
 
     def __repr__(self):
-        return f"torch.return_types.{self._name}(\nvalues={self.values!r},\nindices={self.indices!r})"
+        parts = ",\n".join(f"{f}={v!r}" for f, v in zip(self._fields, self))
+        return f"torch.return_types.{name}(\n{parts})"
+
+    return type(name, (base,), {"__slots__": (), "__repr__": __repr__})
 
 
-class max_result(_ReturnTypes):
-    _name = "max"
-
-
-class min_result(_ReturnTypes):
-    _name = "min"
+max_result, min_result = return_type("max"), return_type("min")
 
 
 def _extreme(x, dim, keepdim, other, which):
@@ -182,6 +188,7 @@ def _extreme(x, dim, keepdim, other, which):
                        {"dim": 0, "keepdim": False, "indices": np.zeros((), dtype=np.int64)})
         cls = max_result if which == "max" else min_result
         return cls(values, make(np.zeros((), dtype=np.int64)))
+    check_nonempty(x, d, which + "()")
     arg = np.argmax if which == "max" else np.argmin
     indices = arg(x._data, axis=d, keepdims=keepdim)
     values = apply(MAX_DIM if which == "max" else MIN_DIM, (x,), {"dim": d, "keepdim": keepdim, "indices": indices})
@@ -238,11 +245,24 @@ def amin(x, dim=(), keepdim=False):
 
 
 def _amax(op, x, dim, keepdim):
-    if x._data.size == 0:
-        raise IndexError(f"{op.name}(): Expected reduction dim to be specified for input.numel() == 0.")
     whole = dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0)
+    if whole and x._data.size == 0:
+        raise RuntimeError(
+            f"{op.name}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim "
+            "with the 'dim' argument."
+        )
     d = tuple(range(x._data.ndim)) if whole else norm_dim(dim, x._data.ndim, op.name)
+    if not whole:
+        check_nonempty(x, dim, op.name + "()")
     return apply(op, (x,), {"dim": d, "keepdim": keepdim})
+
+
+def check_nonempty(x, dim, name: str) -> None:
+    """PyTorch's refusal to reduce over a dimension of size 0 (max, amax, median, aminmax... have no identity)."""
+    n = x._data.ndim
+    for d in (dim,) if isinstance(dim, (int, np.integer)) else dim:
+        if n and x._data.shape[int(d) % n] == 0:
+            raise IndexError(f"{name}: Expected reduction dim {int(d) % n} to have non-zero size.")
 
 
 @public
@@ -365,6 +385,8 @@ def norm(x, p="fro", dim=None, keepdim: bool = False, dtype=None):
 
 # ============================================================== logsumexp and softmax
 def _stable_max(x, dim):
+    if x.size == 0:  # softmax over an empty dimension (or beside one): an empty result, as PyTorch's
+        return np.zeros(np.max(x, axis=dim, keepdims=True, initial=0).shape, x.dtype)
     m = np.max(x, axis=dim, keepdims=True)
     if np.isfinite(m).all():
         return m
@@ -391,6 +413,9 @@ LOGSUMEXP = defop(
 @numpy_aliases
 def logsumexp(x, dim, keepdim: bool = False):
     """log(sum(exp(x))) along ``dim``, computed without overflow."""
+    if isinstance(dim, (tuple, list)) and not dim and x._data.ndim:
+        # dim=() reduces over every dimension into a 0-d result, which PyTorch then fails to write back
+        raise RuntimeError(f"output with shape [] doesn't match the broadcast shape {shape_str([1] * x._data.ndim)}")
     return apply(LOGSUMEXP, (x,), {"dim": norm_dim(dim, x._data.ndim, "logsumexp"), "keepdim": keepdim})
 
 
@@ -470,11 +495,24 @@ def cumsum(x, dim):
 
 
 def _var_fwd(x, *, dim, keepdim, correction):
-    return np.var(x, axis=dim, ddof=correction, keepdims=keepdim)
+    # not np.var: its warnings are numpy's, and PyTorch's (one, before the call) is given by var() itself
+    n = _count(x.shape, dim)
+    centred = x - _mean_exact(x, dim, n)
+    return np.sum(centred * centred, axis=dim, keepdims=keepdim) / builtins.max(n - correction, 0)
+
+
+def _mean_exact(x, dim, n):
+    """The mean (kept dims), exactly the value where all values are equal (sum / n may be off by a rounding):
+    PyTorch's Welford var is then exactly 0, and so its std's gradient is 0 there too."""
+    m = np.sum(x, axis=dim, keepdims=True) / n
+    if x.size:
+        lo = np.min(x, axis=dim, keepdims=True)
+        m = np.where(lo == np.max(x, axis=dim, keepdims=True), lo, m)
+    return m
 
 
 def _std_fwd(x, *, dim, keepdim, correction):
-    return np.std(x, axis=dim, ddof=correction, keepdims=keepdim)
+    return np.sqrt(_var_fwd(x, dim=dim, keepdim=keepdim, correction=correction))
 
 
 def _var_factor(x, dim, correction):
@@ -485,6 +523,10 @@ def _var_factor(x, dim, correction):
 def _std_factor(x, out, dim, keepdim, correction):
     """d std / dx = (x - mean) / ((n - correction) std); 0 where std is 0 (PyTorch's choice, not nan)."""
     s = unreduce(out, x.shape, dim, keepdim)
+    return _std_factor_of(x, s, dim, correction)
+
+
+def _std_factor_of(x, s, dim, correction):
     zero = _mask(s._data == 0)
     return where(zero, 0.0, _var_factor(x, dim, correction) / (2 * where(zero, 1.0, s)))
 
@@ -506,22 +548,36 @@ STD = defop(
 )
 
 
+def _var_params(x, dim, unbiased, keepdim, correction, name: str, stacklevel: int = 4) -> dict:
+    """var/std's arguments, with PyTorch's refusal of integers and its warning when n - correction <= 0."""
+    if x._data.dtype.kind not in "fc":
+        raise RuntimeError(f"{'std and var' if name in ('std', 'var') else name} only support floating point and "
+                           "complex dtypes")
+    if isinstance(dim, bool):  # var(x, False): PyTorch's overload var(input, unbiased)
+        dim, unbiased = None, dim
+    if correction is None:
+        correction = 1 if unbiased else 0
+    d = None if isinstance(dim, (tuple, list)) and not dim else norm_dim(dim, x._data.ndim, name)
+    if _count(x._data.shape, d) - correction <= 0:
+        warnings.warn(
+            f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the reduction factor "
+            "(input numel divided by output numel).", UserWarning, stacklevel=stacklevel,  # the caller's line
+        )
+    return {"dim": d, "keepdim": keepdim, "correction": correction}
+
+
 @public
 @numpy_aliases
 def var(x, dim=None, unbiased: bool = True, keepdim: bool = False, *, correction=None):
     """The variance (Bessel-corrected by default, as PyTorch)."""
-    if correction is None:
-        correction = 1 if unbiased else 0
-    return apply(VAR, (x,), {"dim": norm_dim(dim, x._data.ndim, "var"), "keepdim": keepdim, "correction": correction})
+    return apply(VAR, (x,), _var_params(x, dim, unbiased, keepdim, correction, "var"))
 
 
 @public
 @numpy_aliases
 def std(x, dim=None, unbiased: bool = True, keepdim: bool = False, *, correction=None):
     """The standard deviation (Bessel-corrected by default, as PyTorch)."""
-    if correction is None:
-        correction = 1 if unbiased else 0
-    return apply(STD, (x,), {"dim": norm_dim(dim, x._data.ndim, "std"), "keepdim": keepdim, "correction": correction})
+    return apply(STD, (x,), _var_params(x, dim, unbiased, keepdim, correction, "std"))
 
 
 @public
@@ -534,3 +590,413 @@ def all(x, dim=None):
 @numpy_aliases
 def any(x, dim=None):
     return make(np.asarray(np.any(x._data, axis=dim)))
+
+
+# ============================================================== var_mean / std_mean: one node, two outputs
+def _var_mean_fwd(x, *, dim, keepdim, correction):
+    m = _mean_exact(x, dim, _count(x.shape, dim))
+    return _var_fwd(x, dim=dim, keepdim=keepdim, correction=correction), m if keepdim else np.reshape(
+        m, np.sum(x, axis=dim).shape)
+
+
+def _std_mean_fwd(x, *, dim, keepdim, correction):
+    v, m = _var_mean_fwd(x, dim=dim, keepdim=keepdim, correction=correction)
+    return np.sqrt(v), m
+
+
+def _spread_factor(x, dim, correction, std: bool):
+    """d var/dx, or d std/dx (with the std recomputed as a recorded op, so create_graph differentiates it)."""
+    if not std:
+        return _var_factor(x, dim, correction)
+    s = apply(STD, (x,), {"dim": dim, "keepdim": True, "correction": correction})
+    return _std_factor_of(x, s.expand(*x.shape) if s.shape != x.shape else s, dim, correction)
+
+
+def _moments_vjp(std: bool):
+    def vjp(grads, out, x, *, dim, keepdim, correction):
+        g_spread, g_mean = grads
+        total = None
+        if g_spread is not None:
+            total = unreduce(g_spread, x.shape, dim, keepdim) * _spread_factor(x, dim, correction, std)
+        if g_mean is not None:
+            part = unreduce(g_mean, x.shape, dim, keepdim) / _count(x.shape, dim)
+            total = part if total is None else total + part
+        return [total]
+
+    return vjp
+
+
+def _moments_jvp(std: bool):
+    def jvp(dxs, out, x, *, dim, keepdim, correction):
+        dx = dxs[0]
+        return [sum(dx * _spread_factor(x, dim, correction, std), dim, keepdim), mean(dx, dim, keepdim)]
+
+    return jvp
+
+
+VAR_MEAN = defop("var_mean", "VarMeanBackward0", _var_mean_fwd, vjp=_moments_vjp(False), jvp=_moments_jvp(False),
+                 save=(0,), multi=True)
+STD_MEAN = defop("std_mean", "StdMeanBackward0", _std_mean_fwd, vjp=_moments_vjp(True), jvp=_moments_jvp(True),
+                 save=(0,), multi=True)
+
+
+@public(method=False)
+def var_mean(x, dim=None, unbiased: bool = True, keepdim: bool = False, *, correction=None):
+    """(var, mean) in one pass, recorded as one node with two outputs (PyTorch's VarMeanBackward0)."""
+    return apply_multi(VAR_MEAN, x, _var_params(x, dim, unbiased, keepdim, correction, "var_mean", 3),
+                       views=False)
+
+
+@public(method=False)
+def std_mean(x, dim=None, unbiased: bool = True, keepdim: bool = False, *, correction=None):
+    """(std, mean) in one pass, recorded as one node with two outputs (PyTorch's StdMeanBackward0)."""
+    return apply_multi(STD_MEAN, x, _var_params(x, dim, unbiased, keepdim, correction, "std_mean", 3),
+                       views=False)
+
+
+# ============================================================== aminmax
+def _aminmax_fwd(x, *, dim, keepdim):
+    return np.min(x, axis=dim, keepdims=keepdim), np.max(x, axis=dim, keepdims=keepdim)
+
+
+def _aminmax_masks(x, dim, keepdim):
+    lo, hi = _aminmax_fwd(x._data, dim=dim, keepdim=keepdim)
+    return _amax_mask(x, make(np.asarray(lo)), dim, keepdim), _amax_mask(x, make(np.asarray(hi)), dim, keepdim)
+
+
+def _aminmax_vjp(grads, out, x, *, dim, keepdim):
+    total = None
+    for g, m in zip(grads, _aminmax_masks(x, dim, keepdim)):  # ties share the gradient evenly, as amax's
+        if g is not None:
+            part = unreduce(g, x.shape, dim, keepdim) * m
+            total = part if total is None else total + part
+    return [total]
+
+
+def _aminmax_jvp(dxs, out, x, *, dim, keepdim):
+    return [sum(dxs[0] * m, dim, keepdim) for m in _aminmax_masks(x, dim, keepdim)]
+
+
+AMINMAX = defop("aminmax", "AminmaxBackward0", _aminmax_fwd, vjp=_aminmax_vjp, jvp=_aminmax_jvp, save=(0,), multi=True)
+aminmax_result = return_type("aminmax", "min max")
+
+
+@public
+def aminmax(x, *, dim=None, keepdim: bool = False):
+    """(min, max) over all elements or along ``dim``, as one node with two outputs."""
+    if dim is None:
+        if x._data.size == 0:
+            raise RuntimeError(
+                "aminmax(): cannot compute aminmax over an empty dimension as the operation has no identity."
+            )
+        d = tuple(range(x._data.ndim))
+    else:
+        d = norm_dim(dim, x._data.ndim, "aminmax")
+        check_nonempty(x, dim, "aminmax")
+    return aminmax_result(*apply_multi(AMINMAX, x, {"dim": d, "keepdim": keepdim}, views=False))
+
+
+# ============================================================== nansum / nanmean / count_nonzero
+def _not_nan(x) -> Tensor:
+    a = x._data
+    return const(~np.isnan(a) if a.dtype.kind in "fc" else np.ones(a.shape, bool))
+
+
+NANSUM = defop(
+    "nansum", "NansumBackward0", lambda x, *, dim, keepdim: np.nansum(x, axis=dim, keepdims=keepdim),
+    # PyTorch multiplies by the mask (nansum_backward): an inf or nan gradient reaches the nan places as nan
+    vjp=(lambda g, out, x, *, dim, keepdim: unreduce(g, x.shape, dim, keepdim) * _not_nan(x),),
+    jvp=(lambda dx, out, x, *, dim, keepdim: sum(where(_not_nan(x), dx, 0.0), dim, keepdim),),
+    save=(0,),
+)
+
+
+@public
+@numpy_aliases
+def nansum(x, dim=None, keepdim: bool = False, *, dtype=None):
+    """The sum with nans counted as zero."""
+    if dtype is not None:
+        x = x.to(dtype)
+    if x._data.dtype.kind in "biu" and x._data.dtype != np.int64:
+        x = make(x._data.astype(np.int64))  # as sum: integers and bools add up as int64
+    return apply(NANSUM, (x,), {"dim": norm_dim(dim, x._data.ndim, "nansum"), "keepdim": keepdim})
+
+
+@public
+@numpy_aliases
+def nanmean(x, dim=None, keepdim: bool = False, *, dtype=None):
+    """The mean of the elements that are not nan: ``nansum / count`` (PyTorch's DivBackward0 over NansumBackward0)."""
+    if dtype is not None:
+        x = x.to(dtype)
+    if x._data.dtype.kind not in "fc":
+        raise RuntimeError(
+            f"nanmean(): expected input to have floating point or complex dtype but got {x.dtype.legacy[:-6]}"
+        )
+    d = norm_dim(dim, x._data.ndim, "nanmean")
+    count = np.sum(~np.isnan(x._data), axis=d, keepdims=keepdim).astype(x._data.dtype)
+    return nansum(x, d, keepdim) / make(np.asarray(count))
+
+
+@public
+def count_nonzero(x, dim=None):
+    """How many elements are not zero (int64), over all dims or ``dim`` (an int or a tuple)."""
+    d = norm_dim(dim, x._data.ndim, "count_nonzero")
+    return make(np.asarray(np.count_nonzero(x._data, axis=d), dtype=np.int64))
+
+
+# ============================================================== cumprod
+def _cumprod_fwd(x, *, dim):
+    return np.cumprod(x, axis=dim).reshape(np.shape(x))
+
+
+def _reverse_cumsum(t, dim):
+    return flip(cumsum(flip(t, dim), dim), dim)
+
+
+def _zeros_along(x, dim):
+    """Masks of where x is 0 before and at the first zero along ``dim`` (cumprod's rules are exact around it)."""
+    zero = x._data == 0
+    seen = np.cumsum(zero, axis=dim)
+    return const(seen == 0), const(zero & (seen == 1))
+
+
+def _cumprod_vjp(g, out, x, *, dim):
+    """PyTorch's cumprod_backward, exact with zeros: before the first zero, reverse_cumsum(g * out) / x; at it,
+    (product before it) * reverse_cumsum(g * cumprod of what follows it); after it, nothing flows."""
+    if x.ndim == 0:
+        return g
+    if not np.any(x._data == 0):
+        return _reverse_cumsum(g * out, dim) / x
+    before, first = _zeros_along(x, dim)
+    at_or_before = const(before._data | first._data)
+    plain = _reverse_cumsum(g * out, dim) / where(before, x, 1.0)
+    lead = cumprod(where(before, x, 1.0), dim)  # at the first zero: the product of the elements before it
+    tail = _reverse_cumsum(g * cumprod(where(at_or_before, 1.0, x), dim), dim)
+    return where(before, plain, where(first, lead * tail, 0.0))
+
+
+def _cumprod_jvp(dx, out, x, *, dim):
+    """PyTorch's cumprod_jvp: cumsum(dx / x) * out before the first zero; from it on, the cumprod of x with
+    the first zero replaced by its tangent."""
+    if x.ndim == 0:
+        return dx
+    if not np.any(x._data == 0):
+        return cumsum(dx / x, dim) * out
+    before, first = _zeros_along(x, dim)
+    return where(before, cumsum(dx / where(before, x, 1.0), dim) * out, cumprod(where(first, dx, x), dim))
+
+
+CUMPROD = defop("cumprod", "CumprodBackward0", _cumprod_fwd, vjp=(_cumprod_vjp,), jvp=(_cumprod_jvp,),
+                save=(0,), save_out=True)
+
+
+@public(inplace=True)
+@numpy_aliases
+def cumprod(x, dim, *, dtype=None):
+    """The running product along ``dim``; its gradient is exact where x holds zeros (as PyTorch's)."""
+    if dtype is not None:
+        x = x.to(dtype)
+    return apply(CUMPROD, (x,), {"dim": one_dim(dim, x._data.ndim, "cumprod")})
+
+
+# ============================================================== picking along a dimension: sort, topk, median, cummax
+# The values are x at indices found on the arrays; the rules are indexing's (the gradient goes back to the index
+# returned; a repeated index adds up), each under PyTorch's name. The indices come back as int64 tensors.
+def _picking(name: str, node: str):
+    return defop(name, node, _copy_at, vjp=(_index_vjp,), jvp=(_getitem_jvp,))
+
+
+SORT = _picking("sort", "SortBackward0")
+SORT_STABLE = _picking("sort_stable", "SortBackward1")  # torch.sort(..., stable=...)
+TOPK = _picking("topk", "TopkBackward0")
+MEDIAN_DIM = _picking("median_dim", "MedianBackward1")
+NANMEDIAN_DIM = _picking("nanmedian_dim", "NanmedianBackward1")
+CUMMAX = _picking("cummax", "CummaxBackward0")
+CUMMIN = _picking("cummin", "CumminBackward0")
+
+sort_result, topk_result = return_type("sort"), return_type("topk")
+median_result, nanmedian_result = return_type("median"), return_type("nanmedian")
+cummax_result, cummin_result = return_type("cummax"), return_type("cummin")
+
+
+def _pick(op, x, indices: np.ndarray, dim: int, keepdim: bool = True) -> tuple:
+    """(x's values at ``indices`` along ``dim``, recorded as ``op``; the indices as an int64 tensor)."""
+    values = apply(op, (x,), {"key": along_key(indices, dim, keepdim), "in_shape": x._data.shape})
+    return values, make(np.asarray(indices, dtype=np.int64))
+
+
+def _nan(a: np.ndarray) -> np.ndarray:
+    return np.isnan(a) if a.dtype.kind in "fc" else np.zeros(a.shape, bool)
+
+
+def _stable_order(a: np.ndarray, dim: int, descending: bool) -> np.ndarray:
+    """The indices that sort ``a`` along ``dim`` keeping ties in their order; nan last (first when descending)."""
+    if not descending:
+        return np.argsort(a, axis=dim, kind="stable")
+    n = a.shape[dim]  # ascending on the reversed array, read backwards: ties stay in their original order
+    return np.flip(n - 1 - np.argsort(np.flip(a, dim), axis=dim, kind="stable"), dim)
+
+
+@public
+def sort(x, *args, dim=-1, descending: bool = False, stable=None):
+    """(values, indices) sorted along ``dim``. Ties keep their order (PyTorch's CPU kernel does so for up to 16
+    elements and with ``stable=True``); nan sorts as the largest value. PyTorch's two signatures:
+    ``sort(dim=-1, descending=False)`` and ``sort(*, stable, dim=-1, descending=False)``."""
+    if args:
+        if stable is not None or len(args) > 2:
+            kinds = ", ".join(type(a).__name__ for a in args) + ", stable=bool" * (stable is not None)
+            raise TypeError(f"sort() received an invalid combination of arguments - got ({kinds}), but expected one "
+                            "of:\n * (int dim = -1, bool descending = False)\n * (*, bool stable, int dim = -1, "
+                            "bool descending = False)")
+        dim, descending = (*args, descending)[:2] if len(args) == 1 else args
+    a = x._array()
+    d = one_dim(dim, a.ndim, "sort")
+    order = _stable_order(a, d, descending) if a.ndim else np.zeros((), np.int64)
+    return sort_result(*_pick(SORT if stable is None else SORT_STABLE, x, order, d))
+
+
+@public
+def argsort(x, dim=-1, descending: bool = False, *, stable: bool = False):
+    """The indices that sort ``x`` along ``dim`` (int64), ties in their order."""
+    a = x._array()
+    d = one_dim(dim, a.ndim, "argsort")
+    return make(_stable_order(a, d, descending).astype(np.int64) if a.ndim else np.zeros((), np.int64))
+
+
+@public
+def msort(x):
+    """``x`` sorted along its first dimension (the values of ``sort(x, 0)``)."""
+    return sort(x, 0).values
+
+
+@public
+def topk(x, k: int, dim=None, largest: bool = True, sorted: bool = True):
+    """The ``k`` largest (or smallest) values along ``dim`` (the last by default) and their indices, sorted.
+    Among equal values the first ones are taken; PyTorch's kernel may pick other positions of a tie."""
+    a = x._array()
+    d = one_dim(-1 if dim is None else dim, a.ndim, "topk")
+    n = a.shape[d] if a.ndim else 1
+    if not 0 <= k <= n:
+        raise RuntimeError("selected index k out of range")
+    if a.ndim == 0:
+        return topk_result(*_pick(TOPK, x, np.zeros((), np.int64), d))
+    order = np.take(_stable_order(a, d, largest), np.arange(k), axis=d)
+    return topk_result(*_pick(TOPK, x, order, d))
+
+
+def _median_index(a: np.ndarray, dim: int, ignore_nan: bool) -> np.ndarray:
+    """PyTorch's median position along ``dim`` (kept as size 1): the lower middle of a stable sort, so ties give
+    the same index as PyTorch. A nan makes the median nan (its first position) unless ``ignore_nan``."""
+    order = np.argsort(a, axis=dim, kind="stable")  # nan last
+    n = a.shape[dim]
+    nans = _nan(a).sum(axis=dim, keepdims=True)
+    if ignore_nan:  # a row of nans only: the position std::nth_element leaves first among equivalent elements
+        k = np.where(nans == n, _nth_of_equals(n), np.maximum(n - nans - 1, 0) // 2)
+    else:
+        k = np.where(nans > 0, n - nans, (n - 1) // 2)
+    return np.take_along_axis(order, k, axis=dim)
+
+
+@functools.cache
+def _nth_of_equals(n: int) -> int:
+    """Which of n mutually unordered elements (all nan) libstdc++'s ``nth_element(first, first, last)`` puts first:
+    its introselect's median-of-three and partition steps, played on positions. PyTorch's nanmedian of an all-nan
+    row returns that position (0 for up to 3 elements, then 2, 2, 3, 5, 6...)."""
+    pos = list(range(n))
+    first, last, depth = 0, n, 2 * (n.bit_length() - 1) if n else 0
+    while last - first > 3 and depth:
+        depth -= 1
+        mid = first + (last - first) // 2
+        pos[first], pos[mid] = pos[mid], pos[first]  # no element is less than another: the median is the middle
+        lo, hi = first + 1, last
+        while True:  # __unguarded_partition: nothing is less than the pivot, so every pair swaps until they meet
+            hi -= 1
+            if not lo < hi:
+                break
+            pos[lo], pos[hi] = pos[hi], pos[lo]
+            lo += 1
+        last = lo  # the cut lies after position `first`, which is the one asked for
+    return pos[first]
+
+
+def _median_all_fwd(x, *, ignore_nan):
+    flat = np.reshape(x, -1)
+    if flat.size == 0:
+        return np.asarray(np.nan, dtype=flat.dtype if flat.dtype.kind == "f" else np.float32)
+    return flat[_median_index(flat, 0, ignore_nan)[0]]
+
+
+def _median_all_vjp(g, out, x, *, ignore_nan):
+    return _extreme_all_vjp(g, out, x)
+
+
+def _median_all_jvp(dx, out, x, *, ignore_nan):
+    return _extreme_all_jvp(dx, out, x)
+
+
+MEDIAN = defop("median", "MedianBackward0", _median_all_fwd, vjp=(_median_all_vjp,), jvp=(_median_all_jvp,),
+               save=(0,), save_out=True)
+NANMEDIAN = defop("nanmedian", "NanmedianBackward0", _median_all_fwd, vjp=(_median_all_vjp,),
+                  jvp=(_median_all_jvp,), save=(0,), save_out=True)
+
+
+def _median(x, dim, keepdim, ignore_nan: bool):
+    name = "nanmedian" if ignore_nan else "median"
+    if dim is None:  # all elements: a 0-d tensor, the gradient shared between the elements equal to it
+        return apply(NANMEDIAN if ignore_nan else MEDIAN, (x,), {"ignore_nan": ignore_nan})
+    a = x._array()
+    d = one_dim(dim, a.ndim, name)
+    cls = nanmedian_result if ignore_nan else median_result
+    op = NANMEDIAN_DIM if ignore_nan else MEDIAN_DIM
+    if a.ndim == 0:
+        return cls(*_pick(op, x, np.zeros((), np.int64), 0))
+    check_nonempty(x, d, name + "()")
+    idx = _median_index(a, d, ignore_nan)
+    return cls(*_pick(op, x, idx if keepdim else np.squeeze(idx, d), d, keepdim))
+
+
+@public
+def median(x, dim=None, keepdim: bool = False):
+    """The median (the lower of the two middle values); with ``dim``, (values, indices) as PyTorch returns them."""
+    return _median(x, dim, keepdim, False)
+
+
+@public
+def nanmedian(x, dim=None, keepdim: bool = False):
+    """The median of the elements that are not nan (nan when all are)."""
+    return _median(x, dim, keepdim, True)
+
+
+def _running_extreme(a: np.ndarray, dim: int, larger: bool) -> np.ndarray:
+    """cummax/cummin's indices with PyTorch's rule: a tie moves the index on (>=), and a nan, once seen, stays
+    the extreme (each later nan taking over)."""
+    a = np.moveaxis(a, dim, -1)
+    idx = np.zeros(a.shape, np.int64)
+    if a.shape[-1]:
+        best, at, nan = a[..., 0], np.zeros(a.shape[:-1], np.int64), _nan(a)
+        for i in range(1, a.shape[-1]):
+            v = a[..., i]
+            take = ((v >= best) if larger else (v <= best)) | nan[..., i]
+            best, at = np.where(take, v, best), np.where(take, i, at)
+            idx[..., i] = at
+    return np.moveaxis(idx, -1, dim)
+
+
+def _cumulative_extreme(x, dim, larger: bool):
+    a = x._array()
+    d = one_dim(dim, a.ndim, "cummax" if larger else "cummin")
+    idx = _running_extreme(a, d, larger) if a.ndim else np.zeros((), np.int64)
+    cls = cummax_result if larger else cummin_result
+    return cls(*_pick(CUMMAX if larger else CUMMIN, x, idx, d))
+
+
+@public
+def cummax(x, dim):
+    """The running maximum along ``dim`` and where it was found."""
+    return _cumulative_extreme(x, dim, True)
+
+
+@public
+def cummin(x, dim):
+    """The running minimum along ``dim`` and where it was found."""
+    return _cumulative_extreme(x, dim, False)

@@ -304,15 +304,29 @@ def _f32_if_small(d):
 
 def refresh_view(t: Tensor) -> None:
     """A view whose base was changed in place since its grad_fn was made gets a new one, from the base's
-    current history (PyTorch does the same): otherwise its gradient would skip the change."""
+    current history (PyTorch does the same, as an AsStridedBackward0): otherwise its gradient would skip the change."""
     base, op, params, seen = t._view
     if base._view is not None:
         refresh_view(base)
     if t._ver[0] != seen:
+        if op.name != "as_strided":
+            op, params = OPS["as_strided"], {"key": view_key(base._data.shape, [(op, params)]),
+                                             "in_shape": base._data.shape}
         fresh = apply(op, (base,), params)
         t.grad_fn = fresh.grad_fn
         t._requires_grad = fresh._requires_grad
         t._view = (base, op, params, t._ver[0])
+
+
+def view_key(shape: tuple, chain) -> tuple:
+    """Where a view's elements lie in its base of ``shape``: one index array per base dimension, shaped as the
+    view. ``chain`` is the (view op, params) steps from the base to the view."""
+    positions = np.arange(int(np.prod(shape, dtype=np.int64))).reshape(shape)
+    for op, params in chain:
+        positions = op.forward(positions, **params) if params else op.forward(positions)
+    if not shape:  # every element of a view of a 0-d base is its one element (see shape.indexable)
+        return (np.zeros(np.shape(positions), dtype=np.intp),)
+    return np.unravel_index(np.asarray(positions), shape)
 
 
 def _view_result(op: Op, args: tuple, params, out: np.ndarray, need: bool) -> Tensor:
@@ -324,7 +338,7 @@ def _view_result(op: Op, args: tuple, params, out: np.ndarray, need: bool) -> Te
     if out is bd:  # numpy gives the input itself for a view that changes nothing (a no-op squeeze): still a view
         out = bd.view()
     ob = out.base if type(out) is ndarray else None
-    shares = ob is not None and (ob is bd or ob is getattr(bd, "base", None))
+    shares = ob is not None and (ob is bd or ob is getattr(bd, "base", None) or np.may_share_memory(out, bd))
     node = None
     if need and _state.grad_enabled:
         node = op.node_cls(op, params, (base._edge(),))
@@ -394,24 +408,39 @@ def _user_stack():
     return [f for f in frames if not os.path.abspath(f.filename).startswith(_PACKAGE_DIR + os.sep)]
 
 
-def apply_multi(op: Op, x: Tensor, params: dict) -> tuple:
-    """Run a one-input, several-output op (split, unbind): one node, outputs told apart by index.
+def apply_multi(op: Op, x: Tensor, params: dict, views: bool = True) -> tuple:
+    """Run a one-input, several-output op: one node, outputs told apart by index.
 
-    The VJP gets the list of output gradients (None where an output got none) and returns [dx];
-    the JVP gets [dx] and returns the outputs' tangents.
+    With ``views`` the outputs are pieces of x sharing its memory (split, unbind); otherwise they are new
+    tensors (var_mean, aminmax) and the node saves x when the row says so. The VJP gets the list of output
+    gradients (None where an output got none) and returns [dx]; the JVP gets [dx] and returns the outputs' tangents.
     """
+    if x._view is not None and _state.grad_enabled:
+        refresh_view(x)
     outs = op.forward(x._data, **params)
     node = None
     if x._requires_grad and _state.grad_enabled:
         node = op.node_cls(op, params, (x._edge(),))
         node.n_outputs = len(outs)
+        if op.save:
+            node.saved = (x,)
+            node.versions = _versions((x,))
     results = []
-    piece_op = OPS["select" if op.name == "unbind" else "slice"]
-    for i, (out, key) in enumerate(zip(outs, params["keys"])):
-        t = make(np.asarray(out), node, version_counter(x))  # views of x: they share its version counter
-        t._output_nr = i
-        t._view = (x, piece_op, {"key": key, "in_shape": x._data.shape}, t._ver[0])
-        results.append(t)
+    if views:
+        piece_op = OPS["select" if op.name == "unbind" else "slice"]
+        for i, (out, key) in enumerate(zip(outs, params["keys"])):
+            t = make(np.asarray(out), node, version_counter(x))  # views of x: they share its version counter
+            t._output_nr = i
+            t._view = (x, piece_op, {"key": key, "in_shape": x._data.shape}, t._ver[0])
+            results.append(t)
+    else:
+        for i, out in enumerate(outs):
+            out = np.asarray(out)
+            if out.dtype is _F64 and x._data.dtype != _F64:
+                out = out.astype(_F32)
+            t = make(out, node)
+            t._output_nr = i
+            results.append(t)
     table = _state.forward_tangents
     if table is not None and id(x) in table:
         _state.forward_tangents = None
