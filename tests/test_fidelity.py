@@ -66,6 +66,64 @@ SILENT = {
         "x = L.ones(3, requires_grad=True)\ntry:\n    x.grad = L.zeros(3, dtype=L.float64)\n"
         "except RuntimeError:\n    pass\nx.grad"
     ),
+    "cat of mixed dtypes: grads in each dtype": (
+        "a = L.ones(2, requires_grad=True); b = L.ones(2, dtype=L.float64, requires_grad=True); "
+        "c = L.cat([a, b]); g = L.autograd.grad(c.sum(), [a, b]); [t.dtype for t in g], c.dtype"
+    ),
+    "stack of mixed dtypes: grads in each dtype": (
+        "a = L.ones(2, requires_grad=True); b = L.ones(2, dtype=L.float64, requires_grad=True); "
+        "g = L.autograd.grad(L.stack([a, b]).sum(), [a, b]); [t.dtype for t in g]"
+    ),
+    "int copy_ from a float that requires grad": (
+        "i = L.zeros(3, dtype=L.int64); f = L.ones(3, requires_grad=True); i.copy_(f); i.requires_grad, i.grad_fn"
+    ),
+    "int setitem from a float that requires grad": (
+        "i = L.zeros(3, dtype=L.int64); f = L.ones(1, requires_grad=True); i[0] = f[0]; i.requires_grad"
+    ),
+    "int masked_fill with a value that requires grad": (
+        "i = L.zeros(3, dtype=L.int64); v = L.tensor(1., requires_grad=True); i.masked_fill(i == 0, v)"
+    ),
+    # non-differentiable ops: requires_grad as PyTorch, the error at backward
+    "floor division node": "x = L.tensor([3., 4.], requires_grad=True); y = x // 2; y.requires_grad, y.grad_fn.name()",
+    "floor division backward": "x = L.tensor([3., 4.], requires_grad=True); (x // 2).sum().backward()",
+    "number floor-divided by a tensor": "x = L.tensor([3., 4.], requires_grad=True); -1 // x",
+    "div rounding_mode node": (
+        "x = L.tensor([3., 4.], requires_grad=True); y = L.div(x, 2, rounding_mode='floor'); y.grad_fn.name()"
+    ),
+    "div rounding_mode backward": (
+        "x = L.tensor([3., 4.], requires_grad=True); L.div(x, 2, rounding_mode='trunc').sum().backward(); x.grad"
+    ),
+    "number % tensor node": "x = L.tensor([3., 4.], requires_grad=True); y = 5 % x; y.requires_grad, y.grad_fn.name()",
+    "number % tensor backward": "x = L.tensor([3., 4.], requires_grad=True); (5 % x).sum().backward()",
+    # valid programs that used to crash
+    "std of a 0-d tensor": "L.tensor(2.).std()",
+    "second backward after a broadcasting setitem": (
+        "a = L.ones(3, requires_grad=True); b = L.zeros(2, 3); b[0] = a * 2; s = (b * b).sum(); "
+        "s.backward(retain_graph=True); s.backward(); a.grad"
+    ),
+    "(a % b).copy_(t) then backward": (
+        "a = L.tensor([5., -3., 7.], requires_grad=True); b = L.tensor([2., 2., -3.], requires_grad=True); "
+        "c = a % b; c.copy_(L.tensor([1., 2., 3.])); (c * a).sum().backward(); a.grad, b.grad"
+    ),
+    "clamp with tensor bounds": (
+        "x = L.tensor([-2., 0.5, 3.], requires_grad=True); "
+        "y = x.clamp(L.tensor([-1., 0., 0.]), L.tensor([1., 1., 2.])); y.sum().backward(); y, x.grad"
+    ),
+    "softmax over a zero-size dim": "L.ones(2, 0).softmax(1), L.ones(2, 0).log_softmax(1)",
+    "tensor(1.)[...]": "L.tensor(1.)[...]",
+    "-1 // t": "-1 // L.tensor([2., -3.])",
+    # where PyTorch itself refuses
+    "amax over a zero-size dim": "L.ones(2, 0).amax(1)",
+    "logsumexp over dim=()": "L.ones(3).logsumexp(dim=())",
+    "mT of a 0-d tensor": "L.tensor(1.).mT",
+    # dtypes as PyTorch
+    "exp of bool": "L.tensor([True, False]).exp()",
+    "bool square": "L.tensor([True, False]).square()",
+    "where with a 0-d float64": "L.where(L.tensor([True, False]), L.ones(2), L.tensor(0., dtype=L.float64))",
+    "// with a 0-d float64": "L.ones(2) // L.tensor(2., dtype=L.float64)",
+    "BCE with a 0-d float64 target weight": (
+        "L.nn.functional.binary_cross_entropy_with_logits(L.zeros(2), L.ones(2), weight=L.tensor(2., dtype=L.float64))"
+    ),
 }
 
 REFUSED = {}
@@ -75,8 +133,8 @@ def _describe(value):
     """What is compared: a tensor's dtype, shape, values, requires_grad and node; containers element by element."""
     if hasattr(value, "grad_fn") and hasattr(value, "dtype"):
         fn = value.grad_fn
-        data = np.round(value.detach().numpy().astype(np.float64), 6)
-        return ("tensor", str(value.dtype), tuple(value.shape), data.tolist(), value.requires_grad,
+        data = np.round(value.detach().numpy().astype(np.float64), 6) + 0.0  # -0.0 and 0.0 alike
+        return ("tensor", str(value.dtype), tuple(value.shape), repr(data.tolist()), value.requires_grad,
                 None if fn is None else fn.name())
     if isinstance(value, (tuple, list)):
         return type(value).__name__, [_describe(v) for v in value]

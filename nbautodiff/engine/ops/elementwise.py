@@ -1110,7 +1110,17 @@ def masked_fill(x, mask, value):
 # so q = (x - out) / y: the rules need only operators, on arrays or tensors alike. PyTorch records
 # tensor % number as ...Backward0 and tensor % tensor as ...Backward1 (the divisor's derivative is -q);
 # number % tensor has no derivative (NotImplemented).
-def _remainder_rows(name: str, forward):
+def _quotient(x, y, rounding: str):
+    """x / y rounded ("floor" for remainder, "trunc" for fmod), for tensors (recorded, zero derivative) or arrays.
+    The divisor's derivative is -g times it, computed from the inputs as PyTorch does: the output is not saved,
+    so writing into the result in place (``(a % b).copy_(t)``) stays legal."""
+    q = x / y
+    if isinstance(q, Tensor):
+        return q.floor() if rounding == "floor" else q.trunc()
+    return np.floor(q) if rounding == "floor" else np.trunc(q)
+
+
+def _remainder_rows(name: str, forward, rounding: str):
     title = name.capitalize()
     by_number = defop(
         f"{name}_scalar", f"{title}Backward0", lambda x, *, other: forward(x, other),
@@ -1120,10 +1130,10 @@ def _remainder_rows(name: str, forward):
     by_tensor = defop(
         name, f"{title}Backward1", forward,
         vjp=(lambda g, out, x, y: g,
-             lambda g, out, x, y: -g * ((x - out) / y)),
+             lambda g, out, x, y: -g * _quotient(x, y, rounding)),
         jvp=(lambda dx, out, x, y: dx,
-             lambda dy, out, x, y: -dy * ((x - out) / y)),
-        save=(0, 1), save_out=True, arrays=True, broadcast=True, promotes=True, error=broadcast_error(name),
+             lambda dy, out, x, y: -dy * _quotient(x, y, rounding)),
+        save=(0, 1), arrays=True, broadcast=True, promotes=True, error=broadcast_error(name),
     )
     return by_number, by_tensor
 
@@ -1139,8 +1149,8 @@ def _integer_safe(ufunc):
     return forward
 
 
-REMAINDER_SCALAR, REMAINDER = _remainder_rows("remainder", _integer_safe(np.remainder))
-FMOD_SCALAR, FMOD = _remainder_rows("fmod", _integer_safe(np.fmod))
+REMAINDER_SCALAR, REMAINDER = _remainder_rows("remainder", _integer_safe(np.remainder), "floor")
+FMOD_SCALAR, FMOD = _remainder_rows("fmod", _integer_safe(np.fmod), "trunc")
 
 
 @public(inplace=True)
