@@ -122,16 +122,27 @@ def mse_loss(input, target, reduction: str = "mean"):
 
 
 @public(function=False, method=False, functional=True)
-def linear(x, weight, bias=None):
-    """x @ weight.T + bias; a 2-D input with a bias is one AddmmBackward0 node, as in PyTorch."""
+def linear(input, weight, bias=None):
+    """input @ weight.T + bias, recorded as PyTorch's linear: one AddmmBackward0 node for a 2-D input with a bias
+    (a contiguous N-D input is flattened to 2-D around it), else matmul and an add."""
+    x = input
+    if x._data.ndim == 0 or weight._data.ndim == 0:
+        raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are {x._data.ndim}D and "
+                           f"{weight._data.ndim}D")
+    if bias is not None and x._data.shape[-1] != weight._data.shape[-1] and weight._data.ndim == 2:
+        rows = int(np.prod(x._data.shape[:-1], dtype=np.int64))
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x._data.shape[-1]} and "
+            f"{weight._data.shape[1]}x{weight._data.shape[0]})\nlinear: the input has {x._data.shape[-1]} "
+            f"features but the layer expects {weight._data.shape[1]}"
+        )
     if x._data.ndim == 2 and bias is not None:
-        if x._data.shape[1] != weight._data.shape[1]:
-            raise RuntimeError(
-                f"mat1 and mat2 shapes cannot be multiplied ({x._data.shape[0]}x{x._data.shape[1]} and "
-                f"{weight._data.shape[1]}x{weight._data.shape[0]})\nlinear: the input has {x._data.shape[1]} "
-                f"features but the layer expects {weight._data.shape[1]}"
-            )
         return addmm(bias, x, t(weight))
+    fusable = bias is not None and (bias._data.ndim == 1 or sum(s != 1 for s in bias._data.shape) == 1)
+    if fusable and x._array().flags.c_contiguous:  # PyTorch's _flatten_nd_linear
+        flat = x.view(int(np.prod(x._data.shape[:-1], dtype=np.int64)), x._data.shape[-1])
+        out = addmm(bias, flat, t(weight))
+        return out.view(*x._data.shape[:-1], out._data.shape[1])
     out = matmul(x, t(weight))
     return out if bias is None else out + bias
 
