@@ -56,6 +56,10 @@ def _check_result(x: Tensor, r: np.ndarray, name: str) -> None:
 
 def inplace_apply(x: Tensor, fn, other, name: str, via_view: bool = False) -> Tensor:
     """Compute ``fn(x, other)`` and write it into x's memory; record it when gradients flow."""
+    if type(x._ver) is mode.InferenceVersion and not mode.state.inference:
+        raise RuntimeError("Inplace update to inference tensor outside InferenceMode is not allowed.You can make a "
+                           "clone to get a normal tensor before doing inplace update.See "
+                           "https://github.com/pytorch/rfcs/pull/17 for more details.")
     _check_leaf(x, name, via_view)
     version_counter(x)  # made now, while x.grad_fn is still the node that may have saved x's memory
     tracking = mode.state.grad_enabled and (

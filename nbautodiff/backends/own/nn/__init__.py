@@ -19,6 +19,7 @@ class Parameter(Tensor):
     """A tensor that is a module's learnable weight: requires grad and is listed by ``parameters()``."""
 
     __slots__ = ()
+    _torch_name = "torch.nn.parameter.Parameter"
 
     def __new__(cls, data: Tensor | None = None, requires_grad: bool = True):
         if data is None:
