@@ -109,7 +109,7 @@ class Function:
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         op = Op()
-        op.name, op.node_name = cls.__name__, f"{cls.__name__}Backward"
+        op.name, op.node_name = cls.__name__, cls.__dict__.get("_node_name", f"{cls.__name__}Backward")
         op.node_cls = _ctx_class(op.node_name)
         op.forward = op.vjp = op.jvp = None
         op.save, op.save_all, op.save_out, op.broadcast, op.view = (), False, False, False, False
@@ -167,6 +167,8 @@ class Function:
 
 class _DelayedError(Function):
     """The node behind a ``once_differentiable`` backward's results: differentiating it again raises."""
+
+    _node_name = "Error"  # PyTorch's name for it
 
     @staticmethod
     def forward(ctx, *values):

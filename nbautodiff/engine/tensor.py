@@ -727,8 +727,8 @@ _apply = _ADD = _SUB = _MUL = _DIV = None  # set by _install_methods once the op
 def _inplace_method(name: str, fn):
     """``x.exp_()``, ``x.pow_(2)``...: the out-of-place op written into x's memory, recorded as PyTorch does."""
 
-    def method(self, *args):
-        return _ops.inplace(self, lambda x, _: fn(x, *args), None, name + "_")
+    def method(self, *args, **kwargs):
+        return _ops.inplace(self, lambda x, _: fn(x, *args, **kwargs), None, name + "_")
 
     method.__name__ = method.__qualname__ = name + "_"
     method.__doc__ = f"In place: ``x.{name}_(...)`` writes ``{name}(x, ...)`` into x (see ``add_``)."

@@ -40,7 +40,8 @@ def norm_dim(dim, ndim: int, op: str):
     for d in dims:
         d = int(d)
         if not lo <= d <= hi:
-            raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {d}) in {op}()")
+            raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {d})\n"
+                             f"{op}(): a {ndim}-d tensor has dims {lo} to {hi}")
         if ndim:
             out.append(d % ndim)
     return tuple(sorted(out))

@@ -120,7 +120,8 @@ def _nll_weights(logp, target, reduction, weight, ignore_index) -> np.ndarray:
     la = logp._data if isinstance(logp, Tensor) else logp
     ta = target._data if isinstance(target, Tensor) else target
     _, w, safe = _picked(la, ta, weight, ignore_index)
-    scale = -w / w.sum() if reduction == "mean" else -w
+    total = w.sum()
+    scale = (-w / total if total else np.zeros_like(w)) if reduction == "mean" else -w  # all ignored: 0, as PyTorch
     out = np.zeros(la.shape if la.ndim > 1 else (1,) + la.shape, dtype=la.dtype)
     np.put_along_axis(out, safe[:, None], scale[:, None], axis=1)
     return out.reshape(la.shape)

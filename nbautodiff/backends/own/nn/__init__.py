@@ -63,6 +63,11 @@ class Module:
             self._buffers[name] = value
         object.__setattr__(self, name, value)
 
+    def __delattr__(self, name):
+        for registry in (self._parameters, self._buffers, self._modules):
+            registry.pop(name, None)
+        object.__delattr__(self, name)
+
     def register_buffer(self, name: str, tensor, persistent: bool = True) -> None:
         """A tensor the module keeps (and saves in ``state_dict``) that is not a parameter, such as a loss's
         class weights."""
