@@ -33,7 +33,7 @@ from ._collector import Engine, GradientCollector
 from ._manager import NDManager
 from ._ndarray import _STATE as _STATE  # tests check that no collector is left open
 from ._ndarray import NDArray
-from ._types import DataType, Device, EngineException, IllegalStateException, Shape
+from ._types import DataType, Device, EngineException, IllegalArgumentException, IllegalStateException, Shape
 from ._types import _backend_device as _backend_device
 
 _public(globals())
@@ -44,6 +44,7 @@ __all__ = [
     "Engine",
     "EngineException",
     "GradientCollector",
+    "IllegalArgumentException",
     "IllegalStateException",
     "NDArray",
     "NDManager",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from .._dialect import gpu_count, grad_mode, gradients, write_gradients
 from ..backends import backend as _active_backend
 from ._manager import _RANDOM
@@ -13,7 +15,7 @@ class GradientCollector(AutoCloseable):
     """Records operations while open; ``backward(y)`` writes dy/dx into every ``x`` that asked for a gradient.
 
     Made by ``Engine.getInstance().newGradientCollector()`` and used as ``with ... as gc:`` (Java's
-    try-with-resources). Only one can be open at a time.
+    try-with-resources). Only one can be open at a time, and it records in the thread that opened it.
     """
 
     def __init__(self):
@@ -25,6 +27,7 @@ class GradientCollector(AutoCloseable):
             )
         _STATE.collector = self
         self._open = True
+        self._thread = threading.get_ident()  # it records in the thread that opened it
 
     def close(self) -> None:
         if self._open:

@@ -13,6 +13,7 @@ from ._types import (
     DataType,
     Device,
     EngineException,
+    IllegalArgumentException,
     IllegalStateException,
     Shape,
     _backend_device,
@@ -81,6 +82,9 @@ class NDManager(AutoCloseable):
         ns = self._backend.ns
         build = getattr(ns, factory) if isinstance(factory, str) else factory
         placed = {} if dataType is None else {"dtype": dataType._to(ns), "device": self._backend.device}
+        dims = next((a for a in args if isinstance(a, tuple)), ())
+        if any(d < 0 for d in dims):  # the engine's refusal, the same on every backend
+            raise EngineException(f"Trying to create tensor with negative dimension {min(dims)}: {list(dims)}")
         with ns.no_grad():
             return NDArray(self, build(*args, **placed))
 
@@ -124,7 +128,12 @@ class NDManager(AutoCloseable):
         elif _foreign_tensor(data):
             raise EngineException(_mixing_message("create", self._backend, _describe(data)))
         else:
-            arr = np.asarray(data)
+            try:
+                arr = np.asarray(data)
+            except ValueError:
+                raise IllegalArgumentException(
+                    "create: the rows of a nested list must all have the same length (DJL's arrays are rectangular)"
+                ) from None
             out = self._make("create", "tensor", arr, dataType=dataType or _infer(data, arr))
         if shape is not None:
             out = NDArray(self, out._t.reshape(_shape_tuple(shape, "create")))

@@ -8,16 +8,23 @@ from __future__ import annotations
 
 import functools
 import operator
+import threading
 
 import numpy as np
 
 from .._dialect import OPERATORS, Array, Marked, check_backend, named, operators, recording_state, run
 from ..backends import Backend
 from ._format import _format
-from ._types import DataType, Device, EngineException, IllegalStateException, Shape
+from ._types import DataType, Device, EngineException, IllegalArgumentException, IllegalStateException, Shape
 
 # One open collector at a time, for the whole process (DJL's rule).
-_STATE = recording_state(per_thread=False, collector=None)
+_STATE = recording_state(per_thread=False, collector=None)  # only one collector may be open, in any thread
+
+
+def _recording() -> bool:
+    """Whether operations record: a collector is open, and in this thread (the engine's grad mode is per thread)."""
+    c = _STATE.collector
+    return c is not None and c._thread == threading.get_ident()
 _TRACKED = Marked()
 
 # Java's method for each Python operator: x + y is x.add(y)
@@ -110,24 +117,50 @@ def _reduction(name: str, doc: str | None = None):
     return named(method, name, doc, owner="NDArray")
 
 
-def _reader(name: str, convert, kinds: str, hint: str):
-    """``x.getFloat(*indices)``: one element, as Java's type."""
+def _required(required: str, dtypes: tuple, hint: str):
+    """DJL's check before reading values: the array's DataType must be the Java type's exactly."""
+
+    def check(self, op: str) -> None:
+        if self.getDataType() not in dtypes:
+            raise IllegalStateException(
+                f"DataType mismatch, Required {required}, Actual {self.getDataType()}\n"
+                f"(nbautodiff: {op}() reads {' or '.join(map(str, dtypes))} arrays; {hint})"
+            )
+
+    return check
+
+
+def _reader(name: str, convert, check):
+    """``x.getFloat(*indices)``: one element, as Java's type (DJL: ``getScalar(indices).toFloatArray()[0]``)."""
 
     def method(self, *indices):
-        return convert(self._element(name, indices, kinds, hint))
+        check(self, name)
+        return convert(self._element(name, indices))
 
     method.__annotations__["return"] = convert.__name__
     return named(method, name, owner="NDArray")
 
 
-def _lister(name: str, convert):
+def _lister(name: str, convert, check):
     """``x.toFloatArray()``: every element, as Java's type, in a flat list."""
 
     def method(self):
+        check(self, name)
         return [convert(v) for v in self._numpy().ravel()]
 
     method.__annotations__["return"] = f"list[{convert.__name__}]"
     return named(method, name, owner="NDArray")
+
+
+def _convert_hint(target: str) -> str:
+    return f"convert it first: x.toType(DataType.{target}, False)"
+
+
+_FLOATS = _required("float", (DataType.FLOAT32, DataType.FLOAT16), _convert_hint("FLOAT32"))
+_DOUBLES = _required("double", (DataType.FLOAT64,), _convert_hint("FLOAT64"))
+_INTS = _required("int", (DataType.INT32,), _convert_hint("INT32"))
+_LONGS = _required("long", (DataType.INT64,), _convert_hint("INT64"))
+_BOOLEANS = _required("boolean", (DataType.BOOLEAN,), "compare it first, e.g. x.gt(0).getBoolean()")
 
 
 @operators(binary="add sub mul truediv pow matmul eq ne lt le gt ge", reflected="add sub mul truediv pow", unary="neg")
@@ -158,10 +191,14 @@ class NDArray(Array):
         return self._manager._backend.ns
 
     def _run(self, fn, *args) -> NDArray:
-        """``fn(*args)`` on the manager's backend, recorded only inside a GradientCollector (DJL's rule)."""
-        return run(
-            self._manager._backend, _STATE.collector is not None, fn, args, functools.partial(NDArray, self._manager)
-        )
+        """``fn(*args)`` on the manager's backend, recorded only inside a GradientCollector opened in this thread
+        (DJL's rule). What the engine refuses is DJL's ``EngineException``, with the engine's text."""
+        try:
+            return run(self._manager._backend, _recording(), fn, args, functools.partial(NDArray, self._manager))
+        except (EngineException, IllegalStateException, IllegalArgumentException):
+            raise
+        except (RuntimeError, IndexError) as e:
+            raise EngineException(str(e)) from None
 
     def _operand(self, other, op: str):
         """What the backend op takes for ``other``; a clear error for another backend's array or tensor."""
@@ -195,9 +232,9 @@ class NDArray(Array):
         if requiresGrad:
             if not self.getDataType().isFloating():
                 raise EngineException(
-                    f"setRequiresGradient(True): this NDArray is {self.getDataType()}; only floating-point arrays "
-                    "have gradients: create it from floats (manager.arange(4f) → manager.arange(4.0)) or convert "
-                    "it: x = x.toType(DataType.FLOAT32, False)"
+                    "Only Tensors of floating point and complex dtype can require gradients\n(nbautodiff: "
+                    f"setRequiresGradient(True) on a {self.getDataType()} NDArray; create it from floats "
+                    "(manager.arange(4f) → manager.arange(4.0)) or convert it: x = x.toType(DataType.FLOAT32, False))"
                 )
             with ns.no_grad():
                 leaf = self._t.detach()
@@ -212,9 +249,10 @@ class NDArray(Array):
     def getGradient(self) -> NDArray:
         """The gradient slot (sharing its memory): zeros until a ``backward`` writes it."""
         if self._grad is None:
-            raise EngineException(
-                "getGradient(): no gradient is attached to this NDArray; call x.setRequiresGradient(True) on it "
-                "first, then compute inside Engine.getInstance().newGradientCollector() and call gc.backward(y)"
+            raise IllegalStateException(
+                "No gradient attached to this NDArray, please call array.setRequiresGradient() on your NDArray or "
+                "block.setInitializer() on your Block\n(nbautodiff: call x.setRequiresGradient(True) first, then "
+                "compute inside Engine.getInstance().newGradientCollector() and call gc.backward(y))"
             )
         return NDArray(self._manager, self._grad)
 
@@ -337,27 +375,24 @@ class NDArray(Array):
     def _numpy(self) -> np.ndarray:
         return self._manager._backend.to_numpy(self._t)
 
-    def _element(self, op: str, indices, kinds: str, hint: str):
+    def _element(self, op: str, indices):
         arr = self._numpy()
-        if arr.dtype.kind not in kinds:
-            raise IllegalStateException(f"{op}(): this NDArray is {self.getDataType()}; {hint}")
         if indices:
             arr = arr[tuple(map(operator.index, indices))]
         if arr.size != 1:
-            raise IllegalStateException(
-                f"{op}(): reads one element, but this NDArray has shape {Shape(arr.shape)}; reduce it first "
-                f"(sum(), norm()) or give the element's indices, e.g. {op}(0)"
+            raise IllegalArgumentException(
+                f"The supplied Index does not produce a scalar\n(nbautodiff: {op}() reads one element, but "
+                f"{'x' if not indices else 'x.get(...)'} has shape {Shape(arr.shape)}; reduce it first (sum(), "
+                f"norm()) or give the element's indices, e.g. {op}(0))"
             )
         return arr.reshape(()).item()
 
-    getFloat = _reader("getFloat", float, "fiu", "use getBoolean()")
-    getDouble = _reader("getDouble", float, "fiu", "use getBoolean()")
-    getLong = _reader("getLong", int, "iub", "read floats with getFloat()")
-    getInt = _reader("getInt", int, "iub", "read floats with getFloat()")
-    getBoolean = _reader("getBoolean", bool, "b", "compare it first, e.g. x.gt(0).getBoolean()")
-    toFloatArray, toDoubleArray = _lister("toFloatArray", float), _lister("toDoubleArray", float)
-    toLongArray, toIntArray = _lister("toLongArray", int), _lister("toIntArray", int)
-    toBooleanArray = _lister("toBooleanArray", bool)
+    getFloat, getDouble = _reader("getFloat", float, _FLOATS), _reader("getDouble", float, _DOUBLES)
+    getInt, getLong = _reader("getInt", int, _INTS), _reader("getLong", int, _LONGS)
+    getBoolean = _reader("getBoolean", bool, _BOOLEANS)
+    toFloatArray, toDoubleArray = _lister("toFloatArray", float, _FLOATS), _lister("toDoubleArray", float, _DOUBLES)
+    toIntArray, toLongArray = _lister("toIntArray", int, _INTS), _lister("toLongArray", int, _LONGS)
+    toBooleanArray = _lister("toBooleanArray", bool, _BOOLEANS)
 
     def toArray(self) -> list:
         return self._numpy().ravel().tolist()
@@ -391,7 +426,7 @@ class NDArray(Array):
         return bool(self._numpy().reshape(()).item())
 
     def __float__(self) -> float:
-        return float(self._element("float", (), "fiub", ""))
+        return float(self._element("float", ()))
 
 
 def _parse_index(spec: str, args) -> tuple:

@@ -18,6 +18,10 @@ class IllegalStateException(RuntimeError):
     """Java's ``IllegalStateException``: the call is fine, the moment is not (a second open collector)."""
 
 
+class IllegalArgumentException(ValueError):
+    """Java's ``IllegalArgumentException``: an argument the method can't take (an index that gives no scalar)."""
+
+
 class AutoCloseable:
     """Java's ``AutoCloseable``: ``try (NDManager m = ...)`` becomes ``with ... as m:``, which calls ``close()``."""
 

@@ -68,7 +68,8 @@ _NODE_CLASSES: dict = {}
 def _ctx_class(name: str) -> type:
     cls = _NODE_CLASSES.get(name)
     if cls is None:
-        cls = _NODE_CLASSES[name] = type(name, (FunctionCtx,), {"__slots__": ()})
+        attrs = {"__slots__": (), "__module__": "torch.autograd.function"}  # where PyTorch's are: same repr
+        cls = _NODE_CLASSES[name] = type(name, (FunctionCtx,), attrs)
     return cls
 
 

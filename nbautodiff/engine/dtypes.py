@@ -101,10 +101,9 @@ class device:
         if ":" in type:
             type, _, idx = type.partition(":")
             index = _builtins.int(idx)
-        if type != "cpu":
+        if type not in DEVICE_TYPES:
             raise RuntimeError(
-                f"the own numpy engine runs on the CPU only, not on {type!r}; "
-                "for CUDA switch to the PyTorch backend: nbautodiff.set_backend('torch', device='cuda')"
+                f"Expected one of {', '.join(DEVICE_TYPES)} device type at start of device string: {type}"
             )
         self.type = type
         self.index = index
@@ -125,4 +124,20 @@ class device:
         return hash((self.type, self.index))
 
 
+DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve", "fpga", "maia", "xla",
+                "lazy", "vulkan", "mps", "meta", "hpu", "mtia", "privateuseone")  # the names PyTorch knows
 CPU = device("cpu")
+
+
+def on_cpu(where) -> None:
+    """The own engine computes on the CPU only: PyTorch's error (a CPU-only build's) for anywhere else."""
+    where = device(where) if not isinstance(where, device) else where
+    if where.type == "cpu":
+        return
+    hint = (
+        f"\n(nbautodiff: the own numpy engine runs on the CPU only, not on {str(where)!r}; for a GPU switch to "
+        "the PyTorch backend: nbautodiff.set_backend('torch', device='cuda'))"
+    )
+    if where.type == "cuda":
+        raise AssertionError("Torch not compiled with CUDA enabled" + hint)
+    raise RuntimeError(f"PyTorch is not linked with support for {where.type} devices" + hint)

@@ -137,7 +137,7 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False, pin_memor
     tensor([0., 1., 2., 3.], requires_grad=True)
     """
     if device is not None:
-        dtypes.device(device)
+        dtypes.on_cpu(device)
     from_numpy_array = isinstance(data, (np.ndarray, np.generic, Tensor))
     arr = _infer(data)
     if dtype is not None:
@@ -193,19 +193,19 @@ def _dt(dtype) -> np.dtype:
 
 def zeros(*shape, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     if device is not None:
-        dtypes.device(device)
+        dtypes.on_cpu(device)
     return _finish(np.zeros(_size(shape, size, "zeros"), dtype=_dt(dtype)), requires_grad)
 
 
 def ones(*shape, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     if device is not None:
-        dtypes.device(device)
+        dtypes.on_cpu(device)
     return _finish(np.ones(_size(shape, size), dtype=_dt(dtype)), requires_grad)
 
 
 def empty(*shape, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     if device is not None:
-        dtypes.device(device)
+        dtypes.on_cpu(device)
     return _finish(np.zeros(_size(shape, size), dtype=_dt(dtype)), requires_grad)
 
 

@@ -13,7 +13,10 @@ _NODE_CLASSES: dict[str, type] = {}
 
 
 class Node:
-    """A recorded operation: ``y.grad_fn``. Subclassed once per PyTorch name (``MulBackward0``)."""
+    """A recorded operation: ``y.grad_fn``. Subclassed once per PyTorch name (``MulBackward0``).
+
+    Node classes live in module ``builtins``, as PyTorch's compiled ones do, so both Python's repr
+    (``<MulBackward0 object at 0x…>``) and IPython's (``<MulBackward0 at 0x…>``) print as PyTorch's."""
 
     multi = False  # True for ops with several outputs (split, unbind): gradients arrive as a list
 
@@ -63,9 +66,6 @@ class Node:
         hooks.insert(i, hook)
         return _RemovableHandle(hooks, hook)
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} object at {hex(id(self))}>"
-
     def __call__(self, *grads):
         raise RuntimeError(f"{type(self).__name__} is run by backward(); call .backward() on the output instead")
 
@@ -81,6 +81,8 @@ class OutputEdge:
 
 class AccumulateGrad(Node):
     """The leaf end of the graph: adds the arriving gradient into ``variable.grad``."""
+
+    __module__ = "builtins"
 
     __slots__ = ("_variable",)
 
@@ -109,5 +111,5 @@ def node_class(name: str, multi: bool = False) -> type:
     """The Node subclass named ``name`` (e.g. ``MulBackward0``), made once."""
     cls = _NODE_CLASSES.get(name)
     if cls is None:
-        cls = _NODE_CLASSES[name] = type(name, (Node,), {"__slots__": (), "multi": multi})
+        cls = _NODE_CLASSES[name] = type(name, (Node,), {"__slots__": (), "multi": multi, "__module__": "builtins"})
     return cls

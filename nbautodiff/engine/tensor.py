@@ -203,9 +203,18 @@ class Tensor(metaclass=_TorchName):
                 raise TypeError(
                     f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}"
                 )
+            if value.dtype is not self.dtype:
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_c_name(value.dtype)}' to a tensor with "
+                    f"grad_dtype '{self.dtype.legacy[: -len('Tensor')]}'. The gradient must match the tensor's "
+                    "grad_dtype (defaults to the tensor's dtype). You can set the tensor's grad_dtype attribute "
+                    "with a specific dtype, or None to allow any dtype. Set grad_dtype with caution. Diverging the "
+                    "dtypes of a tensor and its gradient may break downstream systems that assume they match."
+                )
             if value.shape != self.shape:
                 raise RuntimeError(
-                    f"assigned grad has data of a different size: the tensor is {self.shape}, the grad {value.shape}"
+                    f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of size "
+                    f"'{list(self.shape)}'. Please ensure that the gradient and the tensor are the same size"
                 )
         self._grad = value
 
@@ -283,7 +292,11 @@ class Tensor(metaclass=_TorchName):
 
     @data.setter
     def data(self, value: Tensor) -> None:
-        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
+        if self._requires_grad and value._data.dtype.kind not in "fc":
+            raise RuntimeError("data set to a tensor that requires gradients must be floating point or complex dtype")
+        self._data = value._data
 
     @property
     def _version(self) -> int:
@@ -362,8 +375,8 @@ class Tensor(metaclass=_TorchName):
     def item(self):
         if self._data.size != 1:
             raise RuntimeError(
-                f"a Tensor with {self._data.size} elements cannot be converted to Scalar "
-                "(item() needs exactly one element; index it first, e.g. x[0].item(), or use x.tolist())"
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar\n"
+                "(nbautodiff: item() needs exactly one element; index it first, e.g. x[0].item(), or use x.tolist())"
             )
         return self._data.reshape(()).item()
 
@@ -389,7 +402,7 @@ class Tensor(metaclass=_TorchName):
 
     def _scalar(self):
         if self._data.size != 1:
-            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return self._data.reshape(()).item()
 
     def __float__(self) -> builtins.float:
@@ -440,7 +453,7 @@ class Tensor(metaclass=_TorchName):
             else:
                 dtype = a
         if dev is not None:
-            dtypes.device(dev)  # the own engine only knows the CPU: a clear error otherwise
+            dtypes.on_cpu(dev)  # the own engine only knows the CPU: PyTorch's error otherwise
         if dtype is None:
             return _ops.clone(self) if copy else self
         return _ops.to_dtype(self, dtypes.to_dtype(dtype), copy)
@@ -472,7 +485,7 @@ class Tensor(metaclass=_TorchName):
         return self
 
     def cuda(self, *args, **kwargs):
-        dtypes.device("cuda")
+        dtypes.on_cpu("cuda")
 
     # ------------------------------------------------------------------ printing
     def __repr__(self) -> str:
@@ -537,13 +550,16 @@ class Tensor(metaclass=_TorchName):
         return _ops.neg(self)
 
     def __pos__(self):
-        return self
+        return _ops.positive(self)
 
     def __abs__(self):
         return _ops.abs(self)
 
     def __floordiv__(self, other):
-        return _ops.constant_op(np.floor_divide, self, other)
+        return _ops.floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        return _ops.floor_divide(other, self)
 
     def __mod__(self, other):
         return _ops.remainder(self, other)
@@ -597,6 +613,9 @@ class Tensor(metaclass=_TorchName):
     def __itruediv__(self, other):
         return self.div_(other)
 
+    def __ifloordiv__(self, other):
+        return self.floor_divide_(other)
+
     def add_(self, other, *, alpha=1):
         return _ops.inplace(self, _ops.add, other if alpha == 1 else _ops.mul(other, alpha), "add_")
 
@@ -606,8 +625,8 @@ class Tensor(metaclass=_TorchName):
     def mul_(self, other):
         return _ops.inplace(self, _ops.mul, other, "mul_")
 
-    def div_(self, other):
-        return _ops.inplace(self, _ops.div, other, "div_")
+    def div_(self, other, *, rounding_mode=None):
+        return _ops.inplace(self, lambda x, y: _ops.div(x, y, rounding_mode=rounding_mode), other, "div_")
 
     def clamp_(self, min=None, max=None):
         return _ops.inplace(self, lambda x, _: _ops.clamp(x, min, max), None, "clamp_")
@@ -685,18 +704,43 @@ class _TensorHook:
 
     def __call__(self, grad):
         if self.nr is None:
-            return self.fn(grad)
+            return self._checked(self.fn(grad), grad)
         if grad[self.nr] is None:
             return None
-        new = self.fn(grad[self.nr])
+        new = self._checked(self.fn(grad[self.nr]), grad[self.nr])
         if new is None:
             return None
         grad = list(grad)
         grad[self.nr] = new
         return grad
 
+    def _checked(self, new, old):
+        """PyTorch's checks on what a hook returned: a tensor of the gradient's size and dtype, or None."""
+        if new is None:
+            return None
+        if not isinstance(new, Tensor):
+            raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
+        name = getattr(self.fn, "__name__", type(self.fn).__name__)
+        if new.shape != old.shape:
+            raise RuntimeError(f"hook '{name}' has changed the size of value")
+        if new.dtype is not old.dtype:
+            raise RuntimeError(
+                f"hook '{name}' has changed the type of value (was torch.{old.dtype.legacy} got "
+                f"torch.{new.dtype.legacy})"
+            )
+        return new
+
     def __eq__(self, other):
         return other is self or other is self.fn
+
+
+_C_TYPES = {"float16": "c10::Half", "float32": "float", "float64": "double", "uint8": "unsigned char",
+            "int8": "signed char", "int16": "short int", "int32": "int", "int64": "long int", "bool": "bool"}
+
+
+def _c_name(dtype) -> str:
+    """The C++ type PyTorch's messages name a dtype by ('long int' for int64)."""
+    return _C_TYPES[dtype.name]
 
 
 def _reversed_dims(self: Tensor) -> Tensor:
@@ -745,8 +789,6 @@ def _install_methods() -> None:
     for name, fn in _ops.public_names("inplace").items():
         setattr(Tensor, name + "_", _inplace_method(name, fn))
     Tensor.clip_ = Tensor.clamp_
-    Tensor.clamp_min_ = lambda self, min: self.clamp_(min=min)
-    Tensor.clamp_max_ = lambda self, max: self.clamp_(max=max)
     Tensor.T = property(_reversed_dims)
     Tensor.mT = property(lambda self: _ops.transpose(self, -2, -1))
 

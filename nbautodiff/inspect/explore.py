@@ -68,7 +68,7 @@ class _DJL:
         return a
 
     def constant(self, v):
-        return self.manager.create(np.float64(v))
+        return self.manager.create(float(v))  # float32, as the leaves: DJL reads no float64 with getFloat()
 
     def gradients(self, f, xs):
         with self.djl.Engine.getInstance().newGradientCollector() as gc:

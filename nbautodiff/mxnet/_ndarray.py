@@ -34,6 +34,7 @@ from ._ops import (
     _dot,
     _extreme,
     _getitem,
+    _matmul,
     _mean,
     _moment,
     _op,
@@ -113,19 +114,33 @@ def _apply(fn, *args, record: bool = True, **params) -> ndarray:
     be = _backend_of(args)
     vals = [_operand(a, be) for a in args]
     fn = functools.partial(fn, be.ns, **params)
-    return run(be, record and _state.recording, fn, vals, functools.partial(_wrap, be=be))
+    try:
+        return run(be, record and _state.recording, fn, vals, functools.partial(_wrap, be=be))
+    except MXNetError:
+        raise
+    except RuntimeError as e:  # what the engine refuses, MXNet raises as its MXNetError
+        raise MXNetError(str(e)) from None
 
 
 def _as_array(a) -> ndarray:
     return a if isinstance(a, ndarray) else _array(a)
 
 
-def _axes(axis, ndim: int):
-    """``None`` stays None; an int or a sequence becomes a tuple of non-negative axes."""
+def _axes(axis, ndim: int, shape=None):
+    """``None`` stays None; an int or a sequence becomes a tuple of non-negative axes (MXNet's error for an axis
+    out of range, which must never wrap round to another axis)."""
     if axis is None:
         return None
     axes = (axis,) if isinstance(axis, numbers.Integral) else tuple(axis)
-    return tuple(int(a) % max(ndim, 1) for a in axes)
+    out = []
+    for a in map(int, axes):
+        if not -max(ndim, 1) <= a < max(ndim, 1):
+            dims = "[" + ",".join(map(str, shape or ())) + "]"
+            high = f"axes[axes.ndim()-1] < ishape.ndim() ({a} vs. {ndim})"
+            first = high if a >= 0 else f"axes[0] >= 0 ({a + ndim} vs. 0)"
+            raise MXNetError(f"Check failed: {first} : Reduction axis {a} Exceeds input dimensions {dims}")
+        out.append(a % max(ndim, 1))
+    return tuple(out)
 
 
 def _write(target: ndarray, key, value) -> None:
@@ -275,6 +290,8 @@ class ndarray(Array):
         if not _is_operand(other):
             return NotImplemented
         a, b = (other, self) if reflected else (self, other)
+        if stem == "matmul":
+            return _apply(_matmul, a, b)
         return _apply(_op, a, b, op=fn, record=stem not in COMPARISONS)  # comparisons are never recorded
 
     def _unary_op(self, stem: str, fn):
@@ -289,6 +306,9 @@ class ndarray(Array):
         return self
 
     def __getitem__(self, key) -> ndarray:
+        for axis, k in enumerate(key if isinstance(key, tuple) else (key,)):
+            if isinstance(k, numbers.Integral) and axis < self.ndim and not -self.shape[axis] <= k < self.shape[axis]:
+                raise IndexError(f"index {k} is out of bounds for axis {axis} with size {self.shape[axis]}")
         return _apply(_getitem, self, key=_index_key(key, self._backend))
 
     def __setitem__(self, key, value) -> None:
@@ -306,35 +326,35 @@ class ndarray(Array):
     def transpose(self, *axes) -> ndarray:
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)) or axes == (None,):
             axes = axes[0]
-        axes = tuple(reversed(range(self.ndim))) if not axes else _axes(axes, self.ndim)
+        axes = tuple(reversed(range(self.ndim))) if not axes else _axes(axes, self.ndim, self.shape)
         return _apply(_permute, self, axes=axes)
 
     def flatten(self) -> ndarray:
         return self.reshape(-1)
 
     def squeeze(self, axis=None) -> ndarray:
-        return _apply(_squeeze, self, axis=_axes(axis, self.ndim))
+        return _apply(_squeeze, self, axis=_axes(axis, self.ndim, self.shape))
 
     def sum(self, axis=None, dtype=None, keepdims: bool = False) -> ndarray:
-        return _apply(_sum, self, axis=_axes(axis, self.ndim), keepdims=keepdims, dtype=dtype)
+        return _apply(_sum, self, axis=_axes(axis, self.ndim, self.shape), keepdims=keepdims, dtype=dtype)
 
     def mean(self, axis=None, dtype=None, keepdims: bool = False) -> ndarray:
-        return _apply(_mean, self, axis=_axes(axis, self.ndim), keepdims=keepdims, dtype=dtype)
+        return _apply(_mean, self, axis=_axes(axis, self.ndim, self.shape), keepdims=keepdims, dtype=dtype)
 
     def max(self, axis=None, keepdims: bool = False) -> ndarray:
-        return _apply(_extreme, self, axis=_axes(axis, self.ndim), keepdims=keepdims, name="max")
+        return _apply(_extreme, self, axis=_axes(axis, self.ndim, self.shape), keepdims=keepdims, name="max")
 
     def min(self, axis=None, keepdims: bool = False) -> ndarray:
-        return _apply(_extreme, self, axis=_axes(axis, self.ndim), keepdims=keepdims, name="min")
+        return _apply(_extreme, self, axis=_axes(axis, self.ndim, self.shape), keepdims=keepdims, name="min")
 
     def prod(self, axis=None, keepdims: bool = False) -> ndarray:
-        return _apply(_prod, self, axis=_axes(axis, self.ndim), keepdims=keepdims)
+        return _apply(_prod, self, axis=_axes(axis, self.ndim, self.shape), keepdims=keepdims)
 
     def std(self, axis=None, ddof: int = 0, keepdims: bool = False) -> ndarray:
-        return _apply(_moment, self, axis=_axes(axis, self.ndim), ddof=ddof, keepdims=keepdims, name="std")
+        return _apply(_moment, self, axis=_axes(axis, self.ndim, self.shape), ddof=ddof, keepdims=keepdims, name="std")
 
     def var(self, axis=None, ddof: int = 0, keepdims: bool = False) -> ndarray:
-        return _apply(_moment, self, axis=_axes(axis, self.ndim), ddof=ddof, keepdims=keepdims, name="var")
+        return _apply(_moment, self, axis=_axes(axis, self.ndim, self.shape), ddof=ddof, keepdims=keepdims, name="var")
 
     def argmax(self, axis=None) -> ndarray:
         return _apply(_arg, self, axis=axis, name="argmax", record=False)

@@ -11,7 +11,7 @@ import numpy as _onp
 from .._dialect import RandomNumbers, named
 from ..backends import backend as _active
 from ._ndarray import _apply, _array, _as_array, _axes, _from_numpy, _wrap, ndarray
-from ._ops import _broadcast_to, _call, _concat, _dot, _norm, _op, _pair, _unsqueeze, _where
+from ._ops import _broadcast_to, _call, _concat, _dot, _matmul, _norm, _op, _pair, _unsqueeze, _where
 from ._types import _check_ctx, _ns_dtype, _or, cpu, gpu, num_gpus
 
 
@@ -105,7 +105,7 @@ class _Linalg(_Namespace):
     def norm(x, ord=None, axis=None, keepdims: bool = False) -> ndarray:
         """The 2-norm (Frobenius for matrices), or a vector p-norm along one axis."""
         x = _as_array(x)
-        return _apply(_norm, x, ord=ord, axis=_axes(axis, x.ndim), keepdims=keepdims)
+        return _apply(_norm, x, ord=ord, axis=_axes(axis, x.ndim, x.shape), keepdims=keepdims)
 
 
 class _Numpy(_Namespace):
@@ -245,7 +245,7 @@ class _Numpy(_Namespace):
 
     @staticmethod
     def matmul(a, b) -> ndarray:
-        return _apply(_op, _as_array(a), b, op=operator.matmul)
+        return _apply(_matmul, _as_array(a), b)
 
 
 class _Npx(_Namespace):

@@ -23,6 +23,11 @@ def _op(ns, *xs, op):
     return op(*xs)
 
 
+def _shape(shape) -> str:
+    """A shape as MXNet's messages print it: ``[2,3]``."""
+    return "[" + ",".join(map(str, shape)) + "]"
+
+
 def _broadcastable(ns, xs, name: str) -> None:
     """MXNet's error for shapes that do not broadcast, raised before anything is computed."""
     shapes = [tuple(x.shape) for x in xs if ns.is_tensor(x)]
@@ -30,11 +35,34 @@ def _broadcastable(ns, xs, name: str) -> None:
         try:
             _onp.broadcast_shapes(*shapes)
         except ValueError:
-            text = " ".join("(" + ",".join(map(str, sh)) + ("," if len(sh) == 1 else "") + ")" for sh in shapes)
             raise MXNetError(
-                f"Check failed in operator {name}: operands could not be broadcast together with shapes {text} "
-                "(sizes must be equal or 1 in each axis, counted from the right; reshape or np.expand_dims one side)"
+                "Check failed: l == 1 || r == 1: operands could not be broadcast together with shapes "
+                f"{_shape(shapes[0])} {_shape(shapes[1])}\n(nbautodiff: in {name}, sizes must be equal or 1 in "
+                "each axis, counted from the right; reshape or np.expand_dims one side)"
             ) from None
+
+
+def _inconsistent(provided, inferred, name: str, hint: str) -> MXNetError:
+    """MXNet's shape-inference error: an input's shape is not the one the other input implies."""
+    return MXNetError(
+        f"Shape inconsistent, Provided = {_shape(provided)}, inferred shape={_shape(inferred)}\n"
+        f"(nbautodiff: in {name}, {hint})"
+    )
+
+
+def _matrix_product(ns, x, y, name: str) -> None:
+    """MXNet's checks for ``np.dot`` / ``np.matmul`` of arrays of rank 1 or more, before anything is computed."""
+    a, b = tuple(x.shape), tuple(y.shape)
+    if len(a) == 1 and len(b) == 1:
+        if a != b:
+            raise _inconsistent(a, b, name, "the two vectors must have the same length")
+    elif len(b) == 1 or len(a) == 1:
+        inner_a, inner_b = a[-1], b[0] if len(b) == 1 else b[-2]
+        if inner_a != inner_b:
+            raise _inconsistent(a, (-1,) * (len(a) - 1) + (inner_b,), name, f"{a} and {b} must share the summed axis")
+    elif a[-1] != b[-2]:
+        raise _inconsistent(a, (-1,) * (len(a) - 1) + (b[-2],), name,
+                            f"the last axis of {a} must match the second-to-last axis of {b}")
 
 
 def _call(ns, *xs, name, **kw):
@@ -56,6 +84,7 @@ def _where(ns, cond, x, y):
 def _dot(ns, x, y):
     if not (ns.is_tensor(x) and ns.is_tensor(y)) or x.dim() == 0 or y.dim() == 0:
         return x * y
+    _matrix_product(ns, x, y, "dot")
     if y.dim() > 2:
         raise NotImplementedError(
             f"np.dot of shapes {tuple(x.shape)} and {tuple(y.shape)}: a second argument with more than 2 axes is not "
@@ -131,7 +160,24 @@ def _norm(ns, t, ord, axis, keepdims):
 
 
 def _reshape(ns, t, shape):
+    size, known = t.numel(), int(_onp.prod([s for s in shape if s != -1]))
+    if -1 in shape and (known == 0 or size % known) or -1 not in shape and size != known:
+        raise MXNetError(
+            f"Check failed: src.Size() == dst->Size() ({size} vs. {known}) : Cannot reshape array of size {size} "
+            f"into shape {_shape(shape)}"
+        )
     return t.reshape(shape)
+
+
+def _matmul(ns, x, y):
+    for side, t in zip("ab", (x, y)):
+        if not ns.is_tensor(t) or t.dim() == 0:
+            raise MXNetError(
+                f"Check failed: {side}_ndim != 0 (0 vs. 0) : Multiplication by scalars is not allowed.\n"
+                "(nbautodiff: use np.multiply or * for a scalar)"
+            )
+    _matrix_product(ns, x, y, "matmul")
+    return x @ y
 
 
 def _permute(ns, t, axes):

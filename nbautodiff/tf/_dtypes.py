@@ -83,7 +83,7 @@ def as_dtype(type_value) -> DType:
             name = str(type_value).rpartition(".")[2]  # torch.float32, nbautodiff's float32
     name = {"float": "float32", "double": "float64", "half": "float16"}.get(name, name)
     if name not in _DTYPES:
-        raise TypeError(f"Cannot convert {type_value!r} to a TensorFlow DType.")
+        raise TypeError(f"Cannot convert the argument `type_value`: {type_value!r} to a TensorFlow DType.")
     return _DTYPES[name]
 
 

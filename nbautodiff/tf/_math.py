@@ -13,7 +13,7 @@ import numpy as np
 
 from .._dialect import RandomNumbers, named
 from ..backends import backend
-from ._dtypes import as_dtype, float32, int32
+from ._dtypes import _TF_TYPE_NAMES, as_dtype, float32, int32
 from ._errors import InvalidArgumentError
 from ._tensor import (
     Tensor,
@@ -39,25 +39,38 @@ def _ns():
 
 
 # ----------------------------------------------------------------------------------------------------- elementwise
-def _unary(method: str, doc: str | None, name: str | None = None):
-    """``tf.<name>(x)``: the backend's ``method`` on one tensor."""
+def _unary(method: str, doc: str | None, name: str | None = None, floats: str | None = None):
+    """``tf.<name>(x)``: the backend's ``method`` on one tensor. ``floats`` names a TensorFlow op whose kernels
+    take floating-point tensors only (``Exp``): an integer tensor is refused, as TensorFlow refuses it."""
 
     def op(x, name=None):
-        return _run(getattr(_ns(), method), _tensor(x))
+        x = _tensor(x)
+        if floats is not None and not x.dtype.is_floating:
+            _floats_only(floats, x.dtype)
+        return _run(getattr(_ns(), method), x)
 
     return named(op, name or method, doc)
 
 
-exp = _unary("exp", "e to the x, elementwise.")
-_log = _unary("log", "Natural logarithm, elementwise (``tf.math.log``; TensorFlow 2 has no ``tf.log``).")
-_log1p = _unary("log1p", "log(1 + x), accurate for small x.")
-sin = _unary("sin", "Sine, elementwise: the article's activation.")
-cos = _unary("cos", "Cosine, elementwise.")
-tan = _unary("tan", "Tangent, elementwise.")
-tanh = _unary("tanh", "Hyperbolic tangent, elementwise.")
-sqrt = _unary("sqrt", "Square root, elementwise.")
+def _floats_only(op: str, dtype) -> None:
+    allowed = "bfloat16, half, float, double, complex64, complex128"
+    raise InvalidArgumentError(
+        f"Value for attr 'T' of {_TF_TYPE_NAMES.get(dtype.name, dtype.name)} is not in the list of allowed values: "
+        f"{allowed}\n\t; NodeDef: {{{{node {op}}}}} [Op:{op}] name: \n"
+        f"(nbautodiff: tf.{op.lower()} takes floats; cast first: tf.cast(x, tf.float32))"
+    )
+
+
+exp = _unary("exp", "e to the x, elementwise.", floats="Exp")
+_log = _unary("log", "Natural logarithm, elementwise (``tf.math.log``; TensorFlow 2 has no ``tf.log``).", floats="Log")
+_log1p = _unary("log1p", "log(1 + x), accurate for small x.", floats="Log1p")
+sin = _unary("sin", "Sine, elementwise: the article's activation.", floats="Sin")
+cos = _unary("cos", "Cosine, elementwise.", floats="Cos")
+tan = _unary("tan", "Tangent, elementwise.", floats="Tan")
+tanh = _unary("tanh", "Hyperbolic tangent, elementwise.", floats="Tanh")
+sqrt = _unary("sqrt", "Square root, elementwise.", floats="Sqrt")
 square = _unary("square", "x * x, elementwise.")
-sigmoid = _unary("sigmoid", "1 / (1 + exp(-x)), elementwise.")
+sigmoid = _unary("sigmoid", "1 / (1 + exp(-x)), elementwise.", floats="Sigmoid")
 _reciprocal = _unary("reciprocal", "1 / x, elementwise.")
 sign = _unary("sign", "-1, 0 or 1, elementwise.")
 _relu = _unary("relu", "max(x, 0), elementwise.")
@@ -133,6 +146,14 @@ def tensordot(a, b, axes, name=None) -> Tensor:
     free_b = [d for d in _range(b.ndim) if d not in axes_b]
     sa, sb = tuple(a.shape), tuple(b.shape)
     k = int(np.prod([sa[d] for d in axes_a], dtype=np.int64))
+    k_b = int(np.prod([sb[d] for d in axes_b], dtype=np.int64))
+    if k != k_b:  # TensorFlow reshapes both sides to matrices, and its MatMul refuses them
+        rows, cols = int(np.prod([sa[d] for d in free_a], dtype=np.int64)), int(np.prod([sb[d] for d in free_b]))
+        raise InvalidArgumentError(
+            f"Matrix size-incompatible: In[0]: [{rows},{k}], In[1]: [{k_b},{cols}] [Op:MatMul] name: \n"
+            f"(nbautodiff: tensordot sums axes {axes_a} of a {list(sa)} against axes {axes_b} of b {list(sb)}: "
+            "their sizes must match)"
+        )
     out_shape = tuple(sa[d] for d in free_a) + tuple(sb[d] for d in free_b)
 
     def dot(x, y):
@@ -155,6 +176,11 @@ def transpose(a, perm=None, conjugate=False, name=None) -> Tensor:
     """Permute the axes; by default reverse them (the matrix transpose for rank 2)."""
     a = _tensor(a)
     perm = tuple(_range(a.ndim - 1, -1, -1)) if perm is None else tuple(int(p) for p in perm)
+    if len(perm) != a.ndim:
+        raise InvalidArgumentError(
+            f"transpose expects a vector of size {a.ndim}. But input(1) is a vector of size {len(perm)} "
+            "[Op:Transpose] name: "
+        )
     return _run(functools.partial(_permute, perm=perm), a)
 
 
@@ -165,7 +191,14 @@ def _matrix_transpose(a, name=None) -> Tensor:
 
 def reshape(tensor, shape, name=None) -> Tensor:
     shape = tuple(int(s) for s in (shape.numpy().reshape(-1) if isinstance(shape, _TensorLike) else shape))
-    return _run(functools.partial(_reshape, shape=shape), _tensor(tensor))
+    tensor = _tensor(tensor)
+    size, known = int(np.prod(tensor.shape, dtype=np.int64)), int(np.prod([s for s in shape if s != -1]))
+    if -1 in shape and (known == 0 or size % known) or -1 not in shape and size != known:
+        wanted = f"requires a multiple of {known}" if -1 in shape else f"has {known}"
+        raise InvalidArgumentError(
+            f"Input to reshape is a tensor with {size} values, but the requested shape {wanted} [Op:Reshape] name: "
+        )
+    return _run(functools.partial(_reshape, shape=shape), tensor)
 
 
 def identity(input, name=None) -> Tensor:
@@ -179,6 +212,10 @@ def _same_kind(values) -> list:
     return [v if isinstance(v, _TensorLike) else _tensor(v, dtype) for v in values]
 
 
+def _dims(t) -> str:
+    return "[" + ",".join(map(str, t.shape)) + "]"
+
+
 def _joined(join, *ts, dim):
     return join(ts, dim=dim)
 
@@ -186,6 +223,20 @@ def _joined(join, *ts, dim):
 def concat(values, axis, name=None) -> Tensor:
     tensors = _same_kind(values)
     _same_dtype("ConcatV2", *tensors)
+    first = tensors[0]
+    axis = int(axis) % max(first.ndim, 1)
+    for i, t in enumerate(tensors[1:], start=1):
+        if t.ndim != first.ndim:
+            raise InvalidArgumentError(
+                f"ConcatOp : Ranks of all input tensors should match: shape[0] = {_dims(first)} vs. shape[{i}] = "
+                f"{_dims(t)} [Op:ConcatV2] name: concat"
+            )
+        for d in _range(first.ndim):
+            if d != axis and t.shape[d] != first.shape[d]:
+                raise InvalidArgumentError(
+                    f"ConcatOp : Dimension {d} in both shapes must be equal: shape[0] = {_dims(first)} vs. "
+                    f"shape[{i}] = {_dims(t)} [Op:ConcatV2] name: concat"
+                )
     return _run(functools.partial(_joined, _ns().cat, dim=int(axis)), *tensors)
 
 
@@ -208,7 +259,7 @@ def rank(input, name=None) -> Tensor:
 
 
 # ----------------------------------------------------------------------------------------------------- reductions
-def _axes(x, axis) -> tuple:
+def _axes(x, axis, op: str) -> tuple:
     if axis is None:
         return tuple(_range(x.ndim))
     if isinstance(axis, _TensorLike):
@@ -218,14 +269,16 @@ def _axes(x, axis) -> tuple:
     for a in axis:
         a = int(a)
         if not -x.ndim <= a < max(x.ndim, 1):
-            raise InvalidArgumentError(f"Invalid reduction dimension {a} for input with {x.ndim} dimensions.")
+            raise InvalidArgumentError(
+                f"Invalid reduction dimension {a} for input with {x.ndim} dimensions. [Op:{op}] name: "
+            )
         out.append(a % max(x.ndim, 1))
     return tuple(sorted(set(out)))
 
 
-def _reduce(x, axis, keepdims, float_fn, np_fn) -> Tensor:
+def _reduce(x, axis, keepdims, float_fn, np_fn, op: str) -> Tensor:
     x = _tensor(x)
-    axes = _axes(x, axis)
+    axes = _axes(x, axis, op)
     if not x.dtype.is_floating:  # integers and bools carry no gradient: numpy computes them, in their dtype
         values = np_fn(x.numpy(), axis=axes, keepdims=bool(keepdims))
         return constant(np.asarray(values).astype(x.dtype._np))
@@ -273,20 +326,20 @@ def reduce_sum(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     >>> tf.reduce_sum(tf.constant([[1., 2.], [3., 4.]]), axis=0)
     <tf.Tensor: shape=(2,), dtype=float32, numpy=array([4., 6.], dtype=float32)>
     """
-    return _reduce(input_tensor, axis, keepdims, _sum, np.sum)
+    return _reduce(input_tensor, axis, keepdims, _sum, np.sum, "Sum")
 
 
 def reduce_mean(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
-    return _reduce(input_tensor, axis, keepdims, _mean, _int_mean)
+    return _reduce(input_tensor, axis, keepdims, _mean, _int_mean, "Mean")
 
 
 def reduce_max(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     """Largest value over ``axis``; ties share the gradient equally."""
-    return _reduce(input_tensor, axis, keepdims, _amax, np.max)
+    return _reduce(input_tensor, axis, keepdims, _amax, np.max, "Max")
 
 
 def reduce_min(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
-    return _reduce(input_tensor, axis, keepdims, _amin, np.min)
+    return _reduce(input_tensor, axis, keepdims, _amin, np.min, "Min")
 
 
 def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None) -> Tensor:

@@ -153,10 +153,10 @@ class GradientTape:
         """
         if self._used:
             raise RuntimeError(NON_PERSISTENT_USED)
-        if not self._entered:
+        if not self._entered:  # TensorFlow says the same of a tape never entered
             raise RuntimeError(
-                "GradientTape.gradient: this tape never recorded anything; compute the target inside "
-                "`with tf.GradientTape() as tape:` first"
+                NON_PERSISTENT_USED + "\n(nbautodiff: this tape never recorded anything; compute the target inside "
+                "`with tf.GradientTape() as tape:` first)"
             )
         if unconnected_gradients not in (UnconnectedGradients.NONE, UnconnectedGradients.ZERO):
             raise ValueError(f"Unknown value for unconnected_gradients: {unconnected_gradients!r}")

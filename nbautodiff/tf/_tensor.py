@@ -96,8 +96,11 @@ class _TensorLike(Array):
 
     def _scalar(self, what: str):
         value = self._values()
-        if value.size != 1:
-            raise TypeError(f"only size-1 tensors can be converted to Python {what}s; this one has shape {self.shape}")
+        if value.size != 1:  # TensorFlow converts through numpy, and shows numpy's refusal
+            raise TypeError(
+                f"only size-1 arrays can be converted to Python scalars\n(nbautodiff: this tensor has shape "
+                f"{self.shape}; reduce it first, e.g. tf.reduce_sum(x), or index one element)"
+            )
         return value.reshape(()).item()
 
     def __float__(self) -> float:
@@ -135,7 +138,20 @@ class _TensorLike(Array):
         return _Ref(self)
 
     def __getitem__(self, key):
-        return _run(functools.partial(_getitem, key=_index_key(key)), self)
+        key = _index_key(key)
+        for dim, k in enumerate(key if isinstance(key, tuple) else (key,)):
+            if isinstance(k, numbers.Integral) and dim < self.ndim and not -self.shape[dim] <= k < self.shape[dim]:
+                raise InvalidArgumentError(
+                    f"slice index {k} of dimension {dim} out of bounds. [Op:StridedSlice] name: strided_slice/"
+                )
+        return _run(functools.partial(_getitem, key=key), self)
+
+    def __setitem__(self, key, value):
+        kind = "ResourceVariable" if isinstance(self, Variable) else "tensorflow.python.framework.ops.EagerTensor"
+        raise TypeError(
+            f"'{kind}' object does not support item assignment\n(nbautodiff: "
+            "tensors are immutable in TensorFlow; make a tf.Variable and use v[...].assign(...) or v.assign(...))"
+        )
 
     # ---- operators (installed by @operators)
     def _binary_op(self, stem: str, fn, other, reflected: bool):
@@ -468,7 +484,10 @@ def _as_array(value, dtype: DType | None = None) -> np.ndarray:
     elif isinstance(value, (np.ndarray, np.generic)):
         arr = np.asarray(value)
     else:
-        arr = np.array(value)
+        try:
+            arr = np.array(value)
+        except ValueError:
+            raise ValueError("Can't convert non-rectangular Python sequence to Tensor.") from None
         if arr.dtype == np.float64:
             arr = arr.astype(np.float32)
         elif arr.dtype.kind in "iu":
@@ -496,7 +515,7 @@ def _tensor(value, dtype=None) -> _TensorLike:
             return value
         raise ValueError(
             f"Tensor conversion requested dtype {dtype.name} for Tensor with dtype {value.dtype.name}: "
-            f"use tf.cast(x, tf.{dtype.name})"
+            f"{str(value).splitlines()[0]}\n(nbautodiff: convert it first: tf.cast(x, tf.{dtype.name}))"
         )
     return _from_array(_as_array(value, dtype))
 

@@ -18,7 +18,7 @@ class Spec:
     shapes: list  # a list of cases, each a tuple of input shapes
     domain: tuple = (-2.0, 2.0)
     edges: list = field(default_factory=list)  # exact inputs (lists) to compare with PyTorch
-    second_order: bool = True
+    second_order: bool = True  # False where PyTorch has no second derivative (a plain test checks it raises)
     torch: bool = True  # PyTorch has the same call
     eps: float = 1e-6
     exact_name: bool = True  # PyTorch records the same node name
@@ -50,6 +50,6 @@ def _own_apply(name, x, **params):
     return apply(OPS[name], (x,), params)
 
 
-from . import elementwise, linalg, nn, reduce, shape  # noqa: E402  (they use the names above)
+from . import activations, elementwise, linalg, nn, reduce, shape  # noqa: E402  (they use the names above)
 
-SPECS = {**elementwise.SPECS, **reduce.SPECS, **shape.SPECS, **linalg.SPECS, **nn.SPECS}
+SPECS = {**elementwise.SPECS, **activations.SPECS, **reduce.SPECS, **shape.SPECS, **linalg.SPECS, **nn.SPECS}

@@ -4,6 +4,10 @@ import numpy as np  # noqa: F401
 
 from . import BINARY, POS, TARGET, UNARY, Spec, _own_apply, _pieces, _setitem, fnl  # noqa: F401
 
+NAN, INF = float("nan"), float("inf")
+TERNARY = [((3, 4), (4,), (3, 1)), ((), (), ())]
+UNIT = (-0.9, 0.9)
+
 SPECS = {
     # --- arithmetic
     "add": Spec(lambda ns, x, y: x + y, BINARY),
@@ -11,6 +15,9 @@ SPECS = {
     "rsub": Spec(lambda ns, x: 2.5 - x, UNARY),
     "mul": Spec(lambda ns, x, y: x * y, BINARY),
     "div": Spec(lambda ns, x, y: x / y, BINARY, domain=POS),
+    # rounded quotients: zero gradients (DivBackward2), floor and trunc differ below 0
+    "div_rounding": Spec(lambda ns, x, y: ns.div(x, y, rounding_mode="floor") * x + x.div(1.5, rounding_mode="trunc"),
+                         BINARY, domain=POS, edges=[([-3.5, 3.5, -4.0, 1.0], [2.0, -2.0, 2.0, 3.0])]),
     "neg": Spec(lambda ns, x: -x, UNARY),
     "pow_scalar": Spec(lambda ns, x: x**3 + x**0.5 + x**0, UNARY, domain=POS, edges=[([0.0, 1.0, 2.0],)]),
     "pow": Spec(lambda ns, x, y: x**y, BINARY, domain=POS, edges=[([0.0, 2.0, 0.0], [2.0, 0.0, 0.0])]),
@@ -49,7 +56,63 @@ SPECS = {
     "masked_fill_tensor": Spec(lambda ns, x, v: x.masked_fill(x > 0.5, v), [((3, 4), ()), ((), ())]),
     "remainder_scalar": Spec(lambda ns, x: x % 1.5, UNARY, edges=[([-2.0, -0.5, 0.5, 3.0],)]),
     # PyTorch has no derivative for the divisor (it raises); ours is -floor(x / y), checked by differences
-    "remainder": Spec(lambda ns, x, y: ns.remainder(x, y), BINARY, domain=POS, torch=False),
+    "remainder": Spec(lambda ns, x, y: ns.remainder(x, y), BINARY, domain=POS,
+                      edges=[([-2.5, -0.25, 0.75, 3.5], [1.5, 0.5, 2.0, 1.25])]),
     "fmod_scalar": Spec(lambda ns, x: ns.fmod(x, 1.5), UNARY, edges=[([-2.0, -0.5, 0.5, 3.0],)]),
-    "fmod": Spec(lambda ns, x, y: ns.fmod(x, y), BINARY, domain=POS, torch=False),
+    "fmod": Spec(lambda ns, x, y: ns.fmod(x, y), BINARY, domain=POS,
+                 edges=[([-2.5, -0.25, 0.75, 3.5], [1.5, 0.5, 2.0, 1.25])]),
+    # --- clamp by tensors and clamp_min / clamp_max: ties pass the gradient to x; min > max gives max
+    "clamp_tensor": Spec(lambda ns, x, lo, hi: ns.clamp(x, lo, hi) + ns.clamp(x, min=lo) + x.clamp(max=hi), TERNARY,
+                         edges=[([0.3, -0.2, 0.0, 1.0, 0.5, NAN], [0.3, 0.0, -1.0, 0.0, 0.5, 0.0],
+                                 [0.3, 0.1, -2.0, 2.0, 0.4, 1.0])]),
+    "clamp_min_scalar": Spec(lambda ns, x: ns.clamp_min(x, 0.1) + x.clamp_min(-0.5), UNARY,
+                             edges=[([0.1, 0.0, 1.0, -0.5, NAN],)]),
+    "clamp_min": Spec(lambda ns, x, y: ns.clamp_min(x, y), BINARY, edges=[([1.0, 2.0, 3.0, NAN], [1.0, 0, 4.0, 0])]),
+    "clamp_max_scalar": Spec(lambda ns, x: ns.clamp_max(x, 0.1) + x.clamp_max(-0.5), UNARY,
+                             edges=[([0.1, 0.0, 1.0, -0.5, NAN],)]),
+    "clamp_max": Spec(lambda ns, x, y: ns.clamp_max(x, y), BINARY, edges=[([1.0, 2.0, 3.0, NAN], [1.0, 0, 4.0, 0])]),
+    # --- inverse trigonometric and hyperbolic functions (in place, asinh_ & co. have no derivative: a plain test)
+    "asin": Spec(lambda ns, x: ns.asin(x) + x.arcsin(), UNARY, domain=UNIT, edges=[([-1.0, 0.0, 0.5, 1.0],)]),
+    "acos": Spec(lambda ns, x: ns.acos(x) + ns.arccos(x), UNARY, domain=UNIT, edges=[([-1.0, 0.0, 0.5, 1.0],)]),
+    "atan": Spec(lambda ns, x: ns.atan(x) + x.arctan(), UNARY, edges=[([-1e10, 0.0, 1.0],)]),
+    "sinh": Spec(lambda ns, x: x.sinh(), UNARY),
+    "cosh": Spec(lambda ns, x: ns.cosh(x), UNARY),
+    "asinh": Spec(lambda ns, x: ns.asinh(x) + x.arcsinh(), UNARY, edges=[([-3.0, 0.0, 1e10],)]),
+    "acosh": Spec(lambda ns, x: ns.acosh(x) + x.arccosh(), UNARY, domain=(1.1, 3.0), edges=[([1.0, 2.0, 0.5],)]),
+    "atanh": Spec(lambda ns, x: ns.atanh(x) + x.arctanh(), UNARY, domain=UNIT, edges=[([-1.0, 0.0, 0.5, 1.0, 2.0],)]),
+    # --- erf and friends, sinc, degrees
+    "erf": Spec(lambda ns, x: ns.erf(x) + x.erf(), UNARY, edges=[([-30.0, -1.0, 0.0, 0.5, 30.0, NAN],)]),
+    "erfc": Spec(lambda ns, x: x.erfc(), UNARY, edges=[([-30.0, -1.0, 0.0, 0.5, 5.0, 30.0],)]),
+    "erfinv": Spec(lambda ns, x: ns.erfinv(x), UNARY, domain=UNIT,
+                   edges=[([-1.0, -0.999, 0.0, 1e-30, 0.5, 1.0, 1.5],)]),
+    "sinc": Spec(lambda ns, x: ns.sinc(x), UNARY, edges=[([0.0, 0.5, 1.0, -2.0, 1e-20],)]),
+    "deg2rad": Spec(lambda ns, x: ns.deg2rad(x), UNARY, edges=[([180.0, -90.0],)]),
+    "rad2deg": Spec(lambda ns, x: x.rad2deg(), UNARY, edges=[([3.14159265, -1.0],)]),
+    # --- sgn, trunc (fix), frac: piecewise constant or a shifted identity
+    "sgn": Spec(lambda ns, x: x.sgn() * x, UNARY, edges=[([-1.0, 0.0, 2.0],)]),
+    "trunc": Spec(lambda ns, x: x.trunc() + ns.fix(x) + x, UNARY, domain=(0.1, 0.9), edges=[([-1.5, -0.5, 0.5, 2.0],)]),
+    "frac": Spec(lambda ns, x: x.frac(), UNARY, domain=(0.1, 0.9), edges=[([-1.5, -0.5, 0.5, 2.0],)]),
+    # the gradient is multiplied by isfinite(x): 0 at the replaced places
+    "nan_to_num": Spec(lambda ns, x: ns.nan_to_num(x, nan=1.5, posinf=9.0, neginf=-9.0) + x.nan_to_num(), UNARY,
+                       edges=[([NAN, INF, -INF, 1.0],)]),
+    # without eps: inf at 0 and 1, nan outside; with eps: 0 where clamped, the bounds pass
+    "logit": Spec(lambda ns, x: ns.logit(x) + x.logit(eps=0.4), UNARY, domain=(0.3, 0.7),
+                  edges=[([0.0, 0.25, 0.4, 0.5, 0.6, 1.0, 1.2, -0.1],)]),
+    # --- xlogy: 0 where x == 0 (unless y is nan); d/dx is 0 there too when y <= 0
+    "xlogy": Spec(lambda ns, x, y: ns.xlogy(x, y), BINARY, domain=POS,
+                  edges=[([0.0, 1.0, 0.0, 0.0, -1.0, 0.0], [0.0, 0.0, -1.0, 2.0, 0.0, NAN])]),
+    "xlogy_number": Spec(lambda ns, y: ns.xlogy(2.0, y) + ns.xlogy(0.0, y), UNARY, domain=POS,
+                         edges=[([0.0, 2.0, -1.0, NAN],)]),
+    "xlogy_by_number": Spec(lambda ns, x: ns.xlogy(x, 2.0) + x.xlogy(0.5) + ns.xlogy(x * 0, -1.0), UNARY,
+                            edges=[([0.0, 1.0, -1.0],)]),
+    "logaddexp": Spec(lambda ns, x, y: ns.logaddexp(x, y), BINARY,
+                      edges=[([0.0, INF, -INF, 100.0, -INF], [0.0, INF, -INF, -100.0, 1.0])]),
+    "logaddexp2": Spec(lambda ns, x, y: x.logaddexp2(y), BINARY,
+                       edges=[([0.0, INF, -INF, 100.0, -INF], [0.0, INF, -INF, -100.0, 1.0])]),
+    # --- lerp (a number or a tensor weight), addcmul, addcdiv
+    "lerp_scalar": Spec(lambda ns, x, y: ns.lerp(x, y, 0.3) + x.lerp(y, 0.8), BINARY),
+    "lerp": Spec(lambda ns, x, y, w: ns.lerp(x, y, w), TERNARY, edges=[([1.0, 2.0, 1.0], [3.0, 5.0, 3.0],
+                                                                           [0.25, 0.75, 1.0])]),
+    "addcmul": Spec(lambda ns, x, a, b: ns.addcmul(x, a, b, value=2.0) + x.addcmul(a, b), TERNARY),
+    "addcdiv": Spec(lambda ns, x, a, b: ns.addcdiv(x, a, b, value=-0.5) + x.addcdiv(a, b), TERNARY, domain=POS),
 }

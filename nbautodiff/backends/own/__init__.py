@@ -70,9 +70,9 @@ __version__ = "2.13.0+nbautodiff"
 
 
 def set_default_device(dev) -> None:
-    """The own engine has one device: 'cpu' (or None) is accepted, anything else refused as ``torch.device`` does."""
+    """The own engine has one device: 'cpu' (or None) is accepted; anything else gets PyTorch's CPU-build error."""
     if dev is not None:
-        _dtypes.device(dev)
+        _dtypes.on_cpu(dev)
 
 
 def get_default_device():

@@ -1,14 +1,14 @@
 """The op table and the functional API over it (``ops.mul(x, y)``, ``ops.sum(x, 0)``...).
 
 Every differentiable primitive is one row in :data:`OPS`, made by ``defop`` in the module that
-groups it (elementwise, reduce, shape, linalg, nn), next to its public function, declared with
+groups it (elementwise, activations, reduce, shape, linalg, nn), next to its public function, declared with
 ``public``. Composite functions (``outer``, ``cross_entropy``) are written with primitives and need no rule.
 This package's names, the Tensor methods and ``nbautodiff.torch``'s functions all follow from ``public``.
 """
 
 import warnings as _warnings
 
-from . import elementwise, linalg, nn, reduce, shape  # noqa: F401  (each adds its rows and public functions)
+from . import activations, elementwise, linalg, nn, reduce, shape  # noqa: F401  (each adds its rows and publics)
 from .elementwise import constant_op
 from .inplace import fill_inplace, inplace
 from .reduce import unreduce

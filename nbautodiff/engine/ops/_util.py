@@ -40,8 +40,10 @@ def norm_dim(dim, ndim: int, op: str):
     for d in dims:
         d = int(d)
         if not lo <= d <= hi:
-            raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {d})\n"
-                             f"{op}(): a {ndim}-d tensor has dims {lo} to {hi}")
+            raise IndexError(
+                f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {d})\n"
+                f"(nbautodiff: {op}() on a tensor with {ndim} dimension{'' if ndim == 1 else 's'})"
+            )
         if ndim:
             out.append(d % ndim)
     return tuple(sorted(out))

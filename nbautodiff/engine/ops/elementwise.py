@@ -1,19 +1,55 @@
-"""Elementwise primitives: arithmetic, powers, transcendental functions, activations, comparisons."""
+"""Elementwise primitives: arithmetic, powers, transcendental functions, relu/sigmoid/tanh, clamp, comparisons
+(the other activations are in activations.py)."""
 
 from __future__ import annotations
 
+import math
 import operator
 
 import numpy as np
 
+from ..node import node_class
 from ..tensor import Tensor, make
 from ._util import SCALARS, as_operand, broadcast_error, const
-from .registry import apply, defop, public, unary
+from .inplace import inplace
+from .registry import OPS, apply, defop, public, unary
+from .shape import to_dtype
+
+_BOOL = np.dtype(np.bool_)
+_BOOL_TYPES = (bool, np.bool_)
 
 
 # ============================================================== arithmetic (broadcasting)
+def _is_bool(v) -> bool:
+    return type(v) is bool or getattr(v, "dtype", None) is _BOOL
+
+
+def _refuse_bool_sub(x, y):
+    """PyTorch refuses subtraction with a bool operand (numpy computes it, or refuses only two bools)."""
+    if _is_bool(x) and _is_bool(y):
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                           "`logical_xor()` operator instead.")
+    raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+                       "invert a mask, use the `~` or `logical_not()` operator instead.")
+
+
+def _sub_fwd(x, y):
+    if x.dtype is _BOOL or (type(y) is np.ndarray and y.dtype is _BOOL) or type(y) in _BOOL_TYPES:
+        _refuse_bool_sub(x, y)
+    return x - y
+
+
 def _rsub_fwd(x, y):
+    if x.dtype is _BOOL or _is_bool(y):
+        _refuse_bool_sub(y, x)
     return y - x
+
+
+def _neg_error(args, params, exc):
+    if args[0]._data.dtype is _BOOL:
+        return RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+                            "invert a mask, use the `~` or `logical_not()` operator instead.")
+    return exc
 
 
 ADD = defop(
@@ -25,7 +61,7 @@ ADD = defop(
     arrays=True, broadcast=True, promotes=True, error=broadcast_error("add"),
 )
 SUB = defop(
-    "sub", "SubBackward0", operator.sub,
+    "sub", "SubBackward0", _sub_fwd,
     vjp=(lambda g, out, x, y: g,
          lambda g, out, x, y: -g),
     jvp=(lambda dx, out, x, y: dx,
@@ -58,7 +94,7 @@ NEG = defop(
     "neg", "NegBackward0", operator.neg,
     vjp=(lambda g, out, x: -g,),
     jvp=(lambda dx, out, x: -dx,),
-    arrays=True,
+    arrays=True, error=_neg_error,
 )
 
 
@@ -77,6 +113,8 @@ def add(x, y, *, alpha=1):
 @public(aliases=("subtract",))
 def sub(x, y, *, alpha=1):
     if alpha != 1:
+        if _is_bool(_d(x)) or _is_bool(_d(y)):
+            _refuse_bool_sub(_d(x), _d(y))
         y = mul(y, alpha)
     if not isinstance(x, Tensor):
         return rsub(y, x)
@@ -103,20 +141,88 @@ def mul(x, y):
 
 @public(aliases=("divide", "true_divide"))
 def div(x, y, *, rounding_mode=None):
+    """x / y; with ``rounding_mode`` "floor" or "trunc" the quotient rounded (PyTorch's DivBackward2: zero
+    gradients)."""
     if rounding_mode is not None:
-        return constant_op(np.floor_divide if rounding_mode == "floor" else _trunc_div, x, y)
+        if rounding_mode not in ("floor", "trunc"):
+            raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                               f"'{rounding_mode}'")
+        return apply(DIV_ROUNDING, (x, as_operand(y, "div")), {"rounding_mode": rounding_mode})
     if not isinstance(x, Tensor):
         return mul(reciprocal(y), x)
     return apply(DIV, (x, as_operand(y, "div")))
 
 
-def _trunc_div(x, y):
+def _integers(*values) -> bool:
+    """Whether all operands are integers (tensors' arrays or Python/numpy numbers), bools included."""
+    return all(np.asarray(v).dtype.kind in "biu" for v in values)
+
+
+def _refuse_integer_zero_division(x, y) -> None:
+    if _integers(x, y) and np.any(np.asarray(y) == 0):
+        raise RuntimeError("ZeroDivisionError")
+
+
+def _div_rounding_fwd(x, y, *, rounding_mode):
+    _refuse_integer_zero_division(x, y)
+    if rounding_mode == "floor":
+        return np.floor_divide(x, y)
+    if _integers(x, y):  # the floor, one up where the quotient is negative and inexact
+        q = np.floor_divide(x, y)
+        return q + ((q < 0) & (q * y != x))
     return np.trunc(np.true_divide(x, y))
+
+
+def _zero(g, out, *inputs, **params):
+    """A piecewise-constant function's derivative: zeros of the output's shape, not g * 0 (a nan gradient gives 0,
+    as in PyTorch). As a VJP it is summed back to each input's shape by the broadcast step."""
+    d = np.asarray(g._data)
+    return make(np.zeros(np.shape(out._data) if out is not None else d.shape, dtype=d.dtype))
+
+
+DIV_ROUNDING = defop(  # div(x, y, rounding_mode="floor" | "trunc")
+    "div_rounding", "DivBackward2", _div_rounding_fwd,
+    vjp=(_zero, _zero), jvp=(_zero, _zero), broadcast=True, promotes=True, error=broadcast_error("div"),
+)
 
 
 @public(inplace=True, aliases=("negative",))
 def neg(x):
     return apply(NEG, (x,))
+
+
+# ============================================================== no derivative: PyTorch's NotImplemented node
+def no_derivative_op(aten: str, forward, node: str = "NotImplemented", backward=None, tangent=None, **flags):
+    """An op PyTorch records without a derivative (floor division, number % tensor, heaviside): its node,
+    ``NotImplemented``, raises when backward reaches it, and forward mode refuses it; ``backward`` and ``tangent``
+    are (exception type, message) where PyTorch says something else. It is not an op-table row (there is no rule
+    to check); tests/test_elementwise_api.py compares it with PyTorch."""
+    backward = backward or (RuntimeError, f"derivative for aten::{aten} is not implemented")
+    tangent = tangent or (NotImplementedError, f"Trying to use forward AD with aten::{aten} that does not support it.")
+
+    def refuse(*args, **params):
+        raise backward[0](backward[1])
+
+    def refuse_tangent(*args, **params):
+        raise tangent[0](tangent[1])
+
+    op = defop(f"{aten}_no_derivative", node, forward, vjp=(refuse,) * 3, jvp=(refuse_tangent,) * 3,
+               error=broadcast_error(aten), **flags)
+    del OPS[op.name]
+    op.save_mask = ()
+    return op
+
+
+node_class("NotImplemented").name = lambda self: "torch::autograd::NotImplemented"  # PyTorch's name() for it
+
+
+def without_derivative(op, *args):
+    """Run a ``no_derivative_op``; its node has an edge for each input that requires grad only, as PyTorch's."""
+    out = apply(op, args)
+    node = out.grad_fn
+    if node is not None:
+        node.next = tuple(e for e in node.next if e is not None)
+    return out
 
 
 # ============================================================== powers
@@ -187,6 +293,11 @@ def pow(x, exponent):
     if not isinstance(x, Tensor):
         base = float(x) if not isinstance(x, (int, np.integer)) or exponent._data.dtype.kind == "f" else x
         return apply(RPOW, (exponent,), {"base": base})
+    if x._data.dtype is _BOOL:  # PyTorch: a bool tensor to an integer power is int64; bool ** bool is refused
+        if isinstance(exponent, Tensor) and exponent._data.dtype is _BOOL:
+            raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+        if isinstance(exponent, (int, np.integer)):
+            x = make(x._data.astype(np.int64))
     if isinstance(exponent, SCALARS):
         return apply(POW_SCALAR, (x,), {"exponent": exponent})
     return apply(POW, (x, as_operand(exponent, "pow")))
@@ -200,6 +311,8 @@ def square(x):
 # ============================================================== unary functions
 def _sigmoid_fwd(x):
     # exp(-log(1 + exp(-x))) neither overflows nor loses the tails.
+    if x.dtype.kind in "bu":  # (-x of a bool or an unsigned int: computed in float32, as PyTorch)
+        x = x.astype(np.float32)
     return np.exp(-np.logaddexp(0, -x))
 
 
@@ -228,7 +341,15 @@ RSQRT = defop("rsqrt", "RsqrtBackward0", lambda x: 1 / np.sqrt(x),
 RECIPROCAL = defop("reciprocal", "ReciprocalBackward0", lambda x: 1 / x,
                    vjp=(lambda g, out, x: -g * out * out,),
                    jvp=(lambda dx, out, x: -dx * out * out,), save_out=True, arrays=True)
-ABS = defop("abs", "AbsBackward0", np.abs,
+
+
+def _abs_fwd(x):
+    if x.dtype is _BOOL:
+        raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
+    return np.abs(x)
+
+
+ABS = defop("abs", "AbsBackward0", _abs_fwd,
             vjp=(lambda g, out, x: g * sign(x),),
             jvp=(lambda dx, out, x: dx * sign(x),), save=(0,))
 SIN = defop("sin", "SinBackward0", np.sin,
@@ -249,15 +370,30 @@ SIGMOID = defop("sigmoid", "SigmoidBackward0", _sigmoid_fwd,
 RELU = defop("relu", "ReluBackward0", _relu_fwd,  # PyTorch: the gradient at 0 is 0
              vjp=(lambda g, out, x: _pass_where(out > 0, g),),
              jvp=(lambda dx, out, x: _pass_where(out > 0, dx),), save_out=True, arrays=True)
+
+
 # Piecewise-constant functions: a graph node with a zero derivative, as in PyTorch.
-def _zero(g, out, x):
-    return make(np.zeros_like(np.asarray(g._data)))  # zeros, not g * 0: a nan gradient gives 0 (PyTorch)
+def _rounding(ufunc, kernel: str):
+    """A rounding function that leaves integers as they are, in their dtype; PyTorch refuses bools."""
+
+    def forward(x):
+        if x.dtype.kind in "fc":
+            return ufunc(x)
+        if x.dtype is _BOOL:
+            raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+        return x.copy()
+
+    return forward
 
 
-SIGN = defop("sign", "SignBackward0", np.sign, vjp=(_zero,), jvp=(_zero,))
-FLOOR = defop("floor", "FloorBackward0", np.floor, vjp=(_zero,), jvp=(_zero,))
-CEIL = defop("ceil", "CeilBackward0", np.ceil, vjp=(_zero,), jvp=(_zero,))
-ROUND = defop("round", "RoundBackward0", np.round, vjp=(_zero,), jvp=(_zero,))
+def _sign_fwd(x):
+    return x.copy() if x.dtype is _BOOL else np.sign(x)
+
+
+SIGN = defop("sign", "SignBackward0", _sign_fwd, vjp=(_zero,), jvp=(_zero,))
+FLOOR = defop("floor", "FloorBackward0", _rounding(np.floor, "floor_vml_cpu"), vjp=(_zero,), jvp=(_zero,))
+CEIL = defop("ceil", "CeilBackward0", _rounding(np.ceil, "ceil_vml_cpu"), vjp=(_zero,), jvp=(_zero,))
+ROUND = defop("round", "RoundBackward0", _rounding(np.round, "round_vml_cpu"), vjp=(_zero,), jvp=(_zero,))
 
 
 def _pass_where(mask, g):
@@ -285,7 +421,7 @@ def sign(x):
     """The sign of each element; as a derivative factor it is a constant (no graph)."""
     if isinstance(x, Tensor) and x.requires_grad and _grad_on():
         return apply(SIGN, (x,))
-    return const(np.sign(x._data))
+    return const(_sign_fwd(x._data))
 
 
 def _grad_on() -> bool:
@@ -297,6 +433,400 @@ def _grad_on() -> bool:
 def _mask(a) -> Tensor:
     """A boolean array as a constant tensor; multiplying by it keeps the other side's dtype."""
     return make(a if isinstance(a, np.ndarray) else np.asarray(a))
+
+
+# ============================================================== more functions of one or two tensors
+def _exp(a):
+    """exp of a tensor (recorded) or of an array: lets a rule run on both (see ``arrays`` in defop)."""
+    return exp(a) if isinstance(a, Tensor) else np.exp(a)
+
+
+def _cosh(a):
+    return cosh(a) if isinstance(a, Tensor) else np.cosh(a)
+
+
+def _sinh(a):
+    return sinh(a) if isinstance(a, Tensor) else np.sinh(a)
+
+
+def _select(mask, a, b):
+    """a where the boolean array ``mask`` holds, else b; on tensors (recorded) or arrays, like ``_pass_where``."""
+    if isinstance(a, Tensor) or isinstance(b, Tensor):
+        return where(_mask(mask), a, b)
+    return np.where(mask, a, b)
+
+
+def _torch_name(dt: np.dtype) -> str:
+    """PyTorch's name of a dtype in its kernel errors: Long, Int, Bool, Float..."""
+    from .. import dtypes
+
+    return dtypes.from_numpy(dt).legacy.removesuffix("Tensor")
+
+
+def _refuse_integers(kernel: str, *arrays) -> None:
+    """PyTorch has no integer kernel for some float functions (frac, logaddexp): its error."""
+    dt = np.result_type(*arrays)
+    if dt.kind in "biu":
+        raise NotImplementedError(f'"{kernel}_cpu" not implemented for \'{_torch_name(dt)}\'')
+
+
+ASIN = defop("asin", "AsinBackward0", np.arcsin,
+             vjp=(lambda g, out, x: g * (1 - x * x) ** -0.5,),
+             jvp=(lambda dx, out, x: dx * (1 - x * x) ** -0.5,), save=(0,), arrays=True)
+ACOS = defop("acos", "AcosBackward0", np.arccos,
+             vjp=(lambda g, out, x: -g * (1 - x * x) ** -0.5,),
+             jvp=(lambda dx, out, x: -dx * (1 - x * x) ** -0.5,), save=(0,), arrays=True)
+ATAN = defop("atan", "AtanBackward0", np.arctan,
+             vjp=(lambda g, out, x: g / (1 + x * x),),
+             jvp=(lambda dx, out, x: dx / (1 + x * x),), save=(0,), arrays=True)
+SINH = defop("sinh", "SinhBackward0", np.sinh,
+             vjp=(lambda g, out, x: g * _cosh(x),),
+             jvp=(lambda dx, out, x: dx * _cosh(x),), save=(0,), arrays=True)
+COSH = defop("cosh", "CoshBackward0", np.cosh,
+             vjp=(lambda g, out, x: g * _sinh(x),),
+             jvp=(lambda dx, out, x: dx * _sinh(x),), save=(0,), arrays=True)
+
+
+def _inverse_hyperbolic(name: str, forward, derivative):
+    """asinh, acosh, atanh, and their in-place forms, which PyTorch records as ...Backward1 without a derivative."""
+    node = name.capitalize()
+    row = defop(name, f"{node}Backward0", forward, vjp=(lambda g, out, x: g * derivative(x),),
+                jvp=(lambda dx, out, x: dx * derivative(x),), save=(0,), arrays=True)
+    in_place = no_derivative_op(
+        f"{name}_", forward, f"{node}Backward1",
+        backward=(NotImplementedError, f"the derivative for 'inplace version of {name}' is not implemented."),
+        tangent=(NotImplementedError, f"Trying to use forward AD with {name}_ that does not support it because it has "
+                 "not been implemented yet.\nPlease file an issue to PyTorch at https://github.com/pytorch/pytorch/"
+                 "issues/new?template=feature-request.yml so that we can prioritize its implementation."))
+    return row, in_place
+
+
+ASINH, ASINH_INPLACE = _inverse_hyperbolic("asinh", np.arcsinh, lambda x: (x * x + 1) ** -0.5)
+ACOSH, ACOSH_INPLACE = _inverse_hyperbolic("acosh", np.arccosh, lambda x: (x * x - 1) ** -0.5)
+ATANH, ATANH_INPLACE = _inverse_hyperbolic("atanh", np.arctanh, lambda x: 1 / (1 - x * x))
+
+
+def inplace_as(op, name: str):
+    """``x.<name>()``: op's function written into x and recorded as ``op`` (for the in-place forms PyTorch records
+    under another node name than the out-of-place one, e.g. ``asinh_`` → AsinhBackward1)."""
+
+    def fn(input, *args, **params):
+        return inplace(input, lambda t, _: apply(op, (t, *args), params or None), None, name)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"In place: writes ``{name[:-1]}(input)`` into input, recorded as ``{op.node_name}``."
+    return fn
+
+
+asin, acos, atan = (public(unary(op), inplace=True, aliases=(f"arc{op.name[1:]}",)) for op in (ASIN, ACOS, ATAN))
+sinh, cosh = (public(unary(op), inplace=True) for op in (SINH, COSH))
+asinh, acosh, atanh = (public(unary(op), aliases=(f"arc{op.name[1:]}",)) for op in (ASINH, ACOSH, ATANH))
+asinh_, acosh_, atanh_ = (public(inplace_as(op, f"{name}_"), aliases=(f"arc{name[1:]}_",))
+                          for op, name in ((ASINH_INPLACE, "asinh"), (ACOSH_INPLACE, "acosh"),
+                                           (ATANH_INPLACE, "atanh")))
+
+# ---------------------------------------------------------------- erf, erfc, erfinv
+_2_SQRTPI = 2 / math.sqrt(math.pi)
+
+
+def _via_math(fn):
+    """A function of the math module (numpy has no erf) elementwise: computed in float64, returned in the input's
+    float dtype (float32 for integers and bools, as PyTorch)."""
+    ufunc = np.frompyfunc(fn, 1, 1)
+
+    def forward(x):
+        return np.array(ufunc(x), dtype=x.dtype if x.dtype.kind == "f" else np.float32)
+
+    return forward
+
+
+_erf_fwd, _erfc_fwd = _via_math(math.erf), _via_math(math.erfc)
+_erf64, _erfc64 = np.frompyfunc(math.erf, 1, 1), np.frompyfunc(math.erfc, 1, 1)
+
+
+def _erfinv_fwd(x):
+    """Winitzki's closed form (relative error < 2e-3), polished by Newton steps on erf(y) = |x| (small |x|) or
+    erfc(y) = 1 - |x| (|x| near 1, where 1 - |x| is exact): float64 accuracy."""
+    w = np.atleast_1d(np.abs(np.asarray(x, dtype=np.float64)))
+    ln = np.log1p(-w) + np.log1p(w)  # log(1 - w²)
+    t = 2 / (math.pi * 0.147) + ln / 2
+    y = np.sqrt(np.sqrt(t * t - ln / 0.147) - t)
+    small, large = w < 0.5, (w >= 0.5) & (w < 1)
+    for _ in range(4):
+        slope = _2_SQRTPI * np.exp(-y * y)
+        y[small] -= (_erf64(y[small]).astype(np.float64) - w[small]) / slope[small]
+        y[large] += (_erfc64(y[large]).astype(np.float64) - (1 - w[large])) / slope[large]
+    y[w == 1] = np.inf
+    y = np.copysign(y, np.asarray(x, dtype=np.float64)).reshape(np.shape(x))
+    return np.array(y, dtype=x.dtype if x.dtype.kind == "f" else np.float32)
+
+
+ERF = defop("erf", "ErfBackward0", _erf_fwd,
+            vjp=(lambda g, out, x: g * _2_SQRTPI * _exp(-x * x),),
+            jvp=(lambda dx, out, x: dx * _2_SQRTPI * _exp(-x * x),), save=(0,), arrays=True)
+ERFC = defop("erfc", "ErfcBackward0", _erfc_fwd,
+             vjp=(lambda g, out, x: -g * _2_SQRTPI * _exp(-x * x),),
+             jvp=(lambda dx, out, x: -dx * _2_SQRTPI * _exp(-x * x),), save=(0,), arrays=True)
+ERFINV = defop("erfinv", "ErfinvBackward0", _erfinv_fwd,
+               vjp=(lambda g, out, x: g * (0.5 * math.sqrt(math.pi)) * _exp(out * out),),
+               jvp=(lambda dx, out, x: dx * (0.5 * math.sqrt(math.pi)) * _exp(out * out),), save_out=True, arrays=True)
+erf, erfc, erfinv = (public(unary(op), inplace=True) for op in (ERF, ERFC, ERFINV))
+
+
+# ---------------------------------------------------------------- sinc, degrees, rounding, nan_to_num, logit
+def _sinc_vjp(g, out, x):
+    px = x * math.pi
+    cos_, sin_ = (cos(px), sin(px)) if isinstance(px, Tensor) else (np.cos(px), np.sin(px))
+    return g * _select(_d(x) == 0, 0.0, (px * cos_ - sin_) / (px * x))  # PyTorch's: 0 at 0, also to second order
+
+
+SINC = defop("sinc", "SincBackward0", np.sinc,
+             vjp=(_sinc_vjp,), jvp=(lambda dx, out, x: _sinc_vjp(dx, out, x),), save=(0,), arrays=True)
+_DEG = math.pi / 180
+DEG2RAD = defop("deg2rad", "Deg2RadBackward0", np.deg2rad,
+                vjp=(lambda g, out, x: g * _DEG,), jvp=(lambda dx, out, x: dx * _DEG,), arrays=True)
+RAD2DEG = defop("rad2deg", "Rad2DegBackward0", np.rad2deg,
+                vjp=(lambda g, out, x: g * (1 / _DEG),), jvp=(lambda dx, out, x: dx * (1 / _DEG),), arrays=True)
+SGN = defop("sgn", "SgnBackward0", _sign_fwd, vjp=(_zero,), jvp=(_zero,))  # the sign (of a complex: x / |x|)
+TRUNC = defop("trunc", "TruncBackward0", _rounding(np.trunc, "trunc_vml_cpu"), vjp=(_zero,), jvp=(_zero,))
+
+
+def _frac_fwd(x):
+    _refuse_integers("frac", x)
+    return x - np.trunc(x)
+
+
+FRAC = defop("frac", "FracBackward0", _frac_fwd,
+             vjp=(lambda g, out, x: g,), jvp=(lambda dx, out, x: dx,), arrays=True)
+NAN_TO_NUM = defop(  # PyTorch multiplies by the mask: a nan gradient at a replaced place stays nan
+    "nan_to_num", "NanToNumBackward0",
+    lambda x, *, nan, posinf, neginf: np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf),
+    vjp=(lambda g, out, x, **_: g * np.isfinite(_d(x)),),
+    jvp=(lambda dx, out, x, **_: dx * np.isfinite(_d(x)),), save=(0,), arrays=True,
+)
+
+
+def _logit_fwd(x, *, eps):
+    if x.dtype.kind in "biu":  # (1 - x of an unsigned int would wrap around)
+        x = x.astype(np.float32)
+    z = x if eps is None else np.clip(x, eps, 1 - eps)
+    return np.log(z / (1 - z))
+
+
+def _logit_vjp(g, out, x, *, eps):
+    xd = _d(x)
+    d = g / (x * (1 - x))
+    if eps is None:  # nan outside [0, 1]
+        return _select((xd < 0) | (xd > 1), math.nan, d)
+    return _select((xd < eps) | (xd > 1 - eps), 0.0, d)  # 0 where clamped (the bounds themselves pass)
+
+
+LOGIT = defop("logit", "LogitBackward0", _logit_fwd,
+              vjp=(_logit_vjp,), jvp=(lambda dx, out, x, *, eps: _logit_vjp(dx, out, x, eps=eps),), save=(0,),
+              arrays=True)
+
+sinc, deg2rad, rad2deg, sgn, frac = (public(unary(op), inplace=True) for op in (SINC, DEG2RAD, RAD2DEG, SGN, FRAC))
+trunc = public(unary(TRUNC), inplace=True, aliases=("fix",))
+
+
+@public(inplace=True)
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
+    """nan, +inf and -inf replaced by numbers (by default 0 and the dtype's largest and smallest values)."""
+    return apply(NAN_TO_NUM, (input,), {"nan": nan, "posinf": posinf, "neginf": neginf})
+
+
+@public(inplace=True)
+def logit(input, eps=None):
+    """log(p / (1 - p)); with ``eps``, p is first clamped to [eps, 1 - eps]."""
+    return apply(LOGIT, (input,), {"eps": eps})
+
+
+# ---------------------------------------------------------------- xlogy, logaddexp
+def _xlogy_fwd(x, y):
+    log_y = np.log(y) if isinstance(y, (np.ndarray, np.generic)) else float(np.log(y))  # (a number stays weak)
+    return np.where((x == 0) & ~np.isnan(y), 0, x * log_y)  # 0 where x == 0, unless y is nan
+
+
+def _xlogy(a, b):
+    return xlogy(a, b) if isinstance(a, Tensor) else _xlogy_fwd(a, b)
+
+
+def _xlogy_vjp_x(g, out, x, y):  # xlogy(g, y), and 0 where x == 0 and y <= 0 (PyTorch's)
+    return _select((_d(x) == 0) & (_d(y) <= 0), 0.0, _xlogy(g, y))
+
+
+def _xlogy_vjp_scalar_y(g, out, x, *, other):  # (other nan: masked too, as PyTorch's `other > 0 ? ... : ...`)
+    return _xlogy(g, other) if other > 0 else _select(_d(x) == 0, 0.0, _xlogy(g, other))
+
+
+XLOGY = defop(
+    "xlogy", "XlogyBackward0", _xlogy_fwd,
+    vjp=(_xlogy_vjp_x, lambda g, out, x, y: g * x / y),
+    jvp=(_xlogy_vjp_x, lambda dy, out, x, y: dy * x / y),
+    save=(0, 1), arrays=True, broadcast=True, promotes=True, error=broadcast_error("xlogy"),
+)
+XLOGY_NUMBER = defop(  # xlogy(number, tensor)
+    "xlogy_number", "XlogyBackward1", lambda y, *, number: _xlogy_fwd(number, y),
+    vjp=(lambda g, out, y, *, number: g * number / y,),
+    jvp=(lambda dy, out, y, *, number: dy * number / y,), save=(0,), arrays=True,
+)
+XLOGY_BY_NUMBER = defop(  # xlogy(tensor, number)
+    "xlogy_by_number", "XlogyBackward2", lambda x, *, other: _xlogy_fwd(x, other),
+    vjp=(_xlogy_vjp_scalar_y,), jvp=(_xlogy_vjp_scalar_y,), save=(0,), arrays=True,
+)
+
+
+@public(inplace=True)
+def xlogy(input, other):
+    """input * log(other), and 0 where input == 0 (unless other is nan); either side may be a number."""
+    if not isinstance(input, Tensor):
+        return apply(XLOGY_NUMBER, (other,), {"number": input})
+    if isinstance(other, SCALARS):
+        return apply(XLOGY_BY_NUMBER, (input,), {"other": other})
+    return apply(XLOGY, (input, as_operand(other, "xlogy")))
+
+
+def _logaddexp_fwd(x, y):
+    _refuse_integers("logaddexp", x, y)
+    return np.logaddexp(x, y)
+
+
+def _logaddexp2_fwd(x, y):
+    _refuse_integers("logaddexp2", x, y)
+    return np.logaddexp2(x, y)
+
+
+LOGADDEXP = defop(
+    "logaddexp", "LogaddexpBackward0", _logaddexp_fwd,
+    vjp=(lambda g, out, x, y: g / (1 + _exp(y - x)),
+         lambda g, out, x, y: g / (1 + _exp(x - y))),
+    jvp=(lambda dx, out, x, y: dx / (1 + _exp(y - x)),
+         lambda dy, out, x, y: dy / (1 + _exp(x - y))),
+    save=(0, 1), arrays=True, broadcast=True, promotes=True, error=broadcast_error("logaddexp"),
+)
+LOGADDEXP2 = defop(
+    "logaddexp2", "Logaddexp2Backward0", _logaddexp2_fwd,
+    vjp=(lambda g, out, x, y: g / (1 + 2 ** (y - x)),
+         lambda g, out, x, y: g / (1 + 2 ** (x - y))),
+    jvp=(lambda dx, out, x, y: dx / (1 + 2 ** (y - x)),
+         lambda dy, out, x, y: dy / (1 + 2 ** (x - y))),
+    save=(0, 1), arrays=True, broadcast=True, promotes=True, error=broadcast_error("logaddexp2"),
+)
+
+
+@public
+def logaddexp(input, other):
+    """log(exp(input) + exp(other)) without overflow."""
+    return apply(LOGADDEXP, (input, as_operand(other, "logaddexp")))
+
+
+@public
+def logaddexp2(input, other):
+    """log2(2**input + 2**other) without overflow."""
+    return apply(LOGADDEXP2, (input, as_operand(other, "logaddexp2")))
+
+
+# ---------------------------------------------------------------- lerp, addcmul, addcdiv
+def _lerp_fwd(x, end, weight):  # PyTorch's two forms: exact at weight 0 and at weight 1
+    return np.where(np.abs(weight) < 0.5, x + weight * (end - x), end - (end - x) * (1 - weight))
+
+
+def _lerp_scalar_fwd(x, end, *, weight):
+    return x + weight * (end - x) if -0.5 < weight < 0.5 else end - (end - x) * (1 - weight)
+
+
+LERP_SCALAR = defop(  # lerp(x, end, number)
+    "lerp_scalar", "LerpBackward0", _lerp_scalar_fwd,
+    vjp=(lambda g, out, x, end, *, weight: g * (1 - weight),
+         lambda g, out, x, end, *, weight: g * weight),
+    jvp=(lambda dx, out, x, end, *, weight: dx * (1 - weight),
+         lambda de, out, x, end, *, weight: de * weight),
+    arrays=True, broadcast=True, error=broadcast_error("lerp"),
+)
+LERP = defop(  # lerp(x, end, tensor)
+    "lerp", "LerpBackward1", _lerp_fwd,
+    vjp=(lambda g, out, x, end, w: g * (1 - w),
+         lambda g, out, x, end, w: g * w,
+         lambda g, out, x, end, w: g * (end - x)),
+    jvp=(lambda dx, out, x, end, w: dx * (1 - w),
+         lambda de, out, x, end, w: de * w,
+         lambda dw, out, x, end, w: dw * (end - x)),
+    save=(0, 1, 2), arrays=True, broadcast=True, error=broadcast_error("lerp"),
+)
+_TYPE_META = {"float32": "float", "float64": "double", "float16": "c10::Half"}  # PyTorch's names in lerp's error
+
+
+@public(inplace=True)
+def lerp(input, end, weight):
+    """input + weight * (end - input); ``weight`` a number or a tensor (then it gets a gradient too)."""
+    for name, t in (("end", end), ("weight", weight)):
+        if isinstance(t, Tensor) and t._data.dtype != input._data.dtype:
+            raise RuntimeError(f"expected dtype {_TYPE_META.get(input.dtype.name, input.dtype.name)} for `{name}` but "
+                               f"got dtype {_TYPE_META.get(t.dtype.name, t.dtype.name)}")
+    if isinstance(weight, Tensor):
+        return apply(LERP, (input, end, weight))
+    return apply(LERP_SCALAR, (input, end), {"weight": weight})
+
+
+ADDCMUL = defop(
+    "addcmul", "AddcmulBackward0", lambda x, a, b, *, value, dtype: (x + value * a * b).astype(dtype, copy=False),
+    vjp=(lambda g, out, x, a, b, *, value, dtype: g,
+         lambda g, out, x, a, b, *, value, dtype: g * b * value,
+         lambda g, out, x, a, b, *, value, dtype: g * a * value),
+    jvp=(lambda dx, out, x, a, b, *, value, dtype: dx,
+         lambda da, out, x, a, b, *, value, dtype: da * b * value,
+         lambda db, out, x, a, b, *, value, dtype: db * a * value),
+    save=(1, 2), arrays=True, broadcast=True, error=broadcast_error("addcmul"),
+)
+ADDCDIV = defop(
+    "addcdiv", "AddcdivBackward0", lambda x, a, b, *, value, dtype: (x + value * a / b).astype(dtype, copy=False),
+    vjp=(lambda g, out, x, a, b, *, value, dtype: g,
+         lambda g, out, x, a, b, *, value, dtype: g * value / b,
+         lambda g, out, x, a, b, *, value, dtype: -g * value * a / (b * b)),
+    jvp=(lambda dx, out, x, a, b, *, value, dtype: dx,
+         lambda da, out, x, a, b, *, value, dtype: da * value / b,
+         lambda db, out, x, a, b, *, value, dtype: -db * value * a / (b * b)),
+    save=(1, 2), arrays=True, broadcast=True, error=broadcast_error("addcdiv"),
+)
+
+
+@public(inplace=True)
+def addcmul(input, tensor1, tensor2, *, value=1):
+    """input + value * tensor1 * tensor2 (one node)."""
+    return apply(ADDCMUL, (input, tensor1, tensor2), {"value": value, "dtype": result_dtype(input, tensor1, tensor2)})
+
+
+@public(inplace=True)
+def addcdiv(input, tensor1, tensor2, *, value=1):
+    """input + value * tensor1 / tensor2 (one node)."""
+    return apply(ADDCDIV, (input, tensor1, tensor2), {"value": value, "dtype": result_dtype(input, tensor1, tensor2)})
+
+
+# ---------------------------------------------------------------- composites: float_power, positive
+@public
+def float_power(input, exponent):
+    """input ** exponent in float64, the dtype of the result (the inputs are converted first, as PyTorch)."""
+    def double(v):
+        return to_dtype(v, np.float64) if isinstance(v, Tensor) else v
+
+    return pow(double(input), double(exponent))
+
+
+@public(name="float_power_", function=False)
+def _float_power_inplace(input, exponent):
+    """In place; only a float64 tensor can hold the float64 result."""
+    if input._data.dtype != np.float64:
+        raise RuntimeError(f"the base given to float_power_ has dtype {_torch_name(input._data.dtype)} but the "
+                           "operation's result requires dtype Double")
+    return inplace(input, lambda t, _: float_power(t, exponent), None, "float_power_")
+
+
+@public
+def positive(input):
+    """The input itself (``+x``)."""
+    if input._data.dtype is _BOOL:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
 
 
 # ============================================================== max/min/clamp/where
@@ -375,25 +905,150 @@ CLAMP = defop(  # the gradient passes where min <= x <= max, boundaries included
 )
 
 
+def _d(a):
+    """The array of a tensor, or the array (or None) itself: what a rule's masks are computed from."""
+    return a._data if isinstance(a, Tensor) else a
+
+
+def _clamp_tensor_fwd(x, lo, hi, *, dtype):
+    out = x if lo is None else np.maximum(x, lo)
+    out = out if hi is None else np.minimum(out, hi)
+    return out.astype(dtype, copy=False)
+
+
+def _clamp_vjp_x(g, out, x, lo, hi, **_):
+    x, lo, hi = _d(x), _d(lo), _d(hi)
+    keep = True if lo is None else x >= lo
+    return _pass_where(keep if hi is None else keep & (x <= hi), g)
+
+
+def _clamp_vjp_lo(g, out, x, lo, hi, **_):  # the lower bound decides where x is below it (unless it exceeds hi)
+    x, lo, hi = _d(x), _d(lo), _d(hi)
+    return _pass_where((x < lo) if hi is None else (x < lo) & (lo < hi), g)
+
+
+def _clamp_vjp_hi(g, out, x, lo, hi, **_):  # the upper bound decides above it, and everywhere if below lo
+    x, lo, hi = _d(x), _d(lo), _d(hi)
+    return _pass_where((x > hi) if lo is None else (x > hi) | (hi < lo), g)
+
+
+_CLAMP_RULES = (_clamp_vjp_x, _clamp_vjp_lo, _clamp_vjp_hi)  # (as JVPs: the masks broadcast the tangents)
+CLAMP_TENSOR = defop(  # clamp(x, min=tensor, max=tensor): either bound may be None
+    "clamp_tensor", "ClampBackward0", _clamp_tensor_fwd, vjp=_CLAMP_RULES, jvp=_CLAMP_RULES,
+    save=(0, 1, 2), arrays=True, broadcast=True,
+    error=lambda args, params, e: broadcast_error("clamp")(tuple(a for a in args if a is not None), params, e),
+)
+
+
+def _bound_rows(name: str, node: str, np_fn, wins, loses):
+    """clamp_min / clamp_max by a number (...Backward0) and by a tensor (...Backward1, both get gradients):
+    x gets the gradient where ``wins(x, bound)`` (ties included), the bound where ``loses`` (a nan x: neither)."""
+    by_number = defop(
+        f"{name}_scalar", f"{node}Backward0", lambda x, *, bound: np_fn(x, bound),
+        vjp=(lambda g, out, x, *, bound: _pass_where(wins(_d(x), bound), g),),
+        jvp=(lambda dx, out, x, *, bound: _pass_where(wins(_d(x), bound), dx),), save=(0,), arrays=True,
+    )
+    rules = (lambda g, out, x, b: _pass_where(wins(_d(x), _d(b)), g),
+             lambda g, out, x, b: _pass_where(loses(_d(x), _d(b)), g))
+    by_tensor = defop(
+        name, f"{node}Backward1", np_fn, vjp=rules, jvp=rules,
+        save=(0, 1), arrays=True, broadcast=True, promotes=True, error=broadcast_error(name),
+    )
+    return by_number, by_tensor
+
+
+CLAMP_MIN_SCALAR, CLAMP_MIN = _bound_rows("clamp_min", "ClampMin", np.maximum, np.greater_equal, np.less)
+CLAMP_MAX_SCALAR, CLAMP_MAX = _bound_rows("clamp_max", "ClampMax", np.minimum, np.less_equal, np.greater)
+
+
 @public(aliases=("clip",))  # clamp_ is Tensor's own: it takes min= and max=
 def clamp(x, min=None, max=None):
+    """x limited to [min, max]; the bounds are numbers, or tensors (then they get gradients too)."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        if not all(b is None or isinstance(b, Tensor) for b in (min, max)):
+            got = ", ".join(type(b).__name__ for b in (x, min, max))
+            raise TypeError(f"clamp() received an invalid combination of arguments - got ({got}), but expected one "
+                            "of:\nclamp: both bounds tensors (or None), or both numbers")
+        return apply(CLAMP_TENSOR, (x, min, max), {"dtype": result_dtype(x, min, max)})
     return apply(CLAMP, (x,), {"min": min, "max": max})
 
 
-def _where_fwd(cond, x, y):
-    return np.where(cond, x, y)
+@public(inplace=True)
+def clamp_min(input, min):
+    """max(input, min), ties passing the gradient to input."""
+    if isinstance(min, Tensor):
+        return apply(CLAMP_MIN, (input, min))
+    return apply(CLAMP_MIN_SCALAR, (input,), {"bound": min})
+
+
+@public(inplace=True)
+def clamp_max(input, max):
+    """min(input, max), ties passing the gradient to input."""
+    if isinstance(max, Tensor):
+        return apply(CLAMP_MAX, (input, max))
+    return apply(CLAMP_MAX_SCALAR, (input,), {"bound": max})
+
+
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
+
+def _promote_types(a: np.dtype, b: np.dtype) -> np.dtype:
+    """PyTorch's promote_types: across categories the higher one's dtype (int64 with float32 is float32)."""
+    ca, cb = _CATEGORY[a.kind], _CATEGORY[b.kind]
+    if ca != cb:
+        return a if ca > cb else b
+    return np.promote_types(a, b)
+
+
+def _above(higher, lower):
+    """The dtype of two priority tiers (dimensioned tensors over 0-d tensors over numbers): the lower tier
+    counts only when of a higher category (bool < int < float)."""
+    if higher is None or lower is None:
+        return lower if higher is None else higher
+    return _promote_types(higher, lower) if _CATEGORY[lower.kind] > _CATEGORY[higher.kind] else higher
+
+
+def result_dtype(*operands) -> np.dtype:
+    """PyTorch's result dtype of tensors and numbers (Nones skipped): ``float32 tensor`` with a 0-d float64 tensor
+    is float32, with a 0-d int tensor float32, an int tensor with a float number float32 (the default dtype)."""
+    dim = zero = number = None
+    for a in operands:
+        if isinstance(a, Tensor):
+            dt = a._data.dtype
+            if a._data.ndim:
+                dim = dt if dim is None else _promote_types(dim, dt)
+            else:
+                zero = dt if zero is None else _promote_types(zero, dt)
+        elif a is not None:
+            dt = _number_dtype(a)
+            number = dt if number is None or _CATEGORY[dt.kind] > _CATEGORY[number.kind] else number
+    return _above(_above(dim, zero), number)
+
+
+def _number_dtype(v) -> np.dtype:
+    """The dtype a Python number takes on its own: bool, int64, the default float dtype, complex64."""
+    from ..factories import get_default_dtype
+
+    kind = np.asarray(v).dtype.kind
+    if kind == "f":
+        return get_default_dtype().np
+    return {"b": _BOOL, "c": np.dtype(np.complex64)}.get(kind, np.dtype(np.int64))
+
+
+def _where_fwd(cond, x, y, *, dtype):
+    return np.where(cond, x, y).astype(dtype, copy=False)
 
 
 WHERE = defop(
     "where", "WhereBackward0", _where_fwd,
     vjp=(None,
-         lambda g, out, c, x, y: where(c, g, 0.0),
-         lambda g, out, c, x, y: where(c, 0.0, g)),
+         lambda g, out, c, x, y, **_: where(c, g, 0.0),
+         lambda g, out, c, x, y, **_: where(c, 0.0, g)),
     jvp=(None,
-         lambda dx, out, c, x, y: where(c, dx, 0.0),
-         lambda dy, out, c, x, y: where(c, 0.0, dy)),
+         lambda dx, out, c, x, y, **_: where(c, dx, 0.0),
+         lambda dy, out, c, x, y, **_: where(c, 0.0, dy)),
     save=(0,), broadcast=True, error=broadcast_error("where"),
 )
 
@@ -409,9 +1064,8 @@ def where(condition, x=None, y=None):
         raise RuntimeError(
             f"where expected condition to be a boolean tensor, but got a tensor with dtype {condition.dtype}"
         )
-    if not isinstance(x, Tensor) and not isinstance(y, Tensor):
-        x = make(np.asarray(x, dtype=np.float32 if isinstance(x, float) else None))
-    return apply(WHERE, (condition, as_operand(x, "where"), as_operand(y, "where")))
+    x, y = as_operand(x, "where"), as_operand(y, "where")
+    return apply(WHERE, (condition, x, y), {"dtype": result_dtype(x, y)})
 
 
 MASKED_FILL = defop(  # masked_fill(mask, number)
@@ -455,8 +1109,8 @@ def masked_fill(x, mask, value):
 # ---------------------------------------------------------------- remainder and fmod
 # x = q * y + out, with q = floor(x / y) for remainder (Python's %) and trunc(x / y) for fmod,
 # so q = (x - out) / y: the rules need only operators, on arrays or tensors alike. PyTorch records
-# tensor % number as ...Backward0 and tensor % tensor as ...Backward1 (where it has no derivative for
-# the divisor; here it is -q, the derivative almost everywhere).
+# tensor % number as ...Backward0 and tensor % tensor as ...Backward1 (the divisor's derivative is -q);
+# number % tensor has no derivative (NotImplemented).
 def _remainder_rows(name: str, forward):
     title = name.capitalize()
     by_number = defop(
@@ -475,8 +1129,19 @@ def _remainder_rows(name: str, forward):
     return by_number, by_tensor
 
 
-REMAINDER_SCALAR, REMAINDER = _remainder_rows("remainder", np.remainder)
-FMOD_SCALAR, FMOD = _remainder_rows("fmod", np.fmod)
+def _integer_safe(ufunc):
+    """An integer remainder by 0 raises PyTorch's error (numpy gives 0)."""
+
+    def forward(x, y):
+        if x.dtype.kind in "biu":
+            _refuse_integer_zero_division(x, y)
+        return ufunc(x, y)
+
+    return forward
+
+
+REMAINDER_SCALAR, REMAINDER = _remainder_rows("remainder", _integer_safe(np.remainder))
+FMOD_SCALAR, FMOD = _remainder_rows("fmod", _integer_safe(np.fmod))
 
 
 @public(inplace=True)
@@ -485,7 +1150,7 @@ def remainder(x, other):
     if not isinstance(x, Tensor):
         if not isinstance(x, SCALARS):
             raise TypeError(f"remainder(): expected a Tensor or a number, got {type(x).__name__}")
-        x = make(np.asarray(x, dtype=other._data.dtype if other._data.dtype.kind == "f" else None))
+        return without_derivative(REMAINDER_OF_NUMBER, x, other)
     if isinstance(other, SCALARS):
         return apply(REMAINDER_SCALAR, (x,), {"other": other})
     return apply(REMAINDER, (x, as_operand(other, "remainder")))
@@ -497,6 +1162,62 @@ def fmod(x, other):
     if isinstance(other, SCALARS):
         return apply(FMOD_SCALAR, (x,), {"other": other})
     return apply(FMOD, (x, as_operand(other, "fmod")))
+
+
+# ---------------------------------------------------------------- floor division, heaviside: no derivative
+def _floor_divide_fwd(x, y):
+    if np.asarray(x).dtype is _BOOL and np.asarray(y).dtype is _BOOL:
+        raise NotImplementedError("\"div_floor_cpu\" not implemented for 'Bool'")
+    _refuse_integer_zero_division(x, y)
+    return np.floor_divide(x, y)
+
+
+FLOOR_DIVIDE = no_derivative_op("floor_divide", _floor_divide_fwd, broadcast=True, promotes=True)
+FLOOR_DIVIDE_INPLACE = no_derivative_op("floor_divide_", _floor_divide_fwd, broadcast=True, promotes=True)
+def _number_remainder_fwd(x, y):
+    _refuse_integer_zero_division(x, y)
+    return np.remainder(x, y)
+
+
+REMAINDER_OF_NUMBER = no_derivative_op("remainder", _number_remainder_fwd)
+
+
+@public
+def floor_divide(input, other):
+    """input // other, rounded down; PyTorch has no derivative for it (backward raises)."""
+    return without_derivative(FLOOR_DIVIDE, as_operand(input, "floor_divide"), as_operand(other, "floor_divide"))
+
+
+def _no_derivative_inplace(op, name: str):
+    """``x.<name>(other)`` in place, recorded as the no-derivative ``op`` (named after the in-place function)."""
+
+    def fn(input, other):
+        return inplace(input, lambda t, _: without_derivative(op, t, as_operand(other, name)), None, name)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"In place: writes ``{name[:-1]}(input, other)`` into input (no derivative, as PyTorch)."
+    return public(fn, function=False)
+
+
+_no_derivative_inplace(FLOOR_DIVIDE_INPLACE, "floor_divide_")
+
+
+def _heaviside_fwd(x, values):
+    return np.where(x == 0, values, x > 0)
+
+
+HEAVISIDE = no_derivative_op("heaviside", _heaviside_fwd, broadcast=True)
+_no_derivative_inplace(no_derivative_op("heaviside_", _heaviside_fwd, broadcast=True), "heaviside_")
+
+
+@public
+def heaviside(input, values):
+    """0 where input < 0, ``values`` where input == 0, 1 where input > 0; no derivative (as PyTorch)."""
+    if not isinstance(values, Tensor):
+        raise TypeError(f"heaviside(): argument 'values' (position 2) must be Tensor, not {type(values).__name__}")
+    if input._data.dtype != values._data.dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+    return without_derivative(HEAVISIDE, input, values)
 
 
 # ============================================================== no-gradient results

@@ -662,9 +662,7 @@ def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None)
     """``input / max(‖input‖_p, eps)`` along ``dim`` (PyTorch's composition: norm, clamp, expand, divide)."""
     if out is not None:
         raise RuntimeError("normalize(): out= is not supported by the own engine\nassign the result instead")
-    from .elementwise import clamp
-
-    denom = clamp(input.norm(p, dim, keepdim=True), min=eps).expand_as(input)
+    denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
     return input / denom
 
 

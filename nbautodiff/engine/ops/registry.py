@@ -24,6 +24,7 @@ _state = mode.state
 _new = object.__new__
 _F64 = np.dtype(np.float64)
 _F32 = np.dtype(np.float32)
+_F16 = np.dtype(np.float16)
 ndarray = np.ndarray
 
 OPS: dict[str, Op] = {}
@@ -89,7 +90,8 @@ def defop(
     ``create_graph`` the backward pass runs them on the numpy arrays themselves, which is what makes
     it as fast as hand-written numpy; with ``create_graph`` the same rules run on tensors.
     Results computed in float64 from non-float64 inputs come back as float32 (PyTorch's rule), except
-    for ``sets_dtype`` ops such as ``x.double()``. ``promotes`` marks the arithmetic rows where a 0-d tensor
+    for ``sets_dtype`` ops such as ``x.double()``; float16 results of bool, int8 or uint8 inputs (numpy's choice)
+    are computed again from float32 copies. ``promotes`` marks the arithmetic rows where a 0-d tensor
     beside a dimensioned one follows PyTorch's promotion rather than numpy's (``promote_zero_dim``).
     """
     op = Op()
@@ -196,6 +198,9 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
     # PyTorch computes int and float32 inputs in float32, never in numpy's float64.
     if out.dtype is _F64 and not op.sets_dtype and not _has_f64(args):
         out = out.astype(_F32)
+    elif out.dtype is _F16 and not op.sets_dtype and not _has_f16(args):  # numpy: bool, int8, uint8 -> float16
+        datas = [_f32_if_small(d) for d in datas]
+        out = np.asarray(op.forward(*datas, **params) if params else op.forward(*datas))
     if op.view:
         if type(datas[0]) is not ndarray:  # a view of a numpy scalar: view the array the tensor now holds
             out = op.forward(args[0]._array(), **params) if params else op.forward(args[0]._array())
@@ -293,6 +298,16 @@ def _versions(saved) -> tuple:
 def _has_f64(args) -> bool:
     """Whether a float64 *tensor* is among the inputs (numbers, numpy's included, don't promote)."""
     return any(isinstance(a, Tensor) and a._data.dtype is _F64 for a in args)
+
+
+def _has_f16(args) -> bool:
+    return any(isinstance(a, Tensor) and a._data.dtype is _F16 for a in args)
+
+
+def _f32_if_small(d):
+    """A bool, int8 or uint8 array in float32: PyTorch computes float results of those in float32."""
+    return d.astype(_F32) if isinstance(d, (ndarray, np.generic)) and d.dtype.kind in "biu" and d.dtype.itemsize == 1 \
+        else d
 
 
 def refresh_view(t: Tensor) -> None:

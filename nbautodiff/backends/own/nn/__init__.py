@@ -229,9 +229,143 @@ class Sequential(Module):
         return iter(self._modules.values())
 
 
+def _inplace_repr(inplace: bool, sep: str = "") -> str:
+    return f"{sep}inplace=True" if inplace else ""
+
+
 class ReLU(Module):
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
     def forward(self, x):
-        return F.relu(x)
+        return x.relu_() if self.inplace else F.relu(x)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace)
+
+
+class _Activation(Module):
+    """``F.<fn>(x, **options)`` as a module; the options are attributes, ``shown`` in the repr as PyTorch shows them
+    (an ``inplace`` option only when True)."""
+
+    fn = ""
+    shown: tuple = ()
+
+    def __init__(self, **options):
+        super().__init__()
+        self._options = options
+        for k, v in options.items():
+            setattr(self, k, v)
+
+    def forward(self, x):
+        return getattr(F, self.fn)(x, **{k: getattr(self, k) for k in self._options})
+
+    def extra_repr(self) -> str:
+        shown = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.shown)
+        return shown + _inplace_repr(getattr(self, "inplace", False), ", " if shown else "")
+
+
+class GELU(_Activation):
+    fn, shown = "gelu", ("approximate",)
+
+    def __init__(self, approximate: str = "none"):
+        super().__init__(approximate=approximate)
+
+
+class SiLU(_Activation):
+    fn = "silu"
+
+    def __init__(self, inplace: bool = False):
+        super().__init__(inplace=inplace)
+
+
+class Mish(SiLU):
+    fn = "mish"
+
+
+class SELU(SiLU):
+    fn = "selu"
+
+
+class ReLU6(SiLU):
+    fn = "relu6"
+
+
+class Hardsigmoid(SiLU):
+    fn = "hardsigmoid"
+
+    def extra_repr(self) -> str:  # (PyTorch doesn't show its inplace)
+        return ""
+
+
+class Hardswish(Hardsigmoid):
+    fn = "hardswish"
+
+
+class Softplus(_Activation):
+    fn, shown = "softplus", ("beta", "threshold")
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0):
+        super().__init__(beta=beta, threshold=threshold)
+
+
+class LogSigmoid(_Activation):
+    fn = "logsigmoid"
+
+
+class Softsign(_Activation):
+    fn = "softsign"
+
+
+class Tanhshrink(_Activation):
+    fn = "tanhshrink"
+
+
+class ELU(_Activation):
+    fn, shown = "elu", ("alpha",)
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False):
+        super().__init__(alpha=alpha, inplace=inplace)
+
+
+class CELU(ELU):
+    fn = "celu"
+
+
+class LeakyReLU(_Activation):
+    fn, shown = "leaky_relu", ("negative_slope",)
+
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False):
+        super().__init__(negative_slope=negative_slope, inplace=inplace)
+
+
+class Hardtanh(_Activation):
+    fn, shown = "hardtanh", ("min_val", "max_val")
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):
+        super().__init__(min_val=min_val, max_val=max_val, inplace=inplace)
+
+
+class Threshold(_Activation):
+    fn, shown = "threshold", ("threshold", "value")
+
+    def __init__(self, threshold: float, value: float, inplace: bool = False):
+        super().__init__(threshold=threshold, value=value, inplace=inplace)
+
+
+class Hardshrink(_Activation):
+    fn = "hardshrink"
+
+    def __init__(self, lambd: float = 0.5):
+        super().__init__(lambd=lambd)
+
+    def extra_repr(self) -> str:
+        return str(self.lambd)
+
+
+class Softshrink(Hardshrink):
+    fn = "softshrink"
 
 
 class Sigmoid(Module):
@@ -411,4 +545,7 @@ __all__ = [
     "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout", "Flatten", "HuberLoss", "Identity", "L1Loss",
     "LayerNorm", "Linear", "MSELoss", "Module", "NLLLoss", "Parameter", "ReLU", "Sequential", "Sigmoid", "SmoothL1Loss",
     "Softmax", "Tanh", "Unflatten", "functional", "init", "np",
+    # activations
+    "CELU", "ELU", "GELU", "Hardshrink", "Hardsigmoid", "Hardswish", "Hardtanh", "LeakyReLU", "LogSigmoid", "Mish",
+    "ReLU6", "SELU", "SiLU", "Softplus", "Softshrink", "Softsign", "Tanhshrink", "Threshold",
 ]

@@ -1,0 +1,385 @@
+"""Activation functions of ``torch.nn.functional`` that PyTorch records as their own nodes (GeluBackward0,
+SiluBackward0, EluBackward0, ...), and the composites it builds from other ops (softsign, tanhshrink).
+
+Each takes ``inplace=`` where PyTorch's does; in place, a few are recorded under another node name
+(``elu_`` → EluBackward1, ``leaky_relu_`` → LeakyReluBackward1, ``threshold_`` → ThresholdBackward1): rows of their
+own, and those of elu, celu and leaky_relu differentiate from the saved result, as PyTorch's do.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..tensor import Tensor
+from .elementwise import (
+    _d,
+    _erf_fwd,
+    _exp,
+    _pass_where,
+    _select,
+    _sigmoid_fwd,
+    erf,
+    inplace_as,
+    no_derivative_op,
+    sigmoid,
+    tanh,
+    without_derivative,
+)
+from .registry import apply, defop, public
+
+
+def _sigmoid(a):
+    return sigmoid(a) if isinstance(a, Tensor) else _sigmoid_fwd(a)
+
+
+def _tanh(a):
+    return tanh(a) if isinstance(a, Tensor) else np.tanh(a)
+
+
+def _erf(a):
+    return erf(a) if isinstance(a, Tensor) else _erf_fwd(a)
+
+
+def _softplus_of(a):
+    """log(1 + exp(a)) without overflow, on tensors (recorded) or arrays."""
+    if isinstance(a, Tensor):
+        return softplus(a)
+    return np.logaddexp(0, a)
+
+
+def _run(op, x, params, inplace_flag: bool, name: str, inplace_op=None):
+    """``op`` on x, or written into x (``inplace=True``), recorded as ``inplace_op`` where PyTorch names it so."""
+    if inplace_flag:
+        return inplace_as(inplace_op or op, name)(x, **(params or {}))
+    return apply(op, (x,), params or None)
+
+
+# ============================================================== smooth: gelu, silu, mish, softplus, logsigmoid
+_SQRT_2_PI = math.sqrt(2 / math.pi)
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+_K = 0.044715
+
+
+def _gelu_fwd(x, *, approximate):
+    if approximate == "tanh":
+        return 0.5 * x * (1 + np.tanh(_SQRT_2_PI * (x + _K * x * x * x)))
+    return x * 0.5 * (1 + _erf_fwd(x * math.sqrt(0.5)))
+
+
+def _gelu_vjp(g, out, x, *, approximate):
+    if approximate == "tanh":
+        inner = _SQRT_2_PI * (x + _K * x * x * x)
+        t = _tanh(inner)
+        return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _SQRT_2_PI * (1 + 3 * _K * x * x))
+    cdf = 0.5 * (1 + _erf(x * math.sqrt(0.5)))
+    return g * (cdf + x * _INV_SQRT_2PI * _exp(-0.5 * x * x))
+
+
+GELU = defop("gelu", "GeluBackward0", _gelu_fwd, vjp=(_gelu_vjp,), jvp=(_gelu_vjp,), save=(0,), arrays=True)
+
+
+@public(function=False, method=False, functional=True)
+def gelu(input, approximate: str = "none"):
+    """x·Φ(x), Φ the standard normal CDF; ``approximate="tanh"`` uses 0.5x(1 + tanh(√(2/π)(x + 0.044715x³)))."""
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    return apply(GELU, (input,), {"approximate": approximate})
+
+
+def _silu_vjp(g, out, x):
+    s = _sigmoid(x)
+    return g * (s * (1 + x * (1 - s)))
+
+
+SILU = defop("silu", "SiluBackward0", lambda x: x * _sigmoid_fwd(x), vjp=(_silu_vjp,), jvp=(_silu_vjp,), save=(0,),
+             arrays=True)
+
+
+def _mish_vjp(g, out, x):
+    t = _tanh(_softplus_of(x))
+    return g * (t + x * _sigmoid(x) * (1 - t * t))
+
+
+MISH = defop("mish", "MishBackward0", lambda x: x * np.tanh(np.logaddexp(0, x)), vjp=(_mish_vjp,),
+             jvp=(_mish_vjp,), save=(0,), arrays=True)
+
+
+def _softplus_fwd(x, *, beta, threshold):
+    bx = x * beta
+    return np.where(bx > threshold, x, np.log1p(np.exp(bx)) / beta)
+
+
+def _softplus_vjp(g, out, x, *, beta, threshold):
+    return _select(_d(x) * beta > threshold, g, g * _sigmoid(x * beta))
+
+
+SOFTPLUS = defop("softplus", "SoftplusBackward0", _softplus_fwd, vjp=(_softplus_vjp,), jvp=(_softplus_vjp,),
+                 save=(0,), arrays=True)
+LOGSIGMOID = defop(  # log σ(x) = -softplus(-x); its derivative σ(-x)
+    "logsigmoid", "LogSigmoidBackward0", lambda x: -np.logaddexp(0, -x),
+    vjp=(lambda g, out, x: g * _sigmoid(-x),), jvp=(lambda dx, out, x: dx * _sigmoid(-x),), save=(0,), arrays=True,
+)
+
+
+@public(function=False, method=False, functional=True)
+def silu(input, inplace: bool = False):
+    """x·σ(x) (swish)."""
+    return _run(SILU, input, None, inplace, "silu_")
+
+
+@public(function=False, method=False, functional=True)
+def mish(input, inplace: bool = False):
+    """x·tanh(softplus(x))."""
+    return _run(MISH, input, None, inplace, "mish_")
+
+
+@public(function=False, method=False, functional=True)
+def softplus(input, beta: float = 1.0, threshold: float = 20.0):
+    """log(1 + exp(βx))/β, and x itself where βx > threshold."""
+    return apply(SOFTPLUS, (input,), {"beta": beta, "threshold": threshold})
+
+
+@public(function=False, method=False, functional=True)
+def logsigmoid(input):
+    """log σ(x), stable for large |x|."""
+    return apply(LOGSIGMOID, (input,))
+
+
+# ============================================================== elu, selu, celu
+def _elu_fwd(x, *, alpha, scale, input_scale):
+    return np.where(x > 0, x * scale, np.expm1(x * input_scale) * (alpha * scale))
+
+
+def _elu_vjp(g, out, x, *, alpha, scale, input_scale):  # at 0 the negative side's slope, as PyTorch
+    return _select(_d(x) <= 0, g * (input_scale * alpha * scale) * _exp(x * input_scale), g * scale)
+
+
+_NEGATIVE_SLOPE = ("In-place {} backward calculation is triggered with a negative slope which is not supported. This "
+                   "is caused by calling in-place forward function with a negative slope, please call out-of-place "
+                   "version instead.")
+
+
+def _elu_vjp_of_result(g, out, x, *, alpha, scale, input_scale):
+    """In place PyTorch saves the result instead (a later change of it makes backward fail): the same slope."""
+    if alpha < 0:
+        raise RuntimeError(_NEGATIVE_SLOPE.format("elu"))
+    return _select(_d(out) <= 0, g * input_scale * (out + alpha * scale), g * scale)
+
+
+def _elu_rows(name: str, node: str):
+    return (defop(name, f"{node}Backward0", _elu_fwd, vjp=(_elu_vjp,), jvp=(_elu_vjp,), save=(0,), arrays=True),
+            defop(f"{name}_inplace", f"{node}Backward1", _elu_fwd, vjp=(_elu_vjp_of_result,),
+                  jvp=(_elu_vjp_of_result,), save_out=True, arrays=True))
+
+
+ELU, ELU_INPLACE = _elu_rows("elu", "Elu")
+CELU, CELU_INPLACE = _elu_rows("celu", "Celu")
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+@public(function=False, method=False, functional=True)
+def elu(input, alpha: float = 1.0, inplace: bool = False):
+    """x where x > 0, else α(exp(x) - 1)."""
+    return _run(ELU, input, {"alpha": alpha, "scale": 1.0, "input_scale": 1.0}, inplace, "elu_", ELU_INPLACE)
+
+
+@public(function=False, method=False, functional=True)
+def elu_(input, alpha: float = 1.0):
+    return elu(input, alpha, inplace=True)
+
+
+@public(method=False, functional=True)
+def selu(input, inplace: bool = False):
+    """scale·elu(x, α) with the self-normalising constants (PyTorch records it as EluBackward0)."""
+    return _run(ELU, input, {"alpha": _SELU_ALPHA, "scale": _SELU_SCALE, "input_scale": 1.0}, inplace, "selu_",
+                ELU_INPLACE)
+
+
+@public(method=False, functional=True)
+def selu_(input):
+    return selu(input, inplace=True)
+
+
+@public(method=False, functional=True)
+def celu(input, alpha: float = 1.0, inplace: bool = False):
+    """x where x > 0, else α(exp(x/α) - 1)."""
+    return _run(CELU, input, {"alpha": alpha, "scale": 1.0, "input_scale": 1 / alpha}, inplace, "celu_", CELU_INPLACE)
+
+
+@public(method=False, functional=True)
+def celu_(input, alpha: float = 1.0):
+    return celu(input, alpha, inplace=True)
+
+
+# ============================================================== piecewise linear
+def _leaky_fwd(x, *, negative_slope):
+    return np.where(x > 0, x, x * negative_slope)
+
+
+def _leaky_vjp(g, out, x, *, negative_slope):
+    return _select(_d(x) > 0, g, g * negative_slope)
+
+
+LEAKY_RELU = defop("leaky_relu", "LeakyReluBackward0", _leaky_fwd, vjp=(_leaky_vjp,), jvp=(_leaky_vjp,), save=(0,),
+                   arrays=True)
+
+
+def _leaky_vjp_of_result(g, out, x, *, negative_slope):  # in place: from the saved result, as PyTorch
+    if negative_slope < 0:
+        raise RuntimeError(_NEGATIVE_SLOPE.format("leakyReLu") + " File an issue at https://github.com/pytorch/pytorch "
+                           "if you do require supporting in-place leakRelu backward calculation with negative slope")
+    return _select(_d(out) > 0, g, g * negative_slope)
+
+
+LEAKY_RELU_INPLACE = defop("leaky_relu_inplace", "LeakyReluBackward1", _leaky_fwd, vjp=(_leaky_vjp_of_result,),
+                           jvp=(_leaky_vjp_of_result,), save_out=True, arrays=True)
+
+
+@public(function=False, method=False, functional=True)
+def leaky_relu(input, negative_slope: float = 0.01, inplace: bool = False):
+    """x where x > 0, else negative_slope·x (the gradient at 0 is negative_slope, as PyTorch)."""
+    return _run(LEAKY_RELU, input, {"negative_slope": negative_slope}, inplace, "leaky_relu_", LEAKY_RELU_INPLACE)
+
+
+@public(function=False, method=False, functional=True)
+def leaky_relu_(input, negative_slope: float = 0.01):
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+HARDTANH = defop(  # the gradient is 0 at the bounds themselves (unlike clamp's)
+    "hardtanh", "HardtanhBackward0", lambda x, *, min_val, max_val: np.clip(x, min_val, max_val),
+    vjp=(lambda g, out, x, *, min_val, max_val: _pass_where((_d(x) > min_val) & (_d(x) < max_val), g),),
+    jvp=(lambda dx, out, x, *, min_val, max_val: _pass_where((_d(x) > min_val) & (_d(x) < max_val), dx),),
+    save=(0,), arrays=True,
+)
+
+
+@public(function=False, method=False, functional=True)
+def hardtanh(input, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):
+    """x clamped to [min_val, max_val]."""
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    return _run(HARDTANH, input, {"min_val": min_val, "max_val": max_val}, inplace, "hardtanh_")
+
+
+@public(function=False, method=False, functional=True)
+def hardtanh_(input, min_val: float = -1.0, max_val: float = 1.0):
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+@public(function=False, method=False, functional=True)
+def relu6(input, inplace: bool = False):
+    """min(max(x, 0), 6) (PyTorch records it as HardtanhBackward0)."""
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+_ONE_SIXTH = float(np.float32(1 / 6))  # PyTorch's backward uses the float32 constant, in float64 too
+
+
+def _hardsigmoid_grad(g, x):
+    return _pass_where((_d(x) > -3) & (_d(x) < 3), g) * _ONE_SIXTH
+
+
+HARDSIGMOID_BACKWARD = no_derivative_op("hardsigmoid_backward", _hardsigmoid_grad)
+
+
+def _hardsigmoid_vjp(g, out, x):
+    if isinstance(g, Tensor):  # create_graph: PyTorch has no derivative of hardsigmoid's backward (it raises)
+        return without_derivative(HARDSIGMOID_BACKWARD, g, x)
+    return _hardsigmoid_grad(g, x)
+
+
+HARDSIGMOID = defop("hardsigmoid", "HardsigmoidBackward0", lambda x: np.clip(x + 3, 0, 6) / 6,
+                    vjp=(_hardsigmoid_vjp,), jvp=(lambda dx, out, x: _hardsigmoid_grad(dx, x),), save=(0,),
+                    arrays=True)
+
+
+def _hardswish_vjp(g, out, x):  # PyTorch's: 0 up to -3 (included), x/3 + 1/2 below 3, 1 from 3 on
+    xd = _d(x)
+    return _pass_where(xd > -3, _select(xd < 3, g * (x / 3 + 0.5), g))
+
+
+HARDSWISH = defop("hardswish", "HardswishBackward0", lambda x: x * np.clip(x + 3, 0, 6) / 6,
+                  vjp=(_hardswish_vjp,), jvp=(_hardswish_vjp,), save=(0,), arrays=True)
+
+
+@public(function=False, method=False, functional=True)
+def hardsigmoid(input, inplace: bool = False):
+    """relu6(x + 3) / 6."""
+    return _run(HARDSIGMOID, input, None, inplace, "hardsigmoid_")
+
+
+@public(function=False, method=False, functional=True)
+def hardswish(input, inplace: bool = False):
+    """x·relu6(x + 3) / 6."""
+    return _run(HARDSWISH, input, None, inplace, "hardswish_")
+
+
+def _threshold_rows():
+    rules = dict(vjp=(lambda g, out, x, *, threshold, value: _pass_where(_d(x) > threshold, g),),
+                 jvp=(lambda dx, out, x, *, threshold, value: _pass_where(_d(x) > threshold, dx),), save=(0,),
+                 arrays=True)
+    forward = lambda x, *, threshold, value: np.where(x > threshold, x, np.asarray(value, x.dtype))
+    return (defop("threshold", "ThresholdBackward0", forward, **rules),
+            defop("threshold_inplace", "ThresholdBackward1", forward, **rules))
+
+
+THRESHOLD, THRESHOLD_INPLACE = _threshold_rows()
+
+
+@public(method=False, functional=True)
+def threshold(input, threshold: float, value: float, inplace: bool = False):
+    """x where x > threshold, else value."""
+    return _run(THRESHOLD, input, {"threshold": threshold, "value": value}, inplace, "threshold_", THRESHOLD_INPLACE)
+
+
+@public(method=False, functional=True)
+def threshold_(input, threshold: float, value: float):
+    return _run(THRESHOLD, input, {"threshold": threshold, "value": value}, True, "threshold_", THRESHOLD_INPLACE)
+
+
+def _shrunk(x, lambd):
+    """Where |x| > lambd (the places that pass a gradient)."""
+    xd = _d(x)
+    return (xd < -lambd) | (xd > lambd)
+
+
+HARDSHRINK = defop(
+    "hardshrink", "HardshrinkBackward0", lambda x, *, lambd: np.where(_shrunk(x, lambd), x, 0).astype(x.dtype),
+    vjp=(lambda g, out, x, *, lambd: _pass_where(_shrunk(x, lambd), g),),
+    jvp=(lambda dx, out, x, *, lambd: _pass_where(_shrunk(x, lambd), dx),), save=(0,), arrays=True,
+)
+SOFTSHRINK = defop(
+    "softshrink", "SoftshrinkBackward0",
+    lambda x, *, lambd: np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, 0)).astype(x.dtype),
+    vjp=(lambda g, out, x, *, lambd: _pass_where(_shrunk(x, lambd), g),),
+    jvp=(lambda dx, out, x, *, lambd: _pass_where(_shrunk(x, lambd), dx),), save=(0,), arrays=True,
+)
+
+
+@public(functional=True)
+def hardshrink(input, lambd: float = 0.5):
+    """x where |x| > lambd, else 0."""
+    return apply(HARDSHRINK, (input,), {"lambd": lambd})
+
+
+@public(function=False, method=False, functional=True)
+def softshrink(input, lambd: float = 0.5):
+    """x moved towards 0 by lambd, and 0 within [-lambd, lambd]."""
+    return apply(SOFTSHRINK, (input,), {"lambd": lambd})
+
+
+# ============================================================== composites (PyTorch builds them from other ops)
+@public(function=False, method=False, functional=True)
+def softsign(input):
+    """x / (1 + |x|)."""
+    return input / (input.abs() + 1)
+
+
+@public(function=False, method=False, functional=True)
+def tanhshrink(input):
+    """x - tanh(x)."""
+    return input - input.tanh()

@@ -1,0 +1,38 @@
+"""Specs of the rows in nbautodiff/engine/ops/activations.py."""
+
+from . import UNARY, Spec, fnl
+
+EDGES = [([-30.0, -1.0, 0.0, 1.0, 30.0],)]
+PIECES = (-4.0, 4.0)  # hardsigmoid, hardswish: both bends at ±3
+
+SPECS = {
+    "gelu": Spec(lambda ns, x: fnl(ns).gelu(x) + fnl(ns).gelu(x * 2, approximate="tanh"), UNARY, edges=EDGES),
+    "silu": Spec(lambda ns, x: fnl(ns).silu(x), UNARY, edges=EDGES),
+    "mish": Spec(lambda ns, x: fnl(ns).mish(x), UNARY, edges=EDGES),
+    # beta x > threshold: x itself, gradient 1 (the boundary takes the log1p side)
+    "softplus": Spec(lambda ns, x: fnl(ns).softplus(x) + fnl(ns).softplus(x, beta=2, threshold=1), UNARY,
+                     edges=[([0.4, 0.5, 0.6, -30.0, 30.0],)]),
+    "logsigmoid": Spec(lambda ns, x: fnl(ns).logsigmoid(x), UNARY, edges=[([-800.0, 0.0, 800.0],)]),
+    # at 0 the negative side's slope: alpha (selu: alpha * scale)
+    "elu": Spec(lambda ns, x: fnl(ns).elu(x) + fnl(ns).elu(x, alpha=0.5) + fnl(ns).selu(x) + ns.selu(x), UNARY,
+                edges=EDGES),
+    "elu_inplace": Spec(lambda ns, x: fnl(ns).elu_(x * 1, 0.5), UNARY, edges=EDGES),  # (selu_: a plain test)
+    "celu": Spec(lambda ns, x: fnl(ns).celu(x, alpha=2.0) + ns.celu(x), UNARY, edges=EDGES),
+    "celu_inplace": Spec(lambda ns, x: fnl(ns).celu(x * 1, 2.0, inplace=True), UNARY, edges=EDGES),
+    "leaky_relu": Spec(lambda ns, x: fnl(ns).leaky_relu(x, 0.2) + fnl(ns).leaky_relu(x), UNARY, edges=EDGES),
+    "leaky_relu_inplace": Spec(lambda ns, x: fnl(ns).leaky_relu(x * 1, 0.2, inplace=True), UNARY, edges=EDGES),
+    # the gradient is 0 at the bounds themselves (relu6 at 0 and 6)
+    "hardtanh": Spec(lambda ns, x: fnl(ns).hardtanh(x) + fnl(ns).relu6(x * 4) + fnl(ns).hardtanh_(x * 1, -0.5, 0.5),
+                     UNARY, edges=[([-1.0, 0.0, 1.0, 1.5, 0.25, -0.5, 0.5, 2.0],)]),
+    # PyTorch has no second derivative: backward through its backward raises (a plain test)
+    "hardsigmoid": Spec(lambda ns, x: fnl(ns).hardsigmoid(x), UNARY, domain=PIECES,
+                        edges=[([-4.0, -3.0, 0.0, 3.0, 4.0],)], second_order=False),
+    "hardswish": Spec(lambda ns, x: fnl(ns).hardswish(x), UNARY, domain=PIECES, edges=[([-4.0, -3.0, 0.0, 3.0, 4.0],)]),
+    "threshold": Spec(lambda ns, x: fnl(ns).threshold(x, 0.1, 2.0) + ns.threshold(x, -0.5, -1.0), UNARY,
+                      edges=[([0.1, 0.0, 1.0, -0.5],)]),
+    "threshold_inplace": Spec(lambda ns, x: fnl(ns).threshold_(x * 1, 0.1, 2.0), UNARY, edges=[([0.1, 0.0, 1.0],)]),
+    "hardshrink": Spec(lambda ns, x: fnl(ns).hardshrink(x) + x.hardshrink(0.2), UNARY,
+                       edges=[([-0.5, 0.5, 0.0, 1.0, 0.2, -0.2],)]),
+    "softshrink": Spec(lambda ns, x: fnl(ns).softshrink(x) + fnl(ns).softshrink(x, 0.2), UNARY,
+                       edges=[([-0.5, 0.5, 0.0, 1.0, 0.2, -0.2],)]),
+}
