@@ -473,11 +473,10 @@ def test_numerical_jacobian_wrt_skips_the_other_inputs():
     assert len(calls) == 2 * 2  # central differences over b's two elements only
 
 
-def test_forward_over_forward_is_refused_with_the_way_out():
+def test_forward_over_forward_nests_levels():
     f = lambda x: (x**3).sum()  # noqa: E731
     x = nbt.tensor([1.0, 2.0], dtype=nbt.float64)
-    with pytest.raises(NotImplementedError, match="hessian"):
-        nb.jacfwd(nb.jacfwd(f))(x)
+    np.testing.assert_allclose(nb.jacfwd(nb.jacfwd(f))(x).numpy(), np.diag([6.0, 12.0]))
     np.testing.assert_allclose(nb.hessian(f)(x).numpy(), np.diag([6.0, 12.0]))
 
 

@@ -110,7 +110,7 @@ class Function:
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         op = Op()
-        op.name, op.node_name = cls.__name__, f"{cls.__name__}Backward"
+        op.name, op.node_name = cls.__name__, cls.__dict__.get("_node_name", f"{cls.__name__}Backward")
         op.node_cls = _ctx_class(op.node_name)
         op.forward = op.vjp = op.jvp = None
         op.save, op.save_all, op.save_out, op.broadcast, op.view = (), False, False, False, False
@@ -166,6 +166,45 @@ class Function:
         return results[0] if single else tuple(results)
 
 
+class _DelayedError(Function):
+    """The node behind a ``once_differentiable`` backward's results: differentiating it again raises."""
+
+    _node_name = "Error"  # PyTorch's name for it
+
+    @staticmethod
+    def forward(ctx, *values):
+        return values if len(values) > 1 else values[0]
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise RuntimeError("trying to differentiate twice a function that was marked with @once_differentiable")
+
+
+def once_differentiable(fn):
+    """Mark a Function's ``backward`` as not differentiable itself (``torch.autograd.function.once_differentiable``):
+    it runs without recording, and a double backward through its results raises PyTorch's error."""
+
+    @functools.wraps(fn)
+    def wrapper(ctx, *args):
+        with mode.no_grad():
+            outputs = fn(ctx, *args)
+        if not mode.state.grad_enabled or not any(isinstance(a, Tensor) and a._requires_grad for a in args):
+            return outputs
+        single = not isinstance(outputs, tuple)
+        outs = (outputs,) if single else outputs
+        marked = [None if o is None else make(o._data, None) for o in outs]
+        for m in marked:
+            if m is not None:
+                m._requires_grad = True
+        present = [m for m in marked if m is not None]
+        errs = _DelayedError.apply(*present) if present else ()
+        errs = list(errs) if isinstance(errs, tuple) else [errs]
+        result = [None if m is None else errs.pop(0) for m in marked]
+        return result[0] if single else tuple(result)
+
+    return wrapper
+
+
 def call_backward(ctx: FunctionCtx, grads, retain_graph: bool) -> list:
     """Run a Function's backward for the backward pass, with PyTorch's checks on what it returns."""
     cls = ctx.__dict__["function"]
@@ -213,17 +252,27 @@ def call_backward(ctx: FunctionCtx, grads, retain_graph: bool) -> list:
 
 
 def _push_custom_tangents(cls, ctx, args, results, table) -> None:
-    """Forward mode through a Function: its ``jvp`` gives the outputs' tangents."""
+    """Forward mode through a Function: its ``jvp`` gives the outputs' tangents, at every open level (outermost
+    first, each with the levels around it open, as the op table's rows)."""
+    levels = []
+    while table is not None:
+        levels.append(table)
+        table = table.parent
+    for level in reversed(levels):
+        _push_custom_level(cls, ctx, args, results, level, levels[0])
+
+
+def _push_custom_level(cls, ctx, args, results, table, inner) -> None:
     tangents = [table[id(a)][1] if isinstance(a, Tensor) and id(a) in table else None for a in args]
     if not any(t is not None for t in tangents):
         return
     tangents = [make(np.zeros_like(np.asarray(a._data))) if t is None and isinstance(a, Tensor) else t
                 for a, t in zip(args, tangents)]
-    mode.state.forward_tangents = None
+    mode.state.forward_tangents = table.parent
     try:
         out = cls.jvp(ctx, *tangents)
     finally:
-        mode.state.forward_tangents = table
+        mode.state.forward_tangents = inner
     outs = out if isinstance(out, tuple) else (out,)
     for r, t in zip(results, outs):
         if isinstance(r, Tensor) and t is not None:

@@ -40,8 +40,29 @@ def _rng() -> np.random.Generator:
     return _generator
 
 
+class Generator:
+    """``torch.Generator``: a random stream of its own (for ``random_split``, samplers) seeded by ``manual_seed``.
+    Its numbers come from numpy, not PyTorch's generator."""
+
+    def __init__(self, device="cpu"):
+        self.device = dtypes.device(device)
+        self._seed = int(np.random.SeedSequence().entropy % (2**63))
+        self._rng = np.random.default_rng(self._seed)
+
+    def manual_seed(self, seed: int) -> Generator:
+        self._seed = int(seed)
+        self._rng = np.random.default_rng(self._seed)
+        return self
+
+    def seed(self) -> int:
+        return self.manual_seed(int(np.random.SeedSequence().entropy % (2**63))).initial_seed()
+
+    def initial_seed(self) -> int:
+        return self._seed
+
+
 def _finish(data: np.ndarray, requires_grad: bool) -> Tensor:
-    t = make(data)
+    t = make(data, None, mode.InferenceVersion([0]) if mode.state.inference else None)
     if requires_grad:
         _check_can_require_grad(data)
         t._requires_grad = True
@@ -59,10 +80,42 @@ def _infer(data) -> np.ndarray:
         return np.array(data)
     if isinstance(data, (list, tuple)) and any(isinstance(v, Tensor) for v in _flat(data)):
         data = _unwrap(data)
+    if isinstance(data, (list, tuple)):
+        _check_nesting(data, _nested_shape(data), 0)
     arr = np.array(data)
     if arr.dtype == object:
         raise TypeError(f"tensor(): could not infer a dtype from {type(data).__name__} data (ragged nested sequence?)")
     return arr
+
+
+def _is_sequence(v) -> bool:
+    return isinstance(v, (list, tuple)) or (isinstance(v, (np.ndarray, Tensor)) and np.ndim(v) > 0)
+
+
+def _nested_shape(data) -> list:
+    """The shape PyTorch infers from nested lists: the lengths along the first element at every depth."""
+    shape = []
+    while _is_sequence(data):
+        shape.append(len(data))
+        if not len(data):
+            break
+        data = data[0]
+    return shape
+
+
+def _check_nesting(data, shape: list, dim: int) -> None:
+    """PyTorch's errors for ragged nested lists (``[[1, 2], [3]]``), checked before numpy sees them."""
+    if dim == len(shape):
+        if _is_sequence(data):
+            raise TypeError(f"'{type(data).__name__}' object cannot be interpreted as an integer")
+        return
+    if not _is_sequence(data):
+        raise TypeError("not a sequence")
+    if len(data) != shape[dim]:
+        raise ValueError(f"expected sequence of length {shape[dim]} at dim {dim} (got {len(data)})")
+    if isinstance(data, (list, tuple)):
+        for v in data:
+            _check_nesting(v, shape, dim + 1)
 
 
 def _flat(seq):
@@ -115,12 +168,23 @@ def from_numpy(arr: np.ndarray) -> Tensor:
     return make(arr)
 
 
-def _size(size, keyword=None) -> tuple:
+def _size(size, keyword=None, op: str | None = None) -> tuple:
     if keyword is not None:
         size = (keyword,)
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
-    return tuple(int(s) for s in size)
+    size = tuple(int(s) for s in size)
+    _non_negative(size, op)
+    return size
+
+
+def _non_negative(size: tuple, op: str | None = None) -> None:
+    """PyTorch's RuntimeError for a negative size (zeros words it its own way)."""
+    for s in size:
+        if s < 0:
+            if op == "zeros":
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: [{', '.join(map(str, size))}]")
 
 
 def _dt(dtype) -> np.dtype:
@@ -130,7 +194,7 @@ def _dt(dtype) -> np.dtype:
 def zeros(*shape, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     if device is not None:
         dtypes.on_cpu(device)
-    return _finish(np.zeros(_size(shape, size), dtype=_dt(dtype)), requires_grad)
+    return _finish(np.zeros(_size(shape, size, "zeros"), dtype=_dt(dtype)), requires_grad)
 
 
 def ones(*shape, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -140,7 +204,9 @@ def ones(*shape, size=None, dtype=None, device=None, requires_grad: bool = False
 
 
 def empty(*shape, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return zeros(*shape, size=size, dtype=dtype, device=device, requires_grad=requires_grad)
+    if device is not None:
+        dtypes.on_cpu(device)
+    return _finish(np.zeros(_size(shape, size), dtype=_dt(dtype)), requires_grad)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -150,6 +216,7 @@ def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False)
         elif isinstance(fill_value, numbers.Integral):
             dtype = dtypes.int64
     size = (size,) if isinstance(size, numbers.Integral) else tuple(size)
+    _non_negative(size)
     return _finish(np.full(size, fill_value, dtype=_dt(dtype)), requires_grad)
 
 
@@ -202,6 +269,9 @@ def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: 
 
 
 def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    for name, v in (("n", n), ("m", m)):
+        if v is not None and v < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
     return _finish(np.eye(n, m, dtype=_dt(dtype)), requires_grad)
 
 

@@ -18,7 +18,8 @@ UnpackedDualTensor = namedtuple("UnpackedDualTensor", ["primal", "tangent"])
 
 
 def jvp(fn, primals, tangents):
-    """``(fn(*primals), J·tangents)``: the directional derivative, computed forwards.
+    """``(fn(*primals), J·tangents)``: the directional derivative, computed forwards. It opens a level of its own,
+    inside any level already open, so it nests (a jvp of a jvp, jacfwd of jacfwd: second derivatives).
 
     >>> x = tensor([2.]); y = tensor([5.])
     >>> jvp(lambda a, b: a.log() + a * b - b.sin(), (x, y), (tensor([1.]), tensor([0.])))[1]
@@ -28,16 +29,15 @@ def jvp(fn, primals, tangents):
     tangents = tuple(tangents)
     if len(primals) != len(tangents):
         raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents; give one tangent per primal")
-    if mode.state.forward_tangents is not None and any(id(p) in mode.state.forward_tangents for p in primals):
-        raise NotImplementedError(
-            "forward mode inside forward mode (jvp of jvp, jacfwd of jacfwd) is not supported by the own engine: "
-            "for second derivatives use hessian (jacfwd of jacrev), jacrev(jacrev(f)) or hvp"
-        )
-    with dual_level():
+    outer = mode.state.forward_tangents
+    mode.state.forward_tangents = mode.TangentTable(outer)
+    try:
         duals = [make_dual(p, t) for p, t in zip(primals, tangents)]
         out = fn(*duals)
         outs = out if isinstance(out, tuple) else (out,)
         results = [unpack_dual(o) for o in outs]
+    finally:
+        mode.state.forward_tangents = outer
     primal_out = tuple(r.primal for r in results)
     tangent_out = tuple(r.tangent if r.tangent is not None else make(np.zeros_like(np.asarray(o._data)))
                         for r, o in zip(results, outs))
@@ -56,24 +56,51 @@ class dual_level:
     """
 
     def __enter__(self):
-        self._prev = mode.state.forward_tangents
-        if self._prev is None:
-            mode.state.forward_tangents = mode.TangentTable()
+        enter_dual_level()
         return 0
 
     def __exit__(self, *exc):
-        mode.state.forward_tangents = self._prev
+        exit_dual_level()
         return False
 
 
+_NESTED = "Nested forward mode AD is not supported at the moment"
+
+
 def enter_dual_level() -> int:
-    if mode.state.forward_tangents is None:
-        mode.state.forward_tangents = mode.TangentTable()
+    """Open PyTorch's forward-AD level (one at a time, as in PyTorch; ``torch.func.jvp`` nests its own)."""
+    if mode.state.forward_tangents is not None:
+        raise RuntimeError(f"{_NESTED}\nfor second derivatives nest torch.func.jvp / jacfwd, or use hessian")
+    mode.state.forward_tangents = mode.TangentTable()
     return 0
 
 
 def exit_dual_level(*, level=None) -> None:
-    mode.state.forward_tangents = None
+    table = mode.state.forward_tangents
+    mode.state.forward_tangents = None if table is None else table.parent
+
+
+def _inherit(src: Tensor, dst: Tensor, table) -> None:
+    """``dst`` (a new tensor with ``src``'s values) carries ``src``'s tangents in the levels around ``table``."""
+    level = table
+    while level is not None:
+        entry = level.get(id(src))
+        if entry is not None:
+            level[id(dst)] = (dst, entry[1])
+        level = level.parent
+
+
+def _outside(tensor: Tensor, table) -> Tensor:
+    """A view of ``tensor`` seen from outside the level ``table``: it keeps the tangents of the levels around it."""
+    mode.state.forward_tangents = table.parent
+    try:
+        if tensor._requires_grad:
+            return tensor.view_as(tensor)  # recorded: the view carries the outer levels' tangents by their rules
+        out = make(tensor._data, None, version_counter(tensor))
+        _inherit(tensor, out, table.parent)
+        return out
+    finally:
+        mode.state.forward_tangents = table
 
 
 def make_dual(tensor: Tensor, tangent: Tensor, *, level=None) -> Tensor:
@@ -103,13 +130,17 @@ def make_dual(tensor: Tensor, tangent: Tensor, *, level=None) -> Tensor:
             f"Expected primal to be floating point or complex, but got: {tensor.dtype!r}\n"
             "make_dual: forward mode needs a float tensor, e.g. x.float()"
         )
-    dual = tensor.view_as(tensor) if tensor._requires_grad else make(tensor._data, None, version_counter(tensor))
+    if id(tensor) in table:
+        raise RuntimeError("Making a dual Tensor based on a Tensor that already has a forward gradient at the same "
+                           "level 0 is not supported.")
+    dual = _outside(tensor, table)
     table[id(dual)] = (dual, tangent)
     return dual
 
 
 def unpack_dual(tensor: Tensor, *, level=None) -> UnpackedDualTensor:
-    """``(primal, tangent)`` of a tensor; the tangent is None where none was pushed.
+    """``(primal, tangent)`` of a tensor; the tangent is None where none was pushed. The primal is a view that
+    carries no tangent at this level (it keeps those of the levels around it).
 
     >>> with dual_level():
     ...     y = make_dual(tensor(2.), tensor(1.)).log()
@@ -120,8 +151,7 @@ def unpack_dual(tensor: Tensor, *, level=None) -> UnpackedDualTensor:
     entry = table.get(id(tensor)) if table is not None else None
     if entry is None:
         return UnpackedDualTensor(tensor, None)
-    primal = tensor.view_as(tensor) if tensor._requires_grad else make(tensor._data, None, version_counter(tensor))
-    return UnpackedDualTensor(primal, entry[1])
+    return UnpackedDualTensor(_outside(tensor, table), entry[1])
 
 
 def tangent_of(tensor: Tensor):

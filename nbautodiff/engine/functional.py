@@ -14,6 +14,7 @@ import numpy as np
 
 from . import mode
 from .backward import grad as autograd_grad
+from .forward import _inherit
 from .forward import jvp as _jvp
 from .own import on_own_engine
 from .tensor import Tensor, make
@@ -84,8 +85,7 @@ def _track(leaf: Tensor) -> Tensor:
     else:
         tracked = make(leaf._data)
         tracked._requires_grad = True
-        if table is not None and id(leaf) in table:  # forward-over-reverse: keep the outer tangent
-            table[id(tracked)] = (tracked, table[id(leaf)][1])
+        _inherit(leaf, tracked, table)  # forward-over-reverse: keep the outer tangents
     return tracked
 
 
@@ -384,5 +384,85 @@ def hvp(f, primals, tangents):
     return (out if nested else out.detach()), tuple(results)
 
 
+# ------------------------------------------------------------------------------------------------ vmap
+def _fn_name(f) -> str:
+    return getattr(f, "__name__", type(f).__name__)
+
+
+def _broadcast_dims(in_dims, args, name):
+    """One in_dim (int or None) per leaf of ``args``, from an int or a (nested) tuple matching ``args``."""
+    if isinstance(in_dims, int):
+        return [in_dims if isinstance(leaf, Tensor) else None for leaf in tree_flatten(args)[0]]
+    if not isinstance(in_dims, tuple):
+        raise ValueError(f"vmap({name}, in_dims={in_dims}, ...)(<inputs>): expected `in_dims` to be int or a "
+                         f"(potentially nested) tuple matching the structure of inputs, got: {type(in_dims)}.")
+    if len(in_dims) != len(args):
+        raise ValueError(f"vmap({name}, in_dims={in_dims}, ...)(<inputs>): in_dims is not compatible with the "
+                         f"structure of `inputs`: {len(in_dims)} in_dims for {len(args)} inputs.")
+    dims = []
+    for d, a in zip(in_dims, args):
+        if d is None or isinstance(d, int):
+            dims += [d if isinstance(leaf, Tensor) else None for leaf in tree_flatten(a)[0]]
+        else:
+            dims += _broadcast_dims(tuple(d), tuple(a) if not isinstance(a, dict) else tuple(a.values()), name)
+    return dims
+
+
+def vmap(func, in_dims=0, out_dims=0, randomness: str = "error", *, chunk_size=None):
+    """Map ``func`` over a dimension of its inputs, as ``torch.func.vmap``: ``in_dims`` says which dimension of
+    each input (None: not mapped), ``out_dims`` where the mapped dimension goes in the outputs. The own engine
+    runs ``func`` once per index and stacks the results (recorded, so gradients flow).
+
+    >>> vmap(lambda r: r.sum())(tensor([[1., 2.], [3., 4.]]))
+    tensor([3., 7.])
+    """
+    name = _fn_name(func)
+
+    def wrapper(*args, **kwargs):
+        from .ops import select, stack
+
+        leaves, treedef = tree_flatten(args)
+        dims = _broadcast_dims(in_dims, args, name)
+        sizes = []
+        for leaf, d in zip(leaves, dims):
+            if d is None:
+                continue
+            n = leaf._data.ndim
+            if not -n <= d < n:
+                raise ValueError(f"vmap({name}, in_dims={in_dims}, ...)(<inputs>): Got in_dim={d} for some input, but "
+                                 f"that input is a Tensor of dimensionality {n} so expected in_dim to satisfy "
+                                 f"-{n} <= in_dim < {n}.")
+            sizes.append(leaf._data.shape[d])
+        if not sizes:
+            raise ValueError(f"vmap({name}, in_dims={in_dims}, ...)(<inputs>): at least one input must be mapped "
+                             "(in_dims is None for every tensor, or there are no tensors)")
+        if len(set(sizes)) > 1:
+            raise ValueError("vmap: Expected all tensors to have the same size in the mapped dimension, got sizes "
+                             f"{sizes} for the mapped dimension")
+        results = []
+        for i in range(sizes[0]):
+            sliced = [leaf if d is None else select(leaf, d, i) for leaf, d in zip(leaves, dims)]
+            results.append(func(*tree_unflatten(treedef, sliced), **kwargs))
+        per_index = [tree_flatten(r) for r in results]
+        out_def = per_index[0][1]
+        n_out = len(per_index[0][0])
+        o_dims = [out_dims] * n_out if isinstance(out_dims, int) or out_dims is None else list(
+            tree_flatten(tuple(out_dims))[0])
+        outs = []
+        for k in range(n_out):
+            column = [leaves_[k] for leaves_, _ in per_index]
+            if o_dims[k] is None:
+                outs.append(column[0])
+                continue
+            if not isinstance(column[0], Tensor):
+                raise ValueError(f"vmap({name}, ...): `{name}` must only return Tensors, got type "
+                                 f"{type(column[0])}. Did you mean to set out_dims= to None for output?")
+            d = o_dims[k] % (column[0]._data.ndim + 1)
+            outs.append(stack(column, d))
+        return tree_unflatten(out_def, outs)
+
+    return wrapper
+
+
 __all__ = ["grad", "hessian", "hvp", "jacfwd", "jacrev", "jvp", "tree_flatten", "tree_unflatten", "value_and_grad",
-           "vjp"]
+           "vjp", "vmap"]

@@ -12,9 +12,14 @@ import threading
 
 class TangentTable(dict):
     """{id(tensor): (tensor, tangent)} for one forward-mode level; weakly referable, so nodes can point
-    back at the level they were made in without a reference cycle."""
+    back at the level they were made in without a reference cycle. ``parent`` is the level around it
+    (nested forward mode: jacfwd of jacfwd), or None."""
 
-    __slots__ = ("__weakref__",)
+    __slots__ = ("__weakref__", "parent")
+
+    def __init__(self, parent=None):
+        super().__init__()
+        self.parent = parent
 
 
 class _State(threading.local):
@@ -27,9 +32,20 @@ class _State(threading.local):
     _anomaly = False
     _forward = None
     _tracer = None
+    _inference = False
 
     def _refresh(self) -> None:
-        self.extra = self._anomaly or self._forward is not None or self._tracer is not None
+        self.extra = self._anomaly or self._forward is not None or self._tracer is not None or self._inference
+
+    @property
+    def inference(self) -> bool:
+        """Inside ``inference_mode``: what is made is an inference tensor (it can't be saved for backward later)."""
+        return self._inference
+
+    @inference.setter
+    def inference(self, value: bool) -> None:
+        self._inference = bool(value)
+        self._refresh()
 
     @property
     def anomaly_enabled(self) -> bool:
@@ -126,7 +142,10 @@ class set_grad_enabled(_GradModeContext):
     """Switch recording on or off: at once as a call, or for a block as a context manager."""
 
     def __init__(self, mode: bool):
-        self.mode = bool(mode)
+        if not isinstance(mode, bool):
+            raise TypeError(f"set_grad_enabled(): argument 'enabled' (position 1) must be bool, not "
+                            f"{type(mode).__name__}")
+        self.mode = mode
         self._prev = state.grad_enabled
         state.grad_enabled = self.mode
 
@@ -142,8 +161,32 @@ class set_grad_enabled(_GradModeContext):
         return super().__call__(fn)
 
 
+class InferenceVersion(list):
+    """The version counter of an inference tensor (made in ``inference_mode``): its type is the mark."""
+
+    __slots__ = ()
+
+
+INFERENCE_SAVED = (
+    "Inference tensors cannot be saved for backward. Please do not use Tensors created in inference mode in "
+    "computation tracked by autograd. To work around this, you can make a clone to get a normal tensor and use it in "
+    "autograd, or use `torch.no_grad()` instead of `torch.inference_mode()`."
+)
+
+
 class inference_mode(no_grad):
-    """PyTorch's inference mode; here the same as ``no_grad``."""
+    """PyTorch's inference mode: no_grad, and what is made in it is an inference tensor, which autograd refuses
+    to save for backward afterwards (PyTorch's error), to change in place, or to make require grad."""
 
     def __init__(self, mode: bool = True):
         self.mode = not mode
+        self.inference = bool(mode)
+
+    def __enter__(self):
+        self._prev_inference = state.inference
+        state.inference = self.inference
+        return super().__enter__()
+
+    def __exit__(self, *exc):
+        state.inference = self._prev_inference
+        return super().__exit__(*exc)

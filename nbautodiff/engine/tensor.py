@@ -83,7 +83,31 @@ def _check_can_require_grad(data: np.ndarray, first: str = "Only Tensors of floa
         )
 
 
-class Tensor:
+def _to_signature_error(args, kwargs) -> str:
+    def kind(v):
+        return {dtypes.dtype: "torch.dtype", dtypes.device: "torch.device"}.get(type(v), type(v).__name__)
+
+    pos = ", ".join(kind(a) for a in args)
+    kw = ", ".join(f"{k}={kind(v)}" for k, v in kwargs.items())
+    got = f"{pos}, {kw}" if pos else f"{kw}, "
+    return (f"to() received an invalid combination of arguments - got ({got}), but expected one of:\n"
+            " * (torch.device device = None, torch.dtype dtype = None, bool non_blocking = False, bool copy = False, "
+            "*, torch.memory_format memory_format = None)\n"
+            " * (torch.dtype dtype, bool non_blocking = False, bool copy = False, *, torch.memory_format "
+            "memory_format = None)\n"
+            " * (Tensor tensor, bool non_blocking = False, bool copy = False, *, torch.memory_format memory_format "
+            "= None)\n")
+
+
+class _TorchName(type):
+    """Tensor's metaclass: the class prints as PyTorch's (``<class 'torch.Tensor'>``) while its ``__module__`` stays
+    this one, so pickling, ``inspect`` and doctests find it where it is defined."""
+
+    def __repr__(cls) -> str:
+        return f"<class '{cls.__dict__.get('_torch_name', cls.__module__ + '.' + cls.__qualname__)}'>"
+
+
+class Tensor(metaclass=_TorchName):
     """An n-dimensional array that can record the operations done on it, as ``torch.Tensor``.
 
     >>> x = tensor([0., 1., 2., 3.], requires_grad=True)
@@ -96,6 +120,7 @@ class Tensor:
     # The fields every op sets are slots; the rarely set ones are class defaults, overridden in the
     # instance __dict__ (made only when first needed) of leaves, retained tensors and multi-output pieces.
     __slots__ = ("_data", "grad_fn", "_requires_grad", "_ver", "_view", "__dict__", "__weakref__")
+    _torch_name = "torch.Tensor"  # how type(t) prints (see _TorchName)
     _grad = None
     _accum = None
     _retains_grad = False
@@ -140,6 +165,9 @@ class Tensor:
             return self
         if requires_grad:
             _check_can_require_grad(self._data, "only Tensors of floating point dtype")
+            if type(self._ver) is mode.InferenceVersion and not _state.inference:
+                raise RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode is not "
+                                   "allowed.")
             if not self._requires_grad and _state.tracer is not None:
                 from .tracing import emit
 
@@ -147,6 +175,10 @@ class Tensor:
                 emit("leaf", self)
         self._requires_grad = bool(requires_grad)
         return self
+
+    def is_inference(self) -> bool:
+        """Whether the tensor was made in ``inference_mode``."""
+        return type(self._ver) is mode.InferenceVersion
 
     @property
     def output_nr(self) -> int:
@@ -405,10 +437,14 @@ class Tensor:
 
     def to(self, *args, **kwargs) -> Tensor:
         """Convert to a dtype (and/or device: only 'cpu' exists on the own engine)."""
+        given = dict(kwargs)
         dtype = kwargs.pop("dtype", None)
         copy = kwargs.pop("copy", False)
         kwargs.pop("non_blocking", None)
+        kwargs.pop("memory_format", None)
         dev = kwargs.pop("device", None)
+        if kwargs:  # PyTorch refuses what to() doesn't take (requires_grad=...) rather than ignore it
+            raise TypeError(_to_signature_error(args, given))
         for a in args:
             if isinstance(a, Tensor):
                 dtype = a.dtype
@@ -707,16 +743,22 @@ def _c_name(dtype) -> str:
     return _C_TYPES[dtype.name]
 
 
+_WARNED: set = set()  # PyTorch gives each of these deprecation warnings once per process (TORCH_WARN_ONCE)
+
+
+def _warn_once(key: str, text: str, stacklevel: int) -> None:
+    if key not in _WARNED:
+        _WARNED.add(key)
+        warnings.warn(text, UserWarning, stacklevel=stacklevel + 1)
+
+
 def _reversed_dims(self: Tensor) -> Tensor:
     """``x.T``: all dimensions reversed, with PyTorch's deprecation warnings for non-matrices."""
     n = self._data.ndim
     if n == 0:
-        warnings.warn(
-            "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.",
-            UserWarning,
-            stacklevel=2,
-        )
-    elif n != 2:
+        _warn_once("T0", "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.", 2)
+    elif n != 2 and "T" not in _WARNED:
+        _WARNED.add("T")
         warnings.warn(
             "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated and it "
             "will throw an error in a future release. Consider `x.mT` to transpose batches of matrices or "
@@ -732,7 +774,7 @@ def _matrix_transpose(self: Tensor, name: str, hint: str) -> Tensor:
     matrices): a 0-d tensor is returned as it is, with PyTorch's deprecation warning."""
     n = self._data.ndim
     if n == 0:
-        warnings.warn(f"Tensor.{name} is deprecated on 0-D tensors. {hint}", UserWarning, stacklevel=3)
+        _warn_once(name, f"Tensor.{name} is deprecated on 0-D tensors. {hint}", 3)
         return self
     if name == "H" and n != 2:
         more = " For batches of matrices, consider using tensor.mH" if n > 2 else ""

@@ -29,6 +29,7 @@ from ...engine.dtypes import (  # noqa: F401  # noqa: F401
     uint8,
 )
 from ...engine.factories import (  # noqa: F401
+    Generator,
     arange,
     as_tensor,
     empty,
@@ -59,11 +60,23 @@ from ...engine.mode import enable_grad, inference_mode, is_grad_enabled, no_grad
 from ...engine.ops import public_names as _public_names
 from ...engine.printing import set_printoptions  # noqa: F401
 from ...engine.tensor import Tensor  # noqa: F401
-from . import autograd, cuda, func, linalg, nn, optim  # noqa: F401,E402
+from .._entries import entry as _entry
+from . import accelerator, autograd, cuda, func, linalg, nn, optim, utils  # noqa: F401,E402
 
-globals().update(_public_names("function"))  # every op's public function, as declared beside its row
+# every op's public function, as declared beside its row, with PyTorch's keyword names and out=
+globals().update({name: _entry(name, fn) for name, fn in _public_names("function").items()})
 FloatTensor = Tensor
 __version__ = "2.13.0+nbautodiff"
+
+
+def set_default_device(dev) -> None:
+    """The own engine has one device: 'cpu' (or None) is accepted; anything else gets PyTorch's CPU-build error."""
+    if dev is not None:
+        _dtypes.on_cpu(dev)
+
+
+def get_default_device():
+    return _dtypes.CPU
 
 
 def is_tensor(obj) -> "bool":

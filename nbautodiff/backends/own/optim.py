@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 from ...engine.mode import no_grad
-from ...engine.tensor import bump_version
+from ...engine.tensor import Tensor, bump_version
 
 
 class Optimizer:
     def __init__(self, params, defaults: dict):
+        if isinstance(params, Tensor):
+            raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, but "
+                            f"got torch.{params.dtype.legacy}")
         params = list(params)
         if not params:
             raise ValueError("optimizer got an empty parameter list")
         groups = params if isinstance(params[0], dict) else [{"params": params}]
         self.param_groups = [{**defaults, **g, "params": list(g["params"])} for g in groups]
+        for group in self.param_groups:
+            for p in group["params"]:
+                if not isinstance(p, Tensor):
+                    name = type(p).__name__ if type(p).__module__ == "builtins" else (
+                        f"{type(p).__module__}.{type(p).__name__}")
+                    raise TypeError(f"optimizer can only optimize Tensors, but one of the params is {name}")
+                if not p.is_leaf:
+                    raise ValueError("can't optimize a non-leaf Tensor")
         self.defaults = defaults
         self.state: dict = {}
 
@@ -32,6 +43,10 @@ class SGD(Optimizer):
                  weight_decay: float = 0.0, nesterov: bool = False):
         if lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
+        if momentum < 0.0:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if weight_decay < 0.0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
                                       weight_decay=weight_decay, nesterov=nesterov))
 

@@ -65,6 +65,10 @@ def _requires_grad(other) -> bool:
 def inplace_apply(x: Tensor, fn, other, name: str, via_view: bool = False) -> Tensor:
     """Compute ``fn(x, other)`` and write it into x's memory; record it when gradients flow. An integer tensor
     never starts to require grad by being written to (PyTorch's copy_ and x[i] = v cast the value and drop it)."""
+    if type(x._ver) is mode.InferenceVersion and not mode.state.inference:
+        raise RuntimeError("Inplace update to inference tensor outside InferenceMode is not allowed.You can make a "
+                           "clone to get a normal tensor before doing inplace update.See "
+                           "https://github.com/pytorch/rfcs/pull/17 for more details.")
     _check_leaf(x, name, via_view)
     version_counter(x)  # made now, while x.grad_fn is still the node that may have saved x's memory
     tracking = mode.state.grad_enabled and (x._requires_grad or (

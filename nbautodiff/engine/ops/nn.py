@@ -1,83 +1,289 @@
-"""Losses and layers that PyTorch records as their own nodes: nll_loss, mse_loss, linear."""
+"""Losses and layers that PyTorch records as their own nodes (nll_loss, mse_loss, binary cross-entropy, smooth L1,
+Huber, layer norm, linear), and the compositions it builds from them (cross_entropy, l1_loss, normalize, dropout)."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
-from ..tensor import Tensor
-from ._util import const
-from .linalg import addmm, matmul
-from .reduce import log_softmax
+from .. import factories
+from ..tensor import Tensor, make
+from ._util import const, shape_str
+from .elementwise import abs, masked_fill, sign, where
+from .linalg import _scalar_type, _tensors, addmm, matmul
+from .reduce import log_softmax, mean, sum
 from .registry import apply, defop, public
-from .shape import t
+from .shape import expand, reshape, t
+
+_REDUCTIONS = ("none", "mean", "sum")
 
 
-def _nll_fwd(logp, target, *, reduction):
-    picked = -logp[np.arange(logp.shape[0]), target]
+def _check_reduction(reduction: str) -> None:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _legacy_reduction(size_average, reduce, reduction: str) -> str:
+    """PyTorch's deprecated ``size_average=``/``reduce=`` arguments, as its _Reduction.legacy_get_string."""
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    warnings.warn("size_average and reduce args will be deprecated, please use reduction='"
+                  f"{'none' if not reduce else 'mean' if size_average else 'sum'}' instead.", UserWarning, stacklevel=3)
+    return "none" if not reduce else "mean" if size_average else "sum"
+
+
+def _reduce(loss, reduction):
+    """Mean, sum or the elements, on an array or a tensor."""
     if reduction == "mean":
-        return picked.sum() / picked.shape[0]  # (np.mean's Python-level wrapper costs more than the sum)
+        return loss.mean()
+    return loss.sum() if reduction == "sum" else loss
+
+
+def _spread(g, x, reduction):
+    """The incoming gradient spread over the elements: 1/N of it each for the mean."""
+    if reduction != "mean":
+        return g
+    return g / (x.numel() if isinstance(x, Tensor) else x.size)
+
+
+def _size_warning(input, target) -> None:
+    if tuple(target.shape) != tuple(input.shape):
+        warnings.warn(
+            f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
+            "This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.",
+            UserWarning,
+            stacklevel=4,  # the user's call: _size_warning < _pair < the loss < the user
+        )
+
+
+def broadcast_pair(a, b):
+    """``torch.broadcast_tensors(a, b)``: the one that must grow is expanded (recorded as ExpandBackward0)."""
+    sa, sb = tuple(a._data.shape), tuple(b._data.shape)
+    if sa == sb:
+        return a, b
+    out = []
+    for i in range(1, max(len(sa), len(sb)) + 1):
+        x = sa[-i] if i <= len(sa) else 1
+        y = sb[-i] if i <= len(sb) else 1
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) at non-singleton "
+                               f"dimension {max(len(sa), len(sb)) - i}")
+        out.append(y if x == 1 else x)
+    shape = tuple(reversed(out))
+    return (a if sa == shape else expand(a, *shape)), (b if sb == shape else expand(b, *shape))
+
+
+# ============================================================== products by a constant, recorded as PyTorch's C++ does
+# PyTorch's composite losses (label smoothing, probability targets) multiply and divide by plain numbers inside C++,
+# where the node is MulBackward1 / DivBackward1 (a Python number on a tensor records MulBackward0 instead).
+LOSS_SCALE = defop("loss_scale", "MulBackward1", lambda x, *, c: x * c,
+                   vjp=(lambda g, out, x, *, c: g * c,), jvp=(lambda dx, out, x, *, c: dx * c,), arrays=True)
+LOSS_DIV = defop("loss_div", "DivBackward1", lambda x, *, c: x / c,
+                 vjp=(lambda g, out, x, *, c: g / c,), jvp=(lambda dx, out, x, *, c: dx / c,), arrays=True)
+
+
+def _times(x, c):
+    return apply(LOSS_SCALE, (x,), {"c": c})
+
+
+def _over(x, c):
+    return apply(LOSS_DIV, (x,), {"c": c})
+
+
+# ============================================================== nll_loss: one row for (N, C) and one for (N, C, H, W)
+def _picked(logp, target, weight, ignore_index):
+    """The log-probability of each target class and its weight (0 where the target is ignored), shapes (N, ...)."""
+    one = logp.ndim == 1
+    lp, tg = (logp[None], np.reshape(target, (1,))) if one else (logp, target)
+    valid = tg != ignore_index
+    safe = np.where(valid, tg, 0).astype(np.int64)
+    picked = np.take_along_axis(lp, safe[:, None], axis=1)[:, 0]
+    w = (weight[safe] if weight is not None else np.ones(safe.shape, lp.dtype)) * valid
+    return picked, w.astype(lp.dtype), safe
+
+
+def _nll_fwd(logp, target, *, reduction, weight, ignore_index):
+    picked, w, _ = _picked(logp, target, weight, ignore_index)
+    loss = -picked * w
+    if reduction == "mean":
+        return loss.sum() / w.sum()
     if reduction == "sum":
-        return picked.sum()
-    return picked
+        return loss.sum()
+    return loss.reshape(()) if logp.ndim == 1 else loss
 
 
-def _nll_weights(logp, target, reduction) -> np.ndarray:
-    """d loss / d logp: -1 (or -1/N for the mean) at each sample's target class, 0 elsewhere."""
-    target = target._data if isinstance(target, Tensor) else target
-    w = np.zeros(logp.shape, dtype=logp._data.dtype if isinstance(logp, Tensor) else logp.dtype)
-    w[np.arange(logp.shape[0]), target] = -1.0 / logp.shape[0] if reduction == "mean" else -1.0
-    return w
+def _nll_weights(logp, target, reduction, weight, ignore_index) -> np.ndarray:
+    """d loss / d logp: −w (−w / Σw for the mean) at each sample's target class, 0 elsewhere."""
+    la = logp._data if isinstance(logp, Tensor) else logp
+    ta = target._data if isinstance(target, Tensor) else target
+    _, w, safe = _picked(la, ta, weight, ignore_index)
+    total = w.sum()
+    scale = (-w / total if total else np.zeros_like(w)) if reduction == "mean" else -w  # all ignored: 0, as PyTorch
+    out = np.zeros(la.shape if la.ndim > 1 else (1,) + la.shape, dtype=la.dtype)
+    np.put_along_axis(out, safe[:, None], scale[:, None], axis=1)
+    return out.reshape(la.shape)
 
 
-def _nll_vjp(g, out, logp, target, *, reduction):
+def _nll_vjp(g, out, logp, target, *, reduction, weight, ignore_index):
     # an operator expression with a constant array: runs on tensors and on arrays alike
-    return (g[:, None] if reduction == "none" else g) * _nll_weights(logp, target, reduction)
+    if reduction == "none" and logp.ndim > 1:
+        g = g[:, None]
+    return g * _nll_weights(logp, target, reduction, weight, ignore_index)
 
 
-def _nll_jvp(dlogp, out, logp, target, *, reduction):
-    picked = dlogp * const(_nll_weights(logp, target, reduction))
-    return picked.sum(1) if reduction == "none" else picked.sum()
+def _nll_jvp(dlogp, out, logp, target, *, reduction, weight, ignore_index):
+    picked = dlogp * const(_nll_weights(logp, target, reduction, weight, ignore_index))
+    if reduction != "none":
+        return picked.sum()
+    return picked.sum(1) if logp.ndim > 1 else picked.sum()
 
 
 NLL_LOSS = defop("nll_loss", "NllLossBackward0", _nll_fwd, vjp=(_nll_vjp, None), jvp=(_nll_jvp, None), save=(0, 1),
                  arrays=True)
+NLL_LOSS2D = defop("nll_loss2d", "NllLoss2DBackward0", _nll_fwd, vjp=(_nll_vjp, None), jvp=(_nll_jvp, None),
+                   save=(0, 1), arrays=True)
 
 
-@public(function=False, method=False, functional=True)
-def nll_loss(logp, target, reduction: str = "mean"):
-    """The negative log-likelihood of the target classes, from log-probabilities (N, C)."""
-    if logp._data.ndim == 1:  # one sample: (C,) scores and a 0-d class index
-        return nll_loss(logp.unsqueeze(0), target.reshape(1), reduction).reshape(())
-    if target._data.dtype.kind not in "iu":
-        raise RuntimeError(
-            f"expected scalar type Long but found {target.dtype.name.capitalize()} "
-            "(cross_entropy/nll_loss take class indices: torch.tensor([0, 2, 1]))"
-        )
-    if target._data.shape != logp._data.shape[:1]:
-        raise ValueError(
-            f"Expected input batch_size ({logp._data.shape[0]}) to match target batch_size ({target._data.shape[0]})."
-        )
-    c = logp._data.shape[1]
+def _nll_kernel_checks(logp, target, weight) -> None:
+    if target._data.dtype not in (np.int64, np.uint8):
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_scalar_type(target)}\n"
+                           "cross_entropy/nll_loss take class indices: torch.tensor([0, 2, 1])")
+    c = logp._data.shape[1 if logp._data.ndim > 1 else 0]
+    if weight is not None:
+        if weight._data.ndim != 1 or weight._data.size != c:
+            raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no classes but got "
+                               f"weight tensor of shape: {shape_str(weight._data.shape)}")
+        if weight._data.dtype != logp._data.dtype:
+            raise RuntimeError(f"expected scalar type {_scalar_type(logp)} but found {_scalar_type(weight)}")
+
+
+def _nll_apply(op, logp, target, reduction, weight, ignore_index):
+    _nll_kernel_checks(logp, target, weight)
     t = target._data
-    if t.size and (t.min() < 0 or t.max() >= c):
-        bad = int(t.max()) if t.max() >= c else int(t.min())
-        raise IndexError(f"Target {bad} is out of bounds.\nnll_loss: there are {c} classes, 0 to {c - 1}")
-    return apply(NLL_LOSS, (logp, target), {"reduction": reduction})
+    bad = (t != ignore_index) & ((t < 0) | (t >= logp._data.shape[1 if logp._data.ndim > 1 else 0]))
+    if bad.any():
+        c = logp._data.shape[1 if logp._data.ndim > 1 else 0]
+        raise IndexError(f"Target {int(t[bad].flat[0])} is out of bounds.\nnll_loss: there are {c} classes, "
+                         f"0 to {c - 1}")
+    w = None if weight is None else weight._data
+    return apply(op, (logp, target), {"reduction": reduction, "weight": w, "ignore_index": ignore_index})
 
 
 @public(function=False, method=False, functional=True)
-def cross_entropy(logits, target, reduction: str = "mean"):
-    """log_softmax then nll_loss, as ``torch.nn.functional.cross_entropy``."""
-    return nll_loss(log_softmax(logits, 1 if logits._data.ndim > 1 else 0), target, reduction)
+def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
+             reduction: str = "mean"):
+    """The negative log-likelihood of the target classes, from log-probabilities (C,), (N, C) or (N, C, d1, ...);
+    ``weight`` per class, ``ignore_index`` skipped (the mean divides by the weights of the targets counted)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    _tensors("nll_loss", "input target", input, target)
+    nd = input._data.ndim
+    if nd == 0:
+        raise ValueError("Expected 1 or more dimensions (got 0)")
+    if nd > 1 and target._data.ndim and target._data.shape[0] != input._data.shape[0]:
+        raise ValueError(f"Expected input batch_size ({input._data.shape[0]}) to match target batch_size "
+                         f"({target._data.shape[0]}).")
+    if nd <= 2:
+        if nd == 2 and target._data.ndim != 1:
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        return _nll_apply(NLL_LOSS, input, target, reduction, weight, ignore_index)
+    n, c = input._data.shape[:2]
+    out_size = (n,) + tuple(input._data.shape[2:])
+    if nd == 4:
+        if target._data.ndim != 3:
+            raise RuntimeError(f"only batches of spatial targets supported (3D tensors) but got targets of dimension: "
+                               f"{target._data.ndim}")
+        if tuple(target._data.shape) != out_size:
+            raise RuntimeError(f"Expected target size {shape_str(out_size)}, got {shape_str(target._data.shape)}")
+        return _nll_apply(NLL_LOSS2D, input, target, reduction, weight, ignore_index)
+    if tuple(target._data.shape[1:]) != out_size[1:]:
+        raise RuntimeError(f"Expected target size {shape_str(out_size)}, got {shape_str(target._data.shape)}")
+    flat = reshape(input.contiguous(), n, c, 1, -1) if input._data.size else input
+    ft = make(np.ascontiguousarray(target._data).reshape(n, 1, -1)) if target._data.size else target
+    out = _nll_apply(NLL_LOSS2D, flat, ft, reduction, weight, ignore_index)
+    return reshape(out, *out_size) if reduction == "none" and input._data.size else out
 
 
+@public(function=False, method=False, functional=True)
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
+                  reduction: str = "mean", label_smoothing: float = 0.0):
+    """log_softmax then nll_loss, as ``torch.nn.functional.cross_entropy``: class indices (with ``weight``,
+    ``ignore_index``, ``label_smoothing``) or class probabilities (a float target of the input's shape)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    class_dim = 0 if input._data.ndim == 1 else 1
+    if tuple(input._data.shape) == tuple(target._data.shape):
+        if target._data.dtype.kind != "f":
+            raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
+                               f"{_scalar_type(target)}")
+        if ignore_index >= 0:
+            raise RuntimeError("ignore_index is not supported for floating point target")
+        return _cross_entropy_probs(input, target, weight, reduction, label_smoothing, class_dim)
+    if label_smoothing > 0.0:
+        if label_smoothing > 1.0:
+            raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+        return _cross_entropy_smoothed(input, target, weight, reduction, ignore_index, label_smoothing, class_dim)
+    return nll_loss(log_softmax(input, class_dim), target, weight, ignore_index=ignore_index, reduction=reduction)
+
+
+def _class_weights(weight, logp, class_dim):
+    shape = [1] * logp._data.ndim
+    shape[class_dim] = weight._data.shape[0]
+    return weight.view(*shape)
+
+
+def _cross_entropy_smoothed(input, target, weight, reduction, ignore_index, eps, class_dim):
+    """(1 − ε) · nll + ε/C · (the loss against the uniform distribution), as PyTorch's C++ writes it."""
+    logp = log_softmax(input, class_dim)
+    nll = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
+    ignored = const(target._data == ignore_index)
+    if weight is not None:
+        smooth = -sum(logp * _class_weights(weight, logp, class_dim), class_dim)
+    else:
+        smooth = -sum(logp, class_dim)
+    smooth = masked_fill(smooth, ignored, 0.0)
+    if reduction == "mean":
+        if weight is not None:
+            kept = target._data[target._data != ignore_index]
+            ret = sum(smooth) / make(np.asarray(weight._data[kept].sum(), dtype=weight._data.dtype))
+        else:
+            # (PyTorch divides by an int64 count; a count of the loss's dtype keeps the gradient's dtype here)
+            ret = sum(smooth) / make(np.asarray((target._data != ignore_index).sum(), dtype=smooth._data.dtype))
+    else:
+        ret = sum(smooth) if reduction == "sum" else smooth
+    return _times(nll, 1 - eps) + _times(ret, eps / input._data.shape[class_dim])
+
+
+def _cross_entropy_probs(input, target, weight, reduction, eps, class_dim):
+    n_classes = input._data.shape[class_dim]
+    if weight is not None and (weight._data.ndim != 1 or weight._data.size != n_classes):
+        raise RuntimeError(f"cross_entropy: weight tensor should be defined either for all {n_classes} classes or no "
+                           f"classes but got weight tensor of shape: {shape_str(weight._data.shape)}")
+    logp = log_softmax(input, class_dim)
+    if eps > 0.0:
+        if eps > 1.0:
+            raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {eps}")
+        target = target * (1 - eps) + eps / n_classes
+    terms = logp * target
+    if weight is not None:
+        terms = terms * (_class_weights(weight, logp, class_dim) if logp._data.ndim > 1 else weight)
+    if reduction == "none":
+        return -sum(terms, class_dim)
+    total = -sum(terms)
+    if reduction == "sum":
+        return total
+    if input._data.size == 0:
+        return total * float("nan")
+    return _over(total, input._data.size // n_classes)
+
+
+# ============================================================== mse, l1, smooth L1, Huber
 def _mse_fwd(x, y, *, reduction):
     d = (x - y) ** 2
-    if reduction == "mean":
-        return d.mean()
-    if reduction == "sum":
-        return d.sum()
-    return d
+    return _reduce(d, reduction)
 
 
 def _mse_scale(x, reduction):
@@ -106,32 +312,201 @@ MSE_LOSS = defop("mse_loss", "MseLossBackward0", _mse_fwd, vjp=(_mse_vjp, _mse_v
                  save=(0, 1), broadcast=True)
 
 
-@public(function=False, method=False, functional=True)
-def mse_loss(input, target, reduction: str = "mean"):
-    """The mean (or sum) of squared differences."""
-    if input.shape != target.shape:
-        import warnings
+def _weighted(loss, weight, input, reduction, mean_by_weight: bool):
+    """The element losses times ``weight`` (same shape as the input), then reduced as PyTorch's Python does."""
+    if tuple(weight.shape) != tuple(input.shape):
+        raise ValueError("Weights and input must have the same size.")
+    loss = loss * weight
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return sum(loss)
+    return sum(loss) / sum(weight) if mean_by_weight else mean(loss)
 
-        warnings.warn(
-            f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
-            "This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.",
-            UserWarning,
-            stacklevel=2,
+
+def _pair(input, target, name):
+    _tensors(name, "input target", input, target)
+    _size_warning(input, target)
+    return broadcast_pair(input, target)
+
+
+@public(function=False, method=False, functional=True)
+def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "mean", weight=None):
+    """The mean (or sum) of squared differences; a target of another shape is broadcast, with PyTorch's warning."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    x, y = _pair(input, target, "mse_loss")
+    if weight is not None:
+        _check_reduction(reduction)
+        return _weighted((x - y) ** 2, weight, input, reduction, True)
+    _check_reduction(reduction)
+    return apply(MSE_LOSS, (x, y), {"reduction": reduction})
+
+
+@public(function=False, method=False, functional=True)
+def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean", weight=None):
+    """The mean (or sum) of absolute differences: |input − target| reduced (PyTorch composes it so too)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    x, y = _pair(input, target, "l1_loss")
+    _check_reduction(reduction)
+    if weight is not None:
+        return _weighted(abs(x - y), weight, input, reduction, True)
+    return _l1(x, y, reduction)
+
+
+def _l1(x, y, reduction):
+    d = abs(x - y)
+    return mean(d) if reduction == "mean" else sum(d) if reduction == "sum" else d
+
+
+def _smooth_l1_fwd(x, y, *, reduction, beta):
+    d = np.abs(x - y)
+    return _reduce(np.where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta), reduction)
+
+
+def _smooth_l1_dx(x, y, reduction, beta):
+    d = x - y
+    return where(const(np.abs(d._data) < beta), d / beta, sign(d))
+
+
+def _huber_fwd(x, y, *, reduction, delta):
+    d = np.abs(x - y)
+    return _reduce(np.where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta)), reduction)
+
+
+def _huber_dx(x, y, reduction, delta):
+    d = x - y
+    return where(const(np.abs(d._data) < delta), d, sign(d) * delta)
+
+
+def _pointwise_rows(name, node, forward, dx, param):
+    """A loss ℓ(x − y) with the derivative ``dx``: the target's is its negative."""
+
+    def vjp_x(g, out, x, y, **p):
+        return _spread(g, x, p["reduction"]) * dx(x, y, p["reduction"], p[param])
+
+    def vjp_y(g, out, x, y, **p):
+        return -vjp_x(g, out, x, y, **p)
+
+    def jvp_x(d, out, x, y, **p):
+        return _reduce(d * dx(x, y, p["reduction"], p[param]), p["reduction"])
+
+    def jvp_y(d, out, x, y, **p):
+        return -jvp_x(d, out, x, y, **p)
+
+    return defop(name, node, forward, vjp=(vjp_x, vjp_y), jvp=(jvp_x, jvp_y), save=(0, 1), broadcast=True)
+
+
+SMOOTH_L1 = _pointwise_rows("smooth_l1_loss", "SmoothL1LossBackward0", _smooth_l1_fwd, _smooth_l1_dx, "beta")
+HUBER = _pointwise_rows("huber_loss", "HuberLossBackward0", _huber_fwd, _huber_dx, "delta")
+
+
+@public(function=False, method=False, functional=True)
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean", beta: float = 1.0):
+    """½(x − y)²/β where |x − y| < β, else |x − y| − β/2 (β = 0 is the L1 loss, as PyTorch computes it)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    x, y = _pair(input, target, "smooth_l1_loss")
+    _check_reduction(reduction)
+    if beta == 0.0:
+        return _l1(x, y, reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    return apply(SMOOTH_L1, (x, y), {"reduction": reduction, "beta": float(beta)})
+
+
+@public(function=False, method=False, functional=True)
+def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weight=None):
+    """½(x − y)² where |x − y| < δ, else δ(|x − y| − δ/2)."""
+    x, y = _pair(input, target, "huber_loss")
+    _check_reduction(reduction)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    if weight is not None:
+        loss = apply(HUBER, (x, y), {"reduction": "none", "delta": float(delta)})
+        return _weighted(loss, weight, input, reduction, False)
+    return apply(HUBER, (x, y), {"reduction": reduction, "delta": float(delta)})
+
+
+# ============================================================== binary cross-entropy on probabilities
+# PyTorch's BinaryCrossEntropyBackward0: each log is clamped at −100 (so p = 0 or 1 gives a finite loss), and the
+# input's derivative w·(p − t)/max(p(1 − p), 1e−12); the target's is w·(log(1 − p) − log p), PyTorch's −logit(p).
+_BCE_EPS = 1e-12
+
+
+def _bce_fwd(p, t, *, reduction, weight):
+    loss = -(t * np.maximum(np.log(p), -100) + (1 - t) * np.maximum(np.log1p(-p), -100))
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def _bce_prob_w(p, weight):
+    return const(weight) if weight is not None else 1.0
+
+
+def _bce_prob_dp(p, t, weight):
+    from .elementwise import clamp
+
+    return _bce_prob_w(p, weight) * (p - t) / clamp((1 - p) * p, min=_BCE_EPS)
+
+
+def _bce_prob_dt(p, t, weight):
+    from .elementwise import log
+
+    return _bce_prob_w(p, weight) * (log(1 - p) - log(p))
+
+
+BCE = defop(
+    "binary_cross_entropy", "BinaryCrossEntropyBackward0", _bce_fwd,
+    vjp=(lambda g, out, p, t, *, reduction, weight: _spread(g, p, reduction) * _bce_prob_dp(p, t, weight),
+         lambda g, out, p, t, *, reduction, weight: _spread(g, p, reduction) * _bce_prob_dt(p, t, weight)),
+    jvp=(lambda dp, out, p, t, *, reduction, weight: _reduce(dp * _bce_prob_dp(p, t, weight), reduction),
+         lambda dt, out, p, t, *, reduction, weight: _reduce(dt * _bce_prob_dt(p, t, weight), reduction)),
+    save=(0, 1),
+)
+
+
+@public(function=False, method=False, functional=True)
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction: str = "mean"):
+    """−w·(t·log p + (1 − t)·log(1 − p)) for probabilities p in [0, 1], each log clamped at −100 as PyTorch does."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Using a target size ({target.shape}) that is different to the input size ({input.shape}) "
+                         "is deprecated. Please ensure they have the same size.")
+    if target._data.dtype != input._data.dtype:
+        raise RuntimeError(f"Found dtype {_scalar_type(target)} but expected {_scalar_type(input)}")
+    for name, a in (("input", input), ("target", target)):
+        if a._data.size and not ((a._data >= 0) & (a._data <= 1)).all():
+            raise RuntimeError(f"all elements of {name} should be between 0 and 1")
+    w = None
+    if weight is not None:
+        w = np.broadcast_to(np.asarray(weight._data if isinstance(weight, Tensor) else weight,
+                                       dtype=input._data.dtype), input._data.shape)
+    return apply(BCE, (input, target), {"reduction": reduction, "weight": w})
+
+
+@public(function=False, method=False, functional=True)
+def linear(input, weight, bias=None):
+    """input @ weight.T + bias, recorded as PyTorch's linear: one AddmmBackward0 node for a 2-D input with a bias
+    (a contiguous N-D input is flattened to 2-D around it), else matmul and an add."""
+    x = input
+    if x._data.ndim == 0 or weight._data.ndim == 0:
+        raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are {x._data.ndim}D and "
+                           f"{weight._data.ndim}D")
+    if bias is not None and x._data.shape[-1] != weight._data.shape[-1] and weight._data.ndim == 2:
+        rows = int(np.prod(x._data.shape[:-1], dtype=np.int64))
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x._data.shape[-1]} and "
+            f"{weight._data.shape[1]}x{weight._data.shape[0]})\nlinear: the input has {x._data.shape[-1]} "
+            f"features but the layer expects {weight._data.shape[1]}"
         )
-    return apply(MSE_LOSS, (input, target), {"reduction": reduction})
-
-
-@public(function=False, method=False, functional=True)
-def linear(x, weight, bias=None):
-    """x @ weight.T + bias; a 2-D input with a bias is one AddmmBackward0 node, as in PyTorch."""
     if x._data.ndim == 2 and bias is not None:
-        if x._data.shape[1] != weight._data.shape[1]:
-            raise RuntimeError(
-                f"mat1 and mat2 shapes cannot be multiplied ({x._data.shape[0]}x{x._data.shape[1]} and "
-                f"{weight._data.shape[1]}x{weight._data.shape[0]})\nlinear: the input has {x._data.shape[1]} "
-                f"features but the layer expects {weight._data.shape[1]}"
-            )
         return addmm(bias, x, t(weight))
+    fusable = bias is not None and (bias._data.ndim == 1 or np.sum(np.asarray(bias._data.shape) != 1) == 1)
+    if fusable and x._array().flags.c_contiguous:  # PyTorch's _flatten_nd_linear
+        flat = x.view(int(np.prod(x._data.shape[:-1], dtype=np.int64)), x._data.shape[-1])
+        out = addmm(bias, flat, t(weight))
+        return out.view(*x._data.shape[:-1], out._data.shape[1])
     out = matmul(x, t(weight))
     return out if bias is None else out + bias
 
@@ -153,12 +528,6 @@ def _bce_logits_fwd(x, t, *, reduction, weight, pos_weight):
     return _reduce(loss, reduction)
 
 
-def _reduce(loss, reduction):
-    if reduction == "mean":
-        return loss.mean()
-    return loss.sum() if reduction == "sum" else loss
-
-
 def _scaled(g, x, reduction, weight):
     """The incoming gradient spread over the elements (1/N for the mean), times the weight."""
     g = g / x.numel() if reduction == "mean" else g
@@ -173,7 +542,7 @@ def _bce_dx(g, out, x, t, *, reduction, weight, pos_weight):
 
 
 def _bce_dt(g, out, x, t, *, reduction, weight, pos_weight):
-    from .elementwise import abs, exp, log1p, relu
+    from .elementwise import exp, log1p, relu
 
     softplus = log1p(exp(-abs(x))) + relu(-x)
     grad = -x + (pos_weight - 1) * softplus if pos_weight is not None else -x
@@ -182,18 +551,12 @@ def _bce_dt(g, out, x, t, *, reduction, weight, pos_weight):
 
 def _bce_jvp_x(dx, out, x, t, **params):
     d = _bce_dx(1.0, out, x, t, **{**params, "reduction": "none"}) * dx
-    return _reduce_tensor(d, params["reduction"])
+    return _reduce(d, params["reduction"])
 
 
 def _bce_jvp_t(dt, out, x, t, **params):
     d = _bce_dt(1.0, out, x, t, **{**params, "reduction": "none"}) * dt
-    return _reduce_tensor(d, params["reduction"])
-
-
-def _reduce_tensor(d, reduction):
-    if reduction == "mean":
-        return d.mean()
-    return d.sum() if reduction == "sum" else d
+    return _reduce(d, params["reduction"])
 
 
 BCE_LOGITS = defop("bce_with_logits", "BinaryCrossEntropyWithLogitsBackward0", _bce_logits_fwd,
@@ -211,3 +574,114 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     pw = None if pos_weight is None else np.asarray(pos_weight._data if isinstance(pos_weight, Tensor) else
                                                     pos_weight, dtype=input._data.dtype)
     return apply(BCE_LOGITS, (input, target), {"reduction": reduction, "weight": w, "pos_weight": pw})
+
+
+# ============================================================== layer norm
+def _ln_stats(x, n_dims, eps):
+    axes = tuple(range(x.ndim - n_dims, x.ndim))
+    mu = x.mean(axis=axes, keepdims=True)
+    var = ((x - mu) ** 2).mean(axis=axes, keepdims=True)
+    return axes, mu, 1 / np.sqrt(var + eps)
+
+
+def _ln_fwd(x, w, b, *, n_dims, eps):
+    _, mu, rstd = _ln_stats(x, n_dims, eps)
+    out = (x - mu) * rstd
+    if w is not None:
+        out = out * w
+    return out + b if b is not None else out
+
+
+def _ln_xhat(x, n_dims, eps):
+    """(x − μ)/σ over the last ``n_dims`` dims and 1/σ, written with tensor ops (so the rules differentiate again)."""
+    axes = tuple(range(x.ndim - n_dims, x.ndim))
+    c = x - mean(x, axes, True)
+    rstd = (mean(c * c, axes, True) + eps) ** -0.5
+    return c * rstd, rstd, axes
+
+
+def _ln_vjp_x(g, out, x, w, b, *, n_dims, eps):
+    xhat, rstd, axes = _ln_xhat(x, n_dims, eps)
+    gx = g * w if w is not None else g
+    return rstd * (gx - mean(gx, axes, True) - xhat * mean(gx * xhat, axes, True))
+
+
+def _batch_dims(x, n_dims):
+    return tuple(range(x.ndim - n_dims))
+
+
+def _ln_vjp_w(g, out, x, w, b, *, n_dims, eps):
+    xhat = _ln_xhat(x, n_dims, eps)[0]
+    lead = _batch_dims(x, n_dims)
+    return sum(g * xhat, lead) if lead else g * xhat
+
+
+def _ln_vjp_b(g, out, x, w, b, *, n_dims, eps):
+    lead = _batch_dims(x, n_dims)
+    return sum(g, lead) if lead else g
+
+
+def _ln_jvp_x(dx, out, x, w, b, *, n_dims, eps):
+    xhat, rstd, axes = _ln_xhat(x, n_dims, eps)
+    dc = dx - mean(dx, axes, True)
+    d = rstd * (dc - xhat * mean(dc * xhat, axes, True))
+    return d * w if w is not None else d
+
+
+LAYER_NORM = defop(
+    "layer_norm", "NativeLayerNormBackward0", _ln_fwd,
+    vjp=(_ln_vjp_x, _ln_vjp_w, _ln_vjp_b),
+    jvp=(_ln_jvp_x,
+         lambda dw, out, x, w, b, *, n_dims, eps: _ln_xhat(x, n_dims, eps)[0] * dw,
+         lambda db, out, x, w, b, *, n_dims, eps: db.expand(*out.shape)),
+    save=(0, 1),
+)
+
+
+@public(method=False, functional=True)
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-5, cudnn_enable=True):
+    """Normalise over the last dims (``normalized_shape``) to mean 0 and variance 1, then scale and shift."""
+    if isinstance(normalized_shape, int):
+        raise TypeError("layer_norm(): argument 'normalized_shape' (position 2) must be tuple of ints, not int")
+    shape = tuple(int(s) for s in normalized_shape)
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"LayerNormKernelImpl\" not implemented for '{_scalar_type(input)}'")
+    if tuple(input._data.shape[input._data.ndim - len(shape):]) != shape or len(shape) > input._data.ndim:
+        raise RuntimeError(f"Given normalized_shape={shape_str(shape)}, expected input with shape "
+                           f"{shape_str(('*',) + shape)}, but got input of size{shape_str(input._data.shape)}")
+    for name, p in (("weight", weight), ("bias", bias)):
+        if p is not None and tuple(p._data.shape) != shape:
+            raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
+                               f"{shape_str(p._data.shape)} and normalized_shape = {shape_str(shape)}")
+    return apply(LAYER_NORM, (input, weight, bias), {"n_dims": len(shape), "eps": float(eps)})
+
+
+# ============================================================== normalize, dropout (compositions)
+@public(function=False, method=False, functional=True)
+def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None):
+    """``input / max(‖input‖_p, eps)`` along ``dim`` (PyTorch's composition: norm, clamp, expand, divide)."""
+    if out is not None:
+        raise RuntimeError("normalize(): out= is not supported by the own engine\nassign the result instead")
+    denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    return input / denom
+
+
+def _dropout(input, p: float, train: bool, inplace: bool):
+    if p == 0 or not train or input._data.size == 0:
+        return input
+    if p == 1:
+        mask = np.zeros(input._data.shape, input._data.dtype)
+    else:
+        keep = factories._rng().random(input._data.shape) >= p
+        mask = (keep / (1 - p)).astype(input._data.dtype)
+    return input.mul_(make(mask)) if inplace else input * make(mask)
+
+
+@public(method=False, functional=True)
+def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False, *, train=None):
+    """Zero each element with probability ``p`` and scale the rest by 1/(1 − p) while training; the identity in
+    evaluation (``training=False``; ``torch.dropout(input, p, train)`` too). The own engine draws the mask from
+    its own generator (``torch.manual_seed`` makes it repeatable; the numbers differ from PyTorch's)."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    return _dropout(input, p, training if train is None else train, inplace)

@@ -160,6 +160,7 @@ def unary(op: Op):
 
     fn.__name__ = fn.__qualname__ = op.name
     fn.__doc__ = f"Elementwise {op.name}; its backward node is ``{op.node_name}``."
+    fn.row = op  # nbautodiff.torch's entry for it calls the row directly (torch.tanh(x) in a hot loop)
     return fn
 
 
@@ -272,7 +273,10 @@ def promote_zero_dim(d0, d1) -> list:
 
 
 def _watchers(op: Op, args: tuple, params, result: Tensor) -> None:
-    """Forward mode and tracers (op counts, evaluation traces, the recorder) see every primitive evaluated."""
+    """Forward mode and tracers (op counts, evaluation traces, the recorder) see every primitive evaluated; in
+    inference mode the result is marked an inference tensor."""
+    if _state.inference and result._ver is None:
+        result._ver = mode.InferenceVersion([0])
     if _state.forward_tangents is not None:
         push_tangent(op, args, params, result)
     if _state.tracer is not None:
@@ -283,7 +287,11 @@ ALL_ZERO = ("all at version 0",)  # node.versions when no saved tensor was ever 
 
 
 def _versions(saved) -> tuple:
-    """Each saved tensor's version (-1 for a constant): what backward checks they still are."""
+    """Each saved tensor's version (-1 for a constant): what backward checks they still are. An inference tensor
+    (made in inference_mode) can't be saved: PyTorch's error."""
+    for a in saved:
+        if isinstance(a, Tensor) and type(a._ver) is mode.InferenceVersion:
+            raise RuntimeError(mode.INFERENCE_SAVED)
     return tuple([(0 if a._ver is None else a._ver[0]) if isinstance(a, Tensor) else -1 for a in saved])
 
 
@@ -356,13 +364,27 @@ def _view_result(op: Op, args: tuple, params, out: np.ndarray, need: bool) -> Te
 
 
 def push_tangent(op: Op, args: tuple, params, result: Tensor) -> None:
-    """Forward mode: the output's tangent from the inputs' tangents, by the op's JVP."""
-    table = _state.forward_tangents
+    """Forward mode: the output's tangent from the inputs' tangents, by the op's JVP, at every open level.
+    A level's rule runs with the levels around it still open, so nested levels (jacfwd of jacfwd) see the
+    derivatives of each other's tangents."""
+    inner = table = _state.forward_tangents
+    if table.parent is None:  # the common case: one level
+        _push_level(op, args, params, result, table, inner)
+        return
+    levels = []
+    while table is not None:
+        levels.append(table)
+        table = table.parent
+    for table in reversed(levels):  # outermost first: an inner rule reading the output sees its outer tangents
+        _push_level(op, args, params, result, table, inner)
+
+
+def _push_level(op: Op, args: tuple, params, result: Tensor, table, inner) -> None:
     tangents = [table.get(id(a)) if isinstance(a, Tensor) else None for a in args]
     if not any(t is not None for t in tangents):
         return
     tangents = [t[1] if t is not None else None for t in tangents]
-    _state.forward_tangents = None  # the JVP itself is ordinary computation, not traced again
+    _state.forward_tangents = table.parent  # the JVP itself is ordinary computation, not traced again at this level
     try:
         with tracing(None):  # ... and counts as one tangent evaluation, not as primals
             jvp = op.jvp
@@ -375,7 +397,7 @@ def push_tangent(op: Op, args: tuple, params, result: Tensor) -> None:
             else:
                 total = jvp(tangents, result, *args, **params)
     finally:
-        _state.forward_tangents = table
+        _state.forward_tangents = inner
     table[id(result)] = (result, total)
     if op.save_out and result.grad_fn is not None:
         # backward rebuilds the output from its array: let it carry this tangent too (forward over reverse)
@@ -441,15 +463,20 @@ def apply_multi(op: Op, x: Tensor, params: dict, views: bool = True) -> tuple:
             t = make(out, node)
             t._output_nr = i
             results.append(t)
-    table = _state.forward_tangents
-    if table is not None and id(x) in table:
-        _state.forward_tangents = None
-        try:
-            tangents = op.jvp([table[id(x)][1]], None, x, **params)
-        finally:
-            _state.forward_tangents = table
-        for t, dt in zip(results, tangents):
-            table[id(t)] = (t, dt)
+    inner = table = _state.forward_tangents
+    levels = []
+    while table is not None:
+        levels.append(table)
+        table = table.parent
+    for table in reversed(levels):  # every open forward-mode level, outermost first (as push_tangent)
+        if id(x) in table:
+            _state.forward_tangents = table.parent
+            try:
+                tangents = op.jvp([table[id(x)][1]], None, x, **params)
+            finally:
+                _state.forward_tangents = inner
+            for t, dt in zip(results, tangents):
+                table[id(t)] = (t, dt)
     if _state.tracer is not None:
         for t in results:
             emit("op", op, (x,), params, t)
