@@ -22,7 +22,8 @@ from . import backends
 from .engine import mode
 from .engine.report import Report, Table, fmt
 from .engine.tensor import Tensor
-from .engine.tracing import Tracer, tracing
+from .engine.tracing import Tracer
+from .engine.watch import watching
 from .inspect import graph, record
 from .inspect.graph import shown_value
 from .inspect.record import dialect_name, is_tensor, to_numpy, unwrap
@@ -142,43 +143,28 @@ def _output(found: dict, rec) -> str | None:
 
 # ============================================================================ running the cell again, in a copy
 class _Leaves(Tracer):
-    """While a cell runs again: the k-th leaf it makes gets ``values[k]`` (the own engine)."""
+    """While a cell runs again: the k-th leaf it makes gets ``values[k]`` (on either backend: ``watching``)."""
 
     def __init__(self, values: dict):
         self.values, self.count = values, 0
 
     def on_leaf(self, t) -> None:
         k, self.count = self.count, self.count + 1
-        if k in self.values:
-            t._data = np.asarray(self.values[k], dtype=t._data.dtype).reshape(t._data.shape).copy()
+        if k not in self.values:
+            return
+        values = np.asarray(self.values[k])
+        if isinstance(t, Tensor):
+            t._data = values.astype(t._data.dtype).reshape(t._data.shape).copy()
+            return
+        import torch
+
+        with torch.no_grad():
+            t.copy_(torch.as_tensor(values, dtype=t.dtype).reshape(t.shape))
 
 
-@contextlib.contextmanager
-def _substituted(values: dict):
+def _substituted(values: dict) -> watching:
     """The k-th leaf made inside the block holds ``values[k]``, on whichever backend is active."""
-    if backends.backend().name != "torch":
-        with tracing(_Leaves(values)):
-            yield
-        return
-    import torch
-    from torch.overrides import TorchFunctionMode
-
-    count = [0]
-    seen = set()
-
-    class Leaves(TorchFunctionMode):
-        def __torch_function__(self, func, types, args=(), kwargs=None):
-            out = func(*args, **(kwargs or {}))
-            if isinstance(out, torch.Tensor) and out.requires_grad and out.grad_fn is None and id(out) not in seen:
-                seen.add(id(out))
-                k, count[0] = count[0], count[0] + 1
-                if k in values:
-                    with torch.no_grad():
-                        out.copy_(torch.as_tensor(np.asarray(values[k]), dtype=out.dtype).reshape(out.shape))
-            return out
-
-    with Leaves():
-        yield
+    return watching(_Leaves(values))
 
 
 class Snapshot:
@@ -570,11 +556,11 @@ def run_cell(shell, cell: str, options: CellOptions | None = None):
     block = backends.use_backend(options.backend) if options.backend else contextlib.nullcontext()
     pictures = options.graph or options.step or options.explore or options.check
     recorder = record(namespace=ns) if pictures else contextlib.nullcontext()
-    watching = watch_backward() if options.step else contextlib.nullcontext()
+    backward_watch = watch_backward() if options.step else contextlib.nullcontext()
     lines = _Lines()
     start = time.perf_counter()
     try:
-        with block, recorder as rec, watching as watcher, lines:
+        with block, recorder as rec, backward_watch as watcher, lines:
             # the first line stands for the %%autodiff line, so the traceback's line numbers are the cell's own
             result = shell.run_cell(f"# %%autodiff {options.line}\n{cell}", store_history=False)
     except BaseException:

@@ -16,15 +16,16 @@ gives the same frames for a function, forward mode included, from its evaluation
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import backends
 from ..engine.report import Report, Table
 from ..engine.tensor import Tensor
-from ..engine.tracing import Tracer, tracing
+from ..engine.tracing import Tracer
+from ..engine.watch import watching
 from .graph import Graph, graph, shown_value
 from .notation import MINUS, bar, dot
 from .record import is_tensor, key_of
@@ -185,7 +186,7 @@ def backprop(*outputs, names=None, **options) -> Backprop:
              for i in g.outputs}
     grads = [(t, t.grad) for t in (g.tensor(n.id) for n in g.values) if t is not None and _holds_grad(t)]
     try:
-        steps = (_own_steps if isinstance(roots[0], Tensor) else _torch_steps)(g, roots, leaves)
+        steps = _steps(g, roots, leaves)
     finally:
         for t, old in grads:  # what the user's tensors held before
             _set_grad(t, old)
@@ -264,7 +265,7 @@ class Watcher:
             out.append(Step(op_id, node.label, node.expression, _output_of(g, op_id), incoming, partials))
         return out
 
-    # ---- the own engine: a tracer on the node and partials events
+    # ---- a tracer on the node and partials events (on PyTorch, ``watching`` hooks the graph's nodes for them)
     def tracer(self) -> Tracer:
         watcher, incoming = self, {}
 
@@ -274,67 +275,20 @@ class Watcher:
 
             def on_partials(self, node, grads):
                 if watcher.passes == 0:
-                    watcher.add(node, incoming.pop(id(node), None), node.next, grads)
+                    watcher.add(node, incoming.pop(id(node), None), node.next_functions, grads)
 
             def on_backward_end(self):
                 watcher.passes += 1
 
         return Watch()
 
-    # ---- PyTorch: hooks on every node of the graph, while one pass runs
-    def hooked(self, roots):
-        """A block in which PyTorch's reverse pass from ``roots`` is collected (node pre-hooks and hooks)."""
-        import contextlib
 
-        @contextlib.contextmanager
-        def block():
-            incoming, handles, seen, stack = {}, [], set(), [r.grad_fn for r in roots if r.grad_fn is not None]
-            while stack:
-                fn = stack.pop()
-                if id(fn) in seen:
-                    continue
-                seen.add(id(fn))
-                handles += [fn.register_prehook(lambda go, fn=fn: incoming.__setitem__(id(fn), go)),
-                            fn.register_hook(lambda gi, go, fn=fn: self.add(fn, incoming.pop(id(fn), None),
-                                                                           fn.next_functions, gi))]
-                stack += [c for c, _ in fn.next_functions if c is not None and type(c).__name__ != "AccumulateGrad"]
-            try:
-                yield
-            finally:
-                for h in handles:
-                    h.remove()
-                self.passes += 1
-
-        return block()
-
-
+@contextlib.contextmanager
 def watch_backward():
-    """A block (``with watch_backward() as w:``) in which the first backward pass is collected, on either backend:
-    on the own engine through the tracer, on PyTorch by hooking the graph when ``backward()`` is called."""
-    import contextlib
-
-    @contextlib.contextmanager
-    def block():
-        w = Watcher()
-        if backends.backend().name != "torch":
-            with tracing(w.tracer()):
-                yield w
-            return
-        import torch
-        from torch.overrides import TorchFunctionMode
-
-        class Backward(TorchFunctionMode):
-            def __torch_function__(self, func, types, args=(), kwargs=None):
-                if func in (torch.Tensor.backward, torch.autograd.backward) and w.passes == 0:
-                    roots = args[0] if isinstance(args[0], (list, tuple)) else [args[0]]
-                    with w.hooked(list(roots)):
-                        return func(*args, **(kwargs or {}))
-                return func(*args, **(kwargs or {}))
-
-        with Backward():
-            yield w
-
-    return block()
+    """A block (``with watch_backward() as w:``) in which the first backward pass is collected, on either backend."""
+    w = Watcher()
+    with watching(w.tracer()):
+        yield w
 
 
 def watched(w: Watcher, *outputs, names=None, **options) -> Backprop:
@@ -345,24 +299,18 @@ def watched(w: Watcher, *outputs, names=None, **options) -> Backprop:
     return Backprop(g, w.steps(g), seeds)
 
 
-def _own_steps(g: Graph, roots, leaves) -> list[Step]:
-    from ..engine.autograd import grad as autograd_grad
-    from ..engine.factories import ones_like
+def _steps(g: Graph, roots, leaves) -> list[Step]:
+    """The reverse pass from ``roots``, watched node by node (retaining the graph, leaving every ``.grad``)."""
+    if isinstance(roots[0], Tensor):
+        from ..engine.autograd import grad
+        from ..engine.factories import ones_like
+    else:
+        import torch
 
+        grad, ones_like = torch.autograd.grad, torch.ones_like
     w = Watcher()
-    with tracing(w.tracer()):
-        autograd_grad(roots, leaves, grad_outputs=[ones_like(r) for r in roots], retain_graph=True,
-                      allow_unused=True)
-    return w.steps(g)
-
-
-def _torch_steps(g: Graph, roots, leaves) -> list[Step]:
-    import torch
-
-    w = Watcher()
-    with w.hooked(roots):
-        torch.autograd.grad(roots, leaves, grad_outputs=[torch.ones_like(r) for r in roots], retain_graph=True,
-                            allow_unused=True)
+    with watching(w.tracer()):
+        grad(roots, leaves, grad_outputs=[ones_like(r) for r in roots], retain_graph=True, allow_unused=True)
     return w.steps(g)
 
 
