@@ -1,6 +1,7 @@
 """inspect.graph: one backend-neutral snapshot (a value node per tensor, an op node per op), the recorder that gives
 every node its value, and the picture, from our tensors and from real PyTorch's."""
 
+import contextlib
 import json
 import math
 
@@ -150,6 +151,43 @@ def test_the_gradient_graph_matches_real_pytorch():
     v1, g = extended(nbt)
     tv1, tg = extended(real_torch)
     assert structure(graph(tg, names={"v1": tv1})) == structure(graph(g, names={"v1": v1}))
+
+
+@needs_torch
+@pytest.mark.parametrize("recorded", [False, True])
+def test_one_over_exp_is_labelled_the_same_on_both_backends(recorded):
+    """PyTorch computes 1.0 / t as reciprocal then mul in one call: the mul reads v3, the reciprocal, not v2."""
+    pictures = []
+    for backend in ("numpy", "torch"):
+        with nb.use_backend(backend), (record() if recorded else contextlib.nullcontext()):
+            x = nbt.tensor(100.0, requires_grad=True)
+            y = 1.0 / nbt.exp(x)
+            g = graph(y)
+        assert [n.expression for n in g.ops] == ["exp(x)", "1 / v2", "v3 × 1"]
+        pictures.append(g.svg())
+    assert pictures[0] == pictures[1]
+
+
+@needs_torch
+def test_the_gradients_autograd_grad_returns_are_recorded_as_their_graph_not_as_an_op():
+    pictures = []
+    for backend in ("numpy", "torch"):
+        with nb.use_backend(backend):
+            with record() as rec:
+                w = nbt.tensor(2.0, requires_grad=True)
+                (g,) = nbt.autograd.grad(w * w * w, w, create_graph=True)
+            assert [op.name for op in rec.ops.values()] == ["mul", "mul"]
+            picture = graph(g)
+            assert not any("tensor" in n.expression for n in picture.ops)
+            pictures.append(picture.svg())
+    assert pictures[0] == pictures[1]
+
+
+@pytest.mark.parametrize("c", [-1.0, np.float32(-1.0), np.array(-1.0), np.array(-1.0, dtype=np.float32)])
+def test_a_negative_constant_is_written_the_lessons_way_however_numpy_holds_it(c):
+    from nbautodiff.inspect.notation import constant, number
+
+    assert number(c) == constant(c) == "(\u22121)"
 
 
 def test_constants_show_in_the_expression_not_as_nodes():
