@@ -190,13 +190,37 @@ def _bad_square(ns):
     return BadSquare
 
 
+BACKENDS = ["numpy", pytest.param("torch", marks=needs_torch)]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("fast", [False, True])
-def test_gradcheck_catches_a_planted_wrong_gradient(fast):
-    x = nbt.tensor([1.0, 2.0], dtype=nbt.float64, requires_grad=True)
-    result = nb.gradcheck(_bad_square(nbt).apply, (x,), fast_mode=fast)
-    assert not result and not result.passed and "MISMATCH" in str(result)
-    with pytest.raises(nb.GradcheckError, match="Jacobian mismatch"):
-        nb.gradcheck(_bad_square(nbt).apply, (x,), fast_mode=fast, raise_exception=True)
+def test_gradcheck_catches_a_planted_wrong_gradient(fast, backend):
+    """On the torch backend ``nbt.autograd.Function`` is PyTorch's: its planted backward is what gets checked."""
+    with nb.use_backend(backend):
+        x = nbt.tensor([1.0, 2.0], dtype=nbt.float64, requires_grad=True)
+        result = nb.gradcheck(_bad_square(nbt).apply, (x,), fast_mode=fast)
+        assert not result and not result.passed and "MISMATCH" in str(result)
+        with pytest.raises(nb.GradcheckError, match="Jacobian mismatch"):
+            nb.gradcheck(_bad_square(nbt).apply, (x,), fast_mode=fast, raise_exception=True)
+        assert nb.gradcheck(lambda a: a * a, (x,), fast_mode=fast)
+
+
+@needs_torch
+def test_the_checks_run_on_the_torch_backend_with_the_same_numbers():
+    results = []
+    for backend in ("numpy", "torch"):
+        with nb.use_backend(backend):
+            x = nbt.tensor([0.5, 1.5], dtype=nbt.float64, requires_grad=True)
+            y = nbt.tensor([2.0], dtype=nbt.float64, requires_grad=True)
+            full = nb.gradcheck(lambda a, b: (a.tanh() * b).sum() * a, (x, y), check_forward_ad=True)
+            assert full and full.counts["forward passes"] == 3
+            assert nb.gradgradcheck(lambda a: a.tanh() * a, (x,))
+            (num,) = nb.numerical_grad(lambda a: (a * a).sum(), (x,))
+            sweep = nb.eps_sweep(lambda t: t.sin(), 1.0)
+            results.append((full.counts, num.tolist(), sweep.best("central", "float64")[0]))
+    assert results[0][0] == results[1][0] and results[0][2] == results[1][2]
+    assert results[0][1] == pytest.approx([1.0, 3.0]) and results[1][1] == pytest.approx([1.0, 3.0])
 
 
 @needs_torch
@@ -365,29 +389,34 @@ def test_function_jvp_runs_in_forward_mode():
     assert t.item() == pytest.approx(2 * math.e, rel=1e-6)
 
 
-def test_article_case_autodiff_nan_custom_gradient_exact():
-    """1/exp(x) at x = 100 in float32: autodiff's gradient is nan; a custom gradient gives −exp(−x)."""
-    x = nbt.tensor(100.0, requires_grad=True)
-    (1.0 / nbt.exp(x)).backward()
-    assert math.isnan(x.grad.item())
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_article_case_autodiff_nan_custom_gradient_exact(backend):
+    """1/exp(x) at x = 100 in float32: autodiff's gradient is nan; a custom gradient gives −exp(−x), on the torch
+    backend through a real ``torch.autograd.Function``."""
+    with nb.use_backend(backend):
+        x = nbt.tensor(100.0, requires_grad=True)
+        (1.0 / nbt.exp(x)).backward()
+        assert math.isnan(x.grad.item())
 
-    @nb.custom_gradient
-    def stable(x):
-        return 1.0 / nbt.exp(x), lambda upstream: upstream * -nbt.exp(-x)
+        @nb.custom_gradient
+        def stable(x):
+            return 1.0 / nbt.exp(x), lambda upstream: upstream * -nbt.exp(-x)
 
-    x = nbt.tensor(100.0, requires_grad=True)
-    stable(x).backward()
-    assert x.grad.item() == pytest.approx(-math.exp(-100.0), rel=1e-3)
-    assert repr(x.grad) == "tensor(-3.7835e-44)"
+        x = nbt.tensor(100.0, requires_grad=True)
+        y = stable(x)
+        assert type(y.grad_fn).__name__ == "stableBackward" and isinstance(y, nb.backend().ns.Tensor)
+        y.backward()
+        assert x.grad.item() == pytest.approx(-math.exp(-100.0), rel=1e-3)
+        assert repr(x.grad) == "tensor(-3.7835e-44)"
 
-    @nb.custom_vjp
-    def f(x):
-        return 1.0 / nbt.exp(x)
+        @nb.custom_vjp
+        def f(x):
+            return 1.0 / nbt.exp(x)
 
-    f.defvjp(lambda x: (1.0 / nbt.exp(x), x), lambda x, g: (-g * nbt.exp(-x),))
-    x = nbt.tensor(100.0, requires_grad=True)
-    f(x).backward()
-    assert x.grad.item() == pytest.approx(-math.exp(-100.0), rel=1e-3)
+        f.defvjp(lambda x: (1.0 / nbt.exp(x), x), lambda x, g: (-g * nbt.exp(-x),))
+        x = nbt.tensor(100.0, requires_grad=True)
+        f(x).backward()
+        assert x.grad.item() == pytest.approx(-math.exp(-100.0), rel=1e-3)
 
 
 def test_saved_tensor_changed_in_place_is_caught():

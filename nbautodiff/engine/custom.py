@@ -18,6 +18,7 @@ from . import mode
 from .backward import FREED as FREED_SAVED  # noqa: E402
 from .node import Node
 from .ops.registry import Op
+from .own import active_ns
 from .tensor import Tensor, make
 from .tracing import emit
 
@@ -229,10 +230,27 @@ def _push_custom_tangents(cls, ctx, args, results, table) -> None:
             table[id(r)] = (r, t)
 
 
+def function_on_active_backend(name: str, forward, backward):
+    """``apply`` of a Function made on the fly from ``forward(ctx, *args)`` and ``backward(ctx, *grads)``, on the
+    active backend's ``autograd.Function`` (the own engine's here, a real ``torch.autograd.Function`` on the torch
+    backend: PyTorch's backward then calls ``backward``). One class per backend, made on first use."""
+    members = {"forward": staticmethod(forward), "backward": staticmethod(backward)}
+    classes: dict = {}
+
+    def apply(*args):
+        base = active_ns().autograd.Function
+        cls = classes.get(base)
+        if cls is None:
+            cls = classes[base] = type(name, (base,), dict(members))
+        return cls.apply(*args)
+
+    return apply
+
+
 # ---------------------------------------------------------------------------------------------- JAX's face
 class custom_vjp:
     """JAX's ``custom_vjp``: ``f.defvjp(fwd, bwd)``; ``fwd`` returns ``(y, residuals)``, ``bwd(residuals, g)``
-    returns one gradient per argument.
+    returns one gradient per argument. On the torch backend it is a ``torch.autograd.Function``.
 
     >>> @custom_vjp
     ... def f(x):
@@ -245,7 +263,7 @@ class custom_vjp:
     def __init__(self, fun):
         functools.update_wrapper(self, fun)
         self.fun = fun
-        self._function = None
+        self._apply = None
 
     def defvjp(self, fwd, bwd) -> None:
         def forward(ctx, *args):
@@ -257,19 +275,19 @@ class custom_vjp:
             result = bwd(ctx.residuals, grads[0] if len(grads) == 1 else grads)
             return tuple(result) if isinstance(result, (tuple, list)) else (result,)
 
-        self._function = type(self.fun.__name__, (Function,), {
-            "forward": staticmethod(forward), "backward": staticmethod(backward)})
+        self._apply = function_on_active_backend(self.fun.__name__, forward, backward)
 
     def __call__(self, *args):
-        if self._function is None:
+        if self._apply is None:
             return self.fun(*args)
-        return self._function.apply(*args)
+        return self._apply(*args)
 
 
 # ---------------------------------------------------------------------------------------------- TF's face
 def custom_gradient(fun):
     """TensorFlow's ``custom_gradient``: ``fun`` returns ``(y, grad_fn)`` with ``grad_fn(upstream)`` giving
-    the gradient(s) of the inputs. The article's stable gradient of 1/exp(x):
+    the gradient(s) of the inputs. On the torch backend it is a ``torch.autograd.Function``. The article's stable
+    gradient of 1/exp(x):
 
     >>> @custom_gradient
     ... def f(x):
@@ -287,11 +305,10 @@ def custom_gradient(fun):
         result = ctx.grad_fn_(*grads)
         return tuple(result) if isinstance(result, (tuple, list)) else (result,)
 
-    function = type(fun.__name__, (Function,), {"forward": staticmethod(forward), "backward": staticmethod(backward)})
+    apply = function_on_active_backend(fun.__name__, forward, backward)
 
     @functools.wraps(fun)
     def wrapper(*args):
-        return function.apply(*args)
+        return apply(*args)
 
-    wrapper.function = function
     return wrapper

@@ -33,7 +33,8 @@ TORCH_NAMES = {
 }
 NOT_OPS = frozenset({"__get__", "__set__", "__repr__", "__format__", "__str__", "__len__", "__bool__", "__float__",
                      "__int__", "__index__", "__hash__", "__iter__", "__array__", "__reduce_ex__", "numpy", "item",
-                     "tolist", "size", "dim", "register_hook", "retain_grad", "requires_grad_", "data_ptr"})
+                     "tolist", "size", "dim", "register_hook", "retain_grad", "requires_grad_", "data_ptr", "_make_dual",
+                     "_unpack_dual"})
 AUTOGRAD = frozenset({"backward", "grad"})  # Tensor.backward, autograd.backward, autograd.grad
 NODE_LIMIT = 32  # the nodes one call may make (1 / t: reciprocal and mul); more means an input was not seen
 
@@ -175,6 +176,7 @@ class _Bridge:
             return self.autograd(func, args, kwargs, tracer)
         inputs = _tensors(args, kwargs)
         before = [t.grad_fn for t in inputs if t.grad_fn is not None]
+        first = args[0].grad_fn if args and _is_tensor(args[0]) else None
         out = func(*args, **(kwargs or {}))
         torch = self.torch
         if func is torch.Tensor.detach:
@@ -190,8 +192,8 @@ class _Bridge:
         row, params = _name(func, args)
         outs = out if isinstance(out, (tuple, list)) else (out,)
         for o in outs:
-            if not isinstance(o, torch.Tensor) or (o is args[0] and o.grad_fn in before):
-                continue  # returned an input unchanged
+            if not isinstance(o, torch.Tensor) or (o is args[0] and o.grad_fn is first):
+                continue  # returned its input unchanged (x.cpu() of a CPU tensor)
             evaluations = _new_nodes(o.grad_fn, before) if o.grad_fn is not None and len(outs) == 1 else 1
             op = TorchOp(row, func, max(1, evaluations))
             shown = list(args[:1]) if params is not None or len(outs) > 1 else \
