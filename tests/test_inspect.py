@@ -263,6 +263,70 @@ def test_the_picture_labels_kinds_by_shape_and_colour_in_english_or_chinese():
     assert g._repr_mimebundle_()["text/html"] == svg
 
 
+def _custom_gradient_pictures(kind: str):
+    """y = f(x) · 3 with f's gradient given by hand, written with nb.custom_gradient, tf.custom_gradient or a
+    torch-style autograd.Function."""
+    from nbautodiff import tf as tfd
+
+    if kind == "tf":
+        @tfd.custom_gradient
+        def f(x):
+            return 1.0 / tfd.exp(x), lambda upstream: upstream * -tfd.exp(-x)
+
+        with record():
+            x = tfd.Variable(2.0)
+            with tfd.GradientTape():
+                y = f(x) * 3
+        return graph(y)
+    if kind == "nb":
+        @nb.custom_gradient
+        def f(x):
+            return 1.0 / nbt.exp(x), lambda upstream: upstream * -nbt.exp(-x)
+    else:
+        class Stable(nbt.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return 1.0 / nbt.exp(x)
+
+            @staticmethod
+            def backward(ctx, upstream):
+                return upstream * -nbt.exp(-nbt.tensor(2.0))
+
+        f = Stable.apply
+    with record():
+        x = nbt.tensor(2.0, requires_grad=True)
+        y = f(x) * 3
+    return graph(y)
+
+
+@pytest.mark.parametrize("kind, name", [("nb", "f"), ("tf", "f"), ("Function", "Stable")])
+def test_a_custom_gradient_is_drawn_as_the_users_function_of_its_inputs(kind, name):
+    pictures = []
+    for backend in ["numpy"] + (["torch"] if real_torch is not None else []):
+        with nb.use_backend(backend):
+            g = _custom_gradient_pictures(kind)
+        assert [n.expression for n in g.ops] == [f"{name}(x)", "v2 × 3"]  # not f(<function ...>, 1, x, v2)
+        assert [n.label for n in g.nodes] == ["x", f"{name}Backward", "v2", "MulBackward0", "y"]  # not f's own ops
+        assert g.nodes[2].value == pytest.approx(3 * math.exp(-2.0) / 3, rel=1e-6)
+        pictures.append(g.svg())
+    assert " at 0x" not in pictures[0] and len(set(pictures)) == 1
+
+
+@needs_torch
+def test_an_output_pytorch_saved_and_backward_freed_is_unknown_not_an_error():
+    pictures = []
+    for backend in ("numpy", "torch"):
+        with nb.use_backend(backend):
+            x = nbt.tensor(1.0, requires_grad=True)
+            y = x.exp() * 2
+            assert float(graph(y).node("v2").value) == pytest.approx(math.e)  # exp keeps its output
+            y.backward()
+            g = graph(y)  # PyTorch raises on reading the freed output: unknown, as on the own engine
+            assert g.node("v2").value is None
+            pictures.append(g.svg())
+    assert pictures[0] == pictures[1]
+
+
 def test_big_tensors_show_as_shape_and_summary():
     w = nbt.ones(20, 30, requires_grad=True)
     node = graph(w.sum()).node("w")

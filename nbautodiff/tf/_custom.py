@@ -33,7 +33,7 @@ def _custom_function(name: str, grad_fn_check, ns):
 
     def forward(ctx, grad_fn, n_args, *tensors):
         ctx.tf_grad_fn, ctx.n_args, ctx.n_out = grad_fn, n_args, len(tensors) - n_args
-        outs = tuple(t.clone() for t in tensors[n_args:])  # the results of f, cut from f's own graph
+        outs = tuple(t.clone() for t in tensors[n_args:])  # the results of f (detached: f's graph is not drawn)
         return outs[0] if len(outs) == 1 else outs
 
     def backward(ctx, *upstream):
@@ -86,7 +86,8 @@ def custom_gradient(f=None):
         b = backend()
         if b.name not in functions:
             functions[b.name] = _custom_function(f.__name__, check_count, b.ns)
-        return functions[b.name].apply(grad_fn, n_args, *ts)
+        results = [t.detach() for t in ts[n_args:]]  # f's own graph is not differentiated: grad_fn stands for it
+        return functions[b.name].apply(grad_fn, n_args, *ts[:n_args], *results)
 
     @functools.wraps(f)
     def decorated(*args, **kwargs):
