@@ -26,7 +26,7 @@ from .engine.tracing import Tracer
 from .engine.watch import watching
 from .inspect import graph, record
 from .inspect.graph import shown_value
-from .inspect.record import dialect_name, is_tensor, to_numpy, unwrap
+from .inspect.record import dialect_name, dialect_of, is_tensor, to_numpy, unwrap
 from .inspect.steps import watch_backward
 
 RTOL, ATOL = 1e-5, 1e-6  # "match" between backends: float32 tolerance
@@ -85,17 +85,12 @@ def changed(namespace: dict, before: dict) -> dict:
             if not k.startswith("_") and is_array(v) and before.get(k) is not v}
 
 
-def _dialect(value) -> str | None:
-    """"djl", "tf" or "mxnet" for a dialect's array, None for a tensor."""
-    module = type(value).__module__
-    return module.split(".")[1] if module.startswith("nbautodiff.") and getattr(value, "_t", None) is not None \
-        else None
 
 
 def _grad_of(value):
     """The gradient a tensor or dialect array holds, as numpy (None where there is none). DJL and MXNet keep it
     on the array, TensorFlow keeps none (``tape.gradient`` returns it)."""
-    dialect = _dialect(value)
+    dialect = dialect_of(value)
     if dialect == "djl":
         return to_numpy(unwrap(value.getGradient())) if value.hasGradient() else None
     if dialect == "mxnet":
@@ -114,7 +109,7 @@ def tensor_table(found: dict) -> Table:
     rows = []
     for name, v in found.items():
         t = unwrap(v)
-        dialect = _dialect(v)
+        dialect = dialect_of(v)
         kind = f"{type(v).__name__} ({dialect})" if dialect else "Tensor"  # the same on both backends
         fn = t.grad_fn
         g = _grad_of(v)

@@ -152,6 +152,33 @@ def test_the_explorer_on_a_dialects_arrays(dialect):
     assert len(r.graph.nodes) == 12 and r.graph.nodes[r.graph.outputs[0]].label == "y"
 
 
+@pytest.mark.parametrize("backend", backends())
+def test_the_explorer_passes_inputs_positionally_so_tf_custom_gradient_differentiates_them(backend):
+    from nbautodiff import tf
+
+    @tf.custom_gradient
+    def f(x):
+        return 1.0 / tf.exp(x), lambda upstream: upstream * -tf.exp(-x)
+
+    with nb.use_backend(backend):
+        r = ExplorerModel(f, dialect="tf", x=1.0).run()
+        assert r.grads["x"] == pytest.approx(-math.exp(-1.0), rel=1e-5) and r.numeric == pytest.approx(r.grads)
+        assert [n.expression for n in r.graph.ops] == ["f(x)"]
+        # inputs go where the signature puts them, whatever order the sliders are given in
+        r = ExplorerModel(lambda a, b, *, c: a - b * c, c=3.0, b=2.0, a=10.0).run()
+        assert r.value == 4.0 and r.grads == pytest.approx({"c": -2.0, "b": -3.0, "a": 1.0})
+
+
+def test_a_dialects_function_without_dialect_says_which_to_pass():
+    from nbautodiff import tf
+
+    with pytest.raises(TypeError, match="written with nbautodiff.tf, but got nbautodiff.torch tensors; pass "
+                                        "dialect='tf'"):
+        ExplorerModel(lambda x: tf.exp(x), x=1.0).run()
+    with pytest.raises(TypeError, match="returned a Tensor of nbautodiff.tf.*pass dialect='tf'"):
+        ExplorerModel(lambda x: tf.constant(2.0) * 3, x=1.0).run()
+
+
 def test_the_explorer_names_bad_input():
     with pytest.raises(ValueError, match="x has shape \\(3,\\).*scalar inputs"):
         ExplorerModel(lambda x: x.sum(), x=[1.0, 2.0, 3.0])

@@ -47,6 +47,15 @@ def unwrap(t):
     return inner if inner is not None and getattr(t, "grad_fn", None) is None and hasattr(inner, "grad_fn") else t
 
 
+def dialect_of(value) -> str | None:
+    """"djl", "tf" or "mxnet" for a lesson dialect's array, None for anything else (a tensor, a number)."""
+    module = type(value).__module__
+    if not module.startswith("nbautodiff.") or getattr(value, "_t", None) is None:
+        return None
+    name = module.split(".")[1]
+    return name if name in ("djl", "tf", "mxnet") else None
+
+
 def dialect_name(value) -> str | None:
     """The name a dialect's array was given in its own API (``tf.Variable(..., name="w")``, DJL's ``setName``)."""
     if getattr(value, "_t", None) is None:
