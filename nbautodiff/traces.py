@@ -22,6 +22,8 @@ from .engine.report import Report, Table, fmt, plain
 from .engine.tensor import Tensor, make
 from .engine.tracing import Tracer, tracing
 from .inspect import Graph, graph, record
+from .inspect.explore import adapter, checked
+from .inspect.record import unwrap
 from .inspect.notation import INFIX, MINUS, constant, expression, number
 from .inspect.notation import bar as _bar
 from .inspect.notation import dot as _dot
@@ -158,12 +160,13 @@ class EvaluationTrace(Report):
 
 @on_own_engine
 def trace(f: Callable, *inputs, names: Sequence[str] | None = None, wrt: int | str = 0,
-          direction=None) -> EvaluationTrace:
+          direction=None, dialect: str | None = None) -> EvaluationTrace:
     """Run ``f`` on float64 tensors made from ``inputs`` and lay out its evaluation trace.
 
-    ``f`` uses the engine's functions (``import nbautodiff.torch as torch``). The tangent trace seeds input
-    ``wrt`` (an index or a name) with ``direction`` (default 1, or ones for an array) and the others with 0;
-    the adjoint trace seeds ȳ = 1 (ones: the gradient of sum(y)). Input names default to f's parameters.
+    ``f`` uses the engine's functions (``import nbautodiff.torch as torch``), or with ``dialect="djl" | "tf" |
+    "mxnet"`` takes that API's arrays (as ``nb.explore``'s ``dialect=``). The tangent trace seeds input ``wrt`` (an
+    index or a name) with ``direction`` (default 1, or ones for an array) and the others with 0; the adjoint trace
+    seeds ȳ = 1 (ones: the gradient of sum(y)). Input names default to f's parameters.
 
     >>> t = trace(lambda x1, x2: torch.log(x1) + x1 * x2 - torch.sin(x2), 2., 5.)
     >>> {c: round(float(p), 3) for c, p in t["v2"].partials.items()}  # v̄2→4 = v1 × v̄4, v̄2→5 = cos(v2) × v̄5
@@ -181,11 +184,12 @@ def trace(f: Callable, *inputs, names: Sequence[str] | None = None, wrt: int | s
     if not -len(inputs) <= wrt < len(inputs):
         raise IndexError(f"trace: wrt={wrt} but f has {len(inputs)} inputs")
     wrt %= len(inputs)
-    leaves = [_leaf(x) for x in inputs]
-    rec = _Recorder(leaves)
-    with record(namespace={}) as recording, tracing(rec), mode.enable_grad():  # only no_grad() in f makes constants
-        y = f(*leaves)
-    return _lay_out(rec, recording, y, names, wrt, direction)
+    api = adapter(dialect, "trace")
+    leaves = [api.leaf(_value_of(x), "float64") for x in inputs]
+    rec = _Recorder([unwrap(x) for x in leaves])
+    with record(namespace={}) as recording, tracing(rec), mode.enable_grad(), api.recording(leaves):
+        y = checked("trace", f, leaves, dialect)  # only no_grad() in f makes constants
+    return _lay_out(rec, recording, unwrap(y), names, wrt, direction)
 
 
 class trace_block:
@@ -349,7 +353,7 @@ def _number(rec: _Recorder, names: list[str]):
     ranked = inputs + sorted(ops, key=lambda k: (depth[k], k))
     order = {k: pos for pos, k in enumerate(ranked)}  # entry index -> position in the trace
     vname = {k: f"v{order[k] + 1}" for k in order}
-    variables = [Variable(vname[k], None, [], names[i], _copy(rec.entries[k][1]._data),
+    variables = [Variable(vname[k], None, [], names[i], _scalar(_copy(rec.entries[k][1]._data)),
                           tangent_expression=_dot(names[i])) for i, k in enumerate(inputs)]
     prims = [None] * len(inputs)
     for k in ranked[len(inputs):]:
@@ -558,15 +562,13 @@ def _input_names(f: Callable, n: int) -> list[str]:
     return [f"x{i + 1}" for i in range(n)]
 
 
-def _leaf(x) -> Tensor:
+def _value_of(x) -> np.ndarray:
+    """An input's values in float64: a number, an array, or a tensor of either backend."""
     if isinstance(x, Tensor):
         x = x._data
     elif hasattr(x, "detach"):  # a real PyTorch tensor
         x = x.detach().cpu().numpy()
-    a = np.array(x, dtype=np.float64)
-    t = make(_scalar(a))
-    t._requires_grad = True  # a leaf: no grad_fn
-    return t
+    return np.array(x, dtype=np.float64)
 
 
 def _copy(data):

@@ -165,11 +165,25 @@ def test_eps_sweep_shows_truncation_and_round_off():
     assert "central" in str(s) and "<table>" in s._repr_html_()
 
 
-def test_eps_sweep_plots_when_matplotlib_is_there():
-    plt = pytest.importorskip("matplotlib.pyplot")
-    ax = nb.eps_sweep(lambda t: t.exp(), 0.5).plot()
-    assert len(ax.get_lines()) == 4 and ax.get_xscale() == "log"
-    plt.close("all")
+def test_eps_sweep_plots_a_plot_in_english_or_chinese_without_pyplot():
+    import sys
+
+    pytest.importorskip("matplotlib")
+    pyplot_loaded = "matplotlib.pyplot" in sys.modules
+    sweep = nb.eps_sweep(lambda t: t.exp(), 0.5)
+    p = sweep.plot()
+    assert len(p.ax.get_lines()) == 4 and p.ax.get_xscale() == "log" and p._repr_png_()[:4] == b"\x89PNG"
+    assert list(p.data) == ["eps", "forward, float32", "forward, float64", "central, float32", "central, float64"]
+    zh = sweep.plot(lang="zh")
+    assert zh.ax.get_title() == "截断误差（右）与舍入误差（左）" and zh.ax.get_ylabel() == "|误差|"
+    assert [t.get_text() for t in zh.ax.get_legend().get_texts()][0] == "前向差分, float32"
+    assert ("matplotlib.pyplot" in sys.modules) == pyplot_loaded
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    assert sweep.plot(ax=fig.add_subplot()).figure is fig
+    with pytest.raises(ValueError, match="EpsSweep.plot: lang='fr'"):
+        sweep.plot(lang="fr")
 
 
 # ------------------------------------------------------------------------------------------------ gradcheck

@@ -239,6 +239,40 @@ def test_plot_derivative_is_sin_and_cos_without_writing_cos():
     assert "自动微分" in str(nb.plot_derivative(torch.sin, lang="zh").ax.get_legend().get_texts()[1])
 
 
+@pytest.mark.parametrize("dialect", ["tf", "djl", "mxnet"])
+def test_plot_derivative_takes_a_dialects_function(dialect):
+    from nbautodiff import mxnet, tf  # noqa: F401
+
+    fns = {"tf": tf.sin, "djl": lambda x: x.sin(), "mxnet": mxnet.np.sin}
+    squares = {"tf": lambda t: tf.reduce_sum(t * t), "djl": lambda t: t.mul(t).sum(), "mxnet": lambda t: (t * t).sum()}
+    p = nb.plot_derivative(fns[dialect], (0.0, 3.0), points=7, at=1.0, dialect=dialect)
+    np.testing.assert_allclose(p.data["df"], np.cos(p.data["x"]), atol=1e-12)
+    assert p.data["tangent"] == pytest.approx((math.sin(1.0), math.cos(1.0)))
+    q = nb.plot_derivative(squares[dialect], (0.0, 2.0), points=3, dialect=dialect)  # not elementwise: point by point
+    assert list(q.data["df"]) == [0.0, 2.0, 4.0]
+    if dialect != "djl":  # (DJL's methods are PyTorch's too: its f runs on nbautodiff.torch tensors as well)
+        with pytest.raises(TypeError, match=f"pass dialect={dialect!r}"):
+            nb.plot_derivative(fns[dialect], (0.0, 1.0), points=2)
+
+
+def test_a_figure_of_ones_own_draws_chinese_in_a_cjk_font():
+    from nbautodiff.engine.figures import cjk_font
+    from nbautodiff.plots import Plot, figure
+
+    fig, ax = figure(lang="zh")
+    ax.plot([0, 1], [0, 1], label="直线")
+    ax.set_title("标题")  # added after the figure was made: it gets the font when drawn
+    ax.legend()
+    assert Plot(fig, ax, {})._repr_png_()[:4] == b"\x89PNG"
+    font = cjk_font()
+    if font is not None:
+        assert font in ax.title.get_fontfamily() and font in ax.get_legend().get_texts()[0].get_fontfamily()
+    en_fig, en_ax = figure()
+    assert type(en_fig).__name__ == "Figure" and en_ax is not None and figure(ax=False)[1] is None
+    with pytest.raises(ValueError, match="figure: lang='de'"):
+        figure(lang="de")
+
+
 def test_the_training_monitor_keeps_loss_and_gradient_norm():
     m = nb.TrainingMonitor(total=5, progress=False)
     w = torch.tensor(3.0, requires_grad=True)

@@ -148,23 +148,32 @@ class EpsSweep(Report):
                       ["scheme", "dtype", "best eps", "smallest error"], rows,
                       ["error = |difference quotient - exact|; plot() shows it over eps (log-log)"]),)
 
-    def plot(self, ax=None):
-        """A log-log plot of error against eps, one line per scheme and dtype (needs matplotlib)."""
-        try:
-            import matplotlib.pyplot as plt
-        except ImportError as e:  # pragma: no cover - matplotlib is an optional extra
-            raise ImportError("EpsSweep.plot needs matplotlib: pip install matplotlib "
-                              '(or pip install "nbautodiff[lab]")') from e
+    def plot(self, ax=None, lang: str = "en"):
+        """A log-log plot of error against eps, one line per scheme and dtype: a ``Plot`` (shown as PNG, drawn
+        without pyplot; ``.figure``, ``.ax``), labelled in English or Chinese (``lang="zh"``). ``ax`` draws into
+        axes of your own figure instead.
+
+        >>> eps_sweep(lambda t: t.sin(), 1.0).plot(lang="zh")._repr_png_()[:4]
+        b'\\x89PNG'
+        """
+        from .figures import Plot, figure, set_cjk_font, words
+
+        labels = words(lang, "EpsSweep.plot")
         if ax is None:
-            _, ax = plt.subplots(figsize=(6, 4))
+            fig, ax = figure(lang, (6.4, 4.2))
+        else:
+            fig = ax.figure
         for (scheme, dtype), err in self.errors.items():
-            ax.loglog(self.eps, np.where(err > 0, err, np.nan), marker=".", label=f"{scheme}, {dtype}",
+            ax.loglog(self.eps, np.where(err > 0, err, np.nan), marker=".", label=f"{labels[scheme]}, {dtype}",
                       linestyle="-" if scheme == "central" else "--")
         ax.set_xlabel("eps")
-        ax.set_ylabel("|error|")
-        ax.set_title("truncation (right) vs round-off (left)")
+        ax.set_ylabel(labels["error"])
+        ax.set_title(labels["eps_title"])
         ax.legend()
-        return ax
+        if lang == "zh":
+            set_cjk_font(fig)
+        return Plot(fig, ax, {"eps": self.eps, **{f"{scheme}, {dtype}": e for (scheme, dtype), e in
+                                                 self.errors.items()}})
 
 
 def eps_sweep(f, x: float, exact: float | None = None, eps=None, dtypes=("float32", "float64"),

@@ -19,9 +19,10 @@ W = ipywidgets()
 
 
 def step(target, *inputs, mode: str = "reverse", wrt=0, create_graph: bool = False, lang: str = "en",
-         names=None, interval: int = 900, **options) -> Stepper:
+         names=None, interval: int = 900, dialect: str | None = None, **options) -> Stepper:
     """A stepper through the reverse pass of a tensor's graph (``nb.step(y)``), or through the trace of a function
-    at some inputs (``nb.step(f, 2., 5.)``, ``mode="forward"`` and ``wrt=`` for the tangent pass).
+    at some inputs (``nb.step(f, 2., 5.)``, ``mode="forward"`` and ``wrt=`` for the tangent pass; ``dialect="tf"``
+    and the others for a function written in a lesson dialect, as ``nb.trace``).
 
     The user's ``.grad`` fields and graph are left as they were. ``create_graph=True`` ends on the extended graph:
     the forward graph and the graph backward built for the gradients, which ``create_graph`` differentiates again.
@@ -31,11 +32,12 @@ def step(target, *inputs, mode: str = "reverse", wrt=0, create_graph: bool = Fal
 
         if not inputs:
             raise ValueError("step(f, *inputs): give f's inputs too, e.g. nb.step(f, 2.0, 5.0)")
-        t = trace(target, *inputs, wrt=wrt)
+        t = trace(target, *inputs, wrt=wrt, dialect=dialect)
         return Stepper(from_trace(t, mode), lang=lang, interval=interval, table=t.tables()[2 if mode == "reverse"
                                                                                         else 1], **options)
-    if inputs:
-        raise TypeError("step(y): a tensor takes no inputs; for a function use nb.step(f, *inputs)")
+    if inputs or dialect is not None:
+        raise TypeError("step(y): a tensor takes no inputs (nor dialect=: its graph is drawn whatever made it); for "
+                        "a function use nb.step(f, *inputs)")
     if mode != "reverse":
         raise ValueError("step(y, mode='forward'): a live graph is stepped in reverse; for the forward tangent pass "
                          "give the function and its inputs: nb.step(f, 2.0, 5.0, mode='forward', wrt='x1')")
