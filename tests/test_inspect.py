@@ -327,6 +327,28 @@ def test_an_output_pytorch_saved_and_backward_freed_is_unknown_not_an_error():
     assert pictures[0] == pictures[1]
 
 
+def test_the_last_eight_recordings_stay_alive_for_graph():
+    def recorded_sine(v):
+        with record():
+            x = nbt.tensor(v, requires_grad=True)
+            return x.sin() * 2  # sin's output is kept by no node: only the recording knows it
+
+    first = recorded_sine(1.0)
+    later = [recorded_sine(float(i)) for i in range(7)]
+    assert float(graph(first).node("v2").value) == pytest.approx(math.sin(1.0))
+    later.append(recorded_sine(9.0))  # the ninth: the first recording is let go
+    assert graph(first).node("v2").value is None and graph(later[0]).node("v2").value is not None
+
+
+def test_chinese_labels_are_measured_about_twice_as_wide_as_latin_ones():
+    from nbautodiff.inspect.svg import text_width
+
+    assert text_width("叶节点") == 3 * 13.0 and text_width("x1") == 2 * 6.9 and text_width("v̄2") == 2 * 6.9
+    x = nbt.tensor(1.0, requires_grad=True)
+    op = graph(x * 2, names={"x": x}).ops[0]
+    assert node_size(node_lines(op, {"lang": "zh"}))[0] == text_width("为反向传播保存") + 16  # the hexagon's widest line
+
+
 def test_big_tensors_show_as_shape_and_summary():
     w = nbt.ones(20, 30, requires_grad=True)
     node = graph(w.sum()).node("w")
@@ -460,3 +482,10 @@ def test_real_pytorch_nodes_nobody_holds_stay_apart():
                                         "AddBackward0"]
     assert len(g.values) == 7 and len(g.edges) == 11
     np.testing.assert_allclose(float(g.nodes[g.outputs[0]].value), float(y.detach()))
+
+
+def test_every_word_shown_is_there_in_both_languages():
+    from nbautodiff.inspect.words import WORDS, say
+
+    assert WORDS["en"].keys() == WORDS["zh"].keys()
+    assert say("zh", "tensors made", n=3, s="s") == "单元格新建或重新绑定的 3 个张量"

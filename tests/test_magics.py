@@ -110,6 +110,24 @@ def test_seed_004_traced_and_checked(ip):
     assert "11.652" in str(r)
 
 
+@needs_torch
+def test_the_report_speaks_chinese_with_lang_zh(ip):
+    r = report(ip, "--trace --check --compare --lang zh", SEED_004)
+    assert r.tensors.title == "单元格新建或重新绑定的 3 个张量" and r.tensors.columns[:4] == ["名称", "类型", "形状",
+                                                                                       "数据类型"]
+    assert r.check.title == "y 的梯度检查：.grad 与中心差分对比" and r.check.columns[0] == "叶节点"
+    assert [row[-1] for row in r.check.rows] == ["通过（逐元素）"] * 2
+    assert r.compare.columns[-1] == "结果" and {row[-1] for row in r.compare.rows} == {"一致"}
+    assert r.compare.notes[0].startswith("用时：")
+    html = r._repr_html_()
+    assert "%%autodiff：单元格新建或重新绑定的 3 个张量，检查通过，后端一致" in html
+    assert "反向伴随迹" in html and "前向原始迹" in html and "叶节点" in html
+    for english in ("made or rebound", "check passed", "central difference", "reverse adjoint trace", ">leaf<"):
+        assert english not in html
+    quiet = report(ip, "--lang zh", "w = 3")
+    assert quiet.notes[0].startswith("%%autodiff：单元格没有新建张量")
+
+
 def test_a_planted_wrong_backward_fails_the_check_naming_the_leaf(ip):
     ip.run_cell(SQUARE.replace("FACTOR", "3"))  # d(w²)/dw is 2w, not 3w
     r = report(ip, "--check", "w = torch.tensor(1.5, requires_grad=True)\nloss = Square.apply(w) + w\n"

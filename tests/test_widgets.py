@@ -103,6 +103,28 @@ def test_the_stepper_widget_precomputes_small_overlays():
     assert ext._extended_svg.count('<g class="node') > s._base.count('<g class="node')
 
 
+def test_the_stepper_speaks_chinese_and_its_static_picture_has_the_extended_graph():
+    x1, x2, y = recorded()
+    s = nb.step(y, lang="zh")
+    b = s.model
+    assert b.frames[0].caption == "初始值：ȳ = 1" and b.frames[0].notes[0][1] == "ȳ = 1（初始值）"
+    assert b.frames[4].caption.startswith("MulBackward0（x1 × x2）：收到 v̄4 = 1；发出 5 给 x1, 2 给 x2")
+    assert b.frames[-1].caption.startswith("完成：") and sum(t == "已释放" for _, t, _ in b.frames[-1].notes) == 3
+    table = b.table()
+    assert table.title == "反向传播，逐个节点" and table.columns == ["节点", "运算", "收到", "发出（部分伴随）"]
+    assert ">已释放<" in s._overlays[-1] and ">freed<" not in s._overlays[-1] and "(seed)" not in s._overlays[0]
+    assert "叶节点" in s._base and "leaf" not in s._base.split("<g class=\"legend\">")[1]
+    traced = nb.step(seed_004, 2.0, 5.0, lang="zh")
+    assert "反向伴随迹" in traced._tables[0] and "初始值" in traced._captions[0]
+    # without the widget's JavaScript (nbconvert, nbval, the docs) the extended graph shows under the last step
+    ext = nb.step(recorded()[2], create_graph=True, lang="zh")
+    html = ext._static_html()
+    assert ext._extended_svg in html and "扩展图" in html and html.index(ext._base) < html.index(ext._extended_svg)
+    assert nb.step(recorded()[2])._static_html().count("<svg") == 2  # base and last overlay: no extended graph
+    with pytest.raises(ValueError, match="step: lang='fr'"):
+        nb.step(recorded()[2], lang="fr")
+
+
 def test_a_1000_node_stepper_stays_a_few_megabytes():
     w = [torch.tensor(0.1 * i, requires_grad=True) for i in range(150)]
     s = w[0]
@@ -190,6 +212,13 @@ def test_the_explorer_names_bad_input():
         ExplorerModel(seed_004, x1=(2.0, 1.0), x2=1.0)
     with pytest.raises(ValueError, match="one number"):
         ExplorerModel(lambda x: torch.stack([x, x]), x=1.0).run()
+
+
+def test_the_explorer_labels_its_table_in_chinese():
+    r = ExplorerModel(seed_004, lang="zh", x1=2.0, x2=5.0).run()
+    assert r.table().columns == ["输入", "值", "∂f/∂输入（自动微分）", "≈ 中心差分", "差"]
+    e = nb.explore(seed_004, lang="zh", x1=2.0, x2=5.0)
+    assert "中心差分" in e.checks.value and "叶节点" in e.picture.value and "central" not in e.checks.value
 
 
 def test_the_explorer_widget_updates_on_a_slider_move():

@@ -19,6 +19,7 @@ from .. import backends
 from ..engine.report import Report, Table, fmt
 from .graph import Graph, graph
 from .record import dialect_of, record, to_numpy, unwrap
+from .words import check_lang, say
 
 
 
@@ -225,24 +226,28 @@ class Exploration(Report):
     """One run of ``f``: its value, graph (every node's value and gradient), and each input's gradient beside its
     central-difference estimate."""
 
-    def __init__(self, inputs: dict, value: float, grads: dict, numeric: dict, graph: Graph):
+    def __init__(self, inputs: dict, value: float, grads: dict, numeric: dict, graph: Graph, lang: str = "en"):
         self.inputs, self.value, self.grads, self.numeric, self.graph = inputs, value, grads, numeric, graph
+        self.lang = lang
 
     def table(self) -> Table:
         rows = [[k, fmt(v), fmt(self.grads[k]), fmt(self.numeric[k]), fmt(abs(self.grads[k] - self.numeric[k]), 2)]
                 for k, v in self.inputs.items()]
-        return Table(f"f = {fmt(self.value)}", ["input", "value", "∂f/∂input (autodiff)", "≈ central difference",
-                                                 "difference"], rows)
+        return Table(f"f = {fmt(self.value)}", [say(self.lang, k) for k in ("input", "value", "by autodiff",
+                                                                              "central difference", "difference")],
+                     rows)
 
 
 class ExplorerModel:
     """``f`` and its scalar inputs, each with a range for its slider: ``x1=2.0`` or ``x1=(lo, hi)`` or
     ``x1=(lo, hi, value)``. ``dialect`` makes the inputs DJL, TensorFlow or MXNet arrays instead of the active
-    backend's tensors; ``f`` is then written in that dialect."""
+    backend's tensors; ``f`` is then written in that dialect. ``lang`` is the language of the results' tables."""
 
-    def __init__(self, f, dialect: str | None = None, eps: float = 1e-3, **inputs):
+    def __init__(self, f, dialect: str | None = None, eps: float = 1e-3, lang: str = "en", **inputs):
         if not callable(f):
             raise TypeError(f"explore(f, ...): f must be a function, got {type(f).__name__}")
+        check_lang(lang, "explore")
+        self.lang = lang
         self._adapter = adapter(dialect, "explore")
         if not inputs:
             raise ValueError("explore(f, x1=2.0, x2=5.0): give each input of f a value (or a range)")
@@ -267,7 +272,7 @@ class ExplorerModel:
         names = {**xs, "y": y}
         picture = graph(y, names=names, recording=rec) if getattr(unwrap(y), "requires_grad", False) else None
         numeric = {k: self._difference(k) for k in self.values}
-        return Exploration(dict(self.values), value, grads, numeric, picture)
+        return Exploration(dict(self.values), value, grads, numeric, picture, self.lang)
 
     def _difference(self, name: str) -> float:
         """(f(x + h) − f(x − h)) / 2h, in float64, with h relative to x."""

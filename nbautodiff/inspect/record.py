@@ -216,7 +216,8 @@ class Recording:
 
 
 _live: list[weakref.ref] = []  # recordings, newest last: graph() reads values from the ones still alive
-_recent: collections.deque = collections.deque(maxlen=3)  # ... and the last few stay alive for it
+KEPT = 8  # the last recordings stay alive, so nb.graph(y) after a few record() blocks still shows every value
+_recent: collections.deque = collections.deque(maxlen=KEPT)
 
 
 def live_recordings() -> list[Recording]:
@@ -228,7 +229,7 @@ def live_recordings() -> list[Recording]:
 
 class record:
     """Record a block: every value it computes is kept for the picture (``rec.graph()``, or ``nb.graph(y)``: the
-    last three recordings stay alive for it). The user's variable names are read from the block's namespace when it
+    last eight recordings stay alive for it). The user's variable names are read from the block's namespace when it
     ends, or from ``namespace=`` (the ``%%autodiff`` magic passes the notebook's).
     """
 
