@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import backends
+from ._dialect import noted_gradient
 from .engine import mode
 from .engine.report import Report, Table, fmt
 from .engine.tensor import Tensor
@@ -86,20 +87,14 @@ def changed(namespace: dict, before: dict) -> dict:
             if not k.startswith("_") and is_array(v) and before.get(k) is not v}
 
 
-
-
 def _grad_of(value):
-    """The gradient a tensor or dialect array holds, as numpy (None where there is none). DJL and MXNet keep it
-    on the array, TensorFlow keeps none (``tape.gradient`` returns it)."""
-    dialect = dialect_of(value)
-    if dialect == "djl":
-        return to_numpy(unwrap(value.getGradient())) if value.hasGradient() else None
-    if dialect == "mxnet":
-        g = value.grad
-        return None if g is None else to_numpy(unwrap(g))
-    if dialect == "tf":
-        return None
+    """The gradient a tensor or dialect array has, as numpy (None where there is none): its ``.grad``, or where its
+    dialect keeps it (DJL's and MXNet's slots once a backward wrote them, the latest gradient TensorFlow's tape
+    returned for it)."""
     t = unwrap(value)
+    held, g = noted_gradient(t)
+    if held:
+        return None if g is None else to_numpy(g)
     if t.grad_fn is not None and not getattr(t, "retains_grad", False):
         return None  # reading .grad of a non-leaf warns, and it is None
     g = t.grad
@@ -114,7 +109,7 @@ def tensor_table(found: dict, lang: str = "en") -> Table:
         kind = f"{type(v).__name__} ({dialect})" if dialect else "Tensor"  # the same on both backends
         fn = t.grad_fn
         g = _grad_of(v)
-        waits = t.requires_grad and fn is None and dialect != "tf"
+        waits = t.requires_grad and fn is None and not noted_gradient(t)[0]  # (TensorFlow stores no gradient)
         grad = shown_value(g) if g is not None else (say(lang, "not computed yet") if waits else "")
         rows.append([name, kind, str(tuple(t.shape)), str(t.dtype).removeprefix("torch."), str(t.requires_grad),
                      str(fn is None), "" if fn is None else type(fn).__name__, shown_value(to_numpy(t)), grad])

@@ -489,3 +489,35 @@ def test_every_word_shown_is_there_in_both_languages():
 
     assert WORDS["en"].keys() == WORDS["zh"].keys()
     assert say("zh", "tensors made", n=3, s="s") == "单元格新建或重新绑定的 3 个张量"
+
+
+@pytest.mark.parametrize("backend", backends())
+def test_a_dialects_leaf_shows_the_gradient_its_api_computed(backend):
+    """DJL and MXNet write gradients into slots, TensorFlow's tape returns them: not the backend tensor's .grad."""
+    from nbautodiff import djl, mxnet
+    from nbautodiff import tf as tfd
+
+    with nb.use_backend(backend):
+        v = tfd.Variable([1.0, 2.0])
+        with tfd.GradientTape() as tape:
+            y = tfd.reduce_sum(v * v)
+        before = graph(y, names={"v": v})
+        assert before.node("v").grad is None and before.node("v").grad_state == ""  # nothing stored: no claim
+        assert "not computed yet" not in before.svg()
+        tape.gradient(y, v)
+        assert graph(y, names={"v": v}).node("v").grad.tolist() == [2.0, 4.0]
+
+        x = djl.NDManager.newBaseManager().create(np.array([1.0, 2.0], dtype=np.float32))
+        x.setRequiresGradient(True)
+        with djl.Engine.getInstance().newGradientCollector() as gc:
+            z = x.mul(x).sum()
+            assert graph(z, names={"x": x}).node("x").grad_state == "not computed yet"
+            gc.backward(z)
+        assert graph(z, names={"x": x}).node("x").grad.tolist() == [2.0, 4.0]
+
+        a = mxnet.np.array([1.0, 2.0])
+        a.attach_grad()
+        with mxnet.autograd.record():
+            b = (a * a).sum()
+        b.backward()
+        assert graph(b, names={"a": a}).node("a").grad.tolist() == [2.0, 4.0]

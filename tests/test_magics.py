@@ -195,8 +195,20 @@ def test_the_same_cell_in_every_dialect_gives_the_same_numbers(ip, dialect, cell
     gradient = t["g"]["value"] if dialect == "tf" else t["x"]["grad"]  # TensorFlow returns it, stores nothing
     assert gradient == "[0, 4, 8, 12]"
     assert r.graph.nodes[r.graph.outputs[-1]].label == "y" and len(r.graph.ops) >= 2
-    if dialect != "tf":
-        assert r.passed is True
+    assert r.passed is True and [row[0] for row in r.check.rows] == ["x"]  # TensorFlow's returned gradient too
+    assert float(r.graph.node("x").grad[3]) == 12.0  # the picture shows it on the leaf
+
+
+@pytest.mark.parametrize("backend", ["numpy", pytest.param("torch", marks=needs_torch)])
+def test_check_reads_the_gradients_a_tensorflow_tape_returned(ip, backend):
+    ip.run_cell(f"nb.set_backend({backend!r})\nimport nbautodiff.tf as tf\nw = tf.Variable(3.0)")
+    r = report(ip, "--check", "x = tf.Variable([1.0, 2.0])\nwith tf.GradientTape() as tape:\n"
+                              "    loss = tf.reduce_sum(x * x) * w\ndx, dw = tape.gradient(loss, [x, w])")
+    assert r.passed is True and {row[0]: row[1] for row in r.check.rows} == {"x": "[6, 12]", "w": "5"}
+    ip.run_cell("@tf.custom_gradient\ndef wrong(x):\n    return x * x, lambda up: up * 3 * x")
+    r = report(ip, "--check", "v = tf.Variable(2.0)\nwith tf.GradientTape() as tape:\n    y = wrong(v)\n"
+                              "g = tape.gradient(y, v)")
+    assert r.passed is False and r.check.rows[0][0] == "v" and r.check.rows[0][-1].startswith("FAIL")
 
 
 @needs_torch

@@ -166,7 +166,8 @@ def test_detach_is_reported_with_its_source():
     assert t.pairs == [(y, c)] and not c.requires_grad
 
 
-def test_new_leaves_are_reported_however_they_are_made():
+@pytest.mark.parametrize("backend", ["numpy", pytest.param("torch", marks=needs_torch)])
+def test_new_leaves_are_reported_however_they_are_made(backend):
     class Leaves(Tracer):
         def __init__(self):
             self.made = []
@@ -174,7 +175,7 @@ def test_new_leaves_are_reported_however_they_are_made():
         def on_leaf(self, t):
             self.made.append(tuple(t.shape))
 
-    with tracing(Leaves()) as t:
+    with nb.use_backend(backend), watching(Leaves()) as t:
         torch.tensor(2.0, requires_grad=True)
         torch.ones(2, 3, requires_grad=True)
         x = torch.zeros(4)

@@ -33,7 +33,7 @@ TORCH_NAMES = {
 }
 NOT_OPS = frozenset({"__get__", "__set__", "__repr__", "__format__", "__str__", "__len__", "__bool__", "__float__",
                      "__int__", "__index__", "__hash__", "__iter__", "__array__", "__reduce_ex__", "numpy", "item",
-                     "tolist", "size", "dim", "register_hook", "retain_grad", "requires_grad_", "data_ptr", "_make_dual",
+                     "tolist", "size", "dim", "register_hook", "retain_grad", "data_ptr", "_make_dual",
                      "_unpack_dual"})
 AUTOGRAD = frozenset({"backward", "grad"})  # Tensor.backward, autograd.backward, autograd.grad
 NODE_LIMIT = 32  # the nodes one call may make (1 / t: reciprocal and mul); more means an input was not seen

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._dialect import noted_gradient
 from ..engine.report import Report, Table, fmt, plain
 from .notation import MINUS, constant, expression, number
 from .record import Recording, dialect_name, is_tensor, key_of, live_recordings, to_numpy, unwrap
@@ -418,6 +419,11 @@ class _Builder:
     def _grad(self, node: GraphNode, t, leaf: bool) -> None:
         if t is None:
             node.grad_state = "not computed yet" if leaf else "not kept"
+            return
+        held, g = noted_gradient(t)
+        if held:  # a dialect keeps it elsewhere: DJL's and MXNet's slots, the latest gradient TensorFlow's tape returned
+            node.grad = None if g is None else to_numpy(g)
+            node.grad_state = "computed" if g is not None else ""  # TensorFlow stores none: no "not computed yet"
             return
         node.retains_grad = bool(getattr(t, "retains_grad", False)) and t.grad_fn is not None
         if t.grad_fn is None or node.retains_grad:  # (reading .grad of any other tensor warns, and it is None)
