@@ -23,11 +23,11 @@ from .engine.tensor import Tensor, make
 from .engine.tracing import Tracer, tracing
 from .inspect import Graph, graph, record
 from .inspect.explore import adapter, checked
-from .inspect.record import unwrap
-from .inspect.words import check_lang, say
 from .inspect.notation import INFIX, MINUS, constant, expression, number
 from .inspect.notation import bar as _bar
 from .inspect.notation import dot as _dot
+from .inspect.record import unwrap
+from .inspect.words import check_lang, say
 
 __all__ = ["EvaluationTrace", "Variable", "trace"]
 

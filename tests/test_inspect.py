@@ -346,7 +346,7 @@ def test_chinese_labels_are_measured_about_twice_as_wide_as_latin_ones():
     assert text_width("叶节点") == 3 * 13.0 and text_width("x1") == 2 * 6.9 and text_width("v̄2") == 2 * 6.9
     x = nbt.tensor(1.0, requires_grad=True)
     op = graph(x * 2, names={"x": x}).ops[0]
-    assert node_size(node_lines(op, {"lang": "zh"}))[0] == text_width("为反向传播保存") + 16  # the hexagon's widest line
+    assert node_size(node_lines(op, {"lang": "zh"}))[0] == text_width("为反向传播保存") + 16  # its widest line
 
 
 def test_big_tensors_show_as_shape_and_summary():

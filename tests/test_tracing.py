@@ -43,7 +43,8 @@ class Log(Tracer):
         self.events.append(("node", node.name()))
 
     def on_partials(self, node, grads):
-        self.events.append(("partials", node.name(), [None if g is None else np.round(g.detach().numpy(), 5).tolist() for g in grads]))
+        sent = [None if g is None else np.round(g.detach().numpy(), 5).tolist() for g in grads]
+        self.events.append(("partials", node.name(), sent))
 
     def on_backward_end(self):
         self.events.append(("end",))

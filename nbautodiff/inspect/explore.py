@@ -22,7 +22,6 @@ from .record import dialect_of, record, to_numpy, unwrap
 from .words import check_lang, say
 
 
-
 def _number(t) -> float:
     """A 0-d tensor or dialect array as a Python float."""
     a = np.asarray(to_numpy(unwrap(t)))

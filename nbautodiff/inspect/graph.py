@@ -421,7 +421,7 @@ class _Builder:
             node.grad_state = "not computed yet" if leaf else "not kept"
             return
         held, g = noted_gradient(t)
-        if held:  # a dialect keeps it elsewhere: DJL's and MXNet's slots, the latest gradient TensorFlow's tape returned
+        if held:  # a dialect keeps it elsewhere: DJL's and MXNet's slots, the latest gradient a TensorFlow tape gave
             node.grad = None if g is None else to_numpy(g)
             node.grad_state = "computed" if g is not None else ""  # TensorFlow stores none: no "not computed yet"
             return
@@ -436,8 +436,9 @@ class _Builder:
     def _detached_edges(self, g: Graph, ops) -> None:
         """A value read through ``detach()`` (from a recording): a cut edge from the value to the op that read it."""
         for fn in ops:
+            # a custom gradient's node reads only what it differentiates: no recorded argument is an edge of it
             recorded = self._recorded(("fn", id(fn), 0), "ops") if custom_name(fn) is None else None
-            for kind, k in recorded.args if recorded is not None else ():  # (a custom node: only what it differentiates)
+            for kind, k in recorded.args if recorded is not None else ():
                 if kind == "cut":
                     if k not in g.keys:
                         self._add(g, k, "leaf" if k[0] == "leaf" else "intermediate")
