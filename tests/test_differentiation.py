@@ -221,6 +221,32 @@ def test_gradcheck_catches_a_planted_wrong_gradient(fast, backend):
 
 
 @needs_torch
+def test_a_function_of_the_own_engine_is_a_torch_autograd_function_on_the_torch_backend():
+    """A lesson's ``class F(nb.Function)`` runs on both backends: on torch PyTorch's backward calls its rule."""
+    class MyExp(nb.Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = x.exp()
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, g):
+            (y,) = ctx.saved_tensors
+            return g * y * 2  # planted: twice the derivative
+
+    with nb.use_backend("torch"):
+        x = nbt.tensor([0.5, 1.0], dtype=nbt.float64, requires_grad=True)
+        y = MyExp.apply(x)
+        assert isinstance(y, real_torch.Tensor) and type(y.grad_fn).__name__ == "MyExpBackward"
+        y.sum().backward()
+        assert x.grad.tolist() == pytest.approx([2 * math.exp(0.5), 2 * math.exp(1.0)])
+        assert not nb.gradcheck(MyExp.apply, (x,))
+    x = nbt.tensor([0.5], dtype=nbt.float64, requires_grad=True)  # and on the own engine still its own node
+    assert type(MyExp.apply(x).grad_fn).__name__ == "MyExpBackward" and not nb.gradcheck(MyExp.apply, (x,))
+
+
+@needs_torch
 def test_the_checks_run_on_the_torch_backend_with_the_same_numbers():
     results = []
     for backend in ("numpy", "torch"):

@@ -241,6 +241,18 @@ def test_watching_tells_a_tracer_the_same_events_on_the_torch_backend(program):
         assert own == real
 
 
+class Square(nb.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * x
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return 2 * x * g
+
+
 @needs_torch
 def test_count_ops_counts_on_the_torch_backend_as_on_the_own_engine():
     counts = {}
@@ -253,8 +265,10 @@ def test_count_ops_counts_on_the_torch_backend_as_on_the_own_engine():
             with torch.autograd.forward_ad.dual_level():
                 d = torch.autograd.forward_ad.make_dual(torch.tensor(0.5), torch.tensor(1.0))
                 torch.sin(d) * 3
-        counts[backend] = (n.primal, n.tangent, n.adjoint)
-    assert counts["numpy"] == counts["torch"] == (10, 2, 8)
+            Square.apply(x).backward()  # a custom Function: its forward's mul, and its node in backward
+        counts[backend] = (n.primal, n.tangent, n.adjoint, dict(n.by_op))
+    assert counts["numpy"][:3] == counts["torch"][:3] == (11, 2, 9)
+    assert "Square" not in counts["numpy"][3] and "Square" not in counts["torch"][3]
 
 
 @needs_torch

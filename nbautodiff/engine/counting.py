@@ -31,8 +31,9 @@ class OpCount(Tracer, Report):
         self.by_op: Counter = Counter()
 
     def on_op(self, op, inputs, params, output) -> None:
-        self.primal += op.evaluations
-        self.by_op[op.name] += 1
+        if op.evaluations:  # (a custom Function's own node is none: its forward's primitives are counted)
+            self.primal += op.evaluations
+            self.by_op[op.name] += 1
 
     def on_tangent(self, op, inputs, output, tangents, tangent) -> None:
         self.tangent += 1

@@ -5,7 +5,8 @@ A custom rule is a node whose backward calls the user's function instead of an o
   an optional ``jvp(ctx, ...)`` for forward mode, ``.apply``);
 - JAX's ``custom_vjp`` (``f.defvjp(fwd, bwd)``, residuals passed from ``fwd`` to ``bwd``);
 - TensorFlow's ``custom_gradient`` (``f`` returns ``(y, grad_fn)``), which the TF dialect uses.
-The last two are written as a ``Function`` made on the fly.
+The last two are written as a ``Function`` made on the fly. On the torch backend a ``Function`` applies as a real
+``torch.autograd.Function`` made from the same ``forward``/``backward``/``jvp``, so PyTorch's backward calls them.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from . import mode
 from .backward import FREED as FREED_SAVED  # noqa: E402
 from .node import Node
 from .ops.registry import Op
-from .own import active_ns
+from .own import active_ns, on_torch
 from .tensor import Tensor, make
 from .tracing import emit
 
@@ -61,6 +62,14 @@ class FunctionCtx(Node):
 
     def mark_dirty(self, *tensors) -> None:  # in-place custom functions: accepted, nothing to do here
         return None
+
+
+class CustomOp(Op):
+    """A Function's row: its node is the user's rule, and what it evaluates are the primitives its ``forward`` runs
+    (counted as those, on both backends: PyTorch's ``Function.apply`` is no call a tracer sees)."""
+
+    __slots__ = ()
+    evaluations = 0
 
 
 _NODE_CLASSES: dict = {}
@@ -109,7 +118,7 @@ class Function:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        op = Op()
+        op = CustomOp()
         op.name, op.node_name = cls.__name__, f"{cls.__name__}Backward"
         op.node_cls = _ctx_class(op.node_name)
         op.forward = op.vjp = op.jvp = None
@@ -120,6 +129,8 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
+        if on_torch():
+            return _torch_function(cls).apply(*args, **kwargs)
         state = mode.state
         ctx = cls._op.node_cls(cls._op, None, ())
         ctx.__dict__["function"] = cls
@@ -230,21 +241,20 @@ def _push_custom_tangents(cls, ctx, args, results, table) -> None:
             table[id(r)] = (r, t)
 
 
-def function_on_active_backend(name: str, forward, backward):
-    """``apply`` of a Function made on the fly from ``forward(ctx, *args)`` and ``backward(ctx, *grads)``, on the
-    active backend's ``autograd.Function`` (the own engine's here, a real ``torch.autograd.Function`` on the torch
-    backend: PyTorch's backward then calls ``backward``). One class per backend, made on first use."""
-    members = {"forward": staticmethod(forward), "backward": staticmethod(backward)}
-    classes: dict = {}
+_NOT_COPIED = {"__dict__", "__weakref__", "_op", "_as_torch", "apply", "__init_subclass__"}
 
-    def apply(*args):
-        base = active_ns().autograd.Function
-        cls = classes.get(base)
-        if cls is None:
-            cls = classes[base] = type(name, (base,), dict(members))
-        return cls.apply(*args)
 
-    return apply
+def _torch_function(cls) -> type:
+    """The ``torch.autograd.Function`` that is ``cls`` on the torch backend: the same methods (one class, made on
+    first use)."""
+    made = cls.__dict__.get("_as_torch")
+    if made is None:
+        members: dict = {}
+        for klass in reversed(cls.__mro__[: cls.__mro__.index(Function)]):
+            members.update({k: v for k, v in vars(klass).items() if k not in _NOT_COPIED})
+        made = type(cls.__name__, (active_ns().autograd.Function,), members)
+        cls._as_torch = made
+    return made
 
 
 # ---------------------------------------------------------------------------------------------- JAX's face
@@ -263,7 +273,7 @@ class custom_vjp:
     def __init__(self, fun):
         functools.update_wrapper(self, fun)
         self.fun = fun
-        self._apply = None
+        self._function = None
 
     def defvjp(self, fwd, bwd) -> None:
         def forward(ctx, *args):
@@ -275,12 +285,13 @@ class custom_vjp:
             result = bwd(ctx.residuals, grads[0] if len(grads) == 1 else grads)
             return tuple(result) if isinstance(result, (tuple, list)) else (result,)
 
-        self._apply = function_on_active_backend(self.fun.__name__, forward, backward)
+        self._function = type(self.fun.__name__, (Function,), {
+            "forward": staticmethod(forward), "backward": staticmethod(backward)})
 
     def __call__(self, *args):
-        if self._apply is None:
+        if self._function is None:
             return self.fun(*args)
-        return self._apply(*args)
+        return self._function.apply(*args)
 
 
 # ---------------------------------------------------------------------------------------------- TF's face
@@ -305,10 +316,11 @@ def custom_gradient(fun):
         result = ctx.grad_fn_(*grads)
         return tuple(result) if isinstance(result, (tuple, list)) else (result,)
 
-    apply = function_on_active_backend(fun.__name__, forward, backward)
+    function = type(fun.__name__, (Function,), {"forward": staticmethod(forward), "backward": staticmethod(backward)})
 
     @functools.wraps(fun)
     def wrapper(*args):
-        return apply(*args)
+        return function.apply(*args)
 
+    wrapper.function = function
     return wrapper
