@@ -289,13 +289,12 @@ def run_again(shell, cell: str, snapshot: Snapshot, target: backends.Backend, le
     code = compile(source, "<%%autodiff again>", "exec")
     error, start = None, time.perf_counter()
     try:
-        with backends.use_backend(target.name, target.device), _quiet(shell), _substituted(leaves or {}):
-            if recording is not None:
-                with record(namespace=ns) as rec:
-                    exec(code, ns)
-                recording.append(rec)
-            else:
+        with backends.use_backend(target.name, target.device), _quiet(shell):
+            recorder = record(namespace=ns) if recording is not None else contextlib.nullcontext()
+            with recorder as rec, _substituted(leaves or {}):  # (inside: a leaf is moved before it is recorded)
                 exec(code, ns)
+            if recording is not None:
+                recording.append(rec)
     except Exception as e:  # noqa: BLE001  (reported, not raised: the user's run succeeded)
         error = e
     finally:

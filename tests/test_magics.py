@@ -318,3 +318,17 @@ def test_autodiff_graph_draws_one_tensor(ip):
     g = ip.run_line_magic("autodiff_graph", "y")
     assert len(g.nodes) == 12 and g.nodes[0].label == "x1" and g.nodes[-1].label == "y"
     assert ip.run_line_magic("autodiff_graph", "--lang zh y").options["lang"] == "zh"
+
+
+@pytest.mark.parametrize("backend", ["numpy", pytest.param("torch", marks=needs_torch)])
+def test_a_cell_run_again_records_the_leaf_it_moved_with_its_moved_value(backend):
+    from nbautodiff.session import Snapshot, run_again
+
+    with nb.use_backend(backend):
+        recs = []
+        ns, _, _, error = run_again(None, "import nbautodiff.torch as torch\nx = torch.tensor(2.0, requires_grad=True)"
+                                          "\ny = x * 3", Snapshot({}, deep=True), nb.backend(), leaves={0: 7.0},
+                                    recording=recs)
+        assert error is None and float(ns["y"]) == 21.0
+        (leaf,) = recs[0].leaves
+        assert float(recs[0].values[leaf]) == 7.0  # not the 2.0 the cell wrote

@@ -278,3 +278,11 @@ def test_the_gradients_autograd_grad_returns_are_not_ops_of_the_user(backend):
         x = torch.tensor(2.0, requires_grad=True)
         (g,) = torch.autograd.grad(x * x * x, x, create_graph=True)
     assert [e for e in log.events if e[0] == "op"] == [("op", "mul"), ("op", "mul")] and g.requires_grad
+
+
+@needs_torch
+def test_a_torch_call_with_keyword_tensors_is_counted():
+    with nb.use_backend("torch"), nb.count_ops() as n:
+        x = torch.tensor(2.0, requires_grad=True)
+        torch.add(input=x, other=x).backward()
+    assert (n.primal, n.adjoint) == (1, 1)

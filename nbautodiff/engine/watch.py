@@ -192,14 +192,14 @@ class _Bridge:
         row, params = _name(func, args)
         outs = out if isinstance(out, (tuple, list)) else (out,)
         for o in outs:
-            if not isinstance(o, torch.Tensor) or (o is args[0] and o.grad_fn is first):
+            if not isinstance(o, torch.Tensor) or (args and o is args[0] and o.grad_fn is first):
                 continue  # returned its input unchanged (x.cpu() of a CPU tensor)
             evaluations = _new_nodes(o.grad_fn, before) if o.grad_fn is not None and len(outs) == 1 else 1
             op = TorchOp(row, func, max(1, evaluations))
             shown = list(args[:1]) if params is not None or len(outs) > 1 else \
                 [a for a in args if not isinstance(a, (list, tuple, type(None)))]
             _tell(tracer, "op", op, shown, params, o)
-            if self.forward_ad._current_level >= 0:
+            if getattr(self.forward_ad, "_current_level", -1) >= 0:  # a dual level is open
                 tangent = self.forward_ad.unpack_dual(o).tangent
                 if tangent is not None:
                     _tell(tracer, "tangent", op, shown, o, [self.forward_ad.unpack_dual(a).tangent
