@@ -196,13 +196,50 @@ def gradients(ns, outputs, inputs, seeds=None, retain_graph=None, create_graph: 
     return list(found)
 
 
-def write_gradients(ns, slots, grads, adding=None) -> None:
+def write_gradients(ns, slots, grads, adding=None, leaves=None) -> None:
     """Grad-then-write: copy each gradient into its slot (add it where ``adding[i]``: MXNet's ``grad_req='add'``).
-    A slot whose gradient is None, one the target does not reach, keeps what it holds."""
+    A slot whose gradient is None, one the target does not reach, keeps what it holds. ``leaves`` are the backend
+    tensors the slots belong to: each written slot is noted as its leaf's gradient (``noted_gradient``)."""
     with ns.no_grad():
         for i, (slot, g) in enumerate(zip(slots, grads)):
             if g is not None:
                 (slot.add_ if adding and adding[i] else slot.copy_)(g)
+                if leaves is not None:
+                    note_gradient(leaves[i], slot)
+
+
+# Where each dialect keeps a leaf's gradient, by its backend tensor: DJL's and MXNet's slots, the latest gradient
+# TensorFlow's tape returned for it. None of them is the backend tensor's ``.grad``, where the pictures and the
+# ``%%autodiff`` check would otherwise look.
+_noted: dict = {}  # id(backend tensor) -> (weak reference to it, its gradient or None)
+
+
+def returns_gradients(tensor) -> None:
+    """``tensor``'s gradients are returned, never stored (TensorFlow): until one is noted, it has none to show."""
+    if id(tensor) not in _noted:
+        _noted[id(tensor)] = (weakref.ref(tensor, _forget(id(tensor))), None)
+
+
+def note_gradient(tensor, gradient) -> None:
+    """``gradient`` (a backend tensor) is the gradient the dialect computed for the leaf ``tensor``, the latest."""
+    _noted[id(tensor)] = (weakref.ref(tensor, _forget(id(tensor))), gradient)
+
+
+def noted_gradient(tensor) -> tuple[bool, object]:
+    """(whether a dialect keeps ``tensor``'s gradient away from its ``.grad``, the gradient noted or None)."""
+    entry = _noted.get(id(tensor))
+    if entry is None or entry[0]() is not tensor:
+        return False, None
+    return True, entry[1]
+
+
+def _forget(key: int):
+    def forget(ref):
+        entry = _noted.get(key)
+        if entry is not None and entry[0] is ref:
+            del _noted[key]
+
+    return forget
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -111,7 +111,7 @@ def _stepper(report):
 
     out = report.found[report.output]
     if report.watcher is not None and report.watcher.raw:  # the cell's own backward, as it ran
-        return Stepper(watched(report.watcher, out, names=report.found), lang=report.lang)
+        return Stepper(watched(report.watcher, out, names=report.found, lang=report.lang), lang=report.lang)
     return step(out, names=report.found, lang=report.lang)
 
 

@@ -1,7 +1,8 @@
 """Plots (matplotlib): a function beside its derivative by autodiff, and a live training monitor.
 
 Figures are drawn with matplotlib's Agg canvas and shown as PNG, whatever ``MPLBACKEND`` says, so a notebook's
-outputs are the same everywhere and exports keep a static picture.
+outputs are the same everywhere and exports keep a static picture. ``figure(lang="zh")`` gives such a figure for your
+own plot, with Chinese text in a CJK font.
 """
 
 from __future__ import annotations
@@ -10,80 +11,45 @@ import math
 
 import numpy as np
 
-from . import backends
+from .engine.figures import Plot, figure, set_cjk_font, words
+from .inspect.explore import adapter, checked
+from .inspect.record import to_numpy, unwrap
 
-WORDS = {
-    "en": {"f": "f(x)", "df": "f′(x) by autodiff", "tangent": "tangent at x = {}", "loss": "loss",
-           "grad": "gradient norm", "step": "step"},
-    "zh": {"f": "f(x)", "df": "自动微分求得的 f′(x)", "tangent": "x = {} 处的切线", "loss": "损失", "grad": "梯度范数",
-           "step": "步数"},
-}
-
-
-def _matplotlib():
-    try:
-        from matplotlib.figure import Figure
-    except ImportError as e:
-        raise ImportError('nbautodiff\'s plots need matplotlib: pip install matplotlib (or pip install '
-                          '"nbautodiff[lab]")') from e
-    return Figure
-
-
-class Plot:
-    """A matplotlib figure that shows itself as PNG (``.figure``, ``.ax`` to change it; ``save("f.png")``)."""
-
-    def __init__(self, figure, ax, data: dict):
-        self.figure, self.ax, self.data = figure, ax, data
-
-    def _repr_png_(self) -> bytes:
-        import io
-
-        buf = io.BytesIO()
-        self.figure.savefig(buf, format="png", dpi=96, bbox_inches="tight")
-        return buf.getvalue()
-
-    def save(self, path, dpi: int = 150) -> None:
-        self.figure.savefig(path, dpi=dpi, bbox_inches="tight")
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__}: {', '.join(self.data)}>"
-
+__all__ = ["Plot", "TrainingMonitor", "figure", "plot_derivative"]
 
 def plot_derivative(f, x=(-2 * math.pi, 2 * math.pi), points: int = 200, at: float | None = None, lang: str = "en",
-                    ax=None) -> Plot:
+                    ax=None, dialect: str | None = None) -> Plot:
     """f and its derivative by autodiff, without writing the derivative (sin gives cos).
 
     ``x`` is a range (low, high) or the points themselves; ``at`` draws the tangent line there. f takes a
-    tensor of the active backend (``nbautodiff.torch``); an elementwise f is differentiated in one backward pass,
-    any other point by point.
+    tensor of the active backend (``nbautodiff.torch``), or with ``dialect="djl" | "tf" | "mxnet"`` that API's
+    array (as ``nb.explore``); an elementwise f is differentiated in one backward pass, any other point by point.
 
     >>> p = plot_derivative(torch.sin, (0, 3.14159), points=5)
     >>> [round(float(v), 3) for v in p.data["df"]]
     [1.0, 0.707, 0.0, -0.707, -1.0]
     """
-    if lang not in WORDS:
-        raise ValueError(f"plot_derivative: lang={lang!r}; choose 'en' or 'zh'")
+    labels = words(lang, "plot_derivative")
+    api = adapter(dialect, "plot_derivative")
     xs = np.linspace(float(x[0]), float(x[1]), int(points)) if len(x) == 2 else np.asarray(x, dtype=np.float64)
-    ys, dys = _derivative(f, xs)
-    Figure = _matplotlib()
-    words = WORDS[lang]
+    ys, dys = _derivative(f, xs, api, dialect)
     if ax is None:
-        fig = Figure(figsize=(6.4, 3.8))
-        ax = fig.add_subplot()
+        fig, ax = figure(lang)
     else:
         fig = ax.figure
-    data = _draw_derivative(f, ax, xs, ys, dys, at, words)
-    _fonts(fig, lang)
+    data = _draw_derivative(f, ax, xs, ys, dys, at, labels, api, dialect)
+    if lang == "zh":
+        set_cjk_font(fig)
     return Plot(fig, ax, data)
 
 
-def _draw_derivative(f, ax, xs, ys, dys, at, words) -> dict:
-    ax.plot(xs, ys, label=words["f"], color="#0072B2")
-    ax.plot(xs, dys, label=words["df"], color="#D55E00", linestyle="--")
+def _draw_derivative(f, ax, xs, ys, dys, at, labels, api, dialect) -> dict:
+    ax.plot(xs, ys, label=labels["f"], color="#0072B2")
+    ax.plot(xs, dys, label=labels["df"], color="#D55E00", linestyle="--")
     data = {"x": xs, "f": ys, "df": dys}
     if at is not None:
-        (fa,), (da,) = _derivative(f, np.array([float(at)]))
-        ax.plot(xs, fa + da * (xs - at), color="#009E73", linewidth=1, label=words["tangent"].format(f"{at:g}"))
+        (fa,), (da,) = _derivative(f, np.array([float(at)]), api, dialect)
+        ax.plot(xs, fa + da * (xs - at), color="#009E73", linewidth=1, label=labels["tangent"].format(f"{at:g}"))
         ax.plot([at], [fa], "o", color="#009E73")
         ax.set_ylim(min(ys.min(), dys.min()) - 0.5, max(ys.max(), dys.max()) + 0.5)
         data["tangent"] = (fa, da)
@@ -93,65 +59,27 @@ def _draw_derivative(f, ax, xs, ys, dys, at, words) -> dict:
     return data
 
 
-def _derivative(f, xs: np.ndarray):
+def _derivative(f, xs: np.ndarray, api, dialect):
     """f(xs) and f'(xs): one backward pass when f is elementwise, else one per point."""
-    ns = backends.backend().ns
-    x = ns.tensor(xs, dtype=ns.float64, requires_grad=True)
-    y = f(x)
-    if tuple(y.shape) == tuple(x.shape) and y.requires_grad:
-        y.sum().backward()
-        return _np(y), _np(x.grad)
+    call = lambda t: checked("plot_derivative", f, [t], dialect)  # noqa: E731
+    y, (g,) = api.gradients(call, [api.leaf(xs, "float64")])
+    if tuple(np.shape(_values(y))) == xs.shape:
+        return _values(y), np.zeros_like(xs) if g is None else g
     ys, dys = [], []
     for v in xs:
-        t = ns.tensor(float(v), dtype=ns.float64, requires_grad=True)
-        out = f(t)
-        if tuple(out.shape) not in ((), (1,)):
-            raise ValueError(f"plot_derivative: f returned shape {tuple(out.shape)} for one number; it must map a "
+        out, (g,) = api.gradients(call, [api.leaf(v, "float64")])
+        value = _values(out)
+        if value.shape not in ((), (1,)):
+            raise ValueError(f"plot_derivative: f returned shape {value.shape} for one number; it must map a "
                              "number to a number")
-        out.sum().backward()
-        ys.append(float(_np(out).reshape(())))
-        dys.append(0.0 if t.grad is None else float(_np(t.grad)))
+        ys.append(float(value.reshape(())))
+        dys.append(0.0 if g is None else float(g.reshape(())))
     return np.array(ys), np.array(dys)
 
 
-def _np(t) -> np.ndarray:
-    return np.array(backends.backend().to_numpy(t), dtype=np.float64)
-
-
-def _fonts(fig, lang: str) -> None:
-    """Chinese labels in a CJK font: the pip-installable Noto Sans CJK (in the ``lab`` extra) or a system one.
-    Set on each text of the figure, since matplotlib resolves a family from rcParams only when it draws."""
-    if lang != "zh":
-        return
-    name = _cjk_font()
-    if name is None:
-        return
-    from matplotlib.text import Text
-
-    for text in fig.findobj(Text):
-        text.set_fontfamily([name, "sans-serif"])
-
-
-_CJK: list = []
-
-
-def _cjk_font() -> str | None:
-    if _CJK:
-        return _CJK[0]
-    from matplotlib import font_manager
-
-    name = None
-    try:
-        import noto_cjk_sans_otc
-
-        font_manager.fontManager.addfont(str(noto_cjk_sans_otc.FONT_PATH))
-        name = font_manager.FontProperties(fname=str(noto_cjk_sans_otc.FONT_PATH)).get_name()
-    except ImportError:
-        have = {f.name for f in font_manager.fontManager.ttflist}
-        name = next((n for n in ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC",
-                                 "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei", "PingFang SC") if n in have), None)
-    _CJK.append(name)
-    return name
+def _values(t) -> np.ndarray:
+    """A tensor's (or dialect array's) values in float64, from any device."""
+    return np.asarray(to_numpy(unwrap(t)), dtype=np.float64)
 
 
 class TrainingMonitor:
@@ -190,10 +118,10 @@ class TrainingMonitor:
             for p in params:
                 g = p.grad
                 if g is not None:
-                    total += float(np.sum(np.asarray(_np(g)) ** 2))
+                    total += float(np.sum(np.asarray(_values(g)) ** 2))
             grad_norm = math.sqrt(total)
         self.history["step"].append(step)
-        self.history["loss"].append(float(_np(loss).reshape(())) if hasattr(loss, "shape") else float(loss))
+        self.history["loss"].append(float(_values(loss).reshape(())) if hasattr(loss, "shape") else float(loss))
         self.history["grad_norm"].append(np.nan if grad_norm is None else float(grad_norm))
         if self._bar is not None:
             self._bar.update(1)
@@ -202,22 +130,22 @@ class TrainingMonitor:
             self._draw()
 
     def figure(self):
-        Figure = _matplotlib()
-        words = WORDS[self.lang]
-        fig = Figure(figsize=(8, 3))
+        labels = words(self.lang, "TrainingMonitor")
+        fig, _ = figure(self.lang, (8, 3), ax=False)
         a1, a2 = fig.subplots(1, 2)
         h = self.history
         a1.plot(h["step"], h["loss"], color="#0072B2")
-        a1.set_title(words["loss"])
+        a1.set_title(labels["loss"])
         a2.plot(h["step"], h["grad_norm"], color="#D55E00")
-        a2.set_title(words["grad"])
+        a2.set_title(labels["grad"])
         for a in (a1, a2):
-            a.set_xlabel(words["step"])
+            a.set_xlabel(labels["step"])
             if self.log_scale and all(v > 0 for v in (a.get_lines()[0].get_ydata() if a.get_lines() else [1])):
                 a.set_yscale("log")
         if self.title:
             fig.suptitle(self.title)
-        _fonts(fig, self.lang)
+        if self.lang == "zh":
+            set_cjk_font(fig)  # before the layout measures the text
         fig.tight_layout()
         return Plot(fig, a1, dict(self.history))
 

@@ -19,14 +19,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import backends
+from ._dialect import noted_gradient
 from .engine import mode
 from .engine.report import Report, Table, fmt
 from .engine.tensor import Tensor
-from .engine.tracing import Tracer, tracing
+from .engine.tracing import Tracer
+from .engine.watch import watching
 from .inspect import graph, record
 from .inspect.graph import shown_value
-from .inspect.record import dialect_name, is_tensor, to_numpy, unwrap
+from .inspect.record import dialect_name, dialect_of, is_tensor, to_numpy, unwrap
 from .inspect.steps import watch_backward
+from .inspect.words import say
 
 RTOL, ATOL = 1e-5, 1e-6  # "match" between backends: float32 tolerance
 SMALL = 32  # leaves with at most this many elements are checked element by element; bigger ones along a direction
@@ -84,45 +87,35 @@ def changed(namespace: dict, before: dict) -> dict:
             if not k.startswith("_") and is_array(v) and before.get(k) is not v}
 
 
-def _dialect(value) -> str | None:
-    """"djl", "tf" or "mxnet" for a dialect's array, None for a tensor."""
-    module = type(value).__module__
-    return module.split(".")[1] if module.startswith("nbautodiff.") and getattr(value, "_t", None) is not None \
-        else None
-
-
 def _grad_of(value):
-    """The gradient a tensor or dialect array holds, as numpy (None where there is none). DJL and MXNet keep it
-    on the array, TensorFlow keeps none (``tape.gradient`` returns it)."""
-    dialect = _dialect(value)
-    if dialect == "djl":
-        return to_numpy(unwrap(value.getGradient())) if value.hasGradient() else None
-    if dialect == "mxnet":
-        g = value.grad
-        return None if g is None else to_numpy(unwrap(g))
-    if dialect == "tf":
-        return None
+    """The gradient a tensor or dialect array has, as numpy (None where there is none): its ``.grad``, or where its
+    dialect keeps it (DJL's and MXNet's slots once a backward wrote them, the latest gradient TensorFlow's tape
+    returned for it)."""
     t = unwrap(value)
+    held, g = noted_gradient(t)
+    if held:
+        return None if g is None else to_numpy(g)
     if t.grad_fn is not None and not getattr(t, "retains_grad", False):
         return None  # reading .grad of a non-leaf warns, and it is None
     g = t.grad
     return None if g is None else to_numpy(g)
 
 
-def tensor_table(found: dict) -> Table:
+def tensor_table(found: dict, lang: str = "en") -> Table:
     rows = []
     for name, v in found.items():
         t = unwrap(v)
-        dialect = _dialect(v)
+        dialect = dialect_of(v)
         kind = f"{type(v).__name__} ({dialect})" if dialect else "Tensor"  # the same on both backends
         fn = t.grad_fn
         g = _grad_of(v)
-        waits = t.requires_grad and fn is None and dialect != "tf"
-        grad = shown_value(g) if g is not None else ("not computed yet" if waits else "")
+        waits = t.requires_grad and fn is None and not noted_gradient(t)[0]  # (TensorFlow stores no gradient)
+        grad = shown_value(g) if g is not None else (say(lang, "not computed yet") if waits else "")
         rows.append([name, kind, str(tuple(t.shape)), str(t.dtype).removeprefix("torch."), str(t.requires_grad),
                      str(fn is None), "" if fn is None else type(fn).__name__, shown_value(to_numpy(t)), grad])
-    return Table(f"{len(rows)} tensor{'s' if len(rows) != 1 else ''} made or rebound by the cell",
-                 ["name", "type", "shape", "dtype", "requires_grad", "is_leaf", "grad_fn", "value", "grad"], rows)
+    return Table(say(lang, "tensors made", n=len(rows), s="s" if len(rows) != 1 else ""),
+                 [say(lang, "name"), say(lang, "type"), say(lang, "shape"), say(lang, "dtype"), "requires_grad",
+                  "is_leaf", "grad_fn", say(lang, "value"), say(lang, "grad")], rows)
 
 
 def _output(found: dict, rec) -> str | None:
@@ -142,43 +135,28 @@ def _output(found: dict, rec) -> str | None:
 
 # ============================================================================ running the cell again, in a copy
 class _Leaves(Tracer):
-    """While a cell runs again: the k-th leaf it makes gets ``values[k]`` (the own engine)."""
+    """While a cell runs again: the k-th leaf it makes gets ``values[k]`` (on either backend: ``watching``)."""
 
     def __init__(self, values: dict):
         self.values, self.count = values, 0
 
     def on_leaf(self, t) -> None:
         k, self.count = self.count, self.count + 1
-        if k in self.values:
-            t._data = np.asarray(self.values[k], dtype=t._data.dtype).reshape(t._data.shape).copy()
+        if k not in self.values:
+            return
+        values = np.asarray(self.values[k])
+        if isinstance(t, Tensor):
+            t._data = values.astype(t._data.dtype).reshape(t._data.shape).copy()
+            return
+        import torch
+
+        with torch.no_grad():
+            t.copy_(torch.as_tensor(values, dtype=t.dtype).reshape(t.shape))
 
 
-@contextlib.contextmanager
-def _substituted(values: dict):
+def _substituted(values: dict) -> watching:
     """The k-th leaf made inside the block holds ``values[k]``, on whichever backend is active."""
-    if backends.backend().name != "torch":
-        with tracing(_Leaves(values)):
-            yield
-        return
-    import torch
-    from torch.overrides import TorchFunctionMode
-
-    count = [0]
-    seen = set()
-
-    class Leaves(TorchFunctionMode):
-        def __torch_function__(self, func, types, args=(), kwargs=None):
-            out = func(*args, **(kwargs or {}))
-            if isinstance(out, torch.Tensor) and out.requires_grad and out.grad_fn is None and id(out) not in seen:
-                seen.add(id(out))
-                k, count[0] = count[0], count[0] + 1
-                if k in values:
-                    with torch.no_grad():
-                        out.copy_(torch.as_tensor(np.asarray(values[k]), dtype=out.dtype).reshape(out.shape))
-            return out
-
-    with Leaves():
-        yield
+    return watching(_Leaves(values))
 
 
 class Snapshot:
@@ -311,13 +289,12 @@ def run_again(shell, cell: str, snapshot: Snapshot, target: backends.Backend, le
     code = compile(source, "<%%autodiff again>", "exec")
     error, start = None, time.perf_counter()
     try:
-        with backends.use_backend(target.name, target.device), _quiet(shell), _substituted(leaves or {}):
-            if recording is not None:
-                with record(namespace=ns) as rec:
-                    exec(code, ns)
-                recording.append(rec)
-            else:
+        with backends.use_backend(target.name, target.device), _quiet(shell):
+            recorder = record(namespace=ns) if recording is not None else contextlib.nullcontext()
+            with recorder as rec, _substituted(leaves or {}):  # (inside: a leaf is moved before it is recorded)
                 exec(code, ns)
+            if recording is not None:
+                recording.append(rec)
     except Exception as e:  # noqa: BLE001  (reported, not raised: the user's run succeeded)
         error = e
     finally:
@@ -395,16 +372,17 @@ class CellReport(Report):
             parts.append(self.graph.svg(lang=self.lang))
         parts.append(self.tensors.html())
         if self.trace is not None:
-            parts.append(self.trace._repr_html_())
+            parts.append(self.trace._repr_html_())  # (its tables in the report's language: trace_cell)
         for t in (self.check, self.compare):
             if t is not None:
                 parts.append(t.html())
         parts += [f"<div>{html.escape(n)}</div>" for n in self.notes]
-        summary = f"%%autodiff: {self.tensors.title}"
+        lang = self.lang
+        summary = say(lang, "summary", title=self.tensors.title)
         if self.passed is not None:
-            summary += ", check " + ("passed" if self.passed else "FAILED")
+            summary += say(lang, "check passed" if self.passed else "check failed")
         if self.matched is not None:
-            summary += ", backends " + ("match" if self.matched else "DIFFER")
+            summary += say(lang, "backends match" if self.matched else "backends differ")
         return (f"<details class='nbautodiff-report'{'' if self.collapsed else ' open'}><summary>"
                 f"{html.escape(summary)}</summary>{''.join(parts)}</details>")
 
@@ -417,12 +395,12 @@ class CellReport(Report):
 
 
 # ============================================================================ the pieces
-def check_gradients(shell, cell: str, snapshot: Snapshot, found: dict, rec, output: str | None):
+def check_gradients(shell, cell: str, snapshot: Snapshot, found: dict, rec, output: str | None, lang: str = "en"):
     """A pass/fail row per leaf that got a gradient: its .grad against central differences of the cell's output,
     computed by running the cell again with the leaf moved (element by element, or along a random direction for
     a big leaf)."""
     if output is None:
-        return None, ["check: the cell computed no scalar with a graph to differentiate"]
+        return None, [say(lang, "no output to check")]
     backend = backends.backend()
     created = {}
     from .inspect.record import key_of
@@ -475,40 +453,43 @@ def check_gradients(shell, cell: str, snapshot: Snapshot, found: dict, rec, outp
                 analytic = np.asarray(np.sum(np.asarray(g, dtype=np.float64) * d))
                 how = "a random direction"
         except Exception as e:  # noqa: BLE001
-            rows.append([name, "", "", "", f"could not run the cell again: {type(e).__name__}: {e}"])
+            rows.append([name, "", "", "", say(lang, "could not run again", error=f"{type(e).__name__}: {e}")])
             passed = False
             continue
         diff = float(np.max(np.abs(analytic - numeric), initial=0.0))
         tol = (5e-3 if single else 1e-5) * (1 + float(np.max(np.abs(numeric), initial=0.0)))
         ok = diff <= tol
         passed &= ok
+        verdict, how = say(lang, "pass" if ok else "FAIL"), say(lang, how)
         rows.append([name, shown_value(analytic), shown_value(numeric), fmt(diff, 2),
-                     ("pass" if ok else "FAIL") + f" ({how})"])
+                     f"{verdict} ({how})" if lang == "en" else f"{verdict}（{how}）"])
     if not rows:
-        return None, ["check: no leaf got a gradient in this cell (call backward() on the output)"]
-    table = Table(f"gradient check of {output}: .grad against central differences", ["leaf", "grad (autodiff)",
-                  "central difference", "largest difference", "result"], rows)
+        return None, [say(lang, "no gradient")]
+    table = Table(say(lang, "check title", output=output), [say(lang, k) for k in (
+        "leaf", "grad (autodiff)", "central", "largest difference", "result")], rows)
     return (table, passed), notes
 
 
-def compare_backends(shell, cell: str, snapshot: Snapshot, found: dict, spec: str, seconds: float):
+def compare_backends(shell, cell: str, snapshot: Snapshot, found: dict, spec: str, seconds: float,
+                     lang: str = "en"):
     """The cell again on the other backend, in a copy: value and gradient differences per tensor, and time."""
     target = _other(spec)
     here = backends.backend()
     ns, lost, other_seconds, error = run_again(shell, cell, snapshot, target)
-    notes = [f"not carried over to {target.label}: {', '.join(lost)}"] if lost else []
+    notes = [say(lang, "not carried", backend=target.label, names=", ".join(lost))] if lost else []
     if error is not None:
-        return None, notes + [f"--compare: the cell fails on {target.label}: {type(error).__name__}: {error}"], False
+        return None, notes + [say(lang, "fails on", backend=target.label, error=f"{type(error).__name__}: {error}")], \
+            False
     rows, matched = [], True
     for name, v in found.items():
         other = ns.get(name)
         if other is None or not is_array(other):
-            rows.append([name, "", "", f"missing on {target.label}"])
+            rows.append([name, "", "", say(lang, "missing on", backend=target.label)])
             matched = False
             continue
         a, b = to_numpy(unwrap(v)), to_numpy(unwrap(other))
         if np.shape(a) != np.shape(b):
-            rows.append([name, f"shape {np.shape(a)} vs {np.shape(b)}", "", "DIFFER"])
+            rows.append([name, f"shape {np.shape(a)} vs {np.shape(b)}", "", say(lang, "DIFFER")])
             matched = False
             continue
         dv = float(np.max(np.abs(a.astype(np.float64) - b.astype(np.float64)), initial=0.0))
@@ -520,23 +501,23 @@ def compare_backends(shell, cell: str, snapshot: Snapshot, found: dict, spec: st
             ok &= bool(np.allclose(ga, gb, rtol=RTOL, atol=ATOL))
             dg = fmt(dgv, 2)
         elif (ga is None) != (gb is None):
-            ok, dg = False, f"grad only on {here.label if gb is None else target.label}"
+            ok, dg = False, say(lang, "grad only on", b=here.label if gb is None else target.label)
         matched &= ok
-        rows.append([name, fmt(dv, 2), dg, "match" if ok else "DIFFER"])
+        rows.append([name, fmt(dv, 2), dg, say(lang, "match" if ok else "DIFFER")])
     ratio = seconds / other_seconds if other_seconds else float("nan")
-    table = Table(f"{here.label} vs {target.label} (match: rtol {RTOL:g}, atol {ATOL:g})",
-                  ["name", "largest value difference", "largest grad difference", "result"], rows,
-                  [f"time: {here.label} {seconds * 1e3:.2f} ms, {target.label} {other_seconds * 1e3:.2f} ms "
-                   f"(ratio {ratio:.2f})"])
+    table = Table(say(lang, "compare title", here=here.label, other=target.label, rtol=f"{RTOL:g}", atol=f"{ATOL:g}"),
+                  [say(lang, k) for k in ("name", "largest value difference", "largest grad difference", "result")],
+                  rows, [say(lang, "times", here=here.label, a=f"{seconds * 1e3:.2f}", other=target.label,
+                             b=f"{other_seconds * 1e3:.2f}", ratio=f"{ratio:.2f}")])
     return table, notes, matched
 
 
-def trace_cell(shell, cell: str, snapshot: Snapshot, found: dict, output: str | None):
+def trace_cell(shell, cell: str, snapshot: Snapshot, found: dict, output: str | None, lang: str = "en"):
     """The evaluation trace of the cell, run again on the own engine (whose op table the trace reads)."""
     from .traces import trace_block
 
     if output is None:
-        return None, ["trace: the cell computed no scalar with a graph"]
+        return None, [say(lang, "no output to trace")]
     own = backends._make("numpy", "cpu")
     state = _State()
     ns, lost = snapshot.copy(own)
@@ -545,15 +526,14 @@ def trace_cell(shell, cell: str, snapshot: Snapshot, found: dict, output: str | 
             exec(compile(shell.transform_cell(cell) if shell is not None else cell, "<%%autodiff --trace>", "exec"),
                  ns)
         names = {k: v for k, v in ns.items() if isinstance(v, Tensor) and not k.startswith("_")}
-        t = block.trace(ns[output], names=names)
+        t = block.trace(ns[output], names=names, lang=lang)
     except Exception as e:  # noqa: BLE001
-        return None, [f"trace: could not trace the cell on the own engine: {type(e).__name__}: {e}"]
+        return None, [say(lang, "could not trace", error=f"{type(e).__name__}: {e}")]
     finally:
         state.restore()
     size = sum(int(np.size(v.value)) for v in t.inputs)
     if size > TRACE_LIMIT:
-        return None, [f"trace: the inputs have {size} elements; the trace tables are for a few scalars "
-                      f"(at most {TRACE_LIMIT} elements)"]
+        return None, [say(lang, "too big to trace", size=size, limit=TRACE_LIMIT)]
     return t, []
 
 
@@ -570,11 +550,11 @@ def run_cell(shell, cell: str, options: CellOptions | None = None):
     block = backends.use_backend(options.backend) if options.backend else contextlib.nullcontext()
     pictures = options.graph or options.step or options.explore or options.check
     recorder = record(namespace=ns) if pictures else contextlib.nullcontext()
-    watching = watch_backward() if options.step else contextlib.nullcontext()
+    backward_watch = watch_backward() if options.step else contextlib.nullcontext()
     lines = _Lines()
     start = time.perf_counter()
     try:
-        with block, recorder as rec, watching as watcher, lines:
+        with block, recorder as rec, backward_watch as watcher, lines:
             # the first line stands for the %%autodiff line, so the traceback's line numbers are the cell's own
             result = shell.run_cell(f"# %%autodiff {options.line}\n{cell}", store_history=False)
     except BaseException:
@@ -587,12 +567,11 @@ def run_cell(shell, cell: str, options: CellOptions | None = None):
     if options.backend:  # --backend is for this cell only
         state.restore()
     found = changed(ns, before)
-    report = CellReport(tensor_table(found), found, seconds=seconds, lang=options.lang,
+    report = CellReport(tensor_table(found, options.lang), found, seconds=seconds, lang=options.lang,
                         collapsed=lines.count > 30, watcher=watcher)
     report.snapshot, report.cell = snapshot, cell
     if not found:
-        report.notes.append("%%autodiff: the cell made no tensors (nothing to show); make one with "
-                            "requires_grad=True to see its graph")
+        report.notes.append(say(options.lang, "no tensors"))
         return report, result
     output = _output(found, rec)
     if options.graph:
@@ -600,16 +579,16 @@ def run_cell(shell, cell: str, options: CellOptions | None = None):
         if drawn:
             report.graph = graph(*drawn.values(), names={**_named(ns), **drawn}, recording=rec, lang=options.lang)
     if options.trace:
-        report.trace, notes = trace_cell(shell, cell, snapshot, found, output)
+        report.trace, notes = trace_cell(shell, cell, snapshot, found, output, options.lang)
         report.notes += notes
     if options.check:
-        checked, notes = check_gradients(shell, cell, snapshot, found, rec, output)
+        checked, notes = check_gradients(shell, cell, snapshot, found, rec, output, options.lang)
         report.notes += notes
         if checked is not None:
             report.check, report.passed = checked
     if options.compare is not None:
         report.compare, notes, report.matched = compare_backends(shell, cell, snapshot, found, options.compare,
-                                                                 seconds)
+                                                                 seconds, options.lang)
         report.notes += notes
     report.output, report.recording = output, rec
     return report, result
@@ -710,4 +689,4 @@ class CellModel:
             hi = float(np.sum(to_numpy(unwrap(self._run({**self.values, n: x + h})[self.report.output]))))
             lo = float(np.sum(to_numpy(unwrap(self._run({**self.values, n: x - h})[self.report.output]))))
             numeric[n] = (hi - lo) / (2 * h)
-        return Exploration(dict(self.values), float(np.sum(to_numpy(y))), grads, numeric, picture)
+        return Exploration(dict(self.values), float(np.sum(to_numpy(y))), grads, numeric, picture, self.report.lang)

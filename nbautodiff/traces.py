@@ -22,9 +22,12 @@ from .engine.report import Report, Table, fmt, plain
 from .engine.tensor import Tensor, make
 from .engine.tracing import Tracer, tracing
 from .inspect import Graph, graph, record
+from .inspect.explore import adapter, checked
 from .inspect.notation import INFIX, MINUS, constant, expression, number
 from .inspect.notation import bar as _bar
 from .inspect.notation import dot as _dot
+from .inspect.record import unwrap
+from .inspect.words import check_lang, say
 
 __all__ = ["EvaluationTrace", "Variable", "trace"]
 
@@ -64,7 +67,9 @@ class EvaluationTrace(Report):
     """
 
     def __init__(self, variables: list[Variable], input_names: list[str], wrt: int, output: str | None,
-                 output_value, graph: Graph | None = None):
+                 output_value, graph: Graph | None = None, lang: str = "en"):
+        check_lang(lang, "trace")
+        self.lang = lang  # of the tables' titles and headers
         self.variables = variables
         self.graph = graph if graph is not None else Graph()
         self.input_names = input_names
@@ -96,14 +101,19 @@ class EvaluationTrace(Report):
     @property
     def primal(self) -> Table:
         rows = [[v.name, v.expression, v.value] for v in self.variables]
-        return Table("forward primal trace", ["var", "expression", "value"], rows, [self._output_note("y", False)])
+        return Table(say(self.lang, "primal trace"), self._words("var", "expression", "value"), rows,
+                     [self._output_note("y", False)])
 
     @property
     def tangent(self) -> Table:
         x = self.input_names[self.wrt]
         rows = [[_dot(v.name), v.tangent_expression, v.tangent] for v in self.variables]
-        return Table(f"forward tangent trace (seed {_dot(x)} = {fmt(self.variables[self.wrt].tangent)})",
-                     ["var", "tangent", "value"], rows, [self._output_note(_dot("y"), True)])
+        seed = f"{_dot(x)} = {fmt(self.variables[self.wrt].tangent)}"
+        return Table(say(self.lang, "tangent trace", seed=seed), self._words("var", "tangent", "value"), rows,
+                     [self._output_note(_dot("y"), True)])
+
+    def _words(self, *keys) -> list[str]:
+        return [say(self.lang, k) for k in keys]
 
     @property
     def adjoint(self) -> Table:
@@ -113,17 +123,18 @@ class EvaluationTrace(Report):
             rules = [v.partial_expressions[c] for c in v.partials]
             values = [_signed(p, i > 0) for i, p in enumerate(v.partials.values())]
             if v.name == self.output_name:
-                names, rules, values = [f"{_bar('y')} (seed)"] + names, ["1"] + rules, ["1"] + values
+                names, rules, values = [f"{_bar('y')}{say(self.lang, 'seed')}"] + names, ["1"] + rules, ["1"] + values
             if not names:
-                names, rules = ["(no path to y)"], ["0"]
+                names, rules = [say(self.lang, "no path")], ["0"]
             rows.append([_bar(v.name), " + ".join(names), _sum_text(rules), " ".join(values), v.adjoint])
         notes = [f"∂y/∂{x} = {_bar(v.name)} = {fmt(v.adjoint)}" for x, v in zip(self.input_names, self.inputs)]
-        return Table("reverse adjoint trace", ["var", "partial adjoints", f"= {_bar('v')}ⱼ ∂vⱼ/∂vᵢ", "values",
-                                               "adjoint"], rows, notes)
+        var, partials, values, adjoint = self._words("var", "partial adjoints", "values", "adjoint")
+        return Table(say(self.lang, "adjoint trace"), [var, partials, f"= {_bar('v')}ⱼ ∂vⱼ/∂vᵢ", values, adjoint],
+                     rows, notes)
 
     def _output_note(self, y: str, mark: bool) -> str:
         if self.output_name is None:
-            return f"{y}: f's output depends on no input"
+            return say(self.lang, "depends on no input", y=y)
         v = self._by_name[self.output_name]
         value = v.value if not mark else v.tangent
         return f"{y} = {_dot(self.output_name) if mark else self.output_name} = {fmt(value)}"
@@ -158,12 +169,14 @@ class EvaluationTrace(Report):
 
 @on_own_engine
 def trace(f: Callable, *inputs, names: Sequence[str] | None = None, wrt: int | str = 0,
-          direction=None) -> EvaluationTrace:
+          direction=None, dialect: str | None = None, lang: str = "en") -> EvaluationTrace:
     """Run ``f`` on float64 tensors made from ``inputs`` and lay out its evaluation trace.
 
-    ``f`` uses the engine's functions (``import nbautodiff.torch as torch``). The tangent trace seeds input
-    ``wrt`` (an index or a name) with ``direction`` (default 1, or ones for an array) and the others with 0;
-    the adjoint trace seeds ȳ = 1 (ones: the gradient of sum(y)). Input names default to f's parameters.
+    ``f`` uses the engine's functions (``import nbautodiff.torch as torch``), or with ``dialect="djl" | "tf" |
+    "mxnet"`` takes that API's arrays (as ``nb.explore``'s ``dialect=``). The tangent trace seeds input ``wrt`` (an
+    index or a name) with ``direction`` (default 1, or ones for an array) and the others with 0; the adjoint trace
+    seeds ȳ = 1 (ones: the gradient of sum(y)). Input names default to f's parameters; ``lang="zh"`` titles the
+    tables in Chinese.
 
     >>> t = trace(lambda x1, x2: torch.log(x1) + x1 * x2 - torch.sin(x2), 2., 5.)
     >>> {c: round(float(p), 3) for c, p in t["v2"].partials.items()}  # v̄2→4 = v1 × v̄4, v̄2→5 = cos(v2) × v̄5
@@ -171,6 +184,7 @@ def trace(f: Callable, *inputs, names: Sequence[str] | None = None, wrt: int | s
     """
     if not inputs:
         raise ValueError("trace(f, *inputs) needs at least one input, e.g. trace(f, 2., 5.)")
+    check_lang(lang, "trace")
     names = _input_names(f, len(inputs)) if names is None else list(names)
     if len(names) != len(inputs):
         raise ValueError(f"trace: {len(names)} names for {len(inputs)} inputs")
@@ -181,11 +195,12 @@ def trace(f: Callable, *inputs, names: Sequence[str] | None = None, wrt: int | s
     if not -len(inputs) <= wrt < len(inputs):
         raise IndexError(f"trace: wrt={wrt} but f has {len(inputs)} inputs")
     wrt %= len(inputs)
-    leaves = [_leaf(x) for x in inputs]
-    rec = _Recorder(leaves)
-    with record(namespace={}) as recording, tracing(rec), mode.enable_grad():  # only no_grad() in f makes constants
-        y = f(*leaves)
-    return _lay_out(rec, recording, y, names, wrt, direction)
+    api = adapter(dialect, "trace")
+    leaves = [api.leaf(_value_of(x), "float64") for x in inputs]
+    rec = _Recorder([unwrap(x) for x in leaves])
+    with record(namespace={}) as recording, tracing(rec), mode.enable_grad(), api.recording(leaves):
+        y = checked("trace", f, leaves, dialect)  # only no_grad() in f makes constants
+    return _lay_out(rec, recording, unwrap(y), names, wrt, direction, lang)
 
 
 class trace_block:
@@ -214,7 +229,8 @@ class trace_block:
         self._recording.__exit__(*exc)
         return False
 
-    def trace(self, y, names: dict | None = None, wrt: int | str = 0, direction=None) -> EvaluationTrace:
+    def trace(self, y, names: dict | None = None, wrt: int | str = 0, direction=None,
+              lang: str = "en") -> EvaluationTrace:
         by_id = {id(t): n for n, t in (names or {}).items()}
         inputs = [t for kind, t in self._rec.entries if kind == "input"]
         labels = [by_id.get(id(t), f"x{i + 1}") for i, t in enumerate(inputs)]
@@ -224,10 +240,10 @@ class trace_block:
             if wrt not in labels:
                 raise ValueError(f"trace: wrt={wrt!r} is not one of the inputs {labels}")
             wrt = labels.index(wrt)
-        return _lay_out(self._rec, self.recording, y, labels, wrt % len(inputs), direction)
+        return _lay_out(self._rec, self.recording, y, labels, wrt % len(inputs), direction, lang)
 
 
-def _lay_out(rec, recording, y, names: list[str], wrt: int, direction) -> EvaluationTrace:
+def _lay_out(rec, recording, y, names: list[str], wrt: int, direction, lang: str = "en") -> EvaluationTrace:
     """The three tables from what the recorder saw: values, then tangents and adjoints by the op table's rules."""
     if not isinstance(y, Tensor):
         raise TypeError(
@@ -268,7 +284,7 @@ def _lay_out(rec, recording, y, names: list[str], wrt: int, direction) -> Evalua
     for k, tensor in enumerate(rec.tensors):
         variables[order[k]].node = picture.id_of(tensor)
     return EvaluationTrace(variables, names, wrt, None if out is None else variables[order[out]].name,
-                           _value(y), picture)
+                           _value(y), picture, lang)
 
 
 # ---------------------------------------------------------------------- recording
@@ -349,7 +365,7 @@ def _number(rec: _Recorder, names: list[str]):
     ranked = inputs + sorted(ops, key=lambda k: (depth[k], k))
     order = {k: pos for pos, k in enumerate(ranked)}  # entry index -> position in the trace
     vname = {k: f"v{order[k] + 1}" for k in order}
-    variables = [Variable(vname[k], None, [], names[i], _copy(rec.entries[k][1]._data),
+    variables = [Variable(vname[k], None, [], names[i], _scalar(_copy(rec.entries[k][1]._data)),
                           tangent_expression=_dot(names[i])) for i, k in enumerate(inputs)]
     prims = [None] * len(inputs)
     for k in ranked[len(inputs):]:
@@ -558,15 +574,13 @@ def _input_names(f: Callable, n: int) -> list[str]:
     return [f"x{i + 1}" for i in range(n)]
 
 
-def _leaf(x) -> Tensor:
+def _value_of(x) -> np.ndarray:
+    """An input's values in float64: a number, an array, or a tensor of either backend."""
     if isinstance(x, Tensor):
         x = x._data
     elif hasattr(x, "detach"):  # a real PyTorch tensor
         x = x.detach().cpu().numpy()
-    a = np.array(x, dtype=np.float64)
-    t = make(_scalar(a))
-    t._requires_grad = True  # a leaf: no grad_fn
-    return t
+    return np.array(x, dtype=np.float64)
 
 
 def _copy(data):

@@ -128,13 +128,7 @@ sweep
 # difference is 0, and the error is the whole derivative, 5.5.
 
 # %%
-from matplotlib.figure import Figure
-
-from nbautodiff.plots import Plot
-
-fig = Figure(figsize=(6.4, 4.2))
-ax = sweep.plot(ax=fig.add_subplot())
-Plot(fig, ax, {})
+sweep.plot()
 
 # %% [markdown]
 # Numerical differentiation has two drawbacks: its answer is only an approximation that depends on $\epsilon$,

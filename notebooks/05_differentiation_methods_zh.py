@@ -120,21 +120,7 @@ sweep
 # 时，它连 $2 + \epsilon$ 和 $2$ 都分不清，差为 0，误差就是整个导数 5.5。
 
 # %%
-import noto_cjk_sans_otc  # 中文字体（nbautodiff[lab] 自带）
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
-
-from nbautodiff.plots import Plot
-
-cjk = FontProperties(fname=noto_cjk_sans_otc.FONT_PATH)
-fig = Figure(figsize=(6.4, 4.2))
-ax = sweep.plot(ax=fig.add_subplot())
-ax.set_title("截断误差（右）与舍入误差（左）", fontproperties=cjk)
-ax.set_ylabel("|误差|", fontproperties=cjk)
-for line in ax.get_lines():
-    line.set_label(line.get_label().replace("forward", "前向差分").replace("central", "中心差分"))
-ax.legend(prop=cjk)
-Plot(fig, ax, {})
+sweep.plot(lang="zh")
 
 # %% [markdown]
 # 数值微分有两个缺点：结果只是近似值，而且依赖于 $\epsilon$ 的选取；计算效率低，每求一个偏导数都至少要多算两次

@@ -191,7 +191,8 @@ def test_lesson_003_pytorch_column_prints_the_same_on_both_backends():
 
 
 def test_the_own_engines_tools_run_on_it_whatever_the_backend():
-    """Transforms, traces, checks and comparisons look inside the own engine: they use it even on torch."""
+    """Transforms, traces and comparisons look inside the own engine: they use it even on torch (gradcheck runs on the
+    active backend, and takes the same tensors and functions)."""
     f = lambda x1, x2: torch_dialect.log(x1) + x1 * x2 - torch_dialect.sin(x2)  # noqa: E731
     with nb.use_backend("torch"):
         assert round(nb.trace(f, 2.0, 5.0).output, 3) == 11.652

@@ -165,11 +165,25 @@ def test_eps_sweep_shows_truncation_and_round_off():
     assert "central" in str(s) and "<table>" in s._repr_html_()
 
 
-def test_eps_sweep_plots_when_matplotlib_is_there():
-    plt = pytest.importorskip("matplotlib.pyplot")
-    ax = nb.eps_sweep(lambda t: t.exp(), 0.5).plot()
-    assert len(ax.get_lines()) == 4 and ax.get_xscale() == "log"
-    plt.close("all")
+def test_eps_sweep_plots_a_plot_in_english_or_chinese_without_pyplot():
+    import sys
+
+    pytest.importorskip("matplotlib")
+    pyplot_loaded = "matplotlib.pyplot" in sys.modules
+    sweep = nb.eps_sweep(lambda t: t.exp(), 0.5)
+    p = sweep.plot()
+    assert len(p.ax.get_lines()) == 4 and p.ax.get_xscale() == "log" and p._repr_png_()[:4] == b"\x89PNG"
+    assert list(p.data) == ["eps", "forward, float32", "forward, float64", "central, float32", "central, float64"]
+    zh = sweep.plot(lang="zh")
+    assert zh.ax.get_title() == "截断误差（右）与舍入误差（左）" and zh.ax.get_ylabel() == "|误差|"
+    assert [t.get_text() for t in zh.ax.get_legend().get_texts()][0] == "前向差分, float32"
+    assert ("matplotlib.pyplot" in sys.modules) == pyplot_loaded
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    assert sweep.plot(ax=fig.add_subplot()).figure is fig
+    with pytest.raises(ValueError, match="EpsSweep.plot: lang='fr'"):
+        sweep.plot(lang="fr")
 
 
 # ------------------------------------------------------------------------------------------------ gradcheck
@@ -190,13 +204,63 @@ def _bad_square(ns):
     return BadSquare
 
 
+BACKENDS = ["numpy", pytest.param("torch", marks=needs_torch)]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("fast", [False, True])
-def test_gradcheck_catches_a_planted_wrong_gradient(fast):
-    x = nbt.tensor([1.0, 2.0], dtype=nbt.float64, requires_grad=True)
-    result = nb.gradcheck(_bad_square(nbt).apply, (x,), fast_mode=fast)
-    assert not result and not result.passed and "MISMATCH" in str(result)
-    with pytest.raises(nb.GradcheckError, match="Jacobian mismatch"):
-        nb.gradcheck(_bad_square(nbt).apply, (x,), fast_mode=fast, raise_exception=True)
+def test_gradcheck_catches_a_planted_wrong_gradient(fast, backend):
+    """On the torch backend ``nbt.autograd.Function`` is PyTorch's: its planted backward is what gets checked."""
+    with nb.use_backend(backend):
+        x = nbt.tensor([1.0, 2.0], dtype=nbt.float64, requires_grad=True)
+        result = nb.gradcheck(_bad_square(nbt).apply, (x,), fast_mode=fast)
+        assert not result and not result.passed and "MISMATCH" in str(result)
+        with pytest.raises(nb.GradcheckError, match="Jacobian mismatch"):
+            nb.gradcheck(_bad_square(nbt).apply, (x,), fast_mode=fast, raise_exception=True)
+        assert nb.gradcheck(lambda a: a * a, (x,), fast_mode=fast)
+
+
+@needs_torch
+def test_a_function_of_the_own_engine_is_a_torch_autograd_function_on_the_torch_backend():
+    """A lesson's ``class F(nb.Function)`` runs on both backends: on torch PyTorch's backward calls its rule."""
+    class MyExp(nb.Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = x.exp()
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, g):
+            (y,) = ctx.saved_tensors
+            return g * y * 2  # planted: twice the derivative
+
+    with nb.use_backend("torch"):
+        x = nbt.tensor([0.5, 1.0], dtype=nbt.float64, requires_grad=True)
+        y = MyExp.apply(x)
+        assert isinstance(y, real_torch.Tensor) and type(y.grad_fn).__name__ == "MyExpBackward"
+        y.sum().backward()
+        assert x.grad.tolist() == pytest.approx([2 * math.exp(0.5), 2 * math.exp(1.0)])
+        assert not nb.gradcheck(MyExp.apply, (x,))
+    x = nbt.tensor([0.5], dtype=nbt.float64, requires_grad=True)  # and on the own engine still its own node
+    assert type(MyExp.apply(x).grad_fn).__name__ == "MyExpBackward" and not nb.gradcheck(MyExp.apply, (x,))
+
+
+@needs_torch
+def test_the_checks_run_on_the_torch_backend_with_the_same_numbers():
+    results = []
+    for backend in ("numpy", "torch"):
+        with nb.use_backend(backend):
+            x = nbt.tensor([0.5, 1.5], dtype=nbt.float64, requires_grad=True)
+            y = nbt.tensor([2.0], dtype=nbt.float64, requires_grad=True)
+            full = nb.gradcheck(lambda a, b: (a.tanh() * b).sum() * a, (x, y), check_forward_ad=True)
+            assert full and full.counts["forward passes"] == 3
+            assert nb.gradgradcheck(lambda a: a.tanh() * a, (x,))
+            (num,) = nb.numerical_grad(lambda a: (a * a).sum(), (x,))
+            sweep = nb.eps_sweep(lambda t: t.sin(), 1.0)
+            results.append((full.counts, num.tolist(), sweep.best("central", "float64")[0]))
+    assert results[0][0] == results[1][0] and results[0][2] == results[1][2]
+    assert results[0][1] == pytest.approx([1.0, 3.0]) and results[1][1] == pytest.approx([1.0, 3.0])
 
 
 @needs_torch
@@ -365,29 +429,34 @@ def test_function_jvp_runs_in_forward_mode():
     assert t.item() == pytest.approx(2 * math.e, rel=1e-6)
 
 
-def test_article_case_autodiff_nan_custom_gradient_exact():
-    """1/exp(x) at x = 100 in float32: autodiff's gradient is nan; a custom gradient gives −exp(−x)."""
-    x = nbt.tensor(100.0, requires_grad=True)
-    (1.0 / nbt.exp(x)).backward()
-    assert math.isnan(x.grad.item())
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_article_case_autodiff_nan_custom_gradient_exact(backend):
+    """1/exp(x) at x = 100 in float32: autodiff's gradient is nan; a custom gradient gives −exp(−x), on the torch
+    backend through a real ``torch.autograd.Function``."""
+    with nb.use_backend(backend):
+        x = nbt.tensor(100.0, requires_grad=True)
+        (1.0 / nbt.exp(x)).backward()
+        assert math.isnan(x.grad.item())
 
-    @nb.custom_gradient
-    def stable(x):
-        return 1.0 / nbt.exp(x), lambda upstream: upstream * -nbt.exp(-x)
+        @nb.custom_gradient
+        def stable(x):
+            return 1.0 / nbt.exp(x), lambda upstream: upstream * -nbt.exp(-x)
 
-    x = nbt.tensor(100.0, requires_grad=True)
-    stable(x).backward()
-    assert x.grad.item() == pytest.approx(-math.exp(-100.0), rel=1e-3)
-    assert repr(x.grad) == "tensor(-3.7835e-44)"
+        x = nbt.tensor(100.0, requires_grad=True)
+        y = stable(x)
+        assert type(y.grad_fn).__name__ == "stableBackward" and isinstance(y, nb.backend().ns.Tensor)
+        y.backward()
+        assert x.grad.item() == pytest.approx(-math.exp(-100.0), rel=1e-3)
+        assert repr(x.grad) == "tensor(-3.7835e-44)"
 
-    @nb.custom_vjp
-    def f(x):
-        return 1.0 / nbt.exp(x)
+        @nb.custom_vjp
+        def f(x):
+            return 1.0 / nbt.exp(x)
 
-    f.defvjp(lambda x: (1.0 / nbt.exp(x), x), lambda x, g: (-g * nbt.exp(-x),))
-    x = nbt.tensor(100.0, requires_grad=True)
-    f(x).backward()
-    assert x.grad.item() == pytest.approx(-math.exp(-100.0), rel=1e-3)
+        f.defvjp(lambda x: (1.0 / nbt.exp(x), x), lambda x, g: (-g * nbt.exp(-x),))
+        x = nbt.tensor(100.0, requires_grad=True)
+        f(x).backward()
+        assert x.grad.item() == pytest.approx(-math.exp(-100.0), rel=1e-3)
 
 
 def test_saved_tensor_changed_in_place_is_caught():

@@ -1,6 +1,7 @@
 """inspect.graph: one backend-neutral snapshot (a value node per tensor, an op node per op), the recorder that gives
 every node its value, and the picture, from our tensors and from real PyTorch's."""
 
+import contextlib
 import json
 import math
 
@@ -152,6 +153,43 @@ def test_the_gradient_graph_matches_real_pytorch():
     assert structure(graph(tg, names={"v1": tv1})) == structure(graph(g, names={"v1": v1}))
 
 
+@needs_torch
+@pytest.mark.parametrize("recorded", [False, True])
+def test_one_over_exp_is_labelled_the_same_on_both_backends(recorded):
+    """PyTorch computes 1.0 / t as reciprocal then mul in one call: the mul reads v3, the reciprocal, not v2."""
+    pictures = []
+    for backend in ("numpy", "torch"):
+        with nb.use_backend(backend), (record() if recorded else contextlib.nullcontext()):
+            x = nbt.tensor(100.0, requires_grad=True)
+            y = 1.0 / nbt.exp(x)
+            g = graph(y)
+        assert [n.expression for n in g.ops] == ["exp(x)", "1 / v2", "v3 × 1"]
+        pictures.append(g.svg())
+    assert pictures[0] == pictures[1]
+
+
+@needs_torch
+def test_the_gradients_autograd_grad_returns_are_recorded_as_their_graph_not_as_an_op():
+    pictures = []
+    for backend in ("numpy", "torch"):
+        with nb.use_backend(backend):
+            with record() as rec:
+                w = nbt.tensor(2.0, requires_grad=True)
+                (g,) = nbt.autograd.grad(w * w * w, w, create_graph=True)
+            assert [op.name for op in rec.ops.values()] == ["mul", "mul"]
+            picture = graph(g)
+            assert not any("tensor" in n.expression for n in picture.ops)
+            pictures.append(picture.svg())
+    assert pictures[0] == pictures[1]
+
+
+@pytest.mark.parametrize("c", [-1.0, np.float32(-1.0), np.array(-1.0), np.array(-1.0, dtype=np.float32)])
+def test_a_negative_constant_is_written_the_lessons_way_however_numpy_holds_it(c):
+    from nbautodiff.inspect.notation import constant, number
+
+    assert number(c) == constant(c) == "(\u22121)"
+
+
 def test_constants_show_in_the_expression_not_as_nodes():
     x = nbt.tensor([1.0, 2.0], requires_grad=True)
     c = nbt.tensor([3.0, 4.0])
@@ -223,6 +261,92 @@ def test_the_picture_labels_kinds_by_shape_and_colour_in_english_or_chinese():
     assert "叶节点" in zh and "中间节点" in zh and "输出节点" in zh and "梯度：尚未计算" in zh.replace(": ", "：")
     assert "<title>x1 (v1)" in svg  # hover text names the node in full
     assert g._repr_mimebundle_()["text/html"] == svg
+
+
+def _custom_gradient_pictures(kind: str):
+    """y = f(x) · 3 with f's gradient given by hand, written with nb.custom_gradient, tf.custom_gradient or a
+    torch-style autograd.Function."""
+    from nbautodiff import tf as tfd
+
+    if kind == "tf":
+        @tfd.custom_gradient
+        def f(x):
+            return 1.0 / tfd.exp(x), lambda upstream: upstream * -tfd.exp(-x)
+
+        with record():
+            x = tfd.Variable(2.0)
+            with tfd.GradientTape():
+                y = f(x) * 3
+        return graph(y)
+    if kind == "nb":
+        @nb.custom_gradient
+        def f(x):
+            return 1.0 / nbt.exp(x), lambda upstream: upstream * -nbt.exp(-x)
+    else:
+        class Stable(nbt.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return 1.0 / nbt.exp(x)
+
+            @staticmethod
+            def backward(ctx, upstream):
+                return upstream * -nbt.exp(-nbt.tensor(2.0))
+
+        f = Stable.apply
+    with record():
+        x = nbt.tensor(2.0, requires_grad=True)
+        y = f(x) * 3
+    return graph(y)
+
+
+@pytest.mark.parametrize("kind, name", [("nb", "f"), ("tf", "f"), ("Function", "Stable")])
+def test_a_custom_gradient_is_drawn_as_the_users_function_of_its_inputs(kind, name):
+    pictures = []
+    for backend in ["numpy"] + (["torch"] if real_torch is not None else []):
+        with nb.use_backend(backend):
+            g = _custom_gradient_pictures(kind)
+        assert [n.expression for n in g.ops] == [f"{name}(x)", "v2 × 3"]  # not f(<function ...>, 1, x, v2)
+        assert [n.label for n in g.nodes] == ["x", f"{name}Backward", "v2", "MulBackward0", "y"]  # not f's own ops
+        assert g.nodes[2].value == pytest.approx(3 * math.exp(-2.0) / 3, rel=1e-6)
+        pictures.append(g.svg())
+    assert " at 0x" not in pictures[0] and len(set(pictures)) == 1
+
+
+@needs_torch
+def test_an_output_pytorch_saved_and_backward_freed_is_unknown_not_an_error():
+    pictures = []
+    for backend in ("numpy", "torch"):
+        with nb.use_backend(backend):
+            x = nbt.tensor(1.0, requires_grad=True)
+            y = x.exp() * 2
+            assert float(graph(y).node("v2").value) == pytest.approx(math.e)  # exp keeps its output
+            y.backward()
+            g = graph(y)  # PyTorch raises on reading the freed output: unknown, as on the own engine
+            assert g.node("v2").value is None
+            pictures.append(g.svg())
+    assert pictures[0] == pictures[1]
+
+
+def test_the_last_eight_recordings_stay_alive_for_graph():
+    def recorded_sine(v):
+        with record():
+            x = nbt.tensor(v, requires_grad=True)
+            return x.sin() * 2  # sin's output is kept by no node: only the recording knows it
+
+    first = recorded_sine(1.0)
+    later = [recorded_sine(float(i)) for i in range(7)]
+    assert float(graph(first).node("v2").value) == pytest.approx(math.sin(1.0))
+    later.append(recorded_sine(9.0))  # the ninth: the first recording is let go
+    assert graph(first).node("v2").value is None and graph(later[0]).node("v2").value is not None
+
+
+def test_chinese_labels_are_measured_about_twice_as_wide_as_latin_ones():
+    from nbautodiff.inspect.svg import text_width
+
+    assert text_width("叶节点") == 3 * 13.0 and text_width("x1") == 2 * 6.9 and text_width("v̄2") == 2 * 6.9
+    x = nbt.tensor(1.0, requires_grad=True)
+    op = graph(x * 2, names={"x": x}).ops[0]
+    assert node_size(node_lines(op, {"lang": "zh"}))[0] == text_width("为反向传播保存") + 16  # its widest line
 
 
 def test_big_tensors_show_as_shape_and_summary():
@@ -358,3 +482,42 @@ def test_real_pytorch_nodes_nobody_holds_stay_apart():
                                         "AddBackward0"]
     assert len(g.values) == 7 and len(g.edges) == 11
     np.testing.assert_allclose(float(g.nodes[g.outputs[0]].value), float(y.detach()))
+
+
+def test_every_word_shown_is_there_in_both_languages():
+    from nbautodiff.inspect.words import WORDS, say
+
+    assert WORDS["en"].keys() == WORDS["zh"].keys()
+    assert say("zh", "tensors made", n=3, s="s") == "单元格新建或重新绑定的 3 个张量"
+
+
+@pytest.mark.parametrize("backend", backends())
+def test_a_dialects_leaf_shows_the_gradient_its_api_computed(backend):
+    """DJL and MXNet write gradients into slots, TensorFlow's tape returns them: not the backend tensor's .grad."""
+    from nbautodiff import djl, mxnet
+    from nbautodiff import tf as tfd
+
+    with nb.use_backend(backend):
+        v = tfd.Variable([1.0, 2.0])
+        with tfd.GradientTape() as tape:
+            y = tfd.reduce_sum(v * v)
+        before = graph(y, names={"v": v})
+        assert before.node("v").grad is None and before.node("v").grad_state == ""  # nothing stored: no claim
+        assert "not computed yet" not in before.svg()
+        tape.gradient(y, v)
+        assert graph(y, names={"v": v}).node("v").grad.tolist() == [2.0, 4.0]
+
+        x = djl.NDManager.newBaseManager().create(np.array([1.0, 2.0], dtype=np.float32))
+        x.setRequiresGradient(True)
+        with djl.Engine.getInstance().newGradientCollector() as gc:
+            z = x.mul(x).sum()
+            assert graph(z, names={"x": x}).node("x").grad_state == "not computed yet"
+            gc.backward(z)
+        assert graph(z, names={"x": x}).node("x").grad.tolist() == [2.0, 4.0]
+
+        a = mxnet.np.array([1.0, 2.0])
+        a.attach_grad()
+        with mxnet.autograd.record():
+            b = (a * a).sum()
+        b.backward()
+        assert graph(b, names={"a": a}).node("a").grad.tolist() == [2.0, 4.0]

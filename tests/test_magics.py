@@ -110,6 +110,24 @@ def test_seed_004_traced_and_checked(ip):
     assert "11.652" in str(r)
 
 
+@needs_torch
+def test_the_report_speaks_chinese_with_lang_zh(ip):
+    r = report(ip, "--trace --check --compare --lang zh", SEED_004)
+    assert r.tensors.title == "单元格新建或重新绑定的 3 个张量" and r.tensors.columns[:4] == ["名称", "类型", "形状",
+                                                                                       "数据类型"]
+    assert r.check.title == "y 的梯度检查：.grad 与中心差分对比" and r.check.columns[0] == "叶节点"
+    assert [row[-1] for row in r.check.rows] == ["通过（逐元素）"] * 2
+    assert r.compare.columns[-1] == "结果" and {row[-1] for row in r.compare.rows} == {"一致"}
+    assert r.compare.notes[0].startswith("用时：")
+    html = r._repr_html_()
+    assert "%%autodiff：单元格新建或重新绑定的 3 个张量，检查通过，后端一致" in html
+    assert "反向伴随迹" in html and "前向原始迹" in html and "叶节点" in html
+    for english in ("made or rebound", "check passed", "central difference", "reverse adjoint trace", ">leaf<"):
+        assert english not in html
+    quiet = report(ip, "--lang zh", "w = 3")
+    assert quiet.notes[0].startswith("%%autodiff：单元格没有新建张量")
+
+
 def test_a_planted_wrong_backward_fails_the_check_naming_the_leaf(ip):
     ip.run_cell(SQUARE.replace("FACTOR", "3"))  # d(w²)/dw is 2w, not 3w
     r = report(ip, "--check", "w = torch.tensor(1.5, requires_grad=True)\nloss = Square.apply(w) + w\n"
@@ -177,8 +195,20 @@ def test_the_same_cell_in_every_dialect_gives_the_same_numbers(ip, dialect, cell
     gradient = t["g"]["value"] if dialect == "tf" else t["x"]["grad"]  # TensorFlow returns it, stores nothing
     assert gradient == "[0, 4, 8, 12]"
     assert r.graph.nodes[r.graph.outputs[-1]].label == "y" and len(r.graph.ops) >= 2
-    if dialect != "tf":
-        assert r.passed is True
+    assert r.passed is True and [row[0] for row in r.check.rows] == ["x"]  # TensorFlow's returned gradient too
+    assert float(r.graph.node("x").grad[3]) == 12.0  # the picture shows it on the leaf
+
+
+@pytest.mark.parametrize("backend", ["numpy", pytest.param("torch", marks=needs_torch)])
+def test_check_reads_the_gradients_a_tensorflow_tape_returned(ip, backend):
+    ip.run_cell(f"nb.set_backend({backend!r})\nimport nbautodiff.tf as tf\nw = tf.Variable(3.0)")
+    r = report(ip, "--check", "x = tf.Variable([1.0, 2.0])\nwith tf.GradientTape() as tape:\n"
+                              "    loss = tf.reduce_sum(x * x) * w\ndx, dw = tape.gradient(loss, [x, w])")
+    assert r.passed is True and {row[0]: row[1] for row in r.check.rows} == {"x": "[6, 12]", "w": "5"}
+    ip.run_cell("@tf.custom_gradient\ndef wrong(x):\n    return x * x, lambda up: up * 3 * x")
+    r = report(ip, "--check", "v = tf.Variable(2.0)\nwith tf.GradientTape() as tape:\n    y = wrong(v)\n"
+                              "g = tape.gradient(y, v)")
+    assert r.passed is False and r.check.rows[0][0] == "v" and r.check.rows[0][-1].startswith("FAIL")
 
 
 @needs_torch
@@ -288,3 +318,17 @@ def test_autodiff_graph_draws_one_tensor(ip):
     g = ip.run_line_magic("autodiff_graph", "y")
     assert len(g.nodes) == 12 and g.nodes[0].label == "x1" and g.nodes[-1].label == "y"
     assert ip.run_line_magic("autodiff_graph", "--lang zh y").options["lang"] == "zh"
+
+
+@pytest.mark.parametrize("backend", ["numpy", pytest.param("torch", marks=needs_torch)])
+def test_a_cell_run_again_records_the_leaf_it_moved_with_its_moved_value(backend):
+    from nbautodiff.session import Snapshot, run_again
+
+    with nb.use_backend(backend):
+        recs = []
+        ns, _, _, error = run_again(None, "import nbautodiff.torch as torch\nx = torch.tensor(2.0, requires_grad=True)"
+                                          "\ny = x * 3", Snapshot({}, deep=True), nb.backend(), leaves={0: 7.0},
+                                    recording=recs)
+        assert error is None and float(ns["y"]) == 21.0
+        (leaf,) = recs[0].leaves
+        assert float(recs[0].values[leaf]) == 7.0  # not the 2.0 the cell wrote

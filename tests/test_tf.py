@@ -638,3 +638,17 @@ def test_shapes_that_do_not_broadcast_raise_tensorflows_error(backend):
     with pytest.raises(tf.errors.InvalidArgumentError, match=r"\[Op:Mul\]"):
         tf.multiply(tf.ones((2, 3)), tf.ones((2,)))
     assert (tf.ones((2, 3)) * tf.ones((3,))).shape == (2, 3)  # broadcasting itself still works
+
+
+def test_custom_gradient_says_keyword_tensors_are_not_differentiated(backend):
+    @tf.custom_gradient
+    def f(x):
+        return x * x, lambda upstream: upstream * 2 * x
+
+    x = tf.Variable(3.0)
+    with tf.GradientTape(), pytest.raises(ValueError, match=r"x passed by keyword.*not differentiated.*f\(x\)"):
+        f(x=x)
+    assert float(f(x=x)) == 9.0  # outside a tape nothing is differentiated: fine
+    with tf.GradientTape() as tape:
+        y = f(x)
+    assert float(tape.gradient(y, x)) == 6.0

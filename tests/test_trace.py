@@ -280,3 +280,45 @@ def test_a_variable_the_output_does_not_depend_on_has_no_node():
     assert [v.node is None for v in t.variables] == [False, True, False]
     (op,) = t.graph.inputs_of(t.variables[2].node)
     assert t.graph.nodes[op].expression == "a × 2"
+
+
+DIALECT_FUNCTIONS = {
+    "tf": lambda: (lambda x1, x2: _dialect("tf").math.log(x1) + x1 * x2 - _dialect("tf").sin(x2)),
+    "djl": lambda: (lambda x1, x2: x1.log().add(x1.mul(x2)).sub(x2.sin())),
+    "mxnet": lambda: (lambda x1, x2: _dialect("mxnet").np.log(x1) + x1 * x2 - _dialect("mxnet").np.sin(x2)),
+}
+
+
+def _dialect(name):
+    import importlib
+
+    return importlib.import_module(f"nbautodiff.{name}")
+
+
+@pytest.mark.parametrize("dialect", ["tf", "djl", "mxnet"])
+def test_a_dialects_function_is_traced_and_stepped_with_dialect(dialect):
+    import nbautodiff as nb
+
+    f = DIALECT_FUNCTIONS[dialect]()
+    expected = trace(lambda x1, x2: torch.log(x1) + x1 * x2 - torch.sin(x2), 2.0, 5.0)
+    t = trace(f, 2.0, 5.0, dialect=dialect)
+    assert str(t) == str(expected)
+    drawn = [[(n.label, n.expression, None if n.value is None else float(n.value)) for n in g.nodes]
+             for g in (t.graph, expected.graph)]
+    assert drawn[0] == drawn[1]
+    stepped = nb.step(f, 2.0, 5.0, dialect=dialect)
+    same = nb.step(lambda x1, x2: torch.log(x1) + x1 * x2 - torch.sin(x2), 2.0, 5.0)
+    assert [f.caption for f in stepped.model.frames] == [f.caption for f in same.model.frames]
+    assert [st.label for st in stepped.model.steps][0] == "SubBackward0"
+
+
+def test_a_dialects_function_without_dialect_says_which_dialect_to_pass():
+    import nbautodiff as nb
+
+    with pytest.raises(TypeError, match="written with nbautodiff.tf, but got nbautodiff.torch tensors; pass "
+                                        "dialect='tf'"):
+        trace(DIALECT_FUNCTIONS["tf"](), 2.0, 5.0)
+    with pytest.raises(TypeError, match="pass dialect='tf'"):
+        nb.step(lambda x: _dialect("tf").constant(1.0) * 2, 2.0)
+    with pytest.raises(ValueError, match="trace\\(dialect='jax'\\): choose one of"):
+        trace(DIALECT_FUNCTIONS["tf"](), 2.0, 5.0, dialect="jax")

@@ -14,6 +14,9 @@ import nbautodiff as nb
 import nbautodiff.torch as torch
 from nbautodiff.engine import mode
 from nbautodiff.engine.tracing import EVENTS, Tracer, tracing
+from nbautodiff.engine.watch import watching
+
+from .conftest import needs_torch
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,7 +43,8 @@ class Log(Tracer):
         self.events.append(("node", node.name()))
 
     def on_partials(self, node, grads):
-        self.events.append(("partials", node.name(), [None if g is None else g.numpy().tolist() for g in grads]))
+        sent = [None if g is None else np.round(g.detach().numpy(), 5).tolist() for g in grads]
+        self.events.append(("partials", node.name(), sent))
 
     def on_backward_end(self):
         self.events.append(("end",))
@@ -163,7 +167,8 @@ def test_detach_is_reported_with_its_source():
     assert t.pairs == [(y, c)] and not c.requires_grad
 
 
-def test_new_leaves_are_reported_however_they_are_made():
+@pytest.mark.parametrize("backend", ["numpy", pytest.param("torch", marks=needs_torch)])
+def test_new_leaves_are_reported_however_they_are_made(backend):
     class Leaves(Tracer):
         def __init__(self):
             self.made = []
@@ -171,7 +176,7 @@ def test_new_leaves_are_reported_however_they_are_made():
         def on_leaf(self, t):
             self.made.append(tuple(t.shape))
 
-    with tracing(Leaves()) as t:
+    with nb.use_backend(backend), watching(Leaves()) as t:
         torch.tensor(2.0, requires_grad=True)
         torch.ones(2, 3, requires_grad=True)
         x = torch.zeros(4)
@@ -209,3 +214,75 @@ def test_only_tracing_changes_the_active_tracer():
             if re.search(r"\.tracer\s*=(?!=)", line) and path.name != "tracing.py":
                 writes.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
     assert not writes, "\n".join(writes)
+
+
+def _events_on(backend: str, program) -> list:
+    with nb.use_backend(backend), watching(Log()) as log:
+        program()
+    return log.events
+
+
+def _seed_004_and_its_backward():
+    x1, x2, y = seed_004()
+    y.backward()
+
+
+def _one_over_exp():
+    x = torch.tensor(2.0, requires_grad=True)
+    (1.0 / torch.exp(x)).backward()
+
+
+@needs_torch
+@pytest.mark.parametrize("program", [_seed_004_and_its_backward, _one_over_exp])
+def test_watching_tells_a_tracer_the_same_events_on_the_torch_backend(program):
+    own, real = _events_on("numpy", program), _events_on("torch", program)
+    assert [e for e in own if e[0] != "op"] == [e for e in real if e[0] != "op"]  # nodes and partial adjoints
+    if program is _seed_004_and_its_backward:
+        assert own == real
+
+
+class Square(nb.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * x
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return 2 * x * g
+
+
+@needs_torch
+def test_count_ops_counts_on_the_torch_backend_as_on_the_own_engine():
+    counts = {}
+    for backend in ("numpy", "torch"):
+        with nb.use_backend(backend), nb.count_ops() as n:
+            x1, x2, y = seed_004()
+            y.backward()
+            x = torch.tensor(100.0, requires_grad=True)
+            (1.0 / torch.exp(x)).backward()  # PyTorch's one call: reciprocal and mul, two primitives
+            with torch.autograd.forward_ad.dual_level():
+                d = torch.autograd.forward_ad.make_dual(torch.tensor(0.5), torch.tensor(1.0))
+                torch.sin(d) * 3
+            Square.apply(x).backward()  # a custom Function: its forward's mul, and its node in backward
+        counts[backend] = (n.primal, n.tangent, n.adjoint, dict(n.by_op))
+    assert counts["numpy"][:3] == counts["torch"][:3] == (11, 2, 9)
+    assert "Square" not in counts["numpy"][3] and "Square" not in counts["torch"][3]
+
+
+@needs_torch
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+def test_the_gradients_autograd_grad_returns_are_not_ops_of_the_user(backend):
+    with nb.use_backend(backend), watching(Log()) as log:
+        x = torch.tensor(2.0, requires_grad=True)
+        (g,) = torch.autograd.grad(x * x * x, x, create_graph=True)
+    assert [e for e in log.events if e[0] == "op"] == [("op", "mul"), ("op", "mul")] and g.requires_grad
+
+
+@needs_torch
+def test_a_torch_call_with_keyword_tensors_is_counted():
+    with nb.use_backend("torch"), nb.count_ops() as n:
+        x = torch.tensor(2.0, requires_grad=True)
+        torch.add(input=x, other=x).backward()
+    assert (n.primal, n.adjoint) == (1, 1)

@@ -103,6 +103,28 @@ def test_the_stepper_widget_precomputes_small_overlays():
     assert ext._extended_svg.count('<g class="node') > s._base.count('<g class="node')
 
 
+def test_the_stepper_speaks_chinese_and_its_static_picture_has_the_extended_graph():
+    x1, x2, y = recorded()
+    s = nb.step(y, lang="zh")
+    b = s.model
+    assert b.frames[0].caption == "初始值：ȳ = 1" and b.frames[0].notes[0][1] == "ȳ = 1（初始值）"
+    assert b.frames[4].caption.startswith("MulBackward0（x1 × x2）：收到 v̄4 = 1；发出 5 给 x1, 2 给 x2")
+    assert b.frames[-1].caption.startswith("完成：") and sum(t == "已释放" for _, t, _ in b.frames[-1].notes) == 3
+    table = b.table()
+    assert table.title == "反向传播，逐个节点" and table.columns == ["节点", "运算", "收到", "发出（部分伴随）"]
+    assert ">已释放<" in s._overlays[-1] and ">freed<" not in s._overlays[-1] and "(seed)" not in s._overlays[0]
+    assert "叶节点" in s._base and "leaf" not in s._base.split("<g class=\"legend\">")[1]
+    traced = nb.step(seed_004, 2.0, 5.0, lang="zh")
+    assert "反向伴随迹" in traced._tables[0] and "初始值" in traced._captions[0]
+    # without the widget's JavaScript (nbconvert, nbval, the docs) the extended graph shows under the last step
+    ext = nb.step(recorded()[2], create_graph=True, lang="zh")
+    html = ext._static_html()
+    assert ext._extended_svg in html and "扩展图" in html and html.index(ext._base) < html.index(ext._extended_svg)
+    assert nb.step(recorded()[2])._static_html().count("<svg") == 2  # base and last overlay: no extended graph
+    with pytest.raises(ValueError, match="step: lang='fr'"):
+        nb.step(recorded()[2], lang="fr")
+
+
 def test_a_1000_node_stepper_stays_a_few_megabytes():
     w = [torch.tensor(0.1 * i, requires_grad=True) for i in range(150)]
     s = w[0]
@@ -152,6 +174,33 @@ def test_the_explorer_on_a_dialects_arrays(dialect):
     assert len(r.graph.nodes) == 12 and r.graph.nodes[r.graph.outputs[0]].label == "y"
 
 
+@pytest.mark.parametrize("backend", backends())
+def test_the_explorer_passes_inputs_positionally_so_tf_custom_gradient_differentiates_them(backend):
+    from nbautodiff import tf
+
+    @tf.custom_gradient
+    def f(x):
+        return 1.0 / tf.exp(x), lambda upstream: upstream * -tf.exp(-x)
+
+    with nb.use_backend(backend):
+        r = ExplorerModel(f, dialect="tf", x=1.0).run()
+        assert r.grads["x"] == pytest.approx(-math.exp(-1.0), rel=1e-5) and r.numeric == pytest.approx(r.grads)
+        assert [n.expression for n in r.graph.ops] == ["f(x)"]
+        # inputs go where the signature puts them, whatever order the sliders are given in
+        r = ExplorerModel(lambda a, b, *, c: a - b * c, c=3.0, b=2.0, a=10.0).run()
+        assert r.value == 4.0 and r.grads == pytest.approx({"c": -2.0, "b": -3.0, "a": 1.0})
+
+
+def test_a_dialects_function_without_dialect_says_which_to_pass():
+    from nbautodiff import tf
+
+    with pytest.raises(TypeError, match="written with nbautodiff.tf, but got nbautodiff.torch tensors; pass "
+                                        "dialect='tf'"):
+        ExplorerModel(lambda x: tf.exp(x), x=1.0).run()
+    with pytest.raises(TypeError, match="returned a Tensor of nbautodiff.tf.*pass dialect='tf'"):
+        ExplorerModel(lambda x: tf.constant(2.0) * 3, x=1.0).run()
+
+
 def test_the_explorer_names_bad_input():
     with pytest.raises(ValueError, match="x has shape \\(3,\\).*scalar inputs"):
         ExplorerModel(lambda x: x.sum(), x=[1.0, 2.0, 3.0])
@@ -163,6 +212,13 @@ def test_the_explorer_names_bad_input():
         ExplorerModel(seed_004, x1=(2.0, 1.0), x2=1.0)
     with pytest.raises(ValueError, match="one number"):
         ExplorerModel(lambda x: torch.stack([x, x]), x=1.0).run()
+
+
+def test_the_explorer_labels_its_table_in_chinese():
+    r = ExplorerModel(seed_004, lang="zh", x1=2.0, x2=5.0).run()
+    assert r.table().columns == ["输入", "值", "∂f/∂输入（自动微分）", "≈ 中心差分", "差"]
+    e = nb.explore(seed_004, lang="zh", x1=2.0, x2=5.0)
+    assert "中心差分" in e.checks.value and "叶节点" in e.picture.value and "central" not in e.checks.value
 
 
 def test_the_explorer_widget_updates_on_a_slider_move():
@@ -210,6 +266,40 @@ def test_plot_derivative_is_sin_and_cos_without_writing_cos():
     q = nb.plot_derivative(lambda t: (t * t).sum(), (0.0, 2.0), points=3)
     assert list(q.data["df"]) == [0.0, 2.0, 4.0]
     assert "自动微分" in str(nb.plot_derivative(torch.sin, lang="zh").ax.get_legend().get_texts()[1])
+
+
+@pytest.mark.parametrize("dialect", ["tf", "djl", "mxnet"])
+def test_plot_derivative_takes_a_dialects_function(dialect):
+    from nbautodiff import mxnet, tf  # noqa: F401
+
+    fns = {"tf": tf.sin, "djl": lambda x: x.sin(), "mxnet": mxnet.np.sin}
+    squares = {"tf": lambda t: tf.reduce_sum(t * t), "djl": lambda t: t.mul(t).sum(), "mxnet": lambda t: (t * t).sum()}
+    p = nb.plot_derivative(fns[dialect], (0.0, 3.0), points=7, at=1.0, dialect=dialect)
+    np.testing.assert_allclose(p.data["df"], np.cos(p.data["x"]), atol=1e-12)
+    assert p.data["tangent"] == pytest.approx((math.sin(1.0), math.cos(1.0)))
+    q = nb.plot_derivative(squares[dialect], (0.0, 2.0), points=3, dialect=dialect)  # not elementwise: point by point
+    assert list(q.data["df"]) == [0.0, 2.0, 4.0]
+    if dialect != "djl":  # (DJL's methods are PyTorch's too: its f runs on nbautodiff.torch tensors as well)
+        with pytest.raises(TypeError, match=f"pass dialect={dialect!r}"):
+            nb.plot_derivative(fns[dialect], (0.0, 1.0), points=2)
+
+
+def test_a_figure_of_ones_own_draws_chinese_in_a_cjk_font():
+    from nbautodiff.engine.figures import cjk_font
+    from nbautodiff.plots import Plot, figure
+
+    fig, ax = figure(lang="zh")
+    ax.plot([0, 1], [0, 1], label="直线")
+    ax.set_title("标题")  # added after the figure was made: it gets the font when drawn
+    ax.legend()
+    assert Plot(fig, ax, {})._repr_png_()[:4] == b"\x89PNG"
+    font = cjk_font()
+    if font is not None:
+        assert font in ax.title.get_fontfamily() and font in ax.get_legend().get_texts()[0].get_fontfamily()
+    en_fig, en_ax = figure()
+    assert type(en_fig).__name__ == "Figure" and en_ax is not None and figure(ax=False)[1] is None
+    with pytest.raises(ValueError, match="figure: lang='de'"):
+        figure(lang="de")
 
 
 def test_the_training_monitor_keeps_loss_and_gradient_norm():

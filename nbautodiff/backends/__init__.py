@@ -196,6 +196,11 @@ def _own_engine_active():
     return use_backend("numpy")
 
 
-_engine_own.provide_switch(_own_engine_active)
+def _active_namespace():
+    """For the engine's tools that run on the active backend (``engine.own.active_ns``): its namespace."""
+    return backend().ns
+
+
+_engine_own.provide_switch(_own_engine_active, _active_namespace)
 
 __all__ = ["BACKENDS", "Backend", "backend", "from_environment", "on_switch", "parse", "set_backend", "use_backend"]

@@ -54,7 +54,8 @@ class GradientCollector(AutoCloseable):
             )
         with grad_mode(ns, True):
             grads = gradients(ns, [t], [a._t for a in leaves])
-        write_gradients(ns, [a._grad for a in leaves], grads)  # DJL writes: the last gradient is replaced
+        # DJL writes: the last gradient is replaced
+        write_gradients(ns, [a._grad for a in leaves], grads, leaves=[a._t for a in leaves])
 
     def zeroGradients(self) -> None:
         for a in _TRACKED:

@@ -146,17 +146,27 @@ def _node_of(t: Tensor):
 
 def _add_pending(pending: dict, edge, g: Tensor, create_graph: bool) -> None:
     """Sum a partial adjoint into what has arrived for ``edge`` (the dlsys notes' node_to_grad): as arrays, or
-    recorded with ``create_graph`` (the sum is then part of the gradient's graph)."""
+    recorded with ``create_graph`` (the sum is then part of the gradient's graph; the backward pass's work, not the
+    user's, so no tracer hears of it, as none hears of PyTorch's)."""
     if type(edge) is OutputEdge:
         node = edge.node
         grads = pending.get(node)
         if grads is None:
             grads = pending[node] = [None] * node.n_outputs
-        old = grads[edge.nr]
-        grads[edge.nr] = g if old is None else old + g if create_graph else make(old._data + g._data)
+        grads[edge.nr] = _summed(grads[edge.nr], g, create_graph)
     else:
-        old = pending.get(edge)
-        pending[edge] = g if old is None else old + g if create_graph else make(old._data + g._data)
+        pending[edge] = _summed(pending.get(edge), g, create_graph)
+
+
+def _summed(old, g: Tensor, create_graph: bool) -> Tensor:
+    if old is None:
+        return g
+    if not create_graph:
+        return make(old._data + g._data)
+    if _state.tracer is None:
+        return old + g
+    with tracing(None):
+        return old + g
 
 
 def run(roots, seeds, user_arrays, retain_graph: bool, create_graph: bool, capture=None, only=None):
@@ -207,7 +217,11 @@ def run(roots, seeds, user_arrays, retain_graph: bool, create_graph: bool, captu
                     stolen.add(HOOKED)  # a hook may have kept a gradient: from here on, copy instead
                 if type(node) is AccumulateGrad:
                     if plain or (only is not None and node in only):
-                        _accumulate(node, g, create_graph, stolen)
+                        if create_graph and _state.tracer is not None:
+                            with tracing(None):  # the backward pass's work: no tracer hears of it
+                                _accumulate(node, g, create_graph, stolen)
+                        else:
+                            _accumulate(node, g, create_graph, stolen)
                     elif capture is not None:
                         captured[node] = g
                     continue

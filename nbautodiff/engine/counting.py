@@ -1,7 +1,9 @@
 """Count the primitives a computation evaluates: forward (primal), tangent (JVP) and adjoint (VJP) rules.
 
 This is how a lesson shows the cost of each way to differentiate: for f: Rⁿ → R, forward mode needs n
-passes, reverse mode one forward and one backward pass, central differences 2n evaluations of f.
+passes, reverse mode one forward and one backward pass, central differences 2n evaluations of f. It counts on
+either backend (on PyTorch through ``engine.watch``): a primitive is an op-table row here, an autograd node a call
+made there (``1 / t`` is reciprocal then mul on both), and an adjoint is a node the backward pass ran.
 """
 
 from __future__ import annotations
@@ -9,7 +11,8 @@ from __future__ import annotations
 from collections import Counter
 
 from .report import Report, Table
-from .tracing import Tracer, tracing
+from .tracing import Tracer
+from .watch import watching
 
 
 class OpCount(Tracer, Report):
@@ -28,8 +31,9 @@ class OpCount(Tracer, Report):
         self.by_op: Counter = Counter()
 
     def on_op(self, op, inputs, params, output) -> None:
-        self.primal += 1
-        self.by_op[op.name] += 1
+        if op.evaluations:  # (a custom Function's own node is none: its forward's primitives are counted)
+            self.primal += op.evaluations
+            self.by_op[op.name] += 1
 
     def on_tangent(self, op, inputs, output, tangents, tangent) -> None:
         self.tangent += 1
@@ -52,8 +56,9 @@ class OpCount(Tracer, Report):
         return f"OpCount(primal={self.primal}, tangent={self.tangent}, adjoint={self.adjoint})"
 
 
-def count_ops() -> tracing:
-    """Count every primitive evaluated inside the block (blocks nest: the outer one counts too).
+def count_ops() -> watching:
+    """Count every primitive evaluated inside the block, on the active backend (blocks nest: the outer one counts
+    too).
 
     >>> x1, x2 = tensor(2., requires_grad=True), tensor(5., requires_grad=True)
     >>> with count_ops() as n:
@@ -61,4 +66,4 @@ def count_ops() -> tracing:
     >>> n
     OpCount(primal=5, tangent=0, adjoint=5)
     """
-    return tracing(OpCount())
+    return watching(OpCount())

@@ -5,7 +5,8 @@ A custom rule is a node whose backward calls the user's function instead of an o
   an optional ``jvp(ctx, ...)`` for forward mode, ``.apply``);
 - JAX's ``custom_vjp`` (``f.defvjp(fwd, bwd)``, residuals passed from ``fwd`` to ``bwd``);
 - TensorFlow's ``custom_gradient`` (``f`` returns ``(y, grad_fn)``), which the TF dialect uses.
-The last two are written as a ``Function`` made on the fly.
+The last two are written as a ``Function`` made on the fly. On the torch backend a ``Function`` applies as a real
+``torch.autograd.Function`` made from the same ``forward``/``backward``/``jvp``, so PyTorch's backward calls them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from . import mode
 from .backward import FREED as FREED_SAVED  # noqa: E402
 from .node import Node
 from .ops.registry import Op
+from .own import active_ns, on_torch
 from .tensor import Tensor, make
 from .tracing import emit
 
@@ -60,6 +62,14 @@ class FunctionCtx(Node):
 
     def mark_dirty(self, *tensors) -> None:  # in-place custom functions: accepted, nothing to do here
         return None
+
+
+class CustomOp(Op):
+    """A Function's row: its node is the user's rule, and what it evaluates are the primitives its ``forward`` runs
+    (counted as those, on both backends: PyTorch's ``Function.apply`` is no call a tracer sees)."""
+
+    __slots__ = ()
+    evaluations = 0
 
 
 _NODE_CLASSES: dict = {}
@@ -109,7 +119,7 @@ class Function:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        op = Op()
+        op = CustomOp()
         op.name, op.node_name = cls.__name__, cls.__dict__.get("_node_name", f"{cls.__name__}Backward")
         op.node_cls = _ctx_class(op.node_name)
         op.forward = op.vjp = op.jvp = None
@@ -120,6 +130,8 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
+        if on_torch():
+            return _torch_function(cls).apply(*args, **kwargs)
         state = mode.state
         ctx = cls._op.node_cls(cls._op, None, ())
         ctx.__dict__["function"] = cls
@@ -279,10 +291,26 @@ def _push_custom_level(cls, ctx, args, results, table, inner) -> None:
             table[id(r)] = (r, t)
 
 
+_NOT_COPIED = {"__dict__", "__weakref__", "_op", "_as_torch", "apply", "__init_subclass__"}
+
+
+def _torch_function(cls) -> type:
+    """The ``torch.autograd.Function`` that is ``cls`` on the torch backend: the same methods (one class, made on
+    first use)."""
+    made = cls.__dict__.get("_as_torch")
+    if made is None:
+        members: dict = {}
+        for klass in reversed(cls.__mro__[: cls.__mro__.index(Function)]):
+            members.update({k: v for k, v in vars(klass).items() if k not in _NOT_COPIED})
+        made = type(cls.__name__, (active_ns().autograd.Function,), members)
+        cls._as_torch = made
+    return made
+
+
 # ---------------------------------------------------------------------------------------------- JAX's face
 class custom_vjp:
     """JAX's ``custom_vjp``: ``f.defvjp(fwd, bwd)``; ``fwd`` returns ``(y, residuals)``, ``bwd(residuals, g)``
-    returns one gradient per argument.
+    returns one gradient per argument. On the torch backend it is a ``torch.autograd.Function``.
 
     >>> @custom_vjp
     ... def f(x):
@@ -319,7 +347,8 @@ class custom_vjp:
 # ---------------------------------------------------------------------------------------------- TF's face
 def custom_gradient(fun):
     """TensorFlow's ``custom_gradient``: ``fun`` returns ``(y, grad_fn)`` with ``grad_fn(upstream)`` giving
-    the gradient(s) of the inputs. The article's stable gradient of 1/exp(x):
+    the gradient(s) of the inputs. On the torch backend it is a ``torch.autograd.Function``. The article's stable
+    gradient of 1/exp(x):
 
     >>> @custom_gradient
     ... def f(x):

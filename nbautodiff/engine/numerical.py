@@ -3,6 +3,10 @@
 Finite differences (forward and central), an eps sweep that shows truncation error against round-off
 error, PyTorch's ``gradcheck``/``gradgradcheck`` (full Jacobians compared element by element, float64
 advised), and the dlsys notes' random-direction check δᵀ∇f ≈ (f(θ+εδ) − f(θ−εδ)) / 2ε.
+
+They need only values and ``autograd.grad``, so they run on the active backend (``own.active_ns``): on the torch
+backend a real ``torch.autograd.Function`` is checked with the backward it was written with. Tensors of the other
+backend passed in are copied onto the active one.
 """
 
 from __future__ import annotations
@@ -11,35 +15,61 @@ import warnings
 
 import numpy as np
 
-from . import mode
-from .backward import grad as autograd_grad
 from .counting import count_ops
-from .own import on_own_engine
+from .own import active_ns
 from .report import Report, Table, fmt
-from .tensor import Tensor, make
+from .tensor import make
+from .tracing import tracing
 
 SCHEMES = ("forward", "central")
 
 
+def _is_tensor(x) -> bool:
+    """A tensor of either backend."""
+    return hasattr(x, "grad_fn") and hasattr(x, "detach")
+
+
 def _tuple(inputs) -> tuple:
-    return (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    """The inputs as a tuple, tensors of the other backend copied onto the active one (``requires_grad`` kept)."""
+    ns = active_ns()
+    inputs = (inputs,) if _is_tensor(inputs) else tuple(inputs)
+    return tuple(x if not _is_tensor(x) or isinstance(x, ns.Tensor) else
+                 ns.tensor(_values(x), requires_grad=x.requires_grad) for x in inputs)
 
 
 def _outputs(out) -> tuple:
-    return (out,) if isinstance(out, Tensor) else tuple(out)
+    return (out,) if _is_tensor(out) else tuple(out)
+
+
+def _values(t) -> np.ndarray:
+    """A numpy copy of a tensor's values, in its dtype (from any device); reading them is no op of ``f``'s."""
+    with tracing(None):
+        return np.array(t.detach().cpu().numpy())
+
+
+def _float64(t) -> np.ndarray:
+    return _values(t).astype(np.float64)
+
+
+def _like(array: np.ndarray, x):
+    """``array`` as a tensor of the active backend with the dtype and device of the tensor ``x``."""
+    return active_ns().tensor(np.asarray(array), dtype=x.dtype, device=x.device)
+
+
+def _is_float(x) -> bool:
+    return _is_tensor(x) and x.is_floating_point()
 
 
 def _evaluate(f, inputs, i, array) -> list[np.ndarray]:
     """f with input i replaced by ``array`` (no graph), its outputs as float64 arrays."""
     args = list(inputs)
-    args[i] = make(array)
-    with mode.no_grad():
+    args[i] = _like(array, inputs[i])
+    with active_ns().no_grad():
         outs = _outputs(f(*args))
-    return [np.asarray(o._data, dtype=np.float64) for o in outs]
+    return [_float64(o) for o in outs]
 
 
 # ------------------------------------------------------------------------------------------- differences
-@on_own_engine
 def numerical_jacobian(f, inputs, eps: float = 1e-6, method: str = "central", wrt=None) -> list[list[np.ndarray]]:
     """J[output][input], each shaped ``out.shape + in.shape``, by finite differences (2n calls of f).
 
@@ -50,12 +80,12 @@ def numerical_jacobian(f, inputs, eps: float = 1e-6, method: str = "central", wr
     if method not in SCHEMES:
         raise ValueError(f"numerical_jacobian: method must be one of {SCHEMES}, got {method!r}")
     inputs = _tuple(inputs)
-    base = None if method == "central" else _evaluate(f, inputs, 0, np.array(inputs[0]._data))
+    base = None if method == "central" else _evaluate(f, inputs, 0, _values(inputs[0]))
     jac = None
     for i, x in enumerate(inputs):
-        if not isinstance(x, Tensor) or x._data.dtype.kind != "f" or (wrt is not None and i not in wrt):
+        if not _is_float(x) or (wrt is not None and i not in wrt):
             continue
-        a = np.array(x._data)
+        a = _values(x)
         cols = []
         for idx in np.ndindex(a.shape):
             plus = a.copy()
@@ -77,7 +107,6 @@ def numerical_jacobian(f, inputs, eps: float = 1e-6, method: str = "central", wr
     return jac or []
 
 
-@on_own_engine
 def numerical_grad(f, inputs, eps: float = 1e-6, method: str = "central") -> tuple:
     """The gradient of a scalar ``f`` by finite differences: one array per input.
 
@@ -87,7 +116,7 @@ def numerical_grad(f, inputs, eps: float = 1e-6, method: str = "central") -> tup
     """
     inputs = _tuple(inputs)
     jac = numerical_jacobian(f, inputs, eps, method)
-    if len(jac) != 1 or any(j is not None and j.shape[: np.ndim(j) - np.ndim(x._data)] != () for j, x in
+    if len(jac) != 1 or any(j is not None and j.shape[: np.ndim(j) - x.dim()] != () for j, x in
                             zip(jac[0], inputs)):
         raise ValueError("numerical_grad: f must return one scalar; use numerical_jacobian for other outputs")
     return tuple(jac[0])
@@ -119,26 +148,34 @@ class EpsSweep(Report):
                       ["scheme", "dtype", "best eps", "smallest error"], rows,
                       ["error = |difference quotient - exact|; plot() shows it over eps (log-log)"]),)
 
-    def plot(self, ax=None):
-        """A log-log plot of error against eps, one line per scheme and dtype (needs matplotlib)."""
-        try:
-            import matplotlib.pyplot as plt
-        except ImportError as e:  # pragma: no cover - matplotlib is an optional extra
-            raise ImportError("EpsSweep.plot needs matplotlib: pip install matplotlib "
-                              '(or pip install "nbautodiff[lab]")') from e
+    def plot(self, ax=None, lang: str = "en"):
+        """A log-log plot of error against eps, one line per scheme and dtype: a ``Plot`` (shown as PNG, drawn
+        without pyplot; ``.figure``, ``.ax``), labelled in English or Chinese (``lang="zh"``). ``ax`` draws into
+        axes of your own figure instead.
+
+        >>> eps_sweep(lambda t: t.sin(), 1.0).plot(lang="zh")._repr_png_()[:4]
+        b'\\x89PNG'
+        """
+        from .figures import Plot, figure, set_cjk_font, words
+
+        labels = words(lang, "EpsSweep.plot")
         if ax is None:
-            _, ax = plt.subplots(figsize=(6, 4))
+            fig, ax = figure(lang, (6.4, 4.2))
+        else:
+            fig = ax.figure
         for (scheme, dtype), err in self.errors.items():
-            ax.loglog(self.eps, np.where(err > 0, err, np.nan), marker=".", label=f"{scheme}, {dtype}",
+            ax.loglog(self.eps, np.where(err > 0, err, np.nan), marker=".", label=f"{labels[scheme]}, {dtype}",
                       linestyle="-" if scheme == "central" else "--")
         ax.set_xlabel("eps")
-        ax.set_ylabel("|error|")
-        ax.set_title("truncation (right) vs round-off (left)")
+        ax.set_ylabel(labels["error"])
+        ax.set_title(labels["eps_title"])
         ax.legend()
-        return ax
+        if lang == "zh":
+            set_cjk_font(fig)
+        return Plot(fig, ax, {"eps": self.eps, **{f"{scheme}, {dtype}": e for (scheme, dtype), e in
+                                                 self.errors.items()}})
 
 
-@on_own_engine
 def eps_sweep(f, x: float, exact: float | None = None, eps=None, dtypes=("float32", "float64"),
               schemes=SCHEMES) -> EpsSweep:
     """Finite-difference errors of ``f'(x)`` for each eps, scheme and dtype.
@@ -148,12 +185,12 @@ def eps_sweep(f, x: float, exact: float | None = None, eps=None, dtypes=("float3
     True
     """
     eps = np.logspace(-15, -1, 29) if eps is None else np.asarray(eps, dtype=np.float64)
-    if exact is None:  # the engine's own derivative, in float64
-        t = make(np.asarray(x, dtype=np.float64))
-        t._requires_grad = True
-        with mode.enable_grad():
-            (g,) = autograd_grad(f(t), t)
-        exact = float(g._data)
+    ns = active_ns()
+    if exact is None:  # the active backend's own derivative, in float64
+        t = ns.tensor(np.asarray(x, dtype=np.float64), requires_grad=True)
+        with ns.enable_grad():
+            (g,) = ns.autograd.grad(f(t), t)
+        exact = float(_float64(g))
     errors = {}
     for scheme in schemes:
         for dtype in dtypes:
@@ -161,8 +198,8 @@ def eps_sweep(f, x: float, exact: float | None = None, eps=None, dtypes=("float3
             errs = []
             for e in eps:
                 def at(v):
-                    with mode.no_grad():
-                        return float(f(make(np.asarray(v, dtype=dt)))._data)
+                    with ns.no_grad():
+                        return float(_float64(f(ns.tensor(np.asarray(v, dtype=dt)))))
 
                 hi = at(dt.type(x) + dt.type(e))
                 if scheme == "central":
@@ -211,46 +248,43 @@ class GradcheckResult(Report):
 def _analytical_jacobian(outs, diff_inputs) -> list[list[np.ndarray]]:
     """J[output][input] (out.shape + in.shape) by reverse mode: one backward pass per output element."""
     jac = []
+    ns = active_ns()
     for o in outs:
         per_input = [np.zeros(tuple(o.shape) + tuple(x.shape)) for x in diff_inputs]
-        if o._requires_grad:
-            flat = np.zeros(o._data.size, dtype=np.asarray(o._data).dtype)
-            for k in range(o._data.size):
+        if o.requires_grad:
+            n = o.numel()
+            flat = np.zeros(n)
+            for k in range(n):
                 flat[:] = 0
                 flat[k] = 1
-                grads = autograd_grad(o, diff_inputs, grad_outputs=make(flat.reshape(o.shape).copy()),
-                                      retain_graph=True, allow_unused=True)
+                grads = ns.autograd.grad(o, diff_inputs, grad_outputs=_like(flat.reshape(tuple(o.shape)), o),
+                                         retain_graph=True, allow_unused=True)
                 for j, g in enumerate(grads):
                     if g is not None:
-                        per_input[j].reshape(o._data.size, -1)[k] = np.asarray(g._data, dtype=np.float64).ravel()
+                        per_input[j].reshape(n, -1)[k] = _float64(g).ravel()
         jac.append(per_input)
     return jac
 
 
 def _forward_jacobian(f, inputs, diff_idx) -> list[list[np.ndarray]]:
-    """J[output][input] by forward mode: one forward pass per element of each differentiable input
-    (the other inputs, numbers or integer tensors included, are held fixed)."""
-    from .forward import jvp
-
-    def of_differentiable(*xs):
-        args = list(inputs)
-        for i, x in zip(diff_idx, xs):
-            args[i] = x
-        return f(*args)
-
-    primals = [inputs[i] for i in diff_idx]
+    """J[output][input] by forward mode (the backend's dual tensors): one forward pass per element of each
+    differentiable input (the other inputs, numbers or integer tensors included, are held fixed)."""
+    forward_ad = active_ns().autograd.forward_ad
+    primals = [inputs[i].detach() for i in diff_idx]
     jac = None
     for j, x in enumerate(primals):
         cols = []
-        for idx in np.ndindex(x.shape):
-            tangents = [make(np.zeros_like(np.asarray(p._data))) for p in primals]
-            t = np.zeros(x.shape, dtype=np.asarray(x._data).dtype)
+        for idx in np.ndindex(tuple(x.shape)):
+            t = np.zeros(tuple(x.shape))
             t[idx] = 1
-            tangents[j] = make(t)
-            with mode.no_grad():
-                _, touts = jvp(of_differentiable, primals, tangents)
-            touts = touts if isinstance(touts, tuple) else (touts,)
-            cols.append([np.asarray(tt._data, dtype=np.float64).ravel() for tt in touts])
+            args = list(inputs)
+            with forward_ad.dual_level():
+                for k, (i, p) in enumerate(zip(diff_idx, primals)):
+                    args[i] = forward_ad.make_dual(p, _like(t if k == j else np.zeros(tuple(p.shape)), p))
+                outs = _outputs(f(*args))
+                tangents = [forward_ad.unpack_dual(o).tangent for o in outs]
+                cols.append([np.zeros(o.numel()) if tt is None else _float64(tt).ravel()
+                             for o, tt in zip(outs, tangents)])
         if jac is None:
             jac = [[None] * len(diff_idx) for _ in range(len(cols[0]) if cols else 0)]
         for o in range(len(jac)):
@@ -265,7 +299,6 @@ def _compare(a: np.ndarray, n: np.ndarray, atol: float, rtol: float):
     return ok, float(err.max(initial=0.0)), float(np.where(err > 0, rel, 0).max(initial=0.0))
 
 
-@on_own_engine
 def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
               raise_exception: bool = False, nondet_tol: float = 0.0, check_undefined_grad: bool = True,
               check_grad_dtypes: bool = False, check_batched_grad: bool = False,
@@ -277,29 +310,31 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
     Full mode compares whole Jacobians element by element; ``fast_mode=True`` runs the dlsys notes'
     random-direction check δᵀ∇f ≈ (f(θ+εδ) − f(θ−εδ)) / 2ε over ``n_directions`` random δ. Use float64
     inputs (a warning says so otherwise). Returns a result object (truthy when it passed) and raises
-    ``GradcheckError`` only with ``raise_exception=True``.
+    ``GradcheckError`` only with ``raise_exception=True``. ``func`` runs on the active backend: on the torch
+    backend a ``torch.autograd.Function``'s own backward is what gets checked.
 
     >>> x = tensor([2.], dtype=float64, requires_grad=True); y = tensor([5.], dtype=float64, requires_grad=True)
     >>> bool(gradcheck(lambda a, b: a.log() + a * b - b.sin(), (x, y)))
     True
     """
     inputs = _tuple(inputs)
-    diff_idx = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x._requires_grad]
+    ns = active_ns()
+    diff_idx = [i for i, x in enumerate(inputs) if _is_tensor(x) and x.requires_grad]
     if not diff_idx:
         raise ValueError("gradcheck expects at least one input tensor to require gradient, but none of the them "
                          "have requires_grad=True.")
     for i in diff_idx:
-        if inputs[i]._data.dtype != np.float64:
+        if inputs[i].dtype != ns.float64:
             warnings.warn(
                 f"Input #{i} requires gradient and is not a double precision floating point or complex. This check "
                 "will likely fail if all the inputs are not of double precision floating point or complex. ",
                 UserWarning, stacklevel=2)
     notes = ["advice: check in float64 (central differences in float32 lose ~half the digits)"] if any(
-        inputs[i]._data.dtype != np.float64 for i in diff_idx) else []
+        inputs[i].dtype != ns.float64 for i in diff_idx) else []
     diff_inputs = [inputs[i] for i in diff_idx]
     rows, failures = [], []
     with count_ops() as ops:
-        with mode.enable_grad():
+        with ns.enable_grad():
             outs = _outputs(func(*inputs))
         passes = {"evaluations of f": 1, "backward passes": 0, "forward passes": 0}
         if fast_mode:
@@ -308,16 +343,16 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
         else:
             jac = numerical_jacobian(func, inputs, eps, wrt=set(diff_idx))  # once, for every input
             numerical = {i: [row[i] for row in jac] for i in diff_idx}
-            passes["evaluations of f"] += 2 * sum(inputs[i]._data.size for i in diff_idx)
+            passes["evaluations of f"] += 2 * sum(inputs[i].numel() for i in diff_idx)
             passed = True
             if check_backward_ad:
                 analytic = _analytical_jacobian(outs, diff_inputs)
-                passes["backward passes"] += sum(o._data.size for o in outs if o._requires_grad)
+                passes["backward passes"] += sum(o.numel() for o in outs if o.requires_grad)
                 passed &= _check_jacobians("backward (reverse mode)", analytic, numerical, diff_idx, inputs, outs,
                                            atol, rtol, rows, failures)
             if check_forward_ad:
                 forward = _forward_jacobian(func, inputs, diff_idx)
-                passes["forward passes"] += sum(inputs[i]._data.size for i in diff_idx)
+                passes["forward passes"] += sum(inputs[i].numel() for i in diff_idx)
                 forward = [[None if f_ is None else f_.reshape(tuple(outs[o].shape) + tuple(inputs[i].shape))
                             for f_, i in zip(row, diff_idx)] for o, row in enumerate(forward)]
                 passed &= _check_jacobians("forward (forward mode)", forward, numerical, diff_idx, inputs, outs,
@@ -368,32 +403,33 @@ def _torch_str(a: np.ndarray, dtype_suffix: str) -> str:
 def _random_directions(func, inputs, diff_idx, outs, eps, atol, rtol, n, seed, rows, failures, passes) -> bool:
     """uᵀJδ by reverse mode against uᵀ(f(θ+εδ) − f(θ−εδ))/2ε, for random unit δ (and random u)."""
     rng = np.random.default_rng(seed)
+    ns = active_ns()
     diff_inputs = [inputs[i] for i in diff_idx]
     ok_all = True
     for k in range(n):
         deltas = []
         for x in diff_inputs:
-            d = rng.standard_normal(x.shape)
+            d = rng.standard_normal(tuple(x.shape))
             deltas.append(d)
         norm = np.sqrt(sum(float((d * d).sum()) for d in deltas)) or 1.0
         deltas = [d / norm for d in deltas]
-        us = [rng.standard_normal(o.shape) for o in outs]
+        us = [rng.standard_normal(tuple(o.shape)) for o in outs]
         # left: uᵀ J δ = (Jᵀu)·δ by one backward pass
-        pairs = [(o, make(u.astype(np.asarray(o._data).dtype))) for o, u in zip(outs, us) if o._requires_grad]
+        pairs = [(o, _like(u, o)) for o, u in zip(outs, us) if o.requires_grad]
         lhs = 0.0
         if pairs:
-            grads = autograd_grad([p[0] for p in pairs], diff_inputs, grad_outputs=[p[1] for p in pairs],
-                                  retain_graph=True, allow_unused=True)
-            lhs = sum(float((np.asarray(g._data, dtype=np.float64) * d).sum()) for g, d in zip(grads, deltas)
-                      if g is not None)
+            grads = ns.autograd.grad([p[0] for p in pairs], diff_inputs, grad_outputs=[p[1] for p in pairs],
+                                     retain_graph=True, allow_unused=True)
+            lhs = sum(float((_float64(g) * d).sum()) for g, d in zip(grads, deltas) if g is not None)
         passes["backward passes"] += 1
 
         def shifted(sign):
             args = list(inputs)
             for i, d in zip(diff_idx, deltas):
-                args[i] = make(np.asarray(inputs[i]._data) + sign * eps * d.astype(np.asarray(inputs[i]._data).dtype))
-            with mode.no_grad():
-                return [np.asarray(o._data, dtype=np.float64) for o in _outputs(func(*args))]
+                x = _values(inputs[i])
+                args[i] = _like(x + sign * eps * d.astype(x.dtype), inputs[i])
+            with ns.no_grad():
+                return [_float64(o) for o in _outputs(func(*args))]
 
         hi, lo = shifted(1), shifted(-1)
         passes["evaluations of f"] += 2
@@ -408,7 +444,6 @@ def _random_directions(func, inputs, diff_idx, outs, eps, atol, rtol, n, seed, r
     return ok_all
 
 
-@on_own_engine
 def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
                   gen_non_contig_grad_outputs: bool = False, raise_exception: bool = False, nondet_tol: float = 0.0,
                   check_undefined_grad: bool = True, check_grad_dtypes: bool = False,
@@ -422,35 +457,31 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
     True
     """
     inputs = _tuple(inputs)
-    diff_idx = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x._requires_grad]
-    with mode.enable_grad():
+    ns = active_ns()
+    diff_idx = [i for i, x in enumerate(inputs) if _is_tensor(x) and x.requires_grad]
+    with ns.enable_grad():
         outs = _outputs(func(*inputs))
     rng = np.random.default_rng(seed)
     if grad_outputs is None:
-        grad_outputs = tuple(make(rng.standard_normal(o.shape).astype(np.asarray(o._data).dtype)) for o in outs
-                             if o._requires_grad)
-    grad_outputs = _tuple(grad_outputs)
-    for g in grad_outputs:
-        g._requires_grad = g._data.dtype.kind == "f"
+        grad_outputs = tuple(_like(rng.standard_normal(tuple(o.shape)), o) for o in outs if o.requires_grad)
+    grad_outputs = tuple(g.detach().requires_grad_(g.is_floating_point()) for g in _tuple(grad_outputs))
     n_in = len(inputs)
 
     def first_derivative(*args):
         xs, vs = list(args[:n_in]), args[n_in:]
         for i in diff_idx:  # the finite differences call this with plain copies: differentiate those
-            if not xs[i]._requires_grad:
-                xs[i] = make(xs[i]._data)
-                xs[i]._requires_grad = True
-        with mode.enable_grad():
-            o = [t for t in _outputs(func(*xs)) if t._requires_grad]
-            grads = autograd_grad(o, [xs[i] for i in diff_idx], grad_outputs=list(vs), create_graph=True,
-                                  allow_unused=True, materialize_grads=True)
+            if not xs[i].requires_grad:
+                xs[i] = xs[i].detach().requires_grad_(True)
+        with ns.enable_grad():
+            o = [t for t in _outputs(func(*xs)) if t.requires_grad]
+            grads = ns.autograd.grad(o, [xs[i] for i in diff_idx], grad_outputs=list(vs), create_graph=True,
+                                     allow_unused=True, materialize_grads=True)
         return tuple(grads)
 
     return gradcheck(first_derivative, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
                      raise_exception=raise_exception, fast_mode=fast_mode, seed=seed)
 
 
-@on_own_engine
 def random_direction_check(f, inputs, n: int = 5, eps: float = 1e-6, seed: int = 0) -> Table:
     """The dlsys notes' check, one row per random unit δ: δᵀ∇f (reverse mode) beside the central difference.
 

@@ -1,6 +1,7 @@
-"""The engine's own tools (transforms, traces, checks, op counts) look inside this engine, so they run the
-user's function on it whatever the active backend: inside them, ``nbautodiff.torch`` is the own engine,
-and real PyTorch tensors passed in are copied into it (keeping ``requires_grad``)."""
+"""The engine's own tools (transforms, traces) look inside this engine, so they run the user's function on it
+whatever the active backend: inside them, ``nbautodiff.torch`` is the own engine, and real PyTorch tensors passed
+in are copied into it (keeping ``requires_grad``). Tools that need only values and ``autograd.grad`` (the gradient
+checks, op counts, custom gradients) work on the active backend instead: ``active_ns()`` is its namespace."""
 
 from __future__ import annotations
 
@@ -28,12 +29,24 @@ def _to_own(x):
 
 
 _switch = None  # set by the backend switch: () -> a block that makes the own engine active, or None if it is
+_active = None  # set by the backend switch: () -> the active backend's PyTorch namespace
 
 
-def provide_switch(switch) -> None:
-    """The backend switch (a layer above) hands the engine the way to make the own engine active."""
-    global _switch
-    _switch = switch
+def provide_switch(switch, active=None) -> None:
+    """The backend switch (a layer above) hands the engine the way to make the own engine active, and the way to
+    reach the active backend's namespace."""
+    global _switch, _active
+    _switch, _active = switch, active
+
+
+def active_ns():
+    """The active backend's PyTorch namespace: the own engine's, or real ``torch``."""
+    return _active()
+
+
+def on_torch() -> bool:
+    """Whether real PyTorch is the active backend."""
+    return _switch is not None and _switch() is not None
 
 
 def on_own_engine(fn):

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._dialect import noted_gradient
 from ..engine.report import Report, Table, fmt, plain
 from .notation import MINUS, constant, expression, number
 from .record import Recording, dialect_name, is_tensor, key_of, live_recordings, to_numpy, unwrap
@@ -419,6 +420,11 @@ class _Builder:
         if t is None:
             node.grad_state = "not computed yet" if leaf else "not kept"
             return
+        held, g = noted_gradient(t)
+        if held:  # a dialect keeps it elsewhere: DJL's and MXNet's slots, the latest gradient a TensorFlow tape gave
+            node.grad = None if g is None else to_numpy(g)
+            node.grad_state = "computed" if g is not None else ""  # TensorFlow stores none: no "not computed yet"
+            return
         node.retains_grad = bool(getattr(t, "retains_grad", False)) and t.grad_fn is not None
         if t.grad_fn is None or node.retains_grad:  # (reading .grad of any other tensor warns, and it is None)
             g = t.grad
@@ -430,7 +436,8 @@ class _Builder:
     def _detached_edges(self, g: Graph, ops) -> None:
         """A value read through ``detach()`` (from a recording): a cut edge from the value to the op that read it."""
         for fn in ops:
-            recorded = self._recorded(("fn", id(fn), 0), "ops")
+            # a custom gradient's node reads only what it differentiates: no recorded argument is an edge of it
+            recorded = self._recorded(("fn", id(fn), 0), "ops") if custom_name(fn) is None else None
             for kind, k in recorded.args if recorded is not None else ():
                 if kind == "cut":
                     if k not in g.keys:
@@ -452,8 +459,14 @@ class _Builder:
             n.label = n.name or n.var
 
     def _describe_op(self, g: Graph, fn) -> None:
-        """The operation written out on its inputs' labels: "x1 × x2", "ln(x1)", "2 × v3"."""
+        """The operation written out on its inputs' labels: "x1 × x2", "ln(x1)", "2 × v3"; a custom gradient's node
+        as the user's function of the values it differentiates: "f(x)"."""
         node = g.nodes[g.keys[("op", id(fn))]]
+        custom = custom_name(fn)
+        if custom is not None:
+            operands = [g.nodes[g.keys[_value_key(child, nr)]].label for child, nr in _children(fn)]
+            node.expression = f"{custom}({', '.join(operands)})"
+            return
         recorded = self._recorded(("fn", id(fn), 0), "ops")
         if recorded is not None:  # the arguments as the op was called with them, constants included
             operands = [arg if kind == "const" else g.nodes[g.keys[arg]].label if arg in g.keys else "?"
@@ -463,6 +476,16 @@ class _Builder:
                         for i, (child, nr) in enumerate(fn.next_functions)]
         row, params = _row(fn, recorded)
         node.expression = expression(row, operands, params, None)
+
+
+def custom_name(fn) -> str | None:
+    """The name of the user's function behind a custom-gradient node (an ``autograd.Function`` of either backend,
+    ``custom_vjp``, ``custom_gradient``, ``tf.custom_gradient``), None for any other node."""
+    op = getattr(fn, "op", None)
+    if op is not None:  # the own engine's node
+        return op.name if op.custom else None
+    forward = getattr(type(fn), "_forward_cls", None)  # PyTorch's
+    return forward.__name__ if forward is not None else None
 
 
 def _children(fn) -> list:
@@ -537,12 +560,11 @@ def _saved_output(fn):
     if data is not None:
         ver = getattr(fn, "out_ver", None)
         return np.array(data) if ver is None or ver[0] == 0 else None  # changed in place since: not its output
-    if hasattr(fn, "_saved_result"):  # real PyTorch
-        try:
-            return to_numpy(fn._saved_result)
-        except RuntimeError:  # freed by backward()
-            return None
-    return None
+    try:
+        saved = getattr(fn, "_saved_result", None)  # real PyTorch
+    except RuntimeError:  # freed by backward()
+        return None
+    return to_numpy(saved) if is_tensor(saved) else None
 
 
 # used by the picture to write a value

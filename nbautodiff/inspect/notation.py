@@ -64,7 +64,8 @@ def constant(c) -> str:
 
 
 def number(c) -> str:
-    c = c.item() if isinstance(c, np.generic) else c
+    """A number as the lesson writes it: 2, 0.5, (−1); numpy scalars and 0-d arrays alike."""
+    c = c.item() if isinstance(c, np.generic) or (isinstance(c, np.ndarray) and c.ndim == 0) else c
     if isinstance(c, bool) or not isinstance(c, (int, float)):
         return str(c)
     return f"({MINUS}{fmt(-c)})" if c < 0 else fmt(c)

@@ -1,8 +1,9 @@
 """The recorder: while a block runs, keep the value of every tensor an op computes, so the picture shows each node's
 value (v3 = 0.693, v4 = 10, ..., y = 11.652) and not only the leaves and outputs.
 
-On the own engine the recorder is a tracer (``engine.tracing``); on the torch backend the same data comes from a
-``torch.overrides.TorchFunctionMode`` and PyTorch's global module hooks, so both backends draw the same numbers.
+The recorder is a tracer, installed with ``engine.watch.watching``: on the torch backend the same events come from a
+``torch.overrides.TorchFunctionMode`` and PyTorch's global module hooks, so both backends draw the same numbers. What
+the autograd machinery computes (the gradients ``autograd.grad`` returns) is not recorded as an op on either.
 
 >>> with record() as rec:
 ...     x1 = tensor(2., requires_grad=True); x2 = tensor(5., requires_grad=True)
@@ -20,9 +21,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import backends
 from ..engine.tensor import Tensor
-from ..engine.tracing import Tracer, tracing
+from ..engine.tracing import Tracer
+from ..engine.watch import watching
 from .notation import constant, number
 
 BIG = 1 << 16  # values with more elements are not copied: the picture shows their shape and dtype only
@@ -44,6 +45,15 @@ def unwrap(t):
     """A dialect's array (DJL NDArray, tf.Tensor/Variable, MXNet ndarray) stands for the backend tensor it holds."""
     inner = getattr(t, "_t", None)
     return inner if inner is not None and getattr(t, "grad_fn", None) is None and hasattr(inner, "grad_fn") else t
+
+
+def dialect_of(value) -> str | None:
+    """"djl", "tf" or "mxnet" for a lesson dialect's array, None for anything else (a tensor, a number)."""
+    module = type(value).__module__
+    if not module.startswith("nbautodiff.") or getattr(value, "_t", None) is None:
+        return None
+    name = module.split(".")[1]
+    return name if name in ("djl", "tf", "mxnet") else None
 
 
 def dialect_name(value) -> str | None:
@@ -129,12 +139,13 @@ class Recording:
             return ("const", constant(a))
         return ("const", number(a) if isinstance(a, (int, float, np.number, bool)) else repr(a))
 
-    def _op(self, name: str, inputs, params, output) -> None:
+    def _op(self, name: str, inputs, params, output, evaluations: int = 1) -> None:
         if getattr(output, "grad_fn", None) is None:
             return
         args = [self._arg(a) for a in inputs]
         key = self._see(output)
-        self.ops[key] = OpRecord(name, args, params)
+        if evaluations == 1:  # one call, several nodes (PyTorch's 1 / t: reciprocal, then mul): each node says
+            self.ops[key] = OpRecord(name, args, params)  # what it computed from its own inputs
 
     def _leaf(self, t) -> None:
         key = self._see(t)
@@ -205,7 +216,8 @@ class Recording:
 
 
 _live: list[weakref.ref] = []  # recordings, newest last: graph() reads values from the ones still alive
-_recent: collections.deque = collections.deque(maxlen=3)  # ... and the last few stay alive for it
+KEPT = 8  # the last recordings stay alive, so nb.graph(y) after a few record() blocks still shows every value
+_recent: collections.deque = collections.deque(maxlen=KEPT)
 
 
 def live_recordings() -> list[Recording]:
@@ -217,35 +229,25 @@ def live_recordings() -> list[Recording]:
 
 class record:
     """Record a block: every value it computes is kept for the picture (``rec.graph()``, or ``nb.graph(y)``: the
-    last three recordings stay alive for it). The user's variable names are read from the block's namespace when it
+    last eight recordings stay alive for it). The user's variable names are read from the block's namespace when it
     ends, or from ``namespace=`` (the ``%%autodiff`` magic passes the notebook's).
     """
 
     def __init__(self, namespace: dict | None = None):
         self.recording = Recording()
         self.namespace = namespace
-        self._hooks: list = []
 
     def __enter__(self) -> Recording:
         rec = self.recording
         self._frame = sys._getframe(1)
-        if backends.backend().name == "torch":
-            self._mode = _torch_mode(rec)
-            self._mode.__enter__()
-            self._hooks = _torch_module_hooks(rec)
-        else:
-            self._mode = tracing(_OwnRecorder(rec))
-            self._mode.__enter__()
+        self._mode = watching(_Recorder(rec))
+        self._mode.__enter__()
         _live.append(weakref.ref(rec))
         _recent.append(rec)
         return rec
 
     def __exit__(self, *exc) -> bool:
-        try:
-            self._mode.__exit__(*exc)
-        finally:
-            for h in self._hooks:
-                h.remove()
+        self._mode.__exit__(*exc)
         rec = self.recording
         if self.namespace is not None:
             rec._name_from(self.namespace)
@@ -256,8 +258,8 @@ class record:
         return False
 
 
-class _OwnRecorder(Tracer):
-    """The recorder on the own engine: a tracer."""
+class _Recorder(Tracer):
+    """The recorder's tracer (on either backend: ``watching``)."""
 
     def __init__(self, rec: Recording):
         self.rec = rec
@@ -266,7 +268,7 @@ class _OwnRecorder(Tracer):
         self.rec._leaf(tensor)
 
     def on_op(self, op, inputs, params, output) -> None:
-        self.rec._op(op.name, inputs, params, output)
+        self.rec._op(op.name, inputs, params, output, op.evaluations)
 
     def on_detach(self, source, result) -> None:
         self.rec._detach(source, result)
@@ -276,62 +278,3 @@ class _OwnRecorder(Tracer):
 
     def on_module_exit(self, module, output) -> None:
         self.rec._exit(module)
-
-
-# PyTorch's function names, as the op-table rows of the same operation are named (the notation reads row names)
-_TORCH_NAMES = {
-    "__add__": "add", "__radd__": "add", "__iadd__": "add", "__sub__": "sub", "__isub__": "sub", "__rsub__": "rsub",
-    "__mul__": "mul", "__rmul__": "mul", "__imul__": "mul", "__truediv__": "div", "__itruediv__": "div",
-    "__rtruediv__": "rdiv", "__neg__": "neg", "__matmul__": "matmul", "__rmatmul__": "matmul", "__abs__": "abs",
-    "__getitem__": "index", "__rpow__": "rpow", "__pow__": "pow", "true_divide": "div", "multiply": "mul",
-    "subtract": "sub", "negative": "neg",
-}
-
-
-def _torch_name(func, args) -> tuple[str, dict | None]:
-    name = getattr(func, "__name__", str(func))
-    name = _TORCH_NAMES.get(name, name)
-    if name == "pow" and len(args) > 1 and not is_tensor(args[1]):
-        return "pow_scalar", {"exponent": args[1]}
-    if name == "rpow":
-        return "rpow", {"base": args[1]}
-    return name, None
-
-
-def _torch_mode(rec: Recording):
-    import torch
-    from torch.overrides import TorchFunctionMode
-
-    class TorchRecorder(TorchFunctionMode):
-        """The recorder on the torch backend: sees every torch function (the mode is off inside the handler)."""
-
-        def __torch_function__(self, func, types, args=(), kwargs=None):
-            out = func(*args, **(kwargs or {}))
-            if isinstance(out, torch.Tensor) and out.requires_grad and out.grad_fn is None:
-                rec._leaf(out)  # a new leaf (made with requires_grad=True, or requires_grad_()); seen ones are skipped
-            if func is torch.Tensor.detach:
-                rec._detach(args[0], out)
-            elif isinstance(out, torch.Tensor) and out.grad_fn is not None:
-                name, params = _torch_name(func, args)
-                if params is not None:
-                    args = args[:1]
-                rec._op(name, [a for a in args if not isinstance(a, (list, tuple, type(None)))], params, out)
-            elif isinstance(out, (tuple, list)):
-                for o in out:
-                    if isinstance(o, torch.Tensor) and o.grad_fn is not None:
-                        rec._op(_torch_name(func, args)[0], [a for a in args[:1]], None, o)
-            return out
-
-    return TorchRecorder()
-
-
-def _torch_module_hooks(rec: Recording) -> list:
-    from torch.nn.modules import module as torch_module
-
-    def pre(module, args):
-        rec._enter(module)
-
-    def post(module, args, output):
-        rec._exit(module)
-
-    return [torch_module.register_module_forward_pre_hook(pre), torch_module.register_module_forward_hook(post)]

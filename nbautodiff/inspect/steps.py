@@ -16,18 +16,20 @@ gives the same frames for a function, forward mode included, from its evaluation
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import backends
 from ..engine.report import Report, Table
 from ..engine.tensor import Tensor
-from ..engine.tracing import Tracer, tracing
+from ..engine.tracing import Tracer
+from ..engine.watch import watching
 from .graph import Graph, graph, shown_value
 from .notation import MINUS, bar, dot
 from .record import is_tensor, key_of
+from .words import check_lang, say
 
 CUMULATIVE = 200  # up to this many values every frame shows every list; above, only what the step touched
 
@@ -58,10 +60,11 @@ class Frame:
 
 class Backprop(Report):
     """The reverse pass of ``graph``: ``steps`` in the order nodes ran, and the ``frames`` a stepper shows (the
-    first is the seed, the last shows the saved tensors freed)."""
+    first is the seed, the last shows the saved tensors freed); captions and tables in ``lang``."""
 
-    def __init__(self, graph: Graph, steps: list[Step], seeds: dict, mode: str = "reverse"):
-        self.graph, self.steps, self.seeds, self.mode = graph, steps, seeds, mode
+    def __init__(self, graph: Graph, steps: list[Step], seeds: dict, mode: str = "reverse", lang: str = "en"):
+        check_lang(lang, "step")
+        self.graph, self.steps, self.seeds, self.mode, self.lang = graph, steps, seeds, mode, lang
         self.received: dict[int, list] = {n.id: [] for n in graph.values}
         for s in steps:
             for vid, g in s.partials:
@@ -88,7 +91,7 @@ class Backprop(Report):
         parts = [g for k, (s, g) in enumerate(self._received_until(vid, upto))]
         name = self.name(vid)
         if vid in self.seeds:
-            return f"{name} = {shown_value(self.seeds[vid])} (seed)"
+            return f"{name} = {shown_value(self.seeds[vid])}{say(self.lang, 'seed')}"
         if not parts:
             return ""
         terms = [shown_value(parts[0])] + [_signed(p) for p in parts[1:]]
@@ -117,8 +120,10 @@ class Backprop(Report):
     def _frames(self) -> list[Frame]:
         g = self.graph
         small = len(g.values) <= CUMULATIVE
+        lang = self.lang
         seed = ", ".join(f"{self.name(v)} = {shown_value(s)}" for v, s in self.seeds.items())
-        frames = [Frame(notes=[(v, self._sum_text(v, 0), "sum") for v in self.seeds], caption=f"seed: {seed}")]
+        frames = [Frame(notes=[(v, self._sum_text(v, 0), "sum") for v in self.seeds],
+                        caption=say(lang, "seed caption", seeds=seed))]
         for k, s in enumerate(self.steps, 1):
             labels = [(vid, s.node, shown_value(p), "send") for vid, p in s.partials]
             touched = {vid for vid, _ in s.partials} | ({s.output} if s.output is not None else set())
@@ -128,15 +133,16 @@ class Backprop(Report):
                 text = self._sum_text(vid, k)
                 if text:
                     notes.append((vid, text, "sum" if vid in touched else "part"))
-            sends = ", ".join(f"{shown_value(p)} to {g.nodes[vid].label}" for vid, p in s.partials)
-            incoming = f"{self.name(s.output)} = {shown_value(s.incoming)}" if s.output is not None else "its gradient"
-            frames.append(Frame((s.node,), labels, notes, f"{s.label} ({s.expression}): received {incoming}; "
-                                f"sends {sends or 'nothing'}", row=k - 1))
-        freed = [(n.id, "freed", "freed") for n in g.ops if n.saves]
+            sends = ", ".join(say(lang, "sent to", value=shown_value(p), label=g.nodes[vid].label)
+                              for vid, p in s.partials)
+            incoming = (f"{self.name(s.output)} = {shown_value(s.incoming)}" if s.output is not None
+                        else say(lang, "its gradient"))
+            frames.append(Frame((s.node,), labels, notes, say(lang, "step caption", node=s.label,
+                                                              expression=s.expression, incoming=incoming,
+                                                              sends=sends or say(lang, "nothing")), row=k - 1))
+        freed = [(n.id, say(lang, "freed note"), "freed") for n in g.ops if n.saves]
         last = frames[-1]
-        frames.append(Frame((), [], list(last.notes) + freed,
-                            "done: the leaves' gradients are the sums; a backward() without retain_graph=True would "
-                            "now free the saved tensors (a second backward fails)", row=None))
+        frames.append(Frame((), [], list(last.notes) + freed, say(lang, "done caption"), row=None))
         return frames
 
     def tables(self) -> tuple[Table]:
@@ -146,7 +152,8 @@ class Backprop(Report):
             sent = ", ".join(f"{self.graph.nodes[v].label}: {shown_value(p)}" for v, p in s.partials)
             rows.append([s.label, s.expression, f"{out} = {shown_value(s.incoming)}" if out else "", sent])
         notes = [self.adjoint_text(n.label) for n in self.graph.values if n.kind == "leaf" and self.received[n.id]]
-        return (Table("reverse pass, node by node", ["node", "operation", "received", "sends (partial adjoints)"],
+        lang = self.lang
+        return (Table(say(lang, "reverse pass"), [say(lang, k) for k in ("node", "operation", "received", "sends")],
                       rows, notes),)
 
     def __repr__(self) -> str:
@@ -159,16 +166,17 @@ def _signed(value) -> str:
 
 
 # ============================================================================ the reverse pass of a live graph
-def backprop(*outputs, names=None, **options) -> Backprop:
+def backprop(*outputs, names=None, lang: str = "en", **options) -> Backprop:
     """Run the reverse pass of ``outputs`` node by node and keep what each node received and sent, leaving every
-    ``.grad`` and the graph as they were (the pass retains the graph)."""
+    ``.grad`` and the graph as they were (the pass retains the graph); captions and tables in ``lang``."""
     if not outputs:
         raise ValueError("step() needs the tensor to differentiate, e.g. nb.step(y), or a function and its inputs")
     if names is None:
         frame = sys._getframe(1)
         names = {k: v for k, v in {**frame.f_globals, **frame.f_locals}.items()
                  if not k.startswith("_") and (is_tensor(v) or hasattr(v, "_t"))}
-    g = graph(*outputs, names=names, **options)
+    check_lang(lang, "step")
+    g = graph(*outputs, names=names, lang=lang, **options)
     freed = [n.label for n in g.ops if n.freed]
     if freed:
         raise RuntimeError(
@@ -185,12 +193,12 @@ def backprop(*outputs, names=None, **options) -> Backprop:
              for i in g.outputs}
     grads = [(t, t.grad) for t in (g.tensor(n.id) for n in g.values) if t is not None and _holds_grad(t)]
     try:
-        steps = (_own_steps if isinstance(roots[0], Tensor) else _torch_steps)(g, roots, leaves)
+        steps = _steps(g, roots, leaves)
     finally:
         for t, old in grads:  # what the user's tensors held before
             _set_grad(t, old)
     seeds = {i: _plain_seed(s) for i, s in seeds.items()}
-    return Backprop(g, steps, seeds)
+    return Backprop(g, steps, seeds, lang=lang)
 
 
 def _holds_grad(t) -> bool:
@@ -264,7 +272,7 @@ class Watcher:
             out.append(Step(op_id, node.label, node.expression, _output_of(g, op_id), incoming, partials))
         return out
 
-    # ---- the own engine: a tracer on the node and partials events
+    # ---- a tracer on the node and partials events (on PyTorch, ``watching`` hooks the graph's nodes for them)
     def tracer(self) -> Tracer:
         watcher, incoming = self, {}
 
@@ -274,95 +282,42 @@ class Watcher:
 
             def on_partials(self, node, grads):
                 if watcher.passes == 0:
-                    watcher.add(node, incoming.pop(id(node), None), node.next, grads)
+                    watcher.add(node, incoming.pop(id(node), None), node.next_functions, grads)
 
             def on_backward_end(self):
                 watcher.passes += 1
 
         return Watch()
 
-    # ---- PyTorch: hooks on every node of the graph, while one pass runs
-    def hooked(self, roots):
-        """A block in which PyTorch's reverse pass from ``roots`` is collected (node pre-hooks and hooks)."""
-        import contextlib
 
-        @contextlib.contextmanager
-        def block():
-            incoming, handles, seen, stack = {}, [], set(), [r.grad_fn for r in roots if r.grad_fn is not None]
-            while stack:
-                fn = stack.pop()
-                if id(fn) in seen:
-                    continue
-                seen.add(id(fn))
-                handles += [fn.register_prehook(lambda go, fn=fn: incoming.__setitem__(id(fn), go)),
-                            fn.register_hook(lambda gi, go, fn=fn: self.add(fn, incoming.pop(id(fn), None),
-                                                                           fn.next_functions, gi))]
-                stack += [c for c, _ in fn.next_functions if c is not None and type(c).__name__ != "AccumulateGrad"]
-            try:
-                yield
-            finally:
-                for h in handles:
-                    h.remove()
-                self.passes += 1
-
-        return block()
-
-
+@contextlib.contextmanager
 def watch_backward():
-    """A block (``with watch_backward() as w:``) in which the first backward pass is collected, on either backend:
-    on the own engine through the tracer, on PyTorch by hooking the graph when ``backward()`` is called."""
-    import contextlib
-
-    @contextlib.contextmanager
-    def block():
-        w = Watcher()
-        if backends.backend().name != "torch":
-            with tracing(w.tracer()):
-                yield w
-            return
-        import torch
-        from torch.overrides import TorchFunctionMode
-
-        class Backward(TorchFunctionMode):
-            def __torch_function__(self, func, types, args=(), kwargs=None):
-                if func in (torch.Tensor.backward, torch.autograd.backward) and w.passes == 0:
-                    roots = args[0] if isinstance(args[0], (list, tuple)) else [args[0]]
-                    with w.hooked(list(roots)):
-                        return func(*args, **(kwargs or {}))
-                return func(*args, **(kwargs or {}))
-
-        with Backward():
-            yield w
-
-    return block()
+    """A block (``with watch_backward() as w:``) in which the first backward pass is collected, on either backend."""
+    w = Watcher()
+    with watching(w.tracer()):
+        yield w
 
 
-def watched(w: Watcher, *outputs, names=None, **options) -> Backprop:
+def watched(w: Watcher, *outputs, names=None, lang: str = "en", **options) -> Backprop:
     """The model of a reverse pass a ``watch_backward()`` block saw (the graph drawn as it is now: freed)."""
-    g = graph(*outputs, names=names or {}, **options)
+    g = graph(*outputs, names=names or {}, lang=lang, **options)
     seeds = {i: _plain_seed(np.ones(np.shape(g.nodes[i].value)) if g.nodes[i].value is not None else 1.0)
              for i in g.outputs}
-    return Backprop(g, w.steps(g), seeds)
+    return Backprop(g, w.steps(g), seeds, lang=lang)
 
 
-def _own_steps(g: Graph, roots, leaves) -> list[Step]:
-    from ..engine.autograd import grad as autograd_grad
-    from ..engine.factories import ones_like
+def _steps(g: Graph, roots, leaves) -> list[Step]:
+    """The reverse pass from ``roots``, watched node by node (retaining the graph, leaving every ``.grad``)."""
+    if isinstance(roots[0], Tensor):
+        from ..engine.autograd import grad
+        from ..engine.factories import ones_like
+    else:
+        import torch
 
+        grad, ones_like = torch.autograd.grad, torch.ones_like
     w = Watcher()
-    with tracing(w.tracer()):
-        autograd_grad(roots, leaves, grad_outputs=[ones_like(r) for r in roots], retain_graph=True,
-                      allow_unused=True)
-    return w.steps(g)
-
-
-def _torch_steps(g: Graph, roots, leaves) -> list[Step]:
-    import torch
-
-    w = Watcher()
-    with w.hooked(roots):
-        torch.autograd.grad(roots, leaves, grad_outputs=[torch.ones_like(r) for r in roots], retain_graph=True,
-                            allow_unused=True)
+    with watching(w.tracer()):
+        grad(roots, leaves, grad_outputs=[ones_like(r) for r in roots], retain_graph=True, allow_unused=True)
     return w.steps(g)
 
 
@@ -387,7 +342,7 @@ def from_trace(trace, mode: str = "reverse") -> Backprop:
             steps.append(Step(op_id, node.label, node.expression, v.node, v.adjoint, partials))
         out = by_name[trace.output_name].node if trace.output_name else None
         seeds = {out: _plain_seed(np.ones(np.shape(by_name[trace.output_name].value)))} if out is not None else {}
-        return Backprop(g, steps, seeds)
+        return Backprop(g, steps, seeds, lang=trace.lang)
     return Tangents(trace)
 
 
@@ -407,7 +362,7 @@ class Tangents(Backprop):
             steps.append(Step(op_id, node.label, v.tangent_expression, v.node, v.tangent,
                               [(i.node, i.tangent) for i in ins if i.node is not None]))
         Report.__init__(self)
-        self.graph, self.steps, self.seeds, self.mode = g, steps, {}, "forward"
+        self.graph, self.steps, self.seeds, self.mode, self.lang = g, steps, {}, "forward", trace.lang
         self.received = {n.id: [] for n in g.values}
         self.frames = self._tangent_frames()
 
@@ -416,8 +371,9 @@ class Tangents(Backprop):
         seeded = t.variables[t.wrt]
         inputs = [v for v in t.variables if v.op is None and v.node is not None]
         notes = [(v.node, f"{dot(g.nodes[v.node].label)} = {shown_value(v.tangent)}", "sum") for v in inputs]
-        frames = [Frame(notes=list(notes), caption=f"seed {dot(g.nodes[seeded.node].label)} = "
-                        f"{shown_value(seeded.tangent)}, the other inputs' tangents 0")]
+        frames = [Frame(notes=list(notes), caption=say(self.lang, "tangent seed caption",
+                                                       name=dot(g.nodes[seeded.node].label),
+                                                       value=shown_value(seeded.tangent)))]
         for k, s in enumerate(self.steps, 1):
             name = dot(g.nodes[s.output].label)
             notes.append((s.output, f"{name} = {shown_value(s.incoming)}", "sum"))

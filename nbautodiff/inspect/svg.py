@@ -16,6 +16,7 @@ import numpy as np
 from .collapse import GROUP
 from .collapse import collapse as boxed
 from .layout import layout
+from .words import WORDS, check_lang
 
 FONT = 12.0
 LINE = 15.0
@@ -23,16 +24,6 @@ PAD_X, PAD_Y = 8.0, 5.0
 
 COLORS = {"leaf": "#0072B2", "intermediate": "#7F7F7F", "output": "#D55E00", "op": "#CC79A7", GROUP: "#009E73"}
 GRAD_COLOR = "#009E73"
-
-WORDS = {
-    "en": {"leaf": "leaf", "intermediate": "intermediate", "output": "output", "op": "op (backward node)",
-           "grad": "grad", "not computed yet": "not computed yet", "not kept": "", "freed": "saved: freed",
-           "saved": "saved for backward", "retained": "retained", "group": "group", "ops": "ops",
-           "detached": "detached"},
-    "zh": {"leaf": "叶节点", "intermediate": "中间节点", "output": "输出节点", "op": "运算（反向节点）", "grad": "梯度",
-           "not computed yet": "尚未计算", "not kept": "", "freed": "已保存：已释放", "saved": "为反向传播保存",
-           "retained": "已保留", "group": "分组", "ops": "个运算", "detached": "已分离"},
-}
 
 STYLE = (
     "<style>"
@@ -51,13 +42,16 @@ STYLE = (
 )
 
 
+WIDE, NARROW = 13.0, 6.9  # px at 12 px: a CJK character (a full em, and fallback fonts run wider), a Latin one
+
+
 def text_width(text: str) -> float:
-    """How wide ``text`` is at 12 px: wide (CJK) characters count double, combining marks nothing."""
+    """How wide ``text`` is at 12 px: wide (CJK) characters about twice a Latin one, combining marks nothing."""
     w = 0.0
     for ch in text:
         if unicodedata.combining(ch):
             continue
-        w += 12.0 if unicodedata.east_asian_width(ch) in "WF" else 6.9
+        w += WIDE if unicodedata.east_asian_width(ch) in "WF" else NARROW
     return w
 
 
@@ -159,8 +153,7 @@ def _edge_path(points, sizes, src, dst) -> str:
 def scene(graph, lang="en", values=True, grads=True, shapes=False, saved=True, collapse=300, expand=(),
           spacious: float = 0.0):
     """What a picture draws and where: (nodes and boxes shown, their text lines, their sizes, the layout)."""
-    if lang not in WORDS:
-        raise ValueError(f"Graph.svg: lang={lang!r}; choose 'en' or 'zh'")
+    check_lang(lang, "Graph.svg")
     options = {"lang": lang, "values": values, "grads": grads, "shapes": shapes, "saved": saved}
     shown = boxed(graph, collapse, expand)
     lines = {n.id: node_lines(n, options) for n in shown.nodes}

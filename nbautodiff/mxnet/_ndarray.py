@@ -470,7 +470,8 @@ def _backward(heads, head_grads, retain_graph: bool) -> None:
     be = _backend_of([*heads, *head_grads])
     variables = [a for a in _attached.on(be) if a._grad_req != "null" and a._t.requires_grad and a._t.is_leaf]
     grads = _differentiate(heads, head_grads, variables, retain_graph, create_graph=False)
-    write_gradients(be.ns, [a._grad._t for a in variables], grads, [a._grad_req == "add" for a in variables])
+    write_gradients(be.ns, [a._grad._t for a in variables], grads, [a._grad_req == "add" for a in variables],
+                    leaves=[a._t for a in variables])
 
 
 def _listify(x) -> list:

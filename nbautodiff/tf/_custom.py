@@ -7,8 +7,8 @@ import functools
 
 from ..backends import backend
 from ._nest import _flatten
-from ._stack import _recording_tapes
-from ._tensor import Tensor, _run, _tensor
+from ._stack import _connected, _recording_tapes
+from ._tensor import Tensor, _run, _tensor, _TensorLike
 
 
 def _detach(t):
@@ -33,7 +33,7 @@ def _custom_function(name: str, grad_fn_check, ns):
 
     def forward(ctx, grad_fn, n_args, *tensors):
         ctx.tf_grad_fn, ctx.n_args, ctx.n_out = grad_fn, n_args, len(tensors) - n_args
-        outs = tuple(t.clone() for t in tensors[n_args:])  # the results of f, cut from f's own graph
+        outs = tuple(t.clone() for t in tensors[n_args:])  # the results of f (detached: f's graph is not drawn)
         return outs[0] if len(outs) == 1 else outs
 
     def backward(ctx, *upstream):
@@ -69,7 +69,8 @@ def custom_gradient(f=None):
     ``f`` runs as TensorFlow runs it eagerly, with the tapes recording, so a ``grad_fn`` that reads values of the
     forward pass differentiates again under an outer tape (second derivatives). The result is an identity
     ``autograd.Function`` of the active backend whose backward calls ``grad_fn``. Variables that ``f`` reads without
-    taking them as arguments get no gradient (TensorFlow's ``grad_fn(..., variables=...)`` is not supported).
+    taking them as arguments get no gradient (TensorFlow's ``grad_fn(..., variables=...)`` is not supported), and so
+    do keyword arguments: one that a recording tape watches is an error (pass it positionally).
     """
     if f is None:
         return custom_gradient
@@ -86,12 +87,20 @@ def custom_gradient(f=None):
         b = backend()
         if b.name not in functions:
             functions[b.name] = _custom_function(f.__name__, check_count, b.ns)
-        return functions[b.name].apply(grad_fn, n_args, *ts)
+        results = [t.detach() for t in ts[n_args:]]  # f's own graph is not differentiated: grad_fn stands for it
+        return functions[b.name].apply(grad_fn, n_args, *ts[:n_args], *results)
 
     @functools.wraps(f)
     def decorated(*args, **kwargs):
         tensors = [_tensor(a) for a in args]
         y, grad_fn = f(*tensors, **kwargs)  # keyword arguments are not differentiated, as in TensorFlow
+        watched = [k for k, v in kwargs.items() if isinstance(v, _TensorLike) and _connected(v, _recording_tapes())]
+        if watched:
+            raise ValueError(
+                f"custom_gradient {f.__name__}: {', '.join(watched)} passed by keyword, and keyword arguments are not "
+                f"differentiated (TensorFlow would silently give them no gradient); pass them positionally: "
+                f"{f.__name__}({', '.join(watched)})"
+            )
         ys: list = []
         _flatten(y, "y", ys, [])
         ys = [_tensor(v) for v in ys]

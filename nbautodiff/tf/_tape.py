@@ -9,7 +9,7 @@ import weakref
 
 import numpy as np
 
-from .._dialect import Marked, grad_mode, gradients
+from .._dialect import Marked, grad_mode, gradients, note_gradient, returns_gradients
 from ..backends import backend
 from ._math import reshape, stack, zeros_like
 from ._nest import _flatten, _pack
@@ -109,6 +109,7 @@ class GradientTape:
                 x._t.requires_grad_(True)
             except RuntimeError:  # a non-leaf backend tensor: a fresh leaf with the same values
                 x._t = x._t.detach().requires_grad_(True)
+            returns_gradients(x._t)
         self._watched.add(x)
 
     def watched_variables(self) -> tuple:
@@ -225,6 +226,8 @@ class GradientTape:
         for s in sources:
             i = slot.get(id(s))
             g = None if i is None else found[i]
+            if g is not None:
+                note_gradient(s._t, g)  # the latest gradient of s, for pictures and %%autodiff --check
             out.append(None if g is None else Tensor._make(g, outer if create_graph else frozenset()))
         return out
 

@@ -12,7 +12,7 @@ import operator
 
 import numpy as np
 
-from .._dialect import OPERATORS, Array, check_backend, operators, run
+from .._dialect import OPERATORS, Array, check_backend, operators, returns_gradients, run
 from ..backends import backend
 from ._dtypes import _TF_TYPE_NAMES, DType, TensorShape, _dtype_of, as_dtype, float32, float64
 from ._errors import InvalidArgumentError
@@ -241,6 +241,7 @@ class Variable(_TensorLike):
         self._trainable = True if trainable is None else bool(trainable)
         if self._trainable and value.dtype.is_floating:
             t.requires_grad_(True)
+            returns_gradients(t)  # a tape returns its gradients: pictures show the latest, never "not computed"
         self._t = t
         self._name = f"{name or 'Variable'}:0" if not str(name or "").endswith(":0") else name
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 from ..inspect.explore import ExplorerModel
+from ..inspect.words import say
 from ._compat import StaticBundle, ipywidgets
 
 W = ipywidgets()
@@ -16,7 +17,7 @@ def explore(f, dialect: str | None = None, lang: str = "en", eps: float = 1e-3, 
 
     Inputs are the active backend's tensors, or a dialect's arrays with ``dialect="djl" | "tf" | "mxnet"``.
     """
-    return Explorer(ExplorerModel(f, dialect=dialect, eps=eps, **inputs), lang=lang)
+    return Explorer(ExplorerModel(f, dialect=dialect, eps=eps, lang=lang, **inputs), lang=lang)
 
 
 class Explorer(StaticBundle, W.VBox):
@@ -44,7 +45,7 @@ class Explorer(StaticBundle, W.VBox):
         start = time.perf_counter()
         self.result = self.model.run(**values)
         g = self.result.graph
-        self.picture.value = g.svg(lang=self.lang) if g is not None else "<i>f does not depend on its inputs</i>"
+        self.picture.value = g.svg(lang=self.lang) if g is not None else f"<i>{say(self.lang, 'no dependence')}</i>"
         self.checks.value = self.result._repr_html_()
         self.seconds = time.perf_counter() - start
 

@@ -13,15 +13,17 @@ import sys
 from ..inspect import graph
 from ..inspect.steps import CUMULATIVE, Backprop, backprop, from_trace
 from ..inspect.svg import draw, overlay, scene, text_width
+from ..inspect.words import say
 from ._compat import StaticBundle, has_stack, ipywidgets
 
 W = ipywidgets()
 
 
 def step(target, *inputs, mode: str = "reverse", wrt=0, create_graph: bool = False, lang: str = "en",
-         names=None, interval: int = 900, **options) -> Stepper:
+         names=None, interval: int = 900, dialect: str | None = None, **options) -> Stepper:
     """A stepper through the reverse pass of a tensor's graph (``nb.step(y)``), or through the trace of a function
-    at some inputs (``nb.step(f, 2., 5.)``, ``mode="forward"`` and ``wrt=`` for the tangent pass).
+    at some inputs (``nb.step(f, 2., 5.)``, ``mode="forward"`` and ``wrt=`` for the tangent pass; ``dialect="tf"``
+    and the others for a function written in a lesson dialect, as ``nb.trace``).
 
     The user's ``.grad`` fields and graph are left as they were. ``create_graph=True`` ends on the extended graph:
     the forward graph and the graph backward built for the gradients, which ``create_graph`` differentiates again.
@@ -31,11 +33,12 @@ def step(target, *inputs, mode: str = "reverse", wrt=0, create_graph: bool = Fal
 
         if not inputs:
             raise ValueError("step(f, *inputs): give f's inputs too, e.g. nb.step(f, 2.0, 5.0)")
-        t = trace(target, *inputs, wrt=wrt)
+        t = trace(target, *inputs, wrt=wrt, dialect=dialect, lang=lang)
         return Stepper(from_trace(t, mode), lang=lang, interval=interval, table=t.tables()[2 if mode == "reverse"
                                                                                         else 1], **options)
-    if inputs:
-        raise TypeError("step(y): a tensor takes no inputs; for a function use nb.step(f, *inputs)")
+    if inputs or dialect is not None:
+        raise TypeError("step(y): a tensor takes no inputs (nor dialect=: its graph is drawn whatever made it); for "
+                        "a function use nb.step(f, *inputs)")
     if mode != "reverse":
         raise ValueError("step(y, mode='forward'): a live graph is stepped in reverse; for the forward tangent pass "
                          "give the function and its inputs: nb.step(f, 2.0, 5.0, mode='forward', wrt='x1')")
@@ -44,7 +47,7 @@ def step(target, *inputs, mode: str = "reverse", wrt=0, create_graph: bool = Fal
         from .view import _tensors_in
 
         names = _tensors_in({**frame.f_globals, **frame.f_locals})
-    model = backprop(target, names=names, **options)
+    model = backprop(target, names=names, lang=lang, **options)
     extended = None
     if create_graph:
         extended = _extended(target, model, names)
@@ -87,12 +90,11 @@ class Stepper(StaticBundle, W.VBox):
         captions = [f"<div class='nbad-caption'><b>{k}/{len(frames) - 1}</b> {_escape(f.caption)}</div>"
                     for k, f in enumerate(frames)]
         small = len(model.graph.values) <= CUMULATIVE
-        table = table if table is not None else model.tables()[0]
+        table = table if table is not None else model.table()
         tables = [table.html(highlight=f.row) for f in frames] if small else []
         if extended is not None:
             overlays.append("")
-            captions.append("<div class='nbad-caption'><b>extended graph</b> with create_graph=True: backward "
-                            "recorded the gradients' own graph, which can be differentiated again</div>")
+            captions.append(f"<div class='nbad-caption'>{say(lang, 'extended caption')}</div>")
             tables.append(table.html()) if small else None
         self._overlays, self._captions, self._tables = overlays, captions, tables
         n = len(overlays)
@@ -115,6 +117,7 @@ class Stepper(StaticBundle, W.VBox):
             self.slider.observe(self._show, names="value")
         self.overlay.add_class("nbautodiff-step-overlay")
         layers = [base, self.overlay]
+        self._extended_svg = None
         if extended is not None:
             self.extended = W.HTML("")
             self._extended_svg = extended.svg(lang=lang)
@@ -144,9 +147,14 @@ class Stepper(StaticBundle, W.VBox):
         return f"Stepper(steps={len(self.model.steps)}, frames={len(self._overlays)})"
 
     def _static_html(self) -> str:
+        """What shows without the widget's JavaScript (nbconvert, nbval, the docs): the last step over the base
+        picture, and the extended graph under it as the widget's last frame shows it."""
         last = self._overlays[-1] or self._overlays[-2]
-        return (f"<div style='display:grid'><div style='grid-area:1/1'>{self._base}</div>"
+        html = (f"<div style='display:grid'><div style='grid-area:1/1'>{self._base}</div>"
                 f"<div style='grid-area:1/1'>{last}</div></div>")
+        if self._extended_svg is not None:
+            html += self._captions[-1] + self._extended_svg
+        return html
 
 
 def _escape(text: str) -> str:

@@ -56,6 +56,7 @@ class Op:
         "custom",
         "promotes",
     )
+    evaluations = 1  # primitives one event stands for (a PyTorch call may run several: ``engine.watch.TorchOp``)
 
     def __repr__(self) -> str:
         return f"Op({self.name!r}, {self.node_name})"
