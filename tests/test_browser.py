@@ -149,3 +149,53 @@ def test_notebook_7_shows_the_graph_and_steps(tmp_path):
         except Exception as e:
             shot = shoot(page, "notebook7-failure", tmp_path)
             raise AssertionError(f"{e}\nscreenshot: {shot}\nserver log:\n{log.read_text()[-2000:]}") from e
+
+
+LESSONS = Path(__file__).resolve().parents[1] / "notebooks"
+# lesson: (a text its graph pictures must show, which stepper is the first reverse-mode one, its last frame, the
+# explorer's gradient before a move)
+LESSON_CHECKS = {
+    "01_djl_autograd": ("DotBackward0", 0, "x̄ = [0, 2, 4, 6] + [0, 2, 4, 6] = [0, 4, 8, 12]", None),
+    "05_differentiation_methods": ("= 11.652", 1, "x̄1 = 0.5 + 5 = 5.5", "5.5"),
+}
+
+
+@pytest.mark.parametrize("lesson", sorted(LESSON_CHECKS))
+def test_jupyterlab_runs_a_lesson_and_its_widgets_respond(lesson, tmp_path):
+    """The lesson as a learner opens it: every cell runs in a fresh kernel, the pictures render, the first stepper
+    plays to its last frame, and the first explorer's gradients change when its slider moves."""
+    from playwright.sync_api import expect
+
+    shown, which, last_frame, grad_before = LESSON_CHECKS[lesson]
+    path = LESSONS / f"{lesson}.ipynb"
+    with browser.jupyter(path) as (base, log), browser.browser() as page:
+        try:
+            page.goto(f"{base}/lab/tree/{path.name}?reset&token={browser.TOKEN}")
+            browser.run_all(page, timeout=300)
+            pictures = page.locator(".jp-OutputArea svg.nbautodiff-graph")
+            assert pictures.count() >= 3, f"only {pictures.count()} graph pictures rendered"
+            expect(pictures.filter(has_text=shown).first).to_be_attached()
+
+            stepper = page.locator(".nbautodiff-stepper").nth(which)
+            stepper.scroll_into_view_if_needed()
+            stepper.locator(".widget-play button").first.click()
+            expect(stepper.locator(".nbad-caption", has_text="done:")).to_be_visible()
+            frames = stepper.locator(".nbautodiff-step-overlay svg.nbad-step").filter(has_text=last_frame)
+            assert any(frames.nth(i).is_visible() for i in range(frames.count())), f"no frame shows {last_frame}"
+            shoot(stepper, f"{lesson}-stepper", tmp_path)
+
+            explorer = page.locator(".nbautodiff-explorer").first
+            explorer.scroll_into_view_if_needed()
+            grads = explorer.locator(".nbautodiff-explorer-grads")
+            if grad_before:
+                expect(grads).to_contain_text(grad_before)
+            before = grads.inner_text()
+            handle = explorer.get_by_role("slider").first
+            handle.focus()
+            handle.press("ArrowRight")
+            expect(grads).not_to_have_text(before)
+            expect(explorer.locator(".nbautodiff-explorer-graph svg g.node").first).to_be_visible()
+            shoot(explorer, f"{lesson}-explorer", tmp_path)
+        except Exception as e:
+            shot = shoot(page, f"{lesson}-failure", tmp_path)
+            raise AssertionError(f"{e}\nscreenshot: {shot}\nserver log:\n{log.read_text()[-2000:]}") from e

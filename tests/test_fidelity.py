@@ -124,6 +124,17 @@ SILENT = {
     "BCE with a 0-d float64 target weight": (
         "L.nn.functional.binary_cross_entropy_with_logits(L.zeros(2), L.ones(2), weight=L.tensor(2., dtype=L.float64))"
     ),
+    "autograd.grad of int tensor / float32": (
+        "x = L.tensor(3., requires_grad=True); L.autograd.grad(L.tensor(2) / x, x)"
+    ),
+    "autograd.grad of atan2(int, float32)": (
+        "x = L.tensor([3., -1.], requires_grad=True); L.autograd.grad(L.atan2(L.tensor([2, 1]), x).sum(), x)"
+    ),
+    # norms: torch.norm is linalg.vector_norm for every p
+    "norm -inf": "x = L.tensor([0.5, -1., 2.], requires_grad=True); y = x.norm(float('-inf')); y.backward(); y, x.grad",
+    "norm p=0": "x = L.tensor([0.5, 0., 2.]); x.norm(p=0), x.norm(0, dim=0)",
+    "norm negative p": "x = L.tensor([0.5, -1., 2.], requires_grad=True); y = x.norm(-1); y.backward(); y, x.grad",
+    "norm nuc": "x = L.arange(6.).reshape(2, 3).requires_grad_(); y = x.norm('nuc'); y.backward(); y, x.grad",
 }
 
 REFUSED = {}

@@ -45,8 +45,9 @@ def _roots(tensors: Sequence[Tensor], grads, what: str):
     nodes, seeds, user_arrays = [], [], set()
     if grads is None:
         grads = (None,) * len(tensors)
-    if len(grads) != len(tensors):
-        raise RuntimeError(f"got {len(grads)} gradients for {len(tensors)} outputs")
+    if len(grads) < len(tensors):  # more gradients than outputs: PyTorch uses the first ones
+        raise RuntimeError(f"got {len(tensors)} tensors and {len(grads)} gradients\n"
+                           f"{what}: pass one gradient per output tensor")
     for i, (t, g) in enumerate(zip(tensors, grads)):
         if not isinstance(t, Tensor):
             raise TypeError(f"{what}: expected Tensors, got {type(t).__name__} at index {i}")

@@ -65,7 +65,7 @@ def to_dtype(d) -> dtype:
     """Accept a dtype, a numpy dtype, a Python type or a name ('float32', 'torch.FloatTensor')."""
     if isinstance(d, dtype):
         return d
-    python_types = {_builtins.float: float32, _builtins.int: int64, _builtins.bool: bool}
+    python_types = {_builtins.float: float64, _builtins.int: int64, _builtins.bool: bool}  # PyTorch's: float is double
     if d in python_types:
         return python_types[d]
     if isinstance(d, str):

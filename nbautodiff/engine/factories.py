@@ -140,8 +140,10 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False, pin_memor
         dtypes.on_cpu(device)
     from_numpy_array = isinstance(data, (np.ndarray, np.generic, Tensor))
     arr = _infer(data)
+    if isinstance(data, str):
+        raise TypeError("new(): invalid data type 'str'\na tensor holds numbers: tensor([1., 2.]), not a string")
     if dtype is not None:
-        target = dtypes.to_dtype(dtype).np
+        target = _dtype_arg(dtype, "tensor").np
     elif from_numpy_array:
         target = arr.dtype  # a numpy float64 array stays float64, as in PyTorch
         dtypes.from_numpy(target)
@@ -187,26 +189,35 @@ def _non_negative(size: tuple, op: str | None = None) -> None:
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: [{', '.join(map(str, size))}]")
 
 
-def _dt(dtype) -> np.dtype:
-    return (dtypes.to_dtype(dtype) if dtype is not None else _default_dtype).np
+def _dt(dtype, op: str = "tensor") -> np.dtype:
+    return (_dtype_arg(dtype, op) if dtype is not None else _default_dtype).np
+
+
+def _dtype_arg(dtype, op: str):
+    """A factory's ``dtype=``: a torch dtype, a numpy dtype or a Python type (``float`` is float64, as in
+    PyTorch); a string is PyTorch's TypeError."""
+    if isinstance(dtype, str):
+        raise TypeError(f"{op}(): argument 'dtype' must be torch.dtype, not str\n"
+                        f"use torch.{dtype.removeprefix('torch.')} rather than the string {dtype!r}")
+    return dtypes.to_dtype(dtype)
 
 
 def zeros(*shape, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     if device is not None:
         dtypes.on_cpu(device)
-    return _finish(np.zeros(_size(shape, size, "zeros"), dtype=_dt(dtype)), requires_grad)
+    return _finish(np.zeros(_size(shape, size, "zeros"), dtype=_dt(dtype, "zeros")), requires_grad)
 
 
 def ones(*shape, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     if device is not None:
         dtypes.on_cpu(device)
-    return _finish(np.ones(_size(shape, size), dtype=_dt(dtype)), requires_grad)
+    return _finish(np.ones(_size(shape, size), dtype=_dt(dtype, "ones")), requires_grad)
 
 
 def empty(*shape, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     if device is not None:
         dtypes.on_cpu(device)
-    return _finish(np.zeros(_size(shape, size), dtype=_dt(dtype)), requires_grad)
+    return _finish(np.zeros(_size(shape, size), dtype=_dt(dtype, "empty")), requires_grad)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -217,11 +228,11 @@ def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False)
             dtype = dtypes.int64
     size = (size,) if isinstance(size, numbers.Integral) else tuple(size)
     _non_negative(size)
-    return _finish(np.full(size, fill_value, dtype=_dt(dtype)), requires_grad)
+    return _finish(np.full(size, fill_value, dtype=_dt(dtype, "full")), requires_grad)
 
 
 def _like(x: Tensor, fill, dtype, requires_grad) -> Tensor:
-    dt = dtypes.to_dtype(dtype).np if dtype is not None else x._data.dtype
+    dt = _dtype_arg(dtype, "like").np if dtype is not None else x._data.dtype
     return _finish(fill(x._data.shape, dt), requires_grad)
 
 
@@ -257,32 +268,38 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: b
     """
     if end is None:
         start, end = 0, start
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is None:
         is_int = builtins.all(isinstance(v, numbers.Integral) for v in (start, end, step))
         dtype = dtypes.int64 if is_int else _default_dtype
     # compute in float64 like PyTorch, then cast, so float32 ranges don't drift
-    return _finish(np.arange(start, end, step, dtype=np.float64).astype(dtypes.to_dtype(dtype).np), requires_grad)
+    return _finish(np.arange(start, end, step, dtype=np.float64).astype(_dtype_arg(dtype, "arange").np), requires_grad)
 
 
 def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.linspace(start, end, steps, dtype=np.float64).astype(_dt(dtype)), requires_grad)
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    return _finish(np.linspace(start, end, steps, dtype=np.float64).astype(_dt(dtype, "linspace")), requires_grad)
 
 
 def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     for name, v in (("n", n), ("m", m)):
         if v is not None and v < 0:
             raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
-    return _finish(np.eye(n, m, dtype=_dt(dtype)), requires_grad)
+    return _finish(np.eye(n, m, dtype=_dt(dtype, "eye")), requires_grad)
 
 
 def rand(*shape, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1)."""
-    return _finish(_generator.random(_size(shape, size)).astype(_dt(dtype)), requires_grad)
+    return _finish(_generator.random(_size(shape, size)).astype(_dt(dtype, "rand")), requires_grad)
 
 
 def randn(*shape, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples."""
-    return _finish(_generator.standard_normal(_size(shape, size)).astype(_dt(dtype)), requires_grad)
+    return _finish(_generator.standard_normal(_size(shape, size)).astype(_dt(dtype, "randn")), requires_grad)
 
 
 def randint(low, high=None, size=(), *, dtype=None, device=None) -> Tensor:

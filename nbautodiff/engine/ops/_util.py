@@ -58,12 +58,13 @@ def shape_str(shape) -> str:
     return "[" + ", ".join(str(s) for s in shape) + "]"
 
 
-def broadcast_error(name: str):
-    """The error for elementwise ops whose shapes don't broadcast: PyTorch's text plus the fix."""
+def broadcast_error(name: str, pair: tuple = (0, -1)):
+    """The error for elementwise ops whose shapes don't broadcast: PyTorch's text plus the fix. ``pair`` says
+    which inputs PyTorch calls tensor a and tensor b."""
 
     def error(args, params, exc):
         shapes = [a._data.shape if isinstance(a, Tensor) else () for a in args]
-        a, b = shapes[0], shapes[-1]
+        a, b = shapes[pair[0]], shapes[pair[1]]
         for i in range(1, max(len(a), len(b)) + 1):
             sa = a[-i] if i <= len(a) else 1
             sb = b[-i] if i <= len(b) else 1

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..node import node_class
 from ..tensor import Tensor, make
-from ._util import SCALARS, as_operand, broadcast_error, const
+from ._util import SCALARS, as_operand, broadcast_error, const, shape_str
 from .inplace import inplace
 from .registry import OPS, apply, defop, public, unary
 from .shape import to_dtype
@@ -1072,7 +1072,7 @@ MASKED_FILL = defop(  # masked_fill(mask, number)
     "masked_fill", "MaskedFillBackward0", lambda x, mask, *, value: np.where(mask, np.asarray(value, x.dtype), x),
     vjp=(lambda g, out, x, mask, *, value: where(mask, 0.0, g), None),
     jvp=(lambda dx, out, x, mask, *, value: where(mask, 0.0, dx), None),
-    save=(1,), broadcast=True, error=broadcast_error("masked_fill"),
+    save=(1,), broadcast=True, error=broadcast_error("masked_fill", (1, 0)),
 )
 MASKED_FILL_TENSOR = defop(  # masked_fill(mask, 0-d tensor): the value gets the sum of the filled places' gradients
     "masked_fill_tensor", "MaskedFillBackward1", lambda x, mask, value: np.where(mask, value.astype(x.dtype), x),
@@ -1080,17 +1080,27 @@ MASKED_FILL_TENSOR = defop(  # masked_fill(mask, 0-d tensor): the value gets the
          lambda g, out, x, mask, value: where(mask, g, 0.0).sum()),
     jvp=(lambda dx, out, x, mask, value: where(mask, 0.0, dx), None,
          lambda dv, out, x, mask, value: where(mask, dv, 0.0).expand(out.shape)),
-    save=(1,), broadcast=True, error=broadcast_error("masked_fill"),
+    save=(1,), broadcast=True, error=broadcast_error("masked_fill", (1, 0)),
 )
 
 
-@public(inplace=True)
+_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
+            "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
+
+
+def _c_name(t) -> str:
+    """The C++ type name PyTorch's kernels print for a dtype (``long int`` for int64)."""
+    return _C_NAMES.get(t._data.dtype.name, t._data.dtype.name)
+
+
+@public
 def masked_fill(x, mask, value):
     """``value`` where ``mask`` holds, else ``x``; the filled places pass no gradient to ``x``."""
     if not isinstance(mask, Tensor):
         mask = make(np.asarray(mask))
     if mask._data.dtype != np.bool_:
-        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype}")
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {_c_name(mask)}\n"
+                           f"masked_fill: compare to make a mask, e.g. x.masked_fill(m != 0, value)")
     if isinstance(value, Tensor):
         from .. import mode
 
@@ -1103,6 +1113,26 @@ def masked_fill(x, mask, value):
             )
         return apply(MASKED_FILL_TENSOR, (x, mask, value))
     return apply(MASKED_FILL, (x, mask), {"value": value})
+
+
+@public(function=False)
+def masked_fill_(x, mask, value):
+    """In place: writes ``masked_fill(x, mask, value)`` into x; the mask must broadcast to x's shape."""
+    if isinstance(mask, Tensor) and mask._data.dtype != np.bool_:
+        return masked_fill(x, mask, value)  # its refusal
+    shape = mask._data.shape if isinstance(mask, Tensor) else np.shape(mask)
+    for i in range(1, min(len(shape), x._data.ndim) + 1):
+        have = x._data.shape[-i] if i <= x._data.ndim else 1
+        if shape[-i] not in (1, have):  # PyTorch expands the mask to x: x is tensor a here
+            raise RuntimeError(
+                f"The size of tensor a ({have}) must match the size of tensor b ({shape[-i]}) at non-singleton "
+                f"dimension {max(len(shape), x._data.ndim) - i}\nmasked_fill_: a mask of shape {tuple(shape)} "
+                f"does not broadcast to the tensor's shape {tuple(x._data.shape)}"
+            )
+    if len(shape) > x._data.ndim:
+        raise RuntimeError(f"output with shape {shape_str(x._data.shape)} doesn't match the broadcast shape "
+                           f"{shape_str(np.broadcast_shapes(shape, x._data.shape))}")
+    return inplace(x, lambda t, _: masked_fill(t, mask, value), (mask, value), "masked_fill_")
 
 
 # ---------------------------------------------------------------- remainder and fmod

@@ -889,6 +889,9 @@ class LinAlgError(RuntimeError):
     """``torch.linalg.LinAlgError``: a singular matrix, or a decomposition that did not converge."""
 
 
+LinAlgError.__module__, LinAlgError.__name__, LinAlgError.__qualname__ = "torch._C", "_LinAlgError", "_LinAlgError"
+
+
 def _mT(x):
     return transpose(x, -2, -1)
 

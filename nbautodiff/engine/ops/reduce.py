@@ -100,7 +100,7 @@ def mean(x, dim=None, keepdim: bool = False, *, dtype=None):
     if x._data.dtype.kind != "f":
         raise RuntimeError(
             f"mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. "
-            f"Got: {x.dtype.name.capitalize() if x.dtype.name != 'int64' else 'Long'} (use x.float().mean())"
+            f"Got: {x.dtype.name.capitalize() if x.dtype.name != 'int64' else 'Long'}\nmean: use x.float().mean()"
         )
     d = norm_dim(dim, x._data.ndim, "mean")
     return apply(MEAN if d is None else MEAN_DIM, (x,), {"dim": d, "keepdim": keepdim, "shape": x._data.shape})
@@ -265,9 +265,20 @@ def check_nonempty(x, dim, name: str) -> None:
             raise IndexError(f"{name}: Expected reduction dim {int(d) % n} to have non-zero size.")
 
 
+def _arg_nonempty(x, dim, op: str) -> None:
+    if x._data.size:
+        return
+    if dim is None:
+        raise IndexError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0.")
+    d = one_dim(dim, x._data.ndim, op)
+    if x._data.ndim and x._data.shape[d] == 0:
+        raise IndexError(f"{op}(): Expected reduction dim {d} to have non-zero size.")
+
+
 @public
 @numpy_aliases
 def argmax(x, dim=None, keepdim: bool = False):
+    _arg_nonempty(x, dim, "argmax")
     if dim is None:
         return make(np.asarray(np.argmax(x._data), dtype=np.int64))
     return make(np.asarray(np.argmax(x._data, axis=one_dim(dim, x.ndim, "argmax"), keepdims=keepdim), dtype=np.int64))
@@ -276,6 +287,7 @@ def argmax(x, dim=None, keepdim: bool = False):
 @public
 @numpy_aliases
 def argmin(x, dim=None, keepdim: bool = False):
+    _arg_nonempty(x, dim, "argmin")
     if dim is None:
         return make(np.asarray(np.argmin(x._data), dtype=np.int64))
     return make(np.asarray(np.argmin(x._data, axis=one_dim(dim, x.ndim, "argmin"), keepdims=keepdim), dtype=np.int64))
@@ -329,58 +341,20 @@ def prod(x, dim=None, keepdim: bool = False, *, dtype=None):
 
 
 # ============================================================== norm
-def _norm_fwd(x, *, p, dim, keepdim):
-    if p == 2:
-        return np.sqrt(np.sum(x * x, axis=dim, keepdims=keepdim))
-    if p == float("inf"):
-        return np.max(np.abs(x), axis=dim, keepdims=keepdim)
-    if p == 1:
-        return np.sum(np.abs(x), axis=dim, keepdims=keepdim)
-    return np.sum(np.abs(x) ** p, axis=dim, keepdims=keepdim) ** (1.0 / p)
-
-
-def _norm_scale(x, out, p, dim, keepdim):
-    """d‖x‖/dx, written with tensor ops; 0 where the norm is 0 (PyTorch's subgradient)."""
-    from .elementwise import abs, sign
-
-    n = unreduce(out, x.shape, dim, keepdim)
-    zero = _mask(n._data == 0)
-    safe = where(zero, 1.0, n)
-    if p == 2:
-        return where(zero, 0.0, x / safe)
-    if p == 1:
-        return sign(x)
-    if p == float("inf"):
-        hit = _mask(np.abs(x._data) == n._data)
-        return where(zero, 0.0, sign(x) * hit / _mask(hit._data.sum(axis=dim, keepdims=True)))
-    return where(zero, 0.0, sign(x) * abs(x) ** (p - 1) / safe ** (p - 1))
-
-
-def _norm_vjp(g, out, x, *, p, dim, keepdim):
-    return unreduce(g, x.shape, dim, keepdim) * _norm_scale(x, out, p, dim, keepdim)
-
-
-def _norm_jvp(dx, out, x, *, p, dim, keepdim):
-    return sum(dx * _norm_scale(x, out, p, dim, keepdim), dim, keepdim)
-
-
-NORM = defop("norm", "LinalgVectorNormBackward0", _norm_fwd, vjp=(_norm_vjp,), jvp=(_norm_jvp,),
-             save=(0,), save_out=True)
-
-
 @public
 @numpy_aliases
 def norm(x, p="fro", dim=None, keepdim: bool = False, dtype=None):
-    """The vector p-norm (2 by default) of all elements, or along ``dim``."""
+    """The vector p-norm (2 by default) of all elements, or along ``dim``; ``p="nuc"`` the nuclear norm.
+
+    As ``torch.norm`` it is ``torch.linalg.vector_norm`` (one row, one ``LinalgVectorNormBackward0`` node).
+    """
+    from .linalg import linalg_matrix_norm, linalg_vector_norm  # linalg is built on this module
+
     if p in ("fro", None):
         p = 2
-    if p == 0:
-        raise NotImplementedError("norm: p=0 counts non-zeros and has no useful gradient; use (x != 0).sum()")
-    if x._data.dtype.kind != "f":
-        raise RuntimeError(
-            f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got {x.dtype.name.capitalize()}"
-        )
-    return apply(NORM, (x,), {"p": float(p), "dim": norm_dim(dim, x._data.ndim, "norm"), "keepdim": keepdim})
+    if isinstance(p, str):
+        return linalg_matrix_norm(x, p, (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
+    return linalg_vector_norm(x, p, dim, keepdim, dtype=dtype)
 
 
 # ============================================================== logsumexp and softmax

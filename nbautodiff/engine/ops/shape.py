@@ -901,7 +901,9 @@ INDEX_SELECT = defop("index_select", "IndexSelectBackward0", _copy_at, vjp=(_ind
 def _int_index(index, op: str) -> np.ndarray:
     a = index._data if isinstance(index, Tensor) else np.asarray(index)
     if a.dtype.kind not in "iu":
-        raise RuntimeError(f"{op}(): Expected dtype int64 for index, got {a.dtype} (use index.long())")
+        kinds = "int32/int64" if op == "gather" else "int32 or int64"
+        raise RuntimeError(f"{op}(): Expected dtype {kinds} for index\n"
+                           f"{op}: the index is {a.dtype}; use index.long()")
     return np.asarray(a, dtype=np.int64)
 
 
@@ -927,8 +929,10 @@ def gather(x, dim: int, index):
                 f"than self {shape_str(x._data.shape)} apart from dimension {d}"
             )
     size = x._data.shape[d] if x._data.ndim else 1  # a 0-d tensor counts as one element along dim 0
-    if idx.size and (idx.min() < -size or idx.max() >= size):
-        raise RuntimeError(f"gather(): index {int(idx.max())} is out of bounds for dimension {d} with size {size}")
+    bad = idx[(idx < 0) | (idx >= size)]  # PyTorch's gather takes no negative indices
+    if bad.size:
+        raise RuntimeError(f"index {int(bad.flat[0])} is out of bounds for dimension {d} with size {size}\n"
+                           f"gather: indices along dim {d} run from 0 to {size - 1}")
     return apply(GATHER, (x,), {"key": along_key(idx, d), "in_shape": x._data.shape})
 
 
@@ -953,6 +957,11 @@ def index_select(x, dim: int, index):
     idx = _int_index(index, "index_select")
     if idx.ndim > 1:
         raise IndexError(f"index_select(): Index is supposed to be a vector, got shape {shape_str(idx.shape)}")
+    size = x._data.shape[d] if x._data.ndim else 1
+    if idx.size and (idx.min() < 0 or idx.max() >= size):  # PyTorch's index_select takes no negative indices
+        bad = idx[(idx < 0) | (idx >= size)].flat[0]
+        raise IndexError(f"index out of range in self\nindex_select: index {int(bad)} along dim {d} of size "
+                         f"{size}; indices run from 0 to {size - 1}")
     return apply(INDEX_SELECT, (x,), {"key": (slice(None),) * d + (idx.reshape(-1),), "in_shape": x._data.shape})
 
 
@@ -1013,8 +1022,8 @@ def repeat(x, *sizes):
         sizes = tuple(sizes[0])
     if len(sizes) < x._data.ndim:
         raise RuntimeError(
-            "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor "
-            f"(repeat{tuple(sizes)} on {shape_str(x._data.shape)})"
+            "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor\n"
+            f"repeat{tuple(sizes)} on a tensor of shape {shape_str(x._data.shape)}: give one count per dimension"
         )
     return apply(REPEAT, (x,), {"sizes": tuple(int(s) for s in sizes), "in_shape": x._data.shape})
 
