@@ -1,17 +1,18 @@
 #!/usr/bin/env python
-"""Benchmarks: nbautodiff against PyTorch (CPU) and hand-written numpy, in one run.
+"""Benchmarks: nbautodiff against PyTorch (CPU), micrograd, HIPS autograd and hand-written numpy, in one run.
 
 Usage::
 
     python benchmarks/run.py                 # full run (about 30-60 s on 2 cores)
     python benchmarks/run.py --quick         # fewer repeats, shorter chains and loops
     python benchmarks/run.py --json out.json # also write the results as JSON
-    python benchmarks/run.py --only a,c      # a subset of the benchmarks (a..j)
+    python benchmarks/run.py --only a,c      # a subset of the benchmarks (a..k)
     python benchmarks/run.py --profile       # cProfile our engine on (a) and (c) as well
     python benchmarks/run.py --only '' --profile   # the profiles alone
 
 Each benchmark is written once as a function of a namespace ``ns`` (``nbautodiff.torch`` or
-``torch``), so the same code runs on both engines; the numpy baselines are written by hand.
+``torch``), so the same code runs on both engines; the numpy baselines are written by hand, and the peers
+(micrograd, autograd: ``peers.py``, ``pip install "nbautodiff[bench]"``) are timed in the same round-robin.
 Times are the median of the timed repeats, taken after a few warm-up runs.
 """
 
@@ -43,6 +44,7 @@ import torch  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # jupyter_layer.py beside this file
 import nbautodiff.torch as nbt  # noqa: E402
+import peers  # noqa: E402
 
 torch.set_num_threads(1)
 
@@ -100,6 +102,7 @@ class Result:
     numpy_is: str = "hand-written numpy"
     extra: dict = field(default_factory=dict)
     ratios: bool = True  # False where a ratio means nothing (growth figures near zero)
+    peers: dict = field(default_factory=dict)  # {peer: its time in ``unit``, or why it has none}
 
     @property
     def vs_torch(self) -> float | None:
@@ -108,6 +111,11 @@ class Result:
     @property
     def vs_numpy(self) -> float | None:
         return _ratio(self.ours, self.numpy) if self.ratios else None
+
+    @property
+    def vs_micrograd(self) -> float | None:
+        mg = self.peers.get("micrograd")
+        return _ratio(self.ours, mg) if self.ratios and isinstance(mg, float) else None
 
 
 def _ratio(a, b):
@@ -147,7 +155,11 @@ def print_rows(unit: str, rows: dict[str, float | None], scale: float, notes: di
 def report(res: Result) -> None:
     vt = f"{res.vs_torch:.2f}x" if res.vs_torch is not None else "-"
     vn = f"{res.vs_numpy:.2f}x" if res.vs_numpy is not None else "-"
-    print(f"    ours/torch = {vt}   ours/numpy = {vn}   target {res.target}: "
+    for name, v in res.peers.items():
+        shown = f"{v:.3f} {res.unit}   {name}/torch = {v / res.torch:.2f}x" if isinstance(v, float) else v
+        print(f"    {name:<12} {shown}")
+    vm = f"   ours/micrograd = {res.vs_micrograd:.2f}x" if res.vs_micrograd is not None else ""
+    print(f"    ours/torch = {vt}   ours/numpy = {vn}{vm}   target {res.target}: "
           f"{'met' if res.met else 'NOT met'}")
     if res.check:
         print(f"    gradients: {res.check}")
@@ -188,6 +200,15 @@ def chain_numpy(n_ops: int) -> np.ndarray:
     return g
 
 
+def _micrograd_chain(n_ops: int) -> str:
+    """micrograd has no tensors: what the chain does to it on one scalar (its backward recurses once per node)."""
+    try:
+        peers.mg_scalar_chain(n_ops, CHAIN_X0[0], CHAIN_SCALE)()
+    except RecursionError:
+        return "RecursionError (recursive topological sort; no tensors either)"
+    return "no tensors (scalar Values only)"
+
+
 def without_gc(fn):
     """``fn`` run with CPython's cyclic garbage collector paused (a diagnostic variant)."""
 
@@ -212,17 +233,26 @@ def bench_chain(key: str, n_ops: int, repeats: int, warmup: int, per_op: bool, l
     fns["numpy"] = lambda: chain_numpy(n_ops)
     if gc_off_variant:
         fns["ours, gc off"] = without_gc(fns["ours"])
+    missing = peers.available()
+    if missing["autograd"] is None:
+        fns["autograd"] = peers.ag_chain(n_ops, CHAIN_X0, CHAIN_SCALE)
+    peer_notes = {"micrograd": missing["micrograd"] or _micrograd_chain(n_ops)}
     times = measure(fns, repeats, warmup)
     med = {k: t.median for k, t in times.items()}
     grads = {k: t.value for k, t in times.items()}
-    check = agreement({"ours-torch": (grads["ours"], grads["torch"]),
-                       "ours-numpy": (grads["ours"], grads["numpy"])}, 1e-5)
+    pairs = {"ours-torch": (grads["ours"], grads["torch"]), "ours-numpy": (grads["ours"], grads["numpy"])}
+    if "autograd" in grads:
+        pairs["ours-autograd"] = (grads["ours"], grads["autograd"])
+    check = agreement(pairs, 1e-5)
     unit, scale = ("us/op", 1e6 / n_ops) if per_op else ("s", 1.0)
     res = Result(key, f"({key}) {n_ops:,}-op chain, fwd+bwd", unit,
                  med["ours"] * scale, med["torch"] * scale, med["numpy"] * scale,
                  f"ours/torch <= {limit}", target_met(med["ours"], med["torch"], limit), check,
                  extra={"best_s": {k: t.best for k, t in times.items()}, "repeats": repeats,
-                        "median_s": med})
+                        "median_s": med},
+                 peers={**peer_notes, "autograd": med["autograd"] * scale if "autograd" in med
+                        else missing["autograd"]})
+    med = {k: v for k, v in med.items() if k != "autograd"}
     print_rows(unit, med, scale, {"ours, gc off": "(diagnostic: cyclic GC paused; not in ratios)"})
     report(res)
     return res
@@ -313,19 +343,28 @@ def bench_scalar_mlp(repeats: int, warmup: int):
     fns = {name: (lambda ns=ns, n=name: scalar_mlp_engine(ns, params[n], inputs[n]))
            for name, ns in ENGINES.items()}
     fns["numpy"] = lambda: scalar_mlp_python(layers, x_in)
+    missing = peers.available()
+    peer_grads = {}
+    if missing["micrograd"] is None:
+        fns["micrograd"], peer_grads["micrograd"] = peers.mg_scalar_mlp(layers, x_in)
+    if missing["autograd"] is None:
+        fns["autograd"], peer_grads["autograd"] = peers.ag_scalar_mlp(layers, x_in)
     times = measure(fns, repeats, warmup, {name: (lambda n=name: zero(n)) for name in ENGINES})
     for name, ns in ENGINES.items():
         zero(name)
         scalar_mlp_engine(ns, params[name], inputs[name])
     g_ours, g_torch = flat_grads(params["ours"]), flat_grads(params["torch"])
-    check = agreement({"ours-torch": (g_ours, g_torch),
-                       "ours-python": (g_ours, flat_python(scalar_mlp_python(layers, x_in)))}, 1e-4)
+    pairs = {"ours-torch": (g_ours, g_torch), "ours-python": (g_ours, flat_python(scalar_mlp_python(layers, x_in)))}
+    pairs.update({f"ours-{k}": (g_ours, fn()) for k, fn in peer_grads.items()})
+    check = agreement(pairs, 1e-4)
     med = {k: t.median for k, t in times.items()}
+    peer_ms = {k: (med.pop(k) * 1e3 if k in med else missing[k]) for k in ("micrograd", "autograd")}
+    mg = peer_ms["micrograd"]
+    met = target_met(med["ours"], med["torch"], 0.8) and (not isinstance(mg, float) or med["ours"] * 1e3 <= 0.8 * mg)
     res = Result("b", f"(b) scalar MLP 2-16-16-1 ({n_params} 0-d params)", "ms", med["ours"] * 1e3,
-                 med["torch"] * 1e3, med["numpy"] * 1e3, "ours/torch <= 1.0",
-                 target_met(med["ours"], med["torch"], 1.0), check,
+                 med["torch"] * 1e3, med["numpy"] * 1e3, "ours <= 0.8x torch, 0.8x micrograd", met, check,
                  numpy_is="Python-float scalar math, hand-written backward",
-                 extra={"best_s": {k: t.best for k, t in times.items()}, "repeats": repeats})
+                 extra={"best_s": {k: t.best for k, t in times.items()}, "repeats": repeats}, peers=peer_ms)
     print_rows("ms", med, 1e3, {"numpy": "(Python floats + math.tanh, hand-written backward)"})
     report(res)
     return res
@@ -438,12 +477,23 @@ def bench_mlp(repeats: int, warmup: int):
         fns[name] = lambda ns=ns, m=model, o=opt, x=x, y=y: mlp_step(ns, m, o, x, y)
     ref = NumpyMLP(weights)
     fns["numpy"] = lambda: ref.step(xb, yb)
+    missing = peers.available()
+    if missing["autograd"] is None:
+        step, _ = peers.ag_mlp_step(weights, xb, yb)
+        fns["autograd"] = step
+        one, ag_params = peers.ag_mlp_step(weights, xb, yb)
+        one()
+        check += "; " + agreement({"ours-autograd": (
+            np.concatenate([a.ravel() for a in updated["ours"]]), np.concatenate([a.ravel() for a in ag_params]))},
+            1e-5)
     times = measure(fns, repeats, warmup)
     med = {k: t.median for k, t in times.items()}
+    ag = med.pop("autograd", None)
     res = Result("c", "(c) MLP 784-256-128-10 SGD step, b=128", "ms/step", med["ours"] * 1e3,
                  med["torch"] * 1e3, med["numpy"] * 1e3, "ours/numpy <= 1.1",
                  target_met(med["ours"], med["numpy"], 1.1), check,
-                 extra={"best_s": {k: t.best for k, t in times.items()}, "repeats": repeats})
+                 extra={"best_s": {k: t.best for k, t in times.items()}, "repeats": repeats},
+                 peers={"micrograd": "no tensors", "autograd": ag * 1e3 if ag is not None else missing["autograd"]})
     print_rows("ms/step", med, 1e3)
     report(res)
     return res
@@ -477,16 +527,23 @@ def bench_hvp(repeats: int, warmup: int, n: int = 256):
     args = {name: (ns.from_numpy(w_np), ns.from_numpy(x_np.copy()).requires_grad_(True),
                    ns.from_numpy(v_np)) for name, ns in ENGINES.items()}
     fns = {name: (lambda ns=ns, a=args[name]: hvp_engine(ns, *a)) for name, ns in ENGINES.items()}
+    missing = peers.available()
+    if missing["autograd"] is None:
+        fns["autograd"] = peers.ag_hvp(w_np, x_np, v_np)
     times = measure({**fns, "numpy": lambda: hvp_numpy(w_np, x_np, v_np)}, repeats, warmup)
     hv = {k: t.value for k, t in times.items()}
-    check = agreement({"ours-torch": (hv["ours"], hv["torch"]),
-                       "ours-numpy": (hv["ours"], hv["numpy"][2])}, 1e-4)
+    pairs = {"ours-torch": (hv["ours"], hv["torch"]), "ours-numpy": (hv["ours"], hv["numpy"][2])}
+    if "autograd" in hv:
+        pairs["ours-autograd"] = (hv["ours"], hv["autograd"])
+    check = agreement(pairs, 1e-4)
     med = {k: t.median for k, t in times.items()}
+    ag = med.pop("autograd", None)
     res = Result("e", f"(e) HVP, sum(tanh(Wx)^2), W {n}x{n}", "ms", med["ours"] * 1e3,
-                 med["torch"] * 1e3, med["numpy"] * 1e3, "ours/torch <= 1.5",
-                 target_met(med["ours"], med["torch"], 1.5), check,
+                 med["torch"] * 1e3, med["numpy"] * 1e3, "ours/torch <= 1.2",
+                 target_met(med["ours"], med["torch"], 1.2), check,
                  numpy_is="hand-written numpy (analytic gradient and HVP)",
-                 extra={"best_s": {k: t.best for k, t in times.items()}, "repeats": repeats})
+                 extra={"best_s": {k: t.best for k, t in times.items()}, "repeats": repeats},
+                 peers={"micrograd": "no tensors", "autograd": ag * 1e3 if ag is not None else missing["autograd"]})
     print_rows("ms", med, 1e3, {"numpy": "(analytic f, gradient and HVP)"})
     report(res)
     return res
@@ -595,6 +652,61 @@ def bench_memory(steps: int, first: int, flat_kib: float = 1.0):
     return res
 
 
+# ====================================================================== (k) peak memory of a long chain
+PEAK_CODE = """
+import os, resource, sys, time
+for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[v] = "1"
+sys.path[:0] = {paths!r}
+engine, n_ops = sys.argv[1], int(sys.argv[2])
+import numpy as np
+import run
+if engine == "autograd":
+    import peers
+    fn = peers.ag_chain(n_ops, run.CHAIN_X0, run.CHAIN_SCALE)
+elif engine == "numpy":
+    fn = lambda: run.chain_numpy(n_ops)
+else:
+    ns = run.ENGINES[engine]
+    fn = lambda: run.chain_engine(ns, n_ops)
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t0 = time.perf_counter()
+fn()
+print(base, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, time.perf_counter() - t0)
+"""
+
+
+def bench_peak(n_ops: int):
+    """Peak RSS (ru_maxrss) of one fwd+bwd of an ``n_ops`` chain, each engine in a fresh interpreter."""
+    import subprocess
+
+    here = Path(__file__).resolve().parent
+    code = PEAK_CODE.format(paths=[str(here), str(here.parent)])
+    engines = ["ours", "torch", "numpy"] + (["autograd"] if peers.available()["autograd"] is None else [])
+    rows = {}
+    for engine in engines:
+        out = subprocess.run([sys.executable, "-c", code, engine, str(n_ops)], capture_output=True, text=True)
+        if out.returncode:
+            rows[engine] = None
+            print(f"    {engine:<10} failed: {out.stderr.strip().splitlines()[-1] if out.stderr else out.returncode}")
+            continue
+        base, peak, secs = out.stdout.split()
+        rows[engine] = (int(base) / 1024, int(peak) / 1024, float(secs))
+    print(f"    {'':10} {'after import MB':>15} {'peak MB':>9} {'added MB':>9} {'s':>7}")
+    for engine, r in rows.items():
+        if r:
+            print(f"    {engine:<10} {r[0]:15.1f} {r[1]:9.1f} {r[1] - r[0]:9.1f} {r[2]:7.2f}")
+    ours, theirs = rows.get("ours"), rows.get("torch")
+    met = bool(ours and theirs and ours[1] < theirs[1])
+    print(f"    target: our peak RSS below PyTorch's: {'met' if met else 'NOT met'}")
+    ag = rows.get("autograd")
+    return Result("k", f"(k) peak RSS, {n_ops:,}-op chain", "MB", ours[1] if ours else math.nan,
+                  theirs[1] if theirs else None, rows["numpy"][1] if rows.get("numpy") else None,
+                  "peak RSS < torch's", met, numpy_is="hand-written numpy, same process kind",
+                  extra={"rows": rows},
+                  peers={"micrograd": "RecursionError (see d)", "autograd": ag[1] if ag else "not installed"})
+
+
 # ====================================================================== (g)-(i): the Jupyter layer
 def bench_jupyter(key: str, quick: bool) -> Result:
     """What a learner waits for: a picture drawn, a slider moved, the stepper built (no PyTorch equivalent)."""
@@ -669,18 +781,26 @@ def fmt(v, spec: str = ".3f") -> str:
 
 def print_summary(results: list[Result]) -> None:
     head = (f"{'benchmark':<44} {'unit':<9} {'ours':>9} {'torch':>9} {'numpy':>9} "
-            f"{'vs torch':>8} {'vs numpy':>8}  {'target':<30} {'met':<4} grads")
+            f"{'vs torch':>8} {'vs numpy':>8} {'vs mgrad':>8} {'mgrad/t':>8} {'autog/t':>8}  {'target':<34} "
+            f"{'met':<4} grads")
     print("\n" + "=" * len(head) + "\nSUMMARY\n" + head + "\n" + "-" * len(head))
     for r in results:
         vt = fmt(r.vs_torch, ".2f") + "x" if r.vs_torch is not None else "-"
         vn = fmt(r.vs_numpy, ".2f") + "x" if r.vs_numpy is not None else "-"
         agree = r.check.split(" ", 1)[0] if r.ratios else "-"
+        vm = fmt(r.vs_micrograd, ".2f") + "x" if r.vs_micrograd is not None else "-"
+        pt = {k: (fmt(v / r.torch, ".2f") + "x" if isinstance(v, float) and r.torch else
+                  ("RecErr" if isinstance(v, str) and v.startswith("RecursionError") else "-"))
+              for k, v in ((k, r.peers.get(k)) for k in ("micrograd", "autograd"))}
         print(f"{r.name:<44} {r.unit:<9} {fmt(r.ours):>9} {fmt(r.torch):>9} {fmt(r.numpy):>9} "
-              f"{vt:>8} {vn:>8}  {r.target:<30} {'yes' if r.met else 'no':<4} {agree}")
+              f"{vt:>8} {vn:>8} {vm:>8} {pt['micrograd']:>8} {pt['autograd']:>8}  {r.target:<34} "
+              f"{'yes' if r.met else 'no':<4} {agree}")
     print("-" * len(head))
     print("numpy column: (a)(c)(d) hand-written float32 numpy; (b) Python-float scalar math with a "
           "hand-written backward;\n(e) analytic gradient + HVP in numpy; (f) the torch column is "
-          "tracemalloc-visible (Python-side) growth only; (g)-(i) have no PyTorch equivalent.")
+          "tracemalloc-visible (Python-side) growth only; (g)-(j) have no PyTorch equivalent.\n"
+          "vs mgrad: ours/micrograd; mgrad/t and autog/t: micrograd/torch and HIPS autograd/torch, timed in the "
+          "same round-robin.")
 
 
 def environment() -> dict:
@@ -689,6 +809,7 @@ def environment() -> dict:
         "numpy": np.__version__,
         "torch": torch.__version__,
         "nbautodiff": nbt.__version__,
+        **{k: v or "not installed" for k, v in peers.versions().items()},
         "torch_threads": torch.get_num_threads(),
         "machine": platform.machine(),
         "cpus": os.cpu_count(),
@@ -697,9 +818,9 @@ def environment() -> dict:
 
 SETTINGS = {
     "full": dict(chain_ops=2000, chain_reps=100, long_ops=100_000, long_reps=5, scalar_reps=100,
-                 mlp_reps=200, hvp_reps=1000, mem_steps=1000, mem_first=100, warmup=3),
+                 mlp_reps=200, hvp_reps=1000, mem_steps=1000, mem_first=100, warmup=3, peak_ops=1_000_000),
     "quick": dict(chain_ops=2000, chain_reps=15, long_ops=100_000, long_reps=1, scalar_reps=15,
-                  mlp_reps=30, hvp_reps=100, mem_steps=400, mem_first=100, warmup=1),
+                  mlp_reps=30, hvp_reps=100, mem_steps=400, mem_first=100, warmup=1, peak_ops=200_000),
 }
 
 
@@ -708,7 +829,7 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true",
                         help="fewer repeats and a shorter memory loop")
     parser.add_argument("--json", metavar="PATH", help="write the results as JSON to PATH")
-    parser.add_argument("--only", default="abcdefghij",
+    parser.add_argument("--only", default="abcdefkghij",
                         help="which benchmarks to run, e.g. 'a,c' (default: all)")
     parser.add_argument("--profile", action="store_true",
                         help="cProfile our engine on (a) and (c)")
@@ -723,18 +844,20 @@ def main(argv=None) -> int:
 
     plan = [
         ("a", "(a) op overhead: 2,000-op elementwise chain on a float32 4-vector, fwd+bwd",
-         lambda: bench_chain("a", s["chain_ops"], s["chain_reps"], s["warmup"], True, 1.0)),
+         lambda: bench_chain("a", s["chain_ops"], s["chain_reps"], s["warmup"], True, 0.8)),
         ("b", "(b) micrograd-style scalar MLP, fwd+bwd on one input",
          lambda: bench_scalar_mlp(s["scalar_reps"], s["warmup"])),
         ("c", "(c) MLP 784-256-128-10 training step (cross-entropy, SGD lr 0.1, batch 128)",
          lambda: bench_mlp(s["mlp_reps"], s["warmup"])),
         ("d", f"(d) {s['long_ops']:,}-op chain, fwd+bwd",
-         lambda: bench_chain("d", s["long_ops"], s["long_reps"], 1, False, 1.0,
+         lambda: bench_chain("d", s["long_ops"], s["long_reps"], 1, False, 0.8,
                              gc_off_variant=True)),
         ("e", "(e) Hessian-vector product by double backward",
          lambda: bench_hvp(s["hvp_reps"], s["warmup"])),
         ("f", "(f) memory growth over a training loop",
          lambda: bench_memory(s["mem_steps"], s["mem_first"])),
+        ("k", f"(k) peak memory of a {s['peak_ops']:,}-op chain, fwd+bwd, each engine in its own process",
+         lambda: bench_peak(s["peak_ops"])),
         ("g", "(g) the picture: layout + SVG of a graph, nothing collapsed",
          lambda: bench_jupyter("g", args.quick)),
         ("h", "(h) the explorer: one slider move, kernel side",

@@ -378,3 +378,26 @@ def test_writing_over_an_inplace_result_its_node_saved_fails_at_backward(first):
             b.sum().backward()
         messages.append(str(info.value).split(" Hint")[0])
     assert messages[0] == messages[1]
+
+
+def test_backward_pauses_the_cyclic_gc_and_restores_it_exactly():
+    seen = []
+    x = nbt.ones(3, requires_grad=True)
+    y = x * 2
+    y.register_hook(lambda g: seen.append(gc.isenabled()))
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        y.sum().backward(retain_graph=True)
+        assert seen == [False] and gc.isenabled()
+        gc.disable()  # a user who turned it off keeps it off
+        y.sum().backward(retain_graph=True)
+        assert seen == [False, False] and not gc.isenabled()
+        gc.enable()
+        z = x.exp().sum()
+        z.backward()
+        with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+            z.backward()  # a failing backward restores it too
+        assert gc.isenabled()
+    finally:
+        (gc.enable if was else gc.disable)()

@@ -7,6 +7,7 @@ keeps for every node the sum of the gradients that have arrived so far.
 
 from __future__ import annotations
 
+import gc
 import sys
 import warnings
 from collections.abc import Sequence
@@ -207,10 +208,23 @@ def run(roots, seeds, user_arrays, retain_graph: bool, create_graph: bool, captu
     stolen = set(user_arrays)
     prev = _state.grad_enabled
     _state.grad_enabled = create_graph
+    # The fast path: a plain backward() with no graph built and nothing watching (no tracer, anomaly mode or
+    # forward tangents) runs the array rules inline, without the calls of the general path below.
+    fast = plain and not create_graph and not _state.extra
+    # The cyclic GC would walk the whole tape again and again while backward frees it, node by node (PyTorch's
+    # tape is C++ and never walked): paused for the walk, and restored to exactly what it was.
+    collecting = gc.isenabled()
+    if collecting:
+        gc.disable()
     try:
         while ready:
             node = pop()
             g = take(node, None)
+            if fast and type(g) is Tensor and not node.pre_hooks and type(node) is not AccumulateGrad:
+                op = node.op
+                if op.arrays and not op.custom:
+                    _fast_vjp(node, op, g, retain_graph, pending, deps, ready)
+                    continue
             grads = None
             if g is not None and (needed is None or node in needed):
                 if node.pre_hooks:
@@ -242,9 +256,49 @@ def run(roots, seeds, user_arrays, retain_graph: bool, create_graph: bool, captu
                     ready.append(target)
     finally:
         _state.grad_enabled = prev
+        if collecting:
+            gc.enable()
     if _state.tracer is not None:
         emit("backward_end")
     return captured
+
+
+def _fast_vjp(node, op, g: Tensor, retain_graph: bool, pending: dict, deps: dict, ready: list) -> None:
+    """One node of a plain backward(): its array rules, reduced to each input's shape and dtype, summed into
+    what has arrived for each input (what ``_call_vjp``, ``_finish_vjp`` and ``_add_pending`` do, inline)."""
+    if op.saves:
+        _check_saved(node)
+    saved = node.saved
+    nexts = node.next
+    params = node.params
+    ga, oa, vjp = g._data, node.out_data, op.vjp
+    if saved is None:
+        ins = (None,) * len(nexts)
+    else:
+        ins = [a._data if isinstance(a, Tensor) else a for a in saved]
+    reduce_to = node.reduce_to
+    if op.saves and not retain_graph:
+        node.saved = node.out_data = node.versions = None  # versions None: freed
+    for i, e in enumerate(nexts):
+        if e is None:
+            continue
+        r = vjp[i](ga, oa, *ins, **params) if params else vjp[i](ga, oa, *ins)
+        if type(r) is not np.ndarray and not isinstance(r, np.generic):
+            r = np.asarray(r)
+        if reduce_to is not None:
+            meta = reduce_to[i]
+            if meta is not None:
+                r = sum_to_shape(r, meta[0]).astype(meta[1], copy=False)
+        if type(e) is OutputEdge:
+            _add_pending(pending, e, make(r), False)
+            e = e.node
+        else:
+            old = pending.get(e)
+            pending[e] = make(r) if old is None else make(old._data + r)
+        n = deps[e] - 1
+        deps[e] = n
+        if n == 0:
+            ready.append(e)
 
 
 def _run_hooks(node, g):
