@@ -43,8 +43,9 @@ import torch  # noqa: E402
 # Run from a checkout without installing: the repository root is this file's parent's parent.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # jupyter_layer.py beside this file
-import nbautodiff.torch as nbt  # noqa: E402
 import peers  # noqa: E402
+
+import nbautodiff.torch as nbt  # noqa: E402
 
 torch.set_num_threads(1)
 
@@ -837,7 +838,7 @@ def main(argv=None) -> int:
     s = SETTINGS["quick" if args.quick else "full"]
     only = set(args.only.replace(",", "").lower())
     env = environment()
-    print("nbautodiff benchmarks vs PyTorch CPU and numpy; "
+    print("nbautodiff benchmarks vs PyTorch CPU, micrograd, HIPS autograd and numpy; "
           + ", ".join(f"{k} {v}" for k, v in env.items()))
     print(f"mode: {'quick' if args.quick else 'full'}; times are medians of interleaved repeats "
           f"after {s['warmup']} warm-up runs\n")

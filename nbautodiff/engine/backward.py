@@ -61,7 +61,8 @@ def _roots(tensors: Sequence[Tensor], grads, what: str):
                     f"{what}: the output has shape {tuple(t.shape)}; pass gradient= of that shape "
                     "(torch.ones_like(y) sums it), or reduce it first, e.g. y.sum().backward()"
                 )
-            g = make(np.ones_like(t._data))
+            data = t._data  # the seed 1: a numpy scalar for a 0-d output, as the engine keeps them
+            g = make(np.ones(data.shape, data.dtype) if type(data) is np.ndarray else data.dtype.type(1))
         else:
             if not isinstance(g, Tensor):
                 g = make(np.asarray(g, dtype=t._data.dtype))

@@ -250,7 +250,8 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
         for e, d in zip(nexts, given):
             # An input of another dtype, even one without a gradient (tensor(2) / x), can make the VJP of
             # the others come back in numpy's promoted dtype: cast each gradient to its own input's dtype.
-            if (d.shape != shape if e is not None else False) or getattr(d, "dtype", dt) != dt:
+            if (d.shape != shape or d.dtype != dt) if e is not None else (
+                    (type(d) is ndarray or isinstance(d, np.generic)) and d.dtype != dt):  # numbers never promote
                 node.reduce_to = [None if e is None else (x.shape, x.dtype) for e, x in zip(nexts, given)]
                 break
     result = make(out, node)
