@@ -1,4 +1,4 @@
-"""Specs of the rows in nbautodiff/engine/ops/elementwise.py."""
+"""Specs of the rows in nbautodiff/engine/ops/elementwise.py, special.py and division.py."""
 
 import numpy as np  # noqa: F401
 

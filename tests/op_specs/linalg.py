@@ -1,4 +1,4 @@
-"""Specs of the rows in nbautodiff/engine/ops/linalg.py."""
+"""Specs of the rows in nbautodiff/engine/ops/linalg.py, contractions.py and decompositions.py."""
 
 import math
 

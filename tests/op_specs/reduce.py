@@ -1,4 +1,4 @@
-"""Specs of the rows in nbautodiff/engine/ops/reduce.py."""
+"""Specs of the rows in nbautodiff/engine/ops/reduce.py and sorting.py."""
 
 import numpy as np  # noqa: F401
 

@@ -1,4 +1,4 @@
-"""Specs of the rows in nbautodiff/engine/ops/shape.py."""
+"""Specs of the rows in nbautodiff/engine/ops/shape.py, joining.py, positions.py and layout.py."""
 
 import numpy as np  # noqa: F401
 

@@ -1,15 +1,20 @@
 """The op table and the functional API over it (``ops.mul(x, y)``, ``ops.sum(x, 0)``...).
 
-Every differentiable primitive is one row in :data:`OPS`, made by ``defop`` in the module that
-groups it (elementwise, activations, reduce, shape, linalg, nn), next to its public function, declared with
-``public``. Composite functions (``outer``, ``cross_entropy``) are written with primitives and need no rule.
+Every differentiable primitive is one row in :data:`OPS`, made by ``defop`` in the module that groups it
+(elementwise, activations, reduce, sorting, shape, linalg, contractions, decompositions, nn), next to its
+public function, declared with ``public``. Composite functions (``outer``, ``cross_entropy``) are written with
+primitives and need no rule.
 This package's names, the Tensor methods and ``nbautodiff.torch``'s functions all follow from ``public``.
 """
 
 import warnings as _warnings
 
-from . import activations, elementwise, linalg, nn, reduce, shape  # noqa: F401  (each adds its rows and publics)
-from .elementwise import constant_op
+# each module adds its rows and public functions
+from . import (  # noqa: F401
+    activations, contractions, decompositions, division, elementwise, joining, layout, linalg, nn, positions, reduce,
+    shape, sorting, special,
+)
+from .division import constant_op
 from .inplace import fill_inplace, inplace
 from .reduce import unreduce
 from .registry import OPS, PUBLIC, Op, apply, defop, finish_registration, public, public_names, unary

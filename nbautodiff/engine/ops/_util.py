@@ -54,6 +54,16 @@ def one_dim(dim, ndim: int, op: str) -> int:
     return d[0] if d else 0
 
 
+# PyTorch's C++ spelling of a dtype in its kernels' errors ("long int"; the scalar type spells it "Long").
+CPP_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "uint8": "unsigned char",
+             "int8": "signed char", "int16": "short int", "int32": "int", "int64": "long int", "bool": "bool"}
+
+
+def cpp_type(x) -> str:
+    """A tensor's dtype as PyTorch's kernels print it: ``float``, ``double``, ``long int``..."""
+    return CPP_NAMES.get(x._data.dtype.name, x._data.dtype.name)
+
+
 def shape_str(shape) -> str:
     return "[" + ", ".join(str(s) for s in shape) + "]"
 

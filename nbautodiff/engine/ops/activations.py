@@ -13,21 +13,9 @@ import math
 import numpy as np
 
 from ..tensor import Tensor
-from .elementwise import (
-    _d,
-    _erf_fwd,
-    _exp,
-    _pass_where,
-    _select,
-    _sigmoid_fwd,
-    erf,
-    inplace_as,
-    no_derivative_op,
-    sigmoid,
-    tanh,
-    without_derivative,
-)
+from .elementwise import _d, _pass_where, _sigmoid_fwd, no_derivative_op, sigmoid, tanh, without_derivative
 from .registry import apply, defop, public
+from .special import _erf_fwd, _exp, _select, erf, inplace_as
 
 
 def _sigmoid(a):

@@ -1,0 +1,628 @@
+"""torch.linalg: solve, inv, lstsq, det, slogdet, pinv, the singular values and the norms, each with its PyTorch
+node and rules written with tensor ops (so they differentiate again)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import dtypes, mode
+from ._util import const, norm_dim, one_dim, shape_str
+from .contractions import linalg_diagonal
+from .elementwise import where
+from .joining import cat
+from .linalg import _scalar_type
+from .reduce import amax, amin, prod, sum
+from .registry import apply, defop, public
+from .shape import permute, transpose, unsqueeze
+
+
+# ============================================================== torch.linalg: solve, inv, lstsq
+# Rules as in PyTorch's derivatives.yaml, written with tensor ops so they differentiate again. A vector right-hand
+# side (b of shape (n,)) is a column; batches of matrices work, broadcasting between A and B's batches does not.
+class LinAlgError(RuntimeError):
+    """``torch.linalg.LinAlgError``: a singular matrix, or a decomposition that did not converge."""
+
+
+LinAlgError.__module__, LinAlgError.__name__, LinAlgError.__qualname__ = "torch._C", "_LinAlgError", "_LinAlgError"
+
+
+def _mT(x):
+    return transpose(x, -2, -1)
+
+
+def _col(v, like):
+    """A vector right-hand side as a column (what the matrix rules read), else itself."""
+    return unsqueeze(v, -1) if v.ndim == like.ndim - 1 else v
+
+
+def _uncol(m, like):
+    """A column back as the vector ``like`` is (the rules' results must have their input's shape)."""
+    return m.squeeze(-1) if like.ndim == m.ndim - 1 else m
+
+
+def _solve_fwd(a, b):
+    try:
+        return np.linalg.solve(a, b)
+    except np.linalg.LinAlgError:
+        raise LinAlgError("torch.linalg.solve: The solver failed because the input matrix is singular.") from None
+
+
+def _solve_vjp_b(g, out, a, b):
+    return linalg_solve(_mT(a), g)
+
+
+def _solve_vjp_a(g, out, a, b):
+    gb = _col(linalg_solve(_mT(a), g), a)
+    return -(gb @ _mT(_col(out, a)))
+
+
+def _solve_jvp_a(da, out, a, b):
+    return _uncol(linalg_solve(a, -(da @ _col(out, a))), out)
+
+
+def _solve_jvp_b(db, out, a, b):
+    return linalg_solve(a, db)
+
+
+def _solve_error(args, params, exc):
+    a, b = args
+    sa, sb = a._data.shape, b._data.shape
+    return RuntimeError(
+        f"linalg.solve: Incompatible shapes of A and B for the equation AX = B ({'x'.join(map(str, sa[-2:]))} and "
+        f"{'x'.join(map(str, sb[-2:] if len(sb) > 1 else sb + (1,)))})\nsolve: A must be square (n, n) and B have n "
+        "rows, a vector of n numbers or an (n, k) matrix"
+    )
+
+
+SOLVE = defop(
+    "linalg_solve", "LinalgSolveExBackward0", _solve_fwd,
+    vjp=(_solve_vjp_a, _solve_vjp_b),
+    jvp=(_solve_jvp_a, _solve_jvp_b),
+    save=(0,), save_out=True, error=_solve_error,
+)
+
+
+@public(function=False, method=False, linalg=True)
+def linalg_solve(A, B):
+    """X with ``A @ X = B`` (``torch.linalg.solve``); B is a vector or a matrix."""
+    _square(A, "linalg.solve")
+    return apply(SOLVE, (A, B))
+
+
+def _square(a, name: str) -> None:
+    s = a._data.shape
+    if a._data.ndim < 2 or s[-1] != s[-2]:
+        raise RuntimeError(f"{name}: A must be batches of square matrices, but they are "
+                           f"{s[-2] if a._data.ndim >= 2 else 1} by {s[-1]} matrices")
+
+
+def _inv_fwd(a):
+    try:
+        return np.linalg.inv(a)
+    except np.linalg.LinAlgError:
+        raise LinAlgError("linalg.inv: The diagonal element 1 is zero, the inversion could not be completed because "
+                          "the input matrix is singular.") from None
+
+
+INV = defop(
+    "linalg_inv", "LinalgInvExBackward0", _inv_fwd,
+    vjp=(lambda g, out, a: -(_mT(out) @ g @ _mT(out)),),
+    jvp=(lambda da, out, a: -(out @ da @ out),),
+    save_out=True,
+)
+
+
+@public(function=False, method=False, linalg=True)
+def linalg_inv(A):
+    """The inverse of a square matrix (``torch.linalg.inv``, also ``torch.inverse``)."""
+    _square(A, "linalg.inv")
+    return apply(INV, (A,))
+
+
+public(linalg_inv, name="inverse")
+
+
+# lstsq: the least-squares solution X = (AᵀA)⁻¹AᵀB of a full-column-rank A (m >= n), as PyTorch's default driver
+# (gelsy) gives it. With R = B − AX and S = (AᵀA)⁻¹: B̄ = A S X̄ and Ā = R (S X̄)ᵀ − B̄ Xᵀ.
+def _lstsq_fwd(a, b):
+    return np.linalg.lstsq(a, b, rcond=None)[0] if a.ndim == 2 else np.stack(
+        [np.linalg.lstsq(ai, bi, rcond=None)[0] for ai, bi in zip(a, b)])
+
+
+def _gram_solve(a, m):
+    return linalg_solve(_mT(a) @ a, m)
+
+
+def _lstsq_vjp_a(g, out, a, b):
+    x = _col(out, a)
+    sg = _gram_solve(a, _col(g, a))
+    return (_col(b, a) - a @ x) @ _mT(sg) - (a @ sg) @ _mT(x)
+
+
+def _lstsq_vjp_b(g, out, a, b):
+    return _uncol(a @ _gram_solve(a, _col(g, a)), b)
+
+
+def _lstsq_jvp_a(da, out, a, b):
+    x = _col(out, a)
+    return _uncol(_gram_solve(a, _mT(da) @ (_col(b, a) - a @ x) - _mT(a) @ (da @ x)), out)
+
+
+def _lstsq_jvp_b(db, out, a, b):
+    return _uncol(_gram_solve(a, _mT(a) @ _col(db, a)), out)
+
+
+LSTSQ = defop(
+    "linalg_lstsq", "LinalgLstsqBackward0", _lstsq_fwd,
+    vjp=(_lstsq_vjp_a, _lstsq_vjp_b),
+    jvp=(_lstsq_jvp_a, _lstsq_jvp_b),
+    save=(0, 1), save_out=True,
+)
+
+
+class lstsq_result(tuple):
+    """``torch.return_types.linalg_lstsq``: (solution, residuals, rank, singular_values)."""
+
+    __slots__ = ()
+    _fields = ("solution", "residuals", "rank", "singular_values")
+
+    def __new__(cls, *values):
+        return tuple.__new__(cls, values)
+
+    solution = property(lambda self: self[0])
+    residuals = property(lambda self: self[1])
+    rank = property(lambda self: self[2])
+    singular_values = property(lambda self: self[3])
+
+    def __repr__(self) -> str:
+        body = ",\n".join(f"{k}={v!r}" for k, v in zip(self._fields, self))
+        return f"torch.return_types.linalg_lstsq(\n{body})"
+
+
+@public(function=False, method=False, linalg=True)
+def linalg_lstsq(A, B, rcond=None, *, driver=None):
+    """The least-squares solution of ``A @ X ≈ B`` (``torch.linalg.lstsq``): ``.solution``, and as PyTorch's
+    default driver gives them, empty ``residuals`` and ``singular_values`` and the ``rank``."""
+    from ..tensor import make
+
+    rows = B._data.shape[-2] if B._data.ndim == A._data.ndim else B._data.shape[-1]
+    if not 0 <= A._data.ndim - B._data.ndim <= 1:
+        raise RuntimeError("torch.linalg.lstsq: input.dim() must be greater or equal to other.dim() and "
+                           "(input.dim() - other.dim()) <= 1")
+    if A._data.shape[-2] != rows:
+        raise RuntimeError("torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
+    solution = apply(LSTSQ, (A, B))
+    rank = make(np.asarray(np.linalg.matrix_rank(A._data), dtype=np.int64))
+    empty = make(np.zeros((0,), dtype=A._data.dtype))
+    return lstsq_result(solution, empty, rank, make(np.zeros((0,), dtype=A._data.dtype)))
+
+
+# ============================================================== det, slogdet, pinv, singular values
+def _linalg_input(A, name: str, square: bool = True) -> None:
+    if A._data.ndim < 2:
+        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
+    if A._data.dtype.kind != "f":
+        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got {_scalar_type(A)}")
+    s = A._data.shape
+    if square and s[-1] != s[-2]:
+        raise RuntimeError(f"{name}: A must be batches of square matrices, but they are {s[-2]} by {s[-1]} matrices")
+
+
+def _eye_like(A):
+    return const(np.eye(A._data.shape[-1], dtype=A._data.dtype))
+
+
+# The singular value decomposition as one differentiable row: U, S and V = Vhᵀ packed into one (..., m + 1 + n, k)
+# array, so that svdvals' VJP (U diag(g) Vᵀ) and the determinant of a singular matrix can be written with tensor ops
+# and differentiated again. The rules are Townsend's ("Differentiating the singular value decomposition", 2016).
+def _svd_fwd(a, *, m, n):
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    return np.concatenate([u, s[..., None, :], np.swapaxes(vh, -1, -2)], axis=-2)
+
+
+def _svd_parts(P, m):
+    return P[..., :m, :], P[..., m, :], P[..., m + 1:, :]
+
+
+def _svd_f(S):
+    """F_ij = 1 / (s_j² − s_i²) off the diagonal, 0 on it."""
+    s2 = S * S
+    diff = unsqueeze(s2, -2) - unsqueeze(s2, -1)
+    eye = const(np.eye(S._data.shape[-1], dtype=bool))
+    return where(eye, 0.0, 1 / where(eye, 1.0, diff))
+
+
+def _svd_vjp(g, out, a, *, m, n):
+    U, S, V = _svd_parts(out, m)
+    gU, gS, gV = _svd_parts(g, m)
+    F, k = _svd_f(S), S._data.shape[-1]
+    X, Y = U.mT @ gU, V.mT @ gV
+    J, K = F * (X - X.mT), F * (Y - Y.mT)
+    core = J * unsqueeze(S, -2) + unsqueeze(S, -1) * K + linalg_diag_embed(gS)
+    ga = U @ core @ V.mT
+    if m > k:
+        ga = ga + (gU - U @ (U.mT @ gU)) / unsqueeze(S, -2) @ V.mT
+    if n > k:
+        ga = ga + U @ ((gV - V @ (V.mT @ gV)) / unsqueeze(S, -2)).mT
+    return ga
+
+
+def _svd_jvp(da, out, a, *, m, n):
+    U, S, V = _svd_parts(out, m)
+    F, k = _svd_f(S), S._data.shape[-1]
+    dP = U.mT @ da @ V
+    dS = linalg_diagonal(dP)
+    dU = U @ (F * (dP * unsqueeze(S, -2) + unsqueeze(S, -1) * dP.mT))
+    dV = V @ (F * (unsqueeze(S, -1) * dP + dP.mT * unsqueeze(S, -2)))
+    if m > k:
+        dU = dU + (da @ V - U @ (U.mT @ da @ V)) / unsqueeze(S, -2)
+    if n > k:
+        dV = dV + (da.mT @ U - V @ (V.mT @ da.mT @ U)) / unsqueeze(S, -2)
+    return cat([dU, unsqueeze(dS, -2), dV], -2)
+
+
+SVD = defop("svd_factors", "LinalgSvdBackward0", _svd_fwd, vjp=(_svd_vjp,), jvp=(_svd_jvp,), save_out=True)
+
+
+def _svd_factors(A):
+    """(U, S, V) of A = U diag(S) Vᵀ (thin), as tensors that stay differentiable."""
+    m, n = A._data.shape[-2:]
+    return _svd_parts(apply(SVD, (A,), {"m": m, "n": n}), m)
+
+
+def linalg_diag_embed(v):
+    """Vectors (..., k) as diagonal matrices (..., k, k)."""
+    return unsqueeze(v, -1) * const(np.eye(v._data.shape[-1], dtype=v._data.dtype))
+
+
+def _svdvals_vjp(g, out, a):
+    U, _, V = _svd_factors(a)
+    return (U * unsqueeze(g, -2)) @ V.mT
+
+
+def _svdvals_jvp(da, out, a):
+    U, _, V = _svd_factors(a)
+    return sum(U * (da @ V), -2)
+
+
+SVDVALS = defop("linalg_svdvals", "LinalgSvdBackward0", lambda a: np.linalg.svd(a, compute_uv=False),
+                vjp=(_svdvals_vjp,), jvp=(_svdvals_jvp,), save=(0,))
+
+
+@public(function=False, method=False, linalg=True)
+def linalg_svdvals(A, *, driver=None):
+    """The singular values of each matrix, largest first."""
+    _linalg_input(A, "linalg.svd", square=False)
+    return apply(SVDVALS, (A,))
+
+
+def _det_grad(a, det, cofactors: bool):
+    """d det / dA = det · A⁻ᵀ. Where det is exactly 0, PyTorch's first-order backward gives 0, and with
+    ``create_graph`` the cofactors through the SVD (det(U) det(V) U diag(∏_{j≠i} s_j) Vᵀ, no inverse needed):
+    ``cofactors`` picks the second. Written with tensor ops, so the rule differentiates again."""
+    singular = np.asarray(det._data == 0)
+    eye = _eye_like(a)
+    scaled = unsqueeze(unsqueeze(det, -1), -1) * eye
+    if not singular.any():
+        return linalg_solve(a.mT, scaled)
+    mask = const(singular[..., None, None])
+    if singular.all():
+        regular = a * 0
+    else:  # solve the others with the singular ones replaced by I, then choose
+        regular = linalg_solve(where(mask, eye, a).mT, scaled)
+    if not cofactors:
+        return where(mask, 0.0, regular)
+    U, S, V = _svd_factors(a)
+    signs = const(np.linalg.det(U._data) * np.linalg.det(V._data))
+    k = S._data.shape[-1]
+    others = where(const(np.eye(k, dtype=bool)), 1.0, unsqueeze(S, -2).expand(*S.shape[:-1], k, k))
+    cof = prod(others, -1) * unsqueeze(signs, -1)
+    return where(mask, (U * unsqueeze(cof, -2)) @ V.mT, regular)
+
+
+def _det_vjp(g, out, a):
+    return unsqueeze(unsqueeze(g, -1), -1) * _det_grad(a, out, mode.state.grad_enabled)
+
+
+def _det_jvp(da, out, a):
+    return sum(_det_grad(a, out, True) * da, (-2, -1))
+
+
+DET = defop("linalg_det", "LinalgDetBackward0", np.linalg.det, vjp=(_det_vjp,), jvp=(_det_jvp,), save=(0,),
+            save_out=True)
+
+
+@public(function=False, method=False, linalg=True)
+def linalg_det(A):
+    """The determinant of each square matrix."""
+    _linalg_input(A, "linalg.det")
+    return apply(DET, (A,))
+
+
+@public
+def det(input):
+    """``torch.det``: the determinant (``torch.linalg.det``)."""
+    return linalg_det(input)
+
+
+def _logabsdet_fwd(a):
+    return np.linalg.slogdet(a)[1]
+
+
+def _slogdet_grad(a):
+    """d log|det A| / dA = A⁻ᵀ."""
+    return linalg_solve(a.mT, _eye_like(a).expand(*a.shape))
+
+
+SLOGDET = defop(
+    "linalg_slogdet", "LinalgSlogdetBackward0", _logabsdet_fwd,
+    vjp=(lambda g, out, a: unsqueeze(unsqueeze(g, -1), -1) * _slogdet_grad(a),),
+    jvp=(lambda da, out, a: sum(_slogdet_grad(a) * da, (-2, -1)),),
+    save=(0,),
+)
+SLOGDET_SIGN = defop(  # the sign output of slogdet: piecewise constant, PyTorch sends no gradient through it
+    "linalg_slogdet_sign", "LinalgSlogdetBackward0", lambda a: np.linalg.slogdet(a)[0],
+    vjp=(lambda g, out, a: None,),
+    jvp=(lambda da, out, a: sum(da * 0, (-2, -1)),),
+    save=(0,),
+)
+
+
+class slogdet_result(tuple):
+    """``torch.return_types.slogdet``: (sign, logabsdet)."""
+
+    __slots__ = ()
+    _fields = ("sign", "logabsdet")
+    _name = "slogdet"
+
+    def __new__(cls, *values):
+        return tuple.__new__(cls, values)
+
+    sign = property(lambda self: self[0])
+    logabsdet = property(lambda self: self[1])
+
+    def __repr__(self) -> str:
+        body = ",\n".join(f"{k}={v!r}" for k, v in zip(self._fields, self))
+        return f"torch.return_types.{self._name}(\n{body})"
+
+
+class linalg_slogdet_result(slogdet_result):
+    __slots__ = ()
+    _name = "linalg_slogdet"
+
+
+@public(function=False, method=False, linalg=True)
+def linalg_slogdet(A):
+    """(sign, log|det|) of each square matrix: the log-determinant without overflow."""
+    _linalg_input(A, "linalg.slogdet")
+    return linalg_slogdet_result(apply(SLOGDET_SIGN, (A,)), apply(SLOGDET, (A,)))
+
+
+@public
+def slogdet(input):
+    _linalg_input(input, "linalg.slogdet")
+    return slogdet_result(apply(SLOGDET_SIGN, (input,)), apply(SLOGDET, (input,)))
+
+
+@public
+def logdet(input):
+    """log det A: nan where the determinant is negative (PyTorch's WhereBackward0 over the slogdet)."""
+    sign, logabs = linalg_slogdet(input)
+    return where(sign < 0, float("nan"), logabs)
+
+
+def _pinv_fwd(a, *, rtol, atol, hermitian):
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    smax = s[..., :1] if s.shape[-1] else np.zeros(a.shape[:-2] + (1,), a.dtype)
+    cut = np.maximum(0.0 if atol is None else atol, (0.0 if rtol is None else rtol) * smax)
+    inv = np.where(s > cut, 1 / np.where(s > cut, s, 1), 0).astype(a.dtype)
+    return np.swapaxes(vh, -1, -2) @ (inv[..., None] * np.swapaxes(u, -1, -2))
+
+
+def _pinv_vjp(g, out, a, **params):
+    # Ā = −A⁺ᵀ G A⁺ᵀ + (I − A A⁺) Gᵀ A⁺ A⁺ᵀ + A⁺ᵀ A⁺ Gᵀ (I − A⁺ A), with G the gradient of A⁺ (as PyTorch's
+    # pinv_backward; the terms vanish where A has full rank)
+    p, gt = out, g.mT
+    return (-(p.mT @ g @ p.mT) + (gt @ p @ p.mT - a @ (p @ (gt @ p @ p.mT)))
+            + (p.mT @ p @ gt - p.mT @ p @ gt @ p @ a))
+
+
+def _pinv_jvp(da, out, a, **params):
+    p, dat = out, da.mT
+    return (-(p @ da @ p) + p @ p.mT @ dat - p @ p.mT @ dat @ a @ p
+            + dat @ p.mT @ p - p @ a @ dat @ p.mT @ p)
+
+
+PINV = defop("linalg_pinv", "LinalgPinvBackward0", _pinv_fwd, vjp=(_pinv_vjp,), jvp=(_pinv_jvp,), save=(0,),
+             save_out=True)
+
+
+@public(function=False, method=False, linalg=True)
+def linalg_pinv(A, rcond=None, hermitian: bool = False, *, atol=None, rtol=None):
+    """The Moore–Penrose pseudo-inverse; singular values below ``max(atol, rtol · σ_max)`` count as zero."""
+    if A._data.ndim < 2 or A._data.dtype.kind != "f":
+        raise RuntimeError(f"linalg.pinv({_scalar_type(A)}{{{shape_str(A._data.shape)}}}): expected a tensor with 2 or "
+                           "more dimensions of float, double, cfloat or cdouble types")
+    if rcond is not None:
+        rtol = rcond
+    if atol is None and rtol is None:
+        rtol = max(A._data.shape[-2:]) * float(np.finfo(A._data.dtype).eps)
+    return apply(PINV, (A,), {"rtol": rtol, "atol": atol, "hermitian": hermitian})
+
+
+@public
+def pinverse(input, rcond: float = 1e-15):
+    return linalg_pinv(input, rtol=rcond)
+
+
+# ============================================================== norms
+def _vector_norm_fwd(x, *, ord, dim, keepdim, dtype):
+    if dtype is not None:
+        x = x.astype(dtype)
+    a = np.abs(x)
+    if ord == 2:
+        return np.sqrt(np.sum(x * x, axis=dim, keepdims=keepdim))
+    if ord == 1:
+        return np.sum(a, axis=dim, keepdims=keepdim)
+    if ord == math.inf:
+        return np.max(a, axis=dim, keepdims=keepdim)
+    if ord == -math.inf:
+        return np.min(a, axis=dim, keepdims=keepdim)
+    if ord == 0:
+        return np.sum(x != 0, axis=dim, keepdims=keepdim).astype(x.dtype)
+    return np.sum(a ** ord, axis=dim, keepdims=keepdim) ** (1.0 / ord)
+
+
+def _unreduced(t, x, dim, keepdim):
+    """The norm (or its gradient) with the reduced dimensions put back as size 1."""
+    if keepdim or x._data.ndim == 0:
+        return t
+    kept = tuple(1 if dim is None or i in dim else s for i, s in enumerate(x._data.shape))
+    return t.reshape(kept)
+
+
+def _vector_norm_scale(x, out, ord, dim, keepdim):
+    """d‖x‖/dx as PyTorch's norm_backward has it (0 where the norm is 0, ties of ±inf share evenly)."""
+    from .elementwise import abs as tabs
+    from .elementwise import sign
+
+    n = _unreduced(out, x, dim, keepdim)
+    if out._data.dtype != x._data.dtype:
+        x = x.to(dtypes.from_numpy(out._data.dtype))
+    zero = const(n._data == 0)
+    if ord == 1:
+        return sign(x)
+    if ord == 2:
+        return where(zero, 0.0, x / n)
+    if abs(ord) == math.inf:
+        hit = const((np.abs(x._data) == n._data) | np.isnan(x._data))
+        count = const(np.sum(hit._data, axis=dim, keepdims=True).astype(x._data.dtype))
+        return sign(x) * hit / count
+    if ord < 1:
+        scaled = where(const(x._data == 0), 0.0, sign(x) * tabs(x) ** (ord - 1))
+        return scaled * n ** (1 - ord)
+    scaled = sign(x) * tabs(x) ** (ord - 1) if ord < 2 else x * tabs(x) ** (ord - 2)
+    return scaled * where(zero, 0.0, 1 / where(zero, 1.0, n ** (ord - 1)))
+
+
+def _vector_norm_vjp(g, out, x, *, ord, dim, keepdim, dtype):
+    if ord == 0:
+        return None  # PyTorch gives no gradient at all for the 0 "norm" (a count)
+    return _unreduced(g, x, dim, keepdim) * _vector_norm_scale(x, out, ord, dim, keepdim)
+
+
+def _vector_norm_jvp(dx, out, x, *, ord, dim, keepdim, dtype):
+    if ord == 0:
+        return out * 0
+    return sum(dx * _vector_norm_scale(x, out, ord, dim, keepdim), dim, keepdim)
+
+
+VECTOR_NORM = defop("linalg_vector_norm", "LinalgVectorNormBackward0", _vector_norm_fwd, vjp=(_vector_norm_vjp,),
+                    jvp=(_vector_norm_jvp,), save=(0,), save_out=True, sets_dtype=True, broadcast=True)
+
+
+def _ord_name(ord) -> str:
+    return str(int(ord)) if isinstance(ord, float) and ord.is_integer() else str(ord)
+
+
+@public(function=False, method=False, linalg=True)
+def linalg_vector_norm(x, ord=2, dim=None, keepdim: bool = False, *, dtype=None):
+    """The vector ``ord``-norm over ``dim`` (all elements by default): 2, 1, inf, -inf, 0 (a count) or any real."""
+    if isinstance(ord, str) or not isinstance(ord, (int, float, np.number)):
+        raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, not {type(ord).__name__}")
+    if x._data.dtype.kind != "f":
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                           f"{_scalar_type(x)}")
+    ord = float(ord)
+    if isinstance(dim, (list, tuple)):
+        seen = set()
+        for d in dim:
+            d0 = one_dim(d, x._data.ndim, "linalg_vector_norm")
+            if d0 in seen:
+                raise RuntimeError(f"dim {d0} appears multiple times in the list of dims")
+            seen.add(d0)
+        dims = norm_dim(dim, x._data.ndim, "linalg_vector_norm") if dim else None
+    else:
+        dims = None if dim is None else norm_dim(dim, x._data.ndim, "linalg_vector_norm")
+    if ord < 0 or ord == math.inf:
+        empty = [d for d in (dims if dims is not None else range(x._data.ndim)) if x._data.shape[d] == 0]
+        if (dims is None and x._data.size == 0) or empty:
+            where_ = ("on an empty tensor because" if dims is None
+                      else f"on the dimension {empty[0]}because this dimension is empty and")
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {_ord_name(ord)} norm {where_} the operation "
+                               "does not have an identity")
+    np_dtype = None if dtype is None else dtypes.to_dtype(dtype).np
+    if np_dtype is not None and not np.can_cast(x._data.dtype, np_dtype, "safe"):
+        raise RuntimeError(f"linalg.vector_norm: the dtype of the input ({_scalar_type(x)}) should be convertible "
+                           f"without narrowing to the specified dtype ({dtypes.to_dtype(dtype).legacy[:-6]})")
+    return apply(VECTOR_NORM, (x,), {"ord": ord, "dim": dims, "keepdim": keepdim, "dtype": np_dtype})
+
+
+def _backshift(d0: int, d1: int, ndim: int) -> list:
+    return [i for i in range(ndim) if i not in (d0, d1)] + [d0, d1]
+
+
+def _inverse_permutation(perm: list) -> list:
+    inv = [0] * len(perm)
+    for i, p in enumerate(perm):
+        inv[p] = i
+    return inv
+
+
+@public(function=False, method=False, linalg=True)
+def linalg_matrix_norm(A, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None):
+    """The matrix norm over the two dims ``dim``: 'fro', 'nuc', 2/-2 (largest/smallest singular value), 1/-1
+    (largest/smallest column sum) and inf/-inf (row sums), recorded as PyTorch composes them."""
+    if isinstance(ord, str):
+        if ord not in ("fro", "nuc"):
+            raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+    elif abs(ord) not in (1, 2, math.inf):
+        raise RuntimeError(f"linalg.matrix_norm: Order {_ord_name(float(ord))} not supported.")
+    if A._data.ndim < 2:
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
+    if A._data.dtype.kind != "f":
+        raise RuntimeError(f"linalg.matrix_norm: Expected a floating point or complex tensor as input. Got "
+                           f"{_scalar_type(A)}")
+    if not isinstance(dim, (tuple, list)) or len(dim) != 2:
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {dim}")
+    d0, d1 = (one_dim(d, A._data.ndim, "linalg.matrix_norm") for d in dim)
+    if d0 == d1:
+        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({dim[0]}, {dim[1]})")
+    if ord == "fro":
+        return linalg_vector_norm(A, 2, (d0, d1), keepdim, dtype=dtype)
+    if ord == "nuc" or abs(ord) == 2:
+        a = A if dtype is None else A.to(dtype)
+        perm = _backshift(d0, d1, a._data.ndim)
+        s = linalg_svdvals(permute(a, *perm))
+        result = sum(s, -1, keepdim) if ord == "nuc" else (amax if ord > 0 else amin)(s, -1, keepdim)
+        if keepdim:
+            result = permute(unsqueeze(result, -1), *_inverse_permutation(perm))
+        return result
+    if abs(ord) == math.inf:
+        d0, d1 = d1, d0
+    if not keepdim and d0 < d1:
+        d1 -= 1
+    return (amax if ord > 0 else amin)(linalg_vector_norm(A, 1.0, (d0,), keepdim, dtype=dtype), d1, keepdim)
+
+
+@public(function=False, method=False, linalg=True)
+def linalg_norm(A, ord=None, dim=None, keepdim: bool = False, *, dtype=None):
+    """``torch.linalg.norm``: a vector norm, or a matrix norm when ``dim`` has two dims (or A is 2-D and ``ord`` is
+    given)."""
+    if isinstance(dim, int):
+        dim = (dim,)
+    if dim is not None:
+        if len(dim) not in (1, 2):
+            raise RuntimeError(f"linalg.norm: If dim is specified, it must be of length 1 or 2. Got {list(dim)}")
+    elif ord is not None and A._data.ndim not in (1, 2):
+        raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. Got "
+                           f"{A._data.ndim}D.")
+    if isinstance(ord, str):
+        if dim is not None and len(dim) != 2:
+            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {dim[0]}")
+        return linalg_matrix_norm(A, ord, tuple(dim) if dim is not None else (0, 1), keepdim, dtype=dtype)
+    if ord is not None and ((dim is not None and len(dim) == 2) or (dim is None and A._data.ndim == 2)):
+        return linalg_matrix_norm(A, ord, tuple(dim) if dim is not None else (0, 1), keepdim, dtype=dtype)
+    return linalg_vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype)

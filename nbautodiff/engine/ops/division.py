@@ -1,0 +1,191 @@
+"""Division that rounds and what has no derivative: remainder and fmod, floor division, heaviside, and the
+comparisons and tests (eq, lt, isnan, allclose...)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor, make
+from ._util import SCALARS, as_operand, broadcast_error
+from .elementwise import _BOOL, _refuse_integer_zero_division, no_derivative_op, without_derivative
+from .inplace import inplace
+from .registry import apply, defop, public
+
+
+# ---------------------------------------------------------------- remainder and fmod
+# x = q * y + out, with q = floor(x / y) for remainder (Python's %) and trunc(x / y) for fmod,
+# so q = (x - out) / y: the rules need only operators, on arrays or tensors alike. PyTorch records
+# tensor % number as ...Backward0 and tensor % tensor as ...Backward1 (the divisor's derivative is -q);
+# number % tensor has no derivative (NotImplemented).
+def _quotient(x, y, rounding: str):
+    """x / y rounded ("floor" for remainder, "trunc" for fmod), for tensors (recorded, zero derivative) or arrays.
+    The divisor's derivative is -g times it, computed from the inputs as PyTorch does: the output is not saved,
+    so writing into the result in place (``(a % b).copy_(t)``) stays legal."""
+    q = x / y
+    if isinstance(q, Tensor):
+        return q.floor() if rounding == "floor" else q.trunc()
+    return np.floor(q) if rounding == "floor" else np.trunc(q)
+
+
+def _remainder_rows(name: str, forward, rounding: str):
+    title = name.capitalize()
+    by_number = defop(
+        f"{name}_scalar", f"{title}Backward0", lambda x, *, other: forward(x, other),
+        vjp=(lambda g, out, x, *, other: g,),
+        jvp=(lambda dx, out, x, *, other: dx,), arrays=True,
+    )
+    by_tensor = defop(
+        name, f"{title}Backward1", forward,
+        vjp=(lambda g, out, x, y: g,
+             lambda g, out, x, y: -g * _quotient(x, y, rounding)),
+        jvp=(lambda dx, out, x, y: dx,
+             lambda dy, out, x, y: -dy * _quotient(x, y, rounding)),
+        save=(0, 1), arrays=True, broadcast=True, promotes=True, error=broadcast_error(name),
+    )
+    return by_number, by_tensor
+
+
+def _integer_safe(ufunc):
+    """An integer remainder by 0 raises PyTorch's error (numpy gives 0)."""
+
+    def forward(x, y):
+        if x.dtype.kind in "biu":
+            _refuse_integer_zero_division(x, y)
+        return ufunc(x, y)
+
+    return forward
+
+
+REMAINDER_SCALAR, REMAINDER = _remainder_rows("remainder", _integer_safe(np.remainder), "floor")
+FMOD_SCALAR, FMOD = _remainder_rows("fmod", _integer_safe(np.fmod), "trunc")
+
+
+@public(inplace=True)
+def remainder(x, other):
+    """x % other with the sign of ``other`` (Python's and PyTorch's %); d/dx = 1, d/dother = -floor(x / other)."""
+    if not isinstance(x, Tensor):
+        if not isinstance(x, SCALARS):
+            raise TypeError(f"remainder(): expected a Tensor or a number, got {type(x).__name__}")
+        return without_derivative(REMAINDER_OF_NUMBER, x, other)
+    if isinstance(other, SCALARS):
+        return apply(REMAINDER_SCALAR, (x,), {"other": other})
+    return apply(REMAINDER, (x, as_operand(other, "remainder")))
+
+
+@public(inplace=True)
+def fmod(x, other):
+    """The C remainder, with the sign of ``x``; d/dx = 1, d/dother = -trunc(x / other)."""
+    if isinstance(other, SCALARS):
+        return apply(FMOD_SCALAR, (x,), {"other": other})
+    return apply(FMOD, (x, as_operand(other, "fmod")))
+
+
+# ---------------------------------------------------------------- floor division, heaviside: no derivative
+def _floor_divide_fwd(x, y):
+    if np.asarray(x).dtype is _BOOL and np.asarray(y).dtype is _BOOL:
+        raise NotImplementedError("\"div_floor_cpu\" not implemented for 'Bool'")
+    _refuse_integer_zero_division(x, y)
+    return np.floor_divide(x, y)
+
+
+FLOOR_DIVIDE = no_derivative_op("floor_divide", _floor_divide_fwd, broadcast=True, promotes=True)
+FLOOR_DIVIDE_INPLACE = no_derivative_op("floor_divide_", _floor_divide_fwd, broadcast=True, promotes=True)
+def _number_remainder_fwd(x, y):
+    _refuse_integer_zero_division(x, y)
+    return np.remainder(x, y)
+
+
+REMAINDER_OF_NUMBER = no_derivative_op("remainder", _number_remainder_fwd)
+
+
+@public
+def floor_divide(input, other):
+    """input // other, rounded down; PyTorch has no derivative for it (backward raises)."""
+    return without_derivative(FLOOR_DIVIDE, as_operand(input, "floor_divide"), as_operand(other, "floor_divide"))
+
+
+def _no_derivative_inplace(op, name: str):
+    """``x.<name>(other)`` in place, recorded as the no-derivative ``op`` (named after the in-place function)."""
+
+    def fn(input, other):
+        return inplace(input, lambda t, _: without_derivative(op, t, as_operand(other, name)), None, name)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"In place: writes ``{name[:-1]}(input, other)`` into input (no derivative, as PyTorch)."
+    return public(fn, function=False)
+
+
+_no_derivative_inplace(FLOOR_DIVIDE_INPLACE, "floor_divide_")
+
+
+def _heaviside_fwd(x, values):
+    return np.where(x == 0, values, x > 0)
+
+
+HEAVISIDE = no_derivative_op("heaviside", _heaviside_fwd, broadcast=True)
+_no_derivative_inplace(no_derivative_op("heaviside_", _heaviside_fwd, broadcast=True), "heaviside_")
+
+
+@public
+def heaviside(input, values):
+    """0 where input < 0, ``values`` where input == 0, 1 where input > 0; no derivative (as PyTorch)."""
+    if not isinstance(values, Tensor):
+        raise TypeError(f"heaviside(): argument 'values' (position 2) must be Tensor, not {type(values).__name__}")
+    if input._data.dtype != values._data.dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+    return without_derivative(HEAVISIDE, input, values)
+
+
+# ============================================================== no-gradient results
+def _compare(ufunc, name):
+    def fn(x, y):
+        if y is None:  # x == None is False (and x != None True), as in PyTorch
+            return name == "ne"
+        x = as_operand(x, name)
+        y = as_operand(y, name)
+        xd = x._data if isinstance(x, Tensor) else x
+        yd = y._data if isinstance(y, Tensor) else y
+        try:
+            return make(np.asarray(ufunc(xd, yd)))
+        except ValueError as e:
+            raise broadcast_error(name)((x, y), {}, e) from None
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"Elementwise ``{name}`` as a bool tensor (no gradient)."
+    return fn
+
+
+eq, ne, lt, le, gt, ge = (
+    public(_compare(u, n), aliases=a)
+    for u, n, a in ((np.equal, "eq", ()), (np.not_equal, "ne", ("not_equal",)), (np.less, "lt", ("less",)),
+                    (np.less_equal, "le", ("less_equal",)), (np.greater, "gt", ("greater",)),
+                    (np.greater_equal, "ge", ("greater_equal",)))
+)
+
+
+@public
+def equal(x, y) -> bool:
+    """True if both tensors have the same shape and elements."""
+    return x.shape == y.shape and bool(np.array_equal(x._data, y._data))
+
+
+def constant_op(ufunc, *args):
+    """A function with no derivative (floor division, remainder, logic): a constant result."""
+    return make(np.asarray(ufunc(*(a._data if isinstance(a, Tensor) else a for a in args))))
+
+
+@public
+def isfinite(x):
+    return make(np.isfinite(x._data))
+
+
+@public
+def isnan(x):
+    return make(np.isnan(x._data))
+
+
+@public
+def allclose(x, y, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+    return bool(np.allclose(x._data, y._data if isinstance(y, Tensor) else y, rtol, atol, equal_nan))
+
+

@@ -1,0 +1,424 @@
+"""More functions of one or two tensors: inverse trigonometric and hyperbolic functions, erf and friends, sinc,
+degrees, rounding, nan_to_num, logit, xlogy, logaddexp, lerp, addcmul, addcdiv, float_power, positive."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..tensor import Tensor
+from ._util import SCALARS, as_operand, broadcast_error
+from .elementwise import (
+    _BOOL,
+    _d,
+    _mask,
+    _rounding,
+    _sign_fwd,
+    _zero,
+    cos,
+    exp,
+    no_derivative_op,
+    result_dtype,
+    sin,
+    where,
+)
+from .inplace import inplace
+from .registry import apply, defop, public, unary
+from .shape import to_dtype
+
+
+# ============================================================== more functions of one or two tensors
+def _exp(a):
+    """exp of a tensor (recorded) or of an array: lets a rule run on both (see ``arrays`` in defop)."""
+    return exp(a) if isinstance(a, Tensor) else np.exp(a)
+
+
+def _cosh(a):
+    return cosh(a) if isinstance(a, Tensor) else np.cosh(a)
+
+
+def _sinh(a):
+    return sinh(a) if isinstance(a, Tensor) else np.sinh(a)
+
+
+def _select(mask, a, b):
+    """a where the boolean array ``mask`` holds, else b; on tensors (recorded) or arrays, like ``_pass_where``."""
+    if isinstance(a, Tensor) or isinstance(b, Tensor):
+        return where(_mask(mask), a, b)
+    return np.where(mask, a, b)
+
+
+def _torch_name(dt: np.dtype) -> str:
+    """PyTorch's name of a dtype in its kernel errors: Long, Int, Bool, Float..."""
+    from .. import dtypes
+
+    return dtypes.from_numpy(dt).legacy.removesuffix("Tensor")
+
+
+def _refuse_integers(kernel: str, *arrays) -> None:
+    """PyTorch has no integer kernel for some float functions (frac, logaddexp): its error."""
+    dt = np.result_type(*arrays)
+    if dt.kind in "biu":
+        raise NotImplementedError(f'"{kernel}_cpu" not implemented for \'{_torch_name(dt)}\'')
+
+
+ASIN = defop("asin", "AsinBackward0", np.arcsin,
+             vjp=(lambda g, out, x: g * (1 - x * x) ** -0.5,),
+             jvp=(lambda dx, out, x: dx * (1 - x * x) ** -0.5,), save=(0,), arrays=True)
+ACOS = defop("acos", "AcosBackward0", np.arccos,
+             vjp=(lambda g, out, x: -g * (1 - x * x) ** -0.5,),
+             jvp=(lambda dx, out, x: -dx * (1 - x * x) ** -0.5,), save=(0,), arrays=True)
+ATAN = defop("atan", "AtanBackward0", np.arctan,
+             vjp=(lambda g, out, x: g / (1 + x * x),),
+             jvp=(lambda dx, out, x: dx / (1 + x * x),), save=(0,), arrays=True)
+SINH = defop("sinh", "SinhBackward0", np.sinh,
+             vjp=(lambda g, out, x: g * _cosh(x),),
+             jvp=(lambda dx, out, x: dx * _cosh(x),), save=(0,), arrays=True)
+COSH = defop("cosh", "CoshBackward0", np.cosh,
+             vjp=(lambda g, out, x: g * _sinh(x),),
+             jvp=(lambda dx, out, x: dx * _sinh(x),), save=(0,), arrays=True)
+
+
+def _inverse_hyperbolic(name: str, forward, derivative):
+    """asinh, acosh, atanh, and their in-place forms, which PyTorch records as ...Backward1 without a derivative."""
+    node = name.capitalize()
+    row = defop(name, f"{node}Backward0", forward, vjp=(lambda g, out, x: g * derivative(x),),
+                jvp=(lambda dx, out, x: dx * derivative(x),), save=(0,), arrays=True)
+    in_place = no_derivative_op(
+        f"{name}_", forward, f"{node}Backward1",
+        backward=(NotImplementedError, f"the derivative for 'inplace version of {name}' is not implemented."),
+        tangent=(NotImplementedError, f"Trying to use forward AD with {name}_ that does not support it because it has "
+                 "not been implemented yet.\nPlease file an issue to PyTorch at https://github.com/pytorch/pytorch/"
+                 "issues/new?template=feature-request.yml so that we can prioritize its implementation."))
+    return row, in_place
+
+
+ASINH, ASINH_INPLACE = _inverse_hyperbolic("asinh", np.arcsinh, lambda x: (x * x + 1) ** -0.5)
+ACOSH, ACOSH_INPLACE = _inverse_hyperbolic("acosh", np.arccosh, lambda x: (x * x - 1) ** -0.5)
+ATANH, ATANH_INPLACE = _inverse_hyperbolic("atanh", np.arctanh, lambda x: 1 / (1 - x * x))
+
+
+def inplace_as(op, name: str):
+    """``x.<name>()``: op's function written into x and recorded as ``op`` (for the in-place forms PyTorch records
+    under another node name than the out-of-place one, e.g. ``asinh_`` → AsinhBackward1)."""
+
+    def fn(input, *args, **params):
+        return inplace(input, lambda t, _: apply(op, (t, *args), params or None), None, name)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"In place: writes ``{name[:-1]}(input)`` into input, recorded as ``{op.node_name}``."
+    return fn
+
+
+asin, acos, atan = (public(unary(op), inplace=True, aliases=(f"arc{op.name[1:]}",)) for op in (ASIN, ACOS, ATAN))
+sinh, cosh = (public(unary(op), inplace=True) for op in (SINH, COSH))
+asinh, acosh, atanh = (public(unary(op), aliases=(f"arc{op.name[1:]}",)) for op in (ASINH, ACOSH, ATANH))
+asinh_, acosh_, atanh_ = (public(inplace_as(op, f"{name}_"), aliases=(f"arc{name[1:]}_",))
+                          for op, name in ((ASINH_INPLACE, "asinh"), (ACOSH_INPLACE, "acosh"),
+                                           (ATANH_INPLACE, "atanh")))
+
+# ---------------------------------------------------------------- erf, erfc, erfinv
+_2_SQRTPI = 2 / math.sqrt(math.pi)
+
+
+def _via_math(fn):
+    """A function of the math module (numpy has no erf) elementwise: computed in float64, returned in the input's
+    float dtype (float32 for integers and bools, as PyTorch)."""
+    ufunc = np.frompyfunc(fn, 1, 1)
+
+    def forward(x):
+        return np.array(ufunc(x), dtype=x.dtype if x.dtype.kind == "f" else np.float32)
+
+    return forward
+
+
+_erf_fwd, _erfc_fwd = _via_math(math.erf), _via_math(math.erfc)
+_erf64, _erfc64 = np.frompyfunc(math.erf, 1, 1), np.frompyfunc(math.erfc, 1, 1)
+
+
+def _erfinv_fwd(x):
+    """Winitzki's closed form (relative error < 2e-3), polished by Newton steps on erf(y) = |x| (small |x|) or
+    erfc(y) = 1 - |x| (|x| near 1, where 1 - |x| is exact): float64 accuracy."""
+    w = np.atleast_1d(np.abs(np.asarray(x, dtype=np.float64)))
+    ln = np.log1p(-w) + np.log1p(w)  # log(1 - w²)
+    t = 2 / (math.pi * 0.147) + ln / 2
+    y = np.sqrt(np.sqrt(t * t - ln / 0.147) - t)
+    small, large = w < 0.5, (w >= 0.5) & (w < 1)
+    for _ in range(4):
+        slope = _2_SQRTPI * np.exp(-y * y)
+        y[small] -= (_erf64(y[small]).astype(np.float64) - w[small]) / slope[small]
+        y[large] += (_erfc64(y[large]).astype(np.float64) - (1 - w[large])) / slope[large]
+    y[w == 1] = np.inf
+    y = np.copysign(y, np.asarray(x, dtype=np.float64)).reshape(np.shape(x))
+    return np.array(y, dtype=x.dtype if x.dtype.kind == "f" else np.float32)
+
+
+ERF = defop("erf", "ErfBackward0", _erf_fwd,
+            vjp=(lambda g, out, x: g * _2_SQRTPI * _exp(-x * x),),
+            jvp=(lambda dx, out, x: dx * _2_SQRTPI * _exp(-x * x),), save=(0,), arrays=True)
+ERFC = defop("erfc", "ErfcBackward0", _erfc_fwd,
+             vjp=(lambda g, out, x: -g * _2_SQRTPI * _exp(-x * x),),
+             jvp=(lambda dx, out, x: -dx * _2_SQRTPI * _exp(-x * x),), save=(0,), arrays=True)
+ERFINV = defop("erfinv", "ErfinvBackward0", _erfinv_fwd,
+               vjp=(lambda g, out, x: g * (0.5 * math.sqrt(math.pi)) * _exp(out * out),),
+               jvp=(lambda dx, out, x: dx * (0.5 * math.sqrt(math.pi)) * _exp(out * out),), save_out=True, arrays=True)
+erf, erfc, erfinv = (public(unary(op), inplace=True) for op in (ERF, ERFC, ERFINV))
+
+
+# ---------------------------------------------------------------- sinc, degrees, rounding, nan_to_num, logit
+def _sinc_vjp(g, out, x):
+    px = x * math.pi
+    cos_, sin_ = (cos(px), sin(px)) if isinstance(px, Tensor) else (np.cos(px), np.sin(px))
+    return g * _select(_d(x) == 0, 0.0, (px * cos_ - sin_) / (px * x))  # PyTorch's: 0 at 0, also to second order
+
+
+SINC = defop("sinc", "SincBackward0", np.sinc,
+             vjp=(_sinc_vjp,), jvp=(lambda dx, out, x: _sinc_vjp(dx, out, x),), save=(0,), arrays=True)
+_DEG = math.pi / 180
+DEG2RAD = defop("deg2rad", "Deg2RadBackward0", np.deg2rad,
+                vjp=(lambda g, out, x: g * _DEG,), jvp=(lambda dx, out, x: dx * _DEG,), arrays=True)
+RAD2DEG = defop("rad2deg", "Rad2DegBackward0", np.rad2deg,
+                vjp=(lambda g, out, x: g * (1 / _DEG),), jvp=(lambda dx, out, x: dx * (1 / _DEG),), arrays=True)
+SGN = defop("sgn", "SgnBackward0", _sign_fwd, vjp=(_zero,), jvp=(_zero,))  # the sign (of a complex: x / |x|)
+TRUNC = defop("trunc", "TruncBackward0", _rounding(np.trunc, "trunc_vml_cpu"), vjp=(_zero,), jvp=(_zero,))
+
+
+def _frac_fwd(x):
+    _refuse_integers("frac", x)
+    return x - np.trunc(x)
+
+
+FRAC = defop("frac", "FracBackward0", _frac_fwd,
+             vjp=(lambda g, out, x: g,), jvp=(lambda dx, out, x: dx,), arrays=True)
+NAN_TO_NUM = defop(  # PyTorch multiplies by the mask: a nan gradient at a replaced place stays nan
+    "nan_to_num", "NanToNumBackward0",
+    lambda x, *, nan, posinf, neginf: np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf),
+    vjp=(lambda g, out, x, **_: g * np.isfinite(_d(x)),),
+    jvp=(lambda dx, out, x, **_: dx * np.isfinite(_d(x)),), save=(0,), arrays=True,
+)
+
+
+def _logit_fwd(x, *, eps):
+    if x.dtype.kind in "biu":  # (1 - x of an unsigned int would wrap around)
+        x = x.astype(np.float32)
+    z = x if eps is None else np.clip(x, eps, 1 - eps)
+    return np.log(z / (1 - z))
+
+
+def _logit_vjp(g, out, x, *, eps):
+    xd = _d(x)
+    d = g / (x * (1 - x))
+    if eps is None:  # nan outside [0, 1]
+        return _select((xd < 0) | (xd > 1), math.nan, d)
+    return _select((xd < eps) | (xd > 1 - eps), 0.0, d)  # 0 where clamped (the bounds themselves pass)
+
+
+LOGIT = defop("logit", "LogitBackward0", _logit_fwd,
+              vjp=(_logit_vjp,), jvp=(lambda dx, out, x, *, eps: _logit_vjp(dx, out, x, eps=eps),), save=(0,),
+              arrays=True)
+
+sinc, deg2rad, rad2deg, sgn, frac = (public(unary(op), inplace=True) for op in (SINC, DEG2RAD, RAD2DEG, SGN, FRAC))
+trunc = public(unary(TRUNC), inplace=True, aliases=("fix",))
+
+
+@public(inplace=True)
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
+    """nan, +inf and -inf replaced by numbers (by default 0 and the dtype's largest and smallest values)."""
+    return apply(NAN_TO_NUM, (input,), {"nan": nan, "posinf": posinf, "neginf": neginf})
+
+
+@public(inplace=True)
+def logit(input, eps=None):
+    """log(p / (1 - p)); with ``eps``, p is first clamped to [eps, 1 - eps]."""
+    return apply(LOGIT, (input,), {"eps": eps})
+
+
+# ---------------------------------------------------------------- xlogy, logaddexp
+def _xlogy_fwd(x, y):
+    log_y = np.log(y) if isinstance(y, (np.ndarray, np.generic)) else float(np.log(y))  # (a number stays weak)
+    return np.where((x == 0) & ~np.isnan(y), 0, x * log_y)  # 0 where x == 0, unless y is nan
+
+
+def _xlogy(a, b):
+    return xlogy(a, b) if isinstance(a, Tensor) else _xlogy_fwd(a, b)
+
+
+def _xlogy_vjp_x(g, out, x, y):  # xlogy(g, y), and 0 where x == 0 and y <= 0 (PyTorch's)
+    return _select((_d(x) == 0) & (_d(y) <= 0), 0.0, _xlogy(g, y))
+
+
+def _xlogy_vjp_scalar_y(g, out, x, *, other):  # (other nan: masked too, as PyTorch's `other > 0 ? ... : ...`)
+    return _xlogy(g, other) if other > 0 else _select(_d(x) == 0, 0.0, _xlogy(g, other))
+
+
+XLOGY = defop(
+    "xlogy", "XlogyBackward0", _xlogy_fwd,
+    vjp=(_xlogy_vjp_x, lambda g, out, x, y: g * x / y),
+    jvp=(_xlogy_vjp_x, lambda dy, out, x, y: dy * x / y),
+    save=(0, 1), arrays=True, broadcast=True, promotes=True, error=broadcast_error("xlogy"),
+)
+XLOGY_NUMBER = defop(  # xlogy(number, tensor)
+    "xlogy_number", "XlogyBackward1", lambda y, *, number: _xlogy_fwd(number, y),
+    vjp=(lambda g, out, y, *, number: g * number / y,),
+    jvp=(lambda dy, out, y, *, number: dy * number / y,), save=(0,), arrays=True,
+)
+XLOGY_BY_NUMBER = defop(  # xlogy(tensor, number)
+    "xlogy_by_number", "XlogyBackward2", lambda x, *, other: _xlogy_fwd(x, other),
+    vjp=(_xlogy_vjp_scalar_y,), jvp=(_xlogy_vjp_scalar_y,), save=(0,), arrays=True,
+)
+
+
+@public(inplace=True)
+def xlogy(input, other):
+    """input * log(other), and 0 where input == 0 (unless other is nan); either side may be a number."""
+    if not isinstance(input, Tensor):
+        return apply(XLOGY_NUMBER, (other,), {"number": input})
+    if isinstance(other, SCALARS):
+        return apply(XLOGY_BY_NUMBER, (input,), {"other": other})
+    return apply(XLOGY, (input, as_operand(other, "xlogy")))
+
+
+def _logaddexp_fwd(x, y):
+    _refuse_integers("logaddexp", x, y)
+    return np.logaddexp(x, y)
+
+
+def _logaddexp2_fwd(x, y):
+    _refuse_integers("logaddexp2", x, y)
+    return np.logaddexp2(x, y)
+
+
+LOGADDEXP = defop(
+    "logaddexp", "LogaddexpBackward0", _logaddexp_fwd,
+    vjp=(lambda g, out, x, y: g / (1 + _exp(y - x)),
+         lambda g, out, x, y: g / (1 + _exp(x - y))),
+    jvp=(lambda dx, out, x, y: dx / (1 + _exp(y - x)),
+         lambda dy, out, x, y: dy / (1 + _exp(x - y))),
+    save=(0, 1), arrays=True, broadcast=True, promotes=True, error=broadcast_error("logaddexp"),
+)
+LOGADDEXP2 = defop(
+    "logaddexp2", "Logaddexp2Backward0", _logaddexp2_fwd,
+    vjp=(lambda g, out, x, y: g / (1 + 2 ** (y - x)),
+         lambda g, out, x, y: g / (1 + 2 ** (x - y))),
+    jvp=(lambda dx, out, x, y: dx / (1 + 2 ** (y - x)),
+         lambda dy, out, x, y: dy / (1 + 2 ** (x - y))),
+    save=(0, 1), arrays=True, broadcast=True, promotes=True, error=broadcast_error("logaddexp2"),
+)
+
+
+@public
+def logaddexp(input, other):
+    """log(exp(input) + exp(other)) without overflow."""
+    return apply(LOGADDEXP, (input, as_operand(other, "logaddexp")))
+
+
+@public
+def logaddexp2(input, other):
+    """log2(2**input + 2**other) without overflow."""
+    return apply(LOGADDEXP2, (input, as_operand(other, "logaddexp2")))
+
+
+# ---------------------------------------------------------------- lerp, addcmul, addcdiv
+def _lerp_fwd(x, end, weight):  # PyTorch's two forms: exact at weight 0 and at weight 1
+    return np.where(np.abs(weight) < 0.5, x + weight * (end - x), end - (end - x) * (1 - weight))
+
+
+def _lerp_scalar_fwd(x, end, *, weight):
+    return x + weight * (end - x) if -0.5 < weight < 0.5 else end - (end - x) * (1 - weight)
+
+
+LERP_SCALAR = defop(  # lerp(x, end, number)
+    "lerp_scalar", "LerpBackward0", _lerp_scalar_fwd,
+    vjp=(lambda g, out, x, end, *, weight: g * (1 - weight),
+         lambda g, out, x, end, *, weight: g * weight),
+    jvp=(lambda dx, out, x, end, *, weight: dx * (1 - weight),
+         lambda de, out, x, end, *, weight: de * weight),
+    arrays=True, broadcast=True, error=broadcast_error("lerp"),
+)
+LERP = defop(  # lerp(x, end, tensor)
+    "lerp", "LerpBackward1", _lerp_fwd,
+    vjp=(lambda g, out, x, end, w: g * (1 - w),
+         lambda g, out, x, end, w: g * w,
+         lambda g, out, x, end, w: g * (end - x)),
+    jvp=(lambda dx, out, x, end, w: dx * (1 - w),
+         lambda de, out, x, end, w: de * w,
+         lambda dw, out, x, end, w: dw * (end - x)),
+    save=(0, 1, 2), arrays=True, broadcast=True, error=broadcast_error("lerp"),
+)
+_TYPE_META = {"float32": "float", "float64": "double", "float16": "c10::Half"}  # PyTorch's names in lerp's error
+
+
+@public(inplace=True)
+def lerp(input, end, weight):
+    """input + weight * (end - input); ``weight`` a number or a tensor (then it gets a gradient too)."""
+    for name, t in (("end", end), ("weight", weight)):
+        if isinstance(t, Tensor) and t._data.dtype != input._data.dtype:
+            raise RuntimeError(f"expected dtype {_TYPE_META.get(input.dtype.name, input.dtype.name)} for `{name}` but "
+                               f"got dtype {_TYPE_META.get(t.dtype.name, t.dtype.name)}")
+    if isinstance(weight, Tensor):
+        return apply(LERP, (input, end, weight))
+    return apply(LERP_SCALAR, (input, end), {"weight": weight})
+
+
+ADDCMUL = defop(
+    "addcmul", "AddcmulBackward0", lambda x, a, b, *, value, dtype: (x + value * a * b).astype(dtype, copy=False),
+    vjp=(lambda g, out, x, a, b, *, value, dtype: g,
+         lambda g, out, x, a, b, *, value, dtype: g * b * value,
+         lambda g, out, x, a, b, *, value, dtype: g * a * value),
+    jvp=(lambda dx, out, x, a, b, *, value, dtype: dx,
+         lambda da, out, x, a, b, *, value, dtype: da * b * value,
+         lambda db, out, x, a, b, *, value, dtype: db * a * value),
+    save=(1, 2), arrays=True, broadcast=True, error=broadcast_error("addcmul"),
+)
+ADDCDIV = defop(
+    "addcdiv", "AddcdivBackward0", lambda x, a, b, *, value, dtype: (x + value * a / b).astype(dtype, copy=False),
+    vjp=(lambda g, out, x, a, b, *, value, dtype: g,
+         lambda g, out, x, a, b, *, value, dtype: g * value / b,
+         lambda g, out, x, a, b, *, value, dtype: -g * value * a / (b * b)),
+    jvp=(lambda dx, out, x, a, b, *, value, dtype: dx,
+         lambda da, out, x, a, b, *, value, dtype: da * value / b,
+         lambda db, out, x, a, b, *, value, dtype: -db * value * a / (b * b)),
+    save=(1, 2), arrays=True, broadcast=True, error=broadcast_error("addcdiv"),
+)
+
+
+@public(inplace=True)
+def addcmul(input, tensor1, tensor2, *, value=1):
+    """input + value * tensor1 * tensor2 (one node)."""
+    return apply(ADDCMUL, (input, tensor1, tensor2), {"value": value, "dtype": result_dtype(input, tensor1, tensor2)})
+
+
+@public(inplace=True)
+def addcdiv(input, tensor1, tensor2, *, value=1):
+    """input + value * tensor1 / tensor2 (one node)."""
+    return apply(ADDCDIV, (input, tensor1, tensor2), {"value": value, "dtype": result_dtype(input, tensor1, tensor2)})
+
+
+# ---------------------------------------------------------------- composites: float_power, positive
+@public
+def float_power(input, exponent):
+    """input ** exponent in float64, the dtype of the result (the inputs are converted first, as PyTorch)."""
+    def double(v):
+        return to_dtype(v, np.float64) if isinstance(v, Tensor) else v
+
+    return pow(double(input), double(exponent))
+
+
+@public(name="float_power_", function=False)
+def _float_power_inplace(input, exponent):
+    """In place; only a float64 tensor can hold the float64 result."""
+    if input._data.dtype != np.float64:
+        raise RuntimeError(f"the base given to float_power_ has dtype {_torch_name(input._data.dtype)} but the "
+                           "operation's result requires dtype Double")
+    return inplace(input, lambda t, _: float_power(t, exponent), None, "float_power_")
+
+
+@public
+def positive(input):
+    """The input itself (``+x``)."""
+    if input._data.dtype is _BOOL:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
+
+
