@@ -43,6 +43,22 @@ def versions() -> dict:
     return out
 
 
+def scalar_mlp_loss(params, xs, tanh):
+    """(out - 1)^2 of the scalar MLP of (b): neurons of scalar mul/add, ``tanh`` on the hidden layers. Every engine
+    of (b) runs this same code on its own scalars (0-d tensors, micrograd Values, autograd's boxed floats)."""
+    h = xs
+    last = len(params) - 1
+    for li, (W, B) in enumerate(params):
+        out = []
+        for row, b in zip(W, B):
+            act = b
+            for w, xi in zip(row, h):
+                act = act + w * xi
+            out.append(act if li == last else tanh(act))
+        h = out
+    return (h[0] - 1.0) ** 2
+
+
 # ---------------------------------------------------------------------------------------------- micrograd
 def mg_tanh(v):
     """tanh for micrograd's Value, written as its own ops are (micrograd 0.1.0 has relu but no tanh)."""
@@ -65,18 +81,7 @@ def mg_scalar_mlp(layers, x_in):
     def run():
         for p in flat:
             p.grad = 0
-        h = xs
-        last = len(params) - 1
-        for li, (W, B) in enumerate(params):
-            out = []
-            for row, b in zip(W, B):
-                act = b
-                for w, xi in zip(row, h):
-                    act = act + w * xi
-                out.append(act if li == last else mg_tanh(act))
-            h = out
-        loss = (h[0] - 1.0) ** 2
-        loss.backward()
+        scalar_mlp_loss(params, xs, mg_tanh).backward()
 
     return run, lambda: np.array([p.grad for p in flat])
 
@@ -117,20 +122,7 @@ def ag_scalar_mlp(layers, x_in):
     """(b): the parameters as nested lists of Python floats, the loss written with Python arithmetic and anp.tanh."""
     params = [([list(row) for row in W], list(B)) for W, B in layers]
 
-    def loss(params):
-        h = x_in
-        last = len(params) - 1
-        for li, (W, B) in enumerate(params):
-            out = []
-            for row, b in zip(W, B):
-                act = b
-                for w, xi in zip(row, h):
-                    act = act + w * xi
-                out.append(act if li == last else anp.tanh(act))
-            h = out
-        return (h[0] - 1.0) ** 2
-
-    g = autograd.grad(loss)
+    g = autograd.grad(lambda params: scalar_mlp_loss(params, x_in, anp.tanh))
 
     def flat(grads):
         return np.array([v for gW, gB in grads for v in [*sum(gW, []), *gB]], dtype=np.float64)

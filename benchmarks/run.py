@@ -282,18 +282,7 @@ def scalar_mlp_params(ns, layers) -> list:
 
 def scalar_mlp_engine(ns, params, xs) -> None:
     """Forward (neurons from scalar mul/add, tanh on hidden layers) and backward of (out - 1)^2."""
-    h = xs
-    last = len(params) - 1
-    for li, (W, B) in enumerate(params):
-        out = []
-        for row, b in zip(W, B):
-            act = b
-            for w, xi in zip(row, h):
-                act = act + w * xi
-            out.append(act if li == last else ns.tanh(act))
-        h = out
-    loss = (h[0] - 1.0) ** 2
-    loss.backward()
+    peers.scalar_mlp_loss(params, xs, ns.tanh).backward()
 
 
 def scalar_mlp_python(layers, xs) -> list:
