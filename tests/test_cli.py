@@ -567,3 +567,12 @@ def test_the_wheel_holds_the_cli_and_the_lessons(tmp_path):
     assert {"nbautodiff/cli/__init__.py", "nbautodiff/cli/__main__.py", "nbautodiff/engine/ops/__init__.py"} <= names
     entry_points = wheel.read(next(n for n in names if n.endswith(".dist-info/entry_points.txt"))).decode()
     assert "nbautodiff = nbautodiff.cli:main" in entry_points
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback():
+    """`nbautodiff lessons | head -1`: the pipe closes before the table is written."""
+    child = subprocess.Popen([sys.executable, "-m", "nbautodiff.cli", "lessons"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, cwd=ROOT)
+    child.stdout.close()  # the reader is gone before anything was written
+    err = child.stderr.read().decode()
+    assert child.wait(60) == 141 and "Traceback" not in err and "BrokenPipe" not in err, err

@@ -24,6 +24,7 @@ missing optional dependency) found before any kernel starts, 130 interrupted (Ct
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -274,3 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `nbautodiff lessons | head`: the reader left; say nothing more
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so that the interpreter's flush at exit cannot fail again
+        return 141  # 128 + SIGPIPE, as a shell reports it
