@@ -164,8 +164,8 @@ def _add_pending(pending: dict, edge, g: Tensor, create_graph: bool) -> None:
 def _summed(old, g: Tensor, create_graph: bool) -> Tensor:
     if old is None:
         return g
-    if not create_graph:
-        return make(old._data + g._data)
+    if not create_graph:  # (on the fast path ``old`` may be an array)
+        return make((old._data if type(old) is Tensor else old) + g._data)
     if _state.tracer is None:
         return old + g
     with tracing(None):
@@ -221,11 +221,16 @@ def run(roots, seeds, user_arrays, retain_graph: bool, create_graph: bool, captu
         while ready:
             node = pop()
             g = take(node, None)
-            if fast and type(g) is Tensor and not node.pre_hooks and type(node) is not AccumulateGrad:
-                op = node.op
-                if op.arrays and not op.custom:
-                    _fast_vjp(node, op, g, retain_graph, pending, deps, ready)
-                    continue
+            if fast and g is not None and type(g) is not list:
+                # on the fast path what has arrived is an array (or a numpy scalar), wrapped only if needed
+                ga = g._data if type(g) is Tensor else g
+                if not node.pre_hooks and type(node) is not AccumulateGrad:
+                    op = node.op
+                    if op.arrays and not op.custom:
+                        _fast_vjp(node, op, ga, retain_graph, pending, deps, ready)
+                        continue
+                if type(g) is not Tensor:
+                    g = make(ga)
             grads = None
             if g is not None and (needed is None or node in needed):
                 if node.pre_hooks:
@@ -264,19 +269,32 @@ def run(roots, seeds, user_arrays, retain_graph: bool, create_graph: bool, captu
     return captured
 
 
-def _fast_vjp(node, op, g: Tensor, retain_graph: bool, pending: dict, deps: dict, ready: list) -> None:
-    """One node of a plain backward(): its array rules, reduced to each input's shape and dtype, summed into
-    what has arrived for each input (what ``_call_vjp``, ``_finish_vjp`` and ``_add_pending`` do, inline)."""
-    if op.saves:
-        _check_saved(node)
+def _fast_vjp(node, op, ga, retain_graph: bool, pending: dict, deps: dict, ready: list) -> None:
+    """One node of a plain backward(): its array rules on the arriving gradient ``ga`` (an array), reduced to each
+    input's shape and dtype, summed as arrays into what has arrived for each input (what ``_call_vjp``,
+    ``_finish_vjp`` and ``_add_pending`` do, inline; ``run`` wraps an array in a tensor where one is needed)."""
     saved = node.saved
     nexts = node.next
-    params = node.params
-    ga, oa, vjp = g._data, node.out_data, op.vjp
     if saved is None:
+        if op.saves:
+            _check_saved(node)
         ins = (None,) * len(nexts)
+    elif node.versions is ALL_ZERO and node.out_ver is None:
+        # _check_saved's common case inline: nothing saved was ever written to, so each version must still be 0
+        ins = []
+        for a in saved:
+            if isinstance(a, Tensor):
+                now = a._ver
+                if now is not None and now[0] != 0:
+                    raise RuntimeError(_version_error(node, a, now[0], 0))
+                ins.append(a._data)
+            else:
+                ins.append(a)
     else:
+        _check_saved(node)
         ins = [a._data if isinstance(a, Tensor) else a for a in saved]
+    params = node.params
+    oa, vjp = node.out_data, op.vjp
     reduce_to = node.reduce_to
     if op.saves and not retain_graph:
         node.saved = node.out_data = node.versions = None  # versions None: freed
@@ -295,7 +313,7 @@ def _fast_vjp(node, op, g: Tensor, retain_graph: bool, pending: dict, deps: dict
             e = e.node
         else:
             old = pending.get(e)
-            pending[e] = make(r) if old is None else make(old._data + r)
+            pending[e] = r if old is None else (old._data if type(old) is Tensor else old) + r
         n = deps[e] - 1
         deps[e] = n
         if n == 0:
