@@ -43,6 +43,17 @@ def versions() -> dict:
     return out
 
 
+def chain(x, n_ops: int, scale: float, tanh):
+    """The chain of (a)/(d): ``n_ops`` cheap elementwise ops (mul, add, tanh, sub, repeating), on any engine's x."""
+    y = x
+    for _ in range(n_ops // 4):
+        y = y * scale
+        y = y + 0.5
+        y = tanh(y)
+        y = y - 0.5
+    return y
+
+
 def scalar_mlp_loss(params, xs, tanh):
     """(out - 1)^2 of the scalar MLP of (b): neurons of scalar mul/add, ``tanh`` on the hidden layers. Every engine
     of (b) runs this same code on its own scalars (0-d tensors, micrograd Values, autograd's boxed floats)."""
@@ -91,10 +102,7 @@ def mg_scalar_chain(n_ops: int, x0: float, scale: float):
 
     def run():
         x = Value(x0)
-        y = x
-        for _ in range(n_ops // 4):
-            y = mg_tanh(y * scale + 0.5) - 0.5
-        y.backward()
+        chain(x, n_ops, scale, mg_tanh).backward()
         return x.grad
 
     return run
@@ -104,16 +112,7 @@ def mg_scalar_chain(n_ops: int, x0: float, scale: float):
 def ag_chain(n_ops: int, x0, scale: float):
     """(a)/(d): the same chain on the float32 4-vector, gradient by autograd.grad."""
 
-    def f(x):
-        y = x
-        for _ in range(n_ops // 4):
-            y = y * scale
-            y = y + 0.5
-            y = anp.tanh(y)
-            y = y - 0.5
-        return anp.sum(y)
-
-    g = autograd.grad(f)
+    g = autograd.grad(lambda x: anp.sum(chain(x, n_ops, scale, anp.tanh)))
     x = np.array(x0, dtype=np.float32)
     return lambda: g(x)
 

@@ -174,13 +174,7 @@ CHAIN_SCALE = 1.0001
 def chain_engine(ns, n_ops: int):
     """``n_ops`` cheap elementwise ops (mul, add, tanh, sub, repeating) then backward; x.grad."""
     x = ns.tensor(CHAIN_X0, requires_grad=True)
-    y = x
-    for _ in range(n_ops // 4):
-        y = y * CHAIN_SCALE
-        y = y + 0.5
-        y = ns.tanh(y)
-        y = y - 0.5
-    y.sum().backward()
+    peers.chain(x, n_ops, CHAIN_SCALE, ns.tanh).sum().backward()
     return x.grad
 
 
