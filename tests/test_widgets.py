@@ -74,6 +74,13 @@ def test_the_stepper_refuses_bad_input_before_drawing():
         nb.step(recorded()[2], mode="forward")
     with pytest.raises(ValueError, match="give f's inputs"):
         nb.step(seed_004)
+    # the errors speak of the function that was called
+    with pytest.raises(TypeError, match=r"^step\(\): output 0 is a int, not a tensor"):
+        nb.step(5)
+    with pytest.raises(ValueError, match=r"^step\(\): output 0 doesn't require grad"):
+        nb.step(torch.ones(2))
+    with pytest.raises(TypeError, match=r"^GraphView\(\): output 0 is a Linear.*GraphView\(model\(x\)\)"):
+        nb.GraphView(torch.nn.Linear(2, 1))
 
 
 def test_a_functions_trace_steps_in_reverse_and_its_tangents_forward():

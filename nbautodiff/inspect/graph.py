@@ -225,7 +225,7 @@ def graph(*outputs, inputs: Sequence | None = None, names: Mapping[str, object] 
         raise ValueError("graph() needs at least one output tensor, e.g. graph(y)")
     outputs = tuple(unwrap(t) for t in outputs)
     for i, t in enumerate(outputs):
-        _check_output(t, i)
+        check_output(t, i)
     stops = {}
     for t in inputs or ():
         t = unwrap(t)
@@ -242,15 +242,16 @@ def graph(*outputs, inputs: Sequence | None = None, names: Mapping[str, object] 
     return _Builder(outputs, stops, recordings, named).build(options)
 
 
-def _check_output(t, i: int) -> None:
+def check_output(t, i: int, caller: str = "graph") -> None:
+    """The error for something that is not a tensor with a graph, in the words of ``caller`` (graph, step, ...)."""
     if not is_tensor(t):
         what = type(t).__name__
-        hint = ("pass the tensor it returns, e.g. graph(model(x))" if hasattr(t, "parameters") or callable(t)
+        hint = (f"pass the tensor it returns, e.g. {caller}(model(x))" if hasattr(t, "parameters") or callable(t)
                 else "make it a tensor with requires_grad=True, e.g. torch.tensor(2.0, requires_grad=True)")
-        raise TypeError(f"graph(): output {i} is a {what}, not a tensor; {hint}")
+        raise TypeError(f"{caller}(): output {i} is a {what}, not a tensor; {hint}")
     if key_of(t) is None:
         raise ValueError(
-            f"graph(): output {i} doesn't require grad, so nothing was recorded for it; make the inputs with "
+            f"{caller}(): output {i} doesn't require grad, so nothing was recorded for it; make the inputs with "
             "requires_grad=True (and compute outside no_grad())"
         )
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import sys
 
 from ..inspect import graph
+from ..inspect.graph import check_output
+from ..inspect.record import unwrap
 from ..inspect.steps import CUMULATIVE, Backprop, backprop, from_trace
 from ..inspect.svg import draw, overlay, scene, text_width
 from ..inspect.words import say
@@ -42,6 +44,7 @@ def step(target, *inputs, mode: str = "reverse", wrt=0, create_graph: bool = Fal
     if mode != "reverse":
         raise ValueError("step(y, mode='forward'): a live graph is stepped in reverse; for the forward tangent pass "
                          "give the function and its inputs: nb.step(f, 2.0, 5.0, mode='forward', wrt='x1')")
+    check_output(unwrap(target), 0, "step")  # bad input fails here, in step's words, before anything is drawn
     if names is None:
         frame = sys._getframe(1)
         from .view import _tensors_in

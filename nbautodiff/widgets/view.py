@@ -8,6 +8,8 @@ import weakref
 
 from ..inspect import graph
 from ..inspect.collapse import groups
+from ..inspect.graph import check_output
+from ..inspect.record import unwrap
 from ._compat import StaticBundle, ipywidgets
 
 TOGGLES = {"values": "values", "grads": "gradients", "shapes": "shapes", "saved": "saved tensors"}
@@ -34,7 +36,9 @@ class GraphView(StaticBundle, W.VBox):
     def __init__(self, *outputs, names=None, lang: str = "en", **options):
         if names is None:  # the caller's variable names
             names = _tensors_in({**sys._getframe(1).f_globals, **sys._getframe(1).f_locals})
-        graph(*outputs, names=names, lang=lang)  # bad input fails here, before any widget is made
+        for i, t in enumerate(outputs):  # bad input fails here, in GraphView's words, before any widget is made
+            check_output(unwrap(t), i, "GraphView")
+        graph(*outputs, names=names, lang=lang)
         super().__init__()
         self._outputs, self._names = outputs, names
         self._expand: list[str] = list(options.pop("expand", ()))
