@@ -1,6 +1,6 @@
 """The ``nbautodiff`` command: run a lesson notebook on a backend, or on several and compare them cell by cell.
 
-    nbautodiff run notebooks/01_djl_autograd.ipynb --backend torch --output /tmp/01_torch.ipynb
+    nbautodiff run notebooks/01_djl_autograd.ipynb --backend torch --output 01_torch.ipynb
     nbautodiff run notebooks/01_djl_autograd.ipynb --kernel nbautodiff-torch  # in an installed Jupyter kernel
     nbautodiff compare notebooks/01_djl_autograd.ipynb               # the own engine against real PyTorch
     nbautodiff compare notebooks/01_djl_autograd.ipynb --backends numpy torch torch:cuda

@@ -273,26 +273,8 @@ def _fast_vjp(node, op, ga, retain_graph: bool, pending: dict, deps: dict, ready
     """One node of a plain backward(): its array rules on the arriving gradient ``ga`` (an array), reduced to each
     input's shape and dtype, summed as arrays into what has arrived for each input (what ``_call_vjp``,
     ``_finish_vjp`` and ``_add_pending`` do, inline; ``run`` wraps an array in a tensor where one is needed)."""
-    saved = node.saved
     nexts = node.next
-    if saved is None:
-        if op.saves:
-            _check_saved(node)
-        ins = (None,) * len(nexts)
-    elif node.versions is ALL_ZERO and node.out_ver is None:
-        # _check_saved's common case inline: nothing saved was ever written to, so each version must still be 0
-        ins = []
-        for a in saved:
-            if isinstance(a, Tensor):
-                now = a._ver
-                if now is not None and now[0] != 0:
-                    raise RuntimeError(_version_error(node, a, now[0], 0))
-                ins.append(a._data)
-            else:
-                ins.append(a)
-    else:
-        _check_saved(node)
-        ins = [a._data if isinstance(a, Tensor) else a for a in saved]
+    ins = _saved_arrays(node, op)
     params = node.params
     oa, vjp = node.out_data, op.vjp
     reduce_to = node.reduce_to
@@ -403,26 +385,41 @@ def _check_saved(node) -> None:
         raise RuntimeError(_version_error(node, None, out_ver.counter[0], out_ver.base))
 
 
+def _saved_arrays(node, op):
+    """The arrays of what a node saved, for its array rules (None in every place when it saved no input), checked
+    first as ``_check_saved`` does; its common case (nothing saved was ever written to) runs in the same loop."""
+    saved = node.saved
+    if saved is None:
+        if op.saves:
+            _check_saved(node)
+        return (None,) * len(node.next)
+    if node.versions is not ALL_ZERO or node.out_ver is not None:
+        _check_saved(node)
+        return [a._data if isinstance(a, Tensor) else a for a in saved]
+    ins = []
+    for a in saved:
+        if isinstance(a, Tensor):
+            now = a._ver
+            if now is not None and now[0] != 0:
+                raise RuntimeError(_version_error(node, a, now[0], 0))
+            ins.append(a._data)
+        else:
+            ins.append(a)
+    return ins
+
+
 def _run_vjp(node, g, retain_graph: bool, create_graph: bool) -> list:
     op = node.op
     if op.custom:  # a user's Function: its backward decides everything
         from .custom import call_backward
 
         return call_backward(node, g, retain_graph)
-    if op.saves:
-        _check_saved(node)
-    saved = node.saved
     nexts = node.next
     params = node.params
     if op.arrays and not create_graph:
         # The rule is an operator expression: run it on the arrays (no tensors, no graph).
+        ins = _saved_arrays(node, op)
         ga, oa, vjp = g._data, node.out_data, op.vjp
-        if saved is None:
-            ins = (None,) * len(nexts)
-        else:
-            ins = []
-            for a in saved:
-                ins.append(a._data if isinstance(a, Tensor) else a)
         grads = []
         for i, e in enumerate(nexts):
             if e is None:
@@ -431,6 +428,9 @@ def _run_vjp(node, g, retain_graph: bool, create_graph: bool) -> list:
                 r = vjp[i](ga, oa, *ins, **params) if params else vjp[i](ga, oa, *ins)
                 grads.append(make(r if type(r) is np.ndarray or isinstance(r, np.generic) else np.asarray(r)))
         return _finish_vjp(node, grads, retain_graph, False)
+    if op.saves:
+        _check_saved(node)
+    saved = node.saved
     inputs = saved if saved is not None else (None,) * len(nexts)
     out = make(node.out_data, node) if op.save_out else None
     table = _state.forward_tangents if _state.extra else None

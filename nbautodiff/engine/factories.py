@@ -189,7 +189,7 @@ def _non_negative(size: tuple, op: str | None = None) -> None:
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: [{', '.join(map(str, size))}]")
 
 
-def _dt(dtype, op: str = "tensor") -> np.dtype:
+def _dt(dtype, op: str) -> np.dtype:
     return (_dtype_arg(dtype, op) if dtype is not None else _default_dtype).np
 
 
@@ -231,33 +231,33 @@ def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False)
     return _finish(np.full(size, fill_value, dtype=_dt(dtype, "full")), requires_grad)
 
 
-def _like(x: Tensor, fill, dtype, requires_grad) -> Tensor:
-    dt = _dtype_arg(dtype, "like").np if dtype is not None else x._data.dtype
+def _like(x: Tensor, fill, dtype, requires_grad, op: str) -> Tensor:
+    dt = _dtype_arg(dtype, op).np if dtype is not None else x._data.dtype
     return _finish(fill(x._data.shape, dt), requires_grad)
 
 
 def zeros_like(x, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return _like(x, np.zeros, dtype, requires_grad)
+    return _like(x, np.zeros, dtype, requires_grad, "zeros_like")
 
 
 def ones_like(x, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return _like(x, np.ones, dtype, requires_grad)
+    return _like(x, np.ones, dtype, requires_grad, "ones_like")
 
 
 def empty_like(x, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return _like(x, np.zeros, dtype, requires_grad)
+    return _like(x, np.zeros, dtype, requires_grad, "empty_like")
 
 
 def full_like(x, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return _like(x, lambda s, d: np.full(s, fill_value, dtype=d), dtype, requires_grad)
+    return _like(x, lambda s, d: np.full(s, fill_value, dtype=d), dtype, requires_grad, "full_like")
 
 
 def rand_like(x, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return _like(x, lambda s, d: _generator.random(s).astype(d), dtype, requires_grad)
+    return _like(x, lambda s, d: _generator.random(s).astype(d), dtype, requires_grad, "rand_like")
 
 
 def randn_like(x, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return _like(x, lambda s, d: _generator.standard_normal(s).astype(d), dtype, requires_grad)
+    return _like(x, lambda s, d: _generator.standard_normal(s).astype(d), dtype, requires_grad, "randn_like")
 
 
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -305,7 +305,7 @@ def randn(*shape, size=None, dtype=None, device=None, requires_grad: bool = Fals
 def randint(low, high=None, size=(), *, dtype=None, device=None) -> Tensor:
     if high is None:
         low, high = 0, low
-    dt = (dtypes.to_dtype(dtype) if dtype else dtypes.int64).np
+    dt = (_dtype_arg(dtype, "randint") if dtype else dtypes.int64).np
     return make(_generator.integers(low, high, size=tuple(size)).astype(dt))
 
 
@@ -314,7 +314,7 @@ def normal(mean=0.0, std=1.0, size=None, *, dtype=None, requires_grad: bool = Fa
     m = mean._data if isinstance(mean, Tensor) else mean
     s = std._data if isinstance(std, Tensor) else std
     shape = tuple(size) if size is not None else np.broadcast(np.asarray(m), np.asarray(s)).shape
-    dt = _dt(dtype) if dtype is not None or not isinstance(mean, Tensor) else mean._data.dtype
+    dt = _dt(dtype, "normal") if dtype is not None or not isinstance(mean, Tensor) else mean._data.dtype
     return _finish((_generator.standard_normal(shape) * s + m).astype(dt), requires_grad)
 
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..node import node_class
 from ..tensor import Tensor, make
-from ._util import SCALARS, as_operand, broadcast_error, const, cpp_type, shape_str
+from ._util import SCALARS, as_operand, broadcast_error, const, cpp_type
 from .inplace import inplace
 from .registry import OPS, apply, defop, public, unary
 
@@ -713,21 +713,14 @@ def masked_fill(x, mask, value):
 
 @public(function=False)
 def masked_fill_(x, mask, value):
-    """In place: writes ``masked_fill(x, mask, value)`` into x; the mask must broadcast to x's shape."""
-    if isinstance(mask, Tensor) and mask._data.dtype != np.bool_:
-        return masked_fill(x, mask, value)  # its refusal
-    shape = mask._data.shape if isinstance(mask, Tensor) else np.shape(mask)
-    for i in range(1, min(len(shape), x._data.ndim) + 1):
-        have = x._data.shape[-i] if i <= x._data.ndim else 1
-        if shape[-i] not in (1, have):  # PyTorch expands the mask to x: x is tensor a here
-            raise RuntimeError(
-                f"The size of tensor a ({have}) must match the size of tensor b ({shape[-i]}) at non-singleton "
-                f"dimension {max(len(shape), x._data.ndim) - i}\nmasked_fill_: a mask of shape {tuple(shape)} "
-                f"does not broadcast to the tensor's shape {tuple(x._data.shape)}"
-            )
-    if len(shape) > x._data.ndim:
-        raise RuntimeError(f"output with shape {shape_str(x._data.shape)} doesn't match the broadcast shape "
-                           f"{shape_str(np.broadcast_shapes(shape, x._data.shape))}")
+    """In place: writes ``masked_fill(x, mask, value)`` into x (a mask that broadcasts past x's shape is refused by
+    ``inplace``, as every in-place op's result of another shape)."""
+    m = mask if isinstance(mask, Tensor) else make(np.asarray(mask))
+    if m._data.dtype == np.bool_:
+        try:
+            np.broadcast_shapes(x._data.shape, m._data.shape)
+        except ValueError as e:  # in place PyTorch calls x tensor a; out of place (masked_fill's row) the mask
+            raise broadcast_error("masked_fill_")((x, m), {}, e) from None
     return inplace(x, lambda t, _: masked_fill(t, mask, value), (mask, value), "masked_fill_")
 
 
