@@ -29,6 +29,7 @@ import gc  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
 import platform  # noqa: E402
+import random  # noqa: E402
 import resource  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
@@ -66,6 +67,8 @@ class Timing:
 def measure(fns: dict, repeats: int, warmup: int, setups: dict | None = None) -> dict:
     """Time each ``fns[name]()`` with time.perf_counter, round-robin so drift hits all alike.
 
+    The order is shuffled every round (seeded): in a fixed order each engine always ran right after the same
+    other one and paid for what that one left in the caches (on (c), whoever followed autograd lost 0.5 ms).
     ``setups[name]()``, if given, runs untimed before every call. Returns {name: Timing}.
     """
     setups = setups or {}
@@ -76,8 +79,12 @@ def measure(fns: dict, repeats: int, warmup: int, setups: dict | None = None) ->
             fn()
     times = {name: [] for name in fns}
     values = {}
+    names = list(fns)
+    order = random.Random(0)
     for _ in range(repeats):
-        for name, fn in fns.items():
+        order.shuffle(names)
+        for name in names:
+            fn = fns[name]
             if name in setups:
                 setups[name]()
             t0 = time.perf_counter()
@@ -470,7 +477,9 @@ def bench_mlp(repeats: int, warmup: int):
         check += "; " + agreement({"ours-autograd": (
             np.concatenate([a.ravel() for a in updated["ours"]]), np.concatenate([a.ravel() for a in ag_params]))},
             1e-5)
-    times = measure(fns, repeats, warmup)
+    # Each timed step follows an untimed one of the same engine, as in a training loop: otherwise an engine's
+    # step starts with what the previous engine (autograd's tape, torch's buffers) left in the caches.
+    times = measure(fns, repeats, warmup, setups=fns)
     med = {k: t.median for k, t in times.items()}
     ag = med.pop("autograd", None)
     res = Result("c", "(c) MLP 784-256-128-10 SGD step, b=128", "ms/step", med["ours"] * 1e3,

@@ -224,7 +224,10 @@ def run(roots, seeds, user_arrays, retain_graph: bool, create_graph: bool, captu
             if fast and g is not None and type(g) is not list:
                 # on the fast path what has arrived is an array (or a numpy scalar), wrapped only if needed
                 ga = g._data if type(g) is Tensor else g
-                if not node.pre_hooks and type(node) is not AccumulateGrad:
+                if not node.pre_hooks:
+                    if type(node) is AccumulateGrad:
+                        _accumulate(node, ga, False, stolen)
+                        continue
                     op = node.op
                     if op.arrays and not op.custom:
                         _fast_vjp(node, op, ga, retain_graph, pending, deps, ready)
@@ -520,28 +523,33 @@ def _can_steal(arr: np.ndarray, stolen: set) -> bool:
     return True
 
 
-def _accumulate(node: AccumulateGrad, g: Tensor, create_graph: bool, stolen: set) -> None:
+def _accumulate(node: AccumulateGrad, g, create_graph: bool, stolen: set) -> None:
+    """Add the gradient ``g`` that reached a leaf into its ``.grad``: a tensor, or an array (or numpy scalar) on the
+    fast path of a plain backward()."""
     var = node._variable()
     if var is None:
         return
-    if not create_graph:
-        g._view = None  # engine bookkeeping only; it would keep the gradient's base array alive
-    data = g._data
+    if type(g) is Tensor or isinstance(g, Tensor):
+        if not create_graph:
+            g._view = None  # engine bookkeeping only; it would keep the gradient's base array alive
+        data = g._data
+    else:
+        data, g = g, None
     if type(data) is not np.ndarray:  # a numpy scalar: .grad gets an array it can add into in place
         data = np.asarray(data)
     if data.dtype != var._data.dtype:
         data = data.astype(var._data.dtype)
-        g = make(data)
+        g = None
     old = var._grad
     if old is None:
         if create_graph:  # as PyTorch: a copy that stays in the graph (CopyBackwards)
             from .ops import copy_from
 
-            var._grad = copy_from(make(np.zeros_like(data)), g)
+            var._grad = copy_from(make(np.zeros_like(data)), make(data) if g is None else g)
         else:
             var._grad = make(data if _can_steal(data, stolen) else data.copy())
     elif create_graph or old.grad_fn is not None or not old._data.flags.writeable:
-        var._grad = old + g
+        var._grad = old + (make(data) if g is None else g)
     else:
         np.add(old._data, data, out=old._data)
         bump_version(old)

@@ -11,7 +11,7 @@ from .. import factories
 from ..tensor import Tensor, make
 from ._util import const, shape_str
 from .elementwise import abs, masked_fill, sign, where
-from .linalg import _scalar_type, _tensors, addmm, matmul
+from .linalg import ADDMM, _scalar_type, _tensors, addmm, matmul
 from .reduce import log_softmax, mean, sum
 from .registry import apply, defop, public
 from .shape import expand, reshape, t
@@ -95,10 +95,18 @@ def _over(x, c):
 
 # ============================================================== nll_loss: one row for (N, C) and one for (N, C, H, W)
 def _picked(logp, target, weight, ignore_index):
-    """The log-probability of each target class and its weight (0 where the target is ignored), shapes (N, ...)."""
+    """The log-probability of each target class and its weight (0 where the target is ignored), shapes (N, ...).
+    The weights are None when every one is 1 (no class weights, nothing ignored, a float32/float64 loss)."""
     one = logp.ndim == 1
     lp, tg = (logp[None], np.reshape(target, (1,))) if one else (logp, target)
     valid = tg != ignore_index
+    if lp.ndim == 2 and valid.all():  # the common case, (N, C) with no target ignored: plain indexing
+        safe = tg if tg.dtype == np.int64 else tg.astype(np.int64)
+        if weight is not None:
+            w = weight[safe].astype(lp.dtype, copy=False)
+        else:  # all ones: the sum of N ones is N exactly in float32 and float64 (not in float16)
+            w = None if lp.dtype.itemsize >= 4 and safe.shape[0] < 2 ** 24 else np.ones(safe.shape, lp.dtype)
+        return lp[np.arange(safe.shape[0]), safe], w, safe
     safe = np.where(valid, tg, 0).astype(np.int64)
     picked = np.take_along_axis(lp, safe[:, None], axis=1)[:, 0]
     w = (weight[safe] if weight is not None else np.ones(safe.shape, lp.dtype)) * valid
@@ -107,9 +115,9 @@ def _picked(logp, target, weight, ignore_index):
 
 def _nll_fwd(logp, target, *, reduction, weight, ignore_index):
     picked, w, _ = _picked(logp, target, weight, ignore_index)
-    loss = -picked * w
+    loss = -picked if w is None else -picked * w
     if reduction == "mean":
-        return loss.sum() / w.sum()
+        return loss.sum() / (loss.dtype.type(loss.shape[0]) if w is None else w.sum())
     if reduction == "sum":
         return loss.sum()
     return loss.reshape(()) if logp.ndim == 1 else loss
@@ -120,10 +128,17 @@ def _nll_weights(logp, target, reduction, weight, ignore_index) -> np.ndarray:
     la = logp._data if isinstance(logp, Tensor) else logp
     ta = target._data if isinstance(target, Tensor) else target
     _, w, safe = _picked(la, ta, weight, ignore_index)
-    total = w.sum()
-    scale = (-w / total if total else np.zeros_like(w)) if reduction == "mean" else -w  # all ignored: 0, as PyTorch
+    if w is None:  # every weight 1
+        one = la.dtype.type(1)
+        scale = -one / la.dtype.type(safe.shape[0]) if reduction == "mean" else -one
+    else:
+        total = w.sum()
+        scale = (-w / total if total else np.zeros_like(w)) if reduction == "mean" else -w  # all ignored: 0 (PyTorch)
     out = np.zeros(la.shape if la.ndim > 1 else (1,) + la.shape, dtype=la.dtype)
-    np.put_along_axis(out, safe[:, None], scale[:, None], axis=1)
+    if out.ndim == 2:
+        out[np.arange(safe.shape[0]), safe] = scale
+    else:
+        np.put_along_axis(out, safe[:, None], scale[:, None], axis=1)
     return out.reshape(la.shape)
 
 
@@ -163,9 +178,11 @@ def _nll_kernel_checks(logp, target, weight) -> None:
 def _nll_apply(op, logp, target, reduction, weight, ignore_index):
     _nll_kernel_checks(logp, target, weight)
     t = target._data
-    bad = (t != ignore_index) & ((t < 0) | (t >= logp._data.shape[1 if logp._data.ndim > 1 else 0]))
-    if bad.any():
-        c = logp._data.shape[1 if logp._data.ndim > 1 else 0]
+    c = logp._data.shape[1 if logp._data.ndim > 1 else 0]
+    bad = None
+    if t.size and (t.min() < 0 or t.max() >= c):  # (two reductions for the common case, all in range)
+        bad = (t != ignore_index) & ((t < 0) | (t >= c))
+    if bad is not None and bad.any():
         raise IndexError(f"Target {int(t[bad].flat[0])} is out of bounds.\nnll_loss: there are {c} classes, "
                          f"0 to {c - 1}")
     w = None if weight is None else weight._data
@@ -501,6 +518,10 @@ def linear(input, weight, bias=None):
             f"features but the layer expects {weight._data.shape[1]}"
         )
     if x._data.ndim == 2 and bias is not None:
+        wd, bd = weight._data, bias._data
+        if (wd.ndim == 2 and bd.ndim == 1 and bd.shape[0] == wd.shape[0] and x._data.dtype == wd.dtype == bd.dtype
+                and isinstance(bias, Tensor)):  # what addmm would check, all true: nn.Linear's every call
+            return apply(ADDMM, (bias, x, t(weight)))
         return addmm(bias, x, t(weight))
     fusable = bias is not None and (bias._data.ndim == 1 or np.sum(np.asarray(bias._data.shape) != 1) == 1)
     if fusable and x._array().flags.c_contiguous:  # PyTorch's _flatten_nd_linear

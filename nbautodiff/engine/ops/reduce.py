@@ -362,7 +362,7 @@ def norm(x, p="fro", dim=None, keepdim: bool = False, dtype=None):
 def _stable_max(x, dim):
     if x.size == 0:  # softmax over an empty dimension (or beside one): an empty result, as PyTorch's
         return np.zeros(np.max(x, axis=dim, keepdims=True, initial=0).shape, x.dtype)
-    m = np.max(x, axis=dim, keepdims=True)
+    m = x.max(axis=dim, keepdims=True)  # (the methods: np.max and np.sum add a Python-level wrapper)
     if np.isfinite(m).all():
         return m
     return np.where(np.isfinite(m), m, 0)  # a row of infinities: shift by 0, not by inf
@@ -396,12 +396,12 @@ def logsumexp(x, dim, keepdim: bool = False):
 
 def _softmax_fwd(x, *, dim):
     e = np.exp(x - _stable_max(x, dim))
-    return e / np.sum(e, axis=dim, keepdims=True)
+    return e / e.sum(axis=dim, keepdims=True)
 
 
 def _log_softmax_fwd(x, *, dim):
     shifted = x - _stable_max(x, dim)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+    return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
 
 
 def _exp(a):

@@ -168,17 +168,29 @@ def unary(op: Op):
 def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
     """Run ``op`` on ``args`` (tensors and constants) and record it if any input requires grad."""
     # This is the engine's hot path: every op of every lesson comes through here. Keep it lean.
+    # One pass over the inputs: their arrays, whether any requires grad, and (when recording) the graph edges.
     datas = []
+    nexts = []
     need = False
+    recording = _state.grad_enabled
     for a in args:
         if type(a) is Tensor or isinstance(a, Tensor):
-            if a._view is not None and _state.grad_enabled:
+            if a._view is not None and recording:
                 refresh_view(a)
             datas.append(a._data)
             if a._requires_grad:
                 need = True
+                if recording:
+                    fn = a.grad_fn
+                    if fn is None:
+                        acc = a._accum
+                        nexts.append(acc if acc is not None else a._accumulator())
+                    else:
+                        nexts.append(a._edge() if fn.multi else fn)
+                    continue
         else:
             datas.append(a)
+        nexts.append(None)
     given = datas
     if op.promotes and len(args) == 2:
         a0, a1 = args
@@ -217,17 +229,6 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
     node.params = params
     node.saved = node.out_data = node.out_ver = None
     node.versions = ()
-    nexts = []
-    for a in args:
-        if (type(a) is Tensor or isinstance(a, Tensor)) and a._requires_grad:
-            fn = a.grad_fn
-            if fn is None:
-                acc = a._accum
-                nexts.append(acc if acc is not None else a._accumulator())
-            else:
-                nexts.append(a._edge() if fn.multi else fn)
-        else:
-            nexts.append(None)
     node.next = nexts = tuple(nexts)
     if op.save:
         # (explicit loops: a comprehension is a function call of its own on Python 3.11)
