@@ -401,3 +401,23 @@ def test_backward_pauses_the_cyclic_gc_and_restores_it_exactly():
         assert gc.isenabled()
     finally:
         (gc.enable if was else gc.disable)()
+
+
+@needs_torch
+@pytest.mark.parametrize("retain", [False, True])
+def test_first_order_autograd_grad_of_leaves_and_non_leaves_matches_pytorch(retain):
+    """autograd.grad without create_graph takes the fast backward path: its targets (a leaf, an intermediate that
+    is also used further on, an unused one) still get PyTorch's gradients, and no leaf's .grad is touched."""
+    results = []
+    for ns in (nbt, real_torch):
+        x = ns.tensor([0.5, -1.0, 2.0], dtype=ns.float64, requires_grad=True)
+        w = ns.tensor([[1.0, 2.0, 0.5], [0.0, -1.0, 3.0]], dtype=ns.float64, requires_grad=True)
+        h = ns.tanh(w @ x)
+        u = h * h
+        out = (u.sum() + h.mean()) * 2.0
+        unused = x * 3
+        gx, gh, gw, gu, gn = ns.autograd.grad(out, (x, h, w, u, unused), retain_graph=retain, allow_unused=True)
+        assert gn is None and x.grad is None and w.grad is None
+        results.append([g.detach().numpy().tolist() for g in (gx, gh, gw, gu)])
+    np.testing.assert_allclose(np.concatenate([np.ravel(r) for r in results[0]]),
+                               np.concatenate([np.ravel(r) for r in results[1]]), rtol=1e-9)

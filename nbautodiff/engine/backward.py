@@ -209,9 +209,11 @@ def run(roots, seeds, user_arrays, retain_graph: bool, create_graph: bool, captu
     stolen = set(user_arrays)
     prev = _state.grad_enabled
     _state.grad_enabled = create_graph
-    # The fast path: a plain backward() with no graph built and nothing watching (no tracer, anomaly mode or
-    # forward tangents) runs the array rules inline, without the calls of the general path below.
-    fast = plain and not create_graph and not _state.extra
+    # The fast path: a backward() or autograd.grad with no graph built and nothing watching (no tracer, anomaly mode
+    # or forward tangents) runs the array rules inline, without the calls of the general path below. The targets
+    # of autograd.grad / backward(inputs=...) and the leaves they don't fill take the general path.
+    fast = not create_graph and not _state.extra
+    targets = capture if capture is not None else only
     # The cyclic GC would walk the whole tape again and again while backward frees it, node by node (PyTorch's
     # tape is C++ and never walked): paused for the walk, and restored to exactly what it was.
     collecting = gc.isenabled()
@@ -226,12 +228,14 @@ def run(roots, seeds, user_arrays, retain_graph: bool, create_graph: bool, captu
                 ga = g._data if type(g) is Tensor else g
                 if not node.pre_hooks:
                     if type(node) is AccumulateGrad:
-                        _accumulate(node, ga, False, stolen)
-                        continue
-                    op = node.op
-                    if op.arrays and not op.custom:
-                        _fast_vjp(node, op, ga, retain_graph, pending, deps, ready)
-                        continue
+                        if plain:
+                            _accumulate(node, ga, False, stolen)
+                            continue
+                    elif needed is None or (node in needed and node not in targets):
+                        op = node.op
+                        if op.arrays and not op.custom:
+                            _fast_vjp(node, op, ga, retain_graph, pending, deps, ready)
+                            continue
                 if type(g) is not Tensor:
                     g = make(ga)
             grads = None

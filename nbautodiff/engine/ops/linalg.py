@@ -88,13 +88,23 @@ DOT = defop(
          lambda dy, out, x, y: dot(x, dy)),
     save=(0, 1), error=_dot_error,
 )
+def _outer_col(g, y):
+    """g[:, None] * y, recorded on tensors (as unsqueeze and mul) or on arrays: mv's VJP for the matrix."""
+    return unsqueeze(g, 1) * y if isinstance(g, Tensor) else g[:, None] * y
+
+
+def _mv_t(x, g):
+    """x.T @ g, recorded on tensors (as t and mv) or on arrays: mv's VJP for the vector."""
+    return mv(t(x), g) if isinstance(g, Tensor) else x.T @ g
+
+
 MV = defop(
     "mv", "MvBackward0", np.matmul,
-    vjp=(lambda g, out, x, y: unsqueeze(g, 1) * y,
-         lambda g, out, x, y: mv(t(x), g)),
+    vjp=(lambda g, out, x, y: _outer_col(g, y),
+         lambda g, out, x, y: _mv_t(x, g)),
     jvp=(lambda dx, out, x, y: mv(dx, y),
          lambda dy, out, x, y: mv(x, dy)),
-    save=(0, 1), error=_mv_error,
+    save=(0, 1), error=_mv_error, arrays=True,
 )
 
 

@@ -31,8 +31,9 @@ def numpy_aliases(fn):
     return reduction
 
 
-def unreduce(g: Tensor, shape, dim, keepdim: bool) -> Tensor:
-    """Broadcast a reduced gradient back to the input's ``shape`` (the VJP of every reduction)."""
+def unreduce(g, shape, dim, keepdim: bool):
+    """Broadcast a reduced gradient back to the input's ``shape`` (the VJP of every reduction): a tensor (recorded),
+    or an array on the fast path (a read-only broadcast view, which the backward pass never writes into)."""
     if dim is None:
         kept = (1,) * len(shape)
     elif keepdim:
@@ -41,7 +42,9 @@ def unreduce(g: Tensor, shape, dim, keepdim: bool) -> Tensor:
         kept = tuple(1 if i in dim else s for i, s in enumerate(shape))
     if kept is not None and g.shape != kept:
         g = g.reshape(kept)
-    return g.expand(shape) if g.shape != tuple(shape) else g
+    if g.shape == tuple(shape):
+        return g
+    return g.expand(shape) if isinstance(g, Tensor) else np.broadcast_to(g, shape)
 
 
 def _count(shape, dim) -> int:
@@ -75,10 +78,10 @@ def _mean_jvp(dx, out, x, *, dim, keepdim, shape):
     return mean(dx, dim, keepdim)
 
 
-SUM = defop("sum", "SumBackward0", _sum_fwd, vjp=(_sum_vjp,), jvp=(_sum_jvp,))
-SUM_DIM = defop("sum_dim", "SumBackward1", _sum_fwd, vjp=(_sum_vjp,), jvp=(_sum_jvp,))
-MEAN = defop("mean", "MeanBackward0", _mean_fwd, vjp=(_mean_vjp,), jvp=(_mean_jvp,))
-MEAN_DIM = defop("mean_dim", "MeanBackward1", _mean_fwd, vjp=(_mean_vjp,), jvp=(_mean_jvp,))
+SUM = defop("sum", "SumBackward0", _sum_fwd, vjp=(_sum_vjp,), jvp=(_sum_jvp,), arrays=True)
+SUM_DIM = defop("sum_dim", "SumBackward1", _sum_fwd, vjp=(_sum_vjp,), jvp=(_sum_jvp,), arrays=True)
+MEAN = defop("mean", "MeanBackward0", _mean_fwd, vjp=(_mean_vjp,), jvp=(_mean_jvp,), arrays=True)
+MEAN_DIM = defop("mean_dim", "MeanBackward1", _mean_fwd, vjp=(_mean_vjp,), jvp=(_mean_jvp,), arrays=True)
 
 
 @public
