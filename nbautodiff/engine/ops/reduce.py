@@ -40,7 +40,7 @@ def unreduce(g, shape, dim, keepdim: bool):
         kept = None
     else:
         kept = tuple(1 if i in dim else s for i, s in enumerate(shape))
-    if kept is not None and g.shape != kept:
+    if kept is not None and g.shape != kept and g.ndim:  # (a 0-d gradient expands as it is, as PyTorch's)
         g = g.reshape(kept)
     if g.shape == tuple(shape):
         return g
