@@ -26,6 +26,7 @@ _F64 = np.dtype(np.float64)
 _F32 = np.dtype(np.float32)
 _F16 = np.dtype(np.float16)
 ndarray = np.ndarray
+_NUMBERS = frozenset((int, float, bool, complex))  # Python numbers: never tensors, never promote
 
 OPS: dict[str, Op] = {}
 PUBLIC: dict[str, Public] = {}  # public name -> where it appears (ops, nbautodiff.torch, Tensor, nn.functional)
@@ -173,8 +174,13 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
     nexts = []
     need = False
     recording = _state.grad_enabled
+    tensors = 0  # how many inputs are tensors
+    versioned = False  # whether one of them has a version counter (was ever written to, or is a view)
     for a in args:
-        if type(a) is Tensor or isinstance(a, Tensor):
+        if type(a) is Tensor or (type(a) not in _NUMBERS and isinstance(a, Tensor)):
+            tensors += 1
+            if a._ver is not None:
+                versioned = True
             if a._view is not None and recording:
                 refresh_view(a)
             datas.append(a._data)
@@ -192,12 +198,10 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
             datas.append(a)
         nexts.append(None)
     given = datas
-    if op.promotes and len(args) == 2:
-        a0, a1 = args
-        if (type(a1) is Tensor or isinstance(a1, Tensor)) and (type(a0) is Tensor or isinstance(a0, Tensor)):
-            d0, d1 = datas
-            if d0.dtype is not d1.dtype and d0.dtype != d1.dtype and (d0.ndim == 0) != (d1.ndim == 0):
-                datas = promote_zero_dim(d0, d1)
+    if tensors == 2 and op.promotes and len(args) == 2:
+        d0, d1 = datas
+        if d0.dtype is not d1.dtype and d0.dtype != d1.dtype and (d0.ndim == 0) != (d1.ndim == 0):
+            datas = promote_zero_dim(d0, d1)
     try:
         out = op.forward(*datas, **params) if params else op.forward(*datas)
     except (ValueError, IndexError, TypeError, np.exceptions.AxisError) as e:
@@ -240,21 +244,21 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
                 saved.append(a if keep else None)
             saved = tuple(saved)
         node.saved = saved
-        for a in saved:
-            if (type(a) is Tensor or isinstance(a, Tensor)) and a._ver is not None:
-                node.versions = _versions(saved)
-                break
-        else:  # the common case: no saved tensor was ever written to, so every version is 0
-            node.versions = ALL_ZERO
+        # the common case: no input was ever written to, so every saved version is 0 (checked in one place)
+        node.versions = _versions(saved) if versioned else ALL_ZERO
     if op.broadcast:
         shape, dt = out.shape, out.dtype
         for e, d in zip(nexts, given):
             # An input of another dtype, even one without a gradient (tensor(2) / x), can make the VJP of
             # the others come back in numpy's promoted dtype: cast each gradient to its own input's dtype.
-            if (d.shape != shape or d.dtype != dt) if e is not None else (
-                    (type(d) is ndarray or isinstance(d, np.generic)) and d.dtype != dt):  # numbers never promote
-                node.reduce_to = [None if e is None else (x.shape, x.dtype) for e, x in zip(nexts, given)]
-                break
+            if e is not None:
+                if d.shape == shape and (d.dtype is dt or d.dtype == dt):
+                    continue
+            elif type(d) in _NUMBERS or not (type(d) is ndarray or isinstance(d, np.generic)) or (
+                    d.dtype is dt or d.dtype == dt):  # numbers never promote
+                continue
+            node.reduce_to = [None if e is None else (x.shape, x.dtype) for e, x in zip(nexts, given)]
+            break
     result = make(out, node)
     if op.save_out:
         node.out_data = out  # its version counter is linked when first made (tensor.version_counter)
