@@ -392,14 +392,18 @@ def _check_saved(node) -> None:
         raise RuntimeError(_version_error(node, None, out_ver.counter[0], out_ver.base))
 
 
+_NO_INPUTS = [(None,) * n for n in range(8)]  # what a rule that saved no input is passed, by arity
+
+
 def _saved_arrays(node, op):
     """The arrays of what a node saved, for its array rules (None in every place when it saved no input), checked
     first as ``_check_saved`` does; its common case (nothing saved was ever written to) runs in the same loop."""
     saved = node.saved
     if saved is None:
-        if op.saves:
+        if op.saves and (node.versions is None or node.out_ver is not None):  # freed, or its output was written to
             _check_saved(node)
-        return (None,) * len(node.next)
+        n = len(node.next)
+        return _NO_INPUTS[n] if n < 8 else (None,) * n
     if node.versions is not ALL_ZERO or node.out_ver is not None:
         _check_saved(node)
         return [a._data if isinstance(a, Tensor) else a for a in saved]
