@@ -39,6 +39,20 @@ SILENT = {
         "z = L.zeros(3, requires_grad=True); "
         "L.nn.functional.binary_cross_entropy_with_logits(z, L.ones(3)).grad_fn.name()"
     ),
+    # a gradient recorded with create_graph=True: relu's is connected to the graph (its second derivative is a
+    # tensor of zeros that requires grad, not a constant), and the activations' backward functions are one node each
+    "relu gradient of a gradient": (
+        "x = L.tensor([0.5, -0.3], requires_grad=True); (g,) = L.autograd.grad(L.relu(x).sum(), x, create_graph=True); "
+        "(g.requires_grad, g.grad_fn.name(), L.autograd.grad(g.sum(), x, allow_unused=True)[0])"
+    ),
+    "tanh create_graph node": (
+        "x = L.tensor([0.5, -0.3], requires_grad=True); (g,) = L.autograd.grad(L.tanh(x).sum(), x, create_graph=True); "
+        "(g.grad_fn.name(), [type(n).__name__ for n, _ in g.grad_fn.next_functions], g)"
+    ),
+    "sigmoid create_graph node": (
+        "x = L.tensor([0.5, -0.3], requires_grad=True); "
+        "(g,) = L.autograd.grad(L.sigmoid(x).sum(), x, create_graph=True); (g.grad_fn.name(), g)"
+    ),
     # every view is a view
     "no-op squeeze is a view": "a = L.ones(3, requires_grad=True); b = a * 1; s = b.squeeze(); s.mul_(2); b._version",
     "no-op squeeze refuses": (

@@ -2,11 +2,23 @@
 
 import numpy as np  # noqa: F401
 
+from nbautodiff.engine import OPS
+from nbautodiff.engine.ops import apply
+
 from . import BINARY, POS, TARGET, UNARY, Spec, _own_apply, _pieces, _setitem, fnl  # noqa: F401
 
 NAN, INF = float("nan"), float("inf")
 TERNARY = [((3, 4), (4,), (3, 1)), ((), (), ())]
 UNIT = (-0.9, 0.9)
+SAME = [((3, 4), (3, 4)), ((), ())]
+
+
+def _backward_fn(ns, name, g, out):
+    """A backward function row (what a create_graph=True gradient records) called directly; on PyTorch its aten op."""
+    if ns.__name__ == "torch":
+        fn = getattr(ns.ops.aten, name)
+        return fn(g, out, 0) if name == "threshold_backward" else fn(g, out)
+    return apply(OPS[name], (g, out))
 
 SPECS = {
     # --- arithmetic
@@ -42,6 +54,13 @@ SPECS = {
     "tanh": Spec(lambda ns, x: x.tanh(), UNARY, edges=[([-30.0, 0.0, 30.0],)]),
     "sigmoid": Spec(lambda ns, x: ns.sigmoid(x), UNARY, edges=[([-100.0, 0.0, 2.0, 100.0],)]),
     "relu": Spec(lambda ns, x: fnl(ns).relu(x), UNARY, edges=[([-1.0, 0.0, 2.0],)]),
+    # their backward functions, recorded by a create_graph=True gradient (PyTorch's *BackwardBackward0 nodes)
+    "tanh_backward": Spec(lambda ns, x, g: _backward_fn(ns, "tanh_backward", g, x.tanh()), SAME,
+                          edges=[([-3.0, 0.0, 0.5], [1.0, 2.0, -1.0])]),
+    "sigmoid_backward": Spec(lambda ns, x, g: _backward_fn(ns, "sigmoid_backward", g, ns.sigmoid(x)), SAME,
+                             edges=[([-3.0, 0.0, 0.5], [1.0, 2.0, -1.0])]),
+    "threshold_backward": Spec(lambda ns, x, g: _backward_fn(ns, "threshold_backward", g, fnl(ns).relu(x)), SAME,
+                               edges=[([-1.0, 0.0, 2.0], [1.0, 2.0, -1.0])]),
     "sign": Spec(lambda ns, x: x.sign() * x, UNARY),
     "floor": Spec(lambda ns, x: x.floor() + x, UNARY, domain=(0.1, 0.9)),
     "ceil": Spec(lambda ns, x: x.ceil() + x, UNARY, domain=(0.1, 0.9)),

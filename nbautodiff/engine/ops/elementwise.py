@@ -361,14 +361,63 @@ TAN = defop("tan", "TanBackward0", np.tan,
             vjp=(lambda g, out, x: g * (1 + out * out),),
             jvp=(lambda dx, out, x: dx * (1 + out * out),), save_out=True, arrays=True)
 TANH = defop("tanh", "TanhBackward0", np.tanh,
-             vjp=(lambda g, out, x: g * (1 - out * out),),
+             vjp=(lambda g, out, x: tanh_backward(g, out),),
              jvp=(lambda dx, out, x: dx * (1 - out * out),), save_out=True, arrays=True)
 SIGMOID = defop("sigmoid", "SigmoidBackward0", _sigmoid_fwd,
-                vjp=(lambda g, out, x: g * out * (1 - out),),
+                vjp=(lambda g, out, x: sigmoid_backward(g, out),),
                 jvp=(lambda dx, out, x: dx * out * (1 - out),), save_out=True, arrays=True)
 RELU = defop("relu", "ReluBackward0", _relu_fwd,  # PyTorch: the gradient at 0 is 0
-             vjp=(lambda g, out, x: _pass_where(out > 0, g),),
+             vjp=(lambda g, out, x: threshold_backward(g, out),),
              jvp=(lambda dx, out, x: _pass_where(out > 0, dx),), save_out=True, arrays=True)
+
+
+# The backward functions of tanh, sigmoid and relu are ops of their own, as in PyTorch: a gradient recorded with
+# create_graph=True has grad_fn TanhBackwardBackward0 (SigmoidBackwardBackward0, ThresholdBackwardBackward0), one node
+# instead of three, linked to the forward op's output. On arrays (a plain backward) they are the same expressions.
+TANH_BACKWARD = defop(
+    "tanh_backward", "TanhBackwardBackward0", lambda g, out: g * (1 - out * out),
+    vjp=(lambda gg, r, g, out: tanh_backward(gg, out),
+         lambda gg, r, g, out: gg * g * (-2 * out)),
+    jvp=(lambda dg, r, g, out: tanh_backward(dg, out),
+         lambda dout, r, g, out: dout * g * (-2 * out)),
+    save=(0, 1), arrays=True, broadcast=True,
+)
+SIGMOID_BACKWARD = defop(
+    "sigmoid_backward", "SigmoidBackwardBackward0", lambda g, out: g * out * (1 - out),
+    vjp=(lambda gg, r, g, out: sigmoid_backward(gg, out),
+         lambda gg, r, g, out: gg * g * (1 - 2 * out)),
+    jvp=(lambda dg, r, g, out: sigmoid_backward(dg, out),
+         lambda dout, r, g, out: dout * g * (1 - 2 * out)),
+    save=(0, 1), arrays=True, broadcast=True,
+)
+THRESHOLD_BACKWARD = defop(  # relu's: the gradient where the output is positive, else 0; d/d output is 0
+    "threshold_backward", "ThresholdBackwardBackward0", lambda g, out: _pass_where(out > 0, g),
+    vjp=(lambda gg, r, g, out: threshold_backward(gg, out), lambda gg, r, g, out: _zeros_as(gg)),
+    jvp=(lambda dg, r, g, out: threshold_backward(dg, out), lambda dout, r, g, out: _zeros_as(dout)),
+    save=(1,), arrays=True, broadcast=True,
+)
+
+
+def _zeros_as(g):
+    """Zeros like ``g`` (a tensor, or an array on the fast path): a derivative that is 0 everywhere."""
+    if isinstance(g, Tensor):
+        return _zero(g, None)
+    return np.zeros(np.shape(g), dtype=np.asarray(g).dtype)
+
+
+def tanh_backward(g, out):
+    """g * (1 - out²): tanh's VJP, recorded as one op on tensors."""
+    return apply(TANH_BACKWARD, (g, out)) if isinstance(g, Tensor) else g * (1 - out * out)
+
+
+def sigmoid_backward(g, out):
+    """g * out * (1 - out): sigmoid's VJP, recorded as one op on tensors."""
+    return apply(SIGMOID_BACKWARD, (g, out)) if isinstance(g, Tensor) else g * out * (1 - out)
+
+
+def threshold_backward(g, out):
+    """g where out > 0, else 0 (selected, so a nan gradient stays where it belongs): relu's VJP, one op on tensors."""
+    return apply(THRESHOLD_BACKWARD, (g, out)) if isinstance(g, Tensor) else _pass_where(out > 0, g)
 
 
 # Piecewise-constant functions: a graph node with a zero derivative, as in PyTorch.
