@@ -519,8 +519,8 @@ def linear(input, weight, bias=None):
         )
     if x._data.ndim == 2 and bias is not None:
         wd, bd = weight._data, bias._data
-        if (wd.ndim == 2 and bd.ndim == 1 and bd.shape[0] == wd.shape[0] and x._data.dtype == wd.dtype == bd.dtype
-                and isinstance(bias, Tensor)):  # what addmm would check, all true: nn.Linear's every call
+        if wd.ndim == 2 and bd.ndim == 1 and bd.shape[0] == wd.shape[0] and x._data.dtype == wd.dtype == bd.dtype:
+            # what addmm would check, all true: nn.Linear's every call
             return apply(ADDMM, (bias, x, t(weight)))
         return addmm(bias, x, t(weight))
     fusable = bias is not None and (bias._data.ndim == 1 or np.sum(np.asarray(bias._data.shape) != 1) == 1)

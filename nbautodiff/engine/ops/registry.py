@@ -26,7 +26,7 @@ _F64 = np.dtype(np.float64)
 _F32 = np.dtype(np.float32)
 _F16 = np.dtype(np.float16)
 ndarray = np.ndarray
-_NUMBERS = frozenset((int, float, bool, complex))  # Python numbers: never tensors, never promote
+_PY_NUMBERS = frozenset((int, float, bool, complex))  # Python numbers: never tensors, never promote
 
 OPS: dict[str, Op] = {}
 PUBLIC: dict[str, Public] = {}  # public name -> where it appears (ops, nbautodiff.torch, Tensor, nn.functional)
@@ -177,7 +177,7 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
     tensors = 0  # how many inputs are tensors
     versioned = False  # whether one of them has a version counter (was ever written to, or is a view)
     for a in args:
-        if type(a) is Tensor or (type(a) not in _NUMBERS and isinstance(a, Tensor)):
+        if type(a) is Tensor or (type(a) not in _PY_NUMBERS and isinstance(a, Tensor)):
             tensors += 1
             if a._ver is not None:
                 versioned = True
@@ -254,7 +254,7 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
             if e is not None:
                 if d.shape == shape and (d.dtype is dt or d.dtype == dt):
                     continue
-            elif type(d) in _NUMBERS or not (type(d) is ndarray or isinstance(d, np.generic)) or (
+            elif type(d) in _PY_NUMBERS or not (type(d) is ndarray or isinstance(d, np.generic)) or (
                     d.dtype is dt or d.dtype == dt):  # numbers never promote
                 continue
             node.reduce_to = [None if e is None else (x.shape, x.dtype) for e, x in zip(nexts, given)]
