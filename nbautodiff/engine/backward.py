@@ -413,7 +413,9 @@ def _saved_arrays(node, op):
             now = a._ver
             if now is not None and now[0] != 0:
                 raise RuntimeError(_version_error(node, a, now[0], 0))
-            ins.append(a._data)
+            d = a._data
+            # a 0-d array (a leaf's) as a numpy scalar: the rules' arithmetic on it is ~7x faster, with the same result
+            ins.append(d[()] if not d.ndim and type(d) is np.ndarray else d)
         else:
             ins.append(a)
     return ins
@@ -543,11 +545,14 @@ def _accumulate(node: AccumulateGrad, g, create_graph: bool, stolen: set) -> Non
         data = g._data
     else:
         data, g = g, None
+    fresh = False  # whether ``data`` is a new array nobody else holds
     if type(data) is not np.ndarray:  # a numpy scalar: .grad gets an array it can add into in place
+        fresh = isinstance(data, np.generic)  # (np.asarray of an ndarray subclass would be a view)
         data = np.asarray(data)
     if data.dtype != var._data.dtype:
         data = data.astype(var._data.dtype)
         g = None
+        fresh = True
     old = var._grad
     if old is None:
         if create_graph:  # as PyTorch: a copy that stays in the graph (CopyBackwards)
@@ -555,7 +560,7 @@ def _accumulate(node: AccumulateGrad, g, create_graph: bool, stolen: set) -> Non
 
             var._grad = copy_from(make(np.zeros_like(data)), make(data) if g is None else g)
         else:
-            var._grad = make(data if _can_steal(data, stolen) else data.copy())
+            var._grad = make(data if fresh or _can_steal(data, stolen) else data.copy())
     elif create_graph or old.grad_fn is not None or not old._data.flags.writeable:
         var._grad = old + (make(data) if g is None else g)
     else:
