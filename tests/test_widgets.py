@@ -110,6 +110,30 @@ def test_the_stepper_widget_precomputes_small_overlays():
     assert ext._extended_svg.count('<g class="node') > s._base.count('<g class="node')
 
 
+def test_the_stepper_frames_are_one_html_each_sharing_one_layout_and_style():
+    from nbautodiff.widgets._compat import has_stack
+
+    s = nb.step(recorded()[2])
+    if not has_stack():  # ipywidgets 7.7: one HTML whose value the kernel swaps
+        assert s.overlay.value == s._overlays[0]
+        return
+    for stack, texts in ((s.overlay, s._overlays), (s.caption, s._captions), (s.table, s._tables)):
+        assert [w.value for w in stack.children] == texts  # each frame its own page, in order
+        assert len({id(w.layout) for w in stack.children}) == 1 and len({id(w.style) for w in stack.children}) == 1
+    assert s.overlay.children[0].layout is not s.caption.children[0].layout  # one per Stack, not one for all
+
+
+def test_a_graphs_inputs_and_consumers_follow_its_edges():
+    g = nb.graph(recorded()[2])
+    for n in g.nodes:
+        assert g.inputs_of(n.id) == [e.src for e in g.edges if e.dst == n.id]
+        assert g.consumers_of(n.id) == [e.dst for e in g.edges if e.src == n.id]
+    from nbautodiff.inspect.graph import GraphEdge
+
+    g.edges.append(GraphEdge(g.nodes[0].id, g.nodes[-1].id))  # an edge added later is seen
+    assert g.inputs_of(g.nodes[-1].id)[-1] == g.nodes[0].id
+
+
 def test_the_stepper_speaks_chinese_and_its_static_picture_has_the_extended_graph():
     x1, x2, y = recorded()
     s = nb.step(y, lang="zh")

@@ -115,10 +115,23 @@ class Graph(Report):
         return [n for n in self.nodes if not n.is_value]
 
     def inputs_of(self, node: int) -> list[int]:
-        return [e.src for e in self.edges if e.dst == node]
+        return list(self._adjacency()[0].get(node, ()))
 
     def consumers_of(self, node: int) -> list[int]:
-        return [e.dst for e in self.edges if e.src == node]
+        return list(self._adjacency()[1].get(node, ()))
+
+    def _adjacency(self) -> tuple[dict, dict]:
+        """{node: its inputs}, {node: its consumers}, in edge order: made once (the stepper asks for every op), made
+        again when ``edges`` has changed."""
+        key = (id(self.edges), len(self.edges))
+        made = getattr(self, "_adjacency_made", None)
+        if made is None or made[0] != key:
+            ins, outs = {}, {}
+            for e in self.edges:
+                ins.setdefault(e.dst, []).append(e.src)
+                outs.setdefault(e.src, []).append(e.dst)
+            made = self._adjacency_made = (key, ins, outs)
+        return made[1], made[2]
 
     # ------------------------------------------------------------------ report
     def tables(self) -> tuple[Table, Table]:

@@ -245,12 +245,11 @@ def overlay(sc, active=(), edge_labels=(), notes=(), legend: bool = True) -> str
     shown, lines, sizes, lay = sc
     width, height = canvas(sc, legend)
     out = [_open(width, height, "nbad-step", "pointer-events:none"), OVERLAY_STYLE]
-    kinds = {n.id: n.kind for n in shown.nodes}
+    kinds, index = _lookups(shown)
     for nid in active:
         w, h = sizes[nid]
         out.append(_shape(kinds[nid], lay.x[nid], lay.y[nid], w + 8, h + 8, "#E69F00", True)
                    .replace('fill-opacity="0.13"', 'fill-opacity="0"'))
-    index = {(e.src, e.dst): i for i, e in enumerate(shown.edges)}
     for src, dst, text, cls in edge_labels:
         i = index.get((src, dst))
         if i is None:
@@ -261,6 +260,16 @@ def overlay(sc, active=(), edge_labels=(), notes=(), legend: bool = True) -> str
         out.append(_tag(lay.x[nid], lay.y[nid] - sizes[nid][1] / 2 - 10, text, cls, width))
     out.append("</svg>")
     return "".join(out)
+
+
+def _lookups(shown) -> tuple[dict, dict]:
+    """{node id: kind} and {(src, dst): edge index} of a shown graph, made once for all of a stepper's overlays."""
+    key = (id(shown.nodes), len(shown.nodes), id(shown.edges), len(shown.edges))
+    made = getattr(shown, "_overlay_lookups", None)
+    if made is None or made[0] != key:
+        made = shown._overlay_lookups = (key, {n.id: n.kind for n in shown.nodes},
+                                         {(e.src, e.dst): i for i, e in enumerate(shown.edges)})
+    return made[1], made[2]
 
 
 def _tag(x: float, y: float, text: str, cls: str, width: float) -> str:
