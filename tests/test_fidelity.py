@@ -149,6 +149,37 @@ SILENT = {
     "norm p=0": "x = L.tensor([0.5, 0., 2.]); x.norm(p=0), x.norm(0, dim=0)",
     "norm negative p": "x = L.tensor([0.5, -1., 2.], requires_grad=True); y = x.norm(-1); y.backward(); y, x.grad",
     "norm nuc": "x = L.arange(6.).reshape(2, 3).requires_grad_(); y = x.norm('nuc'); y.backward(); y, x.grad",
+    # found by random programs against PyTorch (a session's fuzzing of edges)
+    "sum over dim=()": (
+        "x = L.tensor([[1., 2.], [3., 4.]], requires_grad=True); y = x.sum(dim=()); y.backward(); y, x.grad"
+    ),
+    "mean over dim=()": (
+        "x = L.tensor([[1., 2.], [3., 4.]], requires_grad=True); y = x.mean(dim=()); y.backward(); y, x.grad"
+    ),
+    "nansum over dim=()": "L.tensor([[1., float('nan')], [3., 4.]]).nansum(dim=())",
+    "sum dtype int32": "L.sum(L.tensor([True, False, True]), dtype=L.int32), L.tensor([1, 2]).sum(0, dtype=L.int16)",
+    "bool | int": "L.tensor([True, False]) | L.tensor([2, 4]), L.tensor([True, True]) & L.tensor([3, 2])",
+    "int + float16": (
+        "(L.tensor([1, 2], dtype=L.int32) + L.tensor([1., 2.], dtype=L.float16), "
+        "L.tensor([1, 2]) * L.tensor([0.5, 2.], dtype=L.float16))"
+    ),
+    "zero ** x gradient": (
+        "x = L.tensor([0., 1., 2., 0.5], requires_grad=True); y = (0. ** x).sum(); y.backward(); y, x.grad"
+    ),
+    "prod with a zero, gradient of a gradient": (
+        "x = L.tensor([1., 0., 3.], dtype=L.float64, requires_grad=True); "
+        "(g,) = L.autograd.grad(x.prod(), x, create_graph=True); "
+        "(g.requires_grad, g, L.autograd.grad(g.sum() + (x * x).sum(), x)[0])"
+    ),
+    "prod over a dim with zeros, gradient of a gradient": (
+        "x = L.tensor([[1., 0., 3.], [2., 0., 0.]], dtype=L.float64, requires_grad=True); "
+        "(g,) = L.autograd.grad(x.prod(1).sum(), x, create_graph=True); (g, L.autograd.grad(g.sum(), x)[0])"
+    ),
+    "maximum with a nan side": (
+        "a = L.tensor([float('nan'), 1.], requires_grad=True); b = L.tensor([1., float('nan')], requires_grad=True); "
+        "L.autograd.grad(L.maximum(a, b).sum(), [a, b])"
+    ),
+    "sign of nan": "L.sign(L.tensor([float('nan'), -2., 0.]))",
 }
 
 REFUSED = {}

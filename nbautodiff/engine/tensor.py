@@ -52,6 +52,14 @@ def version_counter(t: Tensor) -> list:
     return v
 
 
+def _both_bool(t, other) -> bool:
+    """Whether ``t & other`` stays bool: both sides are (a bool tensor with an int tensor is an int, as PyTorch)."""
+    if other is True or other is False:
+        return t._data.dtype == np.bool_
+    o = other._data if isinstance(other, Tensor) else np.asarray(other)
+    return t._data.dtype == np.bool_ and o.dtype == np.bool_
+
+
 class SavedAt:
     """A node's watch on its output when that output was written into another tensor's memory (``x.exp_()``):
     ``[0]`` is how many writes came since, like a fresh counter's, and the error names the real versions."""
@@ -586,10 +594,10 @@ class Tensor(metaclass=_TorchName):
         return _ops.ge(self, other)
 
     def __and__(self, other):
-        return _ops.constant_op(np.logical_and if self._data.dtype == np.bool_ else np.bitwise_and, self, other)
+        return _ops.constant_op(np.logical_and if _both_bool(self, other) else np.bitwise_and, self, other)
 
     def __or__(self, other):
-        return _ops.constant_op(np.logical_or if self._data.dtype == np.bool_ else np.bitwise_or, self, other)
+        return _ops.constant_op(np.logical_or if _both_bool(self, other) else np.bitwise_or, self, other)
 
     def __invert__(self):
         return _ops.constant_op(np.logical_not if self._data.dtype == np.bool_ else np.invert, self)

@@ -4,6 +4,7 @@ the comparisons; activations.py: the other activations)."""
 
 from __future__ import annotations
 
+import math
 import operator
 
 import numpy as np
@@ -278,11 +279,18 @@ POW = defop(  # tensor ** tensor
     jvp=(_pow_tensor_jvp_x, _pow_tensor_jvp_y),
     save=(0, 1), save_out=True, broadcast=True, promotes=True, error=broadcast_error("pow"),
 )
+def _rpow_grad(g, out, x, base):
+    """g · base**x · log(base); for base 0, PyTorch's 0 where x >= 0 (not 0 · (−inf) = nan)."""
+    if base == 0:
+        return where(_mask(x._data >= 0), 0.0, g * out * -math.inf)
+    return g * out * float(np.log(base))
+
+
 RPOW = defop(  # number ** tensor
     "rpow", "PowBackward2", _rpow_fwd,
-    vjp=(lambda g, out, x, *, base: g * out * float(np.log(base)),),
-    jvp=(lambda dx, out, x, *, base: dx * out * float(np.log(base)),),
-    save_out=True,
+    vjp=(lambda g, out, x, *, base: _rpow_grad(g, out, x, base),),
+    jvp=(lambda dx, out, x, *, base: _rpow_grad(dx, out, x, base),),
+    save=(0,), save_out=True,
 )
 
 
@@ -435,7 +443,12 @@ def _rounding(ufunc, kernel: str):
 
 
 def _sign_fwd(x):
-    return x.copy() if x.dtype is _BOOL else np.sign(x)
+    if x.dtype is _BOOL:
+        return x.copy()
+    r = np.sign(x)
+    if x.dtype.kind == "f" and np.isnan(r).any():  # PyTorch's sign is (0 < x) - (x < 0): 0 at nan
+        r = np.where(np.isnan(r), r.dtype.type(0), r)
+    return r
 
 
 SIGN = defop("sign", "SignBackward0", _sign_fwd, vjp=(_zero,), jvp=(_zero,))
@@ -485,8 +498,9 @@ def _mask(a) -> Tensor:
 
 # ============================================================== max/min/clamp/where
 def _tie_mask(x, y) -> Tensor:
-    """1 where x wins, 0.5 on ties, 0 where y wins: how maximum shares its gradient."""
-    m = np.where(x._data == y._data, 0.5, x._data > y._data)
+    """1 where x wins, 0.5 on ties, 0 where y wins: how maximum shares its gradient. Beside a nan neither side
+    loses, so both get the whole gradient (PyTorch masks only where one is strictly less)."""
+    m = np.where(x._data == y._data, 0.5, ~(x._data < y._data))
     return _mask(m.astype(np.result_type(x._data, y._data)))
 
 

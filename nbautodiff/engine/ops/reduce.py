@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 
+from .. import mode
 from ..tensor import Tensor, make
 from ._util import const, norm_dim, one_dim, shape_str
 from .elementwise import _mask, _pass_where, exp, where
@@ -55,7 +56,8 @@ def _count(shape, dim) -> int:
 
 # ============================================================== sum / mean
 def _sum_fwd(x, *, dim, keepdim, shape):
-    return np.sum(x, axis=dim, keepdims=keepdim)
+    # an integer sum stays in its dtype (int64 unless sum(dtype=...) asked for another); numpy's would widen int32
+    return np.sum(x, axis=dim, keepdims=keepdim, dtype=x.dtype if x.dtype.kind in "iu" else None)
 
 
 def _mean_fwd(x, *, dim, keepdim, shape):
@@ -84,15 +86,20 @@ MEAN = defop("mean", "MeanBackward0", _mean_fwd, vjp=(_mean_vjp,), jvp=(_mean_jv
 MEAN_DIM = defop("mean_dim", "MeanBackward1", _mean_fwd, vjp=(_mean_vjp,), jvp=(_mean_jvp,), arrays=True)
 
 
+def _all_if_empty(d, x):
+    """``dim=()`` (or ``[]``) reduces every dim in PyTorch's sum, mean and nansum; numpy's ``axis=()`` none."""
+    return tuple(range(x._data.ndim)) if d == () else d
+
+
 @public
 @numpy_aliases
 def sum(x, dim=None, keepdim: bool = False, *, dtype=None):
     """Sum over all elements, or over ``dim`` (an int or a tuple)."""
     if dtype is not None:
         x = x.to(dtype)
-    d = norm_dim(dim, x._data.ndim, "sum")
-    if x._data.dtype.kind in "biu" and x._data.dtype != np.int64:
-        x = make(x._data.astype(np.int64))  # PyTorch sums integers and bools as int64
+    d = _all_if_empty(norm_dim(dim, x._data.ndim, "sum"), x)
+    if x._data.dtype.kind in "biu" and x._data.dtype != np.int64 and (dtype is None or x._data.dtype.kind == "b"):
+        x = make(x._data.astype(np.int64))  # PyTorch sums integers and bools as int64, unless given a dtype
     return apply(SUM if d is None else SUM_DIM, (x,), {"dim": d, "keepdim": keepdim, "shape": x._data.shape})
 
 
@@ -106,7 +113,7 @@ def mean(x, dim=None, keepdim: bool = False, *, dtype=None):
             f"mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. "
             f"Got: {x.dtype.name.capitalize() if x.dtype.name != 'int64' else 'Long'}\nmean: use x.float().mean()"
         )
-    d = norm_dim(dim, x._data.ndim, "mean")
+    d = _all_if_empty(norm_dim(dim, x._data.ndim, "mean"), x)
     return apply(MEAN if d is None else MEAN_DIM, (x,), {"dim": d, "keepdim": keepdim, "shape": x._data.shape})
 
 
@@ -316,14 +323,32 @@ def _prod_others(x: np.ndarray, dim) -> np.ndarray:
     return (left * right).reshape(x.shape)
 
 
+def _prod_safe_zeros(g, x: Tensor, axis: int) -> Tensor:
+    """g times the product of the others along ``axis``, in recorded ops (exclusive cumulative products from both
+    ends, PyTorch's prod_safe_zeros_backward): for a gradient of a gradient, as with zeros in x the factor still
+    depends on x (d/dx0 of x0·x1·x2 is x1·x2)."""
+    from .joining import cat
+
+    n = x.shape[axis]
+    ones = make(np.ones_like(np.take(x._data, [0], axis=axis)))
+    left = cumprod(cat([ones, x.narrow(axis, 0, n - 1)], axis), axis)
+    right = flip(cumprod(cat([ones, flip(x.narrow(axis, 1, n - 1), (axis,))], axis), axis), (axis,))
+    return g * (left * right)
+
+
 def _prod_factor(x, out, dim, keepdim):
-    # out / x where no element is 0 keeps the factor differentiable; with zeros, a constant is exact.
+    # out / x where no element is 0 keeps the factor differentiable; with zeros, a constant is exact (the
+    # recorded case is _prod_safe_zeros).
     if np.any(x._data == 0):
         return make(_prod_others(x._data, dim))
     return unreduce(out, x.shape, dim, keepdim) / x
 
 
 def _prod_vjp(g, out, x, *, dim, keepdim):
+    if dim != () and x.ndim and mode.state.grad_enabled and np.any(x._data == 0):  # create_graph, with zeros
+        if dim is None:
+            return _prod_safe_zeros(g, x.reshape(-1), 0).view(x.shape)
+        return _prod_safe_zeros(g if keepdim else g.unsqueeze(dim[0]), x, dim[0])
     return unreduce(g, x.shape, dim, keepdim) * _prod_factor(x, out, dim, keepdim)
 
 
@@ -697,7 +722,7 @@ def nansum(x, dim=None, keepdim: bool = False, *, dtype=None):
         x = x.to(dtype)
     if x._data.dtype.kind in "biu" and x._data.dtype != np.int64:
         x = make(x._data.astype(np.int64))  # as sum: integers and bools add up as int64
-    return apply(NANSUM, (x,), {"dim": norm_dim(dim, x._data.ndim, "nansum"), "keepdim": keepdim})
+    return apply(NANSUM, (x,), {"dim": _all_if_empty(norm_dim(dim, x._data.ndim, "nansum"), x), "keepdim": keepdim})
 
 
 @public

@@ -216,7 +216,7 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
     # is what micrograd-style graphs of scalars are made of. Code that writes in place converts first.
     # PyTorch computes int and float32 inputs in float32, never in numpy's float64.
     if out.dtype is _F64 and not op.sets_dtype and not _has_f64(args):
-        out = out.astype(_F32)
+        out = out.astype(_F16 if _has_f16(args) and not _has_f32(args) else _F32)  # int32 + float16 is float16
     elif out.dtype is _F16 and not op.sets_dtype and not _has_f16(args):  # numpy: bool, int8, uint8 -> float16
         datas = [_f32_if_small(d) for d in datas]
         out = np.asarray(op.forward(*datas, **params) if params else op.forward(*datas))
@@ -313,6 +313,10 @@ def _has_f64(args) -> bool:
 
 def _has_f16(args) -> bool:
     return any(isinstance(a, Tensor) and a._data.dtype is _F16 for a in args)
+
+
+def _has_f32(args) -> bool:
+    return any(isinstance(a, Tensor) and a._data.dtype is _F32 for a in args)
 
 
 def _f32_if_small(d):
