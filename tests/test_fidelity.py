@@ -180,6 +180,15 @@ SILENT = {
         "L.autograd.grad(L.maximum(a, b).sum(), [a, b])"
     ),
     "sign of nan": "L.sign(L.tensor([float('nan'), -2., 0.]))",
+    "threshold and shrinks at nan": (
+        "x = L.tensor([float('nan'), 0.2, -1., 2.], requires_grad=True); F = L.nn.functional; "
+        "ys = [F.threshold(x, 0.5, 0.1), F.softshrink(x), F.hardshrink(x)]; "
+        "ys, [L.autograd.grad(y.sum(), x)[0] for y in ys]"
+    ),
+    "relu gradient at nan": (
+        "x = L.tensor([float('nan'), 0., 1.], requires_grad=True); L.relu(x).sum().backward(); "
+        "(g,) = L.autograd.grad(L.relu(x).sum(), x, create_graph=True); x.grad, g"
+    ),
 }
 
 REFUSED = {}

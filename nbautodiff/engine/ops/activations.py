@@ -307,10 +307,11 @@ def hardswish(input, inplace: bool = False):
 
 
 def _threshold_rows():
-    rules = dict(vjp=(lambda g, out, x, *, threshold, value: _pass_where(_d(x) > threshold, g),),
-                 jvp=(lambda dx, out, x, *, threshold, value: _pass_where(_d(x) > threshold, dx),), save=(0,),
+    # PyTorch's test is x <= threshold (a nan passes, as itself and its gradient)
+    rules = dict(vjp=(lambda g, out, x, *, threshold, value: _pass_where(~(_d(x) <= threshold), g),),
+                 jvp=(lambda dx, out, x, *, threshold, value: _pass_where(~(_d(x) <= threshold), dx),), save=(0,),
                  arrays=True)
-    forward = lambda x, *, threshold, value: np.where(x > threshold, x, np.asarray(value, x.dtype))
+    forward = lambda x, *, threshold, value: np.where(x <= threshold, np.asarray(value, x.dtype), x)
     return (defop("threshold", "ThresholdBackward0", forward, **rules),
             defop("threshold_inplace", "ThresholdBackward1", forward, **rules))
 
@@ -330,9 +331,9 @@ def threshold_(input, threshold: float, value: float):
 
 
 def _shrunk(x, lambd):
-    """Where |x| > lambd (the places that pass a gradient)."""
+    """Where x is outside [-lambd, lambd] (the places that pass a gradient; a nan does, as in PyTorch)."""
     xd = _d(x)
-    return (xd < -lambd) | (xd > lambd)
+    return ~((xd >= -lambd) & (xd <= lambd))
 
 
 HARDSHRINK = defop(
@@ -342,7 +343,7 @@ HARDSHRINK = defop(
 )
 SOFTSHRINK = defop(
     "softshrink", "SoftshrinkBackward0",
-    lambda x, *, lambd: np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, 0)).astype(x.dtype),
+    lambda x, *, lambd: np.where(_shrunk(x, lambd), np.where(x > lambd, x - lambd, x + lambd), 0).astype(x.dtype),
     vjp=(lambda g, out, x, *, lambd: _pass_where(_shrunk(x, lambd), g),),
     jvp=(lambda dx, out, x, *, lambd: _pass_where(_shrunk(x, lambd), dx),), save=(0,), arrays=True,
 )

@@ -376,7 +376,7 @@ SIGMOID = defop("sigmoid", "SigmoidBackward0", _sigmoid_fwd,
                 jvp=(lambda dx, out, x: dx * out * (1 - out),), save_out=True, arrays=True)
 RELU = defop("relu", "ReluBackward0", _relu_fwd,  # PyTorch: the gradient at 0 is 0
              vjp=(lambda g, out, x: threshold_backward(g, out),),
-             jvp=(lambda dx, out, x: _pass_where(out > 0, dx),), save_out=True, arrays=True)
+             jvp=(lambda dx, out, x: _pass_where(_not_below_zero(out), dx),), save_out=True, arrays=True)
 
 
 # The backward functions of tanh, sigmoid and relu are ops of their own, as in PyTorch: a gradient recorded with
@@ -399,7 +399,7 @@ SIGMOID_BACKWARD = defop(
     save=(0, 1), arrays=True, broadcast=True,
 )
 THRESHOLD_BACKWARD = defop(  # relu's: the gradient where the output is positive, else 0; d/d output is 0
-    "threshold_backward", "ThresholdBackwardBackward0", lambda g, out: _pass_where(out > 0, g),
+    "threshold_backward", "ThresholdBackwardBackward0", lambda g, out: _pass_where(_not_below_zero(out), g),
     vjp=(lambda gg, r, g, out: threshold_backward(gg, out), lambda gg, r, g, out: _zeros_as(gg)),
     jvp=(lambda dg, r, g, out: threshold_backward(dg, out), lambda dout, r, g, out: _zeros_as(dout)),
     save=(1,), arrays=True, broadcast=True,
@@ -425,7 +425,12 @@ def sigmoid_backward(g, out):
 
 def threshold_backward(g, out):
     """g where out > 0, else 0 (selected, so a nan gradient stays where it belongs): relu's VJP, one op on tensors."""
-    return apply(THRESHOLD_BACKWARD, (g, out)) if isinstance(g, Tensor) else _pass_where(out > 0, g)
+    return apply(THRESHOLD_BACKWARD, (g, out)) if isinstance(g, Tensor) else _pass_where(_not_below_zero(out), g)
+
+
+def _not_below_zero(out):
+    """Where relu passes the gradient: not (out <= 0), so a nan output passes it, as PyTorch's threshold_backward."""
+    return ~(out <= 0)
 
 
 # Piecewise-constant functions: a graph node with a zero derivative, as in PyTorch.
