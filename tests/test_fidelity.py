@@ -185,6 +185,11 @@ SILENT = {
         "ys = [F.threshold(x, 0.5, 0.1), F.softshrink(x), F.hardshrink(x)]; "
         "ys, [L.autograd.grad(y.sum(), x)[0] for y in ys]"
     ),
+    "all and any with keepdim": (
+        "x = L.tensor([[1, 0], [2, 3]], dtype=L.uint8); "
+        "(x.all(1, keepdim=True), x.any(), L.tensor([[1., 0.]]).all(dim=1, keepdim=True), L.tensor(2.).all(0), "
+        "L.tensor([[1., 0.]]).any(dim=(0, 1)))"
+    ),
     "relu gradient at nan": (
         "x = L.tensor([float('nan'), 0., 1.], requires_grad=True); L.relu(x).sum().backward(); "
         "(g,) = L.autograd.grad(L.relu(x).sum(), x, create_graph=True); x.grad, g"

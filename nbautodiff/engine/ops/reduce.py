@@ -585,14 +585,21 @@ def std(x, dim=None, unbiased: bool = True, keepdim: bool = False, *, correction
 
 @public
 @numpy_aliases
-def all(x, dim=None):
-    return make(np.asarray(np.all(x._data, axis=dim)))
+def all(x, dim=None, keepdim: bool = False):
+    return _logical_reduce(np.all, x, dim, keepdim, "all")
 
 
 @public
 @numpy_aliases
-def any(x, dim=None):
-    return make(np.asarray(np.any(x._data, axis=dim)))
+def any(x, dim=None, keepdim: bool = False):
+    return _logical_reduce(np.any, x, dim, keepdim, "any")
+
+
+def _logical_reduce(fn, x, dim, keepdim: bool, name: str):
+    """all/any: bool, except uint8 stays uint8 (as PyTorch); ``dim`` an int or a tuple, checked as PyTorch does."""
+    d = norm_dim(dim, x._data.ndim, name)
+    out = np.asarray(fn(x._data, axis=d, keepdims=keepdim))
+    return make(out.astype(np.uint8) if x._data.dtype == np.uint8 else out)
 
 
 # ============================================================== var_mean / std_mean: one node, two outputs
