@@ -157,7 +157,10 @@ SILENT = {
         "x = L.tensor([[1., 2.], [3., 4.]], requires_grad=True); y = x.mean(dim=()); y.backward(); y, x.grad"
     ),
     "nansum over dim=()": "L.tensor([[1., float('nan')], [3., 4.]]).nansum(dim=())",
-    "sum dtype int32": "L.sum(L.tensor([True, False, True]), dtype=L.int32), L.tensor([1, 2]).sum(0, dtype=L.int16)",
+    "sum dtype int32": (
+        "L.sum(L.tensor([True, False, True]), dtype=L.int32), L.tensor([1, 2]).sum(0, dtype=L.int16), "
+        "L.nansum(L.tensor([1, 2], dtype=L.int32), dtype=L.int32)"
+    ),
     "bool | int": "L.tensor([True, False]) | L.tensor([2, 4]), L.tensor([True, True]) & L.tensor([3, 2])",
     "int + float16": (
         "(L.tensor([1, 2], dtype=L.int32) + L.tensor([1., 2.], dtype=L.float16), "

@@ -279,6 +279,8 @@ POW = defop(  # tensor ** tensor
     jvp=(_pow_tensor_jvp_x, _pow_tensor_jvp_y),
     save=(0, 1), save_out=True, broadcast=True, promotes=True, error=broadcast_error("pow"),
 )
+
+
 def _rpow_grad(g, out, x, base):
     """g · base**x · log(base); for base 0, PyTorch's 0 where x >= 0 (not 0 · (−inf) = nan)."""
     if base == 0:

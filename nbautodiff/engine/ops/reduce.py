@@ -10,7 +10,6 @@ import warnings
 
 import numpy as np
 
-from .. import mode
 from ..tensor import Tensor, make
 from ._util import const, norm_dim, one_dim, shape_str
 from .elementwise import _mask, _pass_where, exp, where
@@ -55,9 +54,13 @@ def _count(shape, dim) -> int:
 
 
 # ============================================================== sum / mean
+def _int_kept(x):
+    """The dtype an integer sum stays in (int64 unless ``dtype=`` asked for another): numpy's would widen int32."""
+    return x.dtype if x.dtype.kind in "iu" else None
+
+
 def _sum_fwd(x, *, dim, keepdim, shape):
-    # an integer sum stays in its dtype (int64 unless sum(dtype=...) asked for another); numpy's would widen int32
-    return np.sum(x, axis=dim, keepdims=keepdim, dtype=x.dtype if x.dtype.kind in "iu" else None)
+    return np.sum(x, axis=dim, keepdims=keepdim, dtype=_int_kept(x))
 
 
 def _mean_fwd(x, *, dim, keepdim, shape):
@@ -86,6 +89,14 @@ MEAN = defop("mean", "MeanBackward0", _mean_fwd, vjp=(_mean_vjp,), jvp=(_mean_jv
 MEAN_DIM = defop("mean_dim", "MeanBackward1", _mean_fwd, vjp=(_mean_vjp,), jvp=(_mean_jvp,), arrays=True)
 
 
+def _int64_unless_given(x, dtype):
+    """PyTorch sums bools and integers as int64, unless ``dtype=`` asked for another integer type."""
+    d = x._data.dtype
+    if d.kind in "biu" and d != np.int64 and (dtype is None or d.kind == "b"):
+        return make(x._data.astype(np.int64))
+    return x
+
+
 def _all_if_empty(d, x):
     """``dim=()`` (or ``[]``) reduces every dim in PyTorch's sum, mean and nansum; numpy's ``axis=()`` none."""
     return tuple(range(x._data.ndim)) if d == () else d
@@ -98,8 +109,7 @@ def sum(x, dim=None, keepdim: bool = False, *, dtype=None):
     if dtype is not None:
         x = x.to(dtype)
     d = _all_if_empty(norm_dim(dim, x._data.ndim, "sum"), x)
-    if x._data.dtype.kind in "biu" and x._data.dtype != np.int64 and (dtype is None or x._data.dtype.kind == "b"):
-        x = make(x._data.astype(np.int64))  # PyTorch sums integers and bools as int64, unless given a dtype
+    x = _int64_unless_given(x, dtype)
     return apply(SUM if d is None else SUM_DIM, (x,), {"dim": d, "keepdim": keepdim, "shape": x._data.shape})
 
 
@@ -309,24 +319,10 @@ def _prod_fwd(x, *, dim, keepdim):
     return np.prod(x, axis=dim, keepdims=keepdim)
 
 
-def _prod_others(x: np.ndarray, dim) -> np.ndarray:
-    """For each element, the product of all the others along ``dim`` (no division, so zeros are fine)."""
-    if dim == ():
-        return np.ones_like(x)
-    axis = 0 if dim is None else dim[0]
-    a = x.reshape(-1) if dim is None else x
-    ones = np.ones_like(np.take(a, [0], axis=axis))
-    left = np.cumprod(np.concatenate([ones, a], axis=axis), axis=axis)
-    left = np.take(left, range(a.shape[axis]), axis=axis)
-    right = np.flip(np.cumprod(np.concatenate([ones, np.flip(a, axis)], axis=axis), axis=axis), axis)
-    right = np.take(right, range(1, a.shape[axis] + 1), axis=axis)
-    return (left * right).reshape(x.shape)
-
-
 def _prod_safe_zeros(g, x: Tensor, axis: int) -> Tensor:
-    """g times the product of the others along ``axis``, in recorded ops (exclusive cumulative products from both
-    ends, PyTorch's prod_safe_zeros_backward): for a gradient of a gradient, as with zeros in x the factor still
-    depends on x (d/dx0 of x0·x1·x2 is x1·x2)."""
+    """g times each element's product of the others along ``axis``: exclusive cumulative products from both ends,
+    PyTorch's prod_safe_zeros_backward (no division, so zeros are fine; recorded under create_graph, where the
+    factor still depends on x: d/dx0 of x0·x1·x2 is x1·x2)."""
     from .joining import cat
 
     n = x.shape[axis]
@@ -336,24 +332,24 @@ def _prod_safe_zeros(g, x: Tensor, axis: int) -> Tensor:
     return g * (left * right)
 
 
-def _prod_factor(x, out, dim, keepdim):
-    # out / x where no element is 0 keeps the factor differentiable; with zeros, a constant is exact (the
-    # recorded case is _prod_safe_zeros).
-    if np.any(x._data == 0):
-        return make(_prod_others(x._data, dim))
-    return unreduce(out, x.shape, dim, keepdim) / x
-
-
 def _prod_vjp(g, out, x, *, dim, keepdim):
-    if dim != () and x.ndim and mode.state.grad_enabled and np.any(x._data == 0):  # create_graph, with zeros
+    if not x.ndim:  # as PyTorch: the gradient itself
+        return g
+    if np.any(x._data == 0):
         if dim is None:
             return _prod_safe_zeros(g, x.reshape(-1), 0).view(x.shape)
         return _prod_safe_zeros(g if keepdim else g.unsqueeze(dim[0]), x, dim[0])
-    return unreduce(g, x.shape, dim, keepdim) * _prod_factor(x, out, dim, keepdim)
+    return unreduce(g, x.shape, dim, keepdim) * (unreduce(out, x.shape, dim, keepdim) / x)
 
 
 def _prod_jvp(dx, out, x, *, dim, keepdim):
-    return sum(dx * _prod_factor(x, out, dim, keepdim), dim, keepdim)
+    if not x.ndim:
+        return dx
+    if np.any(x._data == 0):
+        if dim is None:
+            return sum(_prod_safe_zeros(dx.reshape(-1), x.reshape(-1), 0))
+        return sum(_prod_safe_zeros(dx, x, dim[0]), dim, keepdim)
+    return sum(dx * (unreduce(out, x.shape, dim, keepdim) / x), dim, keepdim)
 
 
 PROD = defop("prod", "ProdBackward0", _prod_fwd, vjp=(_prod_vjp,), jvp=(_prod_jvp,), save=(0,), save_out=True)
@@ -713,7 +709,8 @@ def _not_nan(x) -> Tensor:
 
 
 NANSUM = defop(
-    "nansum", "NansumBackward0", lambda x, *, dim, keepdim: np.nansum(x, axis=dim, keepdims=keepdim),
+    "nansum", "NansumBackward0",
+    lambda x, *, dim, keepdim: np.nansum(x, axis=dim, keepdims=keepdim, dtype=_int_kept(x)),
     # PyTorch multiplies by the mask (nansum_backward): an inf or nan gradient reaches the nan places as nan
     vjp=(lambda g, out, x, *, dim, keepdim: unreduce(g, x.shape, dim, keepdim) * _not_nan(x),),
     jvp=(lambda dx, out, x, *, dim, keepdim: sum(where(_not_nan(x), dx, 0.0), dim, keepdim),),
@@ -727,8 +724,7 @@ def nansum(x, dim=None, keepdim: bool = False, *, dtype=None):
     """The sum with nans counted as zero."""
     if dtype is not None:
         x = x.to(dtype)
-    if x._data.dtype.kind in "biu" and x._data.dtype != np.int64:
-        x = make(x._data.astype(np.int64))  # as sum: integers and bools add up as int64
+    x = _int64_unless_given(x, dtype)
     return apply(NANSUM, (x,), {"dim": _all_if_empty(norm_dim(dim, x._data.ndim, "nansum"), x), "keepdim": keepdim})
 
 
