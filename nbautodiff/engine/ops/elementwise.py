@@ -80,7 +80,7 @@ MUL = defop(
          lambda g, out, x, y: g * x),
     jvp=(lambda dx, out, x, y: dx * y,
          lambda dy, out, x, y: x * dy),
-    save=(0, 1), arrays=True, broadcast=True, promotes=True, error=broadcast_error("mul"),
+    reads=((1,), (0,)), arrays=True, broadcast=True, promotes=True, error=broadcast_error("mul"),
 )
 DIV = defop(
     "div", "DivBackward0", operator.truediv,
@@ -88,7 +88,7 @@ DIV = defop(
          lambda g, out, x, y: -g * x / (y * y)),
     jvp=(lambda dx, out, x, y: dx / y,
          lambda dy, out, x, y: -dy * x / (y * y)),
-    save=(0, 1), arrays=True, broadcast=True, promotes=True, error=broadcast_error("div"),
+    reads=((1,), (0, 1)), arrays=True, broadcast=True, promotes=True, error=broadcast_error("div"),
 )
 NEG = defop(
     "neg", "NegBackward0", operator.neg,

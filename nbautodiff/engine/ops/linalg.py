@@ -86,7 +86,7 @@ DOT = defop(
          lambda g, out, x, y: g * x),
     jvp=(lambda dx, out, x, y: dot(dx, y),
          lambda dy, out, x, y: dot(x, dy)),
-    save=(0, 1), error=_dot_error,
+    reads=((1,), (0,)), error=_dot_error,
 )
 def _outer_col(g, y):
     """g[:, None] * y, recorded on tensors (as unsqueeze and mul) or on arrays: mv's VJP for the matrix."""
@@ -104,7 +104,7 @@ MV = defop(
          lambda g, out, x, y: _mv_t(x, g)),
     jvp=(lambda dx, out, x, y: mv(dx, y),
          lambda dy, out, x, y: mv(x, dy)),
-    save=(0, 1), error=_mv_error, arrays=True,
+    reads=((1,), (0,)), error=_mv_error, arrays=True,
 )
 
 
@@ -126,7 +126,7 @@ MM = defop(
          _mm_vjp_y),
     jvp=(lambda dx, out, x, y: mm(dx, y),
          lambda dy, out, x, y: mm(x, dy)),
-    save=(0, 1), error=_mm_error("mm"), arrays=True,
+    reads=((1,), (0, 1)), error=_mm_error("mm"), arrays=True,  # (y for its layout only)
 )
 BMM = defop(  # (b, n, m) @ (b, m, p): torch.matmul folds and broadcasts batches into this
     "bmm", "BmmBackward0", np.matmul,
@@ -134,7 +134,7 @@ BMM = defop(  # (b, n, m) @ (b, m, p): torch.matmul folds and broadcasts batches
          lambda g, out, x, y: x.mT @ g),
     jvp=(lambda dx, out, x, y: bmm(dx, y),
          lambda dy, out, x, y: bmm(x, dy)),
-    save=(0, 1), error=_bmm_error, arrays=True,
+    reads=((1,), (0,)), error=_bmm_error, arrays=True,
 )
 
 
@@ -159,7 +159,7 @@ ADDMM = defop(  # beta * bias + alpha * x @ w: one node for nn.Linear, as PyTorc
     jvp=(lambda db, out, b, x, w, beta=1, alpha=1: _scaled(db.expand(*out.shape), beta),
          lambda dx, out, b, x, w, beta=1, alpha=1: _scaled(mm(dx, w), alpha),
          lambda dw, out, b, x, w, beta=1, alpha=1: _scaled(mm(x, dw), alpha)),
-    save=(1, 2), broadcast=True, error=_mm_error("addmm"), arrays=True,
+    reads=((), (2,), (1, 2)), broadcast=True, error=_mm_error("addmm"), arrays=True,
 )
 
 
@@ -175,7 +175,7 @@ ADDMV = defop(
     jvp=(lambda db, out, b, m, v, *, beta, alpha: _scaled(db.expand(*out.shape), beta),
          lambda dm, out, b, m, v, *, beta, alpha: _scaled(mv(dm, v), alpha),
          lambda dv, out, b, m, v, *, beta, alpha: _scaled(mv(m, dv), alpha)),
-    save=(1, 2), broadcast=True, error=_mv_error, arrays=True,
+    reads=((), (2,), (1,)), broadcast=True, error=_mv_error, arrays=True,
 )
 
 
@@ -191,7 +191,7 @@ ADDR = defop(
     jvp=(lambda db, out, b, u, v, *, beta, alpha: _scaled(db.expand(*out.shape), beta),
          lambda du, out, b, u, v, *, beta, alpha: _scaled(unsqueeze(du, 1) * v, alpha),
          lambda dv, out, b, u, v, *, beta, alpha: _scaled(unsqueeze(u, 1) * dv, alpha)),
-    save=(1, 2), broadcast=True, arrays=True,
+    reads=((), (2,), (1,)), broadcast=True, arrays=True,
 )
 
 
@@ -207,7 +207,7 @@ BADDBMM = defop(
     jvp=(lambda db, out, b, x, y, *, beta, alpha: _scaled(db.expand(*out.shape), beta),
          lambda dx, out, b, x, y, *, beta, alpha: _scaled(bmm(dx, y), alpha),
          lambda dy, out, b, x, y, *, beta, alpha: _scaled(bmm(x, dy), alpha)),
-    save=(1, 2), broadcast=True, error=_bmm_error, arrays=True,
+    reads=((), (2,), (1,)), broadcast=True, error=_bmm_error, arrays=True,
 )
 
 
@@ -223,7 +223,7 @@ ADDBMM = defop(
     jvp=(lambda db, out, b, x, y, *, beta, alpha: _scaled(db.expand(*out.shape), beta),
          lambda dx, out, b, x, y, *, beta, alpha: _scaled(bmm(dx, y).sum(0), alpha),
          lambda dy, out, b, x, y, *, beta, alpha: _scaled(bmm(x, dy).sum(0), alpha)),
-    save=(1, 2), broadcast=True, error=_bmm_error, arrays=True,
+    reads=((), (2,), (1,)), broadcast=True, error=_bmm_error, arrays=True,
 )
 
 

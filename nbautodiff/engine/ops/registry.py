@@ -54,6 +54,8 @@ class Op:
         "per_input",
         "arrays",
         "save_mask",
+        "reads",
+        "save_masks",
         "custom",
         "promotes",
     )
@@ -79,6 +81,7 @@ def defop(
     multi: bool = False,
     arrays: bool = False,
     promotes: bool = False,
+    reads: tuple | None = None,
 ) -> Op:
     """Add a primitive to the op table.
 
@@ -86,8 +89,11 @@ def defop(
     with one function per input, ``vjp_i(g, out, *inputs, **params)`` and
     ``jvp_i(dx_i, out, *inputs, **params)`` (HIPS autograd's layout), or one function for all inputs
     (variadic ops such as ``cat``). ``save`` lists the inputs the VJP reads; ``save_out`` says it
-    reads the output. ``broadcast`` ops get their gradients summed back to each input's shape and
-    cast to its dtype in one place (the backward pass). ``view`` ops share the input's version counter.
+    reads the output. ``reads`` (one tuple per input) narrows ``save`` as PyTorch's saved variables do: input
+    ``i``'s VJP reads the inputs ``reads[i]``, and a node saves only what the VJPs of the inputs that need a
+    gradient read (``y * 2`` saves 2, not ``y``, so writing into ``y`` afterwards is no error). ``broadcast``
+    ops get their gradients summed back to each input's shape and cast to its dtype in one place (the backward
+    pass). ``view`` ops share the input's version counter.
     ``arrays`` says the VJP rules are plain operator expressions (``g * (1 - out * out)``): without
     ``create_graph`` the backward pass runs them on the numpy arrays themselves, which is what makes
     it as fast as hand-written numpy; with ``create_graph`` the same rules run on tensors.
@@ -100,7 +106,10 @@ def defop(
     op.name, op.node_name, op.node_cls = name, node, node_class(node, multi)
     op.multi = multi
     op.forward, op.vjp, op.jvp = forward, vjp, jvp
+    if reads is not None:
+        save = sorted({j for r in reads for j in r})
     op.save, op.save_out, op.broadcast, op.view = tuple(save), save_out, broadcast, view
+    op.reads, op.save_masks = reads, None  # (save_masks: made by finish_registration)
     op.save_all = False
     op.error = error
     op.sets_dtype = sets_dtype
@@ -238,11 +247,23 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
     node.next = nexts = tuple(nexts)
     if op.save:
         # (explicit loops: a comprehension is a function call of its own on Python 3.11)
-        if op.save_all:
+        masks = op.save_masks
+        if masks is None:
+            mask = None if op.save_all else op.save_mask
+        elif len(nexts) == 2:  # mul, div, mm, ...: what the VJPs of the inputs that need a gradient read
+            mask = masks[(nexts[0] is not None) + 2 * (nexts[1] is not None)]
+        else:
+            key, bit = 0, 1
+            for e in nexts:
+                if e is not None:
+                    key |= bit
+                bit <<= 1
+            mask = masks[key]
+        if mask is None:
             saved = args
         else:
             saved = []
-            for keep, a in zip(op.save_mask, args):
+            for keep, a in zip(mask, args):
                 saved.append(a if keep else None)
             saved = tuple(saved)
         node.saved = saved
@@ -428,6 +449,18 @@ def finish_registration() -> None:
     for op in OPS.values():
         op.save_all = bool(op.save) and op.save == tuple(range(len(op.save))) and _arity(op) == len(op.save)
         op.save_mask = tuple(i in op.save for i in range(max(_arity(op), 1 + max(op.save, default=-1))))
+        op.save_masks = None if op.reads is None else _save_masks(op.reads)
+
+
+def _save_masks(reads: tuple) -> tuple:
+    """For each set of inputs that need a gradient (bit i: input i), what to save: ``None`` for every input,
+    else one flag per input (the inputs their VJPs read)."""
+    n = len(reads)
+    masks = []
+    for key in range(1 << n):
+        wanted = {j for i in range(n) if key >> i & 1 for j in reads[i]}
+        masks.append(None if wanted == set(range(n)) else tuple(j in wanted for j in range(n)))
+    return tuple(masks)
 
 
 def _arity(op: Op) -> int:

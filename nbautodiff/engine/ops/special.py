@@ -369,7 +369,7 @@ ADDCMUL = defop(
     jvp=(lambda dx, out, x, a, b, *, value, dtype: dx,
          lambda da, out, x, a, b, *, value, dtype: da * b * value,
          lambda db, out, x, a, b, *, value, dtype: db * a * value),
-    save=(1, 2), arrays=True, broadcast=True, error=broadcast_error("addcmul"),
+    reads=((), (2,), (1,)), arrays=True, broadcast=True, error=broadcast_error("addcmul"),
 )
 ADDCDIV = defop(
     "addcdiv", "AddcdivBackward0", lambda x, a, b, *, value, dtype: (x + value * a / b).astype(dtype, copy=False),
@@ -379,7 +379,7 @@ ADDCDIV = defop(
     jvp=(lambda dx, out, x, a, b, *, value, dtype: dx,
          lambda da, out, x, a, b, *, value, dtype: da * value / b,
          lambda db, out, x, a, b, *, value, dtype: -db * value * a / (b * b)),
-    save=(1, 2), arrays=True, broadcast=True, error=broadcast_error("addcdiv"),
+    reads=((), (2,), (1, 2)), arrays=True, broadcast=True, error=broadcast_error("addcdiv"),
 )
 
 
