@@ -1,0 +1,127 @@
+"""torch.optim on both: the same training loop with each optimiser gives PyTorch's parameters (float64: to rounding;
+float32: the losses), its state (``opt.state[p]``, ``state_dict()``), its printed form and its refusals."""
+
+import numpy as np
+import pytest
+
+import nbautodiff.torch as nbt
+
+from .conftest import needs_torch, real_torch
+
+OPTIMISERS = {
+    "SGD": "SGD(ps, lr=0.1)",
+    "SGD nesterov weight decay": "SGD(ps, lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01)",
+    "SGD dampening maximize": "SGD(ps, lr=0.1, momentum=0.5, dampening=0.3, maximize=True)",
+    "Adam": "Adam(ps, lr=0.01)",
+    "Adam weight decay amsgrad": "Adam(ps, lr=0.01, weight_decay=0.1, amsgrad=True)",
+    "AdamW": "AdamW(ps, lr=0.01)",
+    "AdamW betas maximize amsgrad": "AdamW(ps, lr=0.01, betas=(0.5, 0.9), maximize=True, amsgrad=True)",
+    "RMSprop": "RMSprop(ps, lr=0.01)",
+    "RMSprop centered momentum": "RMSprop(ps, lr=0.01, centered=True, momentum=0.9, weight_decay=0.01)",
+    "Adagrad": "Adagrad(ps, lr=0.1)",
+    "Adagrad decay": "Adagrad(ps, lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1, weight_decay=0.01)",
+    "two groups": "Adam([{'params': ps[:2]}, {'params': ps[2:], 'lr': 0.05}], lr=0.01)",
+}
+
+
+def _train(ns, spec: str, dtype: str, steps: int = 25, opt=None, ps=None):
+    """A 5-8-3 tanh network on cross-entropy, weights from a fixed seed: (losses, parameters, optimiser)."""
+    rng = np.random.default_rng(0)
+    xs, ys = rng.standard_normal((16, 5)).astype(dtype), rng.integers(0, 3, 16)
+    if ps is None:
+        ps = [ns.tensor(rng.standard_normal(s).astype(dtype) * 0.5, requires_grad=True)
+              for s in [(8, 5), (8,), (3, 8), (3,)]]
+    if opt is None:
+        opt = eval(f"ns.optim.{spec}", {"ns": ns, "ps": ps})
+    losses = []
+    for _ in range(steps):
+        logits = ns.tanh(ns.tensor(xs) @ ps[0].T + ps[1]) @ ps[2].T + ps[3]
+        loss = ns.nn.functional.cross_entropy(logits, ns.tensor(ys))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return np.array(losses), [p.detach().numpy().copy() for p in ps], opt
+
+
+@needs_torch
+@pytest.mark.parametrize("name", OPTIMISERS)
+def test_training_gives_pytorchs_parameters(name):
+    ours, theirs = _train(nbt, OPTIMISERS[name], "float64"), _train(real_torch, OPTIMISERS[name], "float64")
+    for a, b in zip(ours[1], theirs[1]):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-13)
+    assert abs(ours[1][0] - _train(nbt, OPTIMISERS[name], "float64", steps=1)[1][0]).max() > 1e-3  # it moved
+    f32 = _train(nbt, OPTIMISERS[name], "float32"), _train(real_torch, OPTIMISERS[name], "float32")
+    np.testing.assert_allclose(f32[0][0], f32[1][0], rtol=1e-5)
+    assert f32[0][1][0].dtype == np.float32
+
+
+@needs_torch
+@pytest.mark.parametrize("name", OPTIMISERS)
+def test_state_and_printing_as_pytorch(name):
+    (_, _, ours), (_, _, theirs) = _train(nbt, OPTIMISERS[name], "float64", 3), \
+        _train(real_torch, OPTIMISERS[name], "float64", 3)
+    assert repr(ours) == repr(theirs)
+    mine, real = ours.state_dict(), theirs.state_dict()
+    assert mine["param_groups"] == real["param_groups"]
+    assert mine["state"].keys() == real["state"].keys()
+    for i, entry in real["state"].items():
+        assert list(mine["state"][i]) == list(entry)
+        for key, value in entry.items():
+            assert repr(mine["state"][i][key].dtype) == repr(value.dtype)
+            np.testing.assert_allclose(mine["state"][i][key].numpy(), value.numpy(), rtol=1e-10, atol=1e-13)
+
+
+@pytest.mark.parametrize("name", ["SGD nesterov weight decay", "Adam weight decay amsgrad", "RMSprop centered momentum",
+                                  "Adagrad decay"])
+def test_a_loaded_state_dict_continues_the_run(name):
+    """5 steps, state_dict into a fresh optimiser over the same parameters, 5 more: the 10 steps of one run."""
+    straight = _train(nbt, OPTIMISERS[name], "float64", 10)[1]
+    _, params, first = _train(nbt, OPTIMISERS[name], "float64", 5)
+    ps = [nbt.tensor(p, requires_grad=True) for p in params]
+    second = eval(f"nbt.optim.{OPTIMISERS[name]}", {"nbt": nbt, "ps": ps})
+    second.load_state_dict(first.state_dict())
+    resumed = _train(nbt, None, "float64", 5, opt=second, ps=ps)[1]
+    for a, b in zip(resumed, straight):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_add_param_group_and_zero_grad():
+    a, b = nbt.ones(2, requires_grad=True), nbt.ones(1, requires_grad=True)
+    opt = nbt.optim.SGD([a], lr=0.5, momentum=0.9)
+    opt.add_param_group({"params": b, "lr": 0.1})
+    assert [g["lr"] for g in opt.param_groups] == [0.5, 0.1] and opt.param_groups[1]["momentum"] == 0.9
+    ((a * 2).sum() + (b * 3).sum()).backward()
+    opt.step()
+    assert a.tolist() == [0.0, 0.0] and b.tolist() == pytest.approx([0.7])
+    opt.zero_grad(set_to_none=False)
+    assert a.grad.tolist() == [0.0, 0.0]
+    opt.zero_grad()
+    assert a.grad is None
+    with pytest.raises(ValueError, match="more than one parameter group"):
+        opt.add_param_group({"params": [a]})
+
+
+P = "p = torch.ones(2, requires_grad=True)"
+
+
+@needs_torch
+@pytest.mark.parametrize("expr", [
+    "torch.optim.Adam([p], lr=-1)", "torch.optim.Adam([p], eps=-1)", "torch.optim.Adam([p], betas=(1.0, 0.9))",
+    "torch.optim.Adam([p], betas=(0.9, -0.1))", "torch.optim.AdamW([p], weight_decay=-1)",
+    "torch.optim.RMSprop([p], alpha=-1)", "torch.optim.RMSprop([p], momentum=-1)",
+    "torch.optim.Adagrad([p], lr_decay=-1)", "torch.optim.Adagrad([p], initial_accumulator_value=-1)",
+    "torch.optim.SGD([p], lr=0.1, nesterov=True)", "torch.optim.Adam(p)", "torch.optim.Adam([p * 2])",
+    "torch.optim.RMSprop([])",
+])
+def test_refusals_match_pytorch(expr):
+    outcomes = []
+    for ns in (nbt, real_torch):
+        scope = {"torch": ns}
+        exec(P, scope)
+        try:
+            eval(expr, scope)
+            outcomes.append(None)
+        except Exception as e:  # noqa: BLE001  (the exception is what is compared)
+            outcomes.append((type(e).__name__, str(e).splitlines()[0]))
+    assert outcomes[0] == outcomes[1] and outcomes[0] is not None
