@@ -1,6 +1,8 @@
 """torch.optim on both: the same training loop with each optimiser gives PyTorch's parameters (float64: to rounding;
 float32: the losses), its state (``opt.state[p]``, ``state_dict()``), its printed form and its refusals."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -125,3 +127,78 @@ def test_refusals_match_pytorch(expr):
         except Exception as e:  # noqa: BLE001  (the exception is what is compared)
             outcomes.append((type(e).__name__, str(e).splitlines()[0]))
     assert outcomes[0] == outcomes[1] and outcomes[0] is not None
+
+
+SCHEDULES = {
+    "StepLR": "StepLR(opt, step_size=4, gamma=0.5)",
+    "MultiStepLR": "MultiStepLR(opt, milestones=[3, 7, 7, 12], gamma=0.3)",
+    "ExponentialLR": "ExponentialLR(opt, gamma=0.9)",
+    "LambdaLR": "LambdaLR(opt, lr_lambda=lambda e: 1 / (1 + e))",
+    "LambdaLR per group": "LambdaLR(opt, lr_lambda=[lambda e: 0.95 ** e, lambda e: e % 3 + 1])",
+    "CosineAnnealingLR": "CosineAnnealingLR(opt, T_max=6, eta_min=0.001)",
+    "ReduceLROnPlateau": "ReduceLROnPlateau(opt, factor=0.5, patience=1, cooldown=2, min_lr=[0.01, 0.002])",
+    "ReduceLROnPlateau max abs": "ReduceLROnPlateau(opt, mode='max', threshold=0.05, threshold_mode='abs', patience=1)",
+}
+METRICS = [5.0, 4.0, 4.0, 4.1, 3.9, 3.9, 3.9, 3.9, 2.0, 2.5, 2.5, 2.5, 2.5, 2.4, 2.6, 2.6, 2.6, 2.6, 2.6, 2.6]
+
+
+def _schedule(ns, spec: str, epochs: int = 20):
+    """An SGD with two groups stepped under the schedule: (the rates after each epoch, optimiser, schedule)."""
+    a, b = ns.ones(2, requires_grad=True), ns.ones(1, requires_grad=True)
+    opt = ns.optim.SGD([{"params": [a]}, {"params": [b], "lr": 0.02}], lr=0.1, momentum=0.9)
+    sched = eval(f"ns.optim.lr_scheduler.{spec}", {"ns": ns, "opt": opt})
+    rates = []
+    for epoch in range(epochs):
+        (a.sum() + b.sum()).backward()
+        opt.step()
+        opt.zero_grad()
+        sched.step(METRICS[epoch]) if "Plateau" in spec else sched.step()
+        rates.append(sched.get_last_lr())
+    return rates, opt, sched
+
+
+@needs_torch
+@pytest.mark.parametrize("name", SCHEDULES)
+def test_schedules_give_pytorchs_rates(name):
+    (ours, opt, sched), (theirs, real_opt, real_sched) = _schedule(nbt, SCHEDULES[name]), \
+        _schedule(real_torch, SCHEDULES[name])
+    np.testing.assert_allclose(ours, theirs, rtol=1e-15)
+    assert len({tuple(r) for r in ours}) > 2  # the rate changed, more than once
+    assert repr(opt) == repr(real_opt)  # (initial_lr in the groups, as PyTorch's)
+    for key in ("last_epoch", "base_lrs", "_last_lr", "_step_count", "best", "num_bad_epochs", "cooldown_counter"):
+        if hasattr(real_sched, key):
+            assert getattr(sched, key) == getattr(real_sched, key), key
+
+
+@needs_torch
+@pytest.mark.parametrize("name", ["StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR"])
+def test_a_given_epoch_uses_the_closed_form_as_pytorch(name):
+    rates = []
+    for ns in (nbt, real_torch):
+        opt = ns.optim.SGD([ns.ones(1, requires_grad=True)], lr=0.1)
+        sched = eval(f"ns.optim.lr_scheduler.{SCHEDULES[name]}", {"ns": ns, "opt": opt})
+        with pytest.warns(UserWarning, match="epoch parameter"):
+            for epoch in (5, 9, 2):
+                opt.step()
+                sched.step(epoch)
+        rates.append(sched.get_last_lr())
+    assert rates[0] == pytest.approx(rates[1], rel=1e-15)
+
+
+@needs_torch
+def test_a_schedule_stepped_before_the_optimiser_warns_as_pytorch():
+    messages = []
+    for ns in (nbt, real_torch):
+        opt = ns.optim.Adam([ns.ones(1, requires_grad=True)], lr=0.1)
+        sched = ns.optim.lr_scheduler.StepLR(opt, step_size=1)
+        with pytest.warns(UserWarning) as caught:
+            sched.step()
+        messages.append(str(caught[0].message))
+    assert messages[0] == messages[1] and "before `optimizer.step()`" in messages[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        opt = nbt.optim.SGD([nbt.ones(1, requires_grad=True)], lr=0.1)
+        sched = nbt.optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+        opt.step()
+        sched.step()  # the right order: no warning
+    assert sched.get_last_lr() == [0.05]

@@ -14,8 +14,8 @@ from collections import defaultdict
 
 import numpy as np
 
-from ...engine.mode import no_grad
-from ...engine.tensor import Tensor, bump_version, make
+from ....engine.mode import no_grad
+from ....engine.tensor import Tensor, bump_version, make
 
 _COMMON = {"maximize": False, "foreach": None, "differentiable": False, "fused": None}
 
@@ -317,3 +317,6 @@ class Adagrad(Optimizer):
                 std += eps
                 _update(p, -rate * d / std)
         return loss
+
+
+from . import lr_scheduler  # noqa: E402,F401  (torch.optim.lr_scheduler; it builds on Optimizer above)
