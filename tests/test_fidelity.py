@@ -222,6 +222,69 @@ SILENT = {
         "x = L.tensor([float('nan'), 0., 1.], requires_grad=True); L.relu(x).sum().backward(); "
         "(g,) = L.autograd.grad(L.relu(x).sum(), x, create_graph=True); x.grad, g"
     ),
+    # gradients at the edges of elementwise functions (inf, nan, ±0), and integer and bool dtypes, as PyTorch
+    "asin and acos gradients at ±inf": (
+        "x = L.tensor([float('inf'), float('-inf'), 2., 1., float('nan')], requires_grad=True); "
+        "L.autograd.grad((L.asin(x) + 2 * L.acos(x)).sum(), x)"
+    ),
+    "atan2 gradient at the origin": (
+        "y = L.tensor([0., -0., 0., 1e-30, 1.], requires_grad=True); x = L.tensor([0., 0., -0., 0., 1.], "
+        "requires_grad=True); L.autograd.grad(L.atan2(y, x).sum(), [y, x])"
+    ),
+    "remainder divisor gradient at inf and nan": (
+        "a = L.tensor([-5., 5., float('inf'), 5., -3.], requires_grad=True); "
+        "b = L.tensor([float('inf'), float('-inf'), 2., float('nan'), 2.], requires_grad=True); "
+        "L.autograd.grad(L.remainder(a, b).sum(), [a, b])"
+    ),
+    "remainder and fmod gradient of a gradient with nan": (
+        "a = L.tensor([1., float('nan'), 5.], requires_grad=True); b = L.tensor([float('nan'), 2., 0.], "
+        "requires_grad=True); (g,) = L.autograd.grad((L.remainder(a, b) + L.fmod(a, b)).sum(), [b], "
+        "create_graph=True); g, L.autograd.grad(g.sum(), [a, b])"
+    ),
+    "x ** 0.5 gradient at -0.0, x ** -0.5 at -0.0 and -inf": (
+        "x = L.tensor([-0., 0., 4.], requires_grad=True); (x ** 0.5).sum().backward(); "
+        "x.grad, L.tensor([-0., float('-inf'), 4.]) ** -0.5"
+    ),
+    "elu gradient of a gradient at 0": (
+        "x = L.tensor([0., -0., -1., 1., float('nan')], requires_grad=True); F = L.nn.functional; gs = "
+        "[L.autograd.grad(f(x).sum(), x, create_graph=True)[0] for f in (F.elu, F.selu, lambda t: F.celu(t, 2.))]; "
+        "[L.autograd.grad(g.sum(), x)[0] for g in gs]"
+    ),
+    "uint8 and int8 with an int outside their range": (
+        "u = L.tensor([1, 2], dtype=L.uint8); "
+        "u + (-1), u * -1, -1 - u, u - (-3), u % -1, u // -1, L.tensor([1, 2], dtype=L.int8) + 200, u.add(300)"
+    ),
+    "uint8 compared with an int outside its range": (
+        "u = L.tensor([1, 2], dtype=L.uint8); "
+        "u < -1, u == 257, u.ge(L.tensor(-1)), L.tensor([1, 2], dtype=L.int8) < 200"
+    ),
+    "int tensor ** negative int": "L.tensor([1, 2], dtype=L.uint8) ** -1",
+    "int tensor ** int tensor with negative powers": (
+        "L.tensor([1, -1, 2, 0, -1]) ** L.tensor([-1, -3, -2, -1, -2]), 2 ** L.tensor([-1, 2])"
+    ),
+    "bool % bool": "L.tensor([True, False]) % L.tensor([True, True])",
+    "float & float": "L.tensor([1., 2.]) & L.tensor([1., 2.])",
+    "~ float": "~L.tensor([1., 2.])",
+    "bitwise ops": (
+        "b = L.tensor([True, False]); i = L.tensor([1, 6]); "
+        "b ^ L.tensor([True, True]), i ^ 3, 3 & i, i | b, L.bitwise_and(i, 2), L.bitwise_not(i), i << 1, i >> 1"
+    ),
+    "logsumexp over dim=() keeping dims": (
+        "x = L.arange(6.).reshape(2, 3).requires_grad_(); y = x.logsumexp(dim=(), keepdim=True); y.sum().backward(); "
+        "y, x.grad"
+    ),
+    "var and std with correction >= n: gradients": (
+        "x = L.tensor([1., 2.], requires_grad=True); F = [lambda: x.var(correction=2), lambda: x.var(correction=3), "
+        "lambda: x.std(correction=2), lambda: x.var(0, correction=2)]; [L.autograd.grad(f(), x)[0] for f in F]"
+    ),
+    "hardtanh, relu6 and hardswish gradients at nan": (
+        "x = L.tensor([float('nan'), 0.5, 2., -4.], requires_grad=True); F = L.nn.functional; "
+        "[L.autograd.grad(f(x).sum(), x)[0] for f in (F.hardtanh, F.relu6, F.hardswish)]"
+    ),
+    "sinc gradient where x² underflows": (
+        "x = L.tensor([1e-30, 0., 0.5], requires_grad=True); L.sinc(x).sum().backward(); x.grad"
+    ),
+    "uint8 masked_fill with -1": "L.tensor([1, 2], dtype=L.uint8).masked_fill(L.tensor([True, False]), -1)",
 }
 
 REFUSED = {}

@@ -52,14 +52,6 @@ def version_counter(t: Tensor) -> list:
     return v
 
 
-def _both_bool(t, other) -> bool:
-    """Whether ``t & other`` stays bool: both sides are (a bool tensor with an int tensor is an int, as PyTorch)."""
-    if other is True or other is False:
-        return t._data.dtype == np.bool_
-    o = other._data if isinstance(other, Tensor) else np.asarray(other)
-    return t._data.dtype == np.bool_ and o.dtype == np.bool_
-
-
 class SavedAt:
     """A node's watch on its output when that output was written into another tensor's memory (``x.exp_()``):
     ``[0]`` is how many writes came since, like a fresh counter's, and the error names the real versions."""
@@ -508,17 +500,26 @@ class Tensor(metaclass=_TorchName):
     # (the common case, and the per-op cost of every lesson); anything else takes the checked path.
     def __add__(self, other):
         if type(other) is Tensor or type(other) in _NUMBERS:
-            return _apply(_ADD, (self, other))
+            try:
+                return _apply(_ADD, (self, other))
+            except OverflowError:  # an int outside an integer tensor's range: the checked path wraps it
+                pass
         return _ops.add(self, other)
 
     def __radd__(self, other):
         if type(other) in _NUMBERS:
-            return _apply(_ADD, (self, other))
+            try:
+                return _apply(_ADD, (self, other))
+            except OverflowError:
+                pass
         return _ops.add(self, other)
 
     def __sub__(self, other):
         if type(other) is Tensor or type(other) in _NUMBERS:
-            return _apply(_SUB, (self, other))
+            try:
+                return _apply(_SUB, (self, other))
+            except OverflowError:  # an int outside an integer tensor's range: the checked path wraps it
+                pass
         return _ops.sub(self, other)
 
     def __rsub__(self, other):
@@ -526,12 +527,18 @@ class Tensor(metaclass=_TorchName):
 
     def __mul__(self, other):
         if type(other) is Tensor or type(other) in _NUMBERS:
-            return _apply(_MUL, (self, other))
+            try:
+                return _apply(_MUL, (self, other))
+            except OverflowError:  # an int outside an integer tensor's range: the checked path wraps it
+                pass
         return _ops.mul(self, other)
 
     def __rmul__(self, other):
         if type(other) in _NUMBERS:
-            return _apply(_MUL, (self, other))
+            try:
+                return _apply(_MUL, (self, other))
+            except OverflowError:
+                pass
         return _ops.mul(self, other)
 
     def __truediv__(self, other):
@@ -593,14 +600,41 @@ class Tensor(metaclass=_TorchName):
     def __ge__(self, other):
         return _ops.ge(self, other)
 
+    # bitwise operators: integers and bools, in PyTorch's common dtype (bool & bool stays bool)
     def __and__(self, other):
-        return _ops.constant_op(np.logical_and if _both_bool(self, other) else np.bitwise_and, self, other)
+        return _ops.bitwise_and(self, other)
+
+    def __rand__(self, other):
+        return _ops.bitwise_and(other, self)
 
     def __or__(self, other):
-        return _ops.constant_op(np.logical_or if _both_bool(self, other) else np.bitwise_or, self, other)
+        return _ops.bitwise_or(self, other)
+
+    def __ror__(self, other):
+        return _ops.bitwise_or(other, self)
+
+    def __xor__(self, other):
+        return _ops.bitwise_xor(self, other)
+
+    def __rxor__(self, other):
+        return _ops.bitwise_xor(other, self)
+
+    def __lshift__(self, other):
+        return _ops.bitwise_left_shift(self, other)
+
+    def __rlshift__(self, other):
+        return _ops.bitwise_left_shift(other, self)
+
+    def __rshift__(self, other):
+        return _ops.bitwise_right_shift(self, other)
+
+    def __rrshift__(self, other):
+        return _ops.bitwise_right_shift(other, self)
 
     def __invert__(self):
-        return _ops.constant_op(np.logical_not if self._data.dtype == np.bool_ else np.invert, self)
+        if self._data.dtype.kind not in "biu":
+            raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+        return _ops.bitwise_not(self)
 
     def __getitem__(self, key):
         return _ops.getitem(self, key)

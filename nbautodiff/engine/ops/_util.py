@@ -23,6 +23,26 @@ def as_operand(v, op: str):
     )
 
 
+_INT_RANGES = {np.dtype(t): (int(np.iinfo(t).min), int(np.iinfo(t).max))
+               for t in (np.uint8, np.int8, np.int16, np.int32, np.int64)}
+
+
+def fit_int(x, v):
+    """A Python int beside an integer tensor, cast to its dtype as PyTorch casts a number: wrapped around
+    (``uint8 + -1`` adds 255, ``uint8 < -1`` compares with 255), where numpy refuses it or compares exact values.
+    PyTorch takes ints in [-2**63, 2**64) (as int64 or uint64 bits)."""
+    if type(v) is not int or not isinstance(x, Tensor):
+        return v
+    limits = _INT_RANGES.get(x._data.dtype)
+    if limits is None or limits[0] <= v <= limits[1]:
+        return v
+    if not -(1 << 63) <= v < 1 << 64:
+        raise OverflowError("int too big to convert")
+    bits = 8 * x._data.dtype.itemsize
+    v &= (1 << bits) - 1
+    return v - (1 << bits) if limits[0] and v >> (bits - 1) else v
+
+
 def const(a) -> Tensor:
     """A constant (no-grad) tensor around an array: masks and other values the derivative only reads."""
     return make(np.asarray(a))

@@ -141,7 +141,13 @@ def _elu_fwd(x, *, alpha, scale, input_scale):
 
 
 def _elu_vjp(g, out, x, *, alpha, scale, input_scale):  # at 0 the negative side's slope, as PyTorch
-    return _select(_d(x) <= 0, g * (input_scale * alpha * scale) * _exp(x * input_scale), g * scale)
+    return _select(_d(x) <= 0, g * (input_scale * alpha * scale) * _exp(_below_zero(x) * input_scale), g * scale)
+
+
+def _below_zero(a):
+    """a where a < 0, else the constant 0: the slope on the negative side equals it there, and its derivative counts
+    only below 0, as PyTorch's elu_double_backward (masked by x < 0) — the second derivative is 0 at 0 and at nan."""
+    return _select(_d(a) < 0, a, 0.0)
 
 
 _NEGATIVE_SLOPE = ("In-place {} backward calculation is triggered with a negative slope which is not supported. This "
@@ -153,7 +159,7 @@ def _elu_vjp_of_result(g, out, x, *, alpha, scale, input_scale):
     """In place PyTorch saves the result instead (a later change of it makes backward fail): the same slope."""
     if alpha < 0:
         raise RuntimeError(_NEGATIVE_SLOPE.format("elu"))
-    return _select(_d(out) <= 0, g * input_scale * (out + alpha * scale), g * scale)
+    return _select(_d(out) <= 0, g * input_scale * (_below_zero(out) + alpha * scale), g * scale)
 
 
 def _elu_rows(name: str, node: str):
@@ -237,10 +243,15 @@ def leaky_relu_(input, negative_slope: float = 0.01):
     return leaky_relu(input, negative_slope, inplace=True)
 
 
+def _inside(x, lo, hi):
+    """Where hardtanh passes the gradient: not at or beyond a bound (so a nan passes it, as PyTorch's)."""
+    return ~((_d(x) <= lo) | (_d(x) >= hi))
+
+
 HARDTANH = defop(  # the gradient is 0 at the bounds themselves (unlike clamp's)
     "hardtanh", "HardtanhBackward0", lambda x, *, min_val, max_val: np.clip(x, min_val, max_val),
-    vjp=(lambda g, out, x, *, min_val, max_val: _pass_where((_d(x) > min_val) & (_d(x) < max_val), g),),
-    jvp=(lambda dx, out, x, *, min_val, max_val: _pass_where((_d(x) > min_val) & (_d(x) < max_val), dx),),
+    vjp=(lambda g, out, x, *, min_val, max_val: _pass_where(_inside(x, min_val, max_val), g),),
+    jvp=(lambda dx, out, x, *, min_val, max_val: _pass_where(_inside(x, min_val, max_val), dx),),
     save=(0,), arrays=True,
 )
 
@@ -285,9 +296,9 @@ HARDSIGMOID = defop("hardsigmoid", "HardsigmoidBackward0", lambda x: np.clip(x +
                     arrays=True)
 
 
-def _hardswish_vjp(g, out, x):  # PyTorch's: 0 up to -3 (included), x/3 + 1/2 below 3, 1 from 3 on
+def _hardswish_vjp(g, out, x):  # PyTorch's: 0 up to -3 (included), x/3 + 1/2 below 3, 1 from 3 on (and at nan)
     xd = _d(x)
-    return _pass_where(xd > -3, _select(xd < 3, g * (x / 3 + 0.5), g))
+    return _pass_where(~(xd <= -3), _select(xd < 3, g * (x / 3 + 0.5), g))
 
 
 HARDSWISH = defop("hardswish", "HardswishBackward0", lambda x: x * np.clip(x + 3, 0, 6) / 6,

@@ -6,8 +6,16 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor, make
-from ._util import SCALARS, as_operand, broadcast_error
-from .elementwise import _BOOL, _refuse_integer_zero_division, no_derivative_op, without_derivative
+from ._util import SCALARS, as_operand, broadcast_error, fit_int
+from .elementwise import (
+    _BOOL,
+    _div_rounding_fwd,
+    _refuse_integer_zero_division,
+    div,
+    no_derivative_op,
+    result_dtype,
+    without_derivative,
+)
 from .inplace import inplace
 from .registry import apply, defop, public
 
@@ -18,13 +26,13 @@ from .registry import apply, defop, public
 # tensor % number as ...Backward0 and tensor % tensor as ...Backward1 (the divisor's derivative is -q);
 # number % tensor has no derivative (NotImplemented).
 def _quotient(x, y, rounding: str):
-    """x / y rounded ("floor" for remainder, "trunc" for fmod), for tensors (recorded, zero derivative) or arrays.
-    The divisor's derivative is -g times it, computed from the inputs as PyTorch does: the output is not saved,
-    so writing into the result in place (``(a % b).copy_(t)``) stays legal."""
-    q = x / y
-    if isinstance(q, Tensor):
-        return q.floor() if rounding == "floor" else q.trunc()
-    return np.floor(q) if rounding == "floor" else np.trunc(q)
+    """div(x, y, rounding_mode=rounding) ("floor" for remainder, "trunc" for fmod), for tensors (recorded,
+    DivBackward2: zero derivative) or arrays. The divisor's derivative is -g times it, computed from the inputs as
+    PyTorch does: the output is not saved, so writing into the result in place (``(a % b).copy_(t)``) stays legal.
+    The floor is Python's // (-5 // inf is -1, inf // 2 is nan), not floor(x / y)."""
+    if isinstance(x, Tensor) or isinstance(y, Tensor):
+        return div(x, y, rounding_mode=rounding)
+    return _div_rounding_fwd(x, y, rounding_mode=rounding)
 
 
 def _remainder_rows(name: str, forward, rounding: str):
@@ -45,19 +53,21 @@ def _remainder_rows(name: str, forward, rounding: str):
     return by_number, by_tensor
 
 
-def _integer_safe(ufunc):
-    """An integer remainder by 0 raises PyTorch's error (numpy gives 0)."""
+def _integer_safe(ufunc, kernel: str):
+    """An integer remainder by 0 raises PyTorch's error (numpy gives 0); PyTorch has no kernel for two bools."""
 
     def forward(x, y):
-        if x.dtype.kind in "biu":
+        if np.asarray(x).dtype.kind in "biu":
+            if np.asarray(x).dtype is _BOOL and np.asarray(y).dtype is _BOOL:
+                raise NotImplementedError(f"\"{kernel}_cpu\" not implemented for 'Bool'")
             _refuse_integer_zero_division(x, y)
         return ufunc(x, y)
 
     return forward
 
 
-REMAINDER_SCALAR, REMAINDER = _remainder_rows("remainder", _integer_safe(np.remainder), "floor")
-FMOD_SCALAR, FMOD = _remainder_rows("fmod", _integer_safe(np.fmod), "trunc")
+REMAINDER_SCALAR, REMAINDER = _remainder_rows("remainder", _integer_safe(np.remainder, "remainder"), "floor")
+FMOD_SCALAR, FMOD = _remainder_rows("fmod", _integer_safe(np.fmod, "fmod"), "trunc")
 
 
 @public(inplace=True)
@@ -66,9 +76,9 @@ def remainder(x, other):
     if not isinstance(x, Tensor):
         if not isinstance(x, SCALARS):
             raise TypeError(f"remainder(): expected a Tensor or a number, got {type(x).__name__}")
-        return without_derivative(REMAINDER_OF_NUMBER, x, other)
+        return without_derivative(REMAINDER_OF_NUMBER, fit_int(other, x), other)
     if isinstance(other, SCALARS):
-        return apply(REMAINDER_SCALAR, (x,), {"other": other})
+        return apply(REMAINDER_SCALAR, (x,), {"other": fit_int(x, other)})
     return apply(REMAINDER, (x, as_operand(other, "remainder")))
 
 
@@ -76,7 +86,7 @@ def remainder(x, other):
 def fmod(x, other):
     """The C remainder, with the sign of ``x``; d/dx = 1, d/dother = -trunc(x / other)."""
     if isinstance(other, SCALARS):
-        return apply(FMOD_SCALAR, (x,), {"other": other})
+        return apply(FMOD_SCALAR, (x,), {"other": fit_int(x, other)})
     return apply(FMOD, (x, as_operand(other, "fmod")))
 
 
@@ -90,18 +100,14 @@ def _floor_divide_fwd(x, y):
 
 FLOOR_DIVIDE = no_derivative_op("floor_divide", _floor_divide_fwd, broadcast=True, promotes=True)
 FLOOR_DIVIDE_INPLACE = no_derivative_op("floor_divide_", _floor_divide_fwd, broadcast=True, promotes=True)
-def _number_remainder_fwd(x, y):
-    _refuse_integer_zero_division(x, y)
-    return np.remainder(x, y)
-
-
-REMAINDER_OF_NUMBER = no_derivative_op("remainder", _number_remainder_fwd)
+REMAINDER_OF_NUMBER = no_derivative_op("remainder", _integer_safe(np.remainder, "remainder"))
 
 
 @public
 def floor_divide(input, other):
     """input // other, rounded down; PyTorch has no derivative for it (backward raises)."""
-    return without_derivative(FLOOR_DIVIDE, as_operand(input, "floor_divide"), as_operand(other, "floor_divide"))
+    input, other = as_operand(input, "floor_divide"), as_operand(other, "floor_divide")
+    return without_derivative(FLOOR_DIVIDE, fit_int(other, input), fit_int(input, other))
 
 
 def _no_derivative_inplace(op, name: str):
@@ -143,8 +149,10 @@ def _compare(ufunc, name):
             return name == "ne"
         x = as_operand(x, name)
         y = as_operand(y, name)
-        xd = x._data if isinstance(x, Tensor) else x
-        yd = y._data if isinstance(y, Tensor) else y
+        # in PyTorch's common dtype (uint8 < -1 compares with 255, float32 == a 0-d float64 in float32)
+        dt = result_dtype(x, y)
+        xd = x._data.astype(dt, copy=False) if isinstance(x, Tensor) else fit_int(y, x)
+        yd = y._data.astype(dt, copy=False) if isinstance(y, Tensor) else fit_int(x, y)
         try:
             return make(np.asarray(ufunc(xd, yd)))
         except ValueError as e:
@@ -172,6 +180,37 @@ def equal(x, y) -> bool:
 def constant_op(ufunc, *args):
     """A function with no derivative (floor division, remainder, logic): a constant result."""
     return make(np.asarray(ufunc(*(a._data if isinstance(a, Tensor) else a for a in args))))
+
+
+def _bitwise(name: str, ufunc, kernel: str, logical=None):
+    """``name(input, other)`` (``other=None``: of one tensor): integers and bools only, computed in PyTorch's common
+    dtype (bool with bool stays bool; ``uint8 & -1`` is ``uint8 & 255``); a float is PyTorch's kernel error."""
+
+    def fn(input, other=None):
+        args = [as_operand(input, name)] + ([] if other is None else [as_operand(other, name)])
+        dt = result_dtype(*args)
+        if dt.kind not in "biu" or (logical is None and dt.kind == "b"):
+            from .special import _torch_name
+
+            raise NotImplementedError(f'"{kernel}_cpu" not implemented for \'{_torch_name(dt)}\'')
+        xs = [a._data.astype(dt, copy=False) if isinstance(a, Tensor) else fit_int(args[1 - i], a)
+              for i, a in enumerate(args)]
+        try:
+            return make(np.asarray((logical if dt.kind == "b" else ufunc)(*xs)))
+        except ValueError as e:
+            raise broadcast_error(name)(tuple(args), {}, e) from None
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"Elementwise ``{name}`` of integer or bool tensors (no gradient)."
+    return public(fn)
+
+
+bitwise_and = _bitwise("bitwise_and", np.bitwise_and, "bitwise_and", np.logical_and)
+bitwise_or = _bitwise("bitwise_or", np.bitwise_or, "bitwise_or", np.logical_or)
+bitwise_xor = _bitwise("bitwise_xor", np.bitwise_xor, "bitwise_xor", np.logical_xor)
+bitwise_not = _bitwise("bitwise_not", np.invert, "bitwise_not", np.logical_not)
+bitwise_left_shift = _bitwise("bitwise_left_shift", np.left_shift, "lshift")  # (PyTorch shifts no bools)
+bitwise_right_shift = _bitwise("bitwise_right_shift", np.right_shift, "rshift")
 
 
 @public

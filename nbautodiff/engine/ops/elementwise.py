@@ -11,7 +11,7 @@ import numpy as np
 
 from ..node import node_class
 from ..tensor import Tensor, make
-from ._util import SCALARS, as_operand, broadcast_error, const, cpp_type
+from ._util import SCALARS, as_operand, broadcast_error, const, cpp_type, fit_int
 from .inplace import inplace
 from .registry import OPS, apply, defop, public, unary
 
@@ -107,7 +107,7 @@ def add(x, y, *, alpha=1):
         x, y = y, x
     if not (isinstance(y, Tensor) or isinstance(y, SCALARS)):
         y = as_operand(y, "add")
-    return apply(ADD, (x, y))
+    return apply(ADD, (x, fit_int(x, y)))
 
 
 @public(aliases=("subtract",))
@@ -118,7 +118,7 @@ def sub(x, y, *, alpha=1):
         y = mul(y, alpha)
     if not isinstance(x, Tensor):
         return rsub(y, x)
-    return apply(SUB, (x, as_operand(y, "sub")))
+    return apply(SUB, (x, fit_int(x, as_operand(y, "sub"))))
 
 
 @public(method=False)
@@ -127,7 +127,7 @@ def rsub(x, y):
     y = as_operand(y, "rsub")
     if isinstance(y, Tensor):
         return apply(SUB, (y, x))
-    return apply(RSUB, (x, y))
+    return apply(RSUB, (x, fit_int(x, y)))
 
 
 @public(aliases=("multiply",))
@@ -136,7 +136,7 @@ def mul(x, y):
         x, y = y, x
     if not (isinstance(y, Tensor) or isinstance(y, SCALARS)):
         y = as_operand(y, "mul")
-    return apply(MUL, (x, y))
+    return apply(MUL, (x, fit_int(x, y)))
 
 
 @public(aliases=("divide", "true_divide"))
@@ -229,13 +229,18 @@ def without_derivative(op, *args):
 def _pow_scalar_vjp(g, out, x, *, exponent):
     if exponent == 0:
         return g * 0
-    return g * (exponent * (x if exponent == 2 else x ** (exponent - 1)))
+    return g * (exponent * (x if exponent == 2 else _power(x, exponent - 1)))
 
 
 def _pow_scalar_jvp(dx, out, x, *, exponent):
     if exponent == 0:
         return dx * 0
-    return dx * (exponent * x ** (exponent - 1))
+    return dx * (exponent * _power(x, exponent - 1))
+
+
+def _power(x, exponent):
+    """x ** exponent on a tensor (recorded) or an array, as PyTorch's pow by a number computes it."""
+    return x**exponent if isinstance(x, Tensor) else _pow_scalar_fwd(x, exponent=exponent)
 
 
 def _pow_tensor_vjp_y(g, out, x, y):
@@ -255,15 +260,31 @@ def _pow_tensor_jvp_x(dx, out, x, y):
     return where(_mask(y._data == 0), 0.0, dx * y * x ** (y - 1))
 
 
+def _int_power(x, y):
+    """PyTorch's integer power: to a negative power 1 stays 1, -1 alternates and the rest are 0 (numpy refuses)."""
+    negative = np.less(y, 0)
+    if not np.any(negative):
+        return np.power(x, y)
+    r = np.power(x, np.where(negative, 0, y))
+    at_negative = np.where(np.equal(x, 1), 1, np.where(np.equal(x, -1), 1 - 2 * (np.remainder(y, 2) != 0), 0))
+    return np.where(negative, at_negative, r).astype(r.dtype, copy=False)
+
+
 def _pow_fwd(x, y):
+    if x.dtype.kind in "iu" and y.dtype.kind in "iu":
+        return _int_power(x, y)
     return np.power(x, y)
 
 
 def _pow_scalar_fwd(x, *, exponent):
+    if exponent == -0.5 and x.dtype.kind == "f":  # PyTorch's rsqrt: -inf at -0.0, nan at -inf (C's pow: inf, 0)
+        return 1 / np.sqrt(x)
     return x**exponent
 
 
 def _rpow_fwd(x, *, base):
+    if x.dtype.kind in "iu" and isinstance(base, (int, np.integer)):
+        return _int_power(np.asarray(base).astype(x.dtype), x)
     return np.power(base, x)
 
 
@@ -302,6 +323,9 @@ def pow(x, exponent):
     if not isinstance(x, Tensor):
         base = float(x) if not isinstance(x, (int, np.integer)) or exponent._data.dtype.kind == "f" else x
         return apply(RPOW, (exponent,), {"base": base})
+    if (x._data.dtype.kind in "biu" and isinstance(exponent, (int, np.integer)) and not isinstance(exponent, bool)
+            and exponent < 0):
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
     if x._data.dtype is _BOOL:  # PyTorch: a bool tensor to an integer power is int64; bool ** bool is refused
         if isinstance(exponent, Tensor) and exponent._data.dtype is _BOOL:
             raise NotImplementedError("\"pow\" not implemented for 'Bool'")
@@ -778,7 +802,7 @@ def masked_fill(x, mask, value):
                 "dimension(s)"
             )
         return apply(MASKED_FILL_TENSOR, (x, mask, value))
-    return apply(MASKED_FILL, (x, mask), {"value": value})
+    return apply(MASKED_FILL, (x, mask), {"value": fit_int(x, value)})
 
 
 @public(function=False)
@@ -795,16 +819,20 @@ def masked_fill_(x, mask, value):
 
 
 # ============================================================== atan2, hypot, exp2
-def _atan2_r2(x, y):
-    return x * x + y * y
+def _atan2_recip(x, y):
+    """1 / (x² + y²), 0 where that is inf (PyTorch's atan2_backward: both gradients 0 at the origin, not nan)."""
+    r = 1 / (x * x + y * y)
+    if isinstance(r, Tensor):
+        return masked_fill(r, _mask(np.isinf(r._data)), 0.0)
+    return np.where(np.isinf(r), r.dtype.type(0), r)
 
 
 ATAN2 = defop(  # atan2(y, x): the angle of the point (x, y)
     "atan2", "Atan2Backward0", np.arctan2,
-    vjp=(lambda g, out, y, x: g * x / _atan2_r2(x, y),
-         lambda g, out, y, x: -g * y / _atan2_r2(x, y)),
-    jvp=(lambda dy, out, y, x: dy * x / _atan2_r2(x, y),
-         lambda dx, out, y, x: -dx * y / _atan2_r2(x, y)),
+    vjp=(lambda g, out, y, x: g * x * _atan2_recip(x, y),
+         lambda g, out, y, x: g * -y * _atan2_recip(x, y)),
+    jvp=(lambda dy, out, y, x: dy * x * _atan2_recip(x, y),
+         lambda dx, out, y, x: dx * -y * _atan2_recip(x, y)),
     save=(0, 1), arrays=True, broadcast=True, promotes=True, error=broadcast_error("atan2"),
 )
 HYPOT = defop(

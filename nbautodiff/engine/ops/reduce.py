@@ -6,6 +6,7 @@ from __future__ import annotations
 import builtins
 import collections
 import functools
+import math
 import warnings
 
 import numpy as np
@@ -413,8 +414,12 @@ LOGSUMEXP = defop(
 def logsumexp(x, dim, keepdim: bool = False):
     """log(sum(exp(x))) along ``dim``, computed without overflow."""
     if isinstance(dim, (tuple, list)) and not dim and x._data.ndim:
-        # dim=() reduces over every dimension into a 0-d result, which PyTorch then fails to write back
-        raise RuntimeError(f"output with shape [] doesn't match the broadcast shape {shape_str([1] * x._data.ndim)}")
+        # dim=() reduces over every dimension: into a 0-d result, which PyTorch then fails to write back, or
+        # (keepdim=True) into ones of each dimension
+        if not keepdim:
+            ones = shape_str([1] * x._data.ndim)
+            raise RuntimeError(f"output with shape [] doesn't match the broadcast shape {ones}")
+        dim = range(x._data.ndim)
     return apply(LOGSUMEXP, (x,), {"dim": norm_dim(dim, x._data.ndim, "logsumexp"), "keepdim": keepdim})
 
 
@@ -515,8 +520,12 @@ def _std_fwd(x, *, dim, keepdim, correction):
 
 
 def _var_factor(x, dim, correction):
-    """d var / dx = 2 (x - mean) / (n - correction)."""
-    return (x - mean(x, dim, True)) * (2.0 / (_count(x.shape, dim) - correction))
+    """d var / dx = 2 (x - mean) / (n - correction), as PyTorch's var_backward: 2 / 0 is inf, and over every element
+    (dim=None) with n <= correction the factor is inf, nan where x is the mean (for any sign of x - mean)."""
+    dof = _count(x.shape, dim) - correction
+    if dof <= 0 and dim is None:
+        return make(np.where(x._data == mean(x)._data, np.nan, np.inf).astype(x._data.dtype))
+    return (x - mean(x, dim, True)) * (2.0 / dof if dof else math.inf)
 
 
 def _std_factor(x, out, dim, keepdim, correction):

@@ -20,6 +20,7 @@ from .elementwise import (
     exp,
     no_derivative_op,
     result_dtype,
+    rsqrt,
     sin,
     where,
 )
@@ -40,6 +41,11 @@ def _cosh(a):
 
 def _sinh(a):
     return sinh(a) if isinstance(a, Tensor) else np.sinh(a)
+
+
+def _rsqrt(a):
+    """1 / sqrt(a) (PyTorch's rsqrt: nan below 0, -inf included, where a ** -0.5 gives 0 at -inf)."""
+    return rsqrt(a) if isinstance(a, Tensor) else 1 / np.sqrt(a)
 
 
 def _select(mask, a, b):
@@ -63,12 +69,12 @@ def _refuse_integers(kernel: str, *arrays) -> None:
         raise NotImplementedError(f'"{kernel}_cpu" not implemented for \'{_torch_name(dt)}\'')
 
 
-ASIN = defop("asin", "AsinBackward0", np.arcsin,
-             vjp=(lambda g, out, x: g * (1 - x * x) ** -0.5,),
-             jvp=(lambda dx, out, x: dx * (1 - x * x) ** -0.5,), save=(0,), arrays=True)
+ASIN = defop("asin", "AsinBackward0", np.arcsin,  # PyTorch: g * rsqrt(1 - x²), nan at ±inf
+             vjp=(lambda g, out, x: g * _rsqrt(1 - x * x),),
+             jvp=(lambda dx, out, x: dx * _rsqrt(1 - x * x),), save=(0,), arrays=True)
 ACOS = defop("acos", "AcosBackward0", np.arccos,
-             vjp=(lambda g, out, x: -g * (1 - x * x) ** -0.5,),
-             jvp=(lambda dx, out, x: -dx * (1 - x * x) ** -0.5,), save=(0,), arrays=True)
+             vjp=(lambda g, out, x: -g * _rsqrt(1 - x * x),),
+             jvp=(lambda dx, out, x: -dx * _rsqrt(1 - x * x),), save=(0,), arrays=True)
 ATAN = defop("atan", "AtanBackward0", np.arctan,
              vjp=(lambda g, out, x: g / (1 + x * x),),
              jvp=(lambda dx, out, x: dx / (1 + x * x),), save=(0,), arrays=True)
@@ -170,7 +176,8 @@ erf, erfc, erfinv = (public(unary(op), inplace=True) for op in (ERF, ERFC, ERFIN
 def _sinc_vjp(g, out, x):
     px = x * math.pi
     cos_, sin_ = (cos(px), sin(px)) if isinstance(px, Tensor) else (np.cos(px), np.sin(px))
-    return g * _select(_d(x) == 0, 0.0, (px * cos_ - sin_) / (px * x))  # PyTorch's: 0 at 0, also to second order
+    # PyTorch's: 0 where pi x² is 0 (x = 0, or x² below the dtype's range), also to second order
+    return g * _select(_d(x) * _d(x) * math.pi == 0, 0.0, (px * cos_ - sin_) / (x * x * math.pi))
 
 
 SINC = defop("sinc", "SincBackward0", np.sinc,
