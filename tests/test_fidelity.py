@@ -285,6 +285,12 @@ SILENT = {
         "x = L.tensor([1e-30, 0., 0.5], requires_grad=True); L.sinc(x).sum().backward(); x.grad"
     ),
     "uint8 masked_fill with -1": "L.tensor([1, 2], dtype=L.uint8).masked_fill(L.tensor([True, False]), -1)",
+    # div's gradient for the denominator is -g * ((x / y) / y), as PyTorch's: 0 at y = inf to second order too
+    "div gradient of a gradient at an infinite denominator": (
+        "x = L.tensor([1., 2., -3.], requires_grad=True); y = L.tensor([float('inf'), .5, 2.], requires_grad=True); "
+        "gx, gy = L.autograd.grad((x / y).sum(), (x, y), create_graph=True); "
+        "(gy, L.autograd.grad(gy.sum(), (x, y)))"
+    ),
 }
 
 REFUSED = {}

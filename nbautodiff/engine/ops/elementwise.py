@@ -85,9 +85,9 @@ MUL = defop(
 DIV = defop(
     "div", "DivBackward0", operator.truediv,
     vjp=(lambda g, out, x, y: g / y,
-         lambda g, out, x, y: -g * x / (y * y)),
+         lambda g, out, x, y: -g * (x / y / y)),  # PyTorch's div_tensor_other_backward: 0 at y = inf, to 2nd order
     jvp=(lambda dx, out, x, y: dx / y,
-         lambda dy, out, x, y: -dy * x / (y * y)),
+         lambda dy, out, x, y: -dy * (x / y / y)),
     reads=((1,), (0, 1)), arrays=True, broadcast=True, promotes=True, error=broadcast_error("div"),
 )
 NEG = defop(
