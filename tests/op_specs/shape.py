@@ -63,6 +63,7 @@ SPECS = {
     "unbind": Spec(lambda ns, x: _pieces(x.unbind(1)) + _pieces(list(x)), [((4, 4),)]),
     "cat": Spec(lambda ns, x, y: ns.cat([x, y], 0) * 1 + ns.cat([x, x], 1).sum(), [((2, 4), (3, 4))]),
     "stack": Spec(lambda ns, x, y: ns.stack([x, y], 1), [((3, 4), (3, 4))]),
+    "block_diag": Spec(lambda ns, x, y: ns.block_diag(x, y, x[0]), [((3, 4), (2,)), ((2, 2), ())]),
     "clone": Spec(lambda ns, x: x.clone(), UNARY),
     "to_dtype": Spec(lambda ns, x: x.float(), UNARY, eps=1e-3),
     "copy_": Spec(lambda ns, x, y: (x * 1).copy_(y), [((3, 4), (4,))]),

@@ -228,3 +228,85 @@ def allclose(x, y, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
     return bool(np.allclose(x._data, y._data if isinstance(y, Tensor) else y, rtol, atol, equal_nan))
 
 
+
+
+def _tensor_arg(fn: str, v, position: int, name: str = "other"):
+    if not isinstance(v, Tensor):
+        raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be Tensor, not {type(v).__name__}")
+    return v
+
+
+def _test(name: str, ufunc, doc: str, ints=None):
+    """A test of each element (no gradient): a bool tensor; ``ints`` gives the answer for integer and bool tensors."""
+
+    def fn(input):
+        d = _tensor_arg(name, input, 1, "input")._data
+        if d.dtype.kind in "biu" and ints is not None:
+            return make(np.asarray(ints(d)))
+        return make(np.asarray(ufunc(d)))
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc
+    return public(fn)
+
+
+isinf = _test("isinf", np.isinf, "Whether each element is +inf or -inf.", lambda d: np.zeros(d.shape, np.bool_))
+isposinf = _test("isposinf", np.isposinf, "Whether each element is +inf.", lambda d: np.zeros(d.shape, np.bool_))
+isneginf = _test("isneginf", np.isneginf, "Whether each element is -inf.", lambda d: np.zeros(d.shape, np.bool_))
+signbit = _test("signbit", np.signbit, "Whether each element's sign bit is set (-0.0 included).",
+                lambda d: d < 0 if d.dtype.kind == "i" else np.zeros(d.shape, np.bool_))
+isreal = _test("isreal", lambda d: np.imag(d) == 0, "Whether each element is real (every element of a real tensor).",
+               lambda d: np.ones(d.shape, np.bool_))
+
+
+@public
+def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False):
+    """Whether ``|input - other| <= atol + rtol * |other|`` elementwise (equal infinities are close)."""
+    a, b = _tensor_arg("isclose", input, 1, "input")._data, _tensor_arg("isclose", other, 2)._data
+    if a.dtype != b.dtype:
+        from .special import _torch_name
+
+        raise RuntimeError(f"{_torch_name(a.dtype)} did not match {_torch_name(b.dtype)}")
+    if rtol < 0:
+        raise RuntimeError(f"rtol must be greater than or equal to zero, but got {rtol}")
+    if atol < 0:
+        raise RuntimeError(f"atol must be greater than or equal to zero, but got {atol}")
+    try:
+        return make(np.asarray(np.isclose(a, b, rtol, atol, equal_nan)))
+    except ValueError as e:
+        raise broadcast_error("isclose")((input, other), {}, e) from None
+
+
+def _logical(name: str, ufunc, doc: str):
+    def fn(input, other):
+        a, b = _tensor_arg(name, input, 1, "input")._data, _tensor_arg(name, other, 2)._data
+        try:
+            return make(np.asarray(ufunc(a, b)))
+        except ValueError as e:
+            raise broadcast_error(name)((input, other), {}, e) from None
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc
+    return public(fn)
+
+
+logical_and = _logical("logical_and", np.logical_and, "Elementwise AND of the elements' truth (nonzero is true).")
+logical_or = _logical("logical_or", np.logical_or, "Elementwise OR of the elements' truth (nonzero is true).")
+logical_xor = _logical("logical_xor", np.logical_xor, "Elementwise XOR of the elements' truth (nonzero is true).")
+
+
+@public
+def logical_not(input):
+    """Elementwise NOT of the elements' truth: a bool tensor, True where an element is 0."""
+    return make(np.asarray(np.logical_not(_tensor_arg("logical_not", input, 1, "input")._data)))
+
+
+@public(method=False)
+def isin(elements, test_elements, *, assume_unique: bool = False, invert: bool = False):
+    """Whether each of ``elements`` is among ``test_elements`` (either may be a number)."""
+    if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
+        raise TypeError("isin() received an invalid combination of arguments: at least one of elements and "
+                        "test_elements must be a Tensor")
+    a = elements._data if isinstance(elements, Tensor) else np.asarray(elements)
+    b = test_elements._data if isinstance(test_elements, Tensor) else np.asarray(test_elements)
+    return make(np.asarray(np.isin(a, b, assume_unique=assume_unique, invert=invert)))

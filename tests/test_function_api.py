@@ -1,0 +1,96 @@
+"""PyTorch functions real programs reach for beyond the lessons' core (stacking, grids, splits, element tests),
+run on both: the same values, dtypes, shapes, node names and gradients, or the same exception and first line."""
+
+from __future__ import annotations
+
+import pytest
+
+import nbautodiff.torch as nbt
+
+from .conftest import needs_torch, real_torch
+from .test_fidelity import run
+
+A = "a = L.tensor([1., 2.], requires_grad=True); "
+S = "s = L.tensor(3., requires_grad=True); "
+M = "m = L.arange(4.).reshape(2, 2).requires_grad_(); "
+X = "x = L.arange(12.).reshape(3, 4).requires_grad_(); "
+W = "w = lambda t: (t * (L.arange(t.numel()).reshape(t.shape) + 1.)).sum(); "  # a weighted sum: every grad differs
+
+
+def grads(expr: str, *leaves: str) -> str:
+    """``(value, the gradients of its weighted sum w.r.t. the leaves)``: ``expr`` may be a tuple of tensors."""
+    return (f"r = {expr}; rs = r if isinstance(r, tuple) else (r,); "
+            f"(r, L.autograd.grad(sum(w(t) for t in rs if t.requires_grad), ({', '.join(leaves)},), "
+            "allow_unused=True, materialize_grads=True))")
+
+
+PROGRAMS = {
+    # joining, as PyTorch composes it from cat / unsqueeze / view (CatBackward0 and friends)
+    "hstack 1-d": A + W + grads("L.hstack([a, a * 2])", "a"),
+    "hstack 0-d": S + W + grads("L.hstack([s, s * 2])", "s"),
+    "hstack 2-d": M + W + grads("L.hstack((m, m * 3))", "m"),
+    "vstack": A + W + grads("L.vstack([a, a * 3])", "a"),
+    "row_stack 0-d": S + W + grads("L.row_stack([s, s])", "s"),
+    "dstack": A + M + W + grads("L.dstack([m, m, a])", "a", "m"),
+    "column_stack": A + M + W + grads("L.column_stack([m, a, a * 2])", "a", "m"),
+    "atleast": A + S + "m = L.ones(2, 2); (L.atleast_1d(s), L.atleast_2d(a), L.atleast_2d(s), L.atleast_3d(a), "
+                       "L.atleast_3d(m), L.atleast_3d(s), L.atleast_1d(a, s), L.atleast_2d([a, s]))",
+    "atleast_1d gives back a 1-d tensor": A + "L.atleast_1d(a) is a",
+    "broadcast_tensors": A + "m = L.ones(3, 1, requires_grad=True); " + W
+                         + grads("L.broadcast_tensors(a, m, L.tensor(5.))", "a", "m"),
+    "broadcast_tensors mismatch": "L.broadcast_tensors(L.ones(2), L.ones(3))",
+    "broadcast_shapes": "L.broadcast_shapes((2, 1), (3,), 1)",
+    "broadcast_shapes mismatch": "L.broadcast_shapes((2, 1), (3, 2))",
+    "meshgrid ij": A + "b = L.tensor([3., 4., 5.]); " + W + grads("L.meshgrid(a, b, indexing='ij')", "a"),
+    "meshgrid xy": A + "b = L.tensor([3., 4., 5.]); " + W + grads("L.meshgrid(a, b, indexing='xy')", "a"),
+    "meshgrid xy of three": A + "b = L.tensor([3., 4., 5.]); c = L.tensor([6., 7.]); " + W
+                            + grads("L.meshgrid([a, b, c], indexing='xy')", "a"),
+    "meshgrid 0-d, default indexing": A + "L.meshgrid(a, L.tensor(3.))",
+    "cartesian_prod": A + "b = L.tensor([3., 4., 5.]); " + W + grads("L.cartesian_prod(a, b)", "a"),
+    "cartesian_prod of one": A + "L.cartesian_prod(a) is a",
+    "block_diag": M + "v = L.tensor([1., 2., 3.], requires_grad=True); " + W
+                  + grads("L.block_diag(m, v, L.tensor(7.), L.ones(0, 2))", "m", "v"),
+    "block_diag promotes": "L.block_diag(L.ones(2, 2, dtype=L.float64), L.tensor([1, 2]))",
+    "block_diag 3-d refused": "L.block_diag(L.ones(2, 2, 2))",
+    # splitting into views (SliceBackward0)
+    "tensor_split sections": "x = L.arange(7., requires_grad=True); " + W + grads("L.tensor_split(x, 3)", "x"),
+    "tensor_split indices out of order": "x = L.arange(7., requires_grad=True); " + W
+                                         + grads("L.tensor_split(x, [1, 5, 3, 9])", "x"),
+    "tensor_split by a tensor": X + W + grads("x.tensor_split(L.tensor([1, 2]), dim=1)", "x"),
+    "hsplit vsplit": X + "(L.hsplit(x, 2), L.vsplit(x, [1]), L.hsplit(L.arange(6.), 3))",
+    "hsplit uneven refused": "L.hsplit(L.arange(12.).reshape(3, 4), 3)",
+    "dsplit": "L.dsplit(L.arange(8.).reshape(2, 2, 2), 2)",
+    "vsplit of 1-d refused": "L.vsplit(L.arange(3.), 1)",
+    "hstack of nothing": "L.hstack([])",
+    # element tests (bool results, no gradient)
+    "isinf and friends": "x = L.tensor([1., float('inf'), -float('inf'), float('nan'), -0.]); i = L.tensor([1, -2]); "
+                         "(L.isinf(x), x.isinf(), L.isinf(i), L.isposinf(x), x.isneginf(), L.isneginf(i), "
+                         "L.signbit(x), i.signbit(), L.isreal(x))",
+    "isclose": "x = L.tensor([1., float('inf'), float('nan'), 1e-9]); y = L.tensor([1.00001, float('inf'), "
+               "float('nan'), 0.]); (L.isclose(x, y), x.isclose(y, equal_nan=True), L.isclose(x, y, rtol=0, atol=0))",
+    "isclose of ints": "L.isclose(L.tensor([1, 2]), L.tensor([1, 3]))",
+    "isclose dtypes refused": "L.isclose(L.ones(2), L.ones(2, dtype=L.float64))",
+    "isclose number refused": "L.isclose(L.ones(2), 1.0)",
+    "isclose negative rtol": "L.isclose(L.ones(2), L.ones(2), rtol=-1)",
+    "logical": "x = L.tensor([1., 0., -2., float('nan')]); i = L.tensor([0, 3, 0, 1]); "
+               "(L.logical_and(x, i), x.logical_or(i), L.logical_xor(x, x), L.logical_not(i), i.logical_not())",
+    "logical broadcast": "L.logical_and(L.ones(2, 1), L.tensor([True, False, True]))",
+    "logical number refused": "L.logical_and(L.ones(2), 1)",
+    "isin": "i = L.tensor([1, -2, 5]); (L.isin(i, L.tensor([1, 5])), L.isin(i, 1), L.isin(1, i), "
+            "L.isin(L.tensor([1., 0.]), L.tensor([1, 0])), L.isin(i, L.tensor([1., 3.]), invert=True))",
+}
+
+
+@needs_torch
+@pytest.mark.parametrize("name", PROGRAMS)
+def test_same_as_pytorch(name):
+    ours, theirs = run(nbt, PROGRAMS[name]), run(real_torch, PROGRAMS[name])
+    assert ours == theirs
+
+
+@needs_torch
+def test_meshgrid_refuses_a_matrix_as_pytorch():
+    """(PyTorch's message ends in its C++ printout of the tensor: the start and the type are compared.)"""
+    for ns in (nbt, real_torch):
+        with pytest.raises(RuntimeError, match="^torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got"):
+            ns.meshgrid(ns.ones(2, 2), indexing="ij")
