@@ -57,4 +57,23 @@ SPECS = {
         ns).binary_cross_entropy_with_logits(x * 2, t, reduction="sum", weight=ns.ones(4, dtype=x.dtype) * 0.5,
                                              pos_weight=ns.ones(4, dtype=x.dtype) * 3), [((3, 4), (3, 4))],
         edges=[([0.0, 0.0, 0.0, 0.0], [0.2, 0.5, 1.0, 0.0])]),
+    # --- the rows behind torch.nn's layers: glu, embedding, pad, prelu, batch and group norm
+    "glu": Spec(lambda ns, x: fnl(ns).glu(x, 0) + fnl(ns).glu(x * 2, 0), [((4, 3),)]),
+    "embedding": Spec(lambda ns, w: fnl(ns).embedding(ns.tensor([[1, 3, 3], [0, 4, 1]]), w), [((5, 4),)]),
+    "constant_pad": Spec(lambda ns, x: fnl(ns).pad(x, (1, -1, 2, 0), value=0.5), [((3, 4),)]),
+    "reflect_pad1d": Spec(lambda ns, x: fnl(ns).pad(x, (2, 1), mode="reflect"), [((2, 4),)]),
+    "reflect_pad2d": Spec(lambda ns, x: fnl(ns).pad(x, (1, 2, 2, 1), mode="reflect"), [((1, 3, 4),)]),
+    "reflect_pad3d": Spec(lambda ns, x: fnl(ns).pad(x, (1, 1, 1, 0, 0, 1), mode="reflect"), [((1, 2, 3, 3),)]),
+    "replicate_pad1d": Spec(lambda ns, x: fnl(ns).pad(x, (2, 3), mode="replicate"), [((2, 3),)]),
+    "replicate_pad2d": Spec(lambda ns, x: fnl(ns).pad(x, (1, 2, 3, 0), mode="replicate"), [((1, 2, 3),)]),
+    "replicate_pad3d": Spec(lambda ns, x: fnl(ns).pad(x, (1, 0, 2, 1, 1, 1), mode="replicate"), [((1, 2, 2, 3),)]),
+    "prelu": Spec(lambda ns, x, w: fnl(ns).prelu(x, w), [((2, 3, 4), (3,)), ((3, 4), (1,))]),
+    "batch_norm": Spec(lambda ns, x, w, b: fnl(ns).batch_norm(x, None, None, w, b, True) + fnl(ns).batch_norm(
+        x, ns.zeros(3, dtype=x.dtype), ns.ones(3, dtype=x.dtype) * 2, w, b), [((4, 3, 2), (3,), (3,))]),
+    "group_norm": Spec(lambda ns, x, w, b: fnl(ns).group_norm(x, 2, w, b), [((2, 4, 3), (4,), (4,))]),
+    # PyTorch's C++ composites: Tensor + Scalar (AddBackward1) in rms_norm, at::norm (NormBackward1) in
+    # pairwise_distance
+    "add_scalar": Spec(lambda ns, x: fnl(ns).rms_norm(x, (4,)), [((3, 4),)]),
+    "norm": Spec(lambda ns, x, y: fnl(ns).pairwise_distance(x, y) + fnl(ns).pairwise_distance(x, y, 1.0).sum(),
+                 [((3, 4), (3, 4)), ((4,), (4,))]),
 }

@@ -7,14 +7,18 @@ import warnings
 
 import numpy as np
 
-from .. import factories
+from .. import dtypes, factories
+from ..mode import no_grad
 from ..tensor import Tensor, make
-from ._util import const, shape_str
-from .elementwise import abs, masked_fill, sign, where
+from ._util import const, norm_dim, one_dim, shape_str
+from .decompositions import VECTOR_NORM, linalg_vector_norm
+from .elementwise import _d, _sigmoid_fwd, abs, exp, masked_fill, rsqrt, sigmoid, sign, where
+from .joining import cat
 from .linalg import ADDMM, _scalar_type, _tensors, addmm, matmul
-from .reduce import log_softmax, mean, sum
+from .reduce import log_softmax, mean, softmax, sum
 from .registry import apply, defop, public
-from .shape import expand, reshape, t
+from .shape import expand, narrow, reshape, t
+from .special import _select, xlogy
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -706,3 +710,573 @@ def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False,
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     return _dropout(input, p, training if train is None else train, inplace)
+
+
+# ============================================================== softmin, glu
+def _float_kernel(x, kernel: str) -> None:
+    """PyTorch's refusal of an integer input by a floating-point kernel."""
+    if x._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_scalar_type(x)}'")
+
+
+@public(function=False, method=False, functional=True)
+def softmin(input, dim=None, _stacklevel: int = 3, dtype=None):
+    """softmax(−input) along ``dim`` (recorded as PyTorch does: NegBackward0, then SoftmaxBackward0)."""
+    if dim is None:
+        warnings.warn("Implicit dimension choice for softmin has been deprecated. Change the call to include dim=X "
+                      "as an argument.", UserWarning, stacklevel=_stacklevel)
+    return softmax(-input, dim, dtype)
+
+
+def _halves(x, dim):
+    h = x.shape[dim] // 2
+    return np.split(x, [h], axis=dim) if isinstance(x, np.ndarray) else (narrow(x, dim, 0, h), narrow(x, dim, h, h))
+
+
+def _glu_fwd(x, *, dim):
+    a, b = _halves(x, dim)
+    return a * _sigmoid_fwd(b)
+
+
+def _glu_vjp(g, out, x, *, dim):
+    a, b = _halves(x, dim)
+    s = sigmoid(b)
+    return cat([g * s, g * a * s * (1 - s)], dim)
+
+
+def _glu_jvp(dx, out, x, *, dim):
+    a, b = _halves(x, dim)
+    da, db = _halves(dx, dim)
+    s = sigmoid(b)
+    return da * s + a * s * (1 - s) * db
+
+
+GLU = defop("glu", "GluBackward0", _glu_fwd, vjp=(_glu_vjp,), jvp=(_glu_jvp,), save=(0,))
+
+
+@public(function=False, method=False, functional=True)
+def glu(input, dim: int = -1):
+    """The gated linear unit a·σ(b), where a and b are the two halves of ``input`` along ``dim``."""
+    if input._data.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    d = one_dim(dim, input._data.ndim, "glu")
+    _float_kernel(input, "glu_cpu")
+    if input._data.shape[d] % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {input._data.shape[d]}")
+    return apply(GLU, (input,), {"dim": d})
+
+
+# ============================================================== one_hot, embedding
+@public(function=False, method=False, functional=True)
+def one_hot(tensor, num_classes: int = -1):
+    """An int64 tensor of shape (*tensor.shape, num_classes) with a 1 at each class index (num_classes=-1: the
+    largest index + 1)."""
+    t = tensor._data
+    if t.dtype != np.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if num_classes == -1:
+        if t.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(t.max()) + 1
+    if t.size and t.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if t.size and int(t.max()) >= num_classes or num_classes < 0:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    out = np.zeros(t.shape + (num_classes,), np.int64)
+    np.put_along_axis(out, t[..., None], 1, axis=-1)
+    return make(out)
+
+
+def _embedding_grad_scale(idx, padding_idx, scale_grad_by_freq, dtype):
+    """Each looked-up row's share of its gradient: 0 at ``padding_idx``, 1/(its count) with scale_grad_by_freq."""
+    scale = np.ones(idx.shape, dtype)
+    if scale_grad_by_freq:
+        uniq, inverse, counts = np.unique(idx, return_inverse=True, return_counts=True)
+        scale = (1.0 / counts[inverse.reshape(idx.shape)]).astype(dtype)
+    if padding_idx >= 0:
+        scale = scale * (idx != padding_idx)
+    return scale[..., None]
+
+
+def _embedding_vjp(g, out, w, idx, *, padding_idx, scale_grad_by_freq, shape):
+    i = idx._data if isinstance(idx, Tensor) else idx
+    rows = g * const(_embedding_grad_scale(i, padding_idx, scale_grad_by_freq, g._data.dtype))
+    zeros = make(np.zeros(shape, g._data.dtype))
+    return zeros.index_add(0, const(i.reshape(-1)), rows.reshape(-1, shape[1]))
+
+
+def _embedding_jvp(dw, out, w, idx, **params):
+    return apply(EMBEDDING, (dw, idx), params)
+
+
+EMBEDDING = defop("embedding", "EmbeddingBackward0", lambda w, idx, **_: w[idx],
+                  vjp=(_embedding_vjp, None), jvp=(_embedding_jvp, None), save=(1,), reads=((1,), ()))
+
+
+@public(function=False, method=False, functional=True)
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type: float = 2.0, scale_grad_by_freq=False,
+              sparse=False):
+    """The rows of ``weight`` at the integer indices ``input`` (shape (*input.shape, embedding_dim)); the row at
+    ``padding_idx`` gets no gradient, and ``max_norm`` renormalises the rows looked up, in place, first."""
+    if input._data.dtype not in (np.int64, np.int32):
+        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+                           f"Long, Int; but got {input.type()} instead (while checking "
+                           "arguments for embedding)")
+    if weight._data.ndim != 2:
+        raise RuntimeError("'weight' must be 2-D")
+    n = weight._data.shape[0]
+    if padding_idx is not None:
+        if not -n <= padding_idx < n:
+            raise AssertionError("Padding_idx must be within num_embeddings")
+        padding_idx = padding_idx % n
+    else:
+        padding_idx = -1
+    idx = input._data
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        raise IndexError(f"index out of range in self\nembedding: indices run from 0 to {n - 1}, got "
+                         f"{int(idx[(idx < 0) | (idx >= n)].flat[0])}")
+    if max_norm is not None:
+        _embedding_renorm(weight, idx, max_norm, norm_type)
+    if sparse:
+        raise NotImplementedError("embedding(sparse=True): the own engine has no sparse gradients\nuse sparse=False")
+    return apply(EMBEDDING, (weight, input), {"padding_idx": int(padding_idx), "shape": weight._data.shape,
+                                              "scale_grad_by_freq": bool(scale_grad_by_freq)})
+
+
+def _embedding_renorm(weight, idx, max_norm, norm_type) -> None:
+    """PyTorch's embedding_renorm_: rows looked up whose norm exceeds max_norm scaled to it, in place, unrecorded."""
+    from ..tensor import bump_version
+
+    w = weight._array()
+    rows = np.unique(idx)
+    norms = np.linalg.norm(w[rows], ord=norm_type, axis=1)
+    big = norms > max_norm
+    if big.any():
+        w[rows[big]] *= (max_norm / (norms[big] + 1e-7))[:, None].astype(w.dtype)
+        bump_version(weight)
+
+
+# ============================================================== cosine similarity, pairwise distance
+# PyTorch's C++ adds a Python number with Tensor::add(Scalar) (AddBackward1) and takes at::norm(x, p, dim)
+# (NormBackward1): rows of their own, so that the composites below record the nodes PyTorch's do.
+ADD_SCALAR = defop("add_scalar", "AddBackward1", lambda x, *, c: x + c,
+                   vjp=(lambda g, out, x, *, c: g,), jvp=(lambda dx, out, x, *, c: dx,), arrays=True)
+NORM = defop("norm", "NormBackward1", VECTOR_NORM.forward, vjp=VECTOR_NORM.vjp, jvp=VECTOR_NORM.jvp, save=(0,),
+             save_out=True, sets_dtype=True, broadcast=True)
+
+
+def _plus(x, c):
+    return apply(ADD_SCALAR, (x,), {"c": c})
+
+
+def _check_float_pair(name, a, b):
+    _tensors(name, "x1 x2", a, b)
+
+
+@public(function=True, method=False, functional=True)
+def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8):
+    """x1·x2 / (max(‖x1‖, eps)·max(‖x2‖, eps)) along ``dim`` (each divided by its clamped norm first, as PyTorch)."""
+    _check_float_pair("cosine_similarity", x1, x2)
+    a, b = broadcast_pair(x1, x2)
+    if tuple(x1._data.shape) != tuple(x2._data.shape):  # at::expand_outplace expands both
+        a, b = expand(x1, *a._data.shape), expand(x2, *a._data.shape)
+    common = np.result_type(a._data.dtype, b._data.dtype)
+    if common.kind != "f":
+        raise RuntimeError(f"expected common dtype to be floating point, yet common dtype is "
+                           f"{dtypes.from_numpy(common).legacy.removesuffix('Tensor')}")
+    if a._data.dtype != b._data.dtype:
+        a, b = (t_ if t_._data.dtype == common else t_.to(dtypes.from_numpy(common)) for t_ in (a, b))
+    d = one_dim(dim, a._data.ndim, "cosine_similarity")
+    norms = []
+    for t_ in (a, b):
+        n = linalg_vector_norm(t_, 2, d, True).clone()
+        with no_grad():
+            n.clamp_min_(eps)
+        norms.append(n)
+    return sum((a / norms[0]) * (b / norms[1]), d)
+
+
+@public(function=True, method=False, functional=True)
+def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False):
+    """‖x1 − x2 + eps‖_p over the last dimension (PyTorch's at::norm of the shifted difference)."""
+    _check_float_pair("pairwise_distance", x1, x2)
+    last = max(x1._data.ndim, x2._data.ndim) - 1
+    diff = _plus(x1 - x2, eps)
+    dims = norm_dim(last, diff._data.ndim, "pairwise_distance") if diff._data.ndim else None
+    return apply(NORM, (diff,), {"ord": float(p), "dim": dims, "keepdim": keepdim, "dtype": None})
+
+
+# ============================================================== pad
+def _constant_pad_fwd(x, *, pad, value):
+    """``pad`` as (before, after) per dimension, first dimension first; negative amounts crop."""
+    crop = tuple(slice(max(-lo, 0), x.shape[i] - max(-hi, 0)) for i, (lo, hi) in enumerate(pad))
+    x = x[crop]
+    return np.pad(x, [(max(lo, 0), max(hi, 0)) for lo, hi in pad], constant_values=value)
+
+
+def _constant_pad_back(g, out, x, *, pad, value):
+    return apply(CONSTANT_PAD, (g,), {"pad": tuple((-lo, -hi) for lo, hi in pad), "value": 0})
+
+
+CONSTANT_PAD = defop("constant_pad", "ConstantPadNdBackward0", _constant_pad_fwd, vjp=(_constant_pad_back,),
+                     jvp=(lambda dx, out, x, *, pad, value: apply(CONSTANT_PAD, (dx,), {"pad": pad, "value": 0}),))
+
+
+def _pad_positions(size, lo, hi, mode):
+    """The input position each output position of a padded dimension reads (reflect mirrors without repeating the
+    edge, replicate repeats it, circular wraps around)."""
+    pos = np.arange(-lo, size + hi)
+    if mode == "reflect":
+        period = 2 * (size - 1)
+        pos = np.abs(pos) % period if period else np.zeros_like(pos)
+        return np.where(pos >= size, period - pos, pos)
+    if mode == "circular":
+        return pos % size
+    return np.clip(pos, 0, size - 1)
+
+
+def _gather_pad_fwd(x, *, positions, mode, in_shape):
+    for d, pos in positions:
+        x = np.take(x, pos, axis=d)
+    return x
+
+
+def _gather_pad_vjp(g, out, x, *, positions, mode, in_shape):
+    """Each output position's gradient added back to the input position it read (index_add, dimension by
+    dimension, the last padded first)."""
+    shapes = [in_shape]
+    for d, pos in positions[:-1]:
+        shapes.append(shapes[-1][:d] + (len(pos),) + shapes[-1][d + 1:])
+    for (d, pos), shape in zip(reversed(positions), reversed(shapes)):
+        g = make(np.zeros(shape, g._data.dtype)).index_add(d, const(pos), g)
+    return g
+
+
+def _gather_pad_jvp(dx, out, x, **params):
+    return apply(_PAD_ROWS[(params["mode"], len(params["positions"]))], (dx,), params)
+
+
+_PAD_ROWS = {(mode, k): defop(f"{mode}_pad{k}d", f"{node}{k}DBackward0", _gather_pad_fwd, vjp=(_gather_pad_vjp,),
+                              jvp=(_gather_pad_jvp,))
+             for mode, node in (("reflect", "ReflectionPad"), ("replicate", "ReplicationPad")) for k in (1, 2, 3)}
+
+
+@public(function=False, method=False, functional=True)
+def pad(input, pad, mode: str = "constant", value=None):
+    """Pad the last dimensions: ``pad = (left, right)`` for the last, then (top, bottom) for the one before...;
+    mode "constant" (``value``, 0 by default; negative amounts crop), "reflect" or "replicate"."""
+    pad = tuple(int(p) for p in pad)
+    nd = input._data.ndim
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    k = len(pad) // 2
+    if k > nd:
+        raise RuntimeError(f"Padding length should be less than or equal to two times the input dimension but got "
+                           f"padding length {len(pad)} and input of dimension {nd}")
+    pairs = [(pad[2 * i], pad[2 * i + 1]) for i in range(k)]  # last dimension first
+    if mode == "constant":
+        full = [(0, 0)] * (nd - k) + pairs[::-1]
+        for i, (lo, hi) in enumerate(full):
+            if input._data.shape[i] + lo + hi < 0:
+                raise RuntimeError("narrow(): length must be non-negative.")
+        return apply(CONSTANT_PAD, (input,), {"pad": tuple(full), "value": 0 if value is None else value})
+    if mode not in ("reflect", "replicate"):
+        if mode == "circular":
+            raise NotImplementedError("pad(mode='circular') is not supported by the own engine\nuse 'constant', "
+                                      "'reflect' or 'replicate'")
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if value is not None and value != 0:
+        raise AssertionError(f'Padding mode "{mode}" doesn\'t take in value argument.')
+    if not (k + 1 <= nd <= k + 2 and 1 <= k <= 3):
+        raise NotImplementedError(f"Padding size {len(pad)} is not supported for {nd}D input tensor.\nSupported "
+                                  "combinations for non-constant padding: 2D or 3D input with padding size 2, 3D or "
+                                  "4D input with padding size 4, 4D or 5D input with padding size 6")
+    positions = []
+    for j, (lo, hi) in enumerate(pairs):
+        d = nd - 1 - j
+        size = input._data.shape[d]
+        if mode == "reflect" and (lo >= size or hi >= size):
+            raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input dimension, "
+                               f"but got: padding ({lo}, {hi}) at dimension {d} of input {shape_str(input.shape)}")
+        if mode == "replicate" and size == 0:
+            raise RuntimeError(f"Expected tensor with non-empty dimension {d} for replicate padding")
+        positions.append((d, _pad_positions(size, lo, hi, mode)))
+    return apply(_PAD_ROWS[(mode, k)], (input,), {"positions": tuple(positions[::-1]), "mode": mode,
+                                                   "in_shape": input._data.shape})
+
+
+# ============================================================== kl_div, prelu
+@public(function=False, method=False, functional=True)
+def kl_div(input, target, size_average=None, reduce=None, reduction: str = "mean", log_target: bool = False):
+    """The KL divergence of ``target`` from log-probabilities ``input``: target·(log target − input) elementwise
+    (exp(target)·(target − input) with ``log_target``); 'batchmean' divides the sum by the batch size."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce, reduction)
+    elif reduction == "mean":
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
+                      "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+                      "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
+                      UserWarning, stacklevel=2)
+    if reduction != "batchmean":
+        _check_reduction(reduction)
+    _tensors("kl_div", "input target", input, target)
+    if log_target:
+        loss = exp(target) * (target - input)
+    else:
+        loss = xlogy(target, target) - target * input
+    if reduction == "batchmean":
+        total = sum(loss)
+        return total / input._data.shape[0] if input._data.ndim else total
+    return _reduce(loss, reduction)
+
+
+def _prelu_fwd(x, w):
+    return np.where(x > 0, x, w * x)
+
+
+PRELU = defop(
+    "prelu", "PreluKernelBackward0", _prelu_fwd,
+    vjp=(lambda g, out, x, w: _select(_d(x) > 0, g, g * w), lambda g, out, x, w: _select(_d(x) > 0, 0 * g, g * x)),
+    jvp=(lambda dx, out, x, w: _select(_d(x) > 0, dx, dx * w), lambda dw, out, x, w: _select(_d(x) > 0, 0 * x, x * dw)),
+    save=(0, 1), broadcast=True, arrays=True,
+)
+
+
+@public(method=False, functional=True)
+def prelu(input, weight):
+    """x where x > 0, else weight·x, with one learned slope (``weight`` of 1 element) or one per channel (dim 1)."""
+    if input._data.dtype != weight._data.dtype:
+        raise RuntimeError(f"prelu: Type promoting not supported. Got {_scalar_type(input)} and "
+                           f"{_scalar_type(weight)}")
+    if weight._data.ndim > 1:
+        raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = "
+                           f"{weight._data.ndim}")
+    nd, n = input._data.ndim, weight._data.size
+    if n != 1:
+        if nd == 0:
+            raise RuntimeError("Not allow zero-dim input tensor.")
+        channels = input._data.shape[1] if nd > 1 else 1
+        if channels != n:
+            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = {n}"
+                               f" and channel size = {channels}.")
+    _float_kernel(input, "prelu_cpu")
+    w = weight
+    if nd != weight._data.ndim:
+        shape = [1] * nd
+        if nd > 1:
+            shape[1] = n
+        w = reshape(weight, *shape)
+    return apply(PRELU, (input, w))
+
+
+# ============================================================== batch norm, group norm, rms norm
+def _channel_shape(x):
+    """(1, C, 1, ...): a per-channel vector's shape beside x of shape (N, C, ...)."""
+    return (1, x.shape[1]) + (1,) * (x.ndim - 2)
+
+
+def _per_channel(v, x):
+    return None if v is None else reshape(v, *_channel_shape(x)) if isinstance(v, Tensor) else \
+        v.reshape(_channel_shape(x))
+
+
+def _bn_axes(x):
+    return (0,) + tuple(range(2, x.ndim))
+
+
+def _bn_stats(x, training, mean_, var_, eps):
+    """Mean and 1/σ per channel, shaped (1, C, 1, ...): of the batch (biased variance) or the running ones."""
+    if training:
+        axes = _bn_axes(x)
+        mu = x.mean(axis=axes, keepdims=True)
+        return mu, 1 / np.sqrt(((x - mu) ** 2).mean(axis=axes, keepdims=True) + eps)
+    return mean_.reshape(_channel_shape(x)), 1 / np.sqrt(var_.reshape(_channel_shape(x)) + eps)
+
+
+def _bn_fwd(x, w, b, *, training, rmean, rvar, eps):
+    mu, rstd = _bn_stats(x, training, rmean, rvar, eps)
+    out = (x - mu) * rstd
+    if w is not None:
+        out = out * w.reshape(_channel_shape(x))
+    return out + b.reshape(_channel_shape(x)) if b is not None else out
+
+
+def _bn_xhat(x, training, mean_, var_, eps):
+    """(x − μ)/σ and 1/σ with tensor ops (the batch's statistics while training, else constants)."""
+    if training:
+        axes = _bn_axes(x)
+        c = x - mean(x, axes, True)
+        rstd = (mean(c * c, axes, True) + eps) ** -0.5
+        return c * rstd, rstd
+    mu, rstd = _bn_stats(x._data, False, mean_, var_, eps)
+    return (x - const(mu.astype(x._data.dtype))) * const(rstd.astype(x._data.dtype)), const(rstd.astype(x._data.dtype))
+
+
+def _bn_vjp_x(g, out, x, w, b, *, training, rmean, rvar, eps):
+    xhat, rstd = _bn_xhat(x, training, rmean, rvar, eps)
+    gx = g * _per_channel(w, x) if w is not None else g
+    if not training:
+        return gx * rstd
+    axes = _bn_axes(x)
+    return rstd * (gx - mean(gx, axes, True) - xhat * mean(gx * xhat, axes, True))
+
+
+def _bn_jvp_x(dx, out, x, w, b, *, training, rmean, rvar, eps):
+    xhat, rstd = _bn_xhat(x, training, rmean, rvar, eps)
+    if training:
+        axes = _bn_axes(x)
+        dc = dx - mean(dx, axes, True)
+        d = rstd * (dc - xhat * mean(dc * xhat, axes, True))
+    else:
+        d = dx * rstd
+    return d * _per_channel(w, x) if w is not None else d
+
+
+BATCH_NORM = defop(
+    "batch_norm", "NativeBatchNormBackward0", _bn_fwd,
+    vjp=(_bn_vjp_x,
+         lambda g, out, x, w, b, **p: sum(g * _bn_xhat(x, p["training"], p["rmean"], p["rvar"], p["eps"])[0],
+                                          _bn_axes(x)),
+         lambda g, out, x, w, b, **p: sum(g, _bn_axes(x))),
+    jvp=(_bn_jvp_x,
+         lambda dw, out, x, w, b, **p: _bn_xhat(x, p["training"], p["rmean"], p["rvar"], p["eps"])[0]
+         * _per_channel(dw, x),
+         lambda db, out, x, w, b, **p: _per_channel(db, x).expand(*out.shape)),
+    save=(0, 1),
+)
+
+
+def _check_channels(name, v, c):
+    if v is not None and v._data.size != c:
+        raise RuntimeError(f"{name} should contain {c} elements not {v._data.size}")
+
+
+@public(function=False, method=False, functional=True)
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-5):
+    """Normalise each channel (dim 1) over the batch and the other dims, then ``weight * x + bias``. Training uses
+    the batch's statistics and moves the running ones towards them by ``momentum`` (the variance unbiased), in
+    place; evaluation uses the running ones."""
+    x = input._data
+    if training:
+        size = x.size // x.shape[1] if x.ndim > 1 else 1
+        if size == 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input size "
+                             f"torch.Size({list(x.shape)})")
+    elif running_mean is None:
+        raise RuntimeError("running_mean must be defined in evaluation mode")
+    c = x.shape[1] if x.ndim > 1 else 1
+    for name, v in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight), ("bias", bias)):
+        _check_channels(name, v, c)
+    _float_kernel(input, "batch_norm")
+    params = {"training": bool(training), "eps": float(eps),
+              "rmean": None if training else running_mean._data.copy(),
+              "rvar": None if training else running_var._data.copy()}
+    out = apply(BATCH_NORM, (input, weight, bias), params)
+    if training and running_mean is not None:
+        axes = _bn_axes(x)
+        n = x.size // c
+        with no_grad():
+            m = momentum
+            bm = x.mean(axis=axes)
+            bv = x.var(axis=axes) * (n / (n - 1))
+            running_mean.mul_(1 - m).add_(make(bm.astype(running_mean._data.dtype)), alpha=m)
+            if running_var is not None:
+                running_var.mul_(1 - m).add_(make(bv.astype(running_var._data.dtype)), alpha=m)
+    return out
+
+
+def _gn_rows(x, groups):
+    """x of shape (N, C, ...) as (N, groups, C/groups · ...), normalised over the last dimension."""
+    return x.reshape(x.shape[0], groups, -1)
+
+
+def _gn_fwd(x, w, b, *, groups, eps):
+    r = _gn_rows(x, groups)
+    mu = r.mean(axis=2, keepdims=True)
+    out = ((r - mu) / np.sqrt(((r - mu) ** 2).mean(axis=2, keepdims=True) + eps)).reshape(x.shape)
+    if w is not None:
+        out = out * w.reshape(_channel_shape(x))
+    return out + b.reshape(_channel_shape(x)) if b is not None else out
+
+
+def _gn_xhat(x, groups, eps):
+    r = reshape(x, x.shape[0], groups, -1)
+    xhat, rstd, _ = _ln_xhat(r, 1, eps)
+    return xhat, rstd
+
+
+def _gn_vjp_x(g, out, x, w, b, *, groups, eps):
+    xhat, rstd = _gn_xhat(x, groups, eps)
+    gx = g * _per_channel(w, x) if w is not None else g
+    gx = reshape(gx, *xhat.shape)
+    return reshape(rstd * (gx - mean(gx, 2, True) - xhat * mean(gx * xhat, 2, True)), *x.shape)
+
+
+def _gn_jvp_x(dx, out, x, w, b, *, groups, eps):
+    xhat, rstd = _gn_xhat(x, groups, eps)
+    dc = reshape(dx, *xhat.shape)
+    dc = dc - mean(dc, 2, True)
+    d = reshape(rstd * (dc - xhat * mean(dc * xhat, 2, True)), *x.shape)
+    return d * _per_channel(w, x) if w is not None else d
+
+
+def _gn_normalised(x, groups, eps):
+    return reshape(_gn_xhat(x, groups, eps)[0], *x.shape)
+
+
+GROUP_NORM = defop(
+    "group_norm", "NativeGroupNormBackward0", _gn_fwd,
+    vjp=(_gn_vjp_x,
+         lambda g, out, x, w, b, *, groups, eps: sum(g * _gn_normalised(x, groups, eps), _bn_axes(x)),
+         lambda g, out, x, w, b, *, groups, eps: sum(g, _bn_axes(x))),
+    jvp=(_gn_jvp_x,
+         lambda dw, out, x, w, b, *, groups, eps: _gn_normalised(x, groups, eps) * _per_channel(dw, x),
+         lambda db, out, x, w, b, *, groups, eps: _per_channel(db, x).expand(*out.shape)),
+    save=(0, 1),
+)
+
+
+@public(method=False, functional=True)
+def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5):
+    """Normalise each sample's channels (dim 1) in ``num_groups`` groups, then scale and shift per channel."""
+    x = input._data
+    if x.ndim < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {x.ndim}")
+    c = x.shape[1]
+    if c % num_groups:
+        raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input of "
+                           f"shape {shape_str(x.shape)} and num_groups={num_groups}")
+    for name, v in (("weight", weight), ("bias", bias)):
+        if v is not None and (v._data.ndim != 1 or v._data.size != c):
+            raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, "
+                               f"but got {name} of shape {shape_str(v._data.shape)} and input of shape "
+                               f"{shape_str(x.shape)}")
+    _float_kernel(input, "GroupNormKernelImpl")
+    return apply(GROUP_NORM, (input, weight, bias), {"groups": int(num_groups), "eps": float(eps)})
+
+
+@public(method=False, functional=True)
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """x / √(mean(x²) + eps) over the last dims (``normalized_shape``), times ``weight``; eps defaults to the dtype's
+    machine epsilon (PyTorch's composition: pow, mean, add, rsqrt, mul)."""
+    if isinstance(normalized_shape, int):
+        raise TypeError("rms_norm(): argument 'normalized_shape' (position 2) must be tuple of ints, not int")
+    shape = tuple(int(s) for s in normalized_shape)
+    x = input._data
+    if tuple(x.shape[x.ndim - len(shape):]) != shape or len(shape) > x.ndim:
+        raise RuntimeError(f"Given normalized_shape={shape_str(shape)}, expected input with shape "
+                           f"[*{shape_str(shape)[1:]}, but got input of size{shape_str(x.shape)}")
+    if weight is not None and tuple(weight._data.shape) != shape:
+        raise RuntimeError(f"Expected weight to be of same shape as normalized_shape, but got weight of shape "
+                           f"{shape_str(weight._data.shape)} and normalized_shape = {shape_str(shape)}")
+    if eps is None:
+        eps = float(np.finfo(x.dtype if x.dtype.kind == "f" and x.dtype.itemsize >= 4 else np.float32).eps)
+    up = input if x.dtype.itemsize >= 4 else input.float()  # float16: computed in float32, as PyTorch's opmath
+    dims = tuple(range(x.ndim - len(shape), x.ndim))
+    out = up * rsqrt(_plus(mean(up.pow(2), dims, True), eps))
+    out = out.to(dtypes.from_numpy(x.dtype)) if up is not input else out
+    if weight is not None:
+        out = out * weight
+        out = out.to(dtypes.from_numpy(x.dtype)) if out._data.dtype != x.dtype else out
+    return out
