@@ -78,7 +78,59 @@ PROGRAMS = {
     "logical number refused": "L.logical_and(L.ones(2), 1)",
     "isin": "i = L.tensor([1, -2, 5]); (L.isin(i, L.tensor([1, 5])), L.isin(i, 1), L.isin(1, i), "
             "L.isin(L.tensor([1., 0.]), L.tensor([1, 0])), L.isin(i, L.tensor([1., 3.]), invert=True))",
+    # dtypes, limits and the namespace's helpers
+    "finfo": "(L.finfo(L.float32), L.finfo(), L.finfo(L.float16).eps, L.finfo(L.float64).max, L.finfo(L.float32).tiny, "
+             "L.finfo(L.float32).bits, L.finfo(L.float32).dtype, L.finfo(L.float16).resolution)",
+    "finfo of an int refused": "L.finfo(L.int32)",
+    "iinfo": "(L.iinfo(L.int32), L.iinfo(L.uint8).max, L.iinfo(L.int64).min, L.iinfo(L.int8).bits)",
+    "iinfo of a float refused": "L.iinfo(L.float32)",
+    "iinfo of bool refused": "L.iinfo(L.bool)",
+    "result_type": "(L.result_type(L.ones(2, dtype=L.int32), 1.0), "
+                   "L.result_type(L.tensor(1.), L.ones(2, dtype=L.int32)), L.result_type(2, 3.0), L.result_type(1, 2), "
+                   "L.result_type(L.ones(2, dtype=L.uint8), -1))",
+    "promote_types can_cast": "(L.promote_types(L.uint8, L.int8), L.promote_types(L.bool, L.float16), "
+                              "L.promote_types(L.int64, L.float16), L.can_cast(L.float32, L.int32), "
+                              "L.can_cast(L.int32, L.bool), L.can_cast(L.bool, L.uint8), L.can_cast(L.int64, L.int8), "
+                              "L.can_cast(L.float64, L.float16))",
+    "logspace": "(L.logspace(0, 2, 3), L.logspace(-1, 1, 4), L.logspace(0, 1, 3, base=2), "
+                "L.logspace(0, 2, 3, dtype=L.int64), L.logspace(0, 1, 0))",
+    "tril and triu indices": "(L.tril_indices(3, 4, -1), L.triu_indices(4, 3, -1), L.tril_indices(3, 3), "
+                             "L.tril_indices(0, 0), L.triu_indices(2, 2, dtype=L.int32))",
+    "tril_indices of a negative row": "L.tril_indices(-1, 2)",
+    "scalar_tensor": "(L.scalar_tensor(3), L.scalar_tensor(3, dtype=L.int32), "
+                     "L.scalar_tensor(2.5, requires_grad=True))",
+    "is_nonzero": "(L.is_nonzero(L.tensor([2.])), L.is_nonzero(L.tensor(0.)), L.tensor([0]).is_nonzero())",
+    "is_nonzero of two": "L.is_nonzero(L.ones(2))",
+    "is_nonzero of none": "L.is_nonzero(L.tensor([]))",
+    "set_num_threads of 0": "L.set_num_threads(0)",
+    # tensor methods and properties
+    "strides and offsets": "x = L.arange(12.).reshape(3, 4); y = x[1:, 2:]; (x.stride(), x.t().stride(), y.stride(), "
+                           "y.stride(-1), y.storage_offset(), x[1].storage_offset(), x.storage_offset(), "
+                           "L.arange(6.).reshape(2, 3)[:, ::2].stride(), L.tensor(1.).stride())",
+    "sizes in bytes": "x = L.ones(3, 4, dtype=L.float64); (x.nbytes, x.itemsize, x.int().nbytes, x[0].nbytes)",
+    "device answers": "x = L.ones(2); (x.is_cpu, x.get_device(), x.is_complex(), L.is_complex(x), x.is_signed(), "
+                      "x.long().is_signed(), x.byte().is_signed(), x.bool().is_signed(), x.is_same_size(L.ones(2)), "
+                      "x.is_same_size(L.ones(1, 2)))",
+    "casts": "x = L.tensor([1.7, -2.2, 300.]); (x.short(), x.char(), x.byte(), x.type_as(L.ones(1, dtype=L.int32)))",
+    "views and casts as methods": A + W + grads("(a.ravel(), a.reshape_as(L.ones(2, 1)), a.type_as(L.ones(1, "
+                                                "dtype=L.float64)), a.where(a > 1, L.zeros(2)), "
+                                                "L.arange(4.).reshape(2, 2).t().ravel())", "a"),
+    "type_as the same dtype is itself": A + "a.type_as(L.ones(1)) is a",
+    "new_empty": "x = L.ones(2, dtype=L.float64); e = x.new_empty(3, 2); (e.shape, e.dtype, e.requires_grad, "
+                 "x.new_empty((2,), dtype=L.int32).dtype)",
 }
+
+
+@needs_torch
+def test_the_random_state_comes_back():
+    """get_rng_state / set_rng_state: the same numbers again (the state's layout is numpy's, not PyTorch's)."""
+    state = nbt.get_rng_state()
+    first = nbt.rand(4).tolist(), nbt.randn(2).tolist()
+    nbt.set_rng_state(state)
+    assert (nbt.rand(4).tolist(), nbt.randn(2).tolist()) == first
+    assert repr(state.dtype) == repr(real_torch.get_rng_state().dtype) == "torch.uint8"
+    nbt.manual_seed(7)
+    assert nbt.initial_seed() == 7
 
 
 @needs_torch

@@ -1,4 +1,5 @@
-"""dtypes, devices and sizes, spelled as PyTorch spells them (``torch.float32``, ``torch.Size([2, 3])``)."""
+"""dtypes, devices and sizes, spelled as PyTorch spells them (``torch.float32``, ``torch.Size([2, 3])``), and
+``torch.finfo`` / ``torch.iinfo``."""
 
 from __future__ import annotations
 
@@ -141,3 +142,46 @@ def on_cpu(where) -> None:
     if where.type == "cuda":
         raise AssertionError("Torch not compiled with CUDA enabled" + hint)
     raise RuntimeError(f"PyTorch is not linked with support for {where.type} devices" + hint)
+
+
+class finfo:
+    """``torch.finfo(dtype)``: a float dtype's limits (bits, eps, max, min, tiny, smallest_normal, resolution).
+
+    >>> torch.finfo(torch.float32).eps
+    1.1920928955078125e-07
+    """
+
+    def __init__(self, type=None):  # (PyTorch's argument name)
+        if type is None:
+            from .factories import get_default_dtype
+
+            type = get_default_dtype()
+        d = to_dtype(type)
+        if not d.is_floating_point:
+            raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo to handle "
+                            "'torch.finfo'")
+        info = np.finfo(d.np)
+        self.bits, self.dtype = info.bits, d.name
+        self.eps, self.max, self.min = _builtins.float(info.eps), _builtins.float(info.max), _builtins.float(info.min)
+        self.tiny = self.smallest_normal = _builtins.float(info.smallest_normal)
+        self.resolution = 10.0 ** -info.precision
+
+    def __repr__(self) -> str:
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "
+                f"smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, dtype={self.dtype})")
+
+
+class iinfo:
+    """``torch.iinfo(dtype)``: an integer dtype's limits (bits, max, min)."""
+
+    def __init__(self, type):
+        d = to_dtype(type)
+        if d.np.kind == "b":
+            raise TypeError("torch.bool is not supported by torch.iinfo")
+        if d.np.kind not in "iu":
+            raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to handle 'torch.iinfo'")
+        info = np.iinfo(d.np)
+        self.bits, self.dtype, self.max, self.min = info.bits, d.name, _builtins.int(info.max), _builtins.int(info.min)
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"

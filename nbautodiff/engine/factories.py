@@ -11,7 +11,8 @@ from . import dtypes, mode
 from .tensor import Tensor, _check_can_require_grad, make
 
 _default_dtype = dtypes.float32
-_generator = np.random.default_rng()
+_seed = int(np.random.SeedSequence().entropy % (2**63))
+_generator = np.random.default_rng(_seed)
 
 
 def get_default_dtype() -> dtypes.dtype:
@@ -28,8 +29,9 @@ def set_default_dtype(d) -> None:
 
 def manual_seed(seed: int):
     """Seed the random factories (rand, randn, normal, ...). Values differ from PyTorch's own stream."""
-    global _generator
-    _generator = np.random.default_rng(int(seed))
+    global _generator, _seed
+    _seed = int(seed)
+    _generator = np.random.default_rng(_seed)
     return _generator
 
 
@@ -320,3 +322,55 @@ def normal(mean=0.0, std=1.0, size=None, *, dtype=None, requires_grad: bool = Fa
 
 def randperm(n: int, *, dtype=None) -> Tensor:
     return make(_generator.permutation(n).astype(np.int64))
+
+
+def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=None,
+             requires_grad: bool = False) -> Tensor:
+    """``steps`` values from base**start to base**end, evenly spaced in the exponent."""
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    return _finish(np.logspace(start, end, steps, base=base, dtype=np.float64).astype(_dt(dtype, "logspace")),
+                   requires_grad)
+
+
+def _triangle_indices(name: str, row: int, col: int, offset: int, dtype, keep) -> Tensor:
+    if row < 0:
+        raise RuntimeError(f"row must be non-negative, got{row}")  # (sic: PyTorch's message has no space)
+    if col < 0:
+        raise RuntimeError(f"col must be non-negative, got{col}")
+    r, c = np.nonzero(keep(np.ones((row, col), np.bool_), offset))
+    return make(np.stack([r, c]).astype((_dtype_arg(dtype, name) if dtype else dtypes.int64).np))
+
+
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None) -> Tensor:
+    """The (row, column) indices of a row x col matrix's lower triangle, a 2 x N int64 tensor (row-major order)."""
+    return _triangle_indices("tril_indices", row, col, offset, dtype, np.tril)
+
+
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None) -> Tensor:
+    """The (row, column) indices of a row x col matrix's upper triangle, a 2 x N int64 tensor (row-major order)."""
+    return _triangle_indices("triu_indices", row, col, offset, dtype, np.triu)
+
+
+def scalar_tensor(s, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A 0-d tensor holding the number ``s`` (float32 unless ``dtype`` says otherwise)."""
+    return _finish(np.asarray(s, dtype=_dt(dtype, "scalar_tensor")), requires_grad)
+
+
+def initial_seed() -> int:
+    """The seed of the random factories' stream (the last ``manual_seed``, else the one drawn at start)."""
+    return _seed
+
+
+def get_rng_state() -> Tensor:
+    """The random factories' state as a uint8 tensor (numpy's generator state as JSON text, not PyTorch's layout)."""
+    import json
+
+    return make(np.frombuffer(json.dumps(_generator.bit_generator.state).encode(), np.uint8).copy())
+
+
+def set_rng_state(new_state: Tensor) -> None:
+    """Restore a state from ``get_rng_state``: the factories then draw the same numbers again."""
+    import json
+
+    _generator.bit_generator.state = json.loads(new_state._data.astype(np.uint8).tobytes().decode())

@@ -347,6 +347,52 @@ class Tensor(metaclass=_TorchName):
     def is_contiguous(self) -> bool:
         return self._data.flags.c_contiguous
 
+    def is_complex(self) -> bool:
+        return self._data.dtype.kind == "c"
+
+    def is_signed(self) -> bool:
+        return self._data.dtype.kind in "fic"
+
+    def is_same_size(self, other) -> bool:
+        return self._data.shape == other._data.shape
+
+    def is_nonzero(self) -> bool:
+        return self.__bool__()
+
+    @property
+    def is_cpu(self) -> bool:
+        return True
+
+    def get_device(self) -> int:
+        return -1  # (PyTorch's answer for a CPU tensor)
+
+    @property
+    def itemsize(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self._data.size * self._data.itemsize
+
+    def stride(self, dim=None):
+        """Steps in elements between neighbours along each dimension (numpy's byte strides over the item size)."""
+        steps = tuple(s // self._data.itemsize for s in np.asarray(self._data).strides)
+        if dim is None:
+            return steps
+        from .ops._util import one_dim
+
+        return steps[one_dim(dim, self._data.ndim, "stride")]
+
+    def storage_offset(self) -> int:
+        """Where this tensor starts in the memory it shares, in elements."""
+        d = np.asarray(self._data)
+        base = d
+        while isinstance(base.base, np.ndarray):
+            base = base.base
+        if base is d:
+            return 0
+        return (d.__array_interface__["data"][0] - base.__array_interface__["data"][0]) // d.itemsize
+
     def contiguous(self) -> Tensor:
         """Itself if laid out contiguously, else a contiguous copy (recorded as a clone)."""
         d = self._data
@@ -427,7 +473,8 @@ class Tensor(metaclass=_TorchName):
 
     def __bool__(self) -> builtins.bool:
         if self._data.size != 1:
-            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+            many = "no values" if self._data.size == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {many} is ambiguous")
         return builtins.bool(self._data.reshape(()).item())
 
     def __format__(self, spec: str) -> str:
@@ -480,6 +527,30 @@ class Tensor(metaclass=_TorchName):
 
     def bool(self) -> Tensor:
         return self.to(dtypes.bool)
+
+    def short(self) -> Tensor:
+        return self.to(dtypes.int16)
+
+    def char(self) -> Tensor:
+        return self.to(dtypes.int8)
+
+    def byte(self) -> Tensor:
+        return self.to(dtypes.uint8)
+
+    def type_as(self, other) -> Tensor:
+        """This tensor in ``other``'s dtype (itself when it already is)."""
+        return self.to(other.dtype)
+
+    def reshape_as(self, other) -> Tensor:
+        return self.reshape(other.shape)
+
+    def ravel(self) -> Tensor:
+        """The elements in one dimension (a view where the memory allows)."""
+        return self.reshape(-1)
+
+    def where(self, condition, y) -> Tensor:
+        """``torch.where(condition, self, y)``."""
+        return _ops.where(condition, self, y)
 
     def cpu(self) -> Tensor:
         return self
@@ -712,6 +783,11 @@ class Tensor(metaclass=_TorchName):
         from .factories import full
 
         return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_empty(self, *size, dtype=None, requires_grad=False):
+        from .factories import empty
+
+        return empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
 
 class _RetainGrad:

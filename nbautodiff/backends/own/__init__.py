@@ -7,18 +7,22 @@
 tensor(1., grad_fn=<PowBackward0>)
 """
 
+import os as _os
+
 from ...engine import dtypes as _dtypes
-from ...engine.dtypes import (  # noqa: F401  # noqa: F401
+from ...engine.dtypes import (  # noqa: F401
     Size,
     bool,
     device,
     double,
-    dtype,  # noqa: F401
+    dtype,
+    finfo,
     float,
     float16,
     float32,
     float64,
     half,
+    iinfo,
     int,
     int8,
     int16,
@@ -39,7 +43,10 @@ from ...engine.factories import (  # noqa: F401
     full,
     full_like,
     get_default_dtype,
+    get_rng_state,
+    initial_seed,
     linspace,
+    logspace,
     manual_seed,
     normal,
     ones,
@@ -50,9 +57,13 @@ from ...engine.factories import (  # noqa: F401
     randn,
     randn_like,
     randperm,
+    scalar_tensor,
     seed,
     set_default_dtype,
+    set_rng_state,
     tensor,
+    tril_indices,
+    triu_indices,
     zeros,
     zeros_like,
 )
@@ -90,3 +101,58 @@ def numel(x) -> "int":
 def is_floating_point(x) -> "bool":
     return x.is_floating_point()
 
+
+
+def is_complex(x) -> "bool":
+    return x.is_complex()
+
+
+def is_nonzero(x) -> "bool":
+    """Whether a one-element tensor is nonzero (PyTorch's error for any other size)."""
+    return x.__bool__()
+
+
+def result_type(tensor1, tensor2) -> dtype:
+    """The dtype PyTorch's arithmetic gives for these operands (tensors or numbers)."""
+    from ...engine.ops.elementwise import result_dtype
+
+    return _dtypes.from_numpy(result_dtype(tensor1, tensor2))
+
+
+def promote_types(type1, type2) -> dtype:
+    """The smallest dtype both dtypes convert to without a change of category (PyTorch's table)."""
+    from ...engine.ops.elementwise import _promote_types
+
+    return _dtypes.from_numpy(_promote_types(_dtypes.to_dtype(type1).np, _dtypes.to_dtype(type2).np))
+
+
+def can_cast(from_, to) -> "bool":
+    """Whether PyTorch's arithmetic may cast ``from_`` to ``to``: never to a lower category (float to int, int to
+    bool)."""
+    order = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+    return order[_dtypes.to_dtype(from_).np.kind] <= order[_dtypes.to_dtype(to).np.kind]
+
+
+_threads = {"intra": _os.cpu_count() or 1, "inter": _os.cpu_count() or 1}
+
+
+def get_num_threads() -> "int":
+    """The thread count set with ``set_num_threads`` (the own engine runs its Python on one; numpy's BLAS keeps
+    its own setting)."""
+    return _threads["intra"]
+
+
+def set_num_threads(n: "int") -> None:
+    if n <= 0:
+        raise RuntimeError("set_num_threads expects a positive integer")
+    _threads["intra"] = n
+
+
+def get_num_interop_threads() -> "int":
+    return _threads["inter"]
+
+
+def set_num_interop_threads(n: "int") -> None:
+    if n <= 0:
+        raise RuntimeError("set_num_interop_threads expects a positive integer")
+    _threads["inter"] = n
