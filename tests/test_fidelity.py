@@ -291,6 +291,19 @@ SILENT = {
         "gx, gy = L.autograd.grad((x / y).sum(), (x, y), create_graph=True); "
         "(gy, L.autograd.grad(gy.sum(), (x, y)))"
     ),
+    # an activation's gradient is its own node (PyTorch's <op>_backward): a second derivative through a piecewise-
+    # linear one is 0, not "does not require grad", and the smooth ones record PyTorch's *BackwardBackward0
+    "second derivative through piecewise-linear activations": (
+        "F = L.nn.functional; x = L.tensor([-2., -.5, 0., .3, 1., 7.], requires_grad=True); "
+        "[L.autograd.grad(L.autograd.grad(f(x).sum(), x, create_graph=True)[0].sum(), x)[0] for f in (F.hardtanh, "
+        "F.relu6, F.hardshrink, F.softshrink, lambda t: F.leaky_relu(t, .1), lambda t: F.threshold(t, .2, 5.))]"
+    ),
+    "gradient nodes of activations": (
+        "F = L.nn.functional; x = L.tensor([-2., -.5, 0., .3, 1., 7.], requires_grad=True); "
+        "[L.autograd.grad(f(x).sum(), x, create_graph=True)[0] for f in (F.hardtanh, F.leaky_relu, F.hardshrink, "
+        "F.softshrink, lambda t: F.threshold(t, .2, 5.), F.elu, F.selu, F.celu, F.gelu, lambda t: F.gelu(t, "
+        "approximate='tanh'), F.softplus, F.logsigmoid, F.hardswish)]"
+    ),
 }
 
 REFUSED = {}

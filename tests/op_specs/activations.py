@@ -1,6 +1,22 @@
 """Specs of the rows in nbautodiff/engine/ops/activations.py."""
 
+from nbautodiff.engine import OPS
+from nbautodiff.engine.ops import apply
+
 from . import UNARY, Spec, fnl
+
+SAME = [((3, 4), (3, 4)), ((), ())]
+
+
+def _backward(name: str, aten, **params):
+    """A backward function's row called directly (what a create_graph=True gradient records: PyTorch's
+    *BackwardBackward0 node); on PyTorch ``aten(ns.ops.aten, g, x)``, its aten op."""
+    def spec(ns, x, g):
+        if ns.__name__ == "torch":
+            return aten(ns.ops.aten, g, x)
+        return apply(OPS[name], (g, x), params)
+    return spec
+
 
 EDGES = [([-30.0, -1.0, 0.0, 1.0, 30.0],)]
 PIECES = (-4.0, 4.0)  # hardsigmoid, hardswish: both bends at ±3
@@ -35,4 +51,29 @@ SPECS = {
                        edges=[([-0.5, 0.5, 0.0, 1.0, 0.2, -0.2],)]),
     "softshrink": Spec(lambda ns, x: fnl(ns).softshrink(x) + fnl(ns).softshrink(x, 0.2), UNARY,
                        edges=[([-0.5, 0.5, 0.0, 1.0, 0.2, -0.2],)]),
+    # their backward functions, recorded by a create_graph=True gradient (PyTorch's *BackwardBackward0 nodes)
+    "gelu_backward": Spec(lambda ns, x, g: _backward("gelu_backward", lambda a, g, x: a.gelu_backward(g, x),
+                                                     approximate="none")(ns, x, g)
+                          + _backward("gelu_backward", lambda a, g, x: a.gelu_backward(g, x, approximate="tanh"),
+                                      approximate="tanh")(ns, x * 2, g), SAME),
+    "softplus_backward": Spec(_backward("softplus_backward", lambda a, g, x: a.softplus_backward(g, x, 2.0, 1.0),
+                                        beta=2.0, threshold=1.0), SAME, edges=[([0.4, 0.6, -30.0], [1.0, 2.0, -1.0])]),
+    "logsigmoid_backward": Spec(_backward("logsigmoid_backward", lambda a, g, x: a.log_sigmoid_backward(
+        g, x, a.log_sigmoid_forward(x)[1])), SAME),
+    "elu_backward": Spec(_backward("elu_backward", lambda a, g, x: a.elu_backward(g, 0.5, 1.5, 2.0, False, x),
+                                   alpha=0.5, scale=1.5, input_scale=2.0), SAME,
+                         edges=[([-1.0, 0.0, 1.0], [1.0, 2.0, -1.0])]),
+    "hardswish_backward": Spec(_backward("hardswish_backward", lambda a, g, x: a.hardswish_backward(g, x)), SAME,
+                               domain=PIECES, edges=[([-4.0, -3.0, 0.0, 3.0, 4.0], [1.0, 2.0, -1.0, 1.0, 1.0])]),
+    "leaky_relu_backward": Spec(_backward("leaky_relu_backward", lambda a, g, x: a.leaky_relu_backward(
+        g, x, 0.2, False), negative_slope=0.2), SAME, edges=[([-1.0, 0.0, 1.0], [1.0, 2.0, -1.0])]),
+    "hardtanh_backward": Spec(_backward("hardtanh_backward", lambda a, g, x: a.hardtanh_backward(g, x, -1.0, 1.0),
+                                        min_val=-1.0, max_val=1.0), SAME,
+                              edges=[([-1.0, 0.0, 1.0, 1.5], [1.0, 2.0, -1.0, 3.0])]),
+    "threshold_backward_of_input": Spec(_backward("threshold_backward_of_input", lambda a, g, x: a.threshold_backward(
+        g, x, 0.1), threshold=0.1), SAME, edges=[([0.1, 0.0, 1.0], [1.0, 2.0, -1.0])]),
+    "hardshrink_backward": Spec(_backward("hardshrink_backward", lambda a, g, x: a.hardshrink_backward(g, x, 0.5),
+                                          lambd=0.5), SAME, edges=[([-0.5, 0.5, 0.0, 1.0], [1.0, 2.0, -1.0, 3.0])]),
+    "softshrink_backward": Spec(_backward("softshrink_backward", lambda a, g, x: a.softshrink_backward(g, x, 0.2),
+                                          lambd=0.2), SAME, edges=[([-0.5, 0.2, 0.0, 1.0], [1.0, 2.0, -1.0, 3.0])]),
 }

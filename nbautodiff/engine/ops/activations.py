@@ -13,9 +13,18 @@ import math
 import numpy as np
 
 from ..tensor import Tensor
-from .elementwise import _d, _pass_where, _sigmoid_fwd, no_derivative_op, sigmoid, tanh, without_derivative
+from .elementwise import (
+    _d,
+    _pass_where,
+    _sigmoid_fwd,
+    _zeros_as,
+    no_derivative_op,
+    sigmoid,
+    tanh,
+    without_derivative,
+)
 from .registry import apply, defop, public
-from .special import _erf_fwd, _exp, _select, erf, inplace_as
+from .special import _erf_fwd, _exp, _select, cosh, erf, inplace_as
 
 
 def _sigmoid(a):
@@ -24,6 +33,10 @@ def _sigmoid(a):
 
 def _tanh(a):
     return tanh(a) if isinstance(a, Tensor) else np.tanh(a)
+
+
+def _cosh(a):
+    return cosh(a) if isinstance(a, Tensor) else np.cosh(a)
 
 
 def _erf(a):
@@ -42,6 +55,29 @@ def _run(op, x, params, inplace_flag: bool, name: str, inplace_op=None):
     if inplace_flag:
         return inplace_as(inplace_op or op, name)(x, **(params or {}))
     return apply(op, (x,), params or None)
+
+
+# ============================================================== backward functions as nodes of their own
+# An activation's gradient is PyTorch's ``<op>_backward(grad, x)``: recorded under ``create_graph`` as a node of its
+# own (GeluBackwardBackward0, HardtanhBackwardBackward0, ...), linear in the gradient, whose derivative in x is
+# ``second`` (0 for the piecewise-linear ones: a second derivative is 0, not "does not require grad").
+def _backward_row(name: str, node: str, rule, second=None):
+    """The row of ``rule(g, x, **params)`` (on arrays), and the function that runs it on arrays or records it.
+    ``second(gg, g, x, **params)`` is gg * g * f''(x), on tensors or arrays; None for f'' = 0."""
+
+    def call(g, x, **params):
+        if isinstance(g, Tensor):
+            return apply(row, (g, x), params)
+        return rule(g, _d(x), **params)
+
+    def d_x(gg, r, g, x, **params):
+        return _zeros_as(x) if second is None else second(gg, g, x, **params)
+
+    row = defop(name, node, rule,
+                vjp=(lambda gg, r, g, x, **params: call(gg, x, **params), d_x),
+                jvp=(lambda dg, r, g, x, **params: call(dg, x, **params), d_x),
+                save=(0, 1) if second is not None else (1,), arrays=True)
+    return call
 
 
 # ============================================================== smooth: gelu, silu, mish, softplus, logsigmoid
@@ -65,7 +101,26 @@ def _gelu_vjp(g, out, x, *, approximate):
     return g * (cdf + x * _INV_SQRT_2PI * _exp(-0.5 * x * x))
 
 
-GELU = defop("gelu", "GeluBackward0", _gelu_fwd, vjp=(_gelu_vjp,), jvp=(_gelu_vjp,), save=(0,), arrays=True)
+def _gelu_second(gg, g, x, *, approximate):
+    """gg * g * gelu''(x), term by term as PyTorch's gelu_double_backward (float32 rounds alike)."""
+    if approximate == "tanh":  # f' = f_ g_ h_ + ... with f_ = x/2, g_ = 1 - tanh²(u), h_ = u', u = k (x + K x³)
+        inner = _SQRT_2_PI * (x + _K * x * x * x)
+        t = _tanh(inner)
+        sech = 1 / _cosh(inner)
+        half, g_, h_ = 0.5 * x, 1 - t * t, _SQRT_2_PI * (1 + 3 * _K * x * x)
+        f_prime_gh = 0.5 * g_ * h_
+        g_prime_fh = half * h_ * ((2 * sech) * (-sech * t) * h_)
+        h_prime_fg = half * g_ * (6 * _K * x * _SQRT_2_PI)
+        return gg * g * (f_prime_gh + f_prime_gh + g_prime_fh + h_prime_fg)
+    xx = x * x
+    pdf = _INV_SQRT_2PI * _exp(-0.5 * xx)
+    return gg * g * (2 * pdf - xx * pdf)  # φ(x) (2 - x²)
+
+
+_gelu_backward = _backward_row("gelu_backward", "GeluBackwardBackward0", lambda g, x, **p: _gelu_vjp(g, None, x, **p),
+                               _gelu_second)
+GELU = defop("gelu", "GeluBackward0", _gelu_fwd, vjp=(lambda g, out, x, **p: _gelu_backward(g, x, **p),),
+             jvp=(lambda dx, out, x, **p: _gelu_backward(dx, x, **p),), save=(0,), arrays=True)
 
 
 @public(function=False, method=False, functional=True)
@@ -103,11 +158,27 @@ def _softplus_vjp(g, out, x, *, beta, threshold):
     return _select(_d(x) * beta > threshold, g, g * _sigmoid(x * beta))
 
 
-SOFTPLUS = defop("softplus", "SoftplusBackward0", _softplus_fwd, vjp=(_softplus_vjp,), jvp=(_softplus_vjp,),
-                 save=(0,), arrays=True)
+def _softplus_second(gg, g, x, *, beta, threshold):
+    s = _sigmoid(x * beta)
+    return _select(_d(x) * beta > threshold, 0.0, gg * g * (beta * s * (1 - s)))
+
+
+def _logsigmoid_second(gg, g, x):
+    s = _sigmoid(-x)
+    return -gg * g * (s * (1 - s))
+
+
+_softplus_backward = _backward_row("softplus_backward", "SoftplusBackwardBackward0",
+                                   lambda g, x, **p: _softplus_vjp(g, None, x, **p), _softplus_second)
+_logsigmoid_backward = _backward_row("logsigmoid_backward", "LogSigmoidBackwardBackward0",
+                                     lambda g, x: g * _sigmoid_fwd(-x), _logsigmoid_second)
+SOFTPLUS = defop("softplus", "SoftplusBackward0", _softplus_fwd,
+                 vjp=(lambda g, out, x, **p: _softplus_backward(g, x, **p),),
+                 jvp=(lambda dx, out, x, **p: _softplus_backward(dx, x, **p),), save=(0,), arrays=True)
 LOGSIGMOID = defop(  # log σ(x) = -softplus(-x); its derivative σ(-x)
     "logsigmoid", "LogSigmoidBackward0", lambda x: -np.logaddexp(0, -x),
-    vjp=(lambda g, out, x: g * _sigmoid(-x),), jvp=(lambda dx, out, x: dx * _sigmoid(-x),), save=(0,), arrays=True,
+    vjp=(lambda g, out, x: _logsigmoid_backward(g, x),), jvp=(lambda dx, out, x: _logsigmoid_backward(dx, x),),
+    save=(0,), arrays=True,
 )
 
 
@@ -162,8 +233,17 @@ def _elu_vjp_of_result(g, out, x, *, alpha, scale, input_scale):
     return _select(_d(out) <= 0, g * input_scale * (_below_zero(out) + alpha * scale), g * scale)
 
 
+def _elu_second(gg, g, x, *, alpha, scale, input_scale):  # masked by x < 0: 0 at 0 and at nan, as PyTorch's
+    return _select(_d(x) < 0, gg * g * (input_scale * input_scale * alpha * scale) * _exp(x * input_scale), 0.0)
+
+
+_elu_backward = _backward_row("elu_backward", "EluBackwardBackward0", lambda g, x, **p: _elu_vjp(g, None, x, **p),
+                              _elu_second)
+
+
 def _elu_rows(name: str, node: str):
-    return (defop(name, f"{node}Backward0", _elu_fwd, vjp=(_elu_vjp,), jvp=(_elu_vjp,), save=(0,), arrays=True),
+    return (defop(name, f"{node}Backward0", _elu_fwd, vjp=(lambda g, out, x, **p: _elu_backward(g, x, **p),),
+                  jvp=(lambda dx, out, x, **p: _elu_backward(dx, x, **p),), save=(0,), arrays=True),
             defop(f"{name}_inplace", f"{node}Backward1", _elu_fwd, vjp=(_elu_vjp_of_result,),
                   jvp=(_elu_vjp_of_result,), save_out=True, arrays=True))
 
@@ -213,8 +293,12 @@ def _leaky_fwd(x, *, negative_slope):
     return np.where(x > 0, x, x * negative_slope)
 
 
+_leaky_backward = _backward_row("leaky_relu_backward", "LeakyReluBackwardBackward0",
+                                lambda g, x, *, negative_slope: _select(_d(x) > 0, g, g * negative_slope))
+
+
 def _leaky_vjp(g, out, x, *, negative_slope):
-    return _select(_d(x) > 0, g, g * negative_slope)
+    return _leaky_backward(g, x, negative_slope=negative_slope)
 
 
 LEAKY_RELU = defop("leaky_relu", "LeakyReluBackward0", _leaky_fwd, vjp=(_leaky_vjp,), jvp=(_leaky_vjp,), save=(0,),
@@ -248,10 +332,12 @@ def _inside(x, lo, hi):
     return ~((_d(x) <= lo) | (_d(x) >= hi))
 
 
+_hardtanh_backward = _backward_row("hardtanh_backward", "HardtanhBackwardBackward0",
+                                   lambda g, x, *, min_val, max_val: _pass_where(_inside(x, min_val, max_val), g))
 HARDTANH = defop(  # the gradient is 0 at the bounds themselves (unlike clamp's)
     "hardtanh", "HardtanhBackward0", lambda x, *, min_val, max_val: np.clip(x, min_val, max_val),
-    vjp=(lambda g, out, x, *, min_val, max_val: _pass_where(_inside(x, min_val, max_val), g),),
-    jvp=(lambda dx, out, x, *, min_val, max_val: _pass_where(_inside(x, min_val, max_val), dx),),
+    vjp=(lambda g, out, x, **bounds: _hardtanh_backward(g, x, **bounds),),
+    jvp=(lambda dx, out, x, **bounds: _hardtanh_backward(dx, x, **bounds),),
     save=(0,), arrays=True,
 )
 
@@ -301,8 +387,12 @@ def _hardswish_vjp(g, out, x):  # PyTorch's: 0 up to -3 (included), x/3 + 1/2 be
     return _pass_where(~(xd <= -3), _select(xd < 3, g * (x / 3 + 0.5), g))
 
 
+_hardswish_backward = _backward_row(
+    "hardswish_backward", "HardswishBackwardBackward0", lambda g, x: _hardswish_vjp(g, None, x),
+    lambda gg, g, x: _select((_d(x) > -3) & (_d(x) < 3), gg * g / 3, 0.0))
 HARDSWISH = defop("hardswish", "HardswishBackward0", lambda x: x * np.clip(x + 3, 0, 6) / 6,
-                  vjp=(_hardswish_vjp,), jvp=(_hardswish_vjp,), save=(0,), arrays=True)
+                  vjp=(lambda g, out, x: _hardswish_backward(g, x),),
+                  jvp=(lambda dx, out, x: _hardswish_backward(dx, x),), save=(0,), arrays=True)
 
 
 @public(function=False, method=False, functional=True)
@@ -317,11 +407,15 @@ def hardswish(input, inplace: bool = False):
     return _run(HARDSWISH, input, None, inplace, "hardswish_")
 
 
+# PyTorch's test is x <= threshold (a nan passes, as itself and its gradient)
+_threshold_backward = _backward_row("threshold_backward_of_input", "ThresholdBackwardBackward0",
+                                    lambda g, x, *, threshold: _pass_where(~(_d(x) <= threshold), g))
+
+
 def _threshold_rows():
-    # PyTorch's test is x <= threshold (a nan passes, as itself and its gradient)
-    rules = dict(vjp=(lambda g, out, x, *, threshold, value: _pass_where(~(_d(x) <= threshold), g),),
-                 jvp=(lambda dx, out, x, *, threshold, value: _pass_where(~(_d(x) <= threshold), dx),), save=(0,),
-                 arrays=True)
+    rules = dict(vjp=(lambda g, out, x, *, threshold, value: _threshold_backward(g, x, threshold=threshold),),
+                 jvp=(lambda dx, out, x, *, threshold, value: _threshold_backward(dx, x, threshold=threshold),),
+                 save=(0,), arrays=True)
     forward = lambda x, *, threshold, value: np.where(x <= threshold, np.asarray(value, x.dtype), x)
     return (defop("threshold", "ThresholdBackward0", forward, **rules),
             defop("threshold_inplace", "ThresholdBackward1", forward, **rules))
@@ -347,16 +441,20 @@ def _shrunk(x, lambd):
     return ~((xd >= -lambd) & (xd <= lambd))
 
 
+_hardshrink_backward = _backward_row("hardshrink_backward", "HardshrinkBackwardBackward0",
+                                     lambda g, x, *, lambd: _pass_where(_shrunk(x, lambd), g))
+_softshrink_backward = _backward_row("softshrink_backward", "SoftshrinkBackwardBackward0",
+                                     lambda g, x, *, lambd: _pass_where(_shrunk(x, lambd), g))
 HARDSHRINK = defop(
     "hardshrink", "HardshrinkBackward0", lambda x, *, lambd: np.where(_shrunk(x, lambd), x, 0).astype(x.dtype),
-    vjp=(lambda g, out, x, *, lambd: _pass_where(_shrunk(x, lambd), g),),
-    jvp=(lambda dx, out, x, *, lambd: _pass_where(_shrunk(x, lambd), dx),), save=(0,), arrays=True,
+    vjp=(lambda g, out, x, *, lambd: _hardshrink_backward(g, x, lambd=lambd),),
+    jvp=(lambda dx, out, x, *, lambd: _hardshrink_backward(dx, x, lambd=lambd),), save=(0,), arrays=True,
 )
 SOFTSHRINK = defop(
     "softshrink", "SoftshrinkBackward0",
     lambda x, *, lambd: np.where(_shrunk(x, lambd), np.where(x > lambd, x - lambd, x + lambd), 0).astype(x.dtype),
-    vjp=(lambda g, out, x, *, lambd: _pass_where(_shrunk(x, lambd), g),),
-    jvp=(lambda dx, out, x, *, lambd: _pass_where(_shrunk(x, lambd), dx),), save=(0,), arrays=True,
+    vjp=(lambda g, out, x, *, lambd: _softshrink_backward(g, x, lambd=lambd),),
+    jvp=(lambda dx, out, x, *, lambd: _softshrink_backward(dx, x, lambd=lambd),), save=(0,), arrays=True,
 )
 
 
