@@ -374,3 +374,83 @@ def set_rng_state(new_state: Tensor) -> None:
     import json
 
     _generator.bit_generator.state = json.loads(new_state._data.astype(np.uint8).tobytes().decode())
+
+
+# ============================================================== sampling from tensors of parameters
+def _sampled(name: str, x: Tensor, values: np.ndarray) -> Tensor:
+    """The samples, recorded as PyTorch records them when x requires grad (a node with zero gradients)."""
+    from .ops.registry import apply
+    from .ops.special import SAMPLES
+
+    return apply(SAMPLES[name], (x,), {"value": values})
+
+
+def _rng_of(generator) -> np.random.Generator:
+    return _rng() if generator is None else generator._rng
+
+
+def _float_input(x: Tensor, kernel: str) -> None:
+    if x._data.dtype.kind != "f":
+        from .ops.special import _torch_name
+
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_torch_name(x._data.dtype)}'")
+
+
+def multinomial(input, num_samples: int, replacement: bool = False, *, generator=None) -> Tensor:
+    """``num_samples`` category indices (int64) per row of the 1-d or 2-d weights ``input`` (not necessarily
+    normalised); without replacement each index at most once per row (drawn by the exponential-race trick)."""
+    p = input._data
+    if p.dtype.kind != "f":
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
+                           f"{dtypes.from_numpy(p.dtype).legacy.removesuffix('Tensor')}")
+    if p.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    if not replacement and num_samples > p.shape[-1]:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    rows = p.reshape(-1, p.shape[-1]).astype(np.float64)
+    if not np.all(np.isfinite(rows)) or np.any(rows < 0):
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    totals = rows.sum(-1, keepdims=True)
+    if np.any(totals <= 0):
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    rng = _rng_of(generator)
+    if replacement:
+        cdf = np.cumsum(rows / totals, -1)
+        u = rng.random((rows.shape[0], num_samples))
+        out = np.stack([np.minimum(np.searchsorted(c, v, side="right"), rows.shape[1] - 1) for c, v in zip(cdf, u)])
+    else:  # the smallest exponential(1) / p first: a draw in proportion to p, without putting back
+        with np.errstate(divide="ignore"):
+            keys = rng.exponential(size=rows.shape) / rows
+        out = np.argsort(keys, axis=-1, kind="stable")[:, :num_samples]
+    return make(out.reshape(*p.shape[:-1], num_samples).astype(np.int64))
+
+
+def bernoulli(input, p=None, *, generator=None) -> Tensor:
+    """0/1 samples (in input's dtype) with the probabilities ``input``, or the number ``p`` for every element."""
+    _float_input(input, "bernoulli_tensor_cpu_p_" if p is None else "bernoulli_scalar_cpu_")
+    probs = input._data if p is None else np.full(input._data.shape, p)
+    if np.any(~((probs >= 0) & (probs <= 1))):
+        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message be "
+                           "improved?  If so, please report an enhancement request to PyTorch.)")
+    draws = _rng_of(generator).random(input._data.shape) < probs
+    return _sampled("bernoulli", input, draws.astype(input._data.dtype))
+
+
+def poisson(input, generator=None) -> Tensor:
+    """Poisson samples (in input's dtype) with the rates ``input``."""
+    _float_input(input, "poisson_cpu")
+    if np.any(input._data < 0):
+        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+    return _sampled("poisson", input, _rng_of(generator).poisson(input._data).astype(input._data.dtype))
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Random integers in [low, high) of input's shape, in input's dtype unless ``dtype`` is given."""
+    if high is None:
+        low, high = 0, low
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    dt = input._data.dtype if dtype is None else _dtype_arg(dtype, "randint_like").np
+    return _finish(_rng().integers(low, high, size=input._data.shape).astype(dt), requires_grad)

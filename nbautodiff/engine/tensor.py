@@ -763,6 +763,107 @@ class Tensor(metaclass=_TorchName):
 
         return _ops.fill_inplace(self, _rng().uniform(a, b, self._data.shape), "uniform_")
 
+    # the other distributions, drawn in place (each recorded under PyTorch's node, with zero gradients)
+    def _continuous(self, name: str, what: str) -> None:
+        if self._data.dtype.kind != "f":
+            from . import dtypes
+
+            raise RuntimeError(f"{what} distribution is a continuous probability distribution. dtype must be a "
+                               f"floating point but you specified {dtypes.from_numpy(self._data.dtype).legacy[:-6]}")
+
+    def exponential_(self, lambd=1.0, *, generator=None):
+        from .factories import _rng_of
+
+        self._continuous("exponential_", "Exponential")
+        if not lambd > 0:
+            raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")
+        return _ops.fill_inplace(self, _rng_of(generator).exponential(1 / lambd, self._data.shape), "exponential_")
+
+    def geometric_(self, p, *, generator=None):
+        from .factories import _rng_of
+
+        if not 0 < p < 1:
+            raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p:g}")
+        return _ops.fill_inplace(self, _rng_of(generator).geometric(p, self._data.shape), "geometric_")
+
+    def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+        from .factories import _rng_of
+
+        self._continuous("log_normal_", "LogNormal")
+        if not std > 0:
+            raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std:g}")
+        return _ops.fill_inplace(self, _rng_of(generator).lognormal(mean, std, self._data.shape), "log_normal_")
+
+    def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+        from .factories import _rng_of
+
+        self._continuous("cauchy_", "Cauchy")
+        if not sigma > 0:
+            raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma:g}")
+        return _ops.fill_inplace(self, median + sigma * _rng_of(generator).standard_cauchy(self._data.shape), "cauchy_")
+
+    def random_(self, from_=None, to=None, *, generator=None, **kwargs):
+        """Integers in [from, to); ``random_(to)``: in [0, to); ``random_()``: in [0, 2**mantissa] for floats, [0, max]
+        for integers (PyTorch's ranges)."""
+        from .factories import _rng_of
+
+        from_ = kwargs.pop("from", from_)
+        dt = self._data.dtype
+        if from_ is not None and to is None and "from" not in kwargs:
+            from_, to, name = 0, from_, "random_to_"
+        else:
+            name = "random_" if from_ is None else "random_from_to_"
+        lo = 0 if from_ is None else from_
+        if dt.kind == "f":
+            top = 2 ** (np.finfo(dt).nmant + 1)
+        elif dt.kind == "b":
+            top = 1
+        else:
+            top = int(np.iinfo(dt).max)
+        if to is None:
+            hi = top + 1 if name == "random_" else top
+        else:
+            hi = to
+        if lo >= hi:
+            raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={lo} >= to={hi}")
+        if dt.kind in "iu":
+            cpp = {"uint8": "unsigned char", "int8": "signed char", "int16": "short", "int32": "int",
+                   "int64": "long"}.get(dt.name, dt.name)
+            if not np.iinfo(dt).min <= lo <= np.iinfo(dt).max:
+                raise RuntimeError(f"from is out of bounds for {cpp}")
+            if not np.iinfo(dt).min <= hi - 1 <= np.iinfo(dt).max:
+                raise RuntimeError(f"to - 1 is out of bounds for {cpp}")
+        values = _rng_of(generator).integers(lo, hi, size=self._data.shape, dtype=np.int64 if hi <= 2**63 - 1
+                                             else np.uint64)
+        return _ops.fill_inplace(self, values, name)
+
+    def bernoulli_(self, p=0.5, *, generator=None):
+        """0/1 in place with probability ``p`` (a number, or a tensor of probabilities broadcast to self)."""
+        from .factories import _rng_of
+        from .ops.inplace import inplace_apply
+        from .ops.registry import apply
+        from .ops.special import SAMPLES
+
+        probs = p._data if isinstance(p, Tensor) else p
+        if np.any(~((np.asarray(probs) >= 0) & (np.asarray(probs) <= 1))):
+            raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message "
+                               "be improved?  If so, please report an enhancement request to PyTorch.)")
+        values = _rng_of(generator).random(self._data.shape) < probs
+        if not isinstance(p, Tensor):
+            return _ops.fill_inplace(self, values, "bernoulli_")
+        return inplace_apply(self, lambda old, q: apply(SAMPLES["bernoulli_tensor_"], (old, q), {"value": values}), p,
+                             "bernoulli_")
+
+    def bernoulli(self, p=None, *, generator=None):
+        from .factories import bernoulli
+
+        return bernoulli(self, p, generator=generator)
+
+    def multinomial(self, num_samples, replacement=False, *, generator=None):
+        from .factories import multinomial
+
+        return multinomial(self, num_samples, replacement, generator=generator)
+
     # ------------------------------------------------------------------ new tensors like this one
     def new_tensor(self, data, dtype=None, requires_grad=False):
         from .factories import tensor

@@ -134,4 +134,32 @@ SPECS = {
                                                                            [0.25, 0.75, 1.0])]),
     "addcmul": Spec(lambda ns, x, a, b: ns.addcmul(x, a, b, value=2.0) + x.addcmul(a, b), TERNARY),
     "addcdiv": Spec(lambda ns, x, a, b: ns.addcdiv(x, a, b, value=-0.5) + x.addcdiv(a, b), TERNARY, domain=POS),
+    # --- the gamma family and i0 (away from the poles; PyTorch's values at them are edges)
+    "lgamma": Spec(lambda ns, x: ns.lgamma(x) + x.lgamma(), UNARY, domain=(0.3, 3.0),
+                   edges=[([-2.5, -0.5, 0.0, 1.0, 2.0, 10.0, INF, NAN],)]),
+    "digamma": Spec(lambda ns, x: ns.digamma(x), UNARY, domain=(0.3, 3.0),
+                    edges=[([-2.5, -0.5, 0.0, 1.0, 1e-3, 30.0],)]),
+    "polygamma": Spec(lambda ns, x: ns.polygamma(1, x) + x.polygamma(2) + ns.polygamma(0, x) * 0.5, UNARY,
+                      domain=(0.3, 3.0), edges=[([-2.5, -0.5, 0.5, 1.0, 20.0],)]),
+    "mvlgamma": Spec(lambda ns, x: ns.mvlgamma(x, 3) + x.mvlgamma(1), UNARY, domain=(1.2, 4.0),
+                     edges=[([1.5, 2.0, 7.25],)]),
+    "i0": Spec(lambda ns, x: ns.i0(x) + x.i0(), UNARY, edges=[([0.0, 1.0, -2.0, 30.0],)]),
+    "special_i1": Spec(lambda ns, x: ns.special.i1(x) if ns.__name__ == "torch" else _own_apply("special_i1", x),
+                       UNARY, edges=[([0.0, 1e-9, -2.0, 31.0],)]),
+    # --- fmax/fmin (a nan loses; ties go to input), copysign (0 for other), ldexp, frexp's mantissa, nextafter
+    "fmax": Spec(lambda ns, x, y: ns.fmax(x, y), BINARY, edges=[([1.0, NAN, 2.0, NAN], [NAN, 3.0, 2.0, NAN])]),
+    "fmin": Spec(lambda ns, x, y: x.fmin(y), BINARY, edges=[([1.0, NAN, 2.0, NAN], [NAN, 3.0, 2.0, NAN])]),
+    "copysign": Spec(lambda ns, x, y: ns.copysign(x, y), BINARY,
+                     edges=[([1.0, -2.0, 0.0, 3.0], [-1.0, 1.0, -0.0, NAN])]),
+    "copysign_scalar": Spec(lambda ns, x: ns.copysign(x, -1.5) + x.copysign(2.0), UNARY, edges=[([0.0, -1.0, 2.0],)]),
+    "ldexp": Spec(lambda ns, x, e: ns.ldexp(x, e), BINARY),
+    "frexp": Spec(lambda ns, x: ns.frexp(x).mantissa + x.frexp()[0], UNARY, domain=(0.55, 0.95),
+                  edges=[([0.0, 8.0, -3.0, 1e-3],)]),
+    "nextafter": Spec(lambda ns, x, y: ns.nextafter(x, y), BINARY),
+    # --- the nodes of random samples: fixed values here (tests/test_math_api.py checks the draws), zero gradients
+    **{name: Spec(lambda ns, x, name=name: _own_apply(name, x, value=np.full(x.shape, 0.5)) * x, UNARY, torch=False)
+       for name in ("bernoulli", "poisson", "bernoulli_", "exponential_", "geometric_", "log_normal_", "cauchy_",
+                    "random_", "random_to_", "random_from_to_")},
+    "bernoulli_tensor_": Spec(lambda ns, x, p: apply(OPS["bernoulli_tensor_"], (x, p), {"value": np.ones(x.shape)})
+                              * x * p, SAME, torch=False),
 }

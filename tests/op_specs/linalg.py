@@ -68,4 +68,13 @@ SPECS = {
     # ord 0 counts non-zeros and has no gradient; ties of ±inf share theirs; a zero vector gets 0 everywhere
     "linalg_vector_norm": Spec(_norms, UNARY, edges=[([[0.0, 0.0, 0.0, 0.0], [0.0, 1.0, -2.0, 2.0],
                                                        [2.0, -2.0, 1.0, 0.5]],)]),
+    "vdot": Spec(lambda ns, x, y: ns.vdot(x, y) + x.vdot(y * 2), [((4,), (4,))]),
+    "trace": Spec(lambda ns, x: x.trace() + ns.trace(x * 2), [((3, 4),), ((3, 3),)]),
+    "linalg_cross": Spec(lambda ns, x, y: ns.linalg.cross(x, y) + ns.cross(x, y, dim=-1) * 2,
+                         [((4, 3), (4, 3)), ((2, 1, 3), (1, 4, 3))]),
+    # PyTorch has no second derivative (its CdistBackwardBackward0 raises: tests/test_math_api.py)
+    "cdist": Spec(lambda ns, a, b: ns.cdist(a, b) + ns.cdist(a, b, p=1) * 0.5 + ns.cdist(a, b, p=3)
+                  + ns.cdist(a, b, p=math.inf) + ns.cdist(a, b, p=0.5) + ns.cdist(a, b, p=1.5) + ns.cdist(a, b, p=0),
+                  [((3, 2), (4, 2)), ((2, 3, 2), (1, 4, 2))], second_order=False,
+                  edges=[([[0.0, 0.0], [3.0, 4.0]], [[0.0, 0.0], [3.0, 5.0]])]),
 }

@@ -64,4 +64,9 @@ SPECS = {
                    edges=[([1.0, 3.0, 3.0, 2.0, 3.0],), ([1.0, float("nan"), 2.0, float("nan"), 0.0],)]),
     "cummin": Spec(lambda ns, x: x.cummin(-1)[0], UNARY,
                    edges=[([3.0, 1.0, 1.0, 2.0, 1.0],), ([1.0, float("nan"), 0.0],)]),
+    "kthvalue": Spec(lambda ns, x: x.kthvalue(1)[0] + ns.kthvalue(x, 1, 0, keepdim=True).values.sum(), UNARY),
+    "mode": Spec(lambda ns, x: x.mode()[0] + ns.mode(x, 0, keepdim=True).values.sum(), UNARY,
+                 edges=[([[1.0, 2.0, 2.0, 3.0], [3.0, 3.0, 1.0, 1.0]],)]),
+    "logcumsumexp": Spec(lambda ns, x: x.logcumsumexp(-1) + ns.logcumsumexp(x, 0), UNARY,
+                         edges=[([1000.0, 0.0, -1000.0],), ([1.0, -float("inf"), 3.0],)]),
 }

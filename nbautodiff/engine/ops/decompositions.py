@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from .. import dtypes, mode
+from ..tensor import make
 from ._util import const, norm_dim, one_dim, shape_str
 from .contractions import linalg_diagonal
 from .elementwise import where
@@ -185,8 +186,6 @@ class lstsq_result(tuple):
 def linalg_lstsq(A, B, rcond=None, *, driver=None):
     """The least-squares solution of ``A @ X ≈ B`` (``torch.linalg.lstsq``): ``.solution``, and as PyTorch's
     default driver gives them, empty ``residuals`` and ``singular_values`` and the ``rank``."""
-    from ..tensor import make
-
     rows = B._data.shape[-2] if B._data.ndim == A._data.ndim else B._data.shape[-1]
     if not 0 <= A._data.ndim - B._data.ndim <= 1:
         raise RuntimeError("torch.linalg.lstsq: input.dim() must be greater or equal to other.dim() and "
@@ -626,3 +625,39 @@ def linalg_norm(A, ord=None, dim=None, keepdim: bool = False, *, dtype=None):
     if ord is not None and ((dim is not None and len(dim) == 2) or (dim is None and A._data.ndim == 2)):
         return linalg_matrix_norm(A, ord, tuple(dim) if dim is not None else (0, 1), keepdim, dtype=dtype)
     return linalg_vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype)
+
+
+# ============================================================== matrix_power (composed as PyTorch composes it)
+@public(linalg=True)
+def matrix_power(input, n: int):
+    """A square matrix (or a batch) to the integer power n, with PyTorch's steps and so its nodes: n = 0 an identity
+    copied into a clone (CopyBackwards), 1 a clone, -1 linalg.inv, 2 and 3 matmuls, larger powers by squaring (the
+    bits of n from the lowest); a negative n inverts first."""
+    from .linalg import matmul
+
+    name = "linalg.matrix_power"
+    if input._data.ndim < 2:
+        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
+    _square(input, name)
+    if n == 0:
+        eye = make(np.broadcast_to(np.eye(input._data.shape[-1], dtype=input._data.dtype), input._data.shape))
+        return input.clone().copy_(eye)
+    if n == 1:
+        return input.clone()
+    if n < 0:
+        _linalg_input(input, "linalg.inv")
+        if n == -1:
+            return linalg_inv(input)
+    a = linalg_inv(input) if n < 0 else input
+    n = abs(n)
+    if n == 2:
+        return matmul(a, a)
+    if n == 3:
+        return matmul(matmul(a, a), a)
+    z = result = None
+    while n > 0:
+        bit, n = n % 2, n // 2
+        z = a if z is None else matmul(z, z)
+        if bit:
+            result = z if result is None else matmul(result, z)
+    return result

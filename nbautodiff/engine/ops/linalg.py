@@ -1,5 +1,6 @@
-"""Products: dot, mv, mm, bmm, matmul as PyTorch decomposes it, the add*-family, einsum, tensordot, kron, diagonal
-(torch.linalg's solve, inv, lstsq, det, pinv and the norms are in decompositions.py)."""
+"""Products: dot, vdot, mv, mm, bmm, matmul as PyTorch decomposes it, the add*-family, einsum, tensordot, kron,
+diagonal, trace, cross, cdist, vander (torch.linalg's solve, inv, lstsq, det, pinv, the norms and matrix_power are in
+decompositions.py)."""
 
 from __future__ import annotations
 
@@ -605,3 +606,236 @@ def inner(input, other):
     return _tensordot(input, other, [-1], [-1])
 
 
+
+
+# ============================================================== vdot, trace, cross
+VDOT = defop(  # the conjugate of the first vector times the second: dot's rules for real tensors
+    "vdot", "VdotBackward0", _dot_fwd, vjp=DOT.vjp, jvp=(lambda dx, out, x, y: vdot(dx, y), lambda dy, out, x, y:
+                                                       vdot(x, dy)),
+    reads=((1,), (0,)), error=_dot_error,
+)
+
+
+@public
+def vdot(input, other):
+    """The inner product of two 1-d tensors, the first conjugated (``dot`` for real tensors)."""
+    _tensors("vdot", "input other", input, other)
+    _need(input, other, "vdot", 1, 1)
+    if input._data.dtype != other._data.dtype:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {_scalar_type(input)} and "
+                           f"{_scalar_type(other)}")
+    return apply(VDOT, (input, other))
+
+
+def _trace_fwd(x):
+    out = np.trace(x)
+    return out.astype(np.int64) if x.dtype.kind in "iu" else out
+
+
+TRACE = defop(  # the gradient is g on the diagonal
+    "trace", "TraceBackward0", lambda x, *, shape: _trace_fwd(x),
+    vjp=(lambda g, out, x, *, shape: g * make(np.eye(*shape, dtype=g._data.dtype)),),
+    jvp=(lambda dx, out, x, *, shape: trace(dx),),
+)
+
+
+@public
+def trace(input):
+    """The sum of a matrix's diagonal (int64 for integer matrices)."""
+    if input._data.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input._data.ndim}")
+    if input._data.dtype.kind == "b":
+        raise NotImplementedError("\"trace\" not implemented for 'Bool'")
+    return apply(TRACE, (input,), {"shape": input._data.shape})
+
+
+LINALG_CROSS = defop(  # broadcasting: the gradients are summed back to each input's shape
+    "linalg_cross", "LinalgCrossBackward0", lambda x, y, *, dim: np.cross(x, y, axis=dim),
+    vjp=(lambda g, out, x, y, *, dim: linalg_cross(y, g, dim=dim),
+         lambda g, out, x, y, *, dim: linalg_cross(g, x, dim=dim)),
+    jvp=(lambda dx, out, x, y, *, dim: linalg_cross(dx, y, dim=dim),
+         lambda dy, out, x, y, *, dim: linalg_cross(x, dy, dim=dim)),
+    reads=((1,), (0,)), broadcast=True,
+)
+
+
+@public(function=False, method=False, linalg=True)
+def linalg_cross(input, other, *, dim: int = -1):
+    """The cross product of 3-vectors along ``dim`` (``torch.linalg.cross``); the other dimensions broadcast."""
+    from ._util import broadcast_error, one_dim
+
+    a, b = input._data, other._data
+    if a.ndim != b.ndim:
+        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
+    d = one_dim(dim, a.ndim, "linalg.cross")
+    if a.shape[d] != 3 or b.shape[d] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got {a.shape[d]} and "
+                           f"{b.shape[d]}")
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"expected scalar type {_scalar_type(input)} but found {_scalar_type(other)}")
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise broadcast_error("linalg.cross")((input, other), {}, None) from None
+    return apply(LINALG_CROSS, (input, other), {"dim": d})
+
+
+@public
+def cross(input, other, dim=None):
+    """``linalg.cross`` along ``dim``; without it, along the first dimension of size 3 (deprecated, PyTorch warns)."""
+    if dim is None:
+        import warnings
+
+        warnings.warn("Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass the dim "
+                      "explicitly or simply use torch.linalg.cross.\nThe default value of dim will change to agree "
+                      "with that of linalg.cross in a future release.", UserWarning, stacklevel=2)
+        dim = next((i for i, n in enumerate(input._data.shape) if n == 3), None)
+        if dim is None:
+            raise RuntimeError("no dimension of size 3 in input")
+    return linalg_cross(input, other, dim=dim)
+
+
+# ============================================================== cdist
+def _cdist_fwd(x1, x2, *, p):
+    diff = np.abs(x1[..., :, None, :] - x2[..., None, :, :])
+    if p == 0:
+        return np.sum(diff != 0, axis=-1).astype(diff.dtype)
+    if p == np.inf:
+        return np.max(diff, axis=-1, initial=0)
+    if p == 1:
+        return np.sum(diff, axis=-1)
+    if p == 2:
+        return np.sqrt(np.sum(diff * diff, axis=-1))
+    return np.sum(diff ** p, axis=-1) ** (1 / p)
+
+
+def _cdist_local(x1, x2, dist, p):
+    """d dist / d diff for each pair and coordinate (diff = x1 row - x2 row): PyTorch's _cdist_backward rules, with
+    0 where the distance is 0 (and, for p = inf, the whole gradient to every coordinate that ties for the max)."""
+    diff = x1[..., :, None, :] - x2[..., None, :, :]
+    d = dist[..., None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if p == 0:
+            local = np.zeros_like(diff)
+        elif p == 1:
+            local = np.sign(diff)
+        elif p == np.inf:
+            local = np.sign(diff) * (np.abs(diff) == d)
+        elif p < 2:
+            local = np.where((d == 0) | (diff == 0), 0, np.sign(diff) * np.abs(diff) ** (p - 1) / d ** (p - 1))
+        elif p == 2:
+            local = np.where(d == 0, 0, diff / d)
+        else:
+            local = np.where(d == 0, 0, diff * np.abs(diff) ** (p - 2) / d ** (p - 1))
+    return local.astype(diff.dtype)
+
+
+def _cdist_grad_fwd(g, x1, x2, dist, *, p, first):
+    local = g[..., None] * _cdist_local(x1, x2, dist, p)
+    return local.sum(-2) if first else -local.sum(-3)
+
+
+def _cdist_vjp(first: bool):
+    def vjp(g, out, x1, x2, *, p):
+        # PyTorch has no derivative of _cdist_backward: recorded (create_graph=True), its node raises
+        grad = apply(_CDIST_BACKWARD, (g, x1, x2, out), {"p": p, "first": first})
+        if grad.grad_fn is not None:
+            grad.grad_fn.next = tuple(e for e in grad.grad_fn.next if e is not None)
+        return grad
+
+    return vjp
+
+
+def _cdist_jvp(first: bool):
+    def jvp(dx, out, x1, x2, *, p):
+        local = make(_cdist_local(x1._data, x2._data, out._data, p))
+        t = dx.unsqueeze(-2) if first else -dx.unsqueeze(-3)
+        return (local * t).sum(-1)
+
+    return jvp
+
+
+def _make_cdist_backward():
+    from .elementwise import no_derivative_op
+
+    op = no_derivative_op("_cdist_backward", _cdist_grad_fwd, node="CdistBackwardBackward0",
+                          backward=(NotImplementedError, "the derivative for '_cdist_backward' is not implemented."))
+    op.vjp, op.jvp = (op.vjp[0],) * 4, (op.jvp[0],) * 4
+    return op
+
+
+_CDIST_BACKWARD = _make_cdist_backward()
+CDIST = defop(
+    "cdist", "CdistBackward0", _cdist_fwd, vjp=(_cdist_vjp(True), _cdist_vjp(False)),
+    jvp=(_cdist_jvp(True), _cdist_jvp(False)), save=(0, 1), save_out=True, broadcast=True,
+)
+
+
+@public(method=False)
+def cdist(x1, x2, p: float = 2.0, compute_mode=None):
+    """The p-norm distances between each row of x1 (..., P, M) and each row of x2 (..., R, M): (..., P, R), the
+    batch dimensions broadcast. Computed directly for every p (PyTorch's matrix-product path for p = 2 and more than
+    25 rows, and so its nodes there, is not taken; ``compute_mode`` is accepted and ignored)."""
+    for name, a in (("X1", x1), ("X2", x2)):
+        if a._data.ndim < 2:
+            raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: {a._data.ndim}D")
+    for name, a in (("X1", x1), ("X2", x2)):
+        if a._data.dtype.kind != "f":
+            raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: {_scalar_type(a)}")
+    if x1._data.shape[-1] != x2._data.shape[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {x1._data.shape[-1]} X2: "
+                           f"{x2._data.shape[-1]}")
+    if not p >= 0:
+        raise RuntimeError("cdist only supports non-negative p values")
+    if x1._data.dtype != x2._data.dtype:
+        raise RuntimeError(f"expected scalar type {_scalar_type(x1)} but found {_scalar_type(x2)}")
+    try:
+        np.broadcast_shapes(x1._data.shape[:-2], x2._data.shape[:-2])
+    except ValueError:  # PyTorch's error names the batch dimensions only
+        from ._util import broadcast_error
+
+        batches = (make(np.empty(x1._data.shape[:-2])), make(np.empty(x2._data.shape[:-2])))
+        raise broadcast_error("cdist")(batches, {}, None) from None
+    return apply(CDIST, (x1, x2), {"p": float(p)})
+
+
+# ============================================================== vander
+@public(method=False)
+def vander(x, N=None, increasing: bool = False):
+    """The Vandermonde matrix of a 1-d x: columns x**(N-1), ..., x, 1 (the other way round with ``increasing``);
+    integers come back as int64. Composed as PyTorch composes it (ones, cumprod written into slices, flip)."""
+    from .. import factories
+    from .positions import flip
+    from .reduce import cumprod
+
+    if x._data.ndim != 1:
+        raise RuntimeError("x must be a one-dimensional tensor.")
+    n = x._data.shape[0] if N is None else N
+    if n < 0:
+        raise RuntimeError("N must be non-negative.")
+    dt = x._data.dtype if x._data.dtype.kind == "f" else np.dtype(np.int64)
+    result = factories.empty(x._data.shape[0], n, dtype=dtypes.from_numpy(dt))
+    if n > 0:
+        result[:, 0].fill_(1)
+        if n > 1:
+            result[:, 1:].copy_(x.unsqueeze(1))
+            result[:, 1:].copy_(cumprod(result[:, 1:], 1))
+    return result if increasing else flip(result, (1,))
+
+
+@public(function=False, method=False, linalg=True)
+def linalg_vander(x, *, N=None):
+    """``torch.linalg.vander``: powers 0, 1, ..., N-1 of x along a new last dimension (batches allowed)."""
+    from .joining import cat
+    from .reduce import cumprod
+
+    if x._data.dtype.kind not in "fiu":
+        raise RuntimeError(f"linalg.vander supports floating point, complex, and integer tensors, but got "
+                           f"{_scalar_type(x)}")
+    x_ = x.unsqueeze(-1) if x._data.ndim == 0 else x
+    shape = list(x_._data.shape)
+    n = shape[-1] if N is None else N
+    if n <= 1:
+        raise RuntimeError("N must be greater than 1.")
+    powers = cumprod(expand(x_.unsqueeze(-1), *shape, n - 1), -1)
+    return cat([make(np.ones((*shape, 1), dtype=powers._data.dtype)), powers], -1)

@@ -1,5 +1,5 @@
 """Picking and writing at positions: gather, index_select, flip, roll, repeat, scatter, scatter_add, index_add,
-index_copy, index_fill, index_put."""
+index_copy, index_fill, index_put; finding and counting them: nonzero, argwhere, bincount; diagflat."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import numpy as np
 
 from ..tensor import Tensor, make
 from ._util import const, norm_dim, one_dim, shape_str
+from .elementwise import _grad_on, no_derivative_op
 from .registry import apply, defop, public
 from .shape import (
     EMBED,
@@ -423,3 +424,61 @@ def index_fill(x, dim: int, index, value):
     return apply(INDEX_FILL, (x,), {"key": key, "value": value})
 
 
+
+
+# ============================================================== nonzero, argwhere, bincount (no gradient), diagflat
+@public
+def nonzero(input, *, as_tuple: bool = False):
+    """The indices of the nonzero elements (nan counts), one row each in row-major order: an int64 (n, ndim)
+    tensor; with ``as_tuple``, one 1-d tensor per dimension (a 0-d input counts as 1-d)."""
+    a = input._array()
+    if as_tuple:
+        return tuple(make(i.astype(np.int64)) for i in np.nonzero(a.reshape(a.shape or (1,))))
+    return make(np.argwhere(a).astype(np.int64))
+
+
+@public
+def argwhere(input):
+    """``nonzero(input)``: the (n, ndim) int64 indices of the nonzero elements."""
+    return nonzero(input)
+
+
+def _bincount_fwd(x, w, *, minlength):
+    out = np.bincount(x, w, minlength=minlength)
+    return out.astype(w.dtype if w.dtype.kind == "f" else np.float64)
+
+
+@public
+def bincount(input, weights=None, minlength: int = 0):
+    """How often each value 0, 1, ... max occurs in the 1-d non-negative integer ``input`` (int64), or the sums of
+    ``weights`` at them (float32 for float32 weights, else float64); at least ``minlength`` bins. PyTorch has no
+    derivative for the weights: backward through them raises."""
+    from .special import _torch_name
+
+    a = input._array()
+    if a.dtype.kind not in "iu" or a.dtype == np.uint64:
+        raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{_torch_name(a.dtype)}'")
+    if a.ndim != 1 or (a.size and a.min() < 0):
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
+    if weights is None:
+        return make(np.bincount(a, minlength=minlength).astype(np.int64))
+    if weights._data.ndim != 1 or weights._data.shape[0] != a.shape[0]:
+        raise RuntimeError("weights should be 1-d and have the same length as input")
+    if not (weights._requires_grad and _grad_on()):
+        return make(_bincount_fwd(a, weights._data, minlength=minlength))
+    out = apply(BINCOUNT, (input, weights), {"minlength": minlength})
+    out.grad_fn.next = tuple(e for e in out.grad_fn.next if e is not None)
+    return out
+
+
+BINCOUNT = no_derivative_op("bincount", _bincount_fwd)  # bincount(input, weights): PyTorch's NotImplemented node
+
+
+@public
+def diagflat(input, offset: int = 0):
+    """The flattened input on the ``offset`` diagonal of a square matrix (DiagEmbedBackward0, as PyTorch)."""
+    from .layout import diag_embed
+
+    return diag_embed(input.reshape(-1), offset)

@@ -1,5 +1,5 @@
-"""Reductions (sum, mean, max, min, prod, norm, logsumexp, var, std, cumsum, cumprod) and the softmax family
-(sorting.py: sort, topk, median, cummax)."""
+"""Reductions (sum, mean, max, min, prod, norm, logsumexp, var, std, cumsum, cumprod, logcumsumexp, trapezoid and
+cumulative_trapezoid) and the softmax family (sorting.py: sort, topk, median, cummax)."""
 
 from __future__ import annotations
 
@@ -814,3 +814,114 @@ def cumprod(x, dim, *, dtype=None):
     return apply(CUMPROD, (x,), {"dim": one_dim(dim, x._data.ndim, "cumprod")})
 
 
+
+
+# ============================================================= logcumsumexp; trapezoid, cumulative_trapezoid (composed)
+def _logcumsumexp_fwd(x, *, dim):
+    if x.dtype.kind != "f":
+        from .special import _torch_name
+
+        raise NotImplementedError(f"\"logcumsumexp_out_cpu\" not implemented for '{_torch_name(x.dtype)}'")
+    return np.logaddexp.accumulate(x.reshape(x.shape or (1,)), axis=dim).reshape(x.shape)
+
+
+def _reverse_logcumsumexp(t, dim):
+    return flip(logcumsumexp(flip(t, dim), dim), dim)
+
+
+def _logcumsumexp_vjp(g, out, x, *, dim):
+    """PyTorch's logcumsumexp_backward: the positive and the negative parts of g, each in log space (lowest where
+    absent), summed from the end with logcumsumexp, so that nothing overflows."""
+    lowest = make(np.asarray(np.finfo(g._data.dtype).min, g._data.dtype))
+    log_abs = g.abs().log()
+    pos = where(const(g._data > 0), log_abs, lowest)
+    neg = where(const(g._data < 0), log_abs, lowest)
+    return (_reverse_logcumsumexp(pos - out, dim) + x).exp() - (_reverse_logcumsumexp(neg - out, dim) + x).exp()
+
+
+def _logcumsumexp_jvp(dx, out, x, *, dim):
+    e = exp(x - const(np.max(x._data, axis=dim, keepdims=True) if x._data.ndim else x._data))
+    return cumsum(dx * e, dim) / cumsum(e, dim)
+
+
+LOGCUMSUMEXP = defop("logcumsumexp", "LogcumsumexpBackward0", _logcumsumexp_fwd, vjp=(_logcumsumexp_vjp,),
+                     jvp=(_logcumsumexp_jvp,), save=(0,), save_out=True)
+
+
+@public
+def logcumsumexp(x, dim):
+    """log(cumsum(exp(x), dim)), computed without overflow."""
+    return apply(LOGCUMSUMEXP, (x,), {"dim": one_dim(dim, x._data.ndim, "logcumsumexp")})
+
+
+def _by_number(x, c, divide: bool = False):
+    """x * c (x / c) for a plain number c as PyTorch's C++ records it: MulBackward1 (DivBackward1)."""
+    from .registry import OPS
+
+    return apply(OPS["loss_div" if divide else "loss_scale"], (x,), {"c": c})
+
+
+def _trapezoid_dim(y, dim) -> int:
+    if y._data.ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    if y._data.dtype.kind == "b":
+        raise RuntimeError("trapezoid: received a bool input for `y`, but bool is not supported")
+    return one_dim(dim, y._data.ndim, "trapezoid")
+
+
+def _spacing(y, x, d: int, name: str):
+    """x's differences along ``d``, shaped to broadcast against y's (PyTorch's view of a 1-d or shorter x)."""
+    if x._data.ndim == 1:
+        if x._data.shape[0] != y._data.shape[d]:
+            raise RuntimeError(f"{name}: There must be one `x` value for each sample point")
+        shape = [1] * y._data.ndim
+        shape[d] = x._data.shape[0]
+        x = x.view(*shape)
+    elif x._data.ndim < y._data.ndim:
+        x = x.view(*([1] * (y._data.ndim - x._data.ndim)), *x._data.shape)
+    n = x._data.shape[d]
+    return x.narrow(d, 1, n - 1) - x.narrow(d, 0, n - 1)
+
+
+def _trapezoid_args(name: str, x, dx):
+    if x is not None and not isinstance(x, Tensor):
+        raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, {type(x).__name__}), "
+                        "but expected one of:\n * (Tensor y, Tensor x, *, int dim = -1)\n"
+                        " * (Tensor y, *, Number dx = None, int dim = -1)")
+    return 1.0 if dx is None else dx
+
+
+@public(method=False)
+def trapezoid(y, x=None, *, dx=None, dim: int = -1):
+    """The trapezoidal rule along ``dim``: at the sample points x (a tensor), or spaced ``dx`` apart (1 by
+    default). Composed as PyTorch composes it."""
+    dx = _trapezoid_args("trapezoid", x, dx)
+    d = _trapezoid_dim(y, dim)
+    n = y._data.shape[d]
+    if n == 0:
+        from ..factories import zeros
+
+        return zeros(*(s for i, s in enumerate(y._data.shape) if i != d), dtype=y.dtype)
+    if x is None:
+        ends = _by_number(y.select(d, 0) + y.select(d, -1), 0.5)
+        return _by_number(sum(y, d) - ends, dx)
+    left, right = y.narrow(d, 0, n - 1), y.narrow(d, 1, n - 1)
+    return _by_number(sum((left + right) * _spacing(y, x, d, "trapezoid"), d), 2.0, divide=True)
+
+
+@public(method=False)
+def trapz(y, x=None, *, dx=None, dim: int = -1):
+    """``trapezoid`` (its older name)."""
+    return trapezoid(y, x, dx=dx, dim=dim)
+
+
+@public(method=False)
+def cumulative_trapezoid(y, x=None, *, dx=None, dim: int = -1):
+    """The running trapezoidal integral along ``dim`` (one element fewer than y there)."""
+    dx = _trapezoid_args("cumulative_trapezoid", x, dx)
+    d = _trapezoid_dim(y, dim)
+    n = builtins.max(y._data.shape[d] - 1, 0)
+    left, right = y.narrow(d, 0, n), y.narrow(d, builtins.min(1, y._data.shape[d]), n)
+    if x is None:
+        return cumsum(_by_number(left + right, dx / 2.0), d)
+    return _by_number(cumsum((left + right) * _spacing(y, x, d, "cumulative_trapezoid"), d), 2.0, divide=True)

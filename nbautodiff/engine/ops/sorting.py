@@ -1,4 +1,5 @@
-"""Picking along a dimension: sort, argsort, topk, kthvalue, median, nanmedian, mode, cummax and cummin."""
+"""Picking along a dimension: sort, argsort, topk, kthvalue, median, nanmedian, mode, cummax and cummin; and what
+sorting answers without a gradient: unique, unique_consecutive, searchsorted, bucketize, histc; quantile (composed)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ import functools
 
 import numpy as np
 
-from ..tensor import make
-from ._util import one_dim
+from ..tensor import Tensor, make
+from ._util import one_dim, shape_str
+from .elementwise import _grad_on, no_derivative_op
 from .positions import along_key
 from .reduce import _extreme_all_jvp, _extreme_all_vjp, check_nonempty, return_type
 from .registry import apply, defop, public
 from .shape import _copy_at, _getitem_jvp, _index_vjp
+from .special import _torch_name
 
 
 # ============================================================== picking along a dimension: sort, topk, median, cummax
@@ -215,3 +218,280 @@ def cummax(x, dim):
 def cummin(x, dim):
     """The running minimum along ``dim`` and where it was found."""
     return _cumulative_extreme(x, dim, False)
+
+
+# ============================================================== kthvalue, mode: values and indices along a dimension
+KTHVALUE = _picking("kthvalue", "KthvalueBackward0")
+MODE = _picking("mode", "ModeBackward0")
+kthvalue_result, mode_result = return_type("kthvalue"), return_type("mode")
+
+
+@public
+def kthvalue(x, k: int, dim: int = -1, keepdim: bool = False):
+    """The k-th smallest value along ``dim`` (k from 1; nan counts as the largest) and its index. Of equal values
+    the first in a stable sort is taken; PyTorch's partial sort may name another position of a tie."""
+    a = x._array()
+    d = one_dim(dim, a.ndim, "kthvalue")
+    n = a.shape[d] if a.ndim else 1
+    if not 1 <= k <= n:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
+    if a.ndim == 0:
+        return kthvalue_result(*_pick(KTHVALUE, x, np.zeros((), np.int64), 0))
+    idx = np.take(np.argsort(a, axis=d, kind="stable"), [k - 1], axis=d)
+    return kthvalue_result(*_pick(KTHVALUE, x, idx if keepdim else np.squeeze(idx, d), d, keepdim))
+
+
+def _mode_index(a: np.ndarray) -> np.ndarray:
+    """PyTorch's CPU mode along the last axis: sort, take the first (smallest) value of the longest run, and the
+    last position in the sorted order among its equals. A nan equals nothing, so each nan is a run of its own."""
+    order = np.argsort(a, axis=-1, kind="stable")
+    s = np.take_along_axis(a, order, -1)
+    n = a.shape[-1]
+    pos = np.arange(n)
+    differs = s[..., 1:] != s[..., :-1]
+    start = np.concatenate([np.ones(s.shape[:-1] + (1,), bool), differs], -1)
+    end = np.concatenate([differs, np.ones(s.shape[:-1] + (1,), bool)], -1)
+    first = np.maximum.accumulate(np.where(start, pos, 0), axis=-1)
+    length = np.where(end, pos - first + 1, 0)
+    return np.take_along_axis(order, np.argmax(length, -1)[..., None], -1)[..., 0]
+
+
+@public
+def mode(x, dim: int = -1, keepdim: bool = False):
+    """The most frequent value along ``dim`` (the smallest of equally frequent ones) and an index of it: the last
+    occurrence, as PyTorch's CPU kernel gives for up to 16 elements (beyond, its unstable sort may pick another)."""
+    a = x._array()
+    d = one_dim(dim, a.ndim, "mode")
+    if a.ndim == 0:
+        return mode_result(*_pick(MODE, x, np.zeros((), np.int64), 0))
+    check_nonempty(x, d, "mode()")
+    idx = _mode_index(np.moveaxis(a, d, -1))
+    return mode_result(*_pick(MODE, x, np.expand_dims(idx, d) if keepdim else idx, d, keepdim))
+
+
+# ============================================================== unique, unique_consecutive (no gradient)
+def _no_derivative(node: str, aten: str):
+    """A row-less op whose node is PyTorch's for a function without a derivative: backward through it raises."""
+    return no_derivative_op(aten, lambda a, *, out: out, node=node,
+                            backward=(NotImplementedError, f"the derivative for '{aten}' is not implemented."))
+
+
+_UNIQUE = {"unique": _no_derivative("Unique2Backward0", "_unique2"),
+           "unique_dim": _no_derivative("UniqueDimBackward0", "unique_dim"),
+           "unique_consecutive": _no_derivative("UniqueConsecutiveBackward0", "unique_consecutive")}
+
+
+def _unique_node(x, out, kind: str):
+    """The values' tensor; recorded, as PyTorch records it, under a node whose backward raises."""
+    if not (x._requires_grad and _grad_on()):
+        return make(out)
+    values = apply(_UNIQUE[kind], (x,), {"out": out})
+    values.grad_fn.next = tuple(e for e in values.grad_fn.next if e is not None)
+    return values
+
+
+def _int64(a) -> Tensor:
+    return make(np.asarray(a, dtype=np.int64))
+
+
+def _unique_result(values, inverse, counts, return_inverse, return_counts):
+    if not (return_inverse or return_counts):
+        return values
+    return (values, *((_int64(inverse),) if return_inverse else ()), *((_int64(counts),) if return_counts else ()))
+
+
+@public
+def unique(x, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False, dim=None):
+    """The distinct values (or slices along ``dim``), in ascending order (PyTorch's CPU kernel sorts even with
+    ``sorted=False``); ``return_inverse``: where each element went; ``return_counts``: how often each occurs.
+    Each nan is distinct, as in PyTorch."""
+    a = x._array()
+    if dim is None:
+        flat = a.reshape(-1)
+        vals, inv, cnt = np.unique(flat, return_inverse=True, return_counts=True, equal_nan=False)
+        values = _unique_node(x, vals, "unique")
+        return _unique_result(values, inv.reshape(a.shape), cnt, return_inverse, return_counts)
+    d = one_dim(dim, a.ndim, "unique")
+    if a.ndim == 0 or a.shape[d] == 0 or a.size == 0:
+        vals, inv, cnt = a.reshape(a.shape or (1,)), np.zeros(a.shape[d] if a.ndim else 1), np.zeros(0)
+        if a.ndim and a.shape[d]:
+            vals, inv, cnt = np.take(a, [0], axis=d), np.zeros(a.shape[d]), np.asarray([a.shape[d]])
+    else:
+        vals, inv, cnt = np.unique(a, return_inverse=True, return_counts=True, axis=d, equal_nan=False)
+    values = _unique_node(x, vals, "unique_dim")
+    return _unique_result(values, inv.reshape(-1), cnt, return_inverse, return_counts)
+
+
+@public
+def unique_consecutive(x, return_inverse: bool = False, return_counts: bool = False, dim=None):
+    """Each run of equal consecutive values (or slices along ``dim``) once; the inverse and counts as ``unique``'s."""
+    a = x._array()
+    if dim is None:
+        s = a.reshape(-1)
+        differs = s[1:] != s[:-1]
+    else:
+        d = one_dim(dim, a.ndim, "unique_consecutive")
+        s = np.moveaxis(a, d, 0) if a.ndim else a.reshape(1)
+        differs = np.any((s[1:] != s[:-1]).reshape(max(len(s) - 1, 0), -1), axis=1)
+    start = np.concatenate([np.ones(min(len(s), 1), bool), differs])
+    inv = np.cumsum(start) - 1
+    cnt = np.diff(np.append(np.flatnonzero(start), len(s)))
+    vals = s[start]
+    if dim is not None and a.ndim:
+        vals = np.moveaxis(vals, 0, d)
+    values = _unique_node(x, vals, "unique_consecutive")
+    return _unique_result(values, inv.reshape(a.shape) if dim is None else inv, cnt, return_inverse, return_counts)
+
+
+# ============================================================== searchsorted, bucketize, histc (no gradient)
+def _bisect(seq: np.ndarray, values: np.ndarray, right: bool) -> np.ndarray:
+    """PyTorch's binary search, played on whole rows at once: ``seq`` (M, n) sorted rows, ``values`` (M, k). The
+    lower bound moves right while ``!(mid >= v)`` (``!(mid > v)`` for the upper): a nan value lands at the end, and a
+    nan in the sequence counts as larger than every value, as in PyTorch."""
+    n = seq.shape[-1]
+    start = np.zeros(values.shape, np.int64)
+    end = np.full(values.shape, n, np.int64)
+    while True:
+        active = start < end
+        if not active.any():
+            return start
+        mid = (start + end) // 2
+        m = np.take_along_axis(seq, np.minimum(mid, n - 1), -1)
+        go_right = ~(m > values) if right else ~(m >= values)
+        start = np.where(active & go_right, mid + 1, start)
+        end = np.where(active & ~go_right, mid, end)
+
+
+@public(method=False)
+def searchsorted(sorted_sequence, input, *, out_int32: bool = False, right: bool = False, side=None, sorter=None):
+    """Where each value would be inserted into ``sorted_sequence`` (its last dimension) to keep it sorted: the
+    first such index, or the last with ``right=True`` / ``side='right'``. ``sorter`` sorts an unsorted sequence."""
+    seq = sorted_sequence._array()
+    if side is not None:
+        if side not in ("left", "right"):
+            raise RuntimeError(f"torch.searchsorted(): side can only be 'left' or 'right' but got {side}")
+        if right and side == "left":
+            raise RuntimeError("torch.searchsorted(): side and right can't be set to opposites, got side of left "
+                               "while right was True")
+        right = side == "right"
+    if seq.ndim == 0:
+        raise RuntimeError("torch.searchsorted(): boundaries tensor should have positive dimension, but got 0 "
+                           "dimension")
+    scalar = not isinstance(input, Tensor)
+    vals = np.asarray(input) if scalar else input._array()
+    if seq.ndim > 1 and (scalar or vals.shape[:-1] != seq.shape[:-1]):
+        raise RuntimeError("torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 dimensions "
+                           "of boundaries tensor and input value tensor must match, but we got boundaries tensor "
+                           f"{shape_str(seq.shape)} and input value tensor {shape_str(vals.shape)}")
+    if sorter is not None:
+        seq = np.take_along_axis(seq, np.asarray(sorter._array(), np.int64), -1)
+    rows = seq.reshape(-1, seq.shape[-1])
+    v = vals.reshape(1, -1) if seq.ndim == 1 else vals.reshape(rows.shape[0], -1)
+    out = _bisect(rows, np.broadcast_to(v, (rows.shape[0], v.shape[1])), right).reshape(vals.shape)
+    return make(out.astype(np.int32 if out_int32 else np.int64))
+
+
+@public(method=False)
+def bucketize(input, boundaries, *, out_int32: bool = False, right: bool = False):
+    """The bucket of each value among the 1-d ``boundaries``: ``searchsorted(boundaries, input)``."""
+    if boundaries._data.ndim != 1:
+        raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({boundaries._data.ndim})")
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right)
+
+
+@public
+def histc(input, bins: int = 100, min=0, max=0):
+    """The counts of ``bins`` equal-width bins between min and max (the data's range when both are 0), as a tensor
+    of input's dtype; elements outside are ignored and max falls in the last bin. No gradient (as PyTorch)."""
+    a = input._array()
+    if a.dtype.kind != "f":
+        raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{_torch_name(a.dtype)}'")
+    if bins <= 0:
+        raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
+    lo, hi = a.dtype.type(min), a.dtype.type(max)
+    if lo == hi and a.size:
+        lo, hi = a.min(), a.max()
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        raise RuntimeError(f"torch.histc: range of [{lo}, {hi}] is not finite")
+    if lo > hi:
+        raise RuntimeError("torch.histc: max must be larger than min")
+    inside = a[(a >= lo) & (a <= hi)]
+    pos = ((inside - lo) * a.dtype.type(bins) / (hi - lo)).astype(np.int64)
+    return make(np.bincount(np.minimum(pos, bins - 1), minlength=bins).astype(a.dtype))
+
+
+# ============================================================= quantile, nanquantile: composed as PyTorch composes them
+_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _quantile(x, q, dim, keepdim: bool, interpolation: str, ignore_nan: bool):
+    """PyTorch's quantile_impl step by step (sort, view, gather, lerp_, squeeze_), so that values, gradients and
+    node names are its own: the ranks q * (n - 1) (of the non-nan count for nanquantile), rounded as
+    ``interpolation`` says, and the values there interpolated."""
+    a = x._data
+    if not isinstance(q, Tensor):
+        if not 0 <= q <= 1:
+            raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {q}")
+        q = make(np.asarray(q, dtype=a.dtype if a.dtype.kind == "f" else np.float32))
+    if interpolation not in _INTERPOLATIONS:
+        raise RuntimeError("quantile() interpolation must be one of linear, lower, higher, midpoint or nearest, but "
+                           f"got {interpolation}")
+    if a.size == 0:
+        raise RuntimeError("quantile() input tensor must be non-empty")
+    if q._data.ndim > 1:
+        raise RuntimeError("quantile() q must be a scalar or 1D tensor")
+    if a.dtype not in (np.float32, np.float64):
+        raise RuntimeError("quantile() input tensor must be either float or double dtype")
+    if q._data.dtype != a.dtype:
+        raise RuntimeError("quantile() q tensor must be same dtype as the input tensor")
+    if not np.all((q._data >= 0) & (q._data <= 1)):
+        raise RuntimeError("quantile() q values must be in the range [0, 1]")
+    if dim is not None and a.ndim:
+        d = one_dim(dim, a.ndim, "quantile")
+        out_shape = list(a.shape)
+        if keepdim:
+            out_shape[d] = 1
+        else:
+            del out_shape[d]
+    else:
+        d = None if dim is None else one_dim(dim, a.ndim, "quantile")
+        out_shape = [1] * a.ndim if keepdim else []
+    if d is None:
+        s = x.flatten().sort().values
+    elif d == a.ndim - 1:
+        s = x.sort().values
+    else:
+        s = x.unsqueeze(-1).transpose(d, -1).sort().values
+    s = s.view(*out_shape, s.shape[-1])
+    last = s.shape[-1] - 1
+    nan = make(np.isnan(s._data))
+    if ignore_nan:
+        ranks = q * ((~nan).sum(-1, keepdim=True) - 1)
+        ranks.masked_fill_(ranks < 0, 0)
+    else:
+        ranks = (q * last).masked_fill(nan.any(-1, keepdim=True), last)
+    if interpolation in ("lower", "higher", "nearest"):
+        getattr(ranks, {"lower": "floor_", "higher": "ceil_", "nearest": "round_"}[interpolation])()
+    below = ranks.long()
+    values = s.gather(-1, below)
+    if interpolation in ("linear", "midpoint"):
+        weights = ranks.new_full(ranks.shape, 0.5) if interpolation == "midpoint" else ranks - below
+        values.lerp_(s.gather(-1, ranks.ceil_().long()), weights)
+    if q._data.ndim == 0:
+        return values.squeeze_(-1)
+    return values.unsqueeze_(0).transpose_(0, -1).squeeze_(-1)
+
+
+@public
+def quantile(input, q, dim=None, keepdim: bool = False, *, interpolation: str = "linear"):
+    """The q-th quantiles (q a number or a 1-d tensor in [0, 1]) of all elements or along ``dim``; the quantiles
+    come first in the shape. A nan in a reduced row makes its quantiles nan."""
+    return _quantile(input, q, dim, keepdim, interpolation, False)
+
+
+@public
+def nanquantile(input, q, dim=None, keepdim: bool = False, *, interpolation: str = "linear"):
+    """As ``quantile``, ignoring nans (nan where a row holds nothing else)."""
+    return _quantile(input, q, dim, keepdim, interpolation, True)

@@ -1,5 +1,7 @@
 """More functions of one or two tensors: inverse trigonometric and hyperbolic functions, erf and friends, sinc,
-degrees, rounding, nan_to_num, logit, xlogy, logaddexp, lerp, addcmul, addcdiv, float_power, positive."""
+degrees, rounding, nan_to_num, logit, xlogy, logaddexp, lerp, addcmul, addcdiv, float_power, positive; the gamma family
+(lgamma, digamma, polygamma, mvlgamma) and i0 in vectorised numpy; fmax, fmin, copysign, gcd, lcm, ldexp, frexp,
+nextafter; and the nodes of random samples (bernoulli, poisson, the in-place distributions)."""
 
 from __future__ import annotations
 
@@ -7,8 +9,8 @@ import math
 
 import numpy as np
 
-from ..tensor import Tensor
-from ._util import SCALARS, as_operand, broadcast_error
+from ..tensor import Tensor, make
+from ._util import SCALARS, as_operand, broadcast_error, const
 from .elementwise import (
     _BOOL,
     _d,
@@ -25,6 +27,7 @@ from .elementwise import (
     where,
 )
 from .inplace import inplace
+from .reduce import return_type
 from .registry import apply, defop, public, unary
 from .shape import to_dtype
 
@@ -429,3 +432,381 @@ def positive(input):
     return input
 
 
+
+
+# ============================================================== the gamma family: lgamma, digamma, polygamma, mvlgamma
+# numpy has neither lgamma nor digamma: each is shifted up by its recurrence to z >= _SHIFT, where an asymptotic series
+# is exact to float64 rounding, and reflected for x below 0.5 (lgamma, trigamma) or below 0 (digamma); PyTorch's values
+# at the poles, the negative integers, ±inf and nan are kept.
+_SHIFT = 10.0
+_BERNOULLI = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617 / 510, 43867 / 798, -174611 / 330)
+_LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
+
+
+def _f64(x):
+    return np.asarray(x, dtype=np.float64)
+
+
+def _shift(x, target, term):
+    """(z, sum of term(x + k) over the k that bring x + k up to ``target``): the recurrences' finite part."""
+    z, acc = x.copy(), np.zeros_like(x)
+    while True:
+        m = z < target
+        if not m.any():
+            return z, acc
+        acc = np.where(m, acc + term(np.where(m, z, 1.0)), acc)
+        z = np.where(m, z + 1, z)
+
+
+def _sinpi(x):
+    """sin(pi x), exact at the integers (x reduced to [-1, 1] first)."""
+    return np.sin(np.pi * (x - 2 * np.round(x / 2)))
+
+
+def _lgamma_pos(x):
+    """log Γ(x) for x >= 0.5: Stirling's series at z = x + k >= _SHIFT, less the log of the product x (x+1)..."""
+    z, logs = _shift(x, _SHIFT, np.log)
+    w = 1 / (z * z)
+    series = sum(b / (2 * k * (2 * k - 1)) * w ** (k - 1) for k, b in enumerate(_BERNOULLI[:8], 1)) / z
+    return (z - 0.5) * np.log(z) - z + _LOG_SQRT_2PI + series - logs
+
+
+def _lgamma_fwd(x):
+    x = _f64(x)
+    with np.errstate(all="ignore"):
+        small = x < 0.5
+        pos = _lgamma_pos(np.where(small, 1 - x, x))
+        out = np.where(small, np.log(np.pi / np.abs(_sinpi(x))) - pos, pos)
+    return np.where(np.isinf(x) | ((x <= 0) & (x == np.floor(x))), np.inf, out)
+
+
+def _digamma_fwd(x):
+    x = _f64(x)
+    with np.errstate(all="ignore"):
+        neg = x < 0
+        z, acc = _shift(np.where(neg, 1 - x, x), _SHIFT, lambda t: -1 / t)
+        w = 1 / (z * z)
+        out = acc + np.log(z) - 0.5 / z - sum(b / (2 * k) * w ** k for k, b in enumerate(_BERNOULLI, 1))
+        # the fractional part of x in tan: pi * x itself is inexact for |x| > 1 (PyTorch's calc_digamma)
+        out = np.where(neg, out - np.pi / np.tan(np.pi * np.fmod(x, 1)), out)
+    out = np.where(x == 0, np.copysign(np.inf, -x), out)
+    return np.where(neg & (x == np.floor(x)), np.nan, out)
+
+
+def _hurwitz(x, n: int):
+    """ζ(n + 1, x) = Σ_k (x + k)^-(n+1), by summing up to z >= _SHIFT + n and the Euler–Maclaurin tail there."""
+    s = n + 1
+    z, acc = _shift(x, _SHIFT + n, lambda t: t ** -s)
+    tail = z ** -n / n + 0.5 * z ** -s
+    rising = float(s)  # s (s+1) ... (s+2j-2)
+    for j, b in enumerate(_BERNOULLI, 1):
+        tail = tail + b / math.factorial(2 * j) * rising * z ** (-s - 2 * j + 1)
+        rising *= (s + 2 * j - 1) * (s + 2 * j)
+    return acc + tail
+
+
+def _polygamma_fwd(x, *, n: int):
+    if n == 0:
+        return _digamma_fwd(x)
+    dt = x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
+    x = _f64(x)
+    with np.errstate(all="ignore"):
+        if n == 1:  # reflected below 0.5 as PyTorch's calc_trigamma, sin(pi x) in the input's precision (its poles)
+            small = x < 0.5
+            sin = _f64(np.sin(dt.type(np.pi) * x.astype(dt)))
+            zeta = _hurwitz(np.where(small, 1 - x, x), 1)
+            out = np.where(small, np.pi ** 2 / (sin * sin) - zeta, zeta)
+            return np.where(x == np.inf, 0.0, np.where(x == -np.inf, np.nan, out))
+        sign = 1.0 if n % 2 else -1.0
+        out = sign * math.factorial(n) * _hurwitz(np.where(np.isinf(x), 1.0, x), n)
+        pole = (x <= 0) & (x == np.floor(x))
+        return np.where(pole | (x == -np.inf), sign * np.inf, np.where(x == np.inf, np.nan, out))
+
+
+LGAMMA = defop("lgamma", "LgammaBackward0", _lgamma_fwd,
+               vjp=(lambda g, out, x: g * digamma(x),), jvp=(lambda dx, out, x: dx * digamma(x),), save=(0,))
+DIGAMMA = defop("digamma", "DigammaBackward0", _digamma_fwd,
+                vjp=(lambda g, out, x: g * polygamma(1, x),), jvp=(lambda dx, out, x: dx * polygamma(1, x),),
+                save=(0,))
+POLYGAMMA = defop("polygamma", "PolygammaBackward0", _polygamma_fwd,
+                  vjp=(lambda g, out, x, *, n: g * polygamma(n + 1, x),),
+                  jvp=(lambda dx, out, x, *, n: dx * polygamma(n + 1, x),), save=(0,))
+lgamma = public(unary(LGAMMA), inplace=True)
+lgamma.__doc__ = "log |Γ(x)| elementwise (inf at 0 and the negative integers); its node is ``LgammaBackward0``."
+digamma = public(unary(DIGAMMA), inplace=True)
+digamma.__doc__ = "ψ(x) = d/dx lgamma(x) (nan at the negative integers, ∓inf at ±0); ``DigammaBackward0``."
+
+
+@public(inplace=True)
+def polygamma(n: int, input):
+    """The n-th derivative of digamma (n >= 0): ``polygamma(0, x)`` is ``digamma(x)``. (The method takes the tensor
+    first: ``x.polygamma(n)``.)"""
+    if isinstance(n, Tensor) and not isinstance(input, Tensor):
+        n, input = input, n
+    if n < 0:
+        raise RuntimeError("polygamma(n, x) does not support negative n.")
+    return apply(POLYGAMMA, (input,), {"n": int(n)})
+
+
+def _mvlgamma_fwd(x, *, p):
+    x = _f64(x)
+    return sum(_lgamma_fwd(x - j / 2) for j in range(p)) + p * (p - 1) / 4 * math.log(math.pi)
+
+
+def _mvlgamma_grad(x, p):
+    return sum(digamma(x - j / 2) for j in range(p))
+
+
+MVLGAMMA = defop("mvlgamma", "MvlgammaBackward0", _mvlgamma_fwd,
+                 vjp=(lambda g, out, x, *, p: g * _mvlgamma_grad(x, p),),
+                 jvp=(lambda dx, out, x, *, p: dx * _mvlgamma_grad(x, p),), save=(0,))
+
+
+@public(inplace=True)
+def mvlgamma(input, p: int):
+    """The multivariate log-gamma of dimension p: Σ_j lgamma(x - j/2) + p(p-1)/4 log(pi)."""
+    if p < 1:
+        raise RuntimeError("p has to be greater than or equal to 1")
+    return apply(MVLGAMMA, (input,), {"p": int(p)})
+
+
+# ============================================================== i0 (its derivative i1: a row of its own)
+def _i0_fwd(x):
+    x = _f64(x)
+    with np.errstate(all="ignore"):
+        return np.where(np.isinf(x), np.nan, np.i0(np.where(np.isinf(x), 0.0, x)))
+
+
+def _i1_fwd(x):
+    """I1 by its power series Σ (x/2)^(2k+1) / (k! (k+1)!) (positive terms) up to |x| = 30, beyond by its asymptotic
+    series e^x / sqrt(2 pi x) Σ (-1)^k Π((4 - (2j-1)²)) / (k! (8x)^k)."""
+    x = _f64(x)
+    a = np.abs(x)
+    with np.errstate(all="ignore"):
+        h = np.minimum(a, 30.0) / 2
+        term, series = h.copy(), h.copy()
+        for k in range(1, 90):
+            term = term * h * h / (k * (k + 1))
+            series = series + term
+        big = np.maximum(a, 30.0)
+        term, asym = np.ones_like(a), np.ones_like(a)
+        for k in range(1, 30):
+            term = -term * (4 - (2 * k - 1) ** 2) / (k * 8 * big)
+            asym = asym + term
+        asym = np.exp(big) / np.sqrt(2 * np.pi * big) * asym
+    return np.sign(x) * np.where(a <= 30, series, asym)
+
+
+def _i1_vjp(g, out, x):
+    """PyTorch's i1_backward: i0(x) - i1(x) / x, and 0.5 where |x| <= eps."""
+    eps = np.finfo(x._data.dtype if x._data.dtype.kind == "f" else np.float32).eps
+    tiny = const(np.abs(x._data) <= eps)
+    safe = where(tiny, make(np.asarray(eps, x._data.dtype)), x)
+    return g * where(tiny, make(np.asarray(0.5, safe._data.dtype)), i0(safe) - out / safe)
+
+
+I0 = defop("i0", "I0Backward0", _i0_fwd,
+           vjp=(lambda g, out, x: g * apply(I1, (x,)),), jvp=(lambda dx, out, x: dx * apply(I1, (x,)),), save=(0,))
+I1 = defop("special_i1", "SpecialI1Backward0", _i1_fwd, vjp=(_i1_vjp,),
+           jvp=(lambda dx, out, x: _i1_vjp(dx, out, x),), save=(0,), save_out=True)
+i0 = public(unary(I0), inplace=True)
+i0.__doc__ = "The modified Bessel function of the first kind of order 0; its node is ``I0Backward0``."
+
+
+@public(name="i0_", method=False)
+def _i0_function_(input):
+    """``torch.i0_(x)``: as ``x.i0_()``."""
+    return input.i0_()
+
+
+# ============================================================== fmax, fmin, copysign, ldexp, frexp, nextafter
+def _need_tensors(name: str, input, other) -> None:
+    for i, (arg, v) in enumerate((("input", input), ("other", other))):
+        if not isinstance(v, Tensor):
+            raise TypeError(f"{name}(): argument '{arg}' (position {i + 1}) must be Tensor, not {type(v).__name__}")
+
+
+def _fmax_keeps_x(x, y, larger: bool):
+    """Where fmax (fmin) gives x: x >= y (x <= y), or y is nan. Ties go to x alone, as PyTorch's masks have it."""
+    a, b = x._data, y._data
+    return const(((a >= b) if larger else (a <= b)) | np.isnan(b))
+
+
+def _fmax_rows(name: str, node: str, forward, larger: bool):
+    def to_x(g, out, x, y):
+        return _select(_fmax_keeps_x(x, y, larger)._data, g, 0.0)
+
+    def to_y(g, out, x, y):
+        return _select(~_fmax_keeps_x(x, y, larger)._data, g, 0.0)
+
+    return defop(name, node, forward, vjp=(to_x, to_y), jvp=(to_x, to_y), save=(0, 1), broadcast=True,
+                 promotes=True, error=broadcast_error(name))
+
+
+FMAX = _fmax_rows("fmax", "FmaxBackward0", np.fmax, True)
+FMIN = _fmax_rows("fmin", "FminBackward0", np.fmin, False)
+
+
+@public
+def fmax(input, other):
+    """The elementwise maximum, where a nan loses to a number (``maximum`` propagates it)."""
+    _need_tensors("fmax", input, other)
+    return apply(FMAX, (input, other))
+
+
+@public
+def fmin(input, other):
+    """The elementwise minimum, where a nan loses to a number (``minimum`` propagates it)."""
+    _need_tensors("fmin", input, other)
+    return apply(FMIN, (input, other))
+
+
+def _copysign_ratio(out, x):
+    """d copysign(x, y) / dx: out / x, 0 where x is 0 (PyTorch's copysign_tensor_self_backward)."""
+    return _select(x._data == 0, 0.0, out / x)
+
+
+def _copysign_fwd(x, y):
+    return np.copysign(x, y)
+
+
+COPYSIGN = defop(
+    "copysign", "CopysignBackward0", _copysign_fwd,
+    vjp=(lambda g, out, x, y: g * _copysign_ratio(out, x), _zero),
+    jvp=(lambda dx, out, x, y: dx * _copysign_ratio(out, x), _zero),
+    save=(0,), save_out=True, broadcast=True, promotes=True, error=broadcast_error("copysign"),
+)
+COPYSIGN_SCALAR = defop(
+    "copysign_scalar", "CopysignBackward1", lambda x, *, other: np.copysign(x, other),
+    vjp=(lambda g, out, x, *, other: g * _copysign_ratio(out, x),),
+    jvp=(lambda dx, out, x, *, other: dx * _copysign_ratio(out, x),), save=(0,), save_out=True,
+)
+
+
+@public(inplace=True)
+def copysign(input, other):
+    """The magnitude of input with the sign of other (a tensor or a number; -0.0 counts as negative)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"copysign() received an invalid combination of arguments - got ({type(input).__name__}, "
+                        f"{type(other).__name__}), but expected one of:\n * (Tensor input, Tensor other)\n"
+                        " * (Tensor input, Number other)")
+    if isinstance(other, Tensor):
+        return apply(COPYSIGN, (input, other))
+    return apply(COPYSIGN_SCALAR, (input,), {"other": other})
+
+
+def _integer_op(name: str, fn):
+    def op(input, other):
+        _need_tensors(name, input, other)
+        for t in (input, other):
+            if t._data.dtype.kind not in "iu":
+                raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{_torch_name(t._data.dtype)}'")
+        return make(np.asarray(fn(input._data, other._data)))
+
+    op.__name__ = op.__qualname__ = name
+    return op
+
+
+gcd = public(_integer_op("gcd", np.gcd), inplace=True)
+gcd.__doc__ = "The greatest common divisor of integers, elementwise (non-negative; gcd(0, 0) = 0)."
+lcm = public(_integer_op("lcm", np.lcm), inplace=True)
+lcm.__doc__ = "The least common multiple of integers, elementwise (non-negative; 0 if either is 0)."
+
+
+@public(name="gcd_", method=False)
+def _gcd_function_(input, other):
+    return input.gcd_(other)
+
+
+@public(name="lcm_", method=False)
+def _lcm_function_(input, other):
+    return input.lcm_(other)
+
+
+_LOG2 = math.log(2.0)
+LDEXP = defop(
+    "ldexp", "LdexpBackward0", lambda x, e: x * np.exp2(e),
+    vjp=(lambda g, out, x, e: g * _exp2(e), lambda g, out, x, e: g * out * _LOG2),
+    jvp=(lambda dx, out, x, e: dx * _exp2(e), lambda de, out, x, e: de * out * _LOG2),
+    save=(1,), save_out=True, broadcast=True, promotes=True, error=broadcast_error("ldexp"),
+)
+
+
+def _exp2(e):
+    from .elementwise import exp2
+
+    return exp2(e) if isinstance(e, Tensor) else np.exp2(e)
+
+
+@public(inplace=True)
+def ldexp(input, other):
+    """input * 2 ** other (a float result)."""
+    _need_tensors("ldexp", input, other)
+    return apply(LDEXP, (input, other))
+
+
+@public(name="ldexp_", method=False)
+def _ldexp_function_(input, other):
+    return input.ldexp_(other)
+
+
+frexp_result = return_type("frexp", "mantissa exponent")
+
+
+def _frexp_scale(exponent: np.ndarray, like):
+    return make(np.exp2(-exponent.astype(like._data.dtype)))
+
+
+FREXP = defop("frexp", "FrexpBackward0", lambda x, *, exponent: np.frexp(x)[0],
+              vjp=(lambda g, out, x, *, exponent: g * _frexp_scale(exponent, g),),
+              jvp=(lambda dx, out, x, *, exponent: dx * _frexp_scale(exponent, dx),))
+
+
+@public
+def frexp(input):
+    """(mantissa, exponent) with input = mantissa * 2 ** exponent, |mantissa| in [0.5, 1) (0, inf and nan as they
+    are, exponent 0); the exponent is int32. The mantissa's gradient is g / 2 ** exponent."""
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+    exponent = np.frexp(input._data)[1].astype(np.int32)
+    return frexp_result(apply(FREXP, (input,), {"exponent": exponent}), make(exponent))
+
+
+NEXTAFTER = defop(  # PyTorch passes the gradient to input as if it were the identity
+    "nextafter", "NextafterBackward0", np.nextafter, vjp=(lambda g, out, x, y: g, _zero),
+    jvp=(lambda dx, out, x, y: dx, _zero), broadcast=True, promotes=True, error=broadcast_error("nextafter"),
+)
+
+
+@public(inplace=True)
+def nextafter(input, other):
+    """The next floating-point value after input towards other."""
+    _need_tensors("nextafter", input, other)
+    for t in (input, other):
+        if t._data.dtype.kind != "f":
+            raise NotImplementedError(f"\"nextafter_cpu\" not implemented for '{_torch_name(t._data.dtype)}'")
+    return apply(NEXTAFTER, (input, other))
+
+
+# ============================================================== random samples: their nodes (zero gradients)
+# The values are drawn by the caller (factories.py, the Tensor methods) and given as ``value``; the rows record what
+# PyTorch records: a node whose gradient is zero for every input.
+def _sample_fwd(*arrays, value):
+    return np.asarray(value, dtype=arrays[0].dtype)
+
+
+def _zeros_for(g, out, *inputs, **params):
+    return make(np.zeros(g.shape, g._data.dtype))
+
+
+def _sample_row(name: str, node: str, inputs: int = 1):
+    return defop(name, node, _sample_fwd, vjp=(_zeros_for,) * inputs, jvp=(_zeros_for,) * inputs)
+
+
+SAMPLES = {name: _sample_row(name, node, n) for name, node, n in (
+    ("bernoulli", "BernoulliBackward0", 1), ("poisson", "PoissonBackward0", 1),
+    ("bernoulli_", "BernoulliBackward2", 1), ("bernoulli_tensor_", "BernoulliBackward1", 2),
+    ("exponential_", "ExponentialBackward0", 1), ("geometric_", "GeometricBackward0", 1),
+    ("log_normal_", "LogNormalBackward0", 1), ("cauchy_", "CauchyBackward0", 1),
+    ("random_", "RandomBackward2", 1), ("random_to_", "RandomBackward1", 1), ("random_from_to_", "RandomBackward0", 1),
+)}
