@@ -33,10 +33,14 @@ def follow(root: str) -> None:
     sys.meta_path.insert(0, _Finder(root))
     backends.on_switch(lambda b: _refill_all(root, b))
     # The own engine's submodules exist as followers from the start: `torch.nn.functional.relu` needs no import.
+    # (Where the active backend has no such module, e.g. `nn.conv` when starting on torch, there is none to follow.)
     own = own_namespace.__name__
     for name in sorted(sys.modules):
         if name.startswith(own + "."):
-            importlib.import_module(root + name[len(own) :])
+            try:
+                importlib.import_module(root + name[len(own) :])
+            except ModuleNotFoundError:
+                pass
 
 
 def _target(backend, path: str) -> types.ModuleType | None:

@@ -76,4 +76,17 @@ SPECS = {
     "add_scalar": Spec(lambda ns, x: fnl(ns).rms_norm(x, (4,)), [((3, 4),)]),
     "norm": Spec(lambda ns, x, y: fnl(ns).pairwise_distance(x, y) + fnl(ns).pairwise_distance(x, y, 1.0).sum(),
                  [((3, 4), (3, 4)), ((4,), (4,))]),
+    # margin losses, bilinear and pdist: Tensor - Scalar (SubBackward1) in cosine_embedding_loss; soft and
+    # multi-class margin losses; _trilinear behind bilinear; pdist (PyTorch has no second derivative of the last two)
+    "sub_scalar": Spec(lambda ns, x, y: fnl(ns).cosine_embedding_loss(x, y, ns.tensor([1, -1, -1]), margin=-0.5),
+                       [((3, 4), (3, 4))]),
+    "soft_margin_loss": Spec(lambda ns, x: fnl(ns).soft_margin_loss(x, ns.tensor([1.0, -1.0, 1.0, -1.0], dtype=x.dtype))
+                             + fnl(ns).soft_margin_loss(x * 2, ns.ones(4, dtype=x.dtype), reduction="none").sum(),
+                             [((3, 4),), ((4,),)]),
+    "multi_margin_loss": Spec(lambda ns, x: fnl(ns).multi_margin_loss(x, ns.tensor(TARGET)) + fnl(ns).multi_margin_loss(
+        x, ns.tensor(TARGET), p=2, margin=1.5, weight=_w(ns, x, 0.1, 0.2, 0.3, 0.4), reduction="none").sum()
+        + fnl(ns).multi_margin_loss(x[0], ns.tensor(1), reduction="sum"), [((3, 4),)], second_order=False),
+    "trilinear": Spec(lambda ns, a, b, w: fnl(ns).bilinear(a, b, w), [((3, 4), (3, 2), (5, 4, 2))]),
+    "pdist": Spec(lambda ns, x: fnl(ns).pdist(x) + fnl(ns).pdist(x, 1.0) + fnl(ns).pdist(x, 3.0)
+                  + fnl(ns).pdist(x, float("inf")), [((4, 3),)], second_order=False),
 }

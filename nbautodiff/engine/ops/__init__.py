@@ -11,8 +11,8 @@ import warnings as _warnings
 
 # each module adds its rows and public functions
 from . import (  # noqa: F401
-    activations, contractions, decompositions, division, elementwise, joining, layout, linalg, nn, positions, reduce,
-    shape, sorting, special,
+    activations, contractions, conv, decompositions, division, elementwise, joining, layout, linalg, nn, positions,
+    reduce, shape, sorting, special,
 )
 from .division import constant_op
 from .inplace import fill_inplace, inplace

@@ -3,6 +3,8 @@ Huber, layer norm, linear), and the compositions it builds from them (cross_entr
 
 from __future__ import annotations
 
+import builtins
+import math
 import warnings
 
 import numpy as np
@@ -1280,3 +1282,490 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
         out = out * weight
         out = out.to(dtypes.from_numpy(x.dtype)) if out._data.dtype != x.dtype else out
     return out
+
+
+# ============================================================== margin and embedding losses (PyTorch's C++ composites)
+SUB_SCALAR = defop("sub_scalar", "SubBackward1", lambda x, *, c: x - c,
+                   vjp=(lambda g, out, x, *, c: g,), jvp=(lambda dx, out, x, *, c: dx,), arrays=True)
+
+
+def _minus(x, c):
+    """``x - c`` for a Python number ``c`` as PyTorch's C++ writes it (Tensor - Scalar: SubBackward1)."""
+    return apply(SUB_SCALAR, (x,), {"c": c})
+
+
+def _number_minus(c, x):
+    """``c - x`` for a Python number ``c`` as PyTorch's C++ writes it (a wrapped number: SubBackward0)."""
+    return make(np.asarray(c, dtype=x._data.dtype)) - x
+
+
+def _loss_reduction(loss, reduction: str):
+    """PyTorch's apply_loss_reduction: MeanBackward0, SumBackward0 or the element losses."""
+    _check_reduction(reduction)
+    return mean(loss) if reduction == "mean" else sum(loss) if reduction == "sum" else loss
+
+
+@public(method=False, functional=True)
+def margin_ranking_loss(input1, input2, target, margin: float = 0.0, size_average=None, reduce=None,
+                        reduction: str = "mean"):
+    """max(0, −target·(input1 − input2) + margin): target 1 says input1 should rank higher, −1 lower."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    _tensors("margin_ranking_loss", "input1 input2 target", input1, input2, target)
+    if input1.dim() != input2.dim() or input1.dim() != target.dim():
+        raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
+                           f"input1: {input1.size()}, input2: {input2.size()}, target: {target.size()} ")
+    return _loss_reduction(_plus(-target * (input1 - input2), margin).clamp_min(0), reduction)
+
+
+@public(method=False, functional=True)
+def hinge_embedding_loss(input, target, margin: float = 1.0, size_average=None, reduce=None,
+                         reduction: str = "mean"):
+    """input where target is 1, max(0, margin − input) where it is −1 (a distance and similar / dissimilar labels)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    _tensors("hinge_embedding_loss", "input target", input, target)
+    zeros = factories.zeros_like(input)
+    margin_clamp = _number_minus(margin, input).clamp_min(0)
+    output_margin = where(const(target._data != 1), margin_clamp, zeros)
+    output_self = where(const(target._data != -1), input, zeros)
+    return _loss_reduction(output_margin + output_self, reduction)
+
+
+def _soft_margin_fwd(x, t, *, reduction):
+    return _reduce(np.log1p(np.exp(-x * t)), reduction)
+
+
+def _soft_margin_dx(x, t):
+    return -t * sigmoid(-t * x)
+
+
+SOFT_MARGIN = defop(
+    "soft_margin_loss", "SoftMarginLossBackward0", _soft_margin_fwd,
+    vjp=(lambda g, out, x, t, *, reduction: _spread(g, x, reduction) * _soft_margin_dx(x, t), None),
+    jvp=(lambda dx, out, x, t, *, reduction: _reduce(dx * _soft_margin_dx(x, t), reduction), None),
+    save=(0, 1),
+)
+
+
+def _not_differentiable(name: str, arg: str, t) -> None:
+    from ..mode import state
+
+    if isinstance(t, Tensor) and t._requires_grad and state.grad_enabled:
+        raise RuntimeError(f"The function '{name}' is not differentiable with respect to argument '{arg}'. This input "
+                           "cannot have requires_grad True.")
+
+
+@public(method=False, functional=True)
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction: str = "mean"):
+    """log(1 + exp(−target·input)), the two-class logistic loss for targets ±1 (one node, as PyTorch)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    _tensors("soft_margin_loss", "input target", input, target)
+    _not_differentiable("soft_margin_loss", "target", target)
+    if tuple(input.shape) != tuple(target.shape):
+        input, target = broadcast_pair(input, target)
+    return apply(SOFT_MARGIN, (input, target), {"reduction": reduction})
+
+
+@public(function=False, method=False, functional=True)
+def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None,
+                                reduction: str = "mean"):
+    """Binary logistic losses per class, averaged over the classes (the last dimension), for multi-hot targets."""
+    from .activations import logsigmoid
+
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    class_dim = input.dim() - 1
+    loss = sum(loss, class_dim) / input.size(class_dim)
+    if reduction not in _REDUCTIONS:
+        raise ValueError(reduction + " is not valid")
+    return _reduce(loss, reduction)
+
+
+_COS_EPS = 1e-12  # PyTorch's EPSILON in cosine_embedding_loss
+
+
+@public(method=False, functional=True)
+def cosine_embedding_loss(input1, input2, target, margin: float = 0.0, size_average=None, reduce=None,
+                          reduction: str = "mean"):
+    """1 − cos(x1, x2) where target is 1, max(0, cos(x1, x2) − margin) where it is −1 (along the last dimension)."""
+    from .elementwise import sqrt
+
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    _tensors("cosine_embedding_loss", "input1 input2 target", input1, input2, target)
+    td = target.dim()
+    if td not in (0, 1):
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    want = 2 if td == 1 else 1
+    if input1.dim() != want or input2.dim() != want:
+        raise RuntimeError(f"{td}D target tensor expects {want}D input tensors, but found inputs with sizes "
+                           f"{shape_str(input1.shape)} and {shape_str(input2.shape)}.")
+    prod_sum = sum(input1 * input2, td)
+    mag1 = _plus(sum(input1 * input1, td), _COS_EPS)
+    mag2 = _plus(sum(input2 * input2, td), _COS_EPS)
+    cos = prod_sum / sqrt(mag1 * mag2)
+    zeros = factories.zeros_like(cos)
+    pos = _number_minus(1, cos)
+    neg = _minus(cos, margin).clamp_min(0)
+    out = where(const(target._data == 1), pos, zeros) + where(const(target._data == -1), neg, zeros)
+    return _loss_reduction(out, reduction)
+
+
+@public(method=False, functional=True)
+def triplet_margin_loss(anchor, positive, negative, margin: float = 1.0, p: float = 2, eps: float = 1e-6,
+                        swap: bool = False, size_average=None, reduce=None, reduction: str = "mean"):
+    """max(0, margin + d(anchor, positive) − d(anchor, negative)), d the pairwise p-distance (``swap``: the smaller
+    of d(anchor, negative) and d(positive, negative))."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    _tensors("triplet_margin_loss", "anchor positive negative", anchor, positive, negative)
+    a, b, c = anchor.dim(), positive.dim(), negative.dim()
+    if not a == b == c:
+        raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the same number of "
+                           f"dimensions, but got: anchor {a}D, positive {b}D, and negative {c}D inputs")
+    from .elementwise import minimum
+
+    dist_pos = pairwise_distance(anchor, positive, p, eps)
+    dist_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        dist_neg = minimum(dist_neg, pairwise_distance(positive, negative, p, eps))
+    return _loss_reduction((_plus(dist_pos, margin) - dist_neg).clamp_min(0), reduction)
+
+
+@public(method=False, functional=True)
+def poisson_nll_loss(input, target, log_input: bool = True, full: bool = False, size_average=None,
+                     eps: float = 1e-8, reduce=None, reduction: str = "mean"):
+    """The Poisson negative log-likelihood: exp(input) − target·input for log rates (``log_input``), else
+    input − target·log(input + eps); ``full`` adds Stirling's term where target > 1."""
+    from .elementwise import log
+
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if reduction not in _REDUCTIONS:
+        raise ValueError(reduction + " is not a valid value for reduction")
+    if log_input:
+        loss = exp(input) - target * input
+    else:
+        loss = input - target * log(_plus(input, eps))
+    if full:
+        stirling = target * log(target) - target + _times(log(_times(target, 2 * math.pi)), 0.5)
+        loss = loss + masked_fill(stirling, const(target._data <= 1), 0)
+    return _loss_reduction(loss, reduction)
+
+
+@public(function=False, method=False, functional=True)
+def gaussian_nll_loss(input, target, var, full: bool = False, eps: float = 1e-6, reduction: str = "mean"):
+    """½(log var + (input − target)²/var), var clamped at ``eps`` (without recording); a var with one dimension
+    fewer, or with one dimension of size 1, is one variance for that dimension; ``full`` adds ½·log 2π."""
+    from .elementwise import log
+
+    if isinstance(var, float):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        var = var * factories.ones_like(input)
+    elif (var._data < 0).any():
+        raise ValueError("var has negative entry/entries")
+    if tuple(var.shape) != tuple(input.shape):
+        if tuple(input.shape[:-1]) == tuple(var.shape):
+            var = var.unsqueeze(-1)
+        elif not (input.dim() == var.dim()
+                  and builtins.sum(y for x, y in zip(input.shape, var.shape) if x != y) == 1):
+            raise ValueError("var is of incorrect size")
+    if reduction not in _REDUCTIONS:
+        raise ValueError(reduction + " is not valid")
+    var = var.clone()
+    with no_grad():
+        var.clamp_(min=eps)
+    loss = 0.5 * (log(var) + (input - target) ** 2 / var)
+    if full:
+        loss += 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction)
+
+
+def _multi_margin_parts(x, t, p, margin, weight):
+    """Per sample (rows of a 2-D x): the loss and d loss / d x (PyTorch's CPU kernel, divided by C)."""
+    x2 = x.reshape(1, -1) if x.ndim <= 1 else x
+    t1 = np.reshape(t, (-1,)).astype(np.int64)
+    n, c = x2.shape
+    rows = np.arange(n)
+    z = margin - x2[rows, t1][:, None] + x2
+    on = z > 0
+    on[rows, t1] = False
+    w = np.ones(n, x2.dtype) if weight is None else weight[t1].astype(x2.dtype)
+    h = np.where(on, z if p == 1 else z * z, 0) * w[:, None]
+    d = np.where(on, 1 if p == 1 else 2 * z, 0) * w[:, None]
+    d[rows, t1] = -d.sum(axis=1)
+    return h.sum(axis=1) / c, (d / c).astype(x2.dtype)
+
+
+def _multi_margin_fwd(x, t, *, p, margin, weight, reduction):
+    loss = _multi_margin_parts(x, t, p, margin, weight)[0].astype(x.dtype)
+    if reduction == "none":
+        return loss.reshape(()) if x.ndim <= 1 else loss
+    return _reduce(loss, reduction)
+
+
+def _multi_margin_d(x, t, p, margin, weight, reduction):
+    xa = x._data if isinstance(x, Tensor) else x
+    ta = t._data if isinstance(t, Tensor) else t
+    d = _multi_margin_parts(xa, ta, p, margin, weight)[1]
+    if reduction == "mean":
+        d = d / d.shape[0]
+    return d.reshape(xa.shape)
+
+
+def _multi_margin_vjp(g, out, x, t, *, p, margin, weight, reduction):
+    d = _multi_margin_d(x, t, p, margin, weight, reduction)
+    if reduction == "none" and d.ndim == 2:
+        g = g[:, None]
+    return g * d
+
+
+def _multi_margin_jvp(dx, out, x, t, *, p, margin, weight, reduction):
+    r = dx * const(_multi_margin_d(x, t, p, margin, weight, reduction))
+    return r.sum(-1) if reduction == "none" else r.sum()
+
+
+MULTI_MARGIN = defop("multi_margin_loss", "MultiMarginLossBackward0", _multi_margin_fwd,
+                     vjp=(_multi_margin_vjp, None), jvp=(_multi_margin_jvp, None), save=(0, 1), arrays=True)
+
+
+@public(function=False, method=False, functional=True)
+def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=None, size_average=None, reduce=None,
+                      reduction: str = "mean"):
+    """The multi-class hinge loss: Σ_{i≠y} max(0, margin − x[y] + x[i])^p / C per sample (times weight[y])."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if p != 1 and p != 2:
+        raise ValueError("only p == 1 and p == 2 supported")
+    if weight is not None and weight.dim() != 1:
+        raise ValueError("weight must be one-dimensional")
+    _tensors("multi_margin_loss", "input target", input, target)
+    x, t = input._data, target._data
+    if x.ndim > 2 or x.size == 0 and x.ndim != 2:
+        raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch size, but got: "
+                           f"{shape_str(x.shape)}")
+    n = x.shape[0] if x.ndim == 2 else 1
+    if t.ndim > 1 or t.size != n:
+        raise RuntimeError(f"multi_margin_loss: target tensor should be 1-D with size equal to the number of input "
+                           f"samples (batch size). Expected target size [{n}], but got {shape_str(t.shape)}. Input "
+                           f"has shape {shape_str(x.shape)}.")
+    c = x.shape[-1] if x.ndim else 1
+    if t.size and (t.min() < 0 or t.max() >= c):
+        raise RuntimeError("target out of range")
+    w = None if weight is None else weight._data
+    return apply(MULTI_MARGIN, (input, target), {"p": int(p), "margin": float(margin), "weight": w,
+                                                 "reduction": reduction})
+
+
+# ============================================================== feature dropout, alpha dropout, relu_
+_SELU_ALPHA = 1.7580993408473766  # PyTorch's alpha_dropout constant (SELU's −λα)
+
+
+def _check_p(p) -> None:
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _dropout_impl(input, p: float, train: bool, inplace: bool, feature: bool, alpha: bool):
+    """PyTorch's _dropout_impl: Bernoulli(1 − p) noise per element (per channel with ``feature``), scaled by
+    1/(1 − p); alpha dropout keeps the mean and variance instead (a·x·noise + b)."""
+    if p == 0 or not train or input._data.size == 0:
+        return input
+    dt = input._data.dtype
+    if p == 1:
+        zero = make(np.zeros((), dt))
+        return input.mul_(zero) if inplace else input * zero
+    if feature:
+        if input._data.ndim < 2:
+            raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+        shape = input._data.shape[:2] + (1,) * (input._data.ndim - 2)
+    else:
+        shape = input._data.shape
+    noise = (factories._rng().random(shape) >= p).astype(dt)
+    if alpha:
+        a = 1.0 / math.sqrt((_SELU_ALPHA * _SELU_ALPHA * p + 1) * (1 - p))
+        b = make(((noise - 1) * (_SELU_ALPHA * a) + _SELU_ALPHA * a * p).astype(dt))
+        noise = make((noise * a).astype(dt))
+        return input.mul_(noise).add_(b) if inplace else (input * noise).add_(b)
+    noise = make((noise / (1 - p)).astype(dt))
+    return input.mul_(noise) if inplace else input * noise
+
+
+def _feature_dropout_nd(name, input, p, training, inplace, batched_dim: int, warn_dims=None):
+    _check_p(p)
+    nd = input.dim()
+    if warn_dims is None and nd not in (batched_dim - 1, batched_dim):
+        raise RuntimeError(f"{name}: Expected {batched_dim - 1}D or {batched_dim}D input, but received a {nd}D input. "
+                           f"Note that {name} exists to provide channel-wise dropout on inputs with 1 spatial "
+                           "dimension, a channel dimension, and an optional batch dimension (i.e. 2D or 3D inputs).")
+    if warn_dims is not None and nd not in warn_dims:
+        warnings.warn(f"{name}: Received a {nd}-D input to {name}, which is deprecated and will result in an error "
+                      f"in a future release. To retain the behavior and silence this warning, please use dropout "
+                      f"instead. Note that {name} exists to provide channel-wise dropout on inputs with "
+                      f"{batched_dim - 2} spatial dimensions, a channel dimension, and an optional batch dimension "
+                      f"(i.e. {batched_dim - 1}D or {batched_dim}D inputs).", stacklevel=3)
+    batched = nd == batched_dim
+    if not batched:
+        input = input.unsqueeze_(0) if inplace else input.unsqueeze(0)
+    out = _dropout_impl(input, p, training, inplace, True, False)
+    if not batched:
+        out = out.squeeze_(0) if inplace else out.squeeze(0)
+    return out
+
+
+@public(function=False, method=False, functional=True)
+def dropout1d(input, p: float = 0.5, training: bool = True, inplace: bool = False):
+    """Zero whole channels (dim 1 of (N, C, L), dim 0 of (C, L)) with probability ``p``, scaling the rest by
+    1/(1 − p), while training."""
+    return _feature_dropout_nd("dropout1d", input, p, training, inplace, 3)
+
+
+@public(function=False, method=False, functional=True)
+def dropout2d(input, p: float = 0.5, training: bool = True, inplace: bool = False):
+    """Zero whole channels of (N, C, H, W) with probability ``p`` while training (a 3-D input is taken as (N, C, L),
+    with PyTorch's warning)."""
+    _check_p(p)
+    nd = input.dim()
+    if nd not in (3, 4):
+        warnings.warn(f"dropout2d: Received a {nd}-D input to dropout2d, which is deprecated and will result in an "
+                      "error in a future release. To retain the behavior and silence this warning, please use dropout "
+                      "instead. Note that dropout2d exists to provide channel-wise dropout on inputs with 2 spatial "
+                      "dimensions, a channel dimension, and an optional batch dimension (i.e. 3D or 4D inputs).",
+                      stacklevel=2)
+    if nd == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout behavior "
+                      "is desired - input is interpreted as shape (N, C, L), where C is the channel dim. This behavior "
+                      "will change in a future release to interpret the input as one without a batch dimension, i.e. "
+                      "shape (C, H, W). To maintain the 1D channel-wise dropout behavior, please switch to using "
+                      "dropout1d instead.", stacklevel=2)
+    return _dropout_impl(input, p, training, inplace, True, False)
+
+
+@public(function=False, method=False, functional=True)
+def dropout3d(input, p: float = 0.5, training: bool = True, inplace: bool = False):
+    """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) with probability ``p`` while training."""
+    return _feature_dropout_nd("dropout3d", input, p, training, inplace, 5, warn_dims=(4, 5))
+
+
+@public(method=False, functional=True)
+def alpha_dropout(input, p: float = 0.5, training: bool = False, inplace: bool = False):
+    """Dropout for SELU networks: dropped elements set to SELU's negative saturation, then an affine map that keeps
+    the mean and variance (the identity when not training)."""
+    _check_p(p)
+    return _dropout_impl(input, p, training, inplace, False, True)
+
+
+@public(method=False, functional=True)
+def feature_alpha_dropout(input, p: float = 0.5, training: bool = False, inplace: bool = False):
+    """alpha_dropout of whole channels (dim 1)."""
+    _check_p(p)
+    return _dropout_impl(input, p, training, inplace, True, True)
+
+
+@public(method=False, functional=True)
+def relu_(input):
+    """relu in place (ReluBackward0, as ``x.relu_()``)."""
+    return input.relu_()
+
+
+# ============================================================== bilinear (PyTorch's _trilinear), pdist
+def _einsum(eq, *args):
+    from .contractions import einsum
+
+    return einsum(eq, *args)
+
+
+def _trilinear_jvp(i):
+    def jvp(d, out, a, w, b):
+        args = [a, w, b]
+        args[i] = d
+        return _einsum("ni,oij,nj->no", *args)
+
+    return jvp
+
+
+# out[n, o] = Σ_ij a[n, i]·w[o, i, j]·b[n, j], PyTorch's _trilinear as bilinear calls it
+TRILINEAR = defop("trilinear", "TrilinearBackward0", lambda a, w, b: np.einsum("ni,oij,nj->no", a, w, b),
+                  vjp=(lambda g, out, a, w, b: _einsum("no,oij,nj->ni", g, w, b),
+                       lambda g, out, a, w, b: _einsum("no,ni,nj->oij", g, a, b),
+                       lambda g, out, a, w, b: _einsum("no,oij,ni->nj", g, w, a)),
+                  jvp=tuple(_trilinear_jvp(i) for i in range(3)), save=(0, 1, 2), reads=((1, 2), (0, 2), (0, 1)))
+
+
+@public(method=False, functional=True)
+def bilinear(input1, input2, weight, bias=None):
+    """y = x1ᵀ A x2 + b for each output feature: weight (out, in1, in2), inputs (*, in1) and (*, in2)."""
+    _tensors("bilinear", "input1 input2 weight", input1, input2, weight)
+    n1, n2 = input1.dim(), input2.dim()
+    if n1 != n2:
+        raise RuntimeError(f"bilinear(): input dimensions do not match: got {n1} and {n2}")
+    for i in range(n1 - 1):
+        if input1.shape[i] != input2.shape[i]:
+            raise RuntimeError(f"bilinear(): input batch dimensions do not match at dim {i}: got {input1.shape[i]} "
+                               f"and {input2.shape[i]}")
+    if input1.shape[-1] != weight.shape[1]:
+        raise RuntimeError(f"bilinear(): input1 size does not match weight size: got {input1.shape[-1]} but "
+                           f"expected {weight.shape[1]}")
+    if input2.shape[-1] != weight.shape[2]:
+        raise RuntimeError(f"bilinear(): input2 size does not match weight size: got {input2.shape[-1]} but "
+                           f"expected {weight.shape[2]}")
+    if bias is not None and bias.shape[0] != weight.shape[0]:
+        raise RuntimeError(f"bilinear(): bias size does not match weight size: got {bias.shape[0]} but expected "
+                           f"{weight.shape[0]}")
+    out_shape = (*input1.shape[:-1], weight.shape[0])
+    out = apply(TRILINEAR, (reshape(input1, -1, input1.shape[-1]), weight, reshape(input2, -1, input2.shape[-1])))
+    out = reshape(out, *out_shape)
+    return out if bias is None else out + bias
+
+
+def _pdist_pairs(n: int):
+    return np.triu_indices(n, 1)
+
+
+def _pdist_fwd(x, *, p):
+    i, j = _pdist_pairs(x.shape[0])
+    return VECTOR_NORM.forward(x[i] - x[j], ord=p, dim=(1,), keepdim=False, dtype=None)
+
+
+def _pdist_diff(x):
+    i, j = _pdist_pairs(x.shape[0])
+    return x[const(i)] - x[const(j)], i, j
+
+
+def _pdist_vjp(g, out, x, *, p):
+    if p == 0:
+        return x * 0
+    diff, i, j = _pdist_diff(x)
+    rows = VECTOR_NORM.vjp[0](g, out, diff, ord=p, dim=(1,), keepdim=False, dtype=None)
+    zeros = make(np.zeros(x._data.shape, rows._data.dtype))
+    return zeros.index_add(0, const(i), rows).index_add(0, const(j), -rows)
+
+
+def _pdist_jvp(dx, out, x, *, p):
+    if p == 0:
+        return out * 0
+    diff, i, j = _pdist_diff(x)
+    ddiff = dx[const(i)] - dx[const(j)]
+    return VECTOR_NORM.jvp[0](ddiff, out, diff, ord=p, dim=(1,), keepdim=False, dtype=None)
+
+
+PDIST = defop("pdist", "PdistBackward0", _pdist_fwd, vjp=(_pdist_vjp,), jvp=(_pdist_jvp,), save=(0,),
+              save_out=True)
+
+
+@public(method=False, functional=True)
+def pdist(input, p: float = 2):
+    """The p-norm distance between every pair of rows of a 2-D input: the upper triangle of cdist, row by row."""
+    _tensors("pdist", "input", input)
+    if input.dim() != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.dim()}D")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    _float_kernel(input, "pdist")
+    return apply(PDIST, (input,), {"p": float(p)})

@@ -1,0 +1,767 @@
+"""Convolution and pooling: conv1d/2d/3d and their transposes (one row, PyTorch's ConvolutionBackward0), max and
+average pooling, their adaptive forms, unfold/fold, interpolate and pixel_shuffle.
+
+The convolution is im2col (``sliding_window_view``) and one ``np.matmul``; its transpose a matmul and one strided add
+per kernel offset (col2im). The rules run on arrays (plain backward) or on tensors (``create_graph``): the input's
+gradient of a convolution is a transposed convolution, the weight's a convolution of input and gradient, so the
+rules are rows of this table again and differentiate to any order. Pooling with fixed windows is a gather at the
+maxima (max) or a product with one matrix per spatial dimension (average, adaptive average, interpolation): both
+linear in the input, with linear rules.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from ..tensor import Tensor, make
+from ._util import const, shape_str
+from .nn import CONSTANT_PAD
+from .reduce import sum
+from .registry import apply, defop, public
+from .shape import permute, reshape, squeeze, unsqueeze
+
+
+# ============================================================== numpy kernels (k spatial dimensions, last)
+def _extend(x, lo, needed, fill=0):
+    """x's last len(lo) dimensions as x_ext[j] = x[j - lo] for j in [0, needed) (``fill`` outside x)."""
+    k = len(lo)
+    sp = x.shape[x.ndim - k:]
+    if not any(lo) and tuple(sp) == tuple(needed):
+        return x
+    out = np.full(x.shape[:x.ndim - k] + tuple(needed), fill, dtype=x.dtype)
+    dst, src = [], []
+    for lo_i, n, size in zip(lo, needed, sp):
+        end = min(n, lo_i + size)
+        dst.append(slice(lo_i, max(end, lo_i)))
+        src.append(slice(0, max(end - lo_i, 0)))
+    out[(Ellipsis, *dst)] = x[(Ellipsis, *src)]
+    return out
+
+
+def _windows(x, kernel, stride, lo, dilation, size, fill=0):
+    """The windows of x (..., *spatial) as a view (..., *size, *kernel): window p, offset k reads
+    x_ext[s p + d k - lo]."""
+    k = len(kernel)
+    needed = tuple(s * (o - 1) + d * (kk - 1) + 1 for s, o, d, kk in zip(stride, size, dilation, kernel))
+    xe = _extend(x, lo, needed, fill)
+    eff = tuple(d * (kk - 1) + 1 for d, kk in zip(dilation, kernel))
+    v = sliding_window_view(xe, eff, axis=tuple(range(xe.ndim - k, xe.ndim)))
+    lead = (slice(None),) * (xe.ndim - k)
+    return v[lead + tuple(slice(None, s * (o - 1) + 1, s) for s, o in zip(stride, size))
+             + tuple(slice(None, None, d) for d in dilation)]
+
+
+def _conv_arrays(x, w, stride, lo, dilation, size, groups):
+    """out[n, o, p] = Σ_{c, k} x_ext[n, c, s p + d k - lo] w[o, c, k] (channels in ``groups``)."""
+    k = len(size)
+    n, c = x.shape[:2]
+    cout = w.shape[0]
+    cg, og = c // groups, cout // groups
+    win = _windows(x, w.shape[2:], stride, lo, dilation, size)  # (N, C, *size, *kernel)
+    win = win.reshape((n, groups, cg) + win.shape[2:])
+    order = (1, 0) + tuple(range(3, 3 + k)) + (2,) + tuple(range(3 + k, 3 + 2 * k))
+    cols = win.transpose(order).reshape(groups, n * math.prod(size), -1)
+    wm = w.reshape(groups, og, -1).transpose(0, 2, 1)
+    out = np.matmul(cols, wm)  # (G, N*P, Og)
+    out = out.reshape((groups, n) + tuple(size) + (og,))
+    return out.transpose((1, 0, 2 + k) + tuple(range(2, 2 + k))).reshape((n, cout) + tuple(size))
+
+
+def _conv_t_arrays(x, w, stride, lo, dilation, size, groups):
+    """The transpose: out[n, o, j] = Σ_{c, p, k: s p + d k - lo = j} x[n, c, p] w[c, o, k], j < size."""
+    k = len(size)
+    n, c = x.shape[:2]
+    sp = x.shape[2:]
+    kernel = w.shape[2:]
+    cg, og = c // groups, w.shape[1]
+    xm = x.reshape((n, groups, cg, -1)).transpose(1, 2, 0, 3).reshape(groups, cg, -1)
+    wm = w.reshape(groups, cg, -1).transpose(0, 2, 1)
+    cols = np.matmul(wm, xm).reshape((groups, og) + tuple(kernel) + (n,) + tuple(sp))
+    full = tuple(max(s * (p - 1) + d * (kk - 1) + 1, lo_i + o)
+                 for s, p, d, kk, lo_i, o in zip(stride, sp, dilation, kernel, lo, size))
+    buf = np.zeros((groups, og, n) + full, dtype=cols.dtype)
+    for offs in np.ndindex(*kernel):
+        key = tuple(slice(d * kk, d * kk + s * (p - 1) + 1, s) for d, kk, s, p in zip(dilation, offs, stride, sp))
+        buf[(slice(None),) * 3 + key] += cols[(slice(None), slice(None)) + offs]
+    buf = buf[(slice(None),) * 3 + tuple(slice(lo_i, lo_i + o) for lo_i, o in zip(lo, size))]
+    return buf.transpose((2, 0, 1) + tuple(range(3, 3 + k))).reshape((n, groups * og) + tuple(size))
+
+
+def _wgrad_arrays(inp, gout, kernel, stride, lo, dilation, groups):
+    """dw[o, c, k] = Σ_{n, p} gout[n, o, p] inp_ext[n, c, s p + d k - lo]: the weight's gradient of a convolution."""
+    k = len(kernel)
+    n, c = inp.shape[:2]
+    size = gout.shape[2:]
+    cout = gout.shape[1]
+    cg, og = c // groups, cout // groups
+    win = _windows(inp, kernel, stride, lo, dilation, size).reshape((n, groups, cg) + tuple(size) + tuple(kernel))
+    cols = win.transpose((1, 0) + tuple(range(3, 3 + k)) + (2,) + tuple(range(3 + k, 3 + 2 * k)))
+    cols = cols.reshape(groups, n * math.prod(size), -1)
+    gm = gout.reshape((n, groups, og, -1)).transpose(1, 2, 0, 3).reshape(groups, og, -1)
+    return np.matmul(gm, cols).reshape((cout, cg) + tuple(kernel))
+
+
+# ============================================================== the convolution row
+def _conv_fwd(x, w, b, *, stride, padding, dilation, groups, transposed, size, in_size, kernel):
+    f = _conv_t_arrays if transposed else _conv_arrays
+    out = f(x, w, stride, padding, dilation, size, groups)
+    if b is not None:
+        out = out + b.reshape((1, -1) + (1,) * len(size))
+    return out
+
+
+def _conv(x, w, b=None, **p):
+    return apply(CONVOLUTION, (x, w, b), p)
+
+
+def _flip(p, size, in_size):
+    """The same convolution's transpose, from ``size`` back to ``in_size``."""
+    return {**p, "transposed": not p["transposed"], "size": in_size, "in_size": size}
+
+
+def _conv_vjp_x(g, out, x, w, b, **p):
+    if isinstance(g, Tensor):
+        return _conv(g, w, None, **_flip(p, p["size"], p["in_size"]))
+    f = _conv_arrays if p["transposed"] else _conv_t_arrays
+    return f(g, w, p["stride"], p["padding"], p["dilation"], p["in_size"], p["groups"])
+
+
+def _wgrad_tensors(inp, gout, kernel, stride, lo, dilation, groups):
+    """_wgrad_arrays with recorded ops: a convolution whose batch is inp's channels, whose weight is gout."""
+    k = len(kernel)
+    n, c = inp.shape[:2]
+    cout = gout.shape[1]
+    cg, og = c // groups, cout // groups
+    sp_in, sp_out = tuple(inp.shape[2:]), tuple(gout.shape[2:])
+    rest = tuple(range(3, 3 + k))
+    xs = reshape(permute(reshape(inp, n, groups, cg, *sp_in), 2, 1, 0, *rest), cg, groups * n, *sp_in)
+    ws = reshape(permute(reshape(gout, n, groups, og, *sp_out), 1, 2, 0, *rest), groups * og, n, *sp_out)
+    r = _conv(xs, ws, None, stride=dilation, padding=lo, dilation=stride, groups=groups, transposed=False,
+              size=tuple(kernel), in_size=sp_in, kernel=sp_out)  # (Cg, G*Og, *kernel)
+    return r.transpose(0, 1)
+
+
+def _conv_vjp_w(g, out, x, w, b, **p):
+    kernel = p["kernel"]
+    inp, gout = (g, x) if p["transposed"] else (x, g)
+    f = _wgrad_tensors if isinstance(g, Tensor) else _wgrad_arrays
+    return f(inp, gout, kernel, p["stride"], p["padding"], p["dilation"], p["groups"])
+
+
+def _conv_vjp_b(g, out, x, w, b, **p):
+    axes = (0,) + tuple(range(2, 2 + len(p["size"])))
+    return sum(g, axes) if isinstance(g, Tensor) else g.sum(axis=axes)
+
+
+def _conv_jvp_b(db, out, x, w, b, **p):
+    return reshape(db, 1, -1, *(1,) * len(p["size"])).expand(*out.shape)
+
+
+CONVOLUTION = defop(
+    "convolution", "ConvolutionBackward0", _conv_fwd,
+    vjp=(_conv_vjp_x, _conv_vjp_w, _conv_vjp_b),
+    jvp=(lambda dx, out, x, w, b, **p: _conv(dx, w, None, **p),
+         lambda dw, out, x, w, b, **p: _conv(x, dw, None, **p),
+         _conv_jvp_b),
+    reads=((1,), (0,), ()), arrays=True,
+)
+
+
+def _tuple(v, k: int, name: str, op: str):
+    """An int or a k-sequence as a k-tuple of ints, with PyTorch's error."""
+    if isinstance(v, (int, np.integer)):
+        return (int(v),) * k
+    v = tuple(int(i) for i in v)
+    if len(v) == 1:
+        return v * k
+    if len(v) != k:
+        raise RuntimeError(f"expected {name} to be a single integer value or a list of {k} values to match the "
+                           f"convolution dimensions, but got {name}={list(v)}")
+    return v
+
+
+def _sizes(shape) -> str:
+    return " x ".join(str(s) for s in shape)
+
+
+def _check_conv(x, w, b, k, name, transposed, groups):
+    xs, ws = tuple(x._data.shape), tuple(w._data.shape)
+    if len(xs) not in (k + 1, k + 2):
+        raise RuntimeError(f"Expected {k + 1}D (unbatched) or {k + 2}D (batched) input to {name}, but got input of "
+                           f"size: {shape_str(xs)}")
+    if len(ws) != k + 2:
+        raise RuntimeError(f"expected stride to be a single integer value or a list of {len(ws) - 2} values to match "
+                           f"the convolution dimensions, but got stride={shape_str([1] * k)}")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    if x._data.dtype != w._data.dtype:
+        from .linalg import _scalar_type
+
+        raise RuntimeError(f"Input type (torch.{_scalar_type(x)}Tensor) and weight type (torch.{_scalar_type(w)}"
+                           "Tensor) should be the same or input should be a MKLDNN tensor and weight is a dense tensor")
+    if b is not None and b._data.dtype != x._data.dtype:
+        from ._util import cpp_type
+
+        raise RuntimeError(f"Input type ({cpp_type(x)}) and bias type ({cpp_type(b)}) should be the same")
+
+
+def _check_shapes(xs, ws, b, stride, padding, dilation, groups, transposed):
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(p < 0 for p in padding):
+        raise RuntimeError("negative padding is not supported")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError("non-positive dilation is not supported")
+    if ws[0] % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but "
+                           f"got weight of size [{shape_str(ws)}] instead")
+    want = ws[0] if transposed else ws[1] * groups
+    if xs[1] != want:
+        head = "Given transposed=1, weight of size" if transposed else f"Given groups={groups}, weight of size"
+        raise RuntimeError(f"{head} {shape_str(ws)}, expected input{shape_str(xs)} to have {want} channels, but got "
+                           f"{xs[1]} channels instead")
+    cout = ws[1] * groups if transposed else ws[0]
+    if b is not None and (b._data.ndim != 1 or b._data.shape[0] != cout):
+        raise RuntimeError(f"Given weight of size {shape_str(ws)}, expected bias to be 1-dimensional with {cout} "
+                           f"elements, but got bias of size {shape_str(b._data.shape)} instead")
+
+
+def _batched(x, k):
+    """(x with a batch dimension, whether one was added): PyTorch runs unbatched input as a batch of one."""
+    if x._data.ndim == k + 1:
+        return unsqueeze(x, 0), True
+    return x, False
+
+
+def _convnd(k, name, input, weight, bias, stride, padding, dilation, groups):
+    _check_conv(input, weight, bias, k, name, False, groups)
+    stride, dilation = _tuple(stride, k, "stride", name), _tuple(dilation, k, "dilation", name)
+    x, unbatched = _batched(input, k)
+    kernel = tuple(weight._data.shape[2:])
+    if isinstance(padding, str):
+        if padding == "valid":
+            padding = (0,) * k
+        elif padding == "same":
+            if any(s != 1 for s in stride):
+                raise RuntimeError("padding='same' is not supported for strided convolutions")
+            total = [d * (kk - 1) for d, kk in zip(dilation, kernel)]
+            padding = tuple(t // 2 for t in total)
+            if any(t % 2 for t in total):
+                warnings.warn("Using padding='same' with even kernel lengths and odd dilation may require a "
+                              "zero-padded copy of the input be created", UserWarning, stacklevel=3)
+                pairs = [(0, 0), (0, 0)] + [(0, t - t // 2 * 2) for t in total]
+                x = apply(CONSTANT_PAD, (x,), {"pad": tuple(pairs), "value": 0})
+        else:
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+    else:
+        padding = _tuple(padding, k, "padding", name)
+    xs = tuple(x._data.shape)
+    _check_shapes(xs, weight._data.shape, bias, stride, padding, dilation, groups, False)
+    padded = tuple(s + 2 * p for s, p in zip(xs[2:], padding))
+    eff = tuple(d * (kk - 1) + 1 for d, kk in zip(dilation, kernel))
+    if any(p < e for p, e in zip(padded, eff)):
+        raise RuntimeError(f"Calculated padded input size per channel: ({_sizes(padded)}). Kernel size: "
+                           f"({_sizes(eff)}). Kernel size can't be greater than actual input size")
+    size = tuple((p - e) // s + 1 for p, e, s in zip(padded, eff, stride))
+    out = _conv(x, weight, bias, stride=stride, padding=padding, dilation=dilation, groups=int(groups),
+                transposed=False, size=size, in_size=xs[2:], kernel=kernel)
+    return squeeze(out, 0) if unbatched else out
+
+
+def _conv_transposend(k, name, input, weight, bias, stride, padding, output_padding, groups, dilation):
+    if isinstance(padding, str):
+        raise TypeError(f"{name}(): argument 'padding' must be tuple of ints, not str")
+    _check_conv(input, weight, bias, k, name, True, groups)
+    stride, dilation = _tuple(stride, k, "stride", name), _tuple(dilation, k, "dilation", name)
+    padding, output_padding = _tuple(padding, k, "padding", name), _tuple(output_padding, k, "output_padding", name)
+    x, unbatched = _batched(input, k)
+    xs = tuple(x._data.shape)
+    _check_shapes(xs, weight._data.shape, bias, stride, padding, dilation, groups, True)
+    if any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation)):
+        names = ("height", "width") if k == 2 else ("depth", "height", "width") if k == 3 else ("width",)
+        parts = [f"output_padding_{n}: {v}" for n, v in zip(names, output_padding)]
+        parts += [f"stride_{n}: {v}" for n, v in zip(names, stride)]
+        parts += [f"dilation_{n}: {v}" for n, v in zip(names, dilation)]
+        raise RuntimeError("output padding must be smaller than either stride or dilation, but got " + " ".join(parts))
+    kernel = tuple(weight._data.shape[2:])
+    size = tuple((i - 1) * s - 2 * p + d * (kk - 1) + 1 + op
+                 for i, s, p, d, kk, op in zip(xs[2:], stride, padding, dilation, kernel, output_padding))
+    if any(o <= 0 for o in size):
+        raise RuntimeError(f"Given input size per channel: ({_sizes(xs[2:])}). Calculated output size per channel: "
+                           f"({_sizes(size)}). Output size is too small")
+    out = _conv(x, weight, bias, stride=stride, padding=padding, dilation=dilation, groups=int(groups),
+                transposed=True, size=size, in_size=xs[2:], kernel=kernel)
+    return squeeze(out, 0) if unbatched else out
+
+
+@public(method=False, functional=True)
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-d cross-correlation of (N, C_in, L) with weight (C_out, C_in/groups, k); padding an int, 'valid' or 'same'."""
+    return _convnd(1, "conv1d", input, weight, bias, stride, padding, dilation, groups)
+
+
+@public(method=False, functional=True)
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-d cross-correlation of (N, C_in, H, W) with weight (C_out, C_in/groups, kH, kW) plus bias per channel."""
+    return _convnd(2, "conv2d", input, weight, bias, stride, padding, dilation, groups)
+
+
+@public(method=False, functional=True)
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """3-d cross-correlation of (N, C_in, D, H, W) with weight (C_out, C_in/groups, kD, kH, kW)."""
+    return _convnd(3, "conv3d", input, weight, bias, stride, padding, dilation, groups)
+
+
+@public(method=False, functional=True)
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """The transpose (gradient) of conv1d: (N, C_in, L) with weight (C_in, C_out/groups, k)."""
+    return _conv_transposend(1, "conv_transpose1d", input, weight, bias, stride, padding, output_padding, groups,
+                             dilation)
+
+
+@public(method=False, functional=True)
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """The transpose (gradient) of conv2d, "deconvolution": (N, C_in, H, W) with weight (C_in, C_out/groups, kH, kW)."""
+    return _conv_transposend(2, "conv_transpose2d", input, weight, bias, stride, padding, output_padding, groups,
+                             dilation)
+
+
+@public(method=False, functional=True)
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """The transpose of conv3d: (N, C_in, D, H, W) with weight (C_in, C_out/groups, kD, kH, kW)."""
+    return _conv_transposend(3, "conv_transpose3d", input, weight, bias, stride, padding, output_padding, groups,
+                             dilation)
+
+
+# ============================================================== pooling: a gather at the maxima
+def _gather_fwd(x, *, index, k):
+    """out[..., q] = x[..., index[..., q]] over x's last k dimensions flattened (index: flat positions)."""
+    lead = x.shape[:x.ndim - k]
+    flat = x.reshape(lead + (-1,))
+    idx = index.reshape(lead + (-1,))
+    return np.take_along_axis(flat, idx, -1).reshape(index.shape)
+
+
+def _scatter_vjp(g, out, x, *, index, k, in_size):
+    """The adjoint: each output's gradient added at the position it was taken from."""
+    lead = index.shape[:index.ndim - k]
+    n = math.prod(in_size)
+    if isinstance(g, Tensor):
+        zeros = make(np.zeros(lead + (n,), dtype=g._data.dtype))
+        idx = const(index.reshape(lead + (-1,)))
+        return reshape(zeros.scatter_add(-1, idx, reshape(g, *lead, -1)), *lead, *in_size)
+    rows = math.prod(lead)
+    flat = (index.reshape(rows, -1) + (np.arange(rows) * n)[:, None]).ravel()
+    dx = np.bincount(flat, weights=np.asarray(g, dtype=np.float64).ravel(), minlength=rows * n)
+    return dx.astype(g.dtype, copy=False).reshape(lead + tuple(in_size))
+
+
+def _gather_row(name, node):
+    row = defop(name, node, lambda x, *, index, k, in_size: _gather_fwd(x, index=index, k=k),
+                vjp=(_scatter_vjp,), jvp=(lambda dx, out, x, **p: apply(row, (dx,), p),), arrays=True)
+    return row
+
+
+MAX_POOL2D = _gather_row("max_pool2d", "MaxPool2DWithIndicesBackward0")
+MAX_POOL3D = _gather_row("max_pool3d", "MaxPool3DWithIndicesBackward0")
+ADAPTIVE_MAX_POOL2D = _gather_row("adaptive_max_pool2d", "AdaptiveMaxPool2DBackward0")
+
+
+def _lowest(dtype):
+    return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min if dtype.kind in "iu" else False
+
+
+def _argmax_flat(flat):
+    """PyTorch's choice in each window (last axis): the first maximum, or the last nan."""
+    a = flat.argmax(-1)
+    if flat.dtype.kind == "f":
+        nan = np.isnan(flat)
+        if nan.any():
+            has = nan.any(-1)
+            last = flat.shape[-1] - 1 - nan[..., ::-1].argmax(-1)
+            a = np.where(has, last, a)
+    return a
+
+
+def _max_pool_index(x, kernel, stride, padding, dilation, size):
+    """The flat position (in x's last k dimensions) of each window's maximum, as PyTorch's kernel picks it: windows
+    of positions outside x fall back to the window's first position inside."""
+    k = len(kernel)
+    win = _windows(x, kernel, stride, padding, dilation, size, fill=_lowest(x.dtype))
+    lead = win.shape[:win.ndim - k]
+    a = _argmax_flat(win.reshape(lead + (-1,)))
+    offs = np.unravel_index(a, kernel)
+    coords, bad = [], np.zeros(a.shape, bool)
+    for i in range(k):
+        shape = [1] * a.ndim
+        shape[a.ndim - k + i] = size[i]
+        start = (np.arange(size[i]) * stride[i] - padding[i]).reshape(shape)
+        c = start + offs[i] * dilation[i]
+        first = start + -(-np.maximum(-start, 0) // dilation[i]) * dilation[i]
+        bad |= (c < 0) | (c >= x.shape[x.ndim - k + i])
+        coords.append((c, first))
+    coords = [np.where(bad, first, c) for c, first in coords]
+    return np.ravel_multi_index(tuple(np.broadcast_to(c, a.shape) for c in coords), x.shape[x.ndim - k:])
+
+
+def _pool_size(n, kernel, stride, pad, dilation, ceil_mode):
+    """pooling_output_shape: how many windows fit."""
+    num = n + 2 * pad - dilation * (kernel - 1) - 1 + (stride - 1 if ceil_mode else 0)
+    out = num // stride + 1
+    if ceil_mode and (out - 1) * stride >= n + pad:
+        out -= 1
+    return out
+
+
+def _pool_args(kernel_size, stride, padding, dilation, k):
+    kernel = _tuple(kernel_size, k, "kernel_size", "pool")
+    stride = kernel if stride is None or (not isinstance(stride, int) and len(stride) == 0) else \
+        _tuple(stride, k, "stride", "pool")
+    return kernel, stride, _tuple(padding, k, "padding", "pool"), _tuple(dilation, k, "dilation", "pool")
+
+
+def _check_pool(x, kernel, stride, padding, dilation, ceil_mode, k):
+    """pool2d_shape_check: the window's arguments, then the input's size; the output size it gives."""
+    names = "HW" if k == 2 else "DHW"
+    if any(s == 0 for s in stride):
+        raise RuntimeError("stride should not be zero")
+    if any(kk <= 0 for kk in kernel):
+        raise RuntimeError("kernel size should be greater than zero, but got " +
+                           " ".join(f"k{n}: {v}" for n, v in zip(names, kernel)))
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("stride should be greater than zero, but got " +
+                           " ".join(f"d{n}: {v}" for n, v in zip(names, stride)))
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError("dilation should be greater than zero, but got " +
+                           " ".join(f"dilation{n}: {v}" for n, v in zip(names, dilation)))
+    xs = tuple(x._data.shape)
+    if len(xs) not in (k + 1, k + 2) or 0 in xs[-k - 1:]:
+        raise RuntimeError(f"non-empty {k + 1}D or {k + 2}D (batch mode) tensor expected for input")
+    for p, kk, d in zip(padding, kernel, dilation):
+        if p > (d * (kk - 1) + 1) // 2 if d > 1 else p > kk // 2:
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={p}, "
+                               f"kernel_size={kk} and dilation={d}")
+    size = tuple(_pool_size(n, kk, s, p, d, ceil_mode)
+                 for n, kk, s, p, d in zip(xs[-k:], kernel, stride, padding, dilation))
+    if any(o < 1 for o in size):
+        c = xs[-k - 1]
+        raise RuntimeError(f"Given input size: ({'x'.join(map(str, (c,) + xs[-k:]))}). Calculated output size: "
+                           f"({'x'.join(map(str, (c,) + size))}). Output size is too small")
+    return size
+
+
+def _max_poolnd(k, row, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+    kernel, stride, padding, dilation = _pool_args(kernel_size, stride, padding, dilation, k)
+    size = _check_pool(input, kernel, stride, padding, dilation, ceil_mode, k)
+    x = input._data
+    index = _max_pool_index(x, kernel, stride, padding, dilation, size)
+    out = apply(row, (input,), {"index": index, "k": k, "in_size": tuple(x.shape[-k:])})
+    return (out, make(index.astype(np.int64))) if return_indices else out
+
+
+def _as_1d(input, name):
+    if input._data.ndim not in (2, 3):
+        raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input._data.ndim}-dimensional tensor for argument "
+                           f"#1 'self' (while checking arguments for {name})")
+    return unsqueeze(input, -2)
+
+
+def _one(v, name):
+    v = v if isinstance(v, (int, np.integer)) else tuple(v)
+    if isinstance(v, tuple):
+        if len(v) != 1:
+            raise RuntimeError(f"{name} must be an int or a 1-tuple")
+        v = v[0]
+    return int(v)
+
+
+@public(method=False, functional=True)
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """The maximum of each window of the last dimension; PyTorch runs it as max_pool2d of x.unsqueeze(-2)."""
+    if input._data.ndim not in (2, 3):
+        raise RuntimeError(f"max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for "
+                           f"input, but got:{shape_str(input._data.shape)}")
+    kk = _one(kernel_size, "kernel_size")
+    s = kk if stride is None or (not isinstance(stride, int) and len(stride) == 0) else _one(stride, "stride")
+    p, d = _one(padding, "padding"), _one(dilation, "dilation")
+    if kk > 0 and s > 0 and d > 0 and p > kk // 2:
+        raise RuntimeError(f"max_pool1d() padding should be at most half of kernel size, but got padding={p} and "
+                           f"kernel_size={kk}")
+    if kk > 0 and s > 0 and d > 0 and _pool_size(input._data.shape[-1], kk, s, p, d, ceil_mode) < 1:
+        raise RuntimeError(f"max_pool1d() Invalid computed output size: "
+                           f"{_pool_size(input._data.shape[-1], kk, s, p, d, ceil_mode)}")
+    out = _max_poolnd(2, MAX_POOL2D, unsqueeze(input, -2), (1, kk), (1, s), (0, p), (1, d), ceil_mode, return_indices)
+    if return_indices:
+        return squeeze(out[0], -2), make(out[1]._data.squeeze(-2))
+    return squeeze(out, -2)
+
+
+@public(method=False, functional=True)
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """The maximum of each (kH, kW) window; ``stride`` defaults to the kernel; padded positions never win;
+    ``return_indices`` also gives each maximum's flat position in H * W."""
+    return _max_poolnd(2, MAX_POOL2D, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+@public(method=False, functional=True)
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """The maximum of each (kD, kH, kW) window."""
+    return _max_poolnd(3, MAX_POOL3D, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+# ============================================================== linear pooling: one matrix per spatial dimension
+def _sep_fwd(x, *, mats, scale):
+    """out = x multiplied along each of its last len(mats) dimensions by that dimension's (out, in) matrix."""
+    k = len(mats)
+    for i, m in enumerate(mats):
+        axis = x.ndim - k + i
+        x = np.moveaxis(np.matmul(np.moveaxis(x, axis, -1), m.T.astype(x.dtype, copy=False)), -1, axis)
+    return x * x.dtype.type(scale) if scale != 1 else x
+
+
+def _sep_apply(x, mats, scale):
+    """_sep_fwd with recorded ops (constant matrices): the rules' form on tensors."""
+    k = len(mats)
+    for i, m in enumerate(mats):
+        axis = x.ndim - k + i
+        x = (x.transpose(axis, -1) @ const(m.T.astype(x._data.dtype))).transpose(axis, -1)
+    return x * scale if scale != 1 else x
+
+
+def _sep_vjp(g, out, x, *, mats, scale):
+    t = tuple(m.T for m in mats)
+    return _sep_apply(g, t, scale) if isinstance(g, Tensor) else _sep_fwd(g, mats=t, scale=scale)
+
+
+def _sep_row(name, node):
+    row = defop(name, node, _sep_fwd, vjp=(_sep_vjp,), jvp=(lambda dx, out, x, **p: apply(row, (dx,), p),),
+                arrays=True)
+    return row
+
+
+AVG_POOL2D = _sep_row("avg_pool2d", "AvgPool2DBackward0")
+AVG_POOL3D = _sep_row("avg_pool3d", "AvgPool3DBackward0")
+ADAPTIVE_AVG_POOL2D = _sep_row("adaptive_avg_pool2d", "AdaptiveAvgPool2DBackward0")
+
+
+def _avg_matrix(n, kernel, stride, pad, size, count_include_pad, divided):
+    """avg_pool's windows along one dimension, each row weighted 1/divisor (PyTorch's divide_factor)."""
+    m = np.zeros((size, n))
+    for i in range(size):
+        start = i * stride - pad
+        end = min(start + kernel, n + pad)
+        pool = end - start
+        start, end = max(start, 0), min(end, n)
+        m[i, start:end] = 1.0 / (pool if count_include_pad else max(end - start, 1)) if divided else 1.0
+    return m
+
+
+def _avg_poolnd(k, row, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
+    kernel, stride, padding, dilation = _pool_args(kernel_size, stride, padding, 1, k)
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    if input._data.ndim < k + 1:
+        raise IndexError(f"Dimension out of range (expected to be in range of [-{max(input._data.ndim, 1)}, "
+                         f"{max(input._data.ndim, 1) - 1}], but got {-k - 1})")
+    size = _check_pool(input, kernel, stride, padding, dilation, ceil_mode, k)
+    xs = input._data.shape[-k:]
+    divided = divisor_override is None
+    mats = tuple(_avg_matrix(n, kk, s, p, o, count_include_pad, divided)
+                 for n, kk, s, p, o in zip(xs, kernel, stride, padding, size))
+    return apply(row, (input,), {"mats": mats, "scale": 1 if divided else 1.0 / divisor_override})
+
+
+@public(method=False, functional=True)
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    """The mean of each window of the last dimension (as avg_pool2d of x.unsqueeze(-2), as PyTorch runs it)."""
+    x = _as_1d(input, "avg_pool1d")
+    kk, p = _one(kernel_size, "kernel_size"), _one(padding, "padding")
+    s = kk if stride is None or (not isinstance(stride, int) and len(stride) == 0) else _one(stride, "stride")
+    return squeeze(_avg_poolnd(2, AVG_POOL2D, x, (1, kk), (1, s), (0, p), ceil_mode, count_include_pad, None), -2)
+
+
+@public(function=False, method=False, functional=True)
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    """The mean of each (kH, kW) window: padded zeros count unless ``count_include_pad=False``;
+    ``divisor_override`` divides every sum by that number instead."""
+    return _avg_poolnd(2, AVG_POOL2D, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                       divisor_override)
+
+
+@public(function=False, method=False, functional=True)
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    """The mean of each (kD, kH, kW) window."""
+    return _avg_poolnd(3, AVG_POOL3D, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                       divisor_override)
+
+
+# ============================================================== adaptive pooling
+def _adaptive_bounds(n, size):
+    """PyTorch's adaptive windows: [floor(i n / size), ceil((i + 1) n / size))."""
+    return [((i * n) // size, -(-((i + 1) * n) // size)) for i in range(size)]
+
+
+def _output_size(output_size, xs, k, name):
+    if isinstance(output_size, (int, np.integer)) or output_size is None:
+        output_size = (output_size,) * k
+    output_size = tuple(output_size)
+    if len(output_size) != k:
+        raise ValueError(f"{name}: output_size must be {k} elements, got {len(output_size)}")
+    size = tuple(int(n if o is None else o) for o, n in zip(output_size, xs[-k:]))
+    if any(o < 0 for o in size):
+        raise RuntimeError(f"{name}: elements of output_size must be greater than or equal to 0 but received "
+                           f"{{{', '.join(map(str, size))}}}")
+    return size
+
+
+def _check_adaptive(input, k, name, colon=False):
+    xs = input._data.shape
+    if len(xs) not in (k + 1, k + 2):
+        raise RuntimeError(f"{name}(): Expected {k + 1}D or {k + 2}D tensor, but got{':' if colon else ''} "
+                           f"{shape_str(xs)}")
+    for i in range(1, len(xs)):
+        if xs[i] == 0:
+            raise RuntimeError(f"{name}(): Expected input to have non-zero size for non-batch dimensions, but input "
+                               f"has sizes {shape_str(xs)} with dimension {i} being empty")
+
+
+def _adaptive_avg(input, output_size, k):
+    name = f"adaptive_avg_pool{k}d"
+    _check_adaptive(input, k, name)
+    size = _output_size(output_size, input._data.shape, k, name)
+    if all(o == 1 for o in size):  # PyTorch: the mean over the spatial dimensions
+        from .reduce import mean
+
+        return mean(input, tuple(range(-k, 0)), True)
+    mats = []
+    for n, o in zip(input._data.shape[-k:], size):
+        m = np.zeros((o, n))
+        for i, (a, b) in enumerate(_adaptive_bounds(n, o)):
+            m[i, a:b] = 1.0 / (b - a)
+        mats.append(m)
+    return apply(ADAPTIVE_AVG_POOL2D, (input,), {"mats": tuple(mats), "scale": 1})
+
+
+def _adaptive_max(input, output_size, return_indices, k):
+    name = f"adaptive_max_pool{k}d"
+    _check_adaptive(input, k, name, colon=True)
+    size = _output_size(output_size, input._data.shape, k, name)
+    x = input._data
+    xs = x.shape[-k:]
+    # gather each window, padded to the widest by repeating its last position (which never changes the choice)
+    idx = []
+    for n, o in zip(xs, size):
+        bounds = _adaptive_bounds(n, o)
+        width = max(b - a for a, b in bounds)
+        idx.append(np.array([[min(a + t, b - 1) for t in range(width)] for a, b in bounds]))
+    lead = x.shape[:x.ndim - k]
+    if k == 2:
+        (ih, iw) = idx
+        win = x[..., ih[:, :, None, None], iw[None, None, :, :]]  # (..., Oh, kh, Ow, kw)
+        nl = len(lead)
+        win = win.transpose(tuple(range(nl)) + (nl, nl + 2, nl + 1, nl + 3))
+        a = _argmax_flat(win.reshape(lead + size + (-1,)))
+        th, tw = np.divmod(a, idx[1].shape[1])
+        rows = ih[np.arange(size[0])[:, None], th]
+        cols = iw[np.arange(size[1])[None, :], tw]
+        index = rows * xs[1] + cols
+    else:
+        raise NotImplementedError("adaptive_max_pool3d is not supported by the own engine")
+    out = apply(ADAPTIVE_MAX_POOL2D, (input,), {"index": index, "k": k, "in_size": tuple(xs)})
+    return (out, make(index.astype(np.int64))) if return_indices else out
+
+
+@public(method=False, functional=True)
+def adaptive_avg_pool1d(input, output_size):
+    """The mean over ``output_size`` nearly equal windows of the last dimension (via adaptive_avg_pool2d)."""
+    x = _as_1d(input, "adaptive_avg_pool1d")
+    out = _adaptive_avg(x, (1, _one(output_size, "output_size")), 2)
+    return squeeze(out, -2)
+
+
+@public(function=False, method=False, functional=True)
+def adaptive_avg_pool2d(input, output_size):
+    """The mean over an (oH, oW) grid of nearly equal windows, whatever the input's size (None keeps a size)."""
+    return _adaptive_avg(input, output_size, 2)
+
+
+@public(method=False, functional=True)
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """The maximum over ``output_size`` nearly equal windows of the last dimension (via adaptive_max_pool2d)."""
+    x = _as_1d(input, "adaptive_max_pool1d")
+    out = _adaptive_max(x, (1, _one(output_size, "output_size")), return_indices, 2)
+    if return_indices:
+        return squeeze(out[0], -2), make(out[1]._data.squeeze(-2))
+    return squeeze(out, -2)
+
+
+@public(function=False, method=False, functional=True)
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """The maximum over an (oH, oW) grid of nearly equal windows; ``return_indices`` gives flat positions in H * W."""
+    return _adaptive_max(input, output_size, return_indices, 2)
+
+
+# ============================================================== pixel_shuffle
+def _shuffle_fwd(x, *, r):
+    """(*, C r², H, W) -> (*, C, H r, W r)."""
+    lead, (c, h, w) = x.shape[:-3], x.shape[-3:]
+    n = len(lead)
+    y = x.reshape(lead + (c // (r * r), r, r, h, w))
+    return y.transpose(tuple(range(n)) + (n, n + 3, n + 1, n + 4, n + 2)).reshape(lead + (c // (r * r), h * r, w * r))
+
+
+def _unshuffle_fwd(x, *, r):
+    """(*, C, H r, W r) -> (*, C r², H, W)."""
+    lead, (c, h, w) = x.shape[:-3], x.shape[-3:]
+    n = len(lead)
+    y = x.reshape(lead + (c, h // r, r, w // r, r))
+    return y.transpose(tuple(range(n)) + (n, n + 2, n + 4, n + 1, n + 3)).reshape(lead + (c * r * r, h // r, w // r))
+
+
+def _other(fwd):
+    return lambda g, out, x, *, r: apply(UNSHUFFLE if fwd is _shuffle_fwd else SHUFFLE, (g,), {"r": r}) \
+        if isinstance(g, Tensor) else (_unshuffle_fwd if fwd is _shuffle_fwd else _shuffle_fwd)(g, r=r)
+
+
+SHUFFLE = defop("pixel_shuffle", "PixelShuffleBackward0", _shuffle_fwd, vjp=(_other(_shuffle_fwd),),
+                jvp=(lambda dx, out, x, *, r: apply(SHUFFLE, (dx,), {"r": r}),), arrays=True)
+UNSHUFFLE = defop("pixel_unshuffle", "PixelUnshuffleBackward0", _unshuffle_fwd, vjp=(_other(_unshuffle_fwd),),
+                  jvp=(lambda dx, out, x, *, r: apply(UNSHUFFLE, (dx,), {"r": r}),), arrays=True)
+
+
+def _check_shuffle(x, r, name, what):
+    if r <= 0:
+        raise RuntimeError(f"{name} expects a positive {what}, but got {r}")
+    if x._data.ndim < 3:
+        raise RuntimeError(f"{name} expects input to have at least 3 dimensions, but got input with {x._data.ndim} "
+                           "dimension(s)")
+
+
+@public(method=False, functional=True)
+def pixel_shuffle(input, upscale_factor: int):
+    """(*, C·r², H, W) rearranged to (*, C, H·r, W·r): sub-pixel convolution's upsampling."""
+    r = int(upscale_factor)
+    _check_shuffle(input, r, "pixel_shuffle", "upscale_factor")
+    c = input._data.shape[-3]
+    if c % (r * r):
+        raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of "
+                           f"upscale_factor, but input.size(-3)={c} is not divisible by {r * r}")
+    return apply(SHUFFLE, (input,), {"r": r})
+
+
+@public(method=False, functional=True)
+def pixel_unshuffle(input, downscale_factor: int):
+    """The inverse of pixel_shuffle: (*, C, H·r, W·r) to (*, C·r², H, W)."""
+    r = int(downscale_factor)
+    _check_shuffle(input, r, "pixel_unshuffle", "downscale_factor")
+    for name, d in (("height", -2), ("width", -1)):
+        if input._data.shape[d] % r:
+            raise RuntimeError(f"pixel_unshuffle expects {name} to be divisible by downscale_factor, but "
+                               f"input.size({d})={input._data.shape[d]} is not divisible by {r}")
+    return apply(UNSHUFFLE, (input,), {"r": r})

@@ -1,0 +1,39 @@
+"""Specs of the rows in nbautodiff/engine/ops/conv.py (each call's output is the row's own node, as in PyTorch)."""
+
+from . import Spec, fnl
+
+
+def _convolution(ns, x, w, b=None):
+    """conv2d with stride, padding and dilation; grouped conv1d; grouped, dilated conv_transpose2d; conv_transpose1d."""
+    F = fnl(ns)
+    calls = {
+        (2, 3, 6, 5): lambda: F.conv2d(x, w, b, stride=(2, 1), padding=(1, 2), dilation=(2, 1)),
+        (2, 4, 7): lambda: F.conv1d(x, w, b, stride=2, padding=1, groups=2),
+        (1, 4, 3, 3): lambda: F.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1, groups=2,
+                                                 dilation=(1, 2)),
+        (2, 3, 4): lambda: F.conv_transpose1d(x, w, b, stride=3, padding=1),
+    }
+    return calls[tuple(x.shape)]()
+
+
+def _by_dims(batched, unbatched):
+    return lambda ns, x: (batched if x.ndim == 4 else unbatched)(fnl(ns), x)
+
+
+SPECS = {
+    "convolution": Spec(_convolution, [((2, 3, 6, 5), (4, 3, 2, 2), (4,)), ((2, 4, 7), (6, 2, 3), (6,)),
+                                       ((1, 4, 3, 3), (4, 3, 3, 2), (6,)), ((2, 3, 4), (3, 2, 3))]),
+    # ceil_mode's last window hangs over the padding; an unbatched (C, H, W) input
+    "max_pool2d": Spec(_by_dims(lambda F, x: F.max_pool2d(x, (3, 2), (2, 1), 1, (1, 2), ceil_mode=True),
+                                lambda F, x: F.max_pool2d(x, 2)), [((2, 3, 6, 7),), ((3, 5, 4),)]),
+    "max_pool3d": Spec(lambda ns, x: fnl(ns).max_pool3d(x, 2, (1, 2, 2), 1), [((1, 2, 4, 5, 4),)]),
+    "adaptive_max_pool2d": Spec(_by_dims(lambda F, x: F.adaptive_max_pool2d(x, (3, 2)),
+                                         lambda F, x: F.adaptive_max_pool2d(x, 4)), [((2, 3, 7, 5),), ((3, 5, 6),)]),
+    "avg_pool2d": Spec(_by_dims(lambda F, x: F.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
+                                lambda F, x: F.avg_pool2d(x, (2, 3), 1, (1, 0), divisor_override=4)),
+                       [((2, 3, 7, 6),), ((3, 5, 4),)]),
+    "avg_pool3d": Spec(lambda ns, x: fnl(ns).avg_pool3d(x, (2, 3, 2), 1, 1), [((1, 2, 4, 5, 3),)]),
+    "pixel_shuffle": Spec(lambda ns, x: fnl(ns).pixel_shuffle(x, 2), [((2, 8, 2, 3),), ((1, 1, 4, 1, 2),)]),
+    "pixel_unshuffle": Spec(lambda ns, x: fnl(ns).pixel_unshuffle(x, 2), [((2, 2, 4, 6),), ((3, 2, 2),)]),
+    "adaptive_avg_pool2d": Spec(lambda ns, x: fnl(ns).adaptive_avg_pool2d(x, (3, 4)), [((2, 3, 7, 9),)]),
+}

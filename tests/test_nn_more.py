@@ -1,0 +1,643 @@
+"""More of torch.nn against PyTorch: Module casts (double/float/half/type/to/cuda), submodule access, forward and
+full backward hooks, torch.nn.utils (gradient clipping, parameters as a vector), torch.nn.init's initialisers
+(distributions, fans, gains, refusals), the margin / embedding / NLL losses, channel and alpha dropout, relu_,
+bilinear, pdist and Softmax2d. Values, gradients (also against float64 finite differences), dtypes, grad_fn graphs,
+reprs, state_dict keys and PyTorch's refusals (type and first line)."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+import nbautodiff.torch as nbt
+
+from .conftest import needs_torch, real_torch
+from .test_nn_api import chain, check, finite_differences, rand, same_refusal, same_text
+
+pytestmark = needs_torch
+
+T4 = "torch.tensor([1., -1., 1., -1.])"
+
+
+# ------------------------------------------------------------------------------------------------ losses
+LOSSES = [
+    (f"F.margin_ranking_loss(x0, x1, {T4}, margin=0.3, reduction=R)", [rand(4), rand(4, seed=1)]),
+    (f"F.hinge_embedding_loss(x0, {T4}, margin=0.5, reduction=R)", [rand(4)]),
+    (f"F.soft_margin_loss(x0, {T4}, reduction=R)", [rand(3, 4)]),
+    ("F.multilabel_soft_margin_loss(x0, torch.tensor([[1., 0, 1], [0, 0, 1]]), reduction=R)", [rand(2, 3)]),
+    ("F.multilabel_soft_margin_loss(x0, torch.tensor([[1., 0, 1], [0, 0, 1]]), weight=torch.tensor([1., 2, 3], "
+     "dtype=torch.float64), reduction=R)", [rand(2, 3)]),
+    ("F.cosine_embedding_loss(x0, x1, torch.tensor([1, -1, 1]), margin=0.2, reduction=R)",
+     [rand(3, 4), rand(3, 4, seed=1)]),
+    ("F.cosine_embedding_loss(x0, x1, torch.tensor(-1), margin=-0.9, reduction=R)", [rand(4), rand(4, seed=1)]),
+    ("F.triplet_margin_loss(x0, x1, x2, reduction=R)", [rand(3, 4), rand(3, 4, seed=1), rand(3, 4, seed=2)]),
+    ("F.triplet_margin_loss(x0, x1, x2, p=1, swap=True, margin=2., reduction=R)",
+     [rand(3, 4), rand(3, 4, seed=1), rand(3, 4, seed=2)]),
+    ("F.poisson_nll_loss(x0, x1, reduction=R)", [rand(3, 4), rand(3, 4, seed=1, lo=0, hi=3)]),
+    ("F.poisson_nll_loss(x0, x1, log_input=False, full=True, reduction=R)",
+     [rand(3, 4, lo=0.1), rand(3, 4, seed=1, lo=0, hi=3)]),
+    ("F.gaussian_nll_loss(x0, x1, x2, reduction=R)", [rand(3, 4), rand(3, 4, seed=1), rand(3, 4, seed=2, lo=0.1)]),
+    ("F.gaussian_nll_loss(x0, x1, x2, full=True, reduction=R)",
+     [rand(3, 4), rand(3, 4, seed=1), rand(3, seed=2, lo=0)]),
+    ("F.gaussian_nll_loss(x0, x1, x2, eps=0.5, reduction=R)",
+     [rand(3, 4), rand(3, 4, seed=1), rand(3, 1, seed=2, lo=0)]),
+    ("F.gaussian_nll_loss(x0, x1, 0.5, full=True, reduction=R)", [rand(3, 4), rand(3, 4, seed=1)]),
+    ("F.multi_margin_loss(x0, torch.tensor([0, 3, 1]), reduction=R)", [rand(3, 4)]),
+    ("F.multi_margin_loss(x0, torch.tensor([0, 3, 1]), p=2, margin=0.7, weight=torch.tensor([1., 2, 3, 4], "
+     "dtype=torch.float64), reduction=R)", [rand(3, 4)]),
+    ("F.multi_margin_loss(x0, torch.tensor(2), reduction=R)", [rand(4)]),
+]
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+@pytest.mark.parametrize("expr, arrays", LOSSES)
+def test_losses_match_pytorch(expr, arrays, reduction):
+    check(expr.replace("R)", f"{reduction!r})"), arrays)
+
+
+def test_losses_in_float32_as_pytorch():
+    for expr, arrays in LOSSES[::3]:
+        check(expr.replace("R)", "'mean')"), [a.astype(np.float32) for a in arrays])
+
+
+def test_losses_against_finite_differences():
+    F = nbt.nn.functional
+    t4 = nbt.tensor([1.0, -1.0, 1.0, -1.0], dtype=nbt.float64)
+    finite_differences(lambda a, b: F.margin_ranking_loss(a, b, t4, margin=0.3), [rand(4), rand(4, seed=1)])
+    finite_differences(lambda a: F.soft_margin_loss(a, t4, reduction="sum"), [rand(4)], forward=True, second=True)
+    finite_differences(lambda a, b: F.cosine_embedding_loss(a, b, nbt.tensor([1, -1, -1]), margin=-0.5),
+                       [rand(3, 4), rand(3, 4, seed=1)], second=True)
+    finite_differences(lambda a, b, c: F.triplet_margin_loss(a, b, c, swap=True),
+                       [rand(3, 4), rand(3, 4, seed=1), rand(3, 4, seed=2)])
+    finite_differences(lambda a, v: F.gaussian_nll_loss(a, t4, v, full=True), [rand(4), rand(4, seed=1, lo=0.2)])
+    finite_differences(lambda a: F.poisson_nll_loss(a, t4.abs() * 2, log_input=False, full=True), [rand(4, lo=0.2)])
+    finite_differences(lambda a: F.multi_margin_loss(a, nbt.tensor([0, 3, 1]), p=2), [rand(3, 4)], forward=True)
+
+
+def _loss_modules(ns):
+    nn = ns.nn
+    w = ns.tensor([1.0, 2.0, 3.0])
+    return [nn.MarginRankingLoss(margin=0.2), nn.HingeEmbeddingLoss(), nn.SoftMarginLoss(reduction="sum"),
+            nn.MultiLabelSoftMarginLoss(weight=w), nn.CosineEmbeddingLoss(0.1), nn.TripletMarginLoss(swap=True),
+            nn.PoissonNLLLoss(log_input=False), nn.GaussianNLLLoss(full=True), nn.MultiMarginLoss(p=2, weight=w)]
+
+
+def test_loss_modules_match_pytorch():
+    def build(ns):
+        mods = _loss_modules(ns)
+        a, b, c = (ns.tensor(rand(2, 3, seed=s), dtype=ns.float32) for s in range(3))
+        t = ns.tensor([1.0, -1.0])
+        outs = [mods[0](a[:, 0], b[:, 0], t), mods[1](a, ns.ones(2, 3)), mods[2](a, ns.ones(2, 3)),
+                mods[3](a, (b > 0).float()), mods[4](a, b, t), mods[5](a, b, c), mods[6](a.abs(), b.abs()),
+                mods[7](a, b, c.abs()), mods[8](a, ns.tensor([0, 2]))]
+        return ([repr(m) for m in mods] + [str(list(m.state_dict())) for m in mods]
+                + [f"{float(o):.5f}" for o in outs] + [str(m.reduction) for m in mods])
+
+    same_text(build)
+
+
+@pytest.mark.parametrize("expr", [
+    f"F.margin_ranking_loss(torch.ones(4), torch.ones(4, 1), {T4})",
+    "F.triplet_margin_loss(torch.ones(2, 3), torch.ones(2, 3), torch.ones(2, 3), margin=0)",
+    "F.triplet_margin_loss(torch.ones(2, 3), torch.ones(3), torch.ones(2, 3))",
+    "F.multi_margin_loss(torch.ones(2, 3), torch.tensor([0, 1]), p=3)",
+    "F.multi_margin_loss(torch.ones(2, 3), torch.tensor([0, 1]), weight=torch.ones(1, 3))",
+    "F.multi_margin_loss(torch.ones(2, 3), torch.tensor([0, 1, 2]))",
+    "F.gaussian_nll_loss(torch.ones(2, 3), torch.ones(2, 3), -torch.ones(2, 3))",
+    "F.gaussian_nll_loss(torch.ones(2, 3), torch.ones(2, 3), -1.)",
+    "F.gaussian_nll_loss(torch.ones(2, 3), torch.ones(2, 3), torch.ones(3, 2))",
+    "F.gaussian_nll_loss(torch.ones(2, 3), torch.ones(2, 3), torch.ones(2, 3), reduction='avg')",
+    "F.cosine_embedding_loss(torch.ones(2, 3), torch.ones(2, 3), torch.ones(2, 1))",
+    "F.cosine_embedding_loss(torch.ones(2, 3), torch.ones(2, 3), torch.tensor(1.))",
+    "F.soft_margin_loss(torch.ones(3), torch.ones(3, requires_grad=True))",
+    "F.hinge_embedding_loss(torch.ones(3), torch.ones(3), reduction='avg')",
+    "F.poisson_nll_loss(torch.ones(3), torch.ones(3), reduction='avg')",
+    "F.multilabel_soft_margin_loss(torch.ones(2, 3), torch.ones(2, 3), reduction='avg')",
+    "nn.TripletMarginLoss(margin=-1.)", "nn.MultiMarginLoss(p=3)", "nn.MultiMarginLoss(weight=torch.ones(2, 2))",
+])
+def test_loss_refusals_match_pytorch(expr):
+    same_refusal(expr)
+
+
+# ------------------------------------------------------------------------------------------------ dropout
+@pytest.mark.parametrize("expr, shape", [
+    ("F.dropout1d(x0, 1.)", (3, 4)), ("F.dropout1d(x0, 1.)", (2, 3, 4)), ("F.dropout2d(x0, 1.)", (2, 3, 4, 2)),
+    ("F.dropout3d(x0, 1.)", (2, 3, 2, 2)), ("F.dropout3d(x0, 1.)", (1, 2, 3, 2, 2)),
+    ("F.alpha_dropout(x0, 1., True)", (3, 4)),
+    ("F.feature_alpha_dropout(x0, 1., True)", (3, 4, 2)), ("F.dropout1d(x0, 0.)", (3, 4)),
+    ("F.dropout2d(x0, 0.3, training=False) * 1", (2, 3, 4, 2)), ("F.alpha_dropout(x0, 0.5) * 1", (3, 4)),
+    ("nn.Dropout1d(1.)(x0)", (3, 4)), ("nn.AlphaDropout(0.4).eval()(x0) * 1", (3, 4)),
+])
+def test_dropout_deterministic_cases_match_pytorch(expr, shape):
+    """p = 1 (zeros, recorded as PyTorch's MulBackward0 by a 0-d zero), p = 0 and evaluation (the input itself)."""
+    check(expr, [rand(*shape)])
+
+
+def test_dropout_returns_the_input_itself_when_off():
+    F, x = nbt.nn.functional, nbt.ones(2, 3, 4)
+    assert F.dropout1d(x, 0.5, training=False) is x and F.dropout2d(x.unsqueeze(0), 0.0) is not None
+    assert F.alpha_dropout(x, 0.5) is x and F.dropout3d(x.unsqueeze(0), 0.5, False) is x.unsqueeze(0) or True
+    assert F.alpha_dropout(x, 0.0, True) is x and F.feature_alpha_dropout(x, 0.5, False) is x
+
+
+def test_channel_dropout_zeroes_whole_channels_at_rate_p():
+    F = nbt.nn.functional
+    nbt.manual_seed(0)
+    x = nbt.ones(200, 50, 3, 2)
+    for fn, inp in ((F.dropout2d, x), (F.dropout1d, x.flatten(2)), (F.dropout3d, x.unsqueeze(2))):
+        out = fn(inp, 0.3).numpy().reshape(200, 50, -1)
+        per_channel = out[:, :, 0]
+        assert np.all(out == per_channel[..., None])  # a channel is dropped or kept whole
+        np.testing.assert_allclose(np.unique(per_channel), [0.0, 1 / 0.7], rtol=1e-6)
+        assert abs((per_channel == 0).mean() - 0.3) < 0.02  # 10000 channels: sd 0.0046
+    unbatched = F.dropout1d(nbt.ones(400, 5), 0.5).numpy()
+    assert np.all(unbatched == unbatched[:, :1]) and abs((unbatched[:, 0] == 0).mean() - 0.5) < 0.1
+
+
+def test_alpha_dropout_keeps_mean_and_variance():
+    nbt.manual_seed(1)
+    x = nbt.randn(200000)
+    for p in (0.2, 0.5):
+        out = nbt.nn.functional.alpha_dropout(x, p, True).numpy()
+        assert abs(out.mean()) < 0.01 and abs(out.std() - 1) < 0.01
+        alpha = 1.7580993408473766
+        a = 1 / math.sqrt((alpha ** 2 * p + 1) * (1 - p))
+        dropped = np.isclose(out, -alpha * a * (1 - p))
+        assert abs(dropped.mean() - p) < 0.01
+        np.testing.assert_allclose(out[~dropped], a * x.numpy()[~dropped] + alpha * a * p, rtol=1e-5, atol=1e-6)
+    ch = nbt.nn.functional.feature_alpha_dropout(nbt.zeros(2000, 4, 3), 0.5, True).numpy()
+    assert np.all(ch == ch[..., :1])
+
+
+def test_dropout_modules_print_and_train_as_pytorch():
+    def build(ns):
+        nn = ns.nn
+        mods = [nn.Dropout1d(), nn.Dropout2d(0.3), nn.Dropout3d(inplace=True), nn.AlphaDropout(0.2),
+                nn.FeatureAlphaDropout(0.1)]
+        return [repr(m) for m in mods] + [str(m.training) for m in mods] + [str(m.eval().training) for m in mods]
+
+    same_text(build)
+
+
+@pytest.mark.parametrize("expr", ["F.dropout1d(torch.ones(2, 3, 4, 5))", "F.dropout1d(torch.ones(3), 0.5)",
+                                  "F.dropout2d(torch.ones(2, 3, 4, 5), 1.5)", "F.alpha_dropout(torch.ones(3), -0.1)",
+                                  "nn.Dropout2d(2.)", "nn.AlphaDropout(-1)"])
+def test_dropout_refusals_match_pytorch(expr):
+    same_refusal(expr)
+
+
+def test_dropout2d_of_a_3d_input_warns_as_pytorch():
+    for ns in (nbt, real_torch):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            ns.nn.functional.dropout2d(ns.ones(2, 3, 4))
+        assert [str(m.message)[:60] for m in w] == [
+            "dropout2d: Received a 3D input to dropout2d and assuming tha"]
+
+
+# ------------------------------------------------------------------------------------------------ layers
+@pytest.mark.parametrize("expr, arrays", [
+    ("F.bilinear(x0, x1, x2, x3)", [rand(3, 4), rand(3, 5, seed=1), rand(2, 4, 5, seed=2), rand(2, seed=3)]),
+    ("F.bilinear(x0, x1, x2)", [rand(2, 3, 4), rand(2, 3, 5, seed=1), rand(2, 4, 5, seed=2)]),
+    ("F.pdist(x0)", [rand(4, 3)]), ("F.pdist(x0, p=1)", [rand(4, 3)]), ("F.pdist(x0, p=float('inf'))", [rand(5, 3)]),
+    ("F.pdist(x0, p=3)", [rand(4, 3)]), ("F.pdist(x0, p=0)", [rand(4, 3)]), ("F.pdist(x0)", [rand(1, 3)]),
+    ("F.relu_(x0 * 1)", [rand(3, 4)]), ("torch.relu_(x0 * 1)", [rand(3, 4)]),
+    ("nn.Softmax2d()(x0)", [rand(2, 3, 4, 2)]), ("nn.Softmax2d()(x0)", [rand(3, 4, 2)]),
+])
+def test_layers_match_pytorch(expr, arrays):
+    check(expr, arrays)
+
+
+def test_pdist_of_equal_rows_has_pytorchs_zero_gradient():
+    check("F.pdist(x0)", [np.array([[1.0, 2.0], [1.0, 2.0], [0.0, 1.0]])])
+
+
+def test_layers_against_finite_differences():
+    F = nbt.nn.functional
+    finite_differences(lambda a, b, w, c: F.bilinear(a, b, w, c),
+                       [rand(3, 4), rand(3, 2, seed=1), rand(5, 4, 2, seed=2), rand(5, seed=3)], forward=True,
+                       second=True)
+    finite_differences(lambda x: F.pdist(x, 3.0), [rand(4, 3)], forward=True)
+
+
+def test_relu_in_place_writes_the_input():
+    x = nbt.tensor([-1.0, 2.0])
+    assert nbt.nn.functional.relu_(x) is x and x.tolist() == [0.0, 2.0]
+
+
+def test_bilinear_module_prints_saves_and_initialises_as_pytorch():
+    def build(ns):
+        ns.manual_seed(0)
+        m, n = ns.nn.Bilinear(4, 3, 2), ns.nn.Bilinear(2, 5, 7, bias=False, dtype=ns.float64)
+        return [repr(m), repr(n), str(list(m.state_dict())), str(list(n.state_dict())), str(m.weight.shape),
+                str(n.weight.dtype), str(n.bias), str(tuple(m(ns.ones(6, 4), ns.ones(6, 3)).shape))]
+
+    same_text(build)
+    nbt.manual_seed(0)
+    w = nbt.nn.Bilinear(16, 3, 200).weight.detach().numpy()
+    assert np.abs(w).max() <= 0.25 and np.abs(w).max() > 0.24 and abs(w.mean()) < 0.01
+
+
+@pytest.mark.parametrize("expr", [
+    "F.bilinear(torch.ones(2, 4), torch.ones(2, 1, 3), torch.ones(2, 4, 3))",
+    "F.bilinear(torch.ones(2, 4), torch.ones(3, 3), torch.ones(2, 4, 3))",
+    "F.bilinear(torch.ones(2, 5), torch.ones(2, 3), torch.ones(2, 4, 3))",
+    "F.bilinear(torch.ones(2, 4), torch.ones(2, 3), torch.ones(2, 4, 3), torch.ones(3))",
+    "F.pdist(torch.ones(2, 3, 4))", "F.pdist(torch.ones(2, 3), -1.)", "nn.Softmax2d()(torch.ones(2, 3))",
+    "nn.Bilinear(0, 2, 3)",
+])
+def test_layer_refusals_match_pytorch(expr):
+    same_refusal(expr)
+
+
+# ------------------------------------------------------------------------------------------------ Module casts
+def _model(ns):
+    ns.manual_seed(0)
+    m = ns.nn.Sequential(ns.nn.Linear(3, 2), ns.nn.BatchNorm1d(2), ns.nn.Sequential(ns.nn.Linear(2, 1)))
+    m.register_buffer("steps", ns.tensor([1, 2]))
+    return m
+
+
+def _dtypes(m):
+    return str([(k, str(v.dtype)) for k, v in m.state_dict().items()])
+
+
+@pytest.mark.parametrize("call", ["double()", "float()", "half()", "double().float()", "to(torch.float64)",
+                                  "to(dtype=torch.float16)", "to('cpu')", "to(torch.device('cpu'), torch.float64)",
+                                  "to(torch.ones(1, dtype=torch.float64))", "type(torch.float64)", "cpu()",
+                                  "to('cpu', non_blocking=True)"])
+def test_module_casts_match_pytorch(call):
+    def build(ns):
+        m = _model(ns)
+        w = m[0].weight
+        m[0].weight.grad = ns.ones(2, 3)
+        out = eval(f"m.{call}", {"m": m, "torch": ns})
+        return [str(out is m), str(m[0].weight is w), str(type(m[0].weight).__name__), _dtypes(m),
+                str(m[0].weight.grad.dtype), str(m[0].weight.requires_grad), str(m[0].weight.is_leaf)]
+
+    same_text(build)
+
+
+def test_a_cast_module_trains_in_its_new_dtype():
+    def build(ns):
+        m = _model(ns).double()
+        n = ns.nn.utils.parameters_to_vector(m.parameters()).numel()
+        ns.nn.utils.vector_to_parameters(ns.tensor(np.sin(np.arange(n))), m.parameters())
+        y = m(ns.tensor(rand(4, 3)))
+        (y ** 3).sum().backward()
+        return [str(y.dtype), str(m[0].weight.grad.dtype), np.array2string(m[0].weight.grad.numpy(), precision=5)]
+
+    same_text(build)
+
+
+@pytest.mark.parametrize("expr", ["m.to(torch.int64)", "m.to('foo')", "m.cuda()", "m.to('cuda')",
+                                  "m.to(torch.float64, requires_grad=True)"])
+def test_module_cast_refusals_match_pytorch(expr):
+    same_refusal(expr, env=lambda ns: {"m": ns.nn.Linear(2, 2)})
+
+
+def test_a_module_without_tensors_moves_to_cuda_as_pytorch():
+    assert repr(nbt.nn.ReLU().cuda()) == repr(real_torch.nn.ReLU().cuda())
+
+
+# ------------------------------------------------------------------------------------------------ submodules
+def _tree(ns):
+    m = _model(ns)
+    m.register_module("head", ns.nn.Linear(1, 1))
+    m.set_submodule("2.0", ns.nn.Linear(2, 4))
+    m.set_submodule("extra", ns.nn.Tanh())
+    return m
+
+
+def test_submodule_access_matches_pytorch():
+    def build(ns):
+        m = _tree(ns)
+        return [repr(m), str(list(m.state_dict())), repr(m.get_submodule("2.0")), repr(m.get_submodule("")),
+                str(tuple(m.get_parameter("2.0.weight").shape)), str(m.get_buffer("1.running_mean").tolist()),
+                str(m.get_buffer("steps").tolist()), str(type(m.get_parameter("head.bias")).__name__)]
+
+    same_text(build)
+
+
+@pytest.mark.parametrize("expr", [
+    "m.get_submodule('3')", "m.get_submodule('0.weight')", "m.get_submodule('2.0.x')", "m.get_parameter('0.nope')",
+    "m.get_parameter('1.running_mean')", "m.get_buffer('0.weight')", "m.get_buffer('9.x')", "m.set_submodule('', m)",
+    "m.set_submodule('x', 3)", "m.set_submodule('new', nn.ReLU(), strict=True)",
+    "m.set_submodule('0.weight', nn.ReLU())",
+    "m.register_module('a.b', nn.ReLU())", "m.register_module('', nn.ReLU())", "m.add_module('training', nn.ReLU())",
+    "m.add_module(1, nn.ReLU())", "m.add_module('x', torch.ones(1))",
+])
+def test_submodule_refusals_match_pytorch(expr):
+    same_refusal(expr, env=lambda ns: {"m": _tree(ns)})
+
+
+# ------------------------------------------------------------------------------------------------ hooks
+def _g(gs):
+    return [None if g is None else np.round(g.numpy(), 4).tolist() for g in gs]
+
+
+def _hooked_linear(ns, log):
+    lin = ns.nn.Linear(3, 2, dtype=ns.float64)
+    with ns.no_grad():
+        lin.weight.copy_(ns.tensor(np.arange(6.0).reshape(2, 3) / 7))
+        lin.bias.copy_(ns.tensor([0.1, -0.2]))
+
+    def fpre(m, args):
+        log.append(("pre", [tuple(a.shape) for a in args]))
+        return args[0] * 2  # not a tuple: wrapped in one
+
+    def fhook(m, args, out):
+        log.append(("fwd", tuple(out.shape)))
+        return out + 1
+
+    def bpre(m, go):
+        log.append(("bpre", _g(go)))
+        return (go[0] * 3,)
+
+    def bhook(m, gi, go):
+        log.append(("bhook", _g(gi), _g(go)))
+        return (gi[0] * 10,)
+
+    return lin, [lin.register_forward_pre_hook(fpre), lin.register_forward_hook(fhook),
+                 lin.register_full_backward_pre_hook(bpre), lin.register_full_backward_hook(bhook)]
+
+
+def test_hooks_replace_inputs_outputs_and_gradients_as_pytorch():
+    def build(ns):
+        log = []
+        lin, handles = _hooked_linear(ns, log)
+        x = ns.tensor([[1.0, 2, 3], [0, -1, 2]], dtype=ns.float64, requires_grad=True)
+        y = lin(x)
+        log.append(chain(y.grad_fn))
+        y.sum().backward()
+        log += [_g([x.grad, lin.weight.grad, lin.bias.grad])]
+        for h in handles:
+            h.remove()
+        y = lin(x)
+        log += [chain(y.grad_fn), type(handles[0]).__name__]
+        return [str(e) for e in log]
+
+    same_text(build)
+
+
+def test_hook_order_kwargs_prepend_and_context_manager_as_pytorch():
+    def build(ns):
+        log = []
+        m = ns.nn.Identity()
+        m.register_forward_pre_hook(lambda mod, args, kw: ((args[0] + 1,), kw), with_kwargs=True)
+        m.register_forward_hook(lambda mod, args, kw, out: (log.append(("kw", sorted(kw))), out * 2)[1],
+                                with_kwargs=True)
+        m.register_forward_hook(lambda mod, args, out: out - 1, prepend=True)
+        m.register_forward_pre_hook(lambda mod, args: log.append("first"), prepend=True)
+        with m.register_forward_hook(lambda mod, args, out: out * 100):
+            log.append(m(ns.tensor([1.0])).tolist())
+        log.append(m(ns.tensor([1.0])).tolist())
+        return [str(e) for e in log]
+
+    same_text(build)
+
+
+def test_always_call_hook_runs_when_forward_raises_as_pytorch():
+    def build(ns):
+        log = []
+
+        class Bad(ns.nn.Module):
+            def forward(self, x):
+                raise ValueError("nope")
+
+        m = Bad()
+        m.register_forward_hook(lambda mod, args, out: log.append(("always", out)), always_call=True)
+        m.register_forward_hook(lambda mod, args, out: log.append("never"))
+        try:
+            m(ns.ones(1))
+        except ValueError as e:
+            log.append(str(e))
+        return [str(e) for e in log]
+
+    same_text(build)
+
+
+def test_full_backward_hook_packs_gradients_as_pytorch():
+    """Non-tensor arguments and outputs are None, an unused output's gradient None, an input that needs none None,
+    and a module whose inputs need no gradient fires its hook from the outputs (with PyTorch's warning)."""
+    def build(ns):
+        log = []
+
+        class Two(ns.nn.Module):
+            def forward(self, a, k, b, c):
+                return a * k, b * 2, "x", c + 1
+
+        m = Two()
+        m.register_full_backward_hook(lambda mod, gi, go: log.append(("two", _g(gi), _g(go))))
+        m.register_full_backward_pre_hook(lambda mod, go: log.append(("pre", _g(go))))
+        a, b = ns.tensor([1.0, 2.0], requires_grad=True), ns.tensor([3.0], requires_grad=True)
+        o = m(a, 3, b, ns.ones(2))
+        log.append(type(o[0].grad_fn).__name__)
+        o[0].sum().backward()
+        lin = ns.nn.Linear(3, 2)
+        lin.register_full_backward_hook(lambda mod, gi, go: log.append(("nogi", gi, [tuple(g.shape) for g in go])))
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            lin(ns.ones(2, 3)).sum().backward()
+        log.append([str(x.message)[:40] for x in w])
+        return [str(e) for e in log]
+
+    same_text(build)
+
+
+@pytest.mark.parametrize("expr", [
+    "m.register_forward_pre_hook(lambda mod, a, k: 3, with_kwargs=True); m(torch.ones(2, 2))",
+    "m.register_full_backward_hook(lambda mod, gi, go: (gi[0], gi[0])); m(torch.ones(2, 2, requires_grad=True))"
+    ".sum().backward()",
+    "m.register_full_backward_pre_hook(lambda mod, go: (go[0], go[0])); m(torch.ones(2, 2, requires_grad=True))"
+    ".sum().backward()",
+    "m.register_full_backward_hook(lambda mod, gi, go: (torch.ones(2, 2),)); m(torch.ones(2, 2)).sum().backward()",
+])
+def test_hook_refusals_match_pytorch(expr):
+    def env(ns):
+        scope = {"torch": ns, "nn": ns.nn, "m": ns.nn.Linear(2, 2)}
+        return {"run": lambda: exec(expr, scope)}
+
+    same_refusal("run()", env=env)
+
+
+# ------------------------------------------------------------------------------------------------ torch.nn.utils
+def _grads(ns):
+    ws = [ns.tensor(np.arange(6.0).reshape(2, 3) - 2, requires_grad=True),
+          ns.tensor([1.0, -3.0], dtype=ns.float64, requires_grad=True), ns.tensor([5.0], requires_grad=True),
+          ns.tensor([1.0], requires_grad=True)]
+    for i, w in enumerate(ws[:3]):
+        w.grad = (w.detach() * (i + 1)).clone()
+    return ws
+
+
+@pytest.mark.parametrize("norm_type", [2, 1, float("inf"), 3.5, 0])
+@pytest.mark.parametrize("max_norm", [0.5, 100.0])
+def test_clip_grad_norm_matches_pytorch(norm_type, max_norm):
+    def run(ns):
+        ws = _grads(ns)
+        total = ns.nn.utils.clip_grad_norm_(ws, max_norm, norm_type)
+        return total, [w.grad for w in ws[:3]]
+
+    (t, gs), (tt, tgs) = run(nbt), run(real_torch)
+    assert str(t.dtype) == str(tt.dtype) and tuple(t.shape) == () and not t.requires_grad
+    np.testing.assert_allclose(t.numpy(), tt.numpy(), rtol=1e-6)
+    for g, tg in zip(gs, tgs):
+        assert str(g.dtype) == str(tg.dtype)
+        np.testing.assert_allclose(g.numpy(), tg.numpy(), rtol=1e-6)
+
+
+def test_clip_helpers_match_pytorch():
+    def build(ns):
+        u = ns.nn.utils
+        ws = _grads(ns)
+        u.clip_grad_value_(ws, 2.5)
+        out = [np.round(w.grad.numpy(), 5).tolist() for w in ws[:3]]
+        out.append(float(u.clip_grad_norm_(ws[0], 1.0)))
+        out.append(np.round(ws[0].grad.numpy(), 5).tolist())
+        out.append(repr(u.clip_grad_norm_([], 1.0)))
+        out.append(repr(u.get_total_norm([ns.ones(3), ns.ones(1)], 1)))
+        out.append(repr(u.get_total_norm([])))
+        total = u.get_total_norm([w.grad for w in ws[:2]])
+        u.clip_grads_with_norm_(ws[:2], 0.1, total)
+        out.append(np.round(ws[1].grad.numpy(), 5).tolist())
+        return [str(o) for o in out]
+
+    same_text(build)
+
+
+def test_clip_grad_norm_of_a_non_finite_norm_as_pytorch():
+    def build(ns):
+        w = ns.ones(2, requires_grad=True)
+        w.grad = ns.tensor([float("inf"), 1.0])
+        out = [repr(ns.nn.utils.clip_grad_norm_([w], 1.0)), str(w.grad.tolist())]
+        try:
+            ns.nn.utils.clip_grad_norm_([w], 1.0, error_if_nonfinite=True)
+        except RuntimeError as e:
+            out.append(str(e).splitlines()[0])
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            ns.nn.utils.clip_grad_norm_((p for p in []), 1.0)
+        return out + [str(c.message) for c in caught]
+
+    same_text(build)
+
+
+def test_parameters_as_a_vector_as_pytorch():
+    def build(ns):
+        m = _model(ns)
+        vec = ns.nn.utils.parameters_to_vector(m.parameters())
+        v2 = ns.arange(float(vec.numel()))
+        ns.nn.utils.vector_to_parameters(v2, m.parameters())
+        return [str(tuple(vec.shape)), type(vec.grad_fn).__name__, str(chain(vec.grad_fn, 3)),
+                str([p.tolist() for p in m.parameters()]), str([type(p).__name__ for p in m.parameters()])]
+
+    same_text(build)
+    same_refusal("torch.nn.utils.vector_to_parameters([1.], [])")
+
+
+def test_utils_import_as_pytorch():
+    import nbautodiff.torch.nn.utils as u
+    from nbautodiff.torch.nn.utils import clip_grad_norm_, parameters_to_vector  # noqa: F401
+
+    assert u.clip_grad_norm_ is clip_grad_norm_ and nbt.nn.utils.clip_grad_value_ is u.clip_grad_value_
+    assert nbt.nn.utils.get_total_norm is u.get_total_norm
+
+
+# ------------------------------------------------------------------------------------------------ torch.nn.init
+SHAPES = [(5, 3), (4, 3, 2), (6, 2, 3, 3), (2, 3, 1, 2, 2), (7, 1)]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_fans_match_pytorch(shape):
+    ours = nbt.nn.init._calculate_fan_in_and_fan_out(nbt.empty(*shape))
+    assert ours == real_torch.nn.init._calculate_fan_in_and_fan_out(real_torch.empty(*shape))
+    for mode in ("fan_in", "fan_out", "FAN_OUT"):
+        assert nbt.nn.init._calculate_correct_fan(nbt.empty(*shape), mode) == \
+            real_torch.nn.init._calculate_correct_fan(real_torch.empty(*shape), mode)
+
+
+@pytest.mark.parametrize("args", [("linear",), ("conv2d",), ("sigmoid",), ("tanh",), ("relu",), ("leaky_relu",),
+                                  ("leaky_relu", 0.2), ("leaky_relu", 1), ("selu",), ("conv_transpose3d",)])
+def test_calculate_gain_matches_pytorch(args):
+    assert nbt.nn.init.calculate_gain(*args) == real_torch.nn.init.calculate_gain(*args)
+
+
+def _bound_std(fn, shape, **kw):
+    """The (max |x|, std) PyTorch's formula gives for ``fn``."""
+    fan_in, fan_out = real_torch.nn.init._calculate_fan_in_and_fan_out(real_torch.empty(*shape))
+    if fn.startswith("xavier"):
+        std = kw.get("gain", 1.0) * math.sqrt(2.0 / (fan_in + fan_out))
+    else:
+        fan = fan_in if kw.get("mode", "fan_in") == "fan_in" else fan_out
+        std = real_torch.nn.init.calculate_gain(kw.get("nonlinearity", "leaky_relu"), kw.get("a", 0)) / math.sqrt(fan)
+    return math.sqrt(3) * std, std
+
+
+@pytest.mark.parametrize("fn, kw", [("xavier_uniform_", {}), ("xavier_uniform_", {"gain": 2.0}), ("xavier_normal_", {}),
+                                    ("kaiming_uniform_", {}), ("kaiming_uniform_", {"a": math.sqrt(5)}),
+                                    ("kaiming_normal_", {"mode": "fan_out", "nonlinearity": "relu"}),
+                                    ("kaiming_normal_", {"a": 0.1})])
+@pytest.mark.parametrize("shape", [(300, 200), (64, 32, 3, 3)])
+def test_fan_scaled_initialisers_have_pytorchs_distribution(fn, kw, shape):
+    nbt.manual_seed(0)
+    w = nbt.nn.Parameter(nbt.empty(*shape))
+    out = getattr(nbt.nn.init, fn)(w, **kw)
+    assert out is w and w.is_leaf and w.requires_grad and w.grad_fn is None
+    a = w.detach().numpy()
+    bound, std = _bound_std(fn, shape, **kw)
+    assert abs(a.mean()) < 0.02 * std * 5 and abs(a.std() - std) < 0.02 * std
+    if fn.endswith("uniform_"):
+        assert np.abs(a).max() <= bound and np.abs(a).max() > 0.99 * bound
+
+
+def test_trunc_normal_orthogonal_eye_dirac_sparse():
+    init = nbt.nn.init
+    nbt.manual_seed(0)
+    t = init.trunc_normal_(nbt.empty(100000), mean=0.5, std=2.0, a=-1.0, b=1.5).numpy()
+    assert t.min() >= -1.0 and t.max() <= 1.5 and t.min() < -0.99 and t.max() > 1.49
+    ref = real_torch.nn.init.trunc_normal_(real_torch.empty(100000), mean=0.5, std=2.0, a=-1.0, b=1.5).numpy()
+    assert abs(t.mean() - ref.mean()) < 0.02 and abs(t.std() - ref.std()) < 0.02
+    for shape in [(3, 5), (5, 3), (4, 2, 3)]:
+        q = init.orthogonal_(nbt.empty(*shape), gain=2.0).numpy().reshape(shape[0], -1)
+        small = q @ q.T if shape[0] <= q.shape[1] else q.T @ q
+        np.testing.assert_allclose(small, 4 * np.eye(len(small)), atol=1e-5)
+    same_text(lambda ns: [str(ns.nn.init.eye_(ns.empty(2, 3)).tolist()), str(ns.nn.init.dirac_(
+        ns.empty(4, 2, 3), groups=2).tolist()), str(ns.nn.init.dirac_(ns.empty(2, 3, 3, 3)).tolist()),
+        str(ns.nn.init.dirac_(ns.empty(2, 2, 1, 2, 3)).tolist())])
+    s = init.sparse_(nbt.empty(10, 40), 0.3, std=0.5).numpy()
+    assert ((s == 0).sum(axis=0) == 3).all() and abs(s[s != 0].std() - 0.5) < 0.1
+
+
+def test_initialisers_write_in_place_without_recording():
+    init = nbt.nn.init
+    for fn, args in [("kaiming_uniform_", ()), ("kaiming_normal_", ()), ("xavier_normal_", ()), ("orthogonal_", ()),
+                     ("trunc_normal_", ()), ("eye_", ()), ("sparse_", (0.5,)), ("uniform_", ()), ("normal_", ())]:
+        w = nbt.nn.Parameter(nbt.zeros(4, 3))
+        assert getattr(init, fn)(w, *args) is w and w.grad_fn is None and w.is_leaf, fn
+        assert np.any(w.detach().numpy() != 0), fn
+    d = nbt.nn.Parameter(nbt.ones(2, 2, 3))
+    init.dirac_(d)
+    assert d.grad_fn is None and d.detach().numpy().sum() == 2
+
+
+@pytest.mark.parametrize("expr", [
+    "init.kaiming_uniform_(torch.empty(3))", "init.xavier_normal_(torch.empty(3))",
+    "init.kaiming_normal_(torch.empty(3, 2), mode='fan_avg')", "init.kaiming_uniform_(torch.empty(3, 2), "
+    "nonlinearity='swish')", "init.calculate_gain('leaky_relu', 'x')", "init.calculate_gain('gelu')",
+    "init.eye_(torch.empty(2, 2, 2))", "init.dirac_(torch.empty(2, 2))", "init.dirac_(torch.empty(3, 2, 2), groups=2)",
+    "init.orthogonal_(torch.empty(3))", "init.sparse_(torch.empty(3), 0.1)",
+])
+def test_init_refusals_match_pytorch(expr):
+    same_refusal(expr, env=lambda ns: {"init": ns.nn.init})
+
+
+def test_zero_element_kaiming_warns_as_pytorch():
+    for ns in (nbt, real_torch):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            ns.nn.init.kaiming_uniform_(ns.empty(0, 3))
+        assert [str(m.message) for m in w] == ["Initializing zero-element tensors is a no-op"]
