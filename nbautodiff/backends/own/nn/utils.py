@@ -104,7 +104,7 @@ def parameters_to_vector(parameters):
 def vector_to_parameters(vec, parameters) -> None:
     """Copy consecutive slices of ``vec`` into the parameters' data (each viewed as its parameter's shape)."""
     if not isinstance(vec, Tensor):
-        from . import _typename
+        from .modules.module import _typename
 
         raise TypeError(f"expected torch.Tensor, but got: {_typename(vec)}")
     pointer = 0

@@ -1,15 +1,16 @@
-"""``torch.nn``'s convolution and pooling layers: Conv1d/2d/3d, ConvTranspose1d/2d/3d, MaxPool, AvgPool and their
-adaptive forms, with PyTorch's initialisation, attributes and reprs."""
+"""``torch.nn.modules.conv``: Conv1d/2d/3d and ConvTranspose1d/2d/3d, with PyTorch's initialisation, attributes
+and reprs."""
 
 from __future__ import annotations
 
 import math
 
-from ....engine import factories
-from ....engine.mode import no_grad
-from ....engine.ops import cat
-from . import Module, Parameter
-from . import functional as F
+from .....engine import factories
+from .....engine.mode import no_grad
+from .....engine.ops import cat
+from .. import functional as F
+from ..parameter import Parameter
+from .module import Module
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
@@ -216,164 +217,3 @@ class ConvTranspose3d(_ConvTranspose):
 
 
 # ============================================================== pooling
-class _MaxPoolNd(Module):
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices: bool = False,
-                 ceil_mode: bool = False):
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding, self.dilation = padding, dilation
-        self.return_indices, self.ceil_mode = return_indices, ceil_mode
-
-    def forward(self, input):
-        return self._fn(input, self.kernel_size, self.stride, self.padding, self.dilation, ceil_mode=self.ceil_mode,
-                        return_indices=self.return_indices)
-
-    def extra_repr(self) -> str:
-        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
-                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
-
-
-class MaxPool1d(_MaxPoolNd):
-    """The maximum of each window of the last dimension."""
-
-    _fn = staticmethod(F.max_pool1d)
-
-
-class MaxPool2d(_MaxPoolNd):
-    """The maximum of each (kH, kW) window; stride defaults to the kernel size."""
-
-    _fn = staticmethod(F.max_pool2d)
-
-
-class MaxPool3d(_MaxPoolNd):
-    """The maximum of each (kD, kH, kW) window."""
-
-    _fn = staticmethod(F.max_pool3d)
-
-
-class AvgPool1d(Module):
-    """The mean of each window of the last dimension."""
-
-    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False, count_include_pad: bool = True):
-        super().__init__()
-        self.kernel_size = _ntuple(kernel_size, 1)
-        self.stride = _ntuple(stride if stride is not None else kernel_size, 1)
-        self.padding = _ntuple(padding, 1)
-        self.ceil_mode, self.count_include_pad = ceil_mode, count_include_pad
-
-    def forward(self, input):
-        return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                            self.count_include_pad)
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
-
-
-class _AvgPoolNd(Module):
-    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False, count_include_pad: bool = True,
-                 divisor_override=None):
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding, self.ceil_mode = padding, ceil_mode
-        self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
-
-    def forward(self, input):
-        return self._fn(input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad,
-                        self.divisor_override)
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
-
-
-class AvgPool2d(_AvgPoolNd):
-    """The mean of each (kH, kW) window (padded zeros count unless count_include_pad=False)."""
-
-    _fn = staticmethod(F.avg_pool2d)
-
-
-class AvgPool3d(_AvgPoolNd):
-    """The mean of each (kD, kH, kW) window."""
-
-    _fn = staticmethod(F.avg_pool3d)
-
-
-class _AdaptivePool(Module):
-    def __init__(self, output_size):
-        super().__init__()
-        self.output_size = output_size
-
-    def forward(self, input):
-        return self._fn(input, self.output_size)
-
-    def extra_repr(self) -> str:
-        return f"output_size={self.output_size}"
-
-
-class _AdaptiveMaxPool(_AdaptivePool):
-    def __init__(self, output_size, return_indices: bool = False):
-        super().__init__(output_size)
-        self.return_indices = return_indices
-
-    def forward(self, input):
-        return self._fn(input, self.output_size, self.return_indices)
-
-
-class AdaptiveAvgPool1d(_AdaptivePool):
-    """The mean over ``output_size`` nearly equal windows, whatever the input's length."""
-
-    _fn = staticmethod(F.adaptive_avg_pool1d)
-
-
-class AdaptiveAvgPool2d(_AdaptivePool):
-    """The mean over an (oH, oW) grid of nearly equal windows, whatever the input's size."""
-
-    _fn = staticmethod(F.adaptive_avg_pool2d)
-
-
-class AdaptiveMaxPool1d(_AdaptiveMaxPool):
-    """The maximum over ``output_size`` nearly equal windows."""
-
-    _fn = staticmethod(F.adaptive_max_pool1d)
-
-
-class AdaptiveMaxPool2d(_AdaptiveMaxPool):
-    """The maximum over an (oH, oW) grid of nearly equal windows."""
-
-    _fn = staticmethod(F.adaptive_max_pool2d)
-
-
-class PixelShuffle(Module):
-    """(*, C·r², H, W) to (*, C, H·r, W·r)."""
-
-    def __init__(self, upscale_factor: int):
-        super().__init__()
-        self.upscale_factor = upscale_factor
-
-    def forward(self, input):
-        return F.pixel_shuffle(input, self.upscale_factor)
-
-    def extra_repr(self) -> str:
-        return f"upscale_factor={self.upscale_factor}"
-
-
-class PixelUnshuffle(Module):
-    """(*, C, H·r, W·r) to (*, C·r², H, W)."""
-
-    def __init__(self, downscale_factor: int):
-        super().__init__()
-        self.downscale_factor = downscale_factor
-
-    def forward(self, input):
-        return F.pixel_unshuffle(input, self.downscale_factor)
-
-    def extra_repr(self) -> str:
-        return f"downscale_factor={self.downscale_factor}"
-
-
-__all__ = [
-    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AvgPool1d", "AvgPool2d",
-    "AvgPool3d", "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "MaxPool1d",
-    "MaxPool2d", "MaxPool3d", "PixelShuffle", "PixelUnshuffle",
-]

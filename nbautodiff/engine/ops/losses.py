@@ -1,0 +1,813 @@
+"""The losses: the ones PyTorch records as their own nodes (nll_loss, mse_loss, binary cross-entropy, smooth
+L1, Huber, soft and multi margin) and the compositions it builds (cross_entropy, l1_loss, kl_div, the margin,
+embedding and NLL-family losses), with PyTorch's reductions and warnings."""
+
+from __future__ import annotations
+
+import builtins
+import math
+import warnings
+
+import numpy as np
+
+from .. import factories
+from ..mode import no_grad
+from ..tensor import Tensor, make
+from ._util import const, shape_str
+from .elementwise import abs, exp, masked_fill, sigmoid, sign, where
+from .linalg import _scalar_type, _tensors
+from .nn import (
+    _REDUCTIONS,
+    _check_reduction,
+    _legacy_reduction,
+    _over,
+    _plus,
+    _reduce,
+    _size_warning,
+    _spread,
+    _times,
+    broadcast_pair,
+    pairwise_distance,
+)
+from .reduce import log_softmax, mean, sum
+from .registry import apply, defop, public
+from .shape import reshape
+from .special import xlogy
+
+
+# ============================================================== nll_loss: one row for (N, C) and one for (N, C, H, W)
+def _picked(logp, target, weight, ignore_index):
+    """The log-probability of each target class and its weight (0 where the target is ignored), shapes (N, ...).
+    The weights are None when every one is 1 (no class weights, nothing ignored, a float32/float64 loss)."""
+    one = logp.ndim == 1
+    lp, tg = (logp[None], np.reshape(target, (1,))) if one else (logp, target)
+    valid = tg != ignore_index
+    if lp.ndim == 2 and valid.all():  # the common case, (N, C) with no target ignored: plain indexing
+        safe = tg if tg.dtype == np.int64 else tg.astype(np.int64)
+        if weight is not None:
+            w = weight[safe].astype(lp.dtype, copy=False)
+        else:  # all ones: the sum of N ones is N exactly in float32 and float64 (not in float16)
+            w = None if lp.dtype.itemsize >= 4 and safe.shape[0] < 2 ** 24 else np.ones(safe.shape, lp.dtype)
+        return lp[np.arange(safe.shape[0]), safe], w, safe
+    safe = np.where(valid, tg, 0).astype(np.int64)
+    picked = np.take_along_axis(lp, safe[:, None], axis=1)[:, 0]
+    w = (weight[safe] if weight is not None else np.ones(safe.shape, lp.dtype)) * valid
+    return picked, w.astype(lp.dtype), safe
+
+
+def _nll_fwd(logp, target, *, reduction, weight, ignore_index):
+    picked, w, _ = _picked(logp, target, weight, ignore_index)
+    loss = -picked if w is None else -picked * w
+    if reduction == "mean":
+        return loss.sum() / (loss.dtype.type(loss.shape[0]) if w is None else w.sum())
+    if reduction == "sum":
+        return loss.sum()
+    return loss.reshape(()) if logp.ndim == 1 else loss
+
+
+def _nll_weights(logp, target, reduction, weight, ignore_index) -> np.ndarray:
+    """d loss / d logp: −w (−w / Σw for the mean) at each sample's target class, 0 elsewhere."""
+    la = logp._data if isinstance(logp, Tensor) else logp
+    ta = target._data if isinstance(target, Tensor) else target
+    _, w, safe = _picked(la, ta, weight, ignore_index)
+    if w is None:  # every weight 1
+        one = la.dtype.type(1)
+        scale = -one / la.dtype.type(safe.shape[0]) if reduction == "mean" else -one
+    else:
+        total = w.sum()
+        scale = (-w / total if total else np.zeros_like(w)) if reduction == "mean" else -w  # all ignored: 0 (PyTorch)
+    out = np.zeros(la.shape if la.ndim > 1 else (1,) + la.shape, dtype=la.dtype)
+    if out.ndim == 2:
+        out[np.arange(safe.shape[0]), safe] = scale
+    else:
+        np.put_along_axis(out, safe[:, None], scale[:, None], axis=1)
+    return out.reshape(la.shape)
+
+
+def _nll_vjp(g, out, logp, target, *, reduction, weight, ignore_index):
+    # an operator expression with a constant array: runs on tensors and on arrays alike
+    if reduction == "none" and logp.ndim > 1:
+        g = g[:, None]
+    return g * _nll_weights(logp, target, reduction, weight, ignore_index)
+
+
+def _nll_jvp(dlogp, out, logp, target, *, reduction, weight, ignore_index):
+    picked = dlogp * const(_nll_weights(logp, target, reduction, weight, ignore_index))
+    if reduction != "none":
+        return picked.sum()
+    return picked.sum(1) if logp.ndim > 1 else picked.sum()
+
+
+NLL_LOSS = defop("nll_loss", "NllLossBackward0", _nll_fwd, vjp=(_nll_vjp, None), jvp=(_nll_jvp, None), save=(0, 1),
+                 arrays=True)
+NLL_LOSS2D = defop("nll_loss2d", "NllLoss2DBackward0", _nll_fwd, vjp=(_nll_vjp, None), jvp=(_nll_jvp, None),
+                   save=(0, 1), arrays=True)
+
+
+def _nll_kernel_checks(logp, target, weight) -> None:
+    if target._data.dtype not in (np.int64, np.uint8):
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_scalar_type(target)}\n"
+                           "cross_entropy/nll_loss take class indices: torch.tensor([0, 2, 1])")
+    c = logp._data.shape[1 if logp._data.ndim > 1 else 0]
+    if weight is not None:
+        if weight._data.ndim != 1 or weight._data.size != c:
+            raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no classes but got "
+                               f"weight tensor of shape: {shape_str(weight._data.shape)}")
+        if weight._data.dtype != logp._data.dtype:
+            raise RuntimeError(f"expected scalar type {_scalar_type(logp)} but found {_scalar_type(weight)}")
+
+
+def _nll_apply(op, logp, target, reduction, weight, ignore_index):
+    _nll_kernel_checks(logp, target, weight)
+    t = target._data
+    c = logp._data.shape[1 if logp._data.ndim > 1 else 0]
+    bad = None
+    if t.size and (t.min() < 0 or t.max() >= c):  # (two reductions for the common case, all in range)
+        bad = (t != ignore_index) & ((t < 0) | (t >= c))
+    if bad is not None and bad.any():
+        raise IndexError(f"Target {int(t[bad].flat[0])} is out of bounds.\nnll_loss: there are {c} classes, "
+                         f"0 to {c - 1}")
+    w = None if weight is None else weight._data
+    return apply(op, (logp, target), {"reduction": reduction, "weight": w, "ignore_index": ignore_index})
+
+
+@public(function=False, method=False, functional=True)
+def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
+             reduction: str = "mean"):
+    """The negative log-likelihood of the target classes, from log-probabilities (C,), (N, C) or (N, C, d1, ...);
+    ``weight`` per class, ``ignore_index`` skipped (the mean divides by the weights of the targets counted)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    _tensors("nll_loss", "input target", input, target)
+    nd = input._data.ndim
+    if nd == 0:
+        raise ValueError("Expected 1 or more dimensions (got 0)")
+    if nd > 1 and target._data.ndim and target._data.shape[0] != input._data.shape[0]:
+        raise ValueError(f"Expected input batch_size ({input._data.shape[0]}) to match target batch_size "
+                         f"({target._data.shape[0]}).")
+    if nd <= 2:
+        if nd == 2 and target._data.ndim != 1:
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        return _nll_apply(NLL_LOSS, input, target, reduction, weight, ignore_index)
+    n, c = input._data.shape[:2]
+    out_size = (n,) + tuple(input._data.shape[2:])
+    if nd == 4:
+        if target._data.ndim != 3:
+            raise RuntimeError(f"only batches of spatial targets supported (3D tensors) but got targets of dimension: "
+                               f"{target._data.ndim}")
+        if tuple(target._data.shape) != out_size:
+            raise RuntimeError(f"Expected target size {shape_str(out_size)}, got {shape_str(target._data.shape)}")
+        return _nll_apply(NLL_LOSS2D, input, target, reduction, weight, ignore_index)
+    if tuple(target._data.shape[1:]) != out_size[1:]:
+        raise RuntimeError(f"Expected target size {shape_str(out_size)}, got {shape_str(target._data.shape)}")
+    flat = reshape(input.contiguous(), n, c, 1, -1) if input._data.size else input
+    ft = make(np.ascontiguousarray(target._data).reshape(n, 1, -1)) if target._data.size else target
+    out = _nll_apply(NLL_LOSS2D, flat, ft, reduction, weight, ignore_index)
+    return reshape(out, *out_size) if reduction == "none" and input._data.size else out
+
+
+@public(function=False, method=False, functional=True)
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
+                  reduction: str = "mean", label_smoothing: float = 0.0):
+    """log_softmax then nll_loss, as ``torch.nn.functional.cross_entropy``: class indices (with ``weight``,
+    ``ignore_index``, ``label_smoothing``) or class probabilities (a float target of the input's shape)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    class_dim = 0 if input._data.ndim == 1 else 1
+    if tuple(input._data.shape) == tuple(target._data.shape):
+        if target._data.dtype.kind != "f":
+            raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
+                               f"{_scalar_type(target)}")
+        if ignore_index >= 0:
+            raise RuntimeError("ignore_index is not supported for floating point target")
+        return _cross_entropy_probs(input, target, weight, reduction, label_smoothing, class_dim)
+    if label_smoothing > 0.0:
+        if label_smoothing > 1.0:
+            raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+        return _cross_entropy_smoothed(input, target, weight, reduction, ignore_index, label_smoothing, class_dim)
+    return nll_loss(log_softmax(input, class_dim), target, weight, ignore_index=ignore_index, reduction=reduction)
+
+
+def _class_weights(weight, logp, class_dim):
+    shape = [1] * logp._data.ndim
+    shape[class_dim] = weight._data.shape[0]
+    return weight.view(*shape)
+
+
+def _cross_entropy_smoothed(input, target, weight, reduction, ignore_index, eps, class_dim):
+    """(1 − ε) · nll + ε/C · (the loss against the uniform distribution), as PyTorch's C++ writes it."""
+    logp = log_softmax(input, class_dim)
+    nll = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
+    ignored = const(target._data == ignore_index)
+    if weight is not None:
+        smooth = -sum(logp * _class_weights(weight, logp, class_dim), class_dim)
+    else:
+        smooth = -sum(logp, class_dim)
+    smooth = masked_fill(smooth, ignored, 0.0)
+    if reduction == "mean":
+        if weight is not None:
+            kept = target._data[target._data != ignore_index]
+            ret = sum(smooth) / make(np.asarray(weight._data[kept].sum(), dtype=weight._data.dtype))
+        else:
+            # (PyTorch divides by an int64 count; a count of the loss's dtype keeps the gradient's dtype here)
+            ret = sum(smooth) / make(np.asarray((target._data != ignore_index).sum(), dtype=smooth._data.dtype))
+    else:
+        ret = sum(smooth) if reduction == "sum" else smooth
+    return _times(nll, 1 - eps) + _times(ret, eps / input._data.shape[class_dim])
+
+
+def _cross_entropy_probs(input, target, weight, reduction, eps, class_dim):
+    n_classes = input._data.shape[class_dim]
+    if weight is not None and (weight._data.ndim != 1 or weight._data.size != n_classes):
+        raise RuntimeError(f"cross_entropy: weight tensor should be defined either for all {n_classes} classes or no "
+                           f"classes but got weight tensor of shape: {shape_str(weight._data.shape)}")
+    logp = log_softmax(input, class_dim)
+    if eps > 0.0:
+        if eps > 1.0:
+            raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {eps}")
+        target = target * (1 - eps) + eps / n_classes
+    terms = logp * target
+    if weight is not None:
+        terms = terms * (_class_weights(weight, logp, class_dim) if logp._data.ndim > 1 else weight)
+    if reduction == "none":
+        return -sum(terms, class_dim)
+    total = -sum(terms)
+    if reduction == "sum":
+        return total
+    if input._data.size == 0:
+        return total * float("nan")
+    return _over(total, input._data.size // n_classes)
+
+
+# ============================================================== mse, l1, smooth L1, Huber
+def _mse_fwd(x, y, *, reduction):
+    d = (x - y) ** 2
+    return _reduce(d, reduction)
+
+
+def _mse_scale(x, reduction):
+    return 2.0 / x._data.size if reduction == "mean" else 2.0
+
+
+def _mse_vjp(g, out, x, y, *, reduction):
+    return g * (x - y) * _mse_scale(x, reduction)
+
+
+def _mse_vjp_y(g, out, x, y, *, reduction):
+    return g * (y - x) * _mse_scale(x, reduction)
+
+
+def _mse_jvp(dx, out, x, y, *, reduction):
+    r = dx * (x - y) * _mse_scale(x, reduction)
+    return r if reduction == "none" else r.sum()
+
+
+def _mse_jvp_y(dy, out, x, y, *, reduction):
+    r = dy * (y - x) * _mse_scale(x, reduction)
+    return r if reduction == "none" else r.sum()
+
+
+MSE_LOSS = defop("mse_loss", "MseLossBackward0", _mse_fwd, vjp=(_mse_vjp, _mse_vjp_y), jvp=(_mse_jvp, _mse_jvp_y),
+                 save=(0, 1), broadcast=True)
+
+
+def _weighted(loss, weight, input, reduction, mean_by_weight: bool):
+    """The element losses times ``weight`` (same shape as the input), then reduced as PyTorch's Python does."""
+    if tuple(weight.shape) != tuple(input.shape):
+        raise ValueError("Weights and input must have the same size.")
+    loss = loss * weight
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return sum(loss)
+    return sum(loss) / sum(weight) if mean_by_weight else mean(loss)
+
+
+def _pair(input, target, name):
+    _tensors(name, "input target", input, target)
+    _size_warning(input, target)
+    return broadcast_pair(input, target)
+
+
+@public(function=False, method=False, functional=True)
+def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "mean", weight=None):
+    """The mean (or sum) of squared differences; a target of another shape is broadcast, with PyTorch's warning."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    x, y = _pair(input, target, "mse_loss")
+    if weight is not None:
+        _check_reduction(reduction)
+        return _weighted((x - y) ** 2, weight, input, reduction, True)
+    _check_reduction(reduction)
+    return apply(MSE_LOSS, (x, y), {"reduction": reduction})
+
+
+@public(function=False, method=False, functional=True)
+def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean", weight=None):
+    """The mean (or sum) of absolute differences: |input − target| reduced (PyTorch composes it so too)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    x, y = _pair(input, target, "l1_loss")
+    _check_reduction(reduction)
+    if weight is not None:
+        return _weighted(abs(x - y), weight, input, reduction, True)
+    return _l1(x, y, reduction)
+
+
+def _l1(x, y, reduction):
+    d = abs(x - y)
+    return mean(d) if reduction == "mean" else sum(d) if reduction == "sum" else d
+
+
+def _smooth_l1_fwd(x, y, *, reduction, beta):
+    d = np.abs(x - y)
+    return _reduce(np.where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta), reduction)
+
+
+def _smooth_l1_dx(x, y, reduction, beta):
+    d = x - y
+    return where(const(np.abs(d._data) < beta), d / beta, sign(d))
+
+
+def _huber_fwd(x, y, *, reduction, delta):
+    d = np.abs(x - y)
+    return _reduce(np.where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta)), reduction)
+
+
+def _huber_dx(x, y, reduction, delta):
+    d = x - y
+    return where(const(np.abs(d._data) < delta), d, sign(d) * delta)
+
+
+def _pointwise_rows(name, node, forward, dx, param):
+    """A loss ℓ(x − y) with the derivative ``dx``: the target's is its negative."""
+
+    def vjp_x(g, out, x, y, **p):
+        return _spread(g, x, p["reduction"]) * dx(x, y, p["reduction"], p[param])
+
+    def vjp_y(g, out, x, y, **p):
+        return -vjp_x(g, out, x, y, **p)
+
+    def jvp_x(d, out, x, y, **p):
+        return _reduce(d * dx(x, y, p["reduction"], p[param]), p["reduction"])
+
+    def jvp_y(d, out, x, y, **p):
+        return -jvp_x(d, out, x, y, **p)
+
+    return defop(name, node, forward, vjp=(vjp_x, vjp_y), jvp=(jvp_x, jvp_y), save=(0, 1), broadcast=True)
+
+
+SMOOTH_L1 = _pointwise_rows("smooth_l1_loss", "SmoothL1LossBackward0", _smooth_l1_fwd, _smooth_l1_dx, "beta")
+HUBER = _pointwise_rows("huber_loss", "HuberLossBackward0", _huber_fwd, _huber_dx, "delta")
+
+
+@public(function=False, method=False, functional=True)
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean", beta: float = 1.0):
+    """½(x − y)²/β where |x − y| < β, else |x − y| − β/2 (β = 0 is the L1 loss, as PyTorch computes it)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    x, y = _pair(input, target, "smooth_l1_loss")
+    _check_reduction(reduction)
+    if beta == 0.0:
+        return _l1(x, y, reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    return apply(SMOOTH_L1, (x, y), {"reduction": reduction, "beta": float(beta)})
+
+
+@public(function=False, method=False, functional=True)
+def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weight=None):
+    """½(x − y)² where |x − y| < δ, else δ(|x − y| − δ/2)."""
+    x, y = _pair(input, target, "huber_loss")
+    _check_reduction(reduction)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    if weight is not None:
+        loss = apply(HUBER, (x, y), {"reduction": "none", "delta": float(delta)})
+        return _weighted(loss, weight, input, reduction, False)
+    return apply(HUBER, (x, y), {"reduction": reduction, "delta": float(delta)})
+
+
+# ============================================================== binary cross-entropy on probabilities
+# PyTorch's BinaryCrossEntropyBackward0: each log is clamped at −100 (so p = 0 or 1 gives a finite loss), and the
+# input's derivative w·(p − t)/max(p(1 − p), 1e−12); the target's is w·(log(1 − p) − log p), PyTorch's −logit(p).
+_BCE_EPS = 1e-12
+
+
+def _bce_fwd(p, t, *, reduction, weight):
+    loss = -(t * np.maximum(np.log(p), -100) + (1 - t) * np.maximum(np.log1p(-p), -100))
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def _bce_prob_w(p, weight):
+    return const(weight) if weight is not None else 1.0
+
+
+def _bce_prob_dp(p, t, weight):
+    from .elementwise import clamp
+
+    return _bce_prob_w(p, weight) * (p - t) / clamp((1 - p) * p, min=_BCE_EPS)
+
+
+def _bce_prob_dt(p, t, weight):
+    from .elementwise import log
+
+    return _bce_prob_w(p, weight) * (log(1 - p) - log(p))
+
+
+BCE = defop(
+    "binary_cross_entropy", "BinaryCrossEntropyBackward0", _bce_fwd,
+    vjp=(lambda g, out, p, t, *, reduction, weight: _spread(g, p, reduction) * _bce_prob_dp(p, t, weight),
+         lambda g, out, p, t, *, reduction, weight: _spread(g, p, reduction) * _bce_prob_dt(p, t, weight)),
+    jvp=(lambda dp, out, p, t, *, reduction, weight: _reduce(dp * _bce_prob_dp(p, t, weight), reduction),
+         lambda dt, out, p, t, *, reduction, weight: _reduce(dt * _bce_prob_dt(p, t, weight), reduction)),
+    save=(0, 1),
+)
+
+
+@public(function=False, method=False, functional=True)
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction: str = "mean"):
+    """−w·(t·log p + (1 − t)·log(1 − p)) for probabilities p in [0, 1], each log clamped at −100 as PyTorch does."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Using a target size ({target.shape}) that is different to the input size ({input.shape}) "
+                         "is deprecated. Please ensure they have the same size.")
+    if target._data.dtype != input._data.dtype:
+        raise RuntimeError(f"Found dtype {_scalar_type(target)} but expected {_scalar_type(input)}")
+    for name, a in (("input", input), ("target", target)):
+        if a._data.size and not ((a._data >= 0) & (a._data <= 1)).all():
+            raise RuntimeError(f"all elements of {name} should be between 0 and 1")
+    w = None
+    if weight is not None:
+        w = np.broadcast_to(np.asarray(weight._data if isinstance(weight, Tensor) else weight,
+                                       dtype=input._data.dtype), input._data.shape)
+    return apply(BCE, (input, target), {"reduction": reduction, "weight": w})
+
+
+# ============================================================== binary cross-entropy on logits
+# A primitive (PyTorch's BinaryCrossEntropyWithLogitsBackward0), not the composite max(x, 0) − xt + log1p(e^−|x|):
+# that composite's derivative at x = 0 is 1 − t where the loss's is σ(0) − t = 0.5 − t, and a zero-initialised
+# logistic regression starts exactly there. With lw = 1 + (pos_weight − 1)·t, sp(−x) = log1p(e^−|x|) + max(−x, 0):
+#   loss = w·((1 − t)·x + lw·sp(−x)),  d/dx = w·((1 − t) − lw·σ(−x)),  d/dt = w·(−x + (pos_weight − 1)·sp(−x))
+def _softplus_neg(x):
+    return np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0)
+
+
+def _bce_logits_fwd(x, t, *, reduction, weight, pos_weight):
+    lw = 1 + (pos_weight - 1) * t if pos_weight is not None else 1
+    loss = (1 - t) * x + lw * _softplus_neg(x)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def _scaled(g, x, reduction, weight):
+    """The incoming gradient spread over the elements (1/N for the mean), times the weight."""
+    g = g / x.numel() if reduction == "mean" else g
+    return g * const(weight) if weight is not None else g
+
+
+def _bce_dx(g, out, x, t, *, reduction, weight, pos_weight):
+    lw = 1 + (pos_weight - 1) * t if pos_weight is not None else 1
+    from .elementwise import sigmoid
+
+    return _scaled(g, x, reduction, weight) * ((1 - t) - lw * sigmoid(-x))
+
+
+def _bce_dt(g, out, x, t, *, reduction, weight, pos_weight):
+    from .elementwise import exp, log1p, relu
+
+    softplus = log1p(exp(-abs(x))) + relu(-x)
+    grad = -x + (pos_weight - 1) * softplus if pos_weight is not None else -x
+    return _scaled(g, x, reduction, weight) * grad
+
+
+def _bce_jvp_x(dx, out, x, t, **params):
+    d = _bce_dx(1.0, out, x, t, **{**params, "reduction": "none"}) * dx
+    return _reduce(d, params["reduction"])
+
+
+def _bce_jvp_t(dt, out, x, t, **params):
+    d = _bce_dt(1.0, out, x, t, **{**params, "reduction": "none"}) * dt
+    return _reduce(d, params["reduction"])
+
+
+BCE_LOGITS = defop("bce_with_logits", "BinaryCrossEntropyWithLogitsBackward0", _bce_logits_fwd,
+                   vjp=(_bce_dx, _bce_dt), jvp=(_bce_jvp_x, _bce_jvp_t), save=(0, 1))
+
+
+@public(function=False, method=False, functional=True)
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction: str = "mean", pos_weight=None):
+    """Binary cross-entropy of logits against targets in [0, 1], computed stably (one node, as PyTorch)."""
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Target size ({list(target.shape)}) must be the same as input size ({list(input.shape)})")
+    w = None if weight is None else np.broadcast_to(np.asarray(weight._data if isinstance(weight, Tensor) else weight,
+                                                               dtype=input._data.dtype), input._data.shape)
+    pw = None if pos_weight is None else np.asarray(pos_weight._data if isinstance(pos_weight, Tensor) else
+                                                    pos_weight, dtype=input._data.dtype)
+    return apply(BCE_LOGITS, (input, target), {"reduction": reduction, "weight": w, "pos_weight": pw})
+
+
+# ============================================================== kl_div, prelu
+@public(function=False, method=False, functional=True)
+def kl_div(input, target, size_average=None, reduce=None, reduction: str = "mean", log_target: bool = False):
+    """The KL divergence of ``target`` from log-probabilities ``input``: target·(log target − input) elementwise
+    (exp(target)·(target − input) with ``log_target``); 'batchmean' divides the sum by the batch size."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce, reduction)
+    elif reduction == "mean":
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
+                      "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+                      "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
+                      UserWarning, stacklevel=2)
+    if reduction != "batchmean":
+        _check_reduction(reduction)
+    _tensors("kl_div", "input target", input, target)
+    if log_target:
+        loss = exp(target) * (target - input)
+    else:
+        loss = xlogy(target, target) - target * input
+    if reduction == "batchmean":
+        total = sum(loss)
+        return total / input._data.shape[0] if input._data.ndim else total
+    return _reduce(loss, reduction)
+
+
+# ============================================================== margin and embedding losses (PyTorch's C++ composites)
+SUB_SCALAR = defop("sub_scalar", "SubBackward1", lambda x, *, c: x - c,
+                   vjp=(lambda g, out, x, *, c: g,), jvp=(lambda dx, out, x, *, c: dx,), arrays=True)
+
+
+def _minus(x, c):
+    """``x - c`` for a Python number ``c`` as PyTorch's C++ writes it (Tensor - Scalar: SubBackward1)."""
+    return apply(SUB_SCALAR, (x,), {"c": c})
+
+
+def _number_minus(c, x):
+    """``c - x`` for a Python number ``c`` as PyTorch's C++ writes it (a wrapped number: SubBackward0)."""
+    return make(np.asarray(c, dtype=x._data.dtype)) - x
+
+
+def _loss_reduction(loss, reduction: str):
+    """PyTorch's apply_loss_reduction: MeanBackward0, SumBackward0 or the element losses."""
+    _check_reduction(reduction)
+    return mean(loss) if reduction == "mean" else sum(loss) if reduction == "sum" else loss
+
+
+@public(method=False, functional=True)
+def margin_ranking_loss(input1, input2, target, margin: float = 0.0, size_average=None, reduce=None,
+                        reduction: str = "mean"):
+    """max(0, −target·(input1 − input2) + margin): target 1 says input1 should rank higher, −1 lower."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    _tensors("margin_ranking_loss", "input1 input2 target", input1, input2, target)
+    if input1.dim() != input2.dim() or input1.dim() != target.dim():
+        raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
+                           f"input1: {input1.size()}, input2: {input2.size()}, target: {target.size()} ")
+    return _loss_reduction(_plus(-target * (input1 - input2), margin).clamp_min(0), reduction)
+
+
+@public(method=False, functional=True)
+def hinge_embedding_loss(input, target, margin: float = 1.0, size_average=None, reduce=None,
+                         reduction: str = "mean"):
+    """input where target is 1, max(0, margin − input) where it is −1 (a distance and similar / dissimilar labels)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    _tensors("hinge_embedding_loss", "input target", input, target)
+    zeros = factories.zeros_like(input)
+    margin_clamp = _number_minus(margin, input).clamp_min(0)
+    output_margin = where(const(target._data != 1), margin_clamp, zeros)
+    output_self = where(const(target._data != -1), input, zeros)
+    return _loss_reduction(output_margin + output_self, reduction)
+
+
+def _soft_margin_fwd(x, t, *, reduction):
+    return _reduce(np.log1p(np.exp(-x * t)), reduction)
+
+
+def _soft_margin_dx(x, t):
+    return -t * sigmoid(-t * x)
+
+
+SOFT_MARGIN = defop(
+    "soft_margin_loss", "SoftMarginLossBackward0", _soft_margin_fwd,
+    vjp=(lambda g, out, x, t, *, reduction: _spread(g, x, reduction) * _soft_margin_dx(x, t), None),
+    jvp=(lambda dx, out, x, t, *, reduction: _reduce(dx * _soft_margin_dx(x, t), reduction), None),
+    save=(0, 1),
+)
+
+
+def _not_differentiable(name: str, arg: str, t) -> None:
+    from ..mode import state
+
+    if isinstance(t, Tensor) and t._requires_grad and state.grad_enabled:
+        raise RuntimeError(f"The function '{name}' is not differentiable with respect to argument '{arg}'. This input "
+                           "cannot have requires_grad True.")
+
+
+@public(method=False, functional=True)
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction: str = "mean"):
+    """log(1 + exp(−target·input)), the two-class logistic loss for targets ±1 (one node, as PyTorch)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    _tensors("soft_margin_loss", "input target", input, target)
+    _not_differentiable("soft_margin_loss", "target", target)
+    if tuple(input.shape) != tuple(target.shape):
+        input, target = broadcast_pair(input, target)
+    return apply(SOFT_MARGIN, (input, target), {"reduction": reduction})
+
+
+@public(function=False, method=False, functional=True)
+def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None,
+                                reduction: str = "mean"):
+    """Binary logistic losses per class, averaged over the classes (the last dimension), for multi-hot targets."""
+    from .activations import logsigmoid
+
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    class_dim = input.dim() - 1
+    loss = sum(loss, class_dim) / input.size(class_dim)
+    if reduction not in _REDUCTIONS:
+        raise ValueError(reduction + " is not valid")
+    return _reduce(loss, reduction)
+
+
+_COS_EPS = 1e-12  # PyTorch's EPSILON in cosine_embedding_loss
+
+
+@public(method=False, functional=True)
+def cosine_embedding_loss(input1, input2, target, margin: float = 0.0, size_average=None, reduce=None,
+                          reduction: str = "mean"):
+    """1 − cos(x1, x2) where target is 1, max(0, cos(x1, x2) − margin) where it is −1 (along the last dimension)."""
+    from .elementwise import sqrt
+
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    _tensors("cosine_embedding_loss", "input1 input2 target", input1, input2, target)
+    td = target.dim()
+    if td not in (0, 1):
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    want = 2 if td == 1 else 1
+    if input1.dim() != want or input2.dim() != want:
+        raise RuntimeError(f"{td}D target tensor expects {want}D input tensors, but found inputs with sizes "
+                           f"{shape_str(input1.shape)} and {shape_str(input2.shape)}.")
+    prod_sum = sum(input1 * input2, td)
+    mag1 = _plus(sum(input1 * input1, td), _COS_EPS)
+    mag2 = _plus(sum(input2 * input2, td), _COS_EPS)
+    cos = prod_sum / sqrt(mag1 * mag2)
+    zeros = factories.zeros_like(cos)
+    pos = _number_minus(1, cos)
+    neg = _minus(cos, margin).clamp_min(0)
+    out = where(const(target._data == 1), pos, zeros) + where(const(target._data == -1), neg, zeros)
+    return _loss_reduction(out, reduction)
+
+
+@public(method=False, functional=True)
+def triplet_margin_loss(anchor, positive, negative, margin: float = 1.0, p: float = 2, eps: float = 1e-6,
+                        swap: bool = False, size_average=None, reduce=None, reduction: str = "mean"):
+    """max(0, margin + d(anchor, positive) − d(anchor, negative)), d the pairwise p-distance (``swap``: the smaller
+    of d(anchor, negative) and d(positive, negative))."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    _tensors("triplet_margin_loss", "anchor positive negative", anchor, positive, negative)
+    a, b, c = anchor.dim(), positive.dim(), negative.dim()
+    if not a == b == c:
+        raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the same number of "
+                           f"dimensions, but got: anchor {a}D, positive {b}D, and negative {c}D inputs")
+    from .elementwise import minimum
+
+    dist_pos = pairwise_distance(anchor, positive, p, eps)
+    dist_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        dist_neg = minimum(dist_neg, pairwise_distance(positive, negative, p, eps))
+    return _loss_reduction((_plus(dist_pos, margin) - dist_neg).clamp_min(0), reduction)
+
+
+@public(method=False, functional=True)
+def poisson_nll_loss(input, target, log_input: bool = True, full: bool = False, size_average=None,
+                     eps: float = 1e-8, reduce=None, reduction: str = "mean"):
+    """The Poisson negative log-likelihood: exp(input) − target·input for log rates (``log_input``), else
+    input − target·log(input + eps); ``full`` adds Stirling's term where target > 1."""
+    from .elementwise import log
+
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if reduction not in _REDUCTIONS:
+        raise ValueError(reduction + " is not a valid value for reduction")
+    if log_input:
+        loss = exp(input) - target * input
+    else:
+        loss = input - target * log(_plus(input, eps))
+    if full:
+        stirling = target * log(target) - target + _times(log(_times(target, 2 * math.pi)), 0.5)
+        loss = loss + masked_fill(stirling, const(target._data <= 1), 0)
+    return _loss_reduction(loss, reduction)
+
+
+@public(function=False, method=False, functional=True)
+def gaussian_nll_loss(input, target, var, full: bool = False, eps: float = 1e-6, reduction: str = "mean"):
+    """½(log var + (input − target)²/var), var clamped at ``eps`` (without recording); a var with one dimension
+    fewer, or with one dimension of size 1, is one variance for that dimension; ``full`` adds ½·log 2π."""
+    from .elementwise import log
+
+    if isinstance(var, float):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        var = var * factories.ones_like(input)
+    elif (var._data < 0).any():
+        raise ValueError("var has negative entry/entries")
+    if tuple(var.shape) != tuple(input.shape):
+        if tuple(input.shape[:-1]) == tuple(var.shape):
+            var = var.unsqueeze(-1)
+        elif not (input.dim() == var.dim()
+                  and builtins.sum(y for x, y in zip(input.shape, var.shape) if x != y) == 1):
+            raise ValueError("var is of incorrect size")
+    if reduction not in _REDUCTIONS:
+        raise ValueError(reduction + " is not valid")
+    var = var.clone()
+    with no_grad():
+        var.clamp_(min=eps)
+    loss = 0.5 * (log(var) + (input - target) ** 2 / var)
+    if full:
+        loss += 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction)
+
+
+def _multi_margin_parts(x, t, p, margin, weight):
+    """Per sample (rows of a 2-D x): the loss and d loss / d x (PyTorch's CPU kernel, divided by C)."""
+    x2 = x.reshape(1, -1) if x.ndim <= 1 else x
+    t1 = np.reshape(t, (-1,)).astype(np.int64)
+    n, c = x2.shape
+    rows = np.arange(n)
+    z = margin - x2[rows, t1][:, None] + x2
+    on = z > 0
+    on[rows, t1] = False
+    w = np.ones(n, x2.dtype) if weight is None else weight[t1].astype(x2.dtype)
+    h = np.where(on, z if p == 1 else z * z, 0) * w[:, None]
+    d = np.where(on, 1 if p == 1 else 2 * z, 0) * w[:, None]
+    d[rows, t1] = -d.sum(axis=1)
+    return h.sum(axis=1) / c, (d / c).astype(x2.dtype)
+
+
+def _multi_margin_fwd(x, t, *, p, margin, weight, reduction):
+    loss = _multi_margin_parts(x, t, p, margin, weight)[0].astype(x.dtype)
+    if reduction == "none":
+        return loss.reshape(()) if x.ndim <= 1 else loss
+    return _reduce(loss, reduction)
+
+
+def _multi_margin_d(x, t, p, margin, weight, reduction):
+    xa = x._data if isinstance(x, Tensor) else x
+    ta = t._data if isinstance(t, Tensor) else t
+    d = _multi_margin_parts(xa, ta, p, margin, weight)[1]
+    if reduction == "mean":
+        d = d / d.shape[0]
+    return d.reshape(xa.shape)
+
+
+def _multi_margin_vjp(g, out, x, t, *, p, margin, weight, reduction):
+    d = _multi_margin_d(x, t, p, margin, weight, reduction)
+    if reduction == "none" and d.ndim == 2:
+        g = g[:, None]
+    return g * d
+
+
+def _multi_margin_jvp(dx, out, x, t, *, p, margin, weight, reduction):
+    r = dx * const(_multi_margin_d(x, t, p, margin, weight, reduction))
+    return r.sum(-1) if reduction == "none" else r.sum()
+
+
+MULTI_MARGIN = defop("multi_margin_loss", "MultiMarginLossBackward0", _multi_margin_fwd,
+                     vjp=(_multi_margin_vjp, None), jvp=(_multi_margin_jvp, None), save=(0, 1), arrays=True)
+
+
+@public(function=False, method=False, functional=True)
+def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=None, size_average=None, reduce=None,
+                      reduction: str = "mean"):
+    """The multi-class hinge loss: Σ_{i≠y} max(0, margin − x[y] + x[i])^p / C per sample (times weight[y])."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if p != 1 and p != 2:
+        raise ValueError("only p == 1 and p == 2 supported")
+    if weight is not None and weight.dim() != 1:
+        raise ValueError("weight must be one-dimensional")
+    _tensors("multi_margin_loss", "input target", input, target)
+    x, t = input._data, target._data
+    if x.ndim > 2 or x.size == 0 and x.ndim != 2:
+        raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch size, but got: "
+                           f"{shape_str(x.shape)}")
+    n = x.shape[0] if x.ndim == 2 else 1
+    if t.ndim > 1 or t.size != n:
+        raise RuntimeError(f"multi_margin_loss: target tensor should be 1-D with size equal to the number of input "
+                           f"samples (batch size). Expected target size [{n}], but got {shape_str(t.shape)}. Input "
+                           f"has shape {shape_str(x.shape)}.")
+    c = x.shape[-1] if x.ndim else 1
+    if t.size and (t.min() < 0 or t.max() >= c):
+        raise RuntimeError("target out of range")
+    w = None if weight is None else weight._data
+    return apply(MULTI_MARGIN, (input, target), {"p": int(p), "margin": float(margin), "weight": w,
+                                                 "reduction": reduction})
