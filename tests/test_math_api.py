@@ -15,19 +15,10 @@ import nbautodiff.torch as nbt
 
 from .conftest import needs_torch, real_torch
 from .test_fidelity import run
+from .test_function_api import W, grads
 
 V = "v = L.tensor([0.5, -1.5, 2.0, 3.0], dtype=L.float64, requires_grad=True); "
 X = "x = L.tensor([[1., 4., 2., 4.], [3., -1., 0., 2.5], [2., 2., 2., 7.]], dtype=L.float64, requires_grad=True); "
-W = "w = lambda t: (t * (L.arange(t.numel()).reshape(t.shape) + 1.)).sum(); "  # a weighted sum: every grad differs
-
-
-def grads(expr: str, *leaves: str) -> str:
-    """``(value, the gradients of its weighted sum w.r.t. the leaves)``: ``expr`` may be a tuple of tensors."""
-    return (f"r = {expr}; rs = r if isinstance(r, tuple) else (r,); "
-            f"(r, L.autograd.grad(sum(w(t) for t in rs if t.requires_grad), ({', '.join(leaves)},), "
-            "allow_unused=True, materialize_grads=True))")
-
-
 PROGRAMS = {
     # --- nonzero, argwhere
     "nonzero": "L.nonzero(L.tensor([[0, 1], [2, 0]]))",

@@ -3,30 +3,7 @@
 import numpy as np  # noqa: F401
 
 from . import BINARY, POS, TARGET, UNARY, Spec, _own_apply, _pieces, _setitem, fnl  # noqa: F401
-
-PROB = (0.05, 0.95)
-
-
-def _w(ns, x, *values):
-    return ns.tensor(values, dtype=x.dtype)
-
-
-def _nll(ns, x):
-    """Class weights, an ignored target, every reduction."""
-    F, t, w = fnl(ns), ns.tensor(TARGET), _w(ns, x, 0.1, 0.2, 0.3, 0.4)
-    return (F.nll_loss(x, t) + F.nll_loss(x, t, weight=w, reduction="sum") + F.nll_loss(x, t, ignore_index=2)
-            + (F.nll_loss(x, t, weight=w, reduction="none", ignore_index=0) * _w(ns, x, 1.0, 2.0, 3.0)).sum()
-            + F.nll_loss(x[0], t[1]))
-
-
-def _nll2d(ns, x):
-    """(N, C, H, W) directly, and (N, C, L) viewed as (N, C, 1, L) as PyTorch does."""
-    F = fnl(ns)
-    t4 = ns.tensor([[[0, 1], [3, 1], [2, 2]], [[2, 2], [0, 1], [1, 3]]])
-    w = _w(ns, x, 0.1, 0.2, 0.3, 0.4)
-    return (F.nll_loss(x, t4) + (F.nll_loss(x, t4, weight=w, reduction="none", ignore_index=1) * x[:, 0]).sum()
-            + F.nll_loss(x.flatten(2), t4.flatten(1), reduction="sum"))
-
+from .losses import _w
 
 SPECS = {
     # label smoothing and probability targets: PyTorch scales inside C++ (MulBackward1, DivBackward1)
