@@ -108,3 +108,10 @@ def broadcast_error(name: str, pair: tuple = (0, -1)):
         return RuntimeError(f"{name}: {exc} (shapes {', '.join(str(tuple(s)) for s in shapes)})")
 
     return error
+
+
+def _tensors(fname: str, names: str, *args) -> None:
+    """PyTorch's TypeError for an argument that is not a tensor, naming it and its position."""
+    for i, (name, a) in enumerate(zip(names.split(), args)):
+        if not isinstance(a, Tensor):
+            raise TypeError(f"{fname}(): argument '{name}' (position {i + 1}) must be Tensor, not {type(a).__name__}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor, make
-from ._util import SCALARS, as_operand, broadcast_error, fit_int
+from ._util import SCALARS, _tensors, as_operand, broadcast_error, fit_int
 from .elementwise import (
     _BOOL,
     _div_rounding_fwd,
@@ -230,17 +230,12 @@ def allclose(x, y, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
 
 
 
-def _tensor_arg(fn: str, v, position: int, name: str = "other"):
-    if not isinstance(v, Tensor):
-        raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be Tensor, not {type(v).__name__}")
-    return v
-
-
 def _test(name: str, ufunc, doc: str, ints=None):
     """A test of each element (no gradient): a bool tensor; ``ints`` gives the answer for integer and bool tensors."""
 
     def fn(input):
-        d = _tensor_arg(name, input, 1, "input")._data
+        _tensors(name, "input", input)
+        d = input._data
         if d.dtype.kind in "biu" and ints is not None:
             return make(np.asarray(ints(d)))
         return make(np.asarray(ufunc(d)))
@@ -262,7 +257,8 @@ isreal = _test("isreal", lambda d: np.imag(d) == 0, "Whether each element is rea
 @public
 def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False):
     """Whether ``|input - other| <= atol + rtol * |other|`` elementwise (equal infinities are close)."""
-    a, b = _tensor_arg("isclose", input, 1, "input")._data, _tensor_arg("isclose", other, 2)._data
+    _tensors("isclose", "input other", input, other)
+    a, b = input._data, other._data
     if a.dtype != b.dtype:
         from .special import _torch_name
 
@@ -279,7 +275,8 @@ def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: b
 
 def _logical(name: str, ufunc, doc: str):
     def fn(input, other):
-        a, b = _tensor_arg(name, input, 1, "input")._data, _tensor_arg(name, other, 2)._data
+        _tensors(name, "input other", input, other)
+        a, b = input._data, other._data
         try:
             return make(np.asarray(ufunc(a, b)))
         except ValueError as e:
@@ -298,7 +295,8 @@ logical_xor = _logical("logical_xor", np.logical_xor, "Elementwise XOR of the el
 @public
 def logical_not(input):
     """Elementwise NOT of the elements' truth: a bool tensor, True where an element is 0."""
-    return make(np.asarray(np.logical_not(_tensor_arg("logical_not", input, 1, "input")._data)))
+    _tensors("logical_not", "input", input)
+    return make(np.asarray(np.logical_not(input._data)))
 
 
 @public(method=False)

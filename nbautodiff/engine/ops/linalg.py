@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import dtypes
 from ..tensor import Tensor, make
-from ._util import cpp_type, shape_str
+from ._util import _tensors, cpp_type, shape_str  # noqa: F401  (_tensors: nn and losses import it from here)
 from .reduce import sum
 from .registry import OPS, apply, defop, public
 from .shape import RESHAPE_COPY, expand, permute, reshape, t, transpose, unsqueeze
@@ -259,13 +259,6 @@ def _need(x, y, name, want_x, want_y):
         )
 
 
-def _tensors(fname: str, names: str, *args) -> None:
-    """PyTorch's TypeError for an argument that is not a tensor, naming it and its position."""
-    for i, (name, a) in enumerate(zip(names.split(), args)):
-        if not isinstance(a, Tensor):
-            raise TypeError(f"{fname}(): argument '{name}' (position {i + 1}) must be Tensor, not {type(a).__name__}")
-
-
 def _size(x, d: int) -> int:
     """``x.size(d)`` with PyTorch's IndexError."""
     n = x._data.ndim
@@ -278,12 +271,17 @@ def _size(x, d: int) -> int:
 @public
 def dot(input, tensor):
     """Inner product of two 1-D tensors."""
-    _tensors("dot", "input tensor", input, tensor)
-    _need(input, tensor, "dot", 1, 1)
-    if input._data.dtype != tensor._data.dtype:
-        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {_scalar_type(input)} and "
-                           f"{_scalar_type(tensor)}")
+    _dot_checks("dot", "input tensor", input, tensor)
     return apply(DOT, (input, tensor))
+
+
+def _dot_checks(name: str, names: str, x, y) -> None:
+    """dot's and vdot's refusals, as PyTorch's: tensors, 1-d both, the same dtype."""
+    _tensors(name, names, x, y)
+    _need(x, y, name, 1, 1)
+    if x._data.dtype != y._data.dtype:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {_scalar_type(x)} and "
+                           f"{_scalar_type(y)}")
 
 
 def _mv_checks(bias, mat, vec, bias_ndim=None) -> None:
@@ -619,11 +617,7 @@ VDOT = defop(  # the conjugate of the first vector times the second: dot's rules
 @public
 def vdot(input, other):
     """The inner product of two 1-d tensors, the first conjugated (``dot`` for real tensors)."""
-    _tensors("vdot", "input other", input, other)
-    _need(input, other, "vdot", 1, 1)
-    if input._data.dtype != other._data.dtype:
-        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {_scalar_type(input)} and "
-                           f"{_scalar_type(other)}")
+    _dot_checks("vdot", "input other", input, other)
     return apply(VDOT, (input, other))
 
 

@@ -11,14 +11,11 @@ from .....engine.ops import cat
 from .. import functional as F
 from ..parameter import Parameter
 from .module import Module
+from .utils import _ntuple
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
-def _ntuple(v, k: int) -> tuple:
-    if isinstance(v, (list, tuple)):
-        return tuple(v)
-    return (v,) * k
 
 
 def _kaiming_uniform_bound(weight) -> float:

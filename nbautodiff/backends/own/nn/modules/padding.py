@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from .. import functional as F
 from .module import Module
-
-
-def _ntuple(padding, n: int) -> tuple:
-    return tuple(padding) if isinstance(padding, Iterable) else (padding,) * n
+from .utils import _ntuple
 
 
 class _ConstantPadNd(Module):

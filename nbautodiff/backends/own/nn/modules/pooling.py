@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from .. import functional as F
-from .conv import _ntuple
 from .module import Module
+from .utils import _ntuple
 
 
 class _MaxPoolNd(Module):
