@@ -6,6 +6,7 @@ from nbautodiff.engine import OPS
 from nbautodiff.engine.ops import apply
 
 from . import BINARY, POS, TARGET, UNARY, Spec, _own_apply, _pieces, _setitem, fnl  # noqa: F401
+from .losses import _w
 
 NAN, INF = float("nan"), float("inf")
 TERNARY = [((3, 4), (4,), (3, 1)), ((), (), ())]
@@ -156,6 +157,17 @@ SPECS = {
     "frexp": Spec(lambda ns, x: ns.frexp(x).mantissa + x.frexp()[0], UNARY, domain=(0.55, 0.95),
                   edges=[([0.0, 8.0, -3.0, 1e-3],)]),
     "nextafter": Spec(lambda ns, x, y: ns.nextafter(x, y), BINARY),
+    # a tensor and a plain number inside PyTorch's C++ composites (MulBackward1, DivBackward1, AddBackward1,
+    # SubBackward1): label smoothing, probability targets, rms_norm, cosine_embedding_loss, trapezoid
+    "mul_scalar": Spec(lambda ns, x: fnl(ns).cross_entropy(x, ns.tensor(TARGET), label_smoothing=0.1) + fnl(
+        ns).cross_entropy(x, ns.tensor(TARGET), label_smoothing=0.2, weight=_w(ns, x, 0.1, 0.2, 0.3, 0.4),
+                          ignore_index=2, reduction="sum") + ns.trapezoid(x, dx=0.5).sum(), [((3, 4),)]),
+    "div_scalar": Spec(lambda ns, x, p: fnl(ns).cross_entropy(x, p.softmax(1)) + fnl(ns).cross_entropy(
+        x, p.softmax(1), label_smoothing=0.3, weight=_w(ns, x, 0.1, 0.2, 0.3, 0.4)) + ns.trapezoid(x, p).sum(),
+                       [((3, 4), (3, 4))]),
+    "add_scalar": Spec(lambda ns, x: fnl(ns).rms_norm(x, (4,)), [((3, 4),)]),
+    "sub_scalar": Spec(lambda ns, x, y: fnl(ns).cosine_embedding_loss(x, y, ns.tensor([1, -1, -1]), margin=-0.5),
+                       [((3, 4), (3, 4))]),
     # --- the nodes of random samples: fixed values here (tests/test_math_api.py checks the draws), zero gradients
     **{name: Spec(lambda ns, x, name=name: _own_apply(name, x, value=np.full(x.shape, 0.5)) * x, UNARY, torch=False)
        for name in ("bernoulli", "poisson", "bernoulli_", "exponential_", "geometric_", "log_normal_", "cauchy_",

@@ -47,10 +47,7 @@ SPECS = {
         ns).binary_cross_entropy_with_logits(x * 2, t, reduction="sum", weight=ns.ones(4, dtype=x.dtype) * 0.5,
                                              pos_weight=ns.ones(4, dtype=x.dtype) * 3), [((3, 4), (3, 4))],
         edges=[([0.0, 0.0, 0.0, 0.0], [0.2, 0.5, 1.0, 0.0])]),
-    # margin losses, bilinear and pdist: Tensor - Scalar (SubBackward1) in cosine_embedding_loss; soft and
-    # multi-class margin losses; _trilinear behind bilinear; pdist (PyTorch has no second derivative of the last two)
-    "sub_scalar": Spec(lambda ns, x, y: fnl(ns).cosine_embedding_loss(x, y, ns.tensor([1, -1, -1]), margin=-0.5),
-                       [((3, 4), (3, 4))]),
+    # soft and multi-class margin losses (PyTorch has no second derivative of the last)
     "soft_margin_loss": Spec(lambda ns, x: fnl(ns).soft_margin_loss(x, ns.tensor([1.0, -1.0, 1.0, -1.0], dtype=x.dtype))
                              + fnl(ns).soft_margin_loss(x * 2, ns.ones(4, dtype=x.dtype), reduction="none").sum(),
                              [((3, 4),), ((4,),)]),

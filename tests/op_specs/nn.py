@@ -3,15 +3,8 @@
 import numpy as np  # noqa: F401
 
 from . import BINARY, POS, TARGET, UNARY, Spec, _own_apply, _pieces, _setitem, fnl  # noqa: F401
-from .losses import _w
 
 SPECS = {
-    # label smoothing and probability targets: PyTorch scales inside C++ (MulBackward1, DivBackward1)
-    "loss_scale": Spec(lambda ns, x: fnl(ns).cross_entropy(x, ns.tensor(TARGET), label_smoothing=0.1) + fnl(
-        ns).cross_entropy(x, ns.tensor(TARGET), label_smoothing=0.2, weight=_w(ns, x, 0.1, 0.2, 0.3, 0.4),
-                          ignore_index=2, reduction="sum"), [((3, 4),)]),
-    "loss_div": Spec(lambda ns, x, p: fnl(ns).cross_entropy(x, p.softmax(1)) + fnl(ns).cross_entropy(
-        x, p.softmax(1), label_smoothing=0.3, weight=_w(ns, x, 0.1, 0.2, 0.3, 0.4)), [((3, 4), (3, 4))]),
     "layer_norm": Spec(lambda ns, x, w, b: fnl(ns).layer_norm(x, (4,), w, b) + fnl(ns).layer_norm(x, (3, 4), eps=0.1),
                        [((2, 3, 4), (4,), (4,))]),
     # --- the rows behind torch.nn's layers: glu, embedding, pad, prelu, batch and group norm
@@ -28,9 +21,7 @@ SPECS = {
     "batch_norm": Spec(lambda ns, x, w, b: fnl(ns).batch_norm(x, None, None, w, b, True) + fnl(ns).batch_norm(
         x, ns.zeros(3, dtype=x.dtype), ns.ones(3, dtype=x.dtype) * 2, w, b), [((4, 3, 2), (3,), (3,))]),
     "group_norm": Spec(lambda ns, x, w, b: fnl(ns).group_norm(x, 2, w, b), [((2, 4, 3), (4,), (4,))]),
-    # PyTorch's C++ composites: Tensor + Scalar (AddBackward1) in rms_norm, at::norm (NormBackward1) in
-    # pairwise_distance
-    "add_scalar": Spec(lambda ns, x: fnl(ns).rms_norm(x, (4,)), [((3, 4),)]),
+    # PyTorch's C++ composite at::norm (NormBackward1) in pairwise_distance
     "norm": Spec(lambda ns, x, y: fnl(ns).pairwise_distance(x, y) + fnl(ns).pairwise_distance(x, y, 1.0).sum(),
                  [((3, 4), (3, 4)), ((4,), (4,))]),
     "trilinear": Spec(lambda ns, a, b, w: fnl(ns).bilinear(a, b, w), [((3, 4), (3, 2), (5, 4, 2))]),

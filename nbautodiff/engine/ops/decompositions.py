@@ -421,11 +421,18 @@ def _pinv_fwd(a, *, rtol, atol, hermitian):
 
 
 def _pinv_vjp(g, out, a, **params):
-    # Ā = −A⁺ᵀ G A⁺ᵀ + (I − A A⁺) Gᵀ A⁺ A⁺ᵀ + A⁺ᵀ A⁺ Gᵀ (I − A⁺ A), with G the gradient of A⁺ (as PyTorch's
-    # pinv_backward; the terms vanish where A has full rank)
+    # Ā = −A⁺ᵀ G A⁺ᵀ + (I − A A⁺) Gᵀ A⁺ A⁺ᵀ + A⁺ᵀ A⁺ Gᵀ (I − A⁺ A), with G the gradient of A⁺, in PyTorch's
+    # pinv_backward's order of products (the smaller side first), so that float32 rounds alike; the terms vanish
+    # where A has full rank
     p, gt = out, g.mT
-    return (-(p.mT @ g @ p.mT) + (gt @ p @ p.mT - a @ (p @ (gt @ p @ p.mT)))
-            + (p.mT @ p @ gt - p.mT @ p @ gt @ p @ a))
+    pt = p.mT
+    if a.shape[-2] <= a.shape[-1]:
+        k = gt @ p
+        kpt = k @ pt
+        return -(p @ k).mT + kpt - (a @ p) @ kpt + (pt @ p) @ (gt - k @ a)
+    k = p @ gt
+    ptk = pt @ k
+    return -(k @ p).mT + ((gt - a @ k) @ p) @ pt + ptk - (ptk @ p) @ a
 
 
 def _pinv_jvp(da, out, a, **params):

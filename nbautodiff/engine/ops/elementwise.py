@@ -191,6 +191,46 @@ def neg(x):
     return apply(NEG, (x,))
 
 
+# ============================================================== a tensor and a plain number as PyTorch's C++ records it
+# PyTorch's C++ composites (label smoothing, probability targets, rms_norm, the margin losses, trapezoid) compute
+# `x * c`, `x / c`, `x + c` and `x - c` with a C++ Scalar: MulBackward1, DivBackward1, AddBackward1, SubBackward1.
+# (A Python number on a tensor is wrapped into a tensor and records MulBackward0 and the others above instead.)
+def _pass(g, out, x, *, c):
+    return g
+
+
+def _pass_t(dx, out, x, *, c):
+    return dx
+
+
+MUL_SCALAR = defop("mul_scalar", "MulBackward1", lambda x, *, c: x * c,
+                   vjp=(lambda g, out, x, *, c: g * c,), jvp=(lambda dx, out, x, *, c: dx * c,), arrays=True)
+DIV_SCALAR = defop("div_scalar", "DivBackward1", lambda x, *, c: x / c,
+                   vjp=(lambda g, out, x, *, c: g / c,), jvp=(lambda dx, out, x, *, c: dx / c,), arrays=True)
+ADD_SCALAR = defop("add_scalar", "AddBackward1", lambda x, *, c: x + c, vjp=(_pass,), jvp=(_pass_t,), arrays=True)
+SUB_SCALAR = defop("sub_scalar", "SubBackward1", lambda x, *, c: x - c, vjp=(_pass,), jvp=(_pass_t,), arrays=True)
+
+
+def times_scalar(x, c):
+    """``x * c`` for a plain number ``c`` as PyTorch's C++ computes it (MulBackward1)."""
+    return apply(MUL_SCALAR, (x,), {"c": c})
+
+
+def over_scalar(x, c):
+    """``x / c`` for a plain number ``c`` as PyTorch's C++ computes it (DivBackward1)."""
+    return apply(DIV_SCALAR, (x,), {"c": c})
+
+
+def plus_scalar(x, c):
+    """``x + c`` for a plain number ``c`` as PyTorch's C++ computes it (AddBackward1)."""
+    return apply(ADD_SCALAR, (x,), {"c": c})
+
+
+def minus_scalar(x, c):
+    """``x - c`` for a plain number ``c`` as PyTorch's C++ computes it (SubBackward1)."""
+    return apply(SUB_SCALAR, (x,), {"c": c})
+
+
 # ============================================================== no derivative: PyTorch's NotImplemented node
 def no_derivative_op(aten: str, forward, node: str = "NotImplemented", backward=None, tangent=None, **flags):
     """An op PyTorch records without a derivative (floor division, number % tensor, heaviside): its node,

@@ -14,18 +14,26 @@ from .. import factories
 from ..mode import no_grad
 from ..tensor import Tensor, make
 from ._util import const, shape_str
-from .elementwise import abs, exp, masked_fill, sigmoid, sign, where
+from .elementwise import (
+    abs,
+    exp,
+    masked_fill,
+    minus_scalar,
+    over_scalar,
+    plus_scalar,
+    sigmoid,
+    sign,
+    times_scalar,
+    where,
+)
 from .linalg import _scalar_type, _tensors
 from .nn import (
     _REDUCTIONS,
     _check_reduction,
     _legacy_reduction,
-    _over,
-    _plus,
     _reduce,
     _size_warning,
     _spread,
-    _times,
     broadcast_pair,
     pairwise_distance,
 )
@@ -213,7 +221,7 @@ def _cross_entropy_smoothed(input, target, weight, reduction, ignore_index, eps,
             ret = sum(smooth) / make(np.asarray((target._data != ignore_index).sum(), dtype=smooth._data.dtype))
     else:
         ret = sum(smooth) if reduction == "sum" else smooth
-    return _times(nll, 1 - eps) + _times(ret, eps / input._data.shape[class_dim])
+    return times_scalar(nll, 1 - eps) + times_scalar(ret, eps / input._data.shape[class_dim])
 
 
 def _cross_entropy_probs(input, target, weight, reduction, eps, class_dim):
@@ -236,7 +244,7 @@ def _cross_entropy_probs(input, target, weight, reduction, eps, class_dim):
         return total
     if input._data.size == 0:
         return total * float("nan")
-    return _over(total, input._data.size // n_classes)
+    return over_scalar(total, input._data.size // n_classes)
 
 
 # ============================================================== mse, l1, smooth L1, Huber
@@ -535,15 +543,6 @@ def kl_div(input, target, size_average=None, reduce=None, reduction: str = "mean
 
 
 # ============================================================== margin and embedding losses (PyTorch's C++ composites)
-SUB_SCALAR = defop("sub_scalar", "SubBackward1", lambda x, *, c: x - c,
-                   vjp=(lambda g, out, x, *, c: g,), jvp=(lambda dx, out, x, *, c: dx,), arrays=True)
-
-
-def _minus(x, c):
-    """``x - c`` for a Python number ``c`` as PyTorch's C++ writes it (Tensor - Scalar: SubBackward1)."""
-    return apply(SUB_SCALAR, (x,), {"c": c})
-
-
 def _number_minus(c, x):
     """``c - x`` for a Python number ``c`` as PyTorch's C++ writes it (a wrapped number: SubBackward0)."""
     return make(np.asarray(c, dtype=x._data.dtype)) - x
@@ -565,7 +564,7 @@ def margin_ranking_loss(input1, input2, target, margin: float = 0.0, size_averag
     if input1.dim() != input2.dim() or input1.dim() != target.dim():
         raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
                            f"input1: {input1.size()}, input2: {input2.size()}, target: {target.size()} ")
-    return _loss_reduction(_plus(-target * (input1 - input2), margin).clamp_min(0), reduction)
+    return _loss_reduction(plus_scalar(-target * (input1 - input2), margin).clamp_min(0), reduction)
 
 
 @public(method=False, functional=True)
@@ -655,12 +654,12 @@ def cosine_embedding_loss(input1, input2, target, margin: float = 0.0, size_aver
         raise RuntimeError(f"{td}D target tensor expects {want}D input tensors, but found inputs with sizes "
                            f"{shape_str(input1.shape)} and {shape_str(input2.shape)}.")
     prod_sum = sum(input1 * input2, td)
-    mag1 = _plus(sum(input1 * input1, td), _COS_EPS)
-    mag2 = _plus(sum(input2 * input2, td), _COS_EPS)
+    mag1 = plus_scalar(sum(input1 * input1, td), _COS_EPS)
+    mag2 = plus_scalar(sum(input2 * input2, td), _COS_EPS)
     cos = prod_sum / sqrt(mag1 * mag2)
     zeros = factories.zeros_like(cos)
     pos = _number_minus(1, cos)
-    neg = _minus(cos, margin).clamp_min(0)
+    neg = minus_scalar(cos, margin).clamp_min(0)
     out = where(const(target._data == 1), pos, zeros) + where(const(target._data == -1), neg, zeros)
     return _loss_reduction(out, reduction)
 
@@ -685,7 +684,7 @@ def triplet_margin_loss(anchor, positive, negative, margin: float = 1.0, p: floa
     dist_neg = pairwise_distance(anchor, negative, p, eps)
     if swap:
         dist_neg = minimum(dist_neg, pairwise_distance(positive, negative, p, eps))
-    return _loss_reduction((_plus(dist_pos, margin) - dist_neg).clamp_min(0), reduction)
+    return _loss_reduction((plus_scalar(dist_pos, margin) - dist_neg).clamp_min(0), reduction)
 
 
 @public(method=False, functional=True)
@@ -701,9 +700,9 @@ def poisson_nll_loss(input, target, log_input: bool = True, full: bool = False, 
     if log_input:
         loss = exp(input) - target * input
     else:
-        loss = input - target * log(_plus(input, eps))
+        loss = input - target * log(plus_scalar(input, eps))
     if full:
-        stirling = target * log(target) - target + _times(log(_times(target, 2 * math.pi)), 0.5)
+        stirling = target * log(target) - target + times_scalar(log(times_scalar(target, 2 * math.pi)), 0.5)
         loss = loss + masked_fill(stirling, const(target._data <= 1), 0)
     return _loss_reduction(loss, reduction)
 

@@ -14,7 +14,7 @@ from ..mode import no_grad
 from ..tensor import Tensor, make
 from ._util import const, norm_dim, one_dim, shape_str
 from .decompositions import VECTOR_NORM, linalg_vector_norm
-from .elementwise import _d, _sigmoid_fwd, rsqrt, sigmoid
+from .elementwise import _d, _sigmoid_fwd, plus_scalar, rsqrt, sigmoid
 from .joining import cat
 from .linalg import ADDMM, _scalar_type, _tensors, addmm, matmul
 from .reduce import mean, softmax, sum
@@ -80,23 +80,6 @@ def broadcast_pair(a, b):
         out.append(y if x == 1 else x)
     shape = tuple(reversed(out))
     return (a if sa == shape else expand(a, *shape)), (b if sb == shape else expand(b, *shape))
-
-
-# ============================================================== products by a constant, recorded as PyTorch's C++ does
-# PyTorch's composite losses (label smoothing, probability targets) multiply and divide by plain numbers inside C++,
-# where the node is MulBackward1 / DivBackward1 (a Python number on a tensor records MulBackward0 instead).
-LOSS_SCALE = defop("loss_scale", "MulBackward1", lambda x, *, c: x * c,
-                   vjp=(lambda g, out, x, *, c: g * c,), jvp=(lambda dx, out, x, *, c: dx * c,), arrays=True)
-LOSS_DIV = defop("loss_div", "DivBackward1", lambda x, *, c: x / c,
-                 vjp=(lambda g, out, x, *, c: g / c,), jvp=(lambda dx, out, x, *, c: dx / c,), arrays=True)
-
-
-def _times(x, c):
-    return apply(LOSS_SCALE, (x,), {"c": c})
-
-
-def _over(x, c):
-    return apply(LOSS_DIV, (x,), {"c": c})
 
 
 @public(function=False, method=False, functional=True)
@@ -385,16 +368,12 @@ def _embedding_renorm(weight, idx, max_norm, norm_type) -> None:
 
 
 # ============================================================== cosine similarity, pairwise distance
-# PyTorch's C++ adds a Python number with Tensor::add(Scalar) (AddBackward1) and takes at::norm(x, p, dim)
-# (NormBackward1): rows of their own, so that the composites below record the nodes PyTorch's do.
+# PyTorch's C++ takes at::norm(x, p, dim) (NormBackward1): a row of its own, so that the composites below record the
+# nodes PyTorch's do.
 ADD_SCALAR = defop("add_scalar", "AddBackward1", lambda x, *, c: x + c,
                    vjp=(lambda g, out, x, *, c: g,), jvp=(lambda dx, out, x, *, c: dx,), arrays=True)
 NORM = defop("norm", "NormBackward1", VECTOR_NORM.forward, vjp=VECTOR_NORM.vjp, jvp=VECTOR_NORM.jvp, save=(0,),
              save_out=True, sets_dtype=True, broadcast=True)
-
-
-def _plus(x, c):
-    return apply(ADD_SCALAR, (x,), {"c": c})
 
 
 def _check_float_pair(name, a, b):
@@ -429,7 +408,7 @@ def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-6, keepdim: bool =
     """‖x1 − x2 + eps‖_p over the last dimension (PyTorch's at::norm of the shifted difference)."""
     _check_float_pair("pairwise_distance", x1, x2)
     last = max(x1._data.ndim, x2._data.ndim) - 1
-    diff = _plus(x1 - x2, eps)
+    diff = plus_scalar(x1 - x2, eps)
     dims = norm_dim(last, diff._data.ndim, "pairwise_distance") if diff._data.ndim else None
     return apply(NORM, (diff,), {"ord": float(p), "dim": dims, "keepdim": keepdim, "dtype": None})
 
@@ -777,7 +756,7 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
         eps = float(np.finfo(x.dtype if x.dtype.kind == "f" and x.dtype.itemsize >= 4 else np.float32).eps)
     up = input if x.dtype.itemsize >= 4 else input.float()  # float16: computed in float32, as PyTorch's opmath
     dims = tuple(range(x.ndim - len(shape), x.ndim))
-    out = up * rsqrt(_plus(mean(up.pow(2), dims, True), eps))
+    out = up * rsqrt(plus_scalar(mean(up.pow(2), dims, True), eps))
     out = out.to(dtypes.from_numpy(x.dtype)) if up is not input else out
     if weight is not None:
         out = out * weight

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..tensor import Tensor, make
 from ._util import const, norm_dim, one_dim, shape_str
-from .elementwise import _mask, _pass_where, exp, where
+from .elementwise import _mask, _pass_where, exp, over_scalar, times_scalar, where
 from .positions import flip
 from .registry import apply, apply_multi, defop, public
 
@@ -831,7 +831,9 @@ def _reverse_logcumsumexp(t, dim):
 
 def _logcumsumexp_vjp(g, out, x, *, dim):
     """PyTorch's logcumsumexp_backward: the positive and the negative parts of g, each in log space (lowest where
-    absent), summed from the end with logcumsumexp, so that nothing overflows."""
+    absent), summed from the end with logcumsumexp, so that nothing overflows. A 0-d or empty input passes g through."""
+    if not x._data.ndim or not x._data.size:
+        return g
     lowest = make(np.asarray(np.finfo(g._data.dtype).min, g._data.dtype))
     log_abs = g.abs().log()
     pos = where(const(g._data > 0), log_abs, lowest)
@@ -852,13 +854,6 @@ LOGCUMSUMEXP = defop("logcumsumexp", "LogcumsumexpBackward0", _logcumsumexp_fwd,
 def logcumsumexp(x, dim):
     """log(cumsum(exp(x), dim)), computed without overflow."""
     return apply(LOGCUMSUMEXP, (x,), {"dim": one_dim(dim, x._data.ndim, "logcumsumexp")})
-
-
-def _by_number(x, c, divide: bool = False):
-    """x * c (x / c) for a plain number c as PyTorch's C++ records it: MulBackward1 (DivBackward1)."""
-    from .registry import OPS
-
-    return apply(OPS["loss_div" if divide else "loss_scale"], (x,), {"c": c})
 
 
 def _trapezoid_dim(y, dim) -> int:
@@ -903,10 +898,10 @@ def trapezoid(y, x=None, *, dx=None, dim: int = -1):
 
         return zeros(*(s for i, s in enumerate(y._data.shape) if i != d), dtype=y.dtype)
     if x is None:
-        ends = _by_number(y.select(d, 0) + y.select(d, -1), 0.5)
-        return _by_number(sum(y, d) - ends, dx)
+        ends = times_scalar(y.select(d, 0) + y.select(d, -1), 0.5)
+        return times_scalar(sum(y, d) - ends, dx)
     left, right = y.narrow(d, 0, n - 1), y.narrow(d, 1, n - 1)
-    return _by_number(sum((left + right) * _spacing(y, x, d, "trapezoid"), d), 2.0, divide=True)
+    return over_scalar(sum((left + right) * _spacing(y, x, d, "trapezoid"), d), 2.0)
 
 
 @public(method=False)
@@ -923,5 +918,5 @@ def cumulative_trapezoid(y, x=None, *, dx=None, dim: int = -1):
     n = builtins.max(y._data.shape[d] - 1, 0)
     left, right = y.narrow(d, 0, n), y.narrow(d, builtins.min(1, y._data.shape[d]), n)
     if x is None:
-        return cumsum(_by_number(left + right, dx / 2.0), d)
-    return _by_number(cumsum((left + right) * _spacing(y, x, d, "cumulative_trapezoid"), d), 2.0, divide=True)
+        return cumsum(times_scalar(left + right, dx / 2.0), d)
+    return over_scalar(cumsum((left + right) * _spacing(y, x, d, "cumulative_trapezoid"), d), 2.0)
