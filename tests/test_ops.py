@@ -262,3 +262,12 @@ def test_gather_index_select_and_repeat_refuse_bad_input_as_pytorch():
             t.repeat(2)
         with pytest.raises(RuntimeError, match="shifts and dimensions must align"):
             t.roll((1, 2), 0)
+
+
+def test_an_op_name_is_defined_once():
+    """A second row of one name would silently replace the first in the op table."""
+    from nbautodiff.engine.ops import defop
+
+    with pytest.raises(ValueError, match="'mul_scalar' is already defined"):
+        defop("mul_scalar", "MulBackward1", lambda x, *, c: x * c, vjp=None, jvp=None)
+    assert OPS["mul_scalar"].node_name == "MulBackward1"

@@ -370,8 +370,6 @@ def _embedding_renorm(weight, idx, max_norm, norm_type) -> None:
 # ============================================================== cosine similarity, pairwise distance
 # PyTorch's C++ takes at::norm(x, p, dim) (NormBackward1): a row of its own, so that the composites below record the
 # nodes PyTorch's do.
-ADD_SCALAR = defop("add_scalar", "AddBackward1", lambda x, *, c: x + c,
-                   vjp=(lambda g, out, x, *, c: g,), jvp=(lambda dx, out, x, *, c: dx,), arrays=True)
 NORM = defop("norm", "NormBackward1", VECTOR_NORM.forward, vjp=VECTOR_NORM.vjp, jvp=VECTOR_NORM.jvp, save=(0,),
              save_out=True, sets_dtype=True, broadcast=True)
 

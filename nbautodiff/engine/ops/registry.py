@@ -118,6 +118,8 @@ def defop(
     op.arrays = arrays
     op.custom = False
     op.promotes = promotes
+    if name in OPS:  # a second row of one name would replace the first in the table, silently
+        raise ValueError(f"defop: an op named {name!r} is already defined ({OPS[name].node_name})")
     OPS[name] = op
     return op
 
