@@ -321,6 +321,31 @@ def test_relu_and_clamp_block_a_nan_gradient_where_they_pass_nothing():
 
 
 @needs_torch
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("f", [
+    lambda ns, x: x.relu(),
+    lambda ns, x: x.clamp(min=0.1),
+    lambda ns, x: ns.nn.functional.hardtanh(x),
+    lambda ns, x: ns.nn.functional.threshold(x, 0.1, 2.0),
+    lambda ns, x: ns.nn.functional.softshrink(x, 0.3),
+    lambda ns, x: x.relu() * ns.ones(3, 1, 1, dtype=x.dtype),  # a gradient that arrives summed over a broadcast
+], ids=["relu", "clamp", "hardtanh", "threshold", "softshrink", "relu_broadcast"])
+def test_a_negative_gradient_blocked_by_a_mask_is_plus_zero(f, dtype):
+    """threshold_backward and its kin select: where the mask is off the gradient is +0, as PyTorch prints it
+    (``0.``), not the -0 of ``g * mask`` (``-0.``)."""
+    a = np.random.default_rng(3).standard_normal((2, 6)).astype(dtype)
+    results = []
+    for ns in (nbt, real_torch):
+        x = ns.tensor(a, requires_grad=True)
+        y = f(ns, x)
+        y.backward(-ns.ones(tuple(y.shape), dtype=y.dtype))
+        results.append(x.grad.detach().numpy())
+    assert np.signbit(results[1]).sum() < results[1].size  # some blocked: a +0 for the test to see
+    assert np.signbit(results[0]).tolist() == np.signbit(results[1]).tolist()
+    assert str(nbt.tensor(results[0])) == str(real_torch.tensor(results[1]))
+
+
+@needs_torch
 @pytest.mark.parametrize(
     "f",
     [

@@ -528,17 +528,32 @@ CEIL = defop("ceil", "CeilBackward0", _rounding(np.ceil, "ceil_vml_cpu"), vjp=(_
 ROUND = defop("round", "RoundBackward0", _rounding(np.round, "round_vml_cpu"), vjp=(_zero,), jvp=(_zero,))
 
 
+_SAME_WIDTH_UINT = {2: np.uint16, 4: np.uint32, 8: np.uint64}
+
+
 def _pass_where(mask, g):
-    """g where ``mask`` holds, else 0, selected rather than multiplied (PyTorch's threshold_backward): a nan or
-    inf gradient arriving where the mask is off is blocked, as in PyTorch, instead of becoming nan * 0 = nan.
-    Runs on arrays and on tensors alike (see ``arrays`` in defop)."""
+    """g where ``mask`` holds, else +0, selected rather than multiplied (PyTorch's threshold_backward): a nan or
+    inf gradient arriving where the mask is off is blocked, as in PyTorch, instead of becoming nan * 0 = nan, and
+    a negative gradient blocked is 0, not -0 (what g * mask would give). Runs on arrays and on tensors alike (see
+    ``arrays`` in defop)."""
     if isinstance(g, Tensor):
         return where(mask if isinstance(mask, Tensor) else _mask(mask), g, 0.0)
     m = mask._data if isinstance(mask, Tensor) else mask
-    r = g * m  # 6x faster than np.where on a random mask; only a nan (from nan or inf times 0) needs the select
-    if np.isnan(r).any():
-        r = np.where(m, g, g.dtype.type(0))
-    return r
+    uint = None
+    if type(g) is np.ndarray and type(m) is np.ndarray and m.dtype == bool and g.dtype.kind == "f":
+        uint = _SAME_WIDTH_UINT.get(g.dtype.itemsize)
+    if uint is None:  # numpy scalars (a 0-d graph), complex gradients, masks of numbers
+        r = np.where(m, g, np.result_type(g).type(0))
+        return r[()] if r.ndim == 0 else r
+    # The select on the bits, g & (all ones where the mask holds): np.where is 10x slower on a random mask (a branch
+    # per element), this is as fast as g * mask and exact for every value, nan, inf and -0 included.
+    if m.shape != g.shape:
+        shape = np.broadcast_shapes(m.shape, g.shape)
+        m, g = np.broadcast_to(m, shape), np.broadcast_to(g, shape)
+    bits = m.astype(uint)
+    np.negative(bits, out=bits)  # 1 -> 0xff..ff
+    bits &= g.view(uint)
+    return bits.view(g.dtype)
 
 
 exp, log, log1p, expm1, sqrt, rsqrt, reciprocal, sin, cos, tan, floor, ceil, round = (
