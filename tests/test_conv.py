@@ -339,3 +339,29 @@ def test_lenet_trains_as_in_pytorch():
     np.testing.assert_allclose(losses[0], losses[1], rtol=1e-5)
     for (name, a), (_, b) in zip(ours.state_dict().items(), theirs.state_dict().items()):
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-6, err_msg=name)
+
+
+@pytest.mark.parametrize("pool", [
+    lambda F, x: F.avg_pool2d(x, 2),
+    lambda F, x: F.avg_pool2d(x, 3, 2, 1, count_include_pad=False),
+    lambda F, x: F.avg_pool2d(x, 2, ceil_mode=True, divisor_override=3),
+    lambda F, x: F.adaptive_avg_pool2d(x, (2, 4)),
+    lambda F, x: F.avg_pool1d(x.reshape(2, 3, 30), 4),
+    lambda F, x: F.avg_pool3d(x.reshape(2, 1, 3, 5, 6), 2),
+], ids=["avg2d", "avg2d_pad", "avg2d_ceil_divisor", "adaptive2d", "avg1d", "avg3d"])
+def test_an_inf_or_nan_reaches_only_the_pooling_windows_that_hold_it(pool):
+    """The linear pools run as matrix products; an inf or nan (in the input, or in the gradient) must not reach
+    the other windows as inf * 0 = nan, forward or backward (PyTorch sums each window)."""
+    results = []
+    for ns in (nbt, real_torch):
+        x = ns.zeros(2, 3, 5, 6, dtype=ns.float64)
+        x[0, 0, 0, 0], x[1, 2, 3, 4], x[0, 1, 4, 5], x[0, 1, 2, 2] = float("inf"), float("nan"), -float("inf"), 7.0
+        x.requires_grad_(True)
+        y = pool(ns.nn.functional, x)
+        g = ns.ones_like(y)
+        g.view(-1)[3] = float("inf")
+        y.backward(g)
+        results.append((y.detach().numpy(), x.grad.numpy()))
+    for ours, theirs in zip(*results):
+        assert np.array_equal(np.isnan(ours), np.isnan(theirs)) and np.array_equal(np.isinf(ours), np.isinf(theirs))
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)

@@ -346,6 +346,33 @@ def test_a_negative_gradient_blocked_by_a_mask_is_plus_zero(f, dtype):
 
 
 @needs_torch
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("shape", [(5,), (4, 5), (3, 5, 2, 2)], ids=["C", "NC", "NCHW"])
+@pytest.mark.parametrize("weighted", [False, True], ids=["", "weight"])
+def test_nll_loss_backward_writes_only_the_targets(reduction, shape, weighted):
+    """nll_loss_backward as PyTorch's: zeros, and -w * g (/ total weight) at each counted target. Off the targets
+    the gradient is +0 even for a negative or nan incoming gradient (g * 0 gave -0 and nan)."""
+    rng = np.random.default_rng(5)
+    a = rng.standard_normal(shape).astype(np.float32)
+    t = rng.integers(0, 5, (shape[0],) + shape[2:] if len(shape) > 1 else ())
+    if t.ndim:
+        t.flat[1] = -100  # one ignored target
+    w = np.array([0.0, 1.0, 2.0, 0.5, 1.5], np.float32) if weighted else None
+    for value in (-3.0, float("nan")):
+        results = []
+        for ns in (nbt, real_torch):
+            x = ns.tensor(a, requires_grad=True)
+            loss = ns.nn.functional.nll_loss(x, ns.tensor(t), None if w is None else ns.tensor(w), reduction=reduction)
+            loss.backward(ns.full(tuple(loss.shape), value))
+            results.append(x.grad.numpy())
+        ours, theirs = results
+        assert np.array_equal(np.isnan(ours), np.isnan(theirs))
+        assert np.array_equal(ours, theirs, equal_nan=True)
+        finite = ~np.isnan(theirs)
+        assert np.array_equal(np.signbit(ours[finite]), np.signbit(theirs[finite]))
+
+
+@needs_torch
 @pytest.mark.parametrize(
     "f",
     [

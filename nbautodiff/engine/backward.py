@@ -295,8 +295,11 @@ def _fast_vjp(node, op, ga, retain_graph: bool, pending: dict, deps: dict, ready
             r = np.asarray(r)
         if reduce_to is not None:
             meta = reduce_to[i]
-            if meta is not None:
-                r = sum_to_shape(r, meta[0]).astype(meta[1], copy=False)
+            if meta is not None:  # (most inputs of a broadcasting op already have their shape and dtype)
+                if r.shape != meta[0]:
+                    r = sum_to_shape(r, meta[0])
+                if r.dtype != meta[1]:
+                    r = r.astype(meta[1])
         if type(e) is OutputEdge:
             _add_pending(pending, e, make(r), False)
             e = e.node

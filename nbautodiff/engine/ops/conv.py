@@ -517,10 +517,23 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 def _sep_fwd(x, *, mats, scale):
     """out = x multiplied along each of its last len(mats) dimensions by that dimension's (out, in) matrix."""
     k = len(mats)
+    exact = not np.isfinite(x).all()  # an inf or a nan reaches only the windows that hold it
     for i, m in enumerate(mats):
         axis = x.ndim - k + i
-        x = np.moveaxis(np.matmul(np.moveaxis(x, axis, -1), m.T.astype(x.dtype, copy=False)), -1, axis)
+        x = np.moveaxis(x, axis, -1)
+        x = np.moveaxis(_window_sums(x, m) if exact else np.matmul(x, m.T.astype(x.dtype, copy=False)), -1, axis)
     return x * x.dtype.type(scale) if scale != 1 else x
+
+
+def _window_sums(x, m):
+    """x @ m.T summed over each row's nonzero entries only: a matmul would spread inf * 0 = nan to every window."""
+    w = m.astype(x.dtype, copy=False)
+    out = np.zeros(x.shape[:-1] + (m.shape[0],), x.dtype)
+    for i in range(m.shape[0]):
+        nz = np.flatnonzero(w[i])
+        if nz.size:
+            out[..., i] = x[..., nz] @ w[i, nz]
+    return out
 
 
 def _sep_apply(x, mats, scale):

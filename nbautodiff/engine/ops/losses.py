@@ -44,9 +44,10 @@ from .special import xlogy
 
 
 # ============================================================== nll_loss: one row for (N, C) and one for (N, C, H, W)
-def _picked(logp, target, weight, ignore_index):
-    """The log-probability of each target class and its weight (0 where the target is ignored), shapes (N, ...).
-    The weights are None when every one is 1 (no class weights, nothing ignored, a float32/float64 loss)."""
+def _targets(logp, target, weight, ignore_index):
+    """logp as (N, C, ...), each sample's target class (0 where ignored) and its weight (0 where ignored), shapes
+    (N, ...), and where the target is not ignored (None for an (N, C) logp with none ignored: plain indexing). The
+    weights are None when every one is 1 (no class weights, nothing ignored, a float32/float64 loss)."""
     one = logp.ndim == 1
     lp, tg = (logp[None], np.reshape(target, (1,))) if one else (logp, target)
     valid = tg != ignore_index
@@ -56,15 +57,15 @@ def _picked(logp, target, weight, ignore_index):
             w = weight[safe].astype(lp.dtype, copy=False)
         else:  # all ones: the sum of N ones is N exactly in float32 and float64 (not in float16)
             w = None if lp.dtype.itemsize >= 4 and safe.shape[0] < 2 ** 24 else np.ones(safe.shape, lp.dtype)
-        return lp[np.arange(safe.shape[0]), safe], w, safe
+        return lp, safe, w, None
     safe = np.where(valid, tg, 0).astype(np.int64)
-    picked = np.take_along_axis(lp, safe[:, None], axis=1)[:, 0]
     w = (weight[safe] if weight is not None else np.ones(safe.shape, lp.dtype)) * valid
-    return picked, w.astype(lp.dtype), safe
+    return lp, safe, w.astype(lp.dtype), valid
 
 
 def _nll_fwd(logp, target, *, reduction, weight, ignore_index):
-    picked, w, _ = _picked(logp, target, weight, ignore_index)
+    lp, safe, w, valid = _targets(logp, target, weight, ignore_index)
+    picked = lp[np.arange(safe.shape[0]), safe] if valid is None else np.take_along_axis(lp, safe[:, None], 1)[:, 0]
     loss = -picked if w is None else -picked * w
     if reduction == "mean":
         return loss.sum() / (loss.dtype.type(loss.shape[0]) if w is None else w.sum())
@@ -77,7 +78,7 @@ def _nll_weights(logp, target, reduction, weight, ignore_index) -> np.ndarray:
     """d loss / d logp: −w (−w / Σw for the mean) at each sample's target class, 0 elsewhere."""
     la = logp._data if isinstance(logp, Tensor) else logp
     ta = target._data if isinstance(target, Tensor) else target
-    _, w, safe = _picked(la, ta, weight, ignore_index)
+    _, safe, w, _ = _targets(la, ta, weight, ignore_index)
     if w is None:  # every weight 1
         one = la.dtype.type(1)
         scale = -one / la.dtype.type(safe.shape[0]) if reduction == "mean" else -one
@@ -93,10 +94,29 @@ def _nll_weights(logp, target, reduction, weight, ignore_index) -> np.ndarray:
 
 
 def _nll_vjp(g, out, logp, target, *, reduction, weight, ignore_index):
-    # an operator expression with a constant array: runs on tensors and on arrays alike
-    if reduction == "none" and logp.ndim > 1:
-        g = g[:, None]
-    return g * _nll_weights(logp, target, reduction, weight, ignore_index)
+    if isinstance(g, Tensor):  # create_graph: an expression the engine can differentiate again
+        if reduction == "none" and logp.ndim > 1:
+            g = g[:, None]
+        lp, safe, _, valid = _targets(logp._data if isinstance(logp, Tensor) else logp,
+                                      target._data if isinstance(target, Tensor) else target, weight, ignore_index)
+        counted = np.zeros(lp.shape, bool)
+        np.put_along_axis(counted, safe[:, None], True if valid is None else valid[:, None], axis=1)
+        w = _nll_weights(logp, target, reduction, weight, ignore_index)
+        return where(const(counted.reshape(logp.shape)), g * const(w), 0.0)  # +0 elsewhere, not g * 0's -0 or nan
+    # PyTorch's nll_loss_backward: zeros, and at each counted target weight * -(g / total weight) (-g unreduced)
+    lp, safe, w, valid = _targets(logp, target, weight, ignore_index)
+    if reduction == "mean":
+        grad = -(g / (lp.dtype.type(safe.shape[0]) if w is None else w.sum()))
+    else:
+        grad = -g if reduction == "sum" or logp.ndim == 1 else -g.reshape(safe.shape)
+    values = grad if w is None else w * grad
+    out = np.zeros(lp.shape, lp.dtype)
+    if valid is None:
+        out[np.arange(safe.shape[0]), safe] = values
+    else:  # nothing is written where the target is ignored
+        values = np.where(valid, values, lp.dtype.type(0))
+        np.put_along_axis(out, safe[:, None], values[:, None], axis=1)
+    return out.reshape(logp.shape)
 
 
 def _nll_jvp(dlogp, out, logp, target, *, reduction, weight, ignore_index):

@@ -323,10 +323,19 @@ ALL_ZERO = ("all at version 0",)  # node.versions when no saved tensor was ever 
 def _versions(saved) -> tuple:
     """Each saved tensor's version (-1 for a constant): what backward checks they still are. An inference tensor
     (made in inference_mode) can't be saved: PyTorch's error."""
+    versions = []
     for a in saved:
-        if isinstance(a, Tensor) and type(a._ver) is mode.InferenceVersion:
-            raise RuntimeError(mode.INFERENCE_SAVED)
-    return tuple([(0 if a._ver is None else a._ver[0]) if isinstance(a, Tensor) else -1 for a in saved])
+        if isinstance(a, Tensor):
+            ver = a._ver
+            if ver is None:
+                versions.append(0)
+                continue
+            if type(ver) is mode.InferenceVersion:
+                raise RuntimeError(mode.INFERENCE_SAVED)
+            versions.append(ver[0])
+        else:
+            versions.append(-1)
+    return tuple(versions)
 
 
 def _has_f64(args) -> bool:

@@ -23,9 +23,13 @@ def sum_to_shape(g, shape):
     """Undo broadcasting: sum ``g`` (a tensor, or an array on the fast path) down to ``shape``.
     The one place the engine does this."""
     shape = tuple(shape)
-    if g.shape == shape:
+    gshape = tuple(g.shape)
+    if gshape == shape:
         return g
-    dims = broadcast_dims(tuple(g.shape), shape)
+    lead = len(gshape) - len(shape)
+    if lead > 0 and gshape[lead:] == shape and not isinstance(g, Tensor):
+        return g.sum(axis=tuple(range(lead)))  # an array stretched along leading dimensions only (a bias)
+    dims = broadcast_dims(gshape, shape)
     if isinstance(g, Tensor):
         out = g.sum(dims, keepdim=True) if dims else g
     else:
