@@ -310,6 +310,44 @@ SILENT = {
         "[L.autograd.grad(L.logcumsumexp(a, 0) * 2, a, create_graph=True)[0], "
         "L.autograd.grad(L.logcumsumexp(b, 1).sum(), b, create_graph=True)[0]]"
     ),
+    # found by random programs against PyTorch (special values, mixed dtypes); each was a silent wrong answer
+    "polygamma far below zero": "L.polygamma(2, L.tensor([-1e17, -3., -2.5], dtype=L.float64))",  # hung (z + 1 == z)
+    "remainder keeps the dividend's sign at zero": (
+        "x = L.tensor([0., -0., 2., -2., 3.]); "
+        "[L.signbit(L.remainder(x, -2.)), L.signbit(x % 2.), L.signbit(L.remainder(x, L.tensor(-2.)))]"
+    ),
+    "integer 0-d beside small ints in true division": (
+        "[L.tensor(-3) / L.tensor([2], dtype=L.uint8), L.tensor([1], dtype=L.int8) / L.tensor(300), "
+        "L.atan2(L.tensor([1], dtype=L.int8), L.tensor(-300)), L.tensor([2], dtype=L.uint8) + L.tensor(-3)]"
+    ),
+    "uint8 products and running sums are int64": (
+        "x = L.tensor([4, 2, 100], dtype=L.uint8); [x.prod(), x.cumsum(0), x.cumprod(0), x.prod(0), "
+        "x.cumsum(0, dtype=L.uint8)]"
+    ),
+    "softmax of a row holding inf": (
+        "x = L.tensor([[-2., float('inf'), -1.], [-float('inf'), 1., 2.]]); "
+        "[x.softmax(-1), x.log_softmax(-1), L.nn.functional.cross_entropy(x, L.tensor([0, 1]), reduction='none')]"
+    ),
+    "half norm accumulates in float": (
+        "x = L.tensor([0., 65504.], dtype=L.float16); "
+        "[L.linalg.vector_norm(x), x.norm(), L.nn.functional.normalize(x[None] * -1)]"
+    ),
+    "huber and smooth_l1 keep a nan difference": (
+        "x = L.tensor([1., 2., .3], requires_grad=True); t = L.tensor([float('nan'), 0., 0.]); "
+        "[L.autograd.grad(f(x, t, reduction='sum'), x)[0] for f in (L.nn.functional.huber_loss, "
+        "L.nn.functional.smooth_l1_loss)]"
+    ),
+    "sub, rsub and div with a number or alpha": (
+        "t = L.tensor([1., 4.], requires_grad=True); u = L.tensor([3., 5.], requires_grad=True); "
+        "[L.rsub(t, u), L.sub(2., t), L.div(2, t), L.true_divide(0, t), 2 / t, 2 - t, "
+        "L.add(L.tensor([1.], dtype=L.float16), L.tensor([2]), alpha=0.5), "
+        "L.sub(L.tensor([1.], dtype=L.float16), L.tensor([3]), alpha=0.5)]"
+    ),
+    "logsigmoid of a large x, relu6 and hardtanh of ints": (
+        "F = L.nn.functional; [L.signbit(F.logsigmoid(L.tensor([1e30, 20.]))), "
+        "L.signbit(F.logsigmoid(L.tensor([20., 88.], dtype=L.float16))), F.relu6(L.tensor([3, -5, 9])), "
+        "F.hardtanh(L.tensor([3, -5, 0]))]"
+    ),
 }
 
 REFUSED = {}

@@ -26,6 +26,8 @@ SPECS = {
     "add": Spec(lambda ns, x, y: x + y, BINARY),
     "sub": Spec(lambda ns, x, y: x - y, BINARY),
     "rsub": Spec(lambda ns, x: 2.5 - x, UNARY),
+    "rsub_tensor": Spec(lambda ns, x, y: ns.rsub(x, y), BINARY),
+    "number_sub": Spec(lambda ns, x: ns.sub(2.5, x), UNARY),
     "mul": Spec(lambda ns, x, y: x * y, BINARY),
     "div": Spec(lambda ns, x, y: x / y, BINARY, domain=POS),
     # rounded quotients: zero gradients (DivBackward2), floor and trunc differ below 0

@@ -175,8 +175,15 @@ _logsigmoid_backward = _backward_row("logsigmoid_backward", "LogSigmoidBackwardB
 SOFTPLUS = defop("softplus", "SoftplusBackward0", _softplus_fwd,
                  vjp=(lambda g, out, x, **p: _softplus_backward(g, x, **p),),
                  jvp=(lambda dx, out, x, **p: _softplus_backward(dx, x, **p),), save=(0,), arrays=True)
+def _logsigmoid_fwd(x):
+    """-softplus(-x): + 0 makes the -0 of a large x +0, as PyTorch's; float16 computed in float32 (its opmath)."""
+    if x.dtype == np.float16:
+        return _logsigmoid_fwd(x.astype(np.float32)).astype(np.float16)
+    return -np.logaddexp(0, -x) + 0.0
+
+
 LOGSIGMOID = defop(  # log σ(x) = -softplus(-x); its derivative σ(-x)
-    "logsigmoid", "LogSigmoidBackward0", lambda x: -np.logaddexp(0, -x),
+    "logsigmoid", "LogSigmoidBackward0", lambda x: _logsigmoid_fwd(x),
     vjp=(lambda g, out, x: _logsigmoid_backward(g, x),), jvp=(lambda dx, out, x: _logsigmoid_backward(dx, x),),
     save=(0,), arrays=True,
 )
@@ -335,7 +342,8 @@ def _inside(x, lo, hi):
 _hardtanh_backward = _backward_row("hardtanh_backward", "HardtanhBackwardBackward0",
                                    lambda g, x, *, min_val, max_val: _pass_where(_inside(x, min_val, max_val), g))
 HARDTANH = defop(  # the gradient is 0 at the bounds themselves (unlike clamp's)
-    "hardtanh", "HardtanhBackward0", lambda x, *, min_val, max_val: np.clip(x, min_val, max_val),
+    "hardtanh", "HardtanhBackward0",
+    lambda x, *, min_val, max_val: np.clip(x, min_val, max_val).astype(x.dtype, copy=False),  # relu6 of ints: ints
     vjp=(lambda g, out, x, **bounds: _hardtanh_backward(g, x, **bounds),),
     jvp=(lambda dx, out, x, **bounds: _hardtanh_backward(dx, x, **bounds),),
     save=(0,), arrays=True,

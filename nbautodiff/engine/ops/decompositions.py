@@ -467,6 +467,8 @@ def pinverse(input, rcond: float = 1e-15):
 def _vector_norm_fwd(x, *, ord, dim, keepdim, dtype):
     if dtype is not None:
         x = x.astype(dtype)
+    if x.dtype == np.float16:  # accumulated in float32, as PyTorch's reductions of half: ‖(0, 65504)‖ is not inf
+        return _vector_norm_fwd(x.astype(np.float32), ord=ord, dim=dim, keepdim=keepdim, dtype=None).astype(x.dtype)
     a = np.abs(x)
     if ord == 2:
         return np.sqrt(np.sum(x * x, axis=dim, keepdims=keepdim))

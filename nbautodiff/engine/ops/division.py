@@ -66,7 +66,18 @@ def _integer_safe(ufunc, kernel: str):
     return forward
 
 
-REMAINDER_SCALAR, REMAINDER = _remainder_rows("remainder", _integer_safe(np.remainder, "remainder"), "floor")
+def _float_remainder(x, y):
+    """PyTorch's remainder kernel: fmod, moved by y when the signs differ. A zero result keeps x's sign (numpy's
+    np.remainder gives it y's: remainder(-0., 2.) is -0. in PyTorch, 0. in numpy)."""
+    mod = np.fmod(x, y)
+    if np.result_type(mod).kind != "f":
+        return np.remainder(x, y)
+    with np.errstate(invalid="ignore"):
+        shift = (mod != 0) & ((y < 0) != (mod < 0))
+        return np.where(shift, mod + y, mod)[()] if np.any(shift) else mod
+
+
+REMAINDER_SCALAR, REMAINDER = _remainder_rows("remainder", _integer_safe(_float_remainder, "remainder"), "floor")
 FMOD_SCALAR, FMOD = _remainder_rows("fmod", _integer_safe(np.fmod, "fmod"), "trunc")
 
 
@@ -100,7 +111,7 @@ def _floor_divide_fwd(x, y):
 
 FLOOR_DIVIDE = no_derivative_op("floor_divide", _floor_divide_fwd, broadcast=True, promotes=True)
 FLOOR_DIVIDE_INPLACE = no_derivative_op("floor_divide_", _floor_divide_fwd, broadcast=True, promotes=True)
-REMAINDER_OF_NUMBER = no_derivative_op("remainder", _integer_safe(np.remainder, "remainder"))
+REMAINDER_OF_NUMBER = no_derivative_op("remainder", _integer_safe(_float_remainder, "remainder"))
 
 
 @public

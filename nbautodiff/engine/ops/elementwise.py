@@ -9,11 +9,12 @@ import operator
 
 import numpy as np
 
+from .. import dtypes
 from ..node import node_class
 from ..tensor import Tensor, make
 from ._util import SCALARS, as_operand, broadcast_error, const, cpp_type, fit_int
 from .inplace import inplace
-from .registry import OPS, apply, defop, public, unary
+from .registry import FLOAT, OPS, apply, defop, public, unary
 
 _BOOL = np.dtype(np.bool_)
 _BOOL_TYPES = (bool, np.bool_)
@@ -74,6 +75,20 @@ RSUB = defop(  # scalar - tensor: PyTorch records it as rsub(tensor, scalar)
     jvp=(lambda dx, out, x, y: -dx, None),
     arrays=True, broadcast=True, error=broadcast_error("rsub"),
 )
+RSUB_TENSOR = defop(  # torch.rsub(x, y) of two tensors: y - x
+    "rsub_tensor", "RsubBackward0", _rsub_fwd,
+    vjp=(lambda g, out, x, y: -g,
+         lambda g, out, x, y: g),
+    jvp=(lambda dx, out, x, y: -dx,
+         lambda dy, out, x, y: dy),
+    arrays=True, broadcast=True, promotes=True, error=broadcast_error("rsub"),
+)
+NUMBER_SUB = defop(  # torch.sub(2., x): PyTorch wraps the number as the first operand of a SubBackward0
+    "number_sub", "SubBackward0", lambda c, y: _rsub_fwd(y, c),
+    vjp=(None, lambda g, out, c, y: -g),
+    jvp=(None, lambda dy, out, c, y: -dy),
+    arrays=True, broadcast=True, error=broadcast_error("sub"),
+)
 MUL = defop(
     "mul", "MulBackward0", operator.mul,
     vjp=(lambda g, out, x, y: g * y,
@@ -88,7 +103,7 @@ DIV = defop(
          lambda g, out, x, y: -g * (x / y / y)),  # PyTorch's div_tensor_other_backward: 0 at y = inf, to 2nd order
     jvp=(lambda dx, out, x, y: dx / y,
          lambda dy, out, x, y: -dy * (x / y / y)),
-    reads=((1,), (0, 1)), arrays=True, broadcast=True, promotes=True, error=broadcast_error("div"),
+    reads=((1,), (0, 1)), arrays=True, broadcast=True, promotes=FLOAT, error=broadcast_error("div"),
 )
 NEG = defop(
     "neg", "NegBackward0", operator.neg,
@@ -102,7 +117,7 @@ NEG = defop(
 def add(x, y, *, alpha=1):
     """x + alpha * y (broadcasting)."""
     if alpha != 1:
-        y = mul(y, alpha)
+        y = mul(_in_result_dtype(y, x), alpha)
     if not isinstance(x, Tensor):
         x, y = y, x
     if not (isinstance(y, Tensor) or isinstance(y, SCALARS)):
@@ -110,23 +125,37 @@ def add(x, y, *, alpha=1):
     return apply(ADD, (x, fit_int(x, y)))
 
 
+def _in_result_dtype(y, x):
+    """y in the dtype of x + y, for ``alpha * y`` (PyTorch scales in the result's dtype: float16 + 0.5 * int64 is
+    float16, not float32)."""
+    if isinstance(y, Tensor):
+        dt = result_dtype(x, y)
+        if y._data.dtype != dt:
+            return y.to(dtypes.from_numpy(dt))
+    return y
+
+
 @public(aliases=("subtract",))
 def sub(x, y, *, alpha=1):
     if alpha != 1:
         if _is_bool(_d(x)) or _is_bool(_d(y)):
             _refuse_bool_sub(_d(x), _d(y))
-        y = mul(y, alpha)
+        y = mul(_in_result_dtype(y, x), alpha)
     if not isinstance(x, Tensor):
+        if isinstance(x, SCALARS) and isinstance(y, Tensor):
+            return apply(NUMBER_SUB, (fit_int(y, x), y))
         return rsub(y, x)
     return apply(SUB, (x, fit_int(x, as_operand(y, "sub"))))
 
 
 @public(method=False)
-def rsub(x, y):
-    """y - x for a tensor x and a scalar y (``1 - x``)."""
+def rsub(x, y, *, alpha=1):
+    """y - alpha * x: ``1 - x`` records it with a number y (RsubBackward1), torch.rsub(x, y) of two tensors too."""
     y = as_operand(y, "rsub")
+    if alpha != 1:
+        x = mul(_in_result_dtype(x, y), alpha)
     if isinstance(y, Tensor):
-        return apply(SUB, (y, x))
+        return apply(RSUB_TENSOR, (x, y))
     return apply(RSUB, (x, fit_int(x, y)))
 
 
@@ -149,6 +178,8 @@ def div(x, y, *, rounding_mode=None):
                                f"'{rounding_mode}'")
         return apply(DIV_ROUNDING, (x, as_operand(y, "div")), {"rounding_mode": rounding_mode})
     if not isinstance(x, Tensor):
+        if isinstance(x, SCALARS) and isinstance(y, Tensor):  # torch.div(2, x): DivBackward0 (2 / x is a product)
+            return apply(DIV, (fit_int(y, x), y))
         return mul(reciprocal(y), x)
     return apply(DIV, (x, as_operand(y, "div")))
 
@@ -888,7 +919,7 @@ ATAN2 = defop(  # atan2(y, x): the angle of the point (x, y)
          lambda g, out, y, x: g * -y * _atan2_recip(x, y)),
     jvp=(lambda dy, out, y, x: dy * x * _atan2_recip(x, y),
          lambda dx, out, y, x: dx * -y * _atan2_recip(x, y)),
-    save=(0, 1), arrays=True, broadcast=True, promotes=True, error=broadcast_error("atan2"),
+    save=(0, 1), arrays=True, broadcast=True, promotes=FLOAT, error=broadcast_error("atan2"),
 )
 HYPOT = defop(
     "hypot", "HypotBackward0", np.hypot,
@@ -896,7 +927,7 @@ HYPOT = defop(
          lambda g, out, x, y: g * y / out),
     jvp=(lambda dx, out, x, y: dx * x / out,
          lambda dy, out, x, y: dy * y / out),
-    save=(0, 1), save_out=True, arrays=True, broadcast=True, promotes=True, error=broadcast_error("hypot"),
+    save=(0, 1), save_out=True, arrays=True, broadcast=True, promotes=FLOAT, error=broadcast_error("hypot"),
 )
 EXP2 = defop("exp2", "Exp2Backward0", np.exp2,
              vjp=(lambda g, out, x: g * out * _LN2,),

@@ -22,7 +22,6 @@ from .elementwise import (
     over_scalar,
     plus_scalar,
     sigmoid,
-    sign,
     times_scalar,
     where,
 )
@@ -351,8 +350,15 @@ def _smooth_l1_fwd(x, y, *, reduction, beta):
 
 
 def _smooth_l1_dx(x, y, reduction, beta):
-    d = x - y
-    return where(const(np.abs(d._data) < beta), d / beta, sign(d))
+    d = _nan_constant(x - y)
+    return where(const(d._data < -beta), -1.0, where(const(d._data > beta), 1.0, d / beta))
+
+
+def _nan_constant(d):
+    """PyTorch's smooth_l1/huber backward is piecewise with the middle piece last, so a nan difference gives a nan
+    gradient; its double backward is 0 there (the middle's test, -β <= d <= β, fails): a nan as a constant."""
+    nan = np.isnan(d._data)
+    return where(const(nan), d.detach(), d) if nan.any() else d
 
 
 def _huber_fwd(x, y, *, reduction, delta):
@@ -361,8 +367,8 @@ def _huber_fwd(x, y, *, reduction, delta):
 
 
 def _huber_dx(x, y, reduction, delta):
-    d = x - y
-    return where(const(np.abs(d._data) < delta), d, sign(d) * delta)
+    d = _nan_constant(x - y)
+    return where(const(d._data < -delta), -delta, where(const(d._data > delta), delta, d))
 
 
 def _pointwise_rows(name, node, forward, dx, param):

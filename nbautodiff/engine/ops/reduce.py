@@ -317,7 +317,7 @@ def argmin(x, dim=None, keepdim: bool = False):
 
 # ============================================================== prod
 def _prod_fwd(x, *, dim, keepdim):
-    return np.prod(x, axis=dim, keepdims=keepdim)
+    return np.prod(x, axis=dim, keepdims=keepdim, dtype=_int_kept(x))
 
 
 def _prod_safe_zeros(g, x: Tensor, axis: int) -> Tensor:
@@ -362,6 +362,7 @@ PROD_DIM = defop("prod_dim", "ProdBackward1", _prod_fwd, vjp=(_prod_vjp,), jvp=(
 def prod(x, dim=None, keepdim: bool = False, *, dtype=None):
     if dtype is not None:
         x = x.to(dtype)
+    x = _int64_unless_given(x, dtype)  # (numpy's product of uint8 would be uint64)
     d = None if dim is None else norm_dim(int(dim), x._data.ndim, "prod")  # () for a 0-d tensor
     return apply(PROD if d is None else PROD_DIM, (x,), {"dim": d, "keepdim": keepdim})
 
@@ -423,14 +424,24 @@ def logsumexp(x, dim, keepdim: bool = False):
     return apply(LOGSUMEXP, (x,), {"dim": norm_dim(dim, x._data.ndim, "logsumexp"), "keepdim": keepdim})
 
 
+def _row_max(x, dim):
+    """The shift of softmax and log_softmax: the row's max itself, inf included (PyTorch's kernels: a row holding
+    +inf is all nan, not one nan among zeros; logsumexp alone shifts an infinite max by 0)."""
+    if x.size == 0:
+        return _stable_max(x, dim)
+    return x.max(axis=dim, keepdims=True)
+
+
 def _softmax_fwd(x, *, dim):
-    e = np.exp(x - _stable_max(x, dim))
-    return e / e.sum(axis=dim, keepdims=True)
+    with np.errstate(invalid="ignore"):
+        e = np.exp(x - _row_max(x, dim))
+        return e / e.sum(axis=dim, keepdims=True)
 
 
 def _log_softmax_fwd(x, *, dim):
-    shifted = x - _stable_max(x, dim)
-    return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+    with np.errstate(invalid="ignore"):
+        shifted = x - _row_max(x, dim)
+        return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
 
 
 def _exp(a):
@@ -481,7 +492,7 @@ def log_softmax(x, dim=None, dtype=None):
 
 # ============================================================== cumsum, var, std (compositions)
 def _cumsum_fwd(x, *, dim):
-    return np.cumsum(x, axis=dim).reshape(np.shape(x))  # numpy flattens a 0-d input to shape (1,)
+    return np.cumsum(x, axis=dim, dtype=_int_kept(x)).reshape(np.shape(x))  # numpy flattens a 0-d input to shape (1,)
 
 
 CUMSUM = defop(
@@ -494,7 +505,10 @@ CUMSUM = defop(
 
 @public
 @numpy_aliases
-def cumsum(x, dim):
+def cumsum(x, dim, *, dtype=None):
+    if dtype is not None:
+        x = x.to(dtype)
+    x = _int64_unless_given(x, dtype)
     return apply(CUMSUM, (x,), {"dim": one_dim(dim, x._data.ndim, "cumsum")})
 
 
@@ -761,7 +775,7 @@ def count_nonzero(x, dim=None):
 
 # ============================================================== cumprod
 def _cumprod_fwd(x, *, dim):
-    return np.cumprod(x, axis=dim).reshape(np.shape(x))
+    return np.cumprod(x, axis=dim, dtype=_int_kept(x)).reshape(np.shape(x))
 
 
 def _reverse_cumsum(t, dim):
@@ -811,6 +825,7 @@ def cumprod(x, dim, *, dtype=None):
     """The running product along ``dim``; its gradient is exact where x holds zeros (as PyTorch's)."""
     if dtype is not None:
         x = x.to(dtype)
+    x = _int64_unless_given(x, dtype)
     return apply(CUMPROD, (x,), {"dim": one_dim(dim, x._data.ndim, "cumprod")})
 
 

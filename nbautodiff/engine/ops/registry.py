@@ -28,6 +28,7 @@ _F16 = np.dtype(np.float16)
 ndarray = np.ndarray
 _PY_NUMBERS = frozenset((int, float, bool, complex))  # Python numbers: never tensors, never promote
 
+FLOAT = "to float"  # defop(promotes=FLOAT): see defop
 OPS: dict[str, Op] = {}
 PUBLIC: dict[str, Public] = {}  # public name -> where it appears (ops, nbautodiff.torch, Tensor, nn.functional)
 
@@ -100,7 +101,9 @@ def defop(
     Results computed in float64 from non-float64 inputs come back as float32 (PyTorch's rule), except
     for ``sets_dtype`` ops such as ``x.double()``; float16 results of bool, int8 or uint8 inputs (numpy's choice)
     are computed again from float32 copies. ``promotes`` marks the arithmetic rows where a 0-d tensor
-    beside a dimensioned one follows PyTorch's promotion rather than numpy's (``promote_zero_dim``).
+    beside a dimensioned one follows PyTorch's promotion rather than numpy's (``promote_zero_dim``); ``FLOAT``
+    marks those that compute integers in float (true division), where an integer 0-d is never first cast into
+    the other tensor's integer dtype (``tensor(-3) / uint8`` is -1.5, not 253 / 2).
     """
     op = Op()
     op.name, op.node_name, op.node_cls = name, node, node_class(node, multi)
@@ -212,7 +215,7 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
     if tensors == 2 and op.promotes and len(args) == 2:
         d0, d1 = datas
         if d0.dtype is not d1.dtype and d0.dtype != d1.dtype and (d0.ndim == 0) != (d1.ndim == 0):
-            datas = promote_zero_dim(d0, d1)
+            datas = promote_zero_dim(d0, d1, op.promotes is FLOAT)
         elif not d0.ndim and not d1.ndim:  # two 0-d: as numpy scalars (a leaf holds 0-d arrays): 7x faster
             datas = [d0[()], d1[()]]
     try:
@@ -297,12 +300,14 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
 
 
-def promote_zero_dim(d0, d1) -> list:
+def promote_zero_dim(d0, d1, to_float: bool = False) -> list:
     """PyTorch's rule for a 0-d tensor beside a tensor with dimensions: the 0-d one sets the dtype only
     when it is of a higher category (bool < int < float < complex), so ``float32 * tensor(2., float64)``
     stays float32 while ``int64 * tensor(2., float64)`` is float64. numpy would give float64 for both."""
     dim, zero = (d0, d1) if d1.ndim == 0 else (d1, d0)
     target = zero.dtype if _CATEGORY[zero.dtype.kind] > _CATEGORY[dim.dtype.kind] else dim.dtype
+    if to_float and target.kind in "biu":  # computed in float: each integer converts from its own dtype
+        return [d0, d1]
     return [d0.astype(target) if d0.dtype != target else d0, d1.astype(target) if d1.dtype != target else d1]
 
 

@@ -28,7 +28,7 @@ from .elementwise import (
 )
 from .inplace import inplace
 from .reduce import return_type
-from .registry import apply, defop, public, unary
+from .registry import FLOAT, apply, defop, public, unary
 from .shape import to_dtype
 
 
@@ -266,7 +266,7 @@ XLOGY = defop(
     "xlogy", "XlogyBackward0", _xlogy_fwd,
     vjp=(_xlogy_vjp_x, lambda g, out, x, y: g * x / y),
     jvp=(_xlogy_vjp_x, lambda dy, out, x, y: dy * x / y),
-    save=(0, 1), arrays=True, broadcast=True, promotes=True, error=broadcast_error("xlogy"),
+    save=(0, 1), arrays=True, broadcast=True, promotes=FLOAT, error=broadcast_error("xlogy"),
 )
 XLOGY_NUMBER = defop(  # xlogy(number, tensor)
     "xlogy_number", "XlogyBackward1", lambda y, *, number: _xlogy_fwd(number, y),
@@ -305,7 +305,7 @@ LOGADDEXP = defop(
          lambda g, out, x, y: g / (1 + _exp(x - y))),
     jvp=(lambda dx, out, x, y: dx / (1 + _exp(y - x)),
          lambda dy, out, x, y: dy / (1 + _exp(x - y))),
-    save=(0, 1), arrays=True, broadcast=True, promotes=True, error=broadcast_error("logaddexp"),
+    save=(0, 1), arrays=True, broadcast=True, promotes=FLOAT, error=broadcast_error("logaddexp"),
 )
 LOGADDEXP2 = defop(
     "logaddexp2", "Logaddexp2Backward0", _logaddexp2_fwd,
@@ -313,7 +313,7 @@ LOGADDEXP2 = defop(
          lambda g, out, x, y: g / (1 + 2 ** (x - y))),
     jvp=(lambda dx, out, x, y: dx / (1 + 2 ** (y - x)),
          lambda dy, out, x, y: dy / (1 + 2 ** (x - y))),
-    save=(0, 1), arrays=True, broadcast=True, promotes=True, error=broadcast_error("logaddexp2"),
+    save=(0, 1), arrays=True, broadcast=True, promotes=FLOAT, error=broadcast_error("logaddexp2"),
 )
 
 
@@ -518,8 +518,8 @@ def _polygamma_fwd(x, *, n: int):
             out = np.where(small, np.pi ** 2 / (sin * sin) - zeta, zeta)
             return np.where(x == np.inf, 0.0, np.where(x == -np.inf, np.nan, out))
         sign = 1.0 if n % 2 else -1.0
-        out = sign * math.factorial(n) * _hurwitz(np.where(np.isinf(x), 1.0, x), n)
-        pole = (x <= 0) & (x == np.floor(x))
+        pole = (x <= 0) & (x == np.floor(x))  # (below -2**53 every float is one: the shift would never end)
+        out = sign * math.factorial(n) * _hurwitz(np.where(np.isinf(x) | pole, 1.0, x), n)
         return np.where(pole | (x == -np.inf), sign * np.inf, np.where(x == np.inf, np.nan, out))
 
 
@@ -674,7 +674,7 @@ COPYSIGN = defop(
     "copysign", "CopysignBackward0", _copysign_fwd,
     vjp=(lambda g, out, x, y: g * _copysign_ratio(out, x), _zero),
     jvp=(lambda dx, out, x, y: dx * _copysign_ratio(out, x), _zero),
-    save=(0,), save_out=True, broadcast=True, promotes=True, error=broadcast_error("copysign"),
+    save=(0,), save_out=True, broadcast=True, promotes=FLOAT, error=broadcast_error("copysign"),
 )
 COPYSIGN_SCALAR = defop(
     "copysign_scalar", "CopysignBackward1", lambda x, *, other: np.copysign(x, other),
@@ -728,7 +728,7 @@ LDEXP = defop(
     "ldexp", "LdexpBackward0", lambda x, e: x * np.exp2(e),
     vjp=(lambda g, out, x, e: g * _exp2(e), lambda g, out, x, e: g * out * _LOG2),
     jvp=(lambda dx, out, x, e: dx * _exp2(e), lambda de, out, x, e: de * out * _LOG2),
-    save=(1,), save_out=True, broadcast=True, promotes=True, error=broadcast_error("ldexp"),
+    save=(1,), save_out=True, broadcast=True, promotes=FLOAT, error=broadcast_error("ldexp"),
 )
 
 
