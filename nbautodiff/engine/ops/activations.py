@@ -175,6 +175,8 @@ _logsigmoid_backward = _backward_row("logsigmoid_backward", "LogSigmoidBackwardB
 SOFTPLUS = defop("softplus", "SoftplusBackward0", _softplus_fwd,
                  vjp=(lambda g, out, x, **p: _softplus_backward(g, x, **p),),
                  jvp=(lambda dx, out, x, **p: _softplus_backward(dx, x, **p),), save=(0,), arrays=True)
+
+
 def _logsigmoid_fwd(x):
     """-softplus(-x): + 0 makes the -0 of a large x +0, as PyTorch's; float16 computed in float32 (its opmath)."""
     if x.dtype == np.float16:
@@ -183,7 +185,7 @@ def _logsigmoid_fwd(x):
 
 
 LOGSIGMOID = defop(  # log σ(x) = -softplus(-x); its derivative σ(-x)
-    "logsigmoid", "LogSigmoidBackward0", lambda x: _logsigmoid_fwd(x),
+    "logsigmoid", "LogSigmoidBackward0", _logsigmoid_fwd,
     vjp=(lambda g, out, x: _logsigmoid_backward(g, x),), jvp=(lambda dx, out, x: _logsigmoid_backward(dx, x),),
     save=(0,), arrays=True,
 )

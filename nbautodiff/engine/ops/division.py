@@ -69,9 +69,9 @@ def _integer_safe(ufunc, kernel: str):
 def _float_remainder(x, y):
     """PyTorch's remainder kernel: fmod, moved by y when the signs differ. A zero result keeps x's sign (numpy's
     np.remainder gives it y's: remainder(-0., 2.) is -0. in PyTorch, 0. in numpy)."""
-    mod = np.fmod(x, y)
-    if np.result_type(mod).kind != "f":
+    if np.result_type(x, y).kind != "f":
         return np.remainder(x, y)
+    mod = np.fmod(x, y)
     with np.errstate(invalid="ignore"):
         shift = (mod != 0) & ((y < 0) != (mod < 0))
         return np.where(shift, mod + y, mod)[()] if np.any(shift) else mod

@@ -81,7 +81,7 @@ def defop(
     sets_dtype: bool = False,
     multi: bool = False,
     arrays: bool = False,
-    promotes: bool = False,
+    promotes: bool | str = False,
     reads: tuple | None = None,
 ) -> Op:
     """Add a primitive to the op table.
