@@ -14,7 +14,8 @@ MODULES = [  # nbautodiff.tf: run by test_tf.py with tf in scope
     "nbautodiff.torch", "nbautodiff.backends", "nbautodiff.semantics", "nbautodiff.traces", "nbautodiff.inspect",
     "nbautodiff.symbolic", "nbautodiff.djl", "nbautodiff.mxnet", "nbautodiff.inspect.graph",
     "nbautodiff.inspect.record", "nbautodiff.inspect.steps", "nbautodiff.inspect.explore", "nbautodiff.inspect.layout",
-    "nbautodiff.plots",
+    "nbautodiff.plots", "nbautodiff.backends.own.special", "nbautodiff.engine.ops.elementwise",
+    "nbautodiff.engine.ops.decompositions",
 ]
 
 

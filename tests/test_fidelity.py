@@ -348,6 +348,75 @@ SILENT = {
         "L.signbit(F.logsigmoid(L.tensor([20., 88.], dtype=L.float16))), F.relu6(L.tensor([3, -5, 9])), "
         "F.hardtanh(L.tensor([3, -5, 0]))]"
     ),
+    # mixed dtypes and float16 (this session's sweep against PyTorch)
+    "bce_with_logits has the target's dtype": (
+        "F = L.nn.functional; x = L.tensor([.3, -1.2, 2.], dtype=L.float64, requires_grad=True); "
+        "t = L.tensor([0., 1., .5]); l = F.binary_cross_entropy_with_logits(x, t); "
+        "[l, L.autograd.grad(l, x)[0], F.binary_cross_entropy_with_logits(x.float(), t.half(), reduction='none'), "
+        "F.binary_cross_entropy_with_logits(x.half(), t, pos_weight=L.tensor([2., 1., 3.], dtype=L.float16))]"
+    ),
+    "soft_margin_loss has the input's dtype": (
+        "F = L.nn.functional; t = L.tensor([1., -1., 1.], dtype=L.float64); "
+        "[F.soft_margin_loss(L.tensor([.3, -1.2, 2.]), t), F.soft_margin_loss(L.tensor([.3, 1.], dtype=L.float16), "
+        "L.tensor([1., -1.]), reduction='none')]"
+    ),
+    "huber_loss backward refuses two dtypes": (
+        "x = L.tensor([1., 2.5], dtype=L.float64, requires_grad=True); "
+        "L.nn.functional.huber_loss(x, L.tensor([0., 1.])).backward()"
+    ),
+    "huber_loss backward refuses two dtypes for the target": (
+        "t = L.tensor([0., 1.], requires_grad=True); "
+        "L.nn.functional.huber_loss(L.tensor([1., 2.5], dtype=L.float16), t).backward()"
+    ),
+    "cosine_similarity converts only an integer side": (
+        "F = L.nn.functional; [F.cosine_similarity(L.tensor([[1., 2.]]), L.tensor([[3, 4]])), "
+        "F.cosine_similarity(L.tensor([[1., 2.]]), L.tensor([[3., 4.1]], dtype=L.float16)), "
+        "F.cosine_similarity(L.tensor([[1.1, 2.]], dtype=L.float16), L.tensor([[3, 4]]))]"
+    ),
+    "float16 is computed in float32 and rounded once": (
+        "F = L.nn.functional; x = (L.arange(-150, 151) / 25).half(); "
+        "[L.sigmoid(x), F.silu(x), F.softplus(x), F.selu(x), F.mish(x), F.hardswish(x), F.leaky_relu(x, .1), "
+        "x.softmax(0), x.cumsum(0), F.layer_norm(x[None], (301,)), L.lerp(x, x.flip(0), .3), "
+        "L.addcmul(x, x, x.flip(0), value=.7), x.var(0), F.linear(x[None, :4], x[4:12].reshape(2, 4), x[:2])]"
+    ),
+    "float16 gradients of activations are one kernel, rounded once": (
+        "F = L.nn.functional; x = (L.arange(-150, 151) / 25).half().requires_grad_(); "
+        "[L.autograd.grad(f(x).sum(), x)[0] for f in (L.tanh, L.relu, F.silu, F.softplus, F.selu, F.mish, "
+        "F.hardswish, F.elu, lambda t: F.leaky_relu(t, .1), lambda t: (t.softmax(0) * t).sum())]"
+    ),
+    "float16 with a number: mul and div keep it in float, add, pow and fmod round it": (
+        "x = (L.arange(-100, 101) / 25).half(); "
+        "[x * (2 / 1200), (1 / 3) * x, x / 3.3, 3.3 / x, x + .123, .123 - x, x.abs() ** 2.2, 1.7 ** x, "
+        "L.fmod(x, 1.3), x % 1.3, L.logit((x / 5).abs()), L.xlogy(x, x.abs() + 1)]"
+    ),
+    "sinc of float16, of integers and at inf": (
+        "[L.sinc(L.tensor([65504., .5, 1e-3], dtype=L.float16)), L.sinc(L.tensor([3, 0])), "
+        "L.sinc(L.tensor([float('inf'), 2.5]))]"
+    ),
+    "special functions and i1's gradient at nan": (
+        "x = L.tensor([-1., 0., .5, 2., float('nan'), float('inf')], requires_grad=True); "
+        "y = L.tensor([2., 4.], requires_grad=True); "
+        "[(f(x), L.autograd.grad(f(x).sum(), x)[0]) for f in (L.special.entr, L.special.ndtr, L.special.i1, "
+        "L.special.expit)] + [(f(y), L.autograd.grad(f(y).sum(), y)[0]) for f in (L.special.gammaln, L.special.psi, "
+        "lambda t: L.special.multigammaln(t, 2))] + [L.special.ndtr(L.tensor([-10., -5., 1])), "
+        "L.special.entr(L.tensor([1, 2]))]"
+    ),
+    "round to decimals": (
+        "x = L.tensor([1.2345, -2.5, 1234.5, 3.3e38], requires_grad=True); r = L.round(x, decimals=2); "
+        "[r, L.autograd.grad(r.sum(), x)[0], L.round(L.tensor([1234.5, 25., 35.]), decimals=-1), "
+        "L.tensor([1.25], dtype=L.float16).round(decimals=1)]"
+    ),
+    "round to decimals refuses integers": "L.round(L.tensor([3, 4]), decimals=2)",
+    "dist": (
+        "x = L.tensor([1., 2., 3.], requires_grad=True); y = L.tensor([[1., 0., 3.]], requires_grad=True); "
+        "[L.dist(x, y), x.dist(y, 1), L.autograd.grad(L.dist(x, y, 3.5), (x, y)), "
+        "L.autograd.grad(L.dist(x, y, float('-inf')), (x, y)), L.dist(L.tensor([1., 2.], dtype=L.float16), "
+        "L.tensor([3, 4])), L.dist(L.tensor(3.), L.tensor([1., 2.]), p=L.tensor(3.))]"
+    ),
+    "dist refuses integers": "L.dist(L.tensor([1, 2]), L.tensor([3, 4]))",
+    "dist p=0 has no gradient": (
+        "x = L.tensor([1., 2.], requires_grad=True); L.dist(x, L.tensor([1., 0.]), 0).backward(); x.grad"
+    ),
 }
 
 REFUSED = {}

@@ -207,8 +207,9 @@ def run(roots, seeds, user_arrays, retain_graph: bool, create_graph: bool, captu
     plain = capture is None and only is None
     captured = {}
     stolen = set(user_arrays)
-    prev = _state.grad_enabled
+    prev, was_in_backward = _state.grad_enabled, _state.in_backward
     _state.grad_enabled = create_graph
+    _state.in_backward = True
     # The fast path: a backward() or autograd.grad with no graph built and nothing watching (no tracer, anomaly mode
     # or forward tangents) runs the array rules inline, without the calls of the general path below. The targets
     # of autograd.grad / backward(inputs=...) and the leaves they don't fill take the general path.
@@ -268,10 +269,10 @@ def run(roots, seeds, user_arrays, retain_graph: bool, create_graph: bool, captu
                 if n == 0:
                     ready.append(target)
     finally:
-        _state.grad_enabled = prev
+        _state.grad_enabled, _state.in_backward = prev, was_in_backward
         if collecting:
             gc.enable()
-    if _state.tracer is not None:
+    if _state._tracer is not None:
         emit("backward_end")
     return captured
 
@@ -287,12 +288,17 @@ def _fast_vjp(node, op, ga, retain_graph: bool, pending: dict, deps: dict, ready
     reduce_to = node.reduce_to
     if op.saves and not retain_graph:
         node.saved = node.out_data = node.versions = None  # versions None: freed
+    wide = op.half_vjp and ga.dtype is _F16
+    if wide:
+        ga, oa, ins = _widened(ga, oa, ins)
     for i, e in enumerate(nexts):
         if e is None:
             continue
         r = vjp[i](ga, oa, *ins, **params) if params else vjp[i](ga, oa, *ins)
         if type(r) is not np.ndarray and not isinstance(r, np.generic):
             r = np.asarray(r)
+        if wide:
+            r = r.astype(_F16)
         if reduce_to is not None:
             meta = reduce_to[i]
             if meta is not None:  # (most inputs of a broadcasting op already have their shape and dtype)
@@ -310,6 +316,19 @@ def _fast_vjp(node, op, ga, retain_graph: bool, pending: dict, deps: dict, ready
         deps[e] = n
         if n == 0:
             ready.append(e)
+
+
+_F16, _F32 = np.dtype(np.float16), np.dtype(np.float32)
+
+
+def _widened(ga, oa, ins):
+    """A float16 gradient, output and inputs in float32, for a VJP that is one PyTorch kernel (``half_vjp``): it
+    computes float16 in float32 and rounds once, where numpy would round every step of the rule."""
+
+    def up(a):
+        return a.astype(_F32) if isinstance(a, (np.ndarray, np.generic)) and a.dtype is _F16 else a
+
+    return up(ga), up(oa), [up(a) for a in ins]
 
 
 def _run_hooks(node, g):
@@ -436,13 +455,17 @@ def _run_vjp(node, g, retain_graph: bool, create_graph: bool) -> list:
         # The rule is an operator expression: run it on the arrays (no tensors, no graph).
         ins = _saved_arrays(node, op)
         ga, oa, vjp = g._data, node.out_data, op.vjp
+        wide = op.half_vjp and ga.dtype is _F16
+        if wide:
+            ga, oa, ins = _widened(ga, oa, ins)
         grads = []
         for i, e in enumerate(nexts):
             if e is None:
                 grads.append(None)
             else:
                 r = vjp[i](ga, oa, *ins, **params) if params else vjp[i](ga, oa, *ins)
-                grads.append(make(r if type(r) is np.ndarray or isinstance(r, np.generic) else np.asarray(r)))
+                r = r if type(r) is np.ndarray or isinstance(r, np.generic) else np.asarray(r)
+                grads.append(make(r.astype(_F16) if wide else r))
         return _finish_vjp(node, grads, retain_graph, False)
     if op.saves:
         _check_saved(node)

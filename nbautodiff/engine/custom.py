@@ -125,7 +125,7 @@ class Function:
         op.forward = op.vjp = op.jvp = None
         op.save, op.save_all, op.save_out, op.broadcast, op.view = (), False, False, False, False
         op.error, op.sets_dtype, op.multi, op.saves, op.per_input, op.arrays = None, False, True, True, False, False
-        op.save_mask, op.custom, op.reads, op.save_masks = (), True, None, None
+        op.save_mask, op.custom, op.reads, op.save_masks, op.half, op.half_vjp = (), True, None, None, False, False
         cls._op = op
 
     @classmethod

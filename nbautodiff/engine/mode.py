@@ -29,6 +29,7 @@ class _State(threading.local):
     # ``extra`` is True while anything needs apply()'s slow path (anomaly mode, forward mode, a tracer):
     # the hot path then reads one flag instead of three thread-local fields.
     extra = False
+    in_backward = False  # inside the backward pass (its rules keep numpy's float16 steps: see registry.apply)
     _anomaly = False
     _forward = None
     _tracer = None

@@ -68,6 +68,8 @@ SPECS = {
     "floor": Spec(lambda ns, x: x.floor() + x, UNARY, domain=(0.1, 0.9)),
     "ceil": Spec(lambda ns, x: x.ceil() + x, UNARY, domain=(0.1, 0.9)),
     "round": Spec(lambda ns, x: x.round() + x, UNARY, domain=(0.1, 0.4)),
+    "round_decimals": Spec(lambda ns, x: ns.round(x, decimals=1) * x + x.round(decimals=-1), UNARY, domain=(0.11, 0.14),
+                           edges=[([1.25, -2.35, 15.0, 25.0, 3.3e38],)]),
     # --- max / min / clamp / where
     "maximum": Spec(lambda ns, x, y: ns.maximum(x, y), BINARY, edges=[([1.0, 2.0, 3.0], [1.0, 0.0, 3.0])]),
     "minimum": Spec(lambda ns, x, y: ns.minimum(x, y), BINARY, edges=[([1.0, 2.0, 3.0], [1.0, 0.0, 3.0])]),
@@ -147,8 +149,9 @@ SPECS = {
     "mvlgamma": Spec(lambda ns, x: ns.mvlgamma(x, 3) + x.mvlgamma(1), UNARY, domain=(1.2, 4.0),
                      edges=[([1.5, 2.0, 7.25],)]),
     "i0": Spec(lambda ns, x: ns.i0(x) + x.i0(), UNARY, edges=[([0.0, 1.0, -2.0, 30.0],)]),
-    "special_i1": Spec(lambda ns, x: ns.special.i1(x) if ns.__name__ == "torch" else _own_apply("special_i1", x),
-                       UNARY, edges=[([0.0, 1e-9, -2.0, 31.0],)]),
+    "special_i1": Spec(lambda ns, x: ns.special.i1(x), UNARY, edges=[([0.0, 1e-9, -2.0, 31.0, float("nan")],)]),
+    # 0 at 0 (its gradient inf), -inf below 0
+    "special_entr": Spec(lambda ns, x: ns.special.entr(x) * x, UNARY, domain=POS, edges=[([0.0, 0.5, 1.0, -1.0],)]),
     # --- fmax/fmin (a nan loses; ties go to input), copysign (0 for other), ldexp, frexp's mantissa, nextafter
     "fmax": Spec(lambda ns, x, y: ns.fmax(x, y), BINARY, edges=[([1.0, NAN, 2.0, NAN], [NAN, 3.0, 2.0, NAN])]),
     "fmin": Spec(lambda ns, x, y: x.fmin(y), BINARY, edges=[([1.0, NAN, 2.0, NAN], [NAN, 3.0, 2.0, NAN])]),

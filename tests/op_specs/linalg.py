@@ -68,6 +68,10 @@ SPECS = {
     # ord 0 counts non-zeros and has no gradient; ties of ±inf share theirs; a zero vector gets 0 everywhere
     "linalg_vector_norm": Spec(_norms, UNARY, edges=[([[0.0, 0.0, 0.0, 0.0], [0.0, 1.0, -2.0, 2.0],
                                                        [2.0, -2.0, 1.0, 0.5]],)]),
+    # x and y broadcast; every p but 0 (a count, no gradient) on one node; ties of ±inf share
+    "dist": Spec(lambda ns, x, y: ns.dist(x, y) + x.dist(y, 1) + ns.dist(x, y, 3.5) + ns.dist(x, y, float("inf")),
+                 [((3, 4), (4,)), ((2, 1, 3), (4, 1)), ((), ())],
+                 edges=[([0.0, 1.0, -2.0, 2.0], [0.0, 0.0, 0.0, 0.0]), ([1.0, 2.0, 3.0], [1.0, 0.0, 3.0])]),
     "vdot": Spec(lambda ns, x, y: ns.vdot(x, y) + x.vdot(y * 2), [((4,), (4,))]),
     "trace": Spec(lambda ns, x: x.trace() + ns.trace(x * 2), [((3, 4),), ((3, 3),)]),
     "linalg_cross": Spec(lambda ns, x, y: ns.linalg.cross(x, y) + ns.cross(x, y, dim=-1) * 2,

@@ -76,7 +76,7 @@ from ...engine.ops import public_names as _public_names
 from ...engine.printing import set_printoptions  # noqa: F401
 from ...engine.tensor import Tensor  # noqa: F401
 from .._entries import entry as _entry
-from . import accelerator, autograd, cuda, distributions, func, linalg, nn, optim, utils  # noqa: F401,E402
+from . import accelerator, autograd, cuda, distributions, func, linalg, nn, optim, special, utils  # noqa: F401,E402
 
 # every op's public function, as declared beside its row, with PyTorch's keyword names and out=
 globals().update({name: _entry(name, fn) for name, fn in _public_names("function").items()})

@@ -76,7 +76,7 @@ def _backward_row(name: str, node: str, rule, second=None):
     row = defop(name, node, rule,
                 vjp=(lambda gg, r, g, x, **params: call(gg, x, **params), d_x),
                 jvp=(lambda dg, r, g, x, **params: call(dg, x, **params), d_x),
-                save=(0, 1) if second is not None else (1,), arrays=True)
+                save=(0, 1) if second is not None else (1,), arrays=True, half="kernel", half_vjp=True)
     return call
 
 
@@ -120,7 +120,7 @@ def _gelu_second(gg, g, x, *, approximate):
 _gelu_backward = _backward_row("gelu_backward", "GeluBackwardBackward0", lambda g, x, **p: _gelu_vjp(g, None, x, **p),
                                _gelu_second)
 GELU = defop("gelu", "GeluBackward0", _gelu_fwd, vjp=(lambda g, out, x, **p: _gelu_backward(g, x, **p),),
-             jvp=(lambda dx, out, x, **p: _gelu_backward(dx, x, **p),), save=(0,), arrays=True)
+             jvp=(lambda dx, out, x, **p: _gelu_backward(dx, x, **p),), save=(0,), arrays=True, half_vjp=True)
 
 
 @public(function=False, method=False, functional=True)
@@ -137,7 +137,7 @@ def _silu_vjp(g, out, x):
 
 
 SILU = defop("silu", "SiluBackward0", lambda x: x * _sigmoid_fwd(x), vjp=(_silu_vjp,), jvp=(_silu_vjp,), save=(0,),
-             arrays=True)
+             arrays=True, half_vjp=True)
 
 
 def _mish_vjp(g, out, x):
@@ -146,7 +146,7 @@ def _mish_vjp(g, out, x):
 
 
 MISH = defop("mish", "MishBackward0", lambda x: x * np.tanh(np.logaddexp(0, x)), vjp=(_mish_vjp,),
-             jvp=(_mish_vjp,), save=(0,), arrays=True)
+             jvp=(_mish_vjp,), save=(0,), arrays=True, half_vjp=True)
 
 
 def _softplus_fwd(x, *, beta, threshold):
@@ -174,7 +174,7 @@ _logsigmoid_backward = _backward_row("logsigmoid_backward", "LogSigmoidBackwardB
                                      lambda g, x: g * _sigmoid_fwd(-x), _logsigmoid_second)
 SOFTPLUS = defop("softplus", "SoftplusBackward0", _softplus_fwd,
                  vjp=(lambda g, out, x, **p: _softplus_backward(g, x, **p),),
-                 jvp=(lambda dx, out, x, **p: _softplus_backward(dx, x, **p),), save=(0,), arrays=True)
+                 jvp=(lambda dx, out, x, **p: _softplus_backward(dx, x, **p),), save=(0,), arrays=True, half_vjp=True)
 
 
 def _logsigmoid_fwd(x):
@@ -187,7 +187,7 @@ def _logsigmoid_fwd(x):
 LOGSIGMOID = defop(  # log σ(x) = -softplus(-x); its derivative σ(-x)
     "logsigmoid", "LogSigmoidBackward0", _logsigmoid_fwd,
     vjp=(lambda g, out, x: _logsigmoid_backward(g, x),), jvp=(lambda dx, out, x: _logsigmoid_backward(dx, x),),
-    save=(0,), arrays=True,
+    save=(0,), arrays=True, half_vjp=True
 )
 
 
@@ -252,9 +252,9 @@ _elu_backward = _backward_row("elu_backward", "EluBackwardBackward0", lambda g, 
 
 def _elu_rows(name: str, node: str):
     return (defop(name, f"{node}Backward0", _elu_fwd, vjp=(lambda g, out, x, **p: _elu_backward(g, x, **p),),
-                  jvp=(lambda dx, out, x, **p: _elu_backward(dx, x, **p),), save=(0,), arrays=True),
+                  jvp=(lambda dx, out, x, **p: _elu_backward(dx, x, **p),), save=(0,), arrays=True, half_vjp=True),
             defop(f"{name}_inplace", f"{node}Backward1", _elu_fwd, vjp=(_elu_vjp_of_result,),
-                  jvp=(_elu_vjp_of_result,), save_out=True, arrays=True))
+                  jvp=(_elu_vjp_of_result,), save_out=True, arrays=True, half_vjp=True))
 
 
 ELU, ELU_INPLACE = _elu_rows("elu", "Elu")
@@ -311,7 +311,7 @@ def _leaky_vjp(g, out, x, *, negative_slope):
 
 
 LEAKY_RELU = defop("leaky_relu", "LeakyReluBackward0", _leaky_fwd, vjp=(_leaky_vjp,), jvp=(_leaky_vjp,), save=(0,),
-                   arrays=True)
+                   arrays=True, half_vjp=True)
 
 
 def _leaky_vjp_of_result(g, out, x, *, negative_slope):  # in place: from the saved result, as PyTorch
@@ -322,7 +322,7 @@ def _leaky_vjp_of_result(g, out, x, *, negative_slope):  # in place: from the sa
 
 
 LEAKY_RELU_INPLACE = defop("leaky_relu_inplace", "LeakyReluBackward1", _leaky_fwd, vjp=(_leaky_vjp_of_result,),
-                           jvp=(_leaky_vjp_of_result,), save_out=True, arrays=True)
+                           jvp=(_leaky_vjp_of_result,), save_out=True, arrays=True, half_vjp=True)
 
 
 @public(function=False, method=False, functional=True)
@@ -348,7 +348,7 @@ HARDTANH = defop(  # the gradient is 0 at the bounds themselves (unlike clamp's)
     lambda x, *, min_val, max_val: np.clip(x, min_val, max_val).astype(x.dtype, copy=False),  # relu6 of ints: ints
     vjp=(lambda g, out, x, **bounds: _hardtanh_backward(g, x, **bounds),),
     jvp=(lambda dx, out, x, **bounds: _hardtanh_backward(dx, x, **bounds),),
-    save=(0,), arrays=True,
+    save=(0,), arrays=True, half_vjp=True
 )
 
 
@@ -389,7 +389,7 @@ def _hardsigmoid_vjp(g, out, x):
 
 HARDSIGMOID = defop("hardsigmoid", "HardsigmoidBackward0", lambda x: np.clip(x + 3, 0, 6) / 6,
                     vjp=(_hardsigmoid_vjp,), jvp=(lambda dx, out, x: _hardsigmoid_grad(dx, x),), save=(0,),
-                    arrays=True)
+                    arrays=True, half_vjp=True)
 
 
 def _hardswish_vjp(g, out, x):  # PyTorch's: 0 up to -3 (included), x/3 + 1/2 below 3, 1 from 3 on (and at nan)
@@ -402,7 +402,7 @@ _hardswish_backward = _backward_row(
     lambda gg, g, x: _select((_d(x) > -3) & (_d(x) < 3), gg * g / 3, 0.0))
 HARDSWISH = defop("hardswish", "HardswishBackward0", lambda x: x * np.clip(x + 3, 0, 6) / 6,
                   vjp=(lambda g, out, x: _hardswish_backward(g, x),),
-                  jvp=(lambda dx, out, x: _hardswish_backward(dx, x),), save=(0,), arrays=True)
+                  jvp=(lambda dx, out, x: _hardswish_backward(dx, x),), save=(0,), arrays=True, half_vjp=True)
 
 
 @public(function=False, method=False, functional=True)
@@ -427,8 +427,8 @@ def _threshold_rows():
                  jvp=(lambda dx, out, x, *, threshold, value: _threshold_backward(dx, x, threshold=threshold),),
                  save=(0,), arrays=True)
     forward = lambda x, *, threshold, value: np.where(x <= threshold, np.asarray(value, x.dtype), x)
-    return (defop("threshold", "ThresholdBackward0", forward, **rules),
-            defop("threshold_inplace", "ThresholdBackward1", forward, **rules))
+    return (defop("threshold", "ThresholdBackward0", forward, **rules, half_vjp=True),
+            defop("threshold_inplace", "ThresholdBackward1", forward, **rules, half_vjp=True))
 
 
 THRESHOLD, THRESHOLD_INPLACE = _threshold_rows()
@@ -458,13 +458,13 @@ _softshrink_backward = _backward_row("softshrink_backward", "SoftshrinkBackwardB
 HARDSHRINK = defop(
     "hardshrink", "HardshrinkBackward0", lambda x, *, lambd: np.where(_shrunk(x, lambd), x, 0).astype(x.dtype),
     vjp=(lambda g, out, x, *, lambd: _hardshrink_backward(g, x, lambd=lambd),),
-    jvp=(lambda dx, out, x, *, lambd: _hardshrink_backward(dx, x, lambd=lambd),), save=(0,), arrays=True,
+    jvp=(lambda dx, out, x, *, lambd: _hardshrink_backward(dx, x, lambd=lambd),), save=(0,), arrays=True, half_vjp=True
 )
 SOFTSHRINK = defop(
     "softshrink", "SoftshrinkBackward0",
     lambda x, *, lambd: np.where(_shrunk(x, lambd), np.where(x > lambd, x - lambd, x + lambd), 0).astype(x.dtype),
     vjp=(lambda g, out, x, *, lambd: _softshrink_backward(g, x, lambd=lambd),),
-    jvp=(lambda dx, out, x, *, lambd: _softshrink_backward(dx, x, lambd=lambd),), save=(0,), arrays=True,
+    jvp=(lambda dx, out, x, *, lambd: _softshrink_backward(dx, x, lambd=lambd),), save=(0,), arrays=True, half_vjp=True
 )
 
 

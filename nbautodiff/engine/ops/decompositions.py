@@ -8,12 +8,12 @@ import math
 import numpy as np
 
 from .. import dtypes, mode
-from ..tensor import make
-from ._util import const, norm_dim, one_dim, shape_str
+from ..tensor import Tensor, make
+from ._util import broadcast_error, const, norm_dim, one_dim, shape_str
 from .contractions import linalg_diagonal
-from .elementwise import where
+from .elementwise import result_dtype, where
 from .joining import cat
-from .linalg import _scalar_type
+from .linalg import _scalar_type, _tensors
 from .reduce import amax, amin, prod, sum
 from .registry import apply, defop, public
 from .shape import permute, transpose, unsqueeze
@@ -566,6 +566,46 @@ def linalg_vector_norm(x, ord=2, dim=None, keepdim: bool = False, *, dtype=None)
         raise RuntimeError(f"linalg.vector_norm: the dtype of the input ({_scalar_type(x)}) should be convertible "
                            f"without narrowing to the specified dtype ({dtypes.to_dtype(dtype).legacy[:-6]})")
     return apply(VECTOR_NORM, (x,), {"ord": ord, "dim": dims, "keepdim": keepdim, "dtype": np_dtype})
+
+
+# ---------------------------------------------------------------- dist: ‖x − y‖_p, one node (PyTorch's DistBackward0)
+def _dist_fwd(x, y, *, p, dtype):
+    return _vector_norm_fwd(x.astype(dtype, copy=False) - y.astype(dtype, copy=False), ord=p, dim=None, keepdim=False,
+                            dtype=None)
+
+
+def _dist_rule(rule, sign: int):
+    """The norm's VJP (JVP) at the difference x − y, for x (sign 1) or y (sign −1)."""
+
+    def run(d, out, x, y, *, p, dtype):
+        if p == 0:  # the 0 "norm" counts the nonzero differences: no gradient, as PyTorch's (an undefined one)
+            return None
+        r = rule(d, out, x - y, ord=p, dim=None, keepdim=False, dtype=None)
+        return r if sign > 0 else -r
+
+    return run
+
+
+DIST = defop("dist", "DistBackward0", _dist_fwd,
+             vjp=(_dist_rule(_vector_norm_vjp, 1), _dist_rule(_vector_norm_vjp, -1)),
+             jvp=(_dist_rule(_vector_norm_jvp, 1), _dist_rule(_vector_norm_jvp, -1)),
+             save=(0, 1), save_out=True, sets_dtype=True, broadcast=True, error=broadcast_error("dist"))
+
+
+@public
+def dist(input, other, p=2):
+    """The p-norm of ``input − other`` (broadcast), all elements: ``dist(x, y) = ‖x − y‖₂``.
+
+    >>> dist(tensor([1., 2.]), tensor([4., 6.]))
+    tensor(5.)
+    """
+    _tensors("dist", "input other", input, other)
+    dt = result_dtype(input, other)
+    if dt.kind != "f":
+        raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got "
+                           f"{dtypes.from_numpy(dt).legacy.removesuffix('Tensor')} instead.")
+    p = float(p._data) if isinstance(p, Tensor) else float(p)
+    return apply(DIST, (input, other), {"p": p, "dtype": dt})
 
 
 def _backshift(d0: int, d1: int, ndim: int) -> list:

@@ -40,7 +40,7 @@ def _remainder_rows(name: str, forward, rounding: str):
     by_number = defop(
         f"{name}_scalar", f"{title}Backward0", lambda x, *, other: forward(x, other),
         vjp=(lambda g, out, x, *, other: g,),
-        jvp=(lambda dx, out, x, *, other: dx,), arrays=True,
+        jvp=(lambda dx, out, x, *, other: dx,), arrays=True, half=False,  # (float16: the number in float16)
     )
     by_tensor = defop(
         name, f"{title}Backward1", forward,

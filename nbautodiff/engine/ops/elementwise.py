@@ -95,7 +95,7 @@ MUL = defop(
          lambda g, out, x, y: g * x),
     jvp=(lambda dx, out, x, y: dx * y,
          lambda dy, out, x, y: x * dy),
-    reads=((1,), (0,)), arrays=True, broadcast=True, promotes=True, error=broadcast_error("mul"),
+    reads=((1,), (0,)), arrays=True, broadcast=True, promotes=True, error=broadcast_error("mul"), half="float",
 )
 DIV = defop(
     "div", "DivBackward0", operator.truediv,
@@ -103,7 +103,7 @@ DIV = defop(
          lambda g, out, x, y: -g * (x / y / y)),  # PyTorch's div_tensor_other_backward: 0 at y = inf, to 2nd order
     jvp=(lambda dx, out, x, y: dx / y,
          lambda dy, out, x, y: -dy * (x / y / y)),
-    reads=((1,), (0, 1)), arrays=True, broadcast=True, promotes=FLOAT, error=broadcast_error("div"),
+    reads=((1,), (0, 1)), arrays=True, broadcast=True, promotes=FLOAT, error=broadcast_error("div"), half="float",
 )
 NEG = defop(
     "neg", "NegBackward0", operator.neg,
@@ -234,12 +234,17 @@ def _pass_t(dx, out, x, *, c):
     return dx
 
 
+# (float16: mul and div keep the number in float, add and sub round it to float16 first, as PyTorch's kernels)
 MUL_SCALAR = defop("mul_scalar", "MulBackward1", lambda x, *, c: x * c,
-                   vjp=(lambda g, out, x, *, c: g * c,), jvp=(lambda dx, out, x, *, c: dx * c,), arrays=True)
+                   vjp=(lambda g, out, x, *, c: g * c,), jvp=(lambda dx, out, x, *, c: dx * c,), arrays=True,
+                   half="float")
 DIV_SCALAR = defop("div_scalar", "DivBackward1", lambda x, *, c: x / c,
-                   vjp=(lambda g, out, x, *, c: g / c,), jvp=(lambda dx, out, x, *, c: dx / c,), arrays=True)
-ADD_SCALAR = defop("add_scalar", "AddBackward1", lambda x, *, c: x + c, vjp=(_pass,), jvp=(_pass_t,), arrays=True)
-SUB_SCALAR = defop("sub_scalar", "SubBackward1", lambda x, *, c: x - c, vjp=(_pass,), jvp=(_pass_t,), arrays=True)
+                   vjp=(lambda g, out, x, *, c: g / c,), jvp=(lambda dx, out, x, *, c: dx / c,), arrays=True,
+                   half="float")
+ADD_SCALAR = defop("add_scalar", "AddBackward1", lambda x, *, c: x + c, vjp=(_pass,), jvp=(_pass_t,), arrays=True,
+                   half=False)
+SUB_SCALAR = defop("sub_scalar", "SubBackward1", lambda x, *, c: x - c, vjp=(_pass,), jvp=(_pass_t,), arrays=True,
+                   half=False)
 
 
 def times_scalar(x, c):
@@ -363,7 +368,7 @@ POW_SCALAR = defop(  # tensor ** number
     "pow_scalar", "PowBackward0", _pow_scalar_fwd,
     vjp=(_pow_scalar_vjp,),
     jvp=(_pow_scalar_jvp,),
-    save=(0,), arrays=True,
+    save=(0,), arrays=True, half=False,  # (float16: the exponent rounded to float16, as numpy does with a number)
 )
 POW = defop(  # tensor ** tensor
     "pow", "PowBackward1", _pow_fwd,
@@ -384,7 +389,7 @@ RPOW = defop(  # number ** tensor
     "rpow", "PowBackward2", _rpow_fwd,
     vjp=(lambda g, out, x, *, base: _rpow_grad(g, out, x, base),),
     jvp=(lambda dx, out, x, *, base: _rpow_grad(dx, out, x, base),),
-    save=(0,), save_out=True,
+    save=(0,), save_out=True, half=False,
 )
 
 
@@ -467,10 +472,10 @@ TAN = defop("tan", "TanBackward0", np.tan,
             jvp=(lambda dx, out, x: dx * (1 + out * out),), save_out=True, arrays=True)
 TANH = defop("tanh", "TanhBackward0", np.tanh,
              vjp=(lambda g, out, x: tanh_backward(g, out),),
-             jvp=(lambda dx, out, x: dx * (1 - out * out),), save_out=True, arrays=True)
+             jvp=(lambda dx, out, x: dx * (1 - out * out),), save_out=True, arrays=True, half_vjp=True)
 SIGMOID = defop("sigmoid", "SigmoidBackward0", _sigmoid_fwd,
                 vjp=(lambda g, out, x: sigmoid_backward(g, out),),
-                jvp=(lambda dx, out, x: dx * out * (1 - out),), save_out=True, arrays=True)
+                jvp=(lambda dx, out, x: dx * out * (1 - out),), save_out=True, arrays=True)  # (float16: in steps)
 RELU = defop("relu", "ReluBackward0", _relu_fwd,  # PyTorch: the gradient at 0 is 0
              vjp=(lambda g, out, x: threshold_backward(g, out),),
              jvp=(lambda dx, out, x: _pass_where(_not_below_zero(out), dx),), save_out=True, arrays=True)
@@ -485,7 +490,7 @@ TANH_BACKWARD = defop(
          lambda gg, r, g, out: gg * g * (-2 * out)),
     jvp=(lambda dg, r, g, out: tanh_backward(dg, out),
          lambda dout, r, g, out: dout * g * (-2 * out)),
-    save=(0, 1), arrays=True, broadcast=True,
+    save=(0, 1), arrays=True, broadcast=True, half="kernel",
 )
 SIGMOID_BACKWARD = defop(
     "sigmoid_backward", "SigmoidBackwardBackward0", lambda g, out: g * out * (1 - out),
@@ -493,13 +498,13 @@ SIGMOID_BACKWARD = defop(
          lambda gg, r, g, out: gg * g * (1 - 2 * out)),
     jvp=(lambda dg, r, g, out: sigmoid_backward(dg, out),
          lambda dout, r, g, out: dout * g * (1 - 2 * out)),
-    save=(0, 1), arrays=True, broadcast=True,
+    save=(0, 1), arrays=True, broadcast=True, half=False,  # PyTorch's kernel rounds each float16 step
 )
 THRESHOLD_BACKWARD = defop(  # relu's: the gradient where the output is positive, else 0; d/d output is 0
     "threshold_backward", "ThresholdBackwardBackward0", lambda g, out: _pass_where(_not_below_zero(out), g),
     vjp=(lambda gg, r, g, out: threshold_backward(gg, out), lambda gg, r, g, out: _zeros_as(gg)),
     jvp=(lambda dg, r, g, out: threshold_backward(dg, out), lambda dout, r, g, out: _zeros_as(dout)),
-    save=(1,), arrays=True, broadcast=True,
+    save=(1,), arrays=True, broadcast=True, half="kernel",
 )
 
 
@@ -559,6 +564,23 @@ CEIL = defop("ceil", "CeilBackward0", _rounding(np.ceil, "ceil_vml_cpu"), vjp=(_
 ROUND = defop("round", "RoundBackward0", _rounding(np.round, "round_vml_cpu"), vjp=(_zero,), jvp=(_zero,))
 
 
+def _round_decimals_fwd(x, *, decimals):
+    """PyTorch's round_decimals kernel: nearbyint(x · 10^d) / 10^d (d < 0: nearbyint(x / 10^-d) · 10^-d), half to
+    even, in the input's float type (float16 in float32), so a large float32 times 10^d overflows to inf."""
+    if x.dtype.kind != "f":
+        name = dtypes.from_numpy(x.dtype).legacy.removesuffix("Tensor")
+        raise NotImplementedError(f'"round_cpu" not implemented for \'{name}\'\nround: decimals= needs a float tensor')
+    work = np.float32 if x.dtype == np.float16 else x.dtype.type
+    scale = work(10.0 ** (-decimals if decimals < 0 else decimals))
+    a = x.astype(work, copy=False)
+    with np.errstate(over="ignore", invalid="ignore"):
+        r = np.rint(a / scale) * scale if decimals < 0 else np.rint(a * scale) / scale
+    return r.astype(x.dtype, copy=False)
+
+
+ROUND_DECIMALS = defop("round_decimals", "RoundBackward1", _round_decimals_fwd, vjp=(_zero,), jvp=(_zero,))
+
+
 _SAME_WIDTH_UINT = {2: np.uint16, 4: np.uint32, 8: np.uint64}
 
 
@@ -587,11 +609,23 @@ def _pass_where(mask, g):
     return bits.view(g.dtype)
 
 
-exp, log, log1p, expm1, sqrt, rsqrt, reciprocal, sin, cos, tan, floor, ceil, round = (
+exp, log, log1p, expm1, sqrt, rsqrt, reciprocal, sin, cos, tan, floor, ceil = (
     public(unary(op), inplace=True) for op in (EXP, LOG, LOG1P, EXPM1, SQRT, RSQRT, RECIPROCAL, SIN, COS, TAN, FLOOR,
-                                               CEIL, ROUND))
+                                               CEIL))
 tanh, sigmoid, relu = (public(unary(op), inplace=True, functional=True) for op in (TANH, SIGMOID, RELU))
 abs = public(unary(ABS), inplace=True, aliases=("absolute",))
+
+
+@public(inplace=True)
+def round(x, *, decimals: int = 0):
+    """Each element rounded half to even; ``decimals`` places (negative: to tens, hundreds, ...).
+
+    >>> round(tensor([1.2345, 2.5]), decimals=2)
+    tensor([1.2300, 2.5000])
+    """
+    if decimals == 0:
+        return apply(ROUND, (x,))
+    return apply(ROUND_DECIMALS, (x,), {"decimals": int(decimals)})
 
 
 @public(inplace=True)

@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 
-from .. import factories
+from .. import dtypes, factories
 from ..mode import no_grad
 from ..tensor import Tensor, make
 from ._util import const, shape_str
@@ -371,14 +371,26 @@ def _huber_dx(x, y, reduction, delta):
     return where(const(d._data < -delta), -delta, where(const(d._data > delta), delta, d))
 
 
-def _pointwise_rows(name, node, forward, dx, param):
-    """A loss ℓ(x − y) with the derivative ``dx``: the target's is its negative."""
+def _one_dtype(name, mine, other) -> None:
+    """PyTorch's huber_loss_backward takes one dtype (its forward promotes): its error for the gradient of ``mine``."""
+    if mine._data.dtype != other._data.dtype:
+        raise RuntimeError(f"Found dtype {_scalar_type(other)} but expected {_scalar_type(mine)}\n{name}: its "
+                           "gradient needs the input and the target in one dtype, e.g. target.to(input.dtype)")
+
+
+def _pointwise_rows(name, node, forward, dx, param, one_dtype=False):
+    """A loss ℓ(x − y) with the derivative ``dx``: the target's is its negative. ``one_dtype``: the backward refuses
+    an input and a target of different dtypes, as PyTorch's huber_loss_backward does."""
 
     def vjp_x(g, out, x, y, **p):
+        if one_dtype:
+            _one_dtype(name, x, y)
         return _spread(g, x, p["reduction"]) * dx(x, y, p["reduction"], p[param])
 
     def vjp_y(g, out, x, y, **p):
-        return -vjp_x(g, out, x, y, **p)
+        if one_dtype:
+            _one_dtype(name, y, x)
+        return -(_spread(g, x, p["reduction"]) * dx(x, y, p["reduction"], p[param]))
 
     def jvp_x(d, out, x, y, **p):
         return _reduce(d * dx(x, y, p["reduction"], p[param]), p["reduction"])
@@ -390,7 +402,7 @@ def _pointwise_rows(name, node, forward, dx, param):
 
 
 SMOOTH_L1 = _pointwise_rows("smooth_l1_loss", "SmoothL1LossBackward0", _smooth_l1_fwd, _smooth_l1_dx, "beta")
-HUBER = _pointwise_rows("huber_loss", "HuberLossBackward0", _huber_fwd, _huber_dx, "delta")
+HUBER = _pointwise_rows("huber_loss", "HuberLossBackward0", _huber_fwd, _huber_dx, "delta", one_dtype=True)
 
 
 @public(function=False, method=False, functional=True)
@@ -488,10 +500,15 @@ def _softplus_neg(x):
 
 
 def _bce_logits_fwd(x, t, *, reduction, weight, pos_weight):
+    # PyTorch writes the loss into (1 − t) in place: it has the target's dtype (a float64 input with a float32
+    # target gives a float32 loss); log σ(x) is the input's own (float16 computed in float32)
     lw = 1 + (pos_weight - 1) * t if pos_weight is not None else 1
-    loss = (1 - t) * x + lw * _softplus_neg(x)
+    sp = _softplus_neg(x.astype(np.float32)).astype(x.dtype) if x.dtype == np.float16 else _softplus_neg(x)
+    loss = (1 - t) * x + lw * sp
     if weight is not None:
         loss = loss * weight
+    if t.dtype.kind == "f" and loss.dtype != t.dtype:
+        loss = loss.astype(t.dtype)
     return _reduce(loss, reduction)
 
 
@@ -502,10 +519,23 @@ def _scaled(g, x, reduction, weight):
 
 
 def _bce_dx(g, out, x, t, *, reduction, weight, pos_weight):
-    lw = 1 + (pos_weight - 1) * t if pos_weight is not None else 1
+    # PyTorch's binary_cross_entropy_with_logits_backward, in its order: σ(x) − t, or with pos_weight
+    # (pw·t + 1 − t)·σ(x) − pw·t, in σ(x)'s dtype (it writes in place), times the weight, / N, times g
     from .elementwise import sigmoid
 
-    return _scaled(g, x, reduction, weight) * ((1 - t) - lw * sigmoid(-x))
+    s = sigmoid(x)
+    if pos_weight is not None:
+        pt = const(pos_weight) * t
+        d = (pt + 1 - t) * s - pt
+    else:
+        d = s - t
+    if d._data.dtype != s._data.dtype:
+        d = d.to(dtypes.from_numpy(s._data.dtype))
+    if weight is not None:
+        d = d * const(weight)
+    if reduction == "mean":
+        d = d / x.numel()
+    return d * g
 
 
 def _bce_dt(g, out, x, t, *, reduction, weight, pos_weight):
@@ -527,7 +557,7 @@ def _bce_jvp_t(dt, out, x, t, **params):
 
 
 BCE_LOGITS = defop("bce_with_logits", "BinaryCrossEntropyWithLogitsBackward0", _bce_logits_fwd,
-                   vjp=(_bce_dx, _bce_dt), jvp=(_bce_jvp_x, _bce_jvp_t), save=(0, 1))
+                   vjp=(_bce_dx, _bce_dt), jvp=(_bce_jvp_x, _bce_jvp_t), save=(0, 1), broadcast=True)
 
 
 @public(function=False, method=False, functional=True)
@@ -608,7 +638,9 @@ def hinge_embedding_loss(input, target, margin: float = 1.0, size_average=None, 
 
 
 def _soft_margin_fwd(x, t, *, reduction):
-    return _reduce(np.log1p(np.exp(-x * t)), reduction)
+    # PyTorch's neg_out(output, x).mul_(t).exp_().log1p_() into an output like the input: the input's dtype
+    z = -x * t
+    return _reduce(np.log1p(np.exp(z if z.dtype == x.dtype or x.dtype.kind != "f" else z.astype(x.dtype))), reduction)
 
 
 def _soft_margin_dx(x, t):
@@ -619,7 +651,7 @@ SOFT_MARGIN = defop(
     "soft_margin_loss", "SoftMarginLossBackward0", _soft_margin_fwd,
     vjp=(lambda g, out, x, t, *, reduction: _spread(g, x, reduction) * _soft_margin_dx(x, t), None),
     jvp=(lambda dx, out, x, t, *, reduction: _reduce(dx * _soft_margin_dx(x, t), reduction), None),
-    save=(0, 1),
+    save=(0, 1), broadcast=True,
 )
 
 

@@ -14,7 +14,7 @@ from ..mode import no_grad
 from ..tensor import Tensor, make
 from ._util import const, norm_dim, one_dim, shape_str
 from .decompositions import VECTOR_NORM, linalg_vector_norm
-from .elementwise import _d, _sigmoid_fwd, plus_scalar, rsqrt, sigmoid
+from .elementwise import _d, _sigmoid_fwd, plus_scalar, result_dtype, rsqrt, sigmoid
 from .joining import cat
 from .linalg import ADDMM, _scalar_type, _tensors, addmm, matmul
 from .reduce import mean, softmax, sum
@@ -385,12 +385,12 @@ def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8):
     a, b = broadcast_pair(x1, x2)
     if tuple(x1._data.shape) != tuple(x2._data.shape):  # at::expand_outplace expands both
         a, b = expand(x1, *a._data.shape), expand(x2, *a._data.shape)
-    common = np.result_type(a._data.dtype, b._data.dtype)
+    common = result_dtype(x1, x2)  # PyTorch's promotion: float32 with int64 is float32
     if common.kind != "f":
         raise RuntimeError(f"expected common dtype to be floating point, yet common dtype is "
                            f"{dtypes.from_numpy(common).legacy.removesuffix('Tensor')}")
-    if a._data.dtype != b._data.dtype:
-        a, b = (t_ if t_._data.dtype == common else t_.to(dtypes.from_numpy(common)) for t_ in (a, b))
+    # only an integer (or bool) side is converted: a float16 side keeps its dtype, its norm and quotient
+    a, b = (t_.to(dtypes.from_numpy(common)) if t_._data.dtype.kind in "biu" else t_ for t_ in (a, b))
     d = one_dim(dim, a._data.ndim, "cosine_similarity")
     norms = []
     for t_ in (a, b):

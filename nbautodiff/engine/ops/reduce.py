@@ -406,7 +406,7 @@ LOGSUMEXP = defop(
     vjp=(lambda g, out, x, *, dim, keepdim: unreduce(g, x.shape, dim, keepdim)
          * exp(x - unreduce(out, x.shape, dim, keepdim)),),
     jvp=(lambda dx, out, x, *, dim, keepdim: sum(dx * exp(x - unreduce(out, x.shape, dim, keepdim)), dim, keepdim),),
-    save=(0,), save_out=True,
+    save=(0,), save_out=True, half=False,  # PyTorch's logsumexp is several kernels, each rounding float16
 )
 
 
@@ -458,13 +458,13 @@ SOFTMAX = defop(
     "softmax", "SoftmaxBackward0", _softmax_fwd,
     vjp=(lambda g, out, x, *, dim: out * (g - _sum_keep(g * out, dim)),),
     jvp=(lambda dx, out, x, *, dim: out * (dx - sum(dx * out, dim, True)),),
-    save_out=True, arrays=True,
+    save_out=True, arrays=True, half_vjp=True
 )
 LOG_SOFTMAX = defop(
     "log_softmax", "LogSoftmaxBackward0", _log_softmax_fwd,
     vjp=(lambda g, out, x, *, dim: g - _exp(out) * _sum_keep(g, dim),),
     jvp=(lambda dx, out, x, *, dim: dx - sum(exp(out) * dx, dim, True),),
-    save_out=True, arrays=True,
+    save_out=True, arrays=True, half_vjp=True
 )
 
 

@@ -59,6 +59,8 @@ class Op:
         "save_masks",
         "custom",
         "promotes",
+        "half",
+        "half_vjp",
     )
     evaluations = 1  # primitives one event stands for (a PyTorch call may run several: ``engine.watch.TorchOp``)
 
@@ -83,6 +85,8 @@ def defop(
     arrays: bool = False,
     promotes: bool | str = False,
     reads: tuple | None = None,
+    half: bool | str = True,
+    half_vjp: bool = False,
 ) -> Op:
     """Add a primitive to the op table.
 
@@ -103,7 +107,14 @@ def defop(
     are computed again from float32 copies. ``promotes`` marks the arithmetic rows where a 0-d tensor
     beside a dimensioned one follows PyTorch's promotion rather than numpy's (``promote_zero_dim``); ``FLOAT``
     marks those that compute integers in float (true division), where an integer 0-d is never first cast into
-    the other tensor's integer dtype (``tensor(-3) / uint8`` is -1.5, not 253 / 2).
+    the other tensor's integer dtype (``tensor(-3) / uint8`` is -1.5, not 253 / 2). ``half``: a float16 result is
+    computed again from float32 copies of the float16 inputs and rounded once, as PyTorch's CPU kernels compute
+    float16 in float32 (numpy rounds at every step of a formula), a number argument rounded to float16 first
+    (``"float"``: kept in float, as mul and div do); False for rows whose result depends on float16 itself
+    (nextafter, nan_to_num's largest finite value) or whose PyTorch kernel rounds every step too (logit, xlogy);
+    ``"kernel"`` for the rows that are PyTorch's backward kernels (gelu_backward, ...), which hold in the backward
+    pass too, where the others keep numpy's steps (PyTorch's derivative formulas are several kernels).
+    ``half_vjp``: the array VJP is one PyTorch kernel (the activations'), run in float32 for a float16 gradient.
     """
     op = Op()
     op.name, op.node_name, op.node_cls = name, node, node_class(node, multi)
@@ -121,6 +132,8 @@ def defop(
     op.arrays = arrays
     op.custom = False
     op.promotes = promotes
+    op.half = half if not (view or sets_dtype or multi) else False
+    op.half_vjp = half_vjp
     if name in OPS:  # a second row of one name would replace the first in the table, silently
         raise ValueError(f"defop: an op named {name!r} is already defined ({OPS[name].node_name})")
     OPS[name] = op
@@ -231,9 +244,12 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
     # PyTorch computes int and float32 inputs in float32, never in numpy's float64.
     if out.dtype is _F64 and not op.sets_dtype and not _has_f64(args):
         out = out.astype(_F16 if _has_f16(args) and not _has_f32(args) else _F32)  # int32 + float16 is float16
-    elif out.dtype is _F16 and not op.sets_dtype and not _has_f16(args):  # numpy: bool, int8, uint8 -> float16
-        datas = [_f32_if_small(d) for d in datas]
-        out = np.asarray(op.forward(*datas, **params) if params else op.forward(*datas))
+    elif out.dtype is _F16 and not op.sets_dtype:
+        if not _has_f16(args):  # numpy: bool, int8, uint8 -> float16
+            datas = [_f32_if_small(d) for d in datas]
+            out = np.asarray(op.forward(*datas, **params) if params else op.forward(*datas))
+        elif op.half and (op.half == "kernel" or not _state.in_backward):
+            out = _in_float(op, datas, params)
     if op.view:
         if type(datas[0]) is not ndarray:  # a view of a numpy scalar: view the array the tensor now holds
             out = op.forward(args[0]._array(), **params) if params else op.forward(args[0]._array())
@@ -298,6 +314,20 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
 
 
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
+
+def _in_float(op: Op, datas: list, params) -> np.ndarray:
+    """A float16 result again, as PyTorch's CPU kernels compute float16: in float32 (opmath), rounded once, where
+    numpy rounds every step of a formula. A number beside the float16 tensor is first rounded to float16, as those
+    kernels take it, except by mul and div, which keep it in float (``half="float"``)."""
+    wide = []
+    for d in datas:
+        if type(d) is float and op.half != "float":
+            d = np.float32(np.float16(d))
+        elif (type(d) is ndarray or isinstance(d, np.generic)) and d.dtype is _F16:
+            d = d.astype(_F32)
+        wide.append(d)
+    return np.asarray(op.forward(*wide, **params) if params else op.forward(*wide)).astype(_F16)
 
 
 def promote_zero_dim(d0, d1, to_float: bool = False) -> list:

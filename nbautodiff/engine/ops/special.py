@@ -20,10 +20,13 @@ from .elementwise import (
     _zero,
     cos,
     exp,
+    log,
     no_derivative_op,
+    plus_scalar,
     result_dtype,
     rsqrt,
     sin,
+    times_scalar,
     where,
 )
 from .inplace import inplace
@@ -183,7 +186,15 @@ def _sinc_vjp(g, out, x):
     return g * _select(_d(x) * _d(x) * math.pi == 0, 0.0, (px * cos_ - sin_) / (x * x * math.pi))
 
 
-SINC = defop("sinc", "SincBackward0", np.sinc,
+def _sinc_fwd(x):
+    """numpy's sinc, quiet at ±inf (nan, as PyTorch), float16 computed in float32 (π·65504 overflows in float16)."""
+    with np.errstate(invalid="ignore"):
+        if x.dtype == np.float16:
+            return np.sinc(x.astype(np.float32)).astype(np.float16)
+        return np.sinc(x if x.dtype.kind in "fc" else x.astype(np.float32))  # integers: in float32, as PyTorch
+
+
+SINC = defop("sinc", "SincBackward0", _sinc_fwd,
              vjp=(_sinc_vjp,), jvp=(lambda dx, out, x: _sinc_vjp(dx, out, x),), save=(0,), arrays=True)
 _DEG = math.pi / 180
 DEG2RAD = defop("deg2rad", "Deg2RadBackward0", np.deg2rad,
@@ -205,7 +216,7 @@ NAN_TO_NUM = defop(  # PyTorch multiplies by the mask: a nan gradient at a repla
     "nan_to_num", "NanToNumBackward0",
     lambda x, *, nan, posinf, neginf: np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf),
     vjp=(lambda g, out, x, **_: g * np.isfinite(_d(x)),),
-    jvp=(lambda dx, out, x, **_: dx * np.isfinite(_d(x)),), save=(0,), arrays=True,
+    jvp=(lambda dx, out, x, **_: dx * np.isfinite(_d(x)),), save=(0,), arrays=True, half=False,  # float16's own max
 )
 
 
@@ -226,7 +237,7 @@ def _logit_vjp(g, out, x, *, eps):
 
 LOGIT = defop("logit", "LogitBackward0", _logit_fwd,
               vjp=(_logit_vjp,), jvp=(lambda dx, out, x, *, eps: _logit_vjp(dx, out, x, eps=eps),), save=(0,),
-              arrays=True)
+              arrays=True, half=False)  # PyTorch's kernel rounds each step in float16, as numpy does
 
 sinc, deg2rad, rad2deg, sgn, frac = (public(unary(op), inplace=True) for op in (SINC, DEG2RAD, RAD2DEG, SGN, FRAC))
 trunc = public(unary(TRUNC), inplace=True, aliases=("fix",))
@@ -266,16 +277,16 @@ XLOGY = defop(
     "xlogy", "XlogyBackward0", _xlogy_fwd,
     vjp=(_xlogy_vjp_x, lambda g, out, x, y: g * x / y),
     jvp=(_xlogy_vjp_x, lambda dy, out, x, y: dy * x / y),
-    save=(0, 1), arrays=True, broadcast=True, promotes=FLOAT, error=broadcast_error("xlogy"),
+    save=(0, 1), arrays=True, broadcast=True, promotes=FLOAT, error=broadcast_error("xlogy"), half=False,
 )
 XLOGY_NUMBER = defop(  # xlogy(number, tensor)
     "xlogy_number", "XlogyBackward1", lambda y, *, number: _xlogy_fwd(number, y),
     vjp=(lambda g, out, y, *, number: g * number / y,),
-    jvp=(lambda dy, out, y, *, number: dy * number / y,), save=(0,), arrays=True,
+    jvp=(lambda dy, out, y, *, number: dy * number / y,), save=(0,), arrays=True, half=False,
 )
 XLOGY_BY_NUMBER = defop(  # xlogy(tensor, number)
     "xlogy_by_number", "XlogyBackward2", lambda x, *, other: _xlogy_fwd(x, other),
-    vjp=(_xlogy_vjp_scalar_y,), jvp=(_xlogy_vjp_scalar_y,), save=(0,), arrays=True,
+    vjp=(_xlogy_vjp_scalar_y,), jvp=(_xlogy_vjp_scalar_y,), save=(0,), arrays=True, half=False,
 )
 
 
@@ -598,9 +609,9 @@ def _i1_fwd(x):
 
 
 def _i1_vjp(g, out, x):
-    """PyTorch's i1_backward: i0(x) - i1(x) / x, and 0.5 where |x| <= eps."""
+    """PyTorch's i1_backward: i0(x) - i1(x) / x where |x| > eps, else 0.5 (at nan too)."""
     eps = np.finfo(x._data.dtype if x._data.dtype.kind == "f" else np.float32).eps
-    tiny = const(np.abs(x._data) <= eps)
+    tiny = const(~(np.abs(x._data) > eps))
     safe = where(tiny, make(np.asarray(eps, x._data.dtype)), x)
     return g * where(tiny, make(np.asarray(0.5, safe._data.dtype)), i0(safe) - out / safe)
 
@@ -611,6 +622,35 @@ I1 = defop("special_i1", "SpecialI1Backward0", _i1_fwd, vjp=(_i1_vjp,),
            jvp=(lambda dx, out, x: _i1_vjp(dx, out, x),), save=(0,), save_out=True)
 i0 = public(unary(I0), inplace=True)
 i0.__doc__ = "The modified Bessel function of the first kind of order 0; its node is ``I0Backward0``."
+
+
+# ---------------------------------------------------------------- torch.special's own: i1, ndtr, entr
+_SQRT1_2 = math.sqrt(0.5)
+
+
+def _entr_fwd(x):
+    """−x·log x, 0 at x = 0 and −inf below 0 (nan stays nan), in the input's float dtype (float32 for integers)."""
+    if x.dtype.kind != "f":
+        x = x.astype(np.float32)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = -x * np.log(x)
+    return np.where(x < 0, -np.inf, np.where(x == 0, 0, r)).astype(x.dtype)
+
+
+SPECIAL_ENTR = defop("special_entr", "SpecialEntrBackward0", _entr_fwd,
+                     vjp=(lambda g, out, x: g * -(log(x) + 1),), jvp=(lambda dx, out, x: dx * -(log(x) + 1),),
+                     save=(0,))
+special_i1, special_entr = (unary(op) for op in (I1, SPECIAL_ENTR))
+
+
+def special_ndtr(x):
+    """The standard normal CDF, recorded as PyTorch's composite (1 + erf(x/√2))·½: its nodes, and its 0 in the far
+    left tail (below about −5.4 in float32 and −8.3 in float64)."""
+    return times_scalar(plus_scalar(erf(times_scalar(x, _SQRT1_2)), 1), 0.5)
+
+
+special_i1.__doc__ = "The modified Bessel function of the first kind of order 1 (``torch.special.i1``)."
+special_entr.__doc__ = "The elementwise entropy −x·log x (0 at 0, −inf below): ``torch.special.entr``."
 
 
 @public(name="i0_", method=False)
@@ -775,6 +815,7 @@ def frexp(input):
 NEXTAFTER = defop(  # PyTorch passes the gradient to input as if it were the identity
     "nextafter", "NextafterBackward0", np.nextafter, vjp=(lambda g, out, x, y: g, _zero),
     jvp=(lambda dx, out, x, y: dx, _zero), broadcast=True, promotes=True, error=broadcast_error("nextafter"),
+    half=False,  # the next float16
 )
 
 

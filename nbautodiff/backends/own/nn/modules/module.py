@@ -216,7 +216,7 @@ class Module:
         d = self.__dict__
         hooked = d.get("_forward_hooks") or d.get("_forward_pre_hooks") or d.get("_backward_hooks") or d.get(
             "_backward_pre_hooks")
-        if _state.tracer is None:
+        if _state._tracer is None:  # (the field: a property read costs twice as much on every module call)
             return self._call_with_hooks(args, kwargs) if hooked else self.forward(*args, **kwargs)
         emit("module_enter", self, args)  # a picture groups the ops in between as this module's
         out = None
