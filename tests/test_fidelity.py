@@ -417,6 +417,35 @@ SILENT = {
     "dist p=0 has no gradient": (
         "x = L.tensor([1., 2.], requires_grad=True); L.dist(x, L.tensor([1., 0.]), 0).backward(); x.grad"
     ),
+    # PyTorch has no integer or bool kernel for these: its error (first line), not a float32 answer
+    "integer and bool inputs PyTorch refuses": (
+        "def err(f):\n"
+        "    try:\n        return repr(f())\n"
+        "    except Exception as e:\n        return type(e).__name__ + ': ' + str(e).splitlines()[0]\n"
+        "F = L.nn.functional; x = L.tensor([[1, -2, 3]]); b = x > 0; f = L.tensor([[1., 2., 3.]])\n"
+        "[err(g) for g in (lambda: F.gelu(x), lambda: F.silu(x.to(L.uint8)), lambda: F.mish(x), lambda: F.elu(b), "
+        "lambda: F.selu(x), lambda: F.celu(x), lambda: F.softplus(x), lambda: F.hardswish(x), "
+        "lambda: F.hardsigmoid(x), lambda: F.leaky_relu(x), lambda: F.logsigmoid(x), lambda: x.softmax(0), "
+        "lambda: x.softmax(1), lambda: b.log_softmax(-1), lambda: F.cross_entropy(x, L.tensor([0])), "
+        "lambda: F.nll_loss(x.int(), L.tensor([0])), lambda: F.mse_loss(x, x), lambda: F.mse_loss(x, f), "
+        "lambda: F.huber_loss(x, x), lambda: F.smooth_l1_loss(x, x), lambda: L.lerp(x, x, .5), "
+        "lambda: L.hypot(x, x), lambda: L.hypot(x, f), lambda: b.T @ b, lambda: b[0] @ b[0], lambda: b @ b[0], "
+        "lambda: b[None] @ b.T[None], lambda: x.T @ x, lambda: b.argmax(), lambda: b.argmin(1), "
+        "lambda: F.kl_div(f, x, reduction='sum'), lambda: b.median(), lambda: b.median(0), "
+        "lambda: L.addcdiv(f, x, x), lambda: b.logsumexp(1), lambda: x.softmax(0, dtype=L.float32))]"
+    ),
+    "arguments PyTorch requires to be tensors": (
+        "def err(f):\n"
+        "    try:\n        return repr(f())\n"
+        "    except Exception as e:\n        return type(e).__name__ + ': ' + str(e).splitlines()[0]\n"
+        "t = L.tensor([1., 2.])\n"
+        "[err(g) for g in (lambda: L.atan2(t, 2.), lambda: L.logaddexp(t, 2.), lambda: L.logaddexp2(t, 2.), "
+        "lambda: L.hypot(t, 2.), lambda: L.maximum(t, 1.), lambda: L.minimum(1., t), lambda: L.addcmul(t, t, 2.), "
+        "lambda: L.addcdiv(t, 2., t), lambda: L.allclose(t, 1.), lambda: L.equal(t, [1., 2.]), "
+        "lambda: L.exp(2.), lambda: L.sigmoid(1.), lambda: L.clamp(2., min=t), lambda: L.lerp(t, 1., .5), "
+        "lambda: L.fmod(5., t), lambda: L.cat([t, 1.]), lambda: L.stack([t, [1., 2.]]), lambda: L.eq(t, [1., 2.]), "
+        "lambda: L.remainder(5., t), lambda: L.pow(2., t), lambda: L.xlogy(2., t), lambda: L.mul(2., t))]"
+    ),
 }
 
 REFUSED = {}

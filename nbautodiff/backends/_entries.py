@@ -75,6 +75,8 @@ def entry(name: str, fn):
     if op is not None:  # an elementwise row: torch.tanh(x) is as fast as x.tanh()
 
         def unary(input, *, out=None):
+            if type(input) is not Tensor and not isinstance(input, Tensor):
+                raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
             if out is None:
                 return apply(op, (input,))
             _check_out(name, out, (input,), {})

@@ -19,7 +19,8 @@ def as_operand(v, op: str):
     if isinstance(v, np.ndarray):
         return make(v)
     raise TypeError(
-        f"{op}(): expected a Tensor or a number, got {type(v).__name__}; wrap data with torch.tensor(...) first"
+        f"{op}() received an invalid combination of arguments - got (Tensor, {type(v).__name__}), but expected one "
+        f"of:\n{op}(): expected a Tensor or a number, got {type(v).__name__}; wrap data with torch.tensor(...) first"
     )
 
 
@@ -77,6 +78,41 @@ def one_dim(dim, ndim: int, op: str) -> int:
 # PyTorch's C++ spelling of a dtype in its kernels' errors ("long int"; the scalar type spells it "Long").
 CPP_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "uint8": "unsigned char",
              "int8": "signed char", "int16": "short int", "int32": "int", "int64": "long int", "bool": "bool"}
+
+
+def need_tensors(name: str, *args, names=("input", "other")) -> None:
+    """PyTorch's TypeError where an argument must be a Tensor and a number or a list was given."""
+    for i, (arg, v) in enumerate(zip(names, args)):
+        if not isinstance(v, Tensor):
+            raise TypeError(f"{name}(): argument '{arg}' (position {i + 1}) must be Tensor, not {type(v).__name__}")
+
+
+def _kind(v) -> str:
+    return "Tensor" if isinstance(v, Tensor) else type(v).__name__
+
+
+def _invalid_combination(name: str, *args, **kwargs) -> str:
+    """PyTorch's TypeError text for arguments none of its overloads take (its first line, and the fix)."""
+    got = [_kind(a) for a in args] + [f"{k}={_kind(v)}" for k, v in kwargs.items() if v is not None]
+    return (f"{name}() received an invalid combination of arguments - got ({', '.join(got)}), but expected one of:\n"
+            f"{name}: the input (and any tensor operand) must be a Tensor; wrap numbers with torch.tensor(...)")
+
+
+# PyTorch's scalar-type names in its dispatch errors
+_SCALAR_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int", "int64": "Long"}
+
+
+def float_kernel(kernel: str, name: str, *operands) -> None:
+    """PyTorch has no bool or integer kernel for ``name``: its NotImplementedError (``"silu_cpu" not implemented
+    for 'Long'``) where the operands' common dtype (PyTorch's promotion) is not a float, with the fix."""
+    kinds = [a._data.dtype for a in operands if isinstance(a, Tensor)]
+    if not kinds or any(dt.kind in "fc" for dt in kinds):
+        return
+    from .elementwise import result_dtype
+
+    dt = result_dtype(*(a for a in operands if isinstance(a, Tensor)))
+    raise NotImplementedError(f'"{kernel}" not implemented for \'{_SCALAR_NAMES.get(dt.name, dt.name)}\'\n'
+                              f"{name}: it computes in floating point; convert first, e.g. x.float()")
 
 
 def cpp_type(x) -> str:

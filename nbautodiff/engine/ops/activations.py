@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from ..tensor import Tensor
+from ._util import float_kernel
 from .elementwise import (
     _d,
     _pass_where,
@@ -128,6 +129,7 @@ def gelu(input, approximate: str = "none"):
     """x·Φ(x), Φ the standard normal CDF; ``approximate="tanh"`` uses 0.5x(1 + tanh(√(2/π)(x + 0.044715x³)))."""
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
+    float_kernel("GeluKernelImpl", "gelu", input)
     return apply(GELU, (input,), {"approximate": approximate})
 
 
@@ -194,24 +196,28 @@ LOGSIGMOID = defop(  # log σ(x) = -softplus(-x); its derivative σ(-x)
 @public(function=False, method=False, functional=True)
 def silu(input, inplace: bool = False):
     """x·σ(x) (swish)."""
+    float_kernel("silu_cpu", "silu", input)
     return _run(SILU, input, None, inplace, "silu_")
 
 
 @public(function=False, method=False, functional=True)
 def mish(input, inplace: bool = False):
     """x·tanh(softplus(x))."""
+    float_kernel("mish_cpu", "mish", input)
     return _run(MISH, input, None, inplace, "mish_")
 
 
 @public(function=False, method=False, functional=True)
 def softplus(input, beta: float = 1.0, threshold: float = 20.0):
     """log(1 + exp(βx))/β, and x itself where βx > threshold."""
+    float_kernel("softplus_cpu", "softplus", input)
     return apply(SOFTPLUS, (input,), {"beta": beta, "threshold": threshold})
 
 
 @public(function=False, method=False, functional=True)
 def logsigmoid(input):
     """log σ(x), stable for large |x|."""
+    float_kernel("log_sigmoid_cpu", "logsigmoid", input)
     return apply(LOGSIGMOID, (input,))
 
 
@@ -266,6 +272,7 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 @public(function=False, method=False, functional=True)
 def elu(input, alpha: float = 1.0, inplace: bool = False):
     """x where x > 0, else α(exp(x) - 1)."""
+    float_kernel("elu_cpu", "elu", input)
     return _run(ELU, input, {"alpha": alpha, "scale": 1.0, "input_scale": 1.0}, inplace, "elu_", ELU_INPLACE)
 
 
@@ -277,6 +284,7 @@ def elu_(input, alpha: float = 1.0):
 @public(method=False, functional=True)
 def selu(input, inplace: bool = False):
     """scale·elu(x, α) with the self-normalising constants (PyTorch records it as EluBackward0)."""
+    float_kernel("elu_cpu", "selu", input)
     return _run(ELU, input, {"alpha": _SELU_ALPHA, "scale": _SELU_SCALE, "input_scale": 1.0}, inplace, "selu_",
                 ELU_INPLACE)
 
@@ -289,6 +297,7 @@ def selu_(input):
 @public(method=False, functional=True)
 def celu(input, alpha: float = 1.0, inplace: bool = False):
     """x where x > 0, else α(exp(x/α) - 1)."""
+    float_kernel("elu_cpu", "celu", input)
     return _run(CELU, input, {"alpha": alpha, "scale": 1.0, "input_scale": 1 / alpha}, inplace, "celu_", CELU_INPLACE)
 
 
@@ -328,6 +337,7 @@ LEAKY_RELU_INPLACE = defop("leaky_relu_inplace", "LeakyReluBackward1", _leaky_fw
 @public(function=False, method=False, functional=True)
 def leaky_relu(input, negative_slope: float = 0.01, inplace: bool = False):
     """x where x > 0, else negative_slope·x (the gradient at 0 is negative_slope, as PyTorch)."""
+    float_kernel("leaky_relu_cpu", "leaky_relu", input)
     return _run(LEAKY_RELU, input, {"negative_slope": negative_slope}, inplace, "leaky_relu_", LEAKY_RELU_INPLACE)
 
 
@@ -408,12 +418,14 @@ HARDSWISH = defop("hardswish", "HardswishBackward0", lambda x: x * np.clip(x + 3
 @public(function=False, method=False, functional=True)
 def hardsigmoid(input, inplace: bool = False):
     """relu6(x + 3) / 6."""
+    float_kernel("hardsigmoid_cpu", "hardsigmoid", input)
     return _run(HARDSIGMOID, input, None, inplace, "hardsigmoid_")
 
 
 @public(function=False, method=False, functional=True)
 def hardswish(input, inplace: bool = False):
     """x·relu6(x + 3) / 6."""
+    float_kernel("hardswish_cpu", "hardswish", input)
     return _run(HARDSWISH, input, None, inplace, "hardswish_")
 
 

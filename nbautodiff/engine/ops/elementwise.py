@@ -12,7 +12,17 @@ import numpy as np
 from .. import dtypes
 from ..node import node_class
 from ..tensor import Tensor, make
-from ._util import SCALARS, as_operand, broadcast_error, const, cpp_type, fit_int
+from ._util import (
+    SCALARS,
+    _invalid_combination,
+    as_operand,
+    broadcast_error,
+    const,
+    cpp_type,
+    fit_int,
+    float_kernel,
+    need_tensors,
+)
 from .inplace import inplace
 from .registry import FLOAT, OPS, apply, defop, public, unary
 
@@ -693,12 +703,14 @@ MINIMUM = defop(
 
 @public(inplace=True)
 def maximum(x, y):
-    return apply(MAXIMUM, (x, as_operand(y, "maximum")))
+    need_tensors("maximum", x, y)
+    return apply(MAXIMUM, (x, y))
 
 
 @public(inplace=True)
 def minimum(x, y):
-    return apply(MINIMUM, (x, as_operand(y, "minimum")))
+    need_tensors("minimum", x, y)
+    return apply(MINIMUM, (x, y))
 
 
 def _clamp_mask(x, min, max):
@@ -783,6 +795,8 @@ CLAMP_MAX_SCALAR, CLAMP_MAX = _bound_rows("clamp_max", "ClampMax", np.minimum, n
 @public(aliases=("clip",))  # clamp_ is Tensor's own: it takes min= and max=
 def clamp(x, min=None, max=None):
     """x limited to [min, max]; the bounds are numbers, or tensors (then they get gradients too)."""
+    if not isinstance(x, Tensor):
+        raise TypeError(_invalid_combination("clamp", x, min=min, max=max))
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
@@ -972,12 +986,15 @@ _LN2 = float(np.log(2.0))
 @public(inplace=True)
 def atan2(input, other):
     """The angle of the point (other, input) in radians, in (-pi, pi]: ``atan2(y, x)``."""
-    return apply(ATAN2, (input, as_operand(other, "atan2")))
+    need_tensors("atan2", input, other)
+    return apply(ATAN2, (input, other))
 
 
 @public
 def hypot(input, other):
     """sqrt(input² + other²) without overflow."""
+    need_tensors("hypot", input, other)
+    float_kernel("hypot_cpu", "hypot", input, other)
     return apply(HYPOT, (input, as_operand(other, "hypot")))
 
 

@@ -79,9 +79,10 @@ def _tensor_list(tensors, name):
     tensors = tuple(tensors)
     if not tensors:
         raise RuntimeError(f"{name}(): expected a non-empty list of Tensors")
-    for t_ in tensors:
+    for i, t_ in enumerate(tensors):
         if not isinstance(t_, Tensor):
-            raise TypeError(f"{name}(): expected a sequence of Tensors, got an element of type {type(t_).__name__}")
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t_).__name__}\n"
+                            f"{name}(): every element must be a tensor; wrap data with torch.tensor(...) first")
     return tensors
 
 

@@ -272,6 +272,7 @@ def _size(x, d: int) -> int:
 def dot(input, tensor):
     """Inner product of two 1-D tensors."""
     _dot_checks("dot", "input tensor", input, tensor)
+    _no_bool_kernel("dot", input)
     return apply(DOT, (input, tensor))
 
 
@@ -282,6 +283,13 @@ def _dot_checks(name: str, names: str, x, y) -> None:
     if x._data.dtype != y._data.dtype:
         raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {_scalar_type(x)} and "
                            f"{_scalar_type(y)}")
+
+
+def _no_bool_kernel(kernel: str, x) -> None:
+    """PyTorch's matrix products have integer kernels but none for bool."""
+    if x._data.dtype == np.bool_:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'\nmatmul of bools: convert first, e.g. "
+                                  "x.int() or x.float()")
 
 
 def _mv_checks(bias, mat, vec, bias_ndim=None) -> None:
@@ -299,6 +307,7 @@ def mv(input, vec):
     """Matrix (n, m) times vector (m,)."""
     _tensors("mv", "input vec", input, vec)
     _mv_checks(vec, input, vec, 1)  # PyTorch checks mv as addmv into a vector of the vector's dtype
+    _no_bool_kernel("addmv_impl_cpu", input)
     return apply(MV, (input, vec))
 
 
@@ -315,6 +324,7 @@ def mm(input, mat2):
     """Matrix (n, m) times matrix (m, p)."""
     _tensors("mm", "input mat2", input, mat2)
     _mm_checks(input, mat2)
+    _no_bool_kernel("addmm_impl_cpu_", input)
     return apply(MM, (input, mat2))
 
 
@@ -327,6 +337,7 @@ def bmm(input, mat2):
     if mat2._data.ndim != 3:
         raise RuntimeError(f"batch2 must be a 3D tensor\nbmm got {input._data.ndim}D and {mat2._data.ndim}D")
     _same_dtype_bmm(input, mat2)
+    _no_bool_kernel("bmm", input)
     return apply(BMM, (input, mat2))
 
 

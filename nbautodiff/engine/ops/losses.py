@@ -13,7 +13,7 @@ import numpy as np
 from .. import dtypes, factories
 from ..mode import no_grad
 from ..tensor import Tensor, make
-from ._util import const, shape_str
+from ._util import const, float_kernel, shape_str
 from .elementwise import (
     abs,
     exp,
@@ -145,6 +145,7 @@ def _nll_kernel_checks(logp, target, weight) -> None:
 
 
 def _nll_apply(op, logp, target, reduction, weight, ignore_index):
+    float_kernel("nll_loss_out_frame" if op is NLL_LOSS else "nll_loss2d_forward_out_frame", "nll_loss", logp)
     _nll_kernel_checks(logp, target, weight)
     t = target._data
     c = logp._data.shape[1 if logp._data.ndim > 1 else 0]
@@ -321,6 +322,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "me
     """The mean (or sum) of squared differences; a target of another shape is broadcast, with PyTorch's warning."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     x, y = _pair(input, target, "mse_loss")
+    float_kernel("mse_cpu", "mse_loss", x, y)
     if weight is not None:
         _check_reduction(reduction)
         return _weighted((x - y) ** 2, weight, input, reduction, True)
@@ -410,6 +412,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str
     """½(x − y)²/β where |x − y| < β, else |x − y| − β/2 (β = 0 is the L1 loss, as PyTorch computes it)."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     x, y = _pair(input, target, "smooth_l1_loss")
+    float_kernel("smooth_l1_cpu", "smooth_l1_loss", x, y)
     _check_reduction(reduction)
     if beta == 0.0:
         return _l1(x, y, reduction)
@@ -422,6 +425,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str
 def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weight=None):
     """½(x − y)² where |x − y| < δ, else δ(|x − y| − δ/2)."""
     x, y = _pair(input, target, "huber_loss")
+    float_kernel("huber_cpu", "huber_loss", x, y)
     _check_reduction(reduction)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
@@ -588,6 +592,9 @@ def kl_div(input, target, size_average=None, reduce=None, reduction: str = "mean
     if reduction != "batchmean":
         _check_reduction(reduction)
     _tensors("kl_div", "input target", input, target)
+    if input._data.dtype.kind in "biu" or target._data.dtype.kind in "biu":
+        raise RuntimeError("kl_div: Integral inputs not supported.\nkl_div: give it float log-probabilities and a "
+                           "float target")
     if log_target:
         loss = exp(target) * (target - input)
     else:

@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 
 from ..tensor import Tensor, make
-from ._util import const, norm_dim, one_dim, shape_str
+from ._util import const, float_kernel, norm_dim, one_dim, shape_str
 from .elementwise import _mask, _pass_where, exp, over_scalar, times_scalar, where
 from .positions import flip
 from .registry import apply, apply_multi, defop, public
@@ -300,6 +300,7 @@ def _arg_nonempty(x, dim, op: str) -> None:
 @public
 @numpy_aliases
 def argmax(x, dim=None, keepdim: bool = False):
+    _no_bool_arg(x, "argmax")
     _arg_nonempty(x, dim, "argmax")
     if dim is None:
         return make(np.asarray(np.argmax(x._data), dtype=np.int64))
@@ -309,10 +310,16 @@ def argmax(x, dim=None, keepdim: bool = False):
 @public
 @numpy_aliases
 def argmin(x, dim=None, keepdim: bool = False):
+    _no_bool_arg(x, "argmin")
     _arg_nonempty(x, dim, "argmin")
     if dim is None:
         return make(np.asarray(np.argmin(x._data), dtype=np.int64))
     return make(np.asarray(np.argmin(x._data, axis=one_dim(dim, x.ndim, "argmin"), keepdims=keepdim), dtype=np.int64))
+
+
+def _no_bool_arg(x, name: str) -> None:
+    if x._data.dtype == np.bool_:
+        raise RuntimeError(f"{name}(): does not support bool input\n{name}: convert first, e.g. x.int()")
 
 
 # ============================================================== prod
@@ -395,6 +402,8 @@ def _stable_max(x, dim):
 
 
 def _logsumexp_fwd(x, *, dim, keepdim):
+    if x.dtype == np.bool_:  # PyTorch computes bools (and integers) in float32
+        x = x.astype(np.float32)
     # Subtracting the max first is what makes this a primitive: exp would overflow otherwise.
     m = _stable_max(x, dim)
     out = np.log(np.sum(np.exp(x - m), axis=dim, keepdims=True)) + m
@@ -468,6 +477,11 @@ LOG_SOFTMAX = defop(
 )
 
 
+def _softmax_kernel(name: str, x, dim: tuple) -> str:
+    """The name of PyTorch's softmax kernel in its dtype error: the last dimension has its own."""
+    return f"{name}_lastdim_kernel_impl" if not dim or dim[0] >= x._data.ndim - 1 else f"{name}_kernel_impl"
+
+
 def _softmax_dim(x, dim, name):
     if dim is None:
         dim = 0 if x._data.ndim in (0, 1, 3) else 1  # PyTorch's legacy implicit choice
@@ -479,7 +493,9 @@ def softmax(x, dim=None, dtype=None):
     """exp(x) / sum(exp(x)) along ``dim``, shifted by the max for stability."""
     if dtype is not None:
         x = x.to(dtype)
-    return apply(SOFTMAX, (x,), {"dim": _softmax_dim(x, dim, "softmax")})
+    d = _softmax_dim(x, dim, "softmax")
+    float_kernel(_softmax_kernel("softmax", x, d), "softmax", x)
+    return apply(SOFTMAX, (x,), {"dim": d})
 
 
 @public(functional=True)
@@ -487,7 +503,9 @@ def log_softmax(x, dim=None, dtype=None):
     """log(softmax(x)) computed in one stable step (never log of an underflowed 0)."""
     if dtype is not None:
         x = x.to(dtype)
-    return apply(LOG_SOFTMAX, (x,), {"dim": _softmax_dim(x, dim, "log_softmax")})
+    d = _softmax_dim(x, dim, "log_softmax")
+    float_kernel(_softmax_kernel("log_softmax", x, d), "log_softmax", x)
+    return apply(LOG_SOFTMAX, (x,), {"dim": d})
 
 
 # ============================================================== cumsum, var, std (compositions)

@@ -160,6 +160,9 @@ NANMEDIAN = defop("nanmedian", "NanmedianBackward0", _median_all_fwd, vjp=(_medi
 
 def _median(x, dim, keepdim, ignore_nan: bool):
     name = "nanmedian" if ignore_nan else "median"
+    if x._data.dtype == np.bool_:
+        raise NotImplementedError(f"\"{'median_cpu' if dim is None else 'median_out'}\" not implemented for 'Bool'\n"
+                                  f"{name}: convert first, e.g. x.int()")
     if dim is None:  # all elements: a 0-d tensor, the gradient shared between the elements equal to it
         return apply(NANMEDIAN if ignore_nan else MEDIAN, (x,), {"ignore_nan": ignore_nan})
     a = x._array()

@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from ..tensor import Tensor, make
-from ._util import SCALARS, as_operand, broadcast_error, const
+from ._util import SCALARS, _invalid_combination, as_operand, broadcast_error, const, float_kernel, need_tensors
 from .elementwise import (
     _BOOL,
     _d,
@@ -331,13 +331,15 @@ LOGADDEXP2 = defop(
 @public
 def logaddexp(input, other):
     """log(exp(input) + exp(other)) without overflow."""
-    return apply(LOGADDEXP, (input, as_operand(other, "logaddexp")))
+    need_tensors("logaddexp", input, other)
+    return apply(LOGADDEXP, (input, other))
 
 
 @public
 def logaddexp2(input, other):
     """log2(2**input + 2**other) without overflow."""
-    return apply(LOGADDEXP2, (input, as_operand(other, "logaddexp2")))
+    need_tensors("logaddexp2", input, other)
+    return apply(LOGADDEXP2, (input, other))
 
 
 # ---------------------------------------------------------------- lerp, addcmul, addcdiv
@@ -373,12 +375,16 @@ _TYPE_META = {"float32": "float", "float64": "double", "float16": "c10::Half"}  
 @public(inplace=True)
 def lerp(input, end, weight):
     """input + weight * (end - input); ``weight`` a number or a tensor (then it gets a gradient too)."""
+    if not isinstance(input, Tensor) or not isinstance(end, Tensor):
+        raise TypeError(_invalid_combination("lerp", input, end, weight))
     for name, t in (("end", end), ("weight", weight)):
         if isinstance(t, Tensor) and t._data.dtype != input._data.dtype:
             raise RuntimeError(f"expected dtype {_TYPE_META.get(input.dtype.name, input.dtype.name)} for `{name}` but "
                                f"got dtype {_TYPE_META.get(t.dtype.name, t.dtype.name)}")
     if isinstance(weight, Tensor):
+        float_kernel("lerp_kernel_tensor", "lerp", input, end, weight)
         return apply(LERP, (input, end, weight))
+    float_kernel("lerp_kernel_scalar", "lerp", input, end)
     return apply(LERP_SCALAR, (input, end), {"weight": weight})
 
 
@@ -407,13 +413,26 @@ ADDCDIV = defop(
 @public(inplace=True)
 def addcmul(input, tensor1, tensor2, *, value=1):
     """input + value * tensor1 * tensor2 (one node)."""
+    need_tensors("addcmul", input, tensor1, tensor2, names=("input", "tensor1", "tensor2"))
     return apply(ADDCMUL, (input, tensor1, tensor2), {"value": value, "dtype": result_dtype(input, tensor1, tensor2)})
 
 
 @public(inplace=True)
 def addcdiv(input, tensor1, tensor2, *, value=1):
     """input + value * tensor1 / tensor2 (one node)."""
+    need_tensors("addcdiv", input, tensor1, tensor2, names=("input", "tensor1", "tensor2"))
+    if all(isinstance(t, Tensor) and t._data.dtype.kind in "biu" for t in (tensor1, tensor2)):
+        raise RuntimeError(_ADDCDIV_INTEGERS)
     return apply(ADDCDIV, (input, tensor1, tensor2), {"value": value, "dtype": result_dtype(input, tensor1, tensor2)})
+
+
+_ADDCDIV_INTEGERS = (
+    "Integer division with addcdiv is no longer supported, and in a future  release addcdiv will perform a true "
+    "division of tensor1 and tensor2. The historic addcdiv behavior can be implemented as (input + value * "
+    "torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) "
+    "for float inputs. The future addcdiv behavior is just the latter implementation: (input + value * tensor1 / "
+    "tensor2), for all dtypes."
+)
 
 
 # ---------------------------------------------------------------- composites: float_power, positive
@@ -660,10 +679,7 @@ def _i0_function_(input):
 
 
 # ============================================================== fmax, fmin, copysign, ldexp, frexp, nextafter
-def _need_tensors(name: str, input, other) -> None:
-    for i, (arg, v) in enumerate((("input", input), ("other", other))):
-        if not isinstance(v, Tensor):
-            raise TypeError(f"{name}(): argument '{arg}' (position {i + 1}) must be Tensor, not {type(v).__name__}")
+_need_tensors = need_tensors
 
 
 def _fmax_keeps_x(x, y, larger: bool):
