@@ -15,7 +15,7 @@ MODULES = [  # nbautodiff.tf: run by test_tf.py with tf in scope
     "nbautodiff.symbolic", "nbautodiff.djl", "nbautodiff.mxnet", "nbautodiff.inspect.graph",
     "nbautodiff.inspect.record", "nbautodiff.inspect.steps", "nbautodiff.inspect.explore", "nbautodiff.inspect.layout",
     "nbautodiff.plots", "nbautodiff.backends.own.special", "nbautodiff.engine.ops.elementwise",
-    "nbautodiff.engine.ops.decompositions",
+    "nbautodiff.engine.ops.decompositions", "nbautodiff.engine.ops.positions",
 ]
 
 

@@ -446,6 +446,30 @@ SILENT = {
         "lambda: L.fmod(5., t), lambda: L.cat([t, 1.]), lambda: L.stack([t, [1., 2.]]), lambda: L.eq(t, [1., 2.]), "
         "lambda: L.remainder(5., t), lambda: L.pow(2., t), lambda: L.xlogy(2., t), lambda: L.mul(2., t))]"
     ),
+    "clamp by numbers keeps x on a tie (its zero's sign)": (
+        "x = L.tensor([0., -0., float('nan'), 2., -3.]); "
+        "[L.signbit(f) for f in (L.clamp_min(x, 0.), L.clamp_max(x, -0.), L.clamp(x, 0., 1.), L.clamp(x, -1., -0.), "
+        "x.clamp(min=0.), L.clamp(x, float('nan')))]"
+    ),
+    "clamp of integers by numbers outside their range": (
+        "def err(f):\n"
+        "    try:\n        return repr(f())\n"
+        "    except Exception as e:\n        return type(e).__name__ + ': ' + str(e).splitlines()[0]\n"
+        "x = L.tensor([1, 200], dtype=L.uint8)\n"
+        "[err(g) for g in (lambda: L.clamp(x, -1), lambda: L.clamp(x, max=-1), lambda: L.clamp(x, 300), "
+        "lambda: L.clamp(x, -1, 1), lambda: L.clamp_min(x, -1), lambda: L.clamp_max(x, -2), "
+        "lambda: L.clamp(L.tensor([1, 5], dtype=L.int8), 200), lambda: L.clamp(x, 2, 100))]"
+    ),
+    # every reduction with and without the old values: zeros in prod (one and two at a position), ties in amax/amin
+    "scatter_reduce values and gradients": (
+        "x = L.tensor([[1., 0., 3., 2.], [4., 5., 0., 2.]], dtype=L.float64, requires_grad=True); "
+        "s = L.tensor([[2., 7., 0., 2.], [3., 1., 3., 4.], [5., 2., 0., 1.]], dtype=L.float64, requires_grad=True); "
+        "i = L.tensor([[0, 1, 0, 1], [1, 0, 0, 1], [0, 0, 0, 0]]); w = L.arange(1., 9., dtype=L.float64).view(2, 4); "
+        "outs = [x.scatter_reduce(0, i, s, r, include_self=inc) for r in ('sum', 'prod', 'mean', 'amax', 'amin') "
+        "for inc in (True, False)]; "
+        "[(o, L.autograd.grad((o * w).sum(), (x, s))) for o in outs] + "
+        "[x.detach().long().scatter_reduce(0, i, s.detach().long(), r) for r in ('mean', 'prod', 'amin')]"
+    ),
 }
 
 REFUSED = {}

@@ -77,6 +77,14 @@ SPECS = {
     "scatter_add": Spec(lambda ns, x, src: x.scatter_add(0, _index(ns, [[0, 1, 2, 0], [0, 0, 1, 1]]), src)
                         + (x * 1).scatter_add_(1, _index(ns, [[0, 0], [3, 3]]), src[:, :2]),
                         [((3, 4), (2, 4))]),
+    # sum, mean, amax and amin (prod's gradient is checked against PyTorch in test_fidelity); repeated positions
+    "scatter_reduce": Spec(lambda ns, x, src: x.scatter_reduce(0, _index(ns, [[0, 1, 2, 0], [0, 0, 1, 1]]), src, "sum")
+                           + x.scatter_reduce(0, _index(ns, [[2, 1, 2, 0], [0, 0, 1, 1]]), src, "mean",
+                                              include_self=False)
+                           + (x * 1).scatter_reduce_(1, _index(ns, [[0, 0], [3, 3]]), src[:, :2], "amax")
+                           + ns.scatter_reduce(x, 0, _index(ns, [[1, 1, 0, 0]]), src[:1] * 2, "amin",
+                                               include_self=False),
+                           [((3, 4), (2, 4))]),
     "index_add": Spec(lambda ns, x, s: x.index_add(0, _index(ns, [0, 2, 0]), s, alpha=-1.5)
                       + ns.index_add(x, 0, _index(ns, [1, 1, 1]), s), [((3, 4), (3, 4))]),
     "index_copy": Spec(lambda ns, x, s: x.index_copy(1, _index(ns, [3, 0]), s)

@@ -725,7 +725,10 @@ def _clamp_mask(x, min, max):
 def _clamp_fwd(x, *, min, max):
     if min is not None and max is not None and min > max:
         return np.full_like(x, max)
-    return np.clip(x, min, max)
+    # the bound first: numpy's maximum and minimum give the second operand on a tie, so x keeps its own zero
+    # (clamp(-0., min=0.) is -0., as PyTorch's kernel); np.clip would give the bound
+    r = x if min is None else np.maximum(min, x)
+    return r if max is None else np.minimum(max, r)
 
 
 CLAMP = defop(  # the gradient passes where min <= x <= max, boundaries included
@@ -775,7 +778,7 @@ def _bound_rows(name: str, node: str, np_fn, wins, loses):
     """clamp_min / clamp_max by a number (...Backward0) and by a tensor (...Backward1, both get gradients):
     x gets the gradient where ``wins(x, bound)`` (ties included), the bound where ``loses`` (a nan x: neither)."""
     by_number = defop(
-        f"{name}_scalar", f"{node}Backward0", lambda x, *, bound: np_fn(x, bound),
+        f"{name}_scalar", f"{node}Backward0", lambda x, *, bound: np_fn(bound, x),  # (a tie keeps x, as in clamp)
         vjp=(lambda g, out, x, *, bound: _pass_where(wins(_d(x), bound), g),),
         jvp=(lambda dx, out, x, *, bound: _pass_where(wins(_d(x), bound), dx),), save=(0,), arrays=True,
     )
@@ -805,7 +808,21 @@ def clamp(x, min=None, max=None):
             raise TypeError(f"clamp() received an invalid combination of arguments - got ({got}), but expected one "
                             "of:\nclamp: both bounds tensors (or None), or both numbers")
         return apply(CLAMP_TENSOR, (x, min, max), {"dtype": result_dtype(x, min, max)})
-    return apply(CLAMP, (x,), {"min": min, "max": max})
+    return apply(CLAMP, (x,), {"min": _int_bound(x, min), "max": _int_bound(x, max)})
+
+
+def _int_bound(x, v):
+    """A Python int bound of an integer tensor, converted as PyTorch converts it: an unsigned dtype takes
+    -max..max (a negative one wraps: -1 is 255 for uint8), a signed one its range; anything else overflows."""
+    if type(v) is not int or x._data.dtype.kind not in "iu":
+        return v
+    dt = x._data.dtype
+    hi = int(np.iinfo(dt).max)
+    lo = -hi if dt.kind == "u" else int(np.iinfo(dt).min)
+    if not lo <= v <= hi:
+        raise RuntimeError(f"value cannot be converted to type {dt.name}_t without overflow\nclamp: the bound {v} "
+                           f"does not fit {dt.name}; convert the tensor first, e.g. x.long()")
+    return fit_int(x, v)
 
 
 @public(inplace=True)
@@ -813,7 +830,7 @@ def clamp_min(input, min):
     """max(input, min), ties passing the gradient to input."""
     if isinstance(min, Tensor):
         return apply(CLAMP_MIN, (input, min))
-    return apply(CLAMP_MIN_SCALAR, (input,), {"bound": min})
+    return apply(CLAMP_MIN_SCALAR, (input,), {"bound": _int_bound(input, min)})
 
 
 @public(inplace=True)
@@ -821,7 +838,7 @@ def clamp_max(input, max):
     """min(input, max), ties passing the gradient to input."""
     if isinstance(max, Tensor):
         return apply(CLAMP_MAX, (input, max))
-    return apply(CLAMP_MAX_SCALAR, (input,), {"bound": max})
+    return apply(CLAMP_MAX_SCALAR, (input,), {"bound": _int_bound(input, max)})
 
 
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}

@@ -353,6 +353,160 @@ def scatter_add(x, dim: int, index, src):
                                          "node": "ScatterAddBackward0", "alpha": 1})
 
 
+# ---------------------------------------------------------------- scatter_reduce: sum, prod, mean, amax, amin
+_REDUCE_UFUNCS = {"sum": np.add, "mean": np.add, "prod": np.multiply, "amax": np.maximum, "amin": np.minimum}
+
+
+def _reduce_identity(reduce: str, dt: np.dtype):
+    """What PyTorch writes first where ``include_self=False``: the reduction's identity in the dtype."""
+    if reduce in ("sum", "mean"):
+        return 0
+    if reduce == "prod":
+        return 1
+    big = np.inf if dt.kind == "f" else np.iinfo(dt).max
+    if dt.kind == "b":
+        return reduce == "amin"
+    return -big if reduce == "amax" and dt.kind == "f" else (np.iinfo(dt).min if reduce == "amax" else big)
+
+
+def _scatter_counts(shape, key, include_self: bool) -> np.ndarray:
+    """How many values each position of a scatter_reduce reduced (1 for the position itself with include_self)."""
+    n = np.full(shape, 1 if include_self else 0, np.int64)
+    np.add.at(indexable(n, key), key, 1)
+    return n
+
+
+def _scatter_reduce_fwd(x, src, *, key, src_key, src_shape, reduce, include_self):
+    out = np.array(x)
+    at = indexable(out, key)
+    if not include_self:
+        at[key] = _reduce_identity(reduce, out.dtype)
+    _REDUCE_UFUNCS[reduce].at(at, key, _src_part(src, src_key))
+    if reduce == "mean":
+        n = np.maximum(_scatter_counts(out.shape, key, include_self), 1)
+        out = np.floor_divide(out, n).astype(out.dtype) if out.dtype.kind in "biu" else (out / n).astype(out.dtype)
+    return out
+
+
+def _scattered(x, key, include_self: bool, grad):
+    """x's gradient with the scattered positions zeroed where include_self=False (PyTorch's masked_fill)."""
+    if include_self:
+        return grad
+    from .elementwise import where
+
+    return where(const(_written(tuple(x.shape), key)), 0.0, grad)
+
+
+def _scatter_reduce_grads(g, out, x, src, key, src_key, src_shape, reduce, include_self):
+    """(x's, src's) gradients, PyTorch's scatter_reduce_backward step by step (constants where it has no graph)."""
+    xd, sd, od = x._data, _src_part(src._data, src_key), out._data
+    params = {"key": key, "src_key": src_key, "src_shape": src_shape, "reduce": reduce, "include_self": include_self}
+    if reduce == "sum":
+        return _scattered(x, key, include_self, g), _read_at(g, key, src_shape, "ScatterReduceBackward0")
+    if reduce == "mean":
+        n = const(np.maximum(_scatter_counts(xd.shape, key, include_self), 1).astype(xd.dtype))
+        per = g / n
+        return _scattered(x, key, include_self, per), _read_at(per, key, src_shape, "ScatterReduceBackward0")
+    if reduce in ("amax", "amin"):  # shared evenly among the values equal to the result
+        value = od[key]
+        self_is = (xd == od).astype(xd.dtype)
+        src_is = (sd == value).astype(xd.dtype)
+        n = np.array(self_is)
+        np.add.at(indexable(n, key), key, src_is)
+        share = g / const(n)
+        return (_scattered(x, key, include_self, const(self_is) * share),
+                const(src_is) * _read_at(share, key, src_shape, "ScatterReduceBackward0"))
+    # prod: the product of the others, exact where a value is 0 (PyTorch's masked recomputations)
+    ms = np.where(xd == 0, 1, xd).astype(xd.dtype)
+    ms_result = _scatter_reduce_fwd(ms, src._data, **params)
+    grad_x = g * const(ms_result) / const(ms)
+    zero = sd == 0
+    zeros_at = np.zeros(xd.shape, xd.dtype)
+    np.add.at(indexable(zeros_at, key), key, zero.astype(xd.dtype))
+    single = zero & (zeros_at[key] == 1)
+    msrc = np.array(src._data)
+    msrc[src_key if src_key else ...] = np.where(single, 1, sd)
+    msrc_result = _scatter_reduce_fwd(xd, msrc, **params)
+    from .elementwise import where
+
+    grad_src = where(const(single), _read_at(g * const(msrc_result), key, src_shape, "ScatterReduceBackward0"),
+                     _read_at(g * out.detach(), key, src_shape, "ScatterReduceBackward0")
+                     / const(np.where(zero, 1, sd).astype(xd.dtype)))
+    return _scattered(x, key, include_self, grad_x), grad_src
+
+
+def _scatter_reduce_vjp(i):
+    def vjp(g, out, x, src, **p):
+        return _scatter_reduce_grads(g, out, x, src, **p)[i]
+
+    return vjp
+
+
+def _scatter_reduce_jvp(i):
+    """The tangent of the result from input i's (0: x, 1: src): the transpose of the VJP, for sum, mean, amax and
+    amin (PyTorch has none for prod)."""
+
+    def jvp(d, out, x, src, *, key, src_key, src_shape, reduce, include_self):
+        if reduce == "prod":
+            _no_forward("scatter_reduce with reduce='prod'")
+        xd, od = x._data, out._data
+        if reduce == "mean":
+            scale = np.maximum(_scatter_counts(xd.shape, key, include_self), 1).astype(xd.dtype)
+        elif reduce in ("amax", "amin"):
+            self_is = (xd == od).astype(xd.dtype)
+            src_is = (_src_part(src._data, src_key) == od[key]).astype(xd.dtype)
+            scale = np.array(self_is)
+            np.add.at(indexable(scale, key), key, src_is)
+            d = d * const(self_is if i == 0 else _full_src(src, src_key, src_is))
+        else:
+            scale = None
+        if i == 0:
+            t = _scattered(x, key, include_self, d)
+        else:
+            t = apply(EMBED_ADD, (_src_part(d, src_key),), {"key": key, "in_shape": tuple(xd.shape)})
+        return t if scale is None else t / const(scale)
+
+    return jvp
+
+
+def _full_src(src, src_key, part):
+    """``part`` (shaped as the index) in an array of src's shape, 0 elsewhere."""
+    full = np.zeros(src._data.shape, part.dtype)
+    full[src_key if src_key else ...] = part
+    return full
+
+
+SCATTER_REDUCE = defop(
+    "scatter_reduce", "ScatterReduceBackward0", _scatter_reduce_fwd,
+    vjp=(_scatter_reduce_vjp(0), _scatter_reduce_vjp(1)),
+    jvp=(_scatter_reduce_jvp(0), _scatter_reduce_jvp(1)),
+    save=(0, 1), save_out=True,
+)
+
+
+def _no_forward(name: str):
+    raise NotImplementedError(f"Trying to use forward AD with {name} that does not support it because it has not "
+                              "been implemented yet.")
+
+
+@public(inplace=True)
+def scatter_reduce(input, dim: int, index, src, reduce: str, *, include_self: bool = True):
+    """A copy of ``input`` with ``src`` reduced into it at ``index`` along ``dim``: "sum", "prod", "mean", "amax" or
+    "amin"; ``include_self=False`` leaves the old values out where something is scattered.
+
+    >>> tensor([0., 0., 0.]).scatter_reduce(0, tensor([0, 1, 0]), tensor([1., 2., 3.]), "amax")
+    tensor([3., 2., 0.])
+    """
+    if reduce not in _REDUCE_UFUNCS:
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
+    if not isinstance(src, Tensor):
+        raise TypeError(f"scatter_reduce(): argument 'src' (position 3) must be Tensor, not {type(src).__name__}")
+    key, src_key = _scatter_key(input, dim, index, src, "scatter_reduce")
+    _same_dtype(input, src, "scatter(): Expected self.dtype to be equal to src.dtype")
+    return apply(SCATTER_REDUCE, (input, src), {"key": key, "src_key": src_key, "src_shape": src._data.shape,
+                                                "reduce": reduce, "include_self": bool(include_self)})
+
+
 def _index_key(x, dim, index, name: str, negative: bool = False, prefix: str = "", error=IndexError):
     n = x._data.ndim
     d = one_dim(dim, n, name)
