@@ -470,6 +470,14 @@ SILENT = {
         "[(o, L.autograd.grad((o * w).sum(), (x, s))) for o in outs] + "
         "[x.detach().long().scatter_reduce(0, i, s.detach().long(), r) for r in ('mean', 'prod', 'amin')]"
     ),
+    "second derivatives through softmax, log_softmax and cross_entropy": (
+        "x = L.tensor([[1., 2., -1.], [3., 4., .5]], dtype=L.float64, requires_grad=True); "
+        "w = L.tensor([[1., 2., 3.], [4., 5., 6.]], dtype=L.float64); "
+        "gs = [L.autograd.grad((f(x) * w).sum(), x, create_graph=True)[0] for f in (lambda t: t.softmax(1), "
+        "lambda t: t.log_softmax(1), lambda t: t.softmax(0), "
+        "lambda t: L.nn.functional.cross_entropy(t, L.tensor([0, 2])))]; "
+        "[(g, L.autograd.grad((g * g).sum(), x)[0]) for g in gs]"
+    ),
 }
 
 REFUSED = {}

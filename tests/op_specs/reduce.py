@@ -10,6 +10,17 @@ def _both(pair):
     a, b = pair
     return a * b + a
 
+def _softmax_grad(ns, name, g, x):
+    """softmax's (log_softmax's) gradient row called directly along the last dimension; on PyTorch its aten op."""
+    out = x.softmax(-1) if name == "softmax_backward_data" else x.log_softmax(-1)
+    if ns.__name__ == "torch":
+        return getattr(ns.ops.aten, "_" + name)(g, out, -1, out.dtype)
+    from nbautodiff.engine import OPS
+    from nbautodiff.engine.ops import apply
+
+    return apply(OPS[name], (g, out), {"dim": (x.dim() - 1,)})
+
+
 SPECS = {
     # --- reductions
     "sum": Spec(lambda ns, x: x.sum(), UNARY),
@@ -25,6 +36,11 @@ SPECS = {
     "logsumexp": Spec(lambda ns, x: x.logsumexp(-1), [((3, 4),), ((4,),)], edges=[([1000.0, 1000.0, -1000.0],)]),
     "softmax": Spec(lambda ns, x: x.softmax(-1), [((3, 4),), ((4,),)], edges=[([1000.0, 0.0, -1000.0],)]),
     "log_softmax": Spec(lambda ns, x: x.log_softmax(-1), [((3, 4),), ((4,),)], edges=[([1000.0, 0.0, -1000.0],)]),
+    # their gradients, recorded by a create_graph=True gradient (Softmax/LogSoftmaxBackwardDataBackward0)
+    "softmax_backward_data": Spec(lambda ns, x, g: _softmax_grad(ns, "softmax_backward_data", g, x),
+                                  [((3, 4), (3, 4)), ((4,), (4,))]),
+    "log_softmax_backward_data": Spec(lambda ns, x, g: _softmax_grad(ns, "log_softmax_backward_data", g, x),
+                                      [((3, 4), (3, 4)), ((4,), (4,))]),
     "var": Spec(lambda ns, x: x.var() + x.var(1, keepdim=True).sum() + x.var(0, unbiased=False).sum(), [((3, 4),)]),
     "std": Spec(lambda ns, x: x.std() + x.std(1).sum() + x.std(0, correction=0).sum(), [((3, 4),)]),
     "cumsum": Spec(lambda ns, x: x.cumsum(1), [((3, 4),)]),

@@ -463,17 +463,56 @@ def _sum_keep(a, dim):
     return sum(a, dim, True) if isinstance(a, Tensor) else a.sum(axis=dim, keepdims=True)
 
 
+def softmax_backward(g, out, dim):
+    """softmax's VJP, out·(g − Σ g·out): one op on tensors (PyTorch's _softmax_backward_data), a formula on arrays."""
+    if isinstance(g, Tensor):
+        return apply(SOFTMAX_BACKWARD, (g, out), {"dim": dim})
+    return out * (g - (g * out).sum(axis=dim, keepdims=True))
+
+
+def log_softmax_backward(g, out, dim):
+    """log_softmax's VJP, g − exp(out)·Σ g: one op on tensors (PyTorch's _log_softmax_backward_data)."""
+    if isinstance(g, Tensor):
+        return apply(LOG_SOFTMAX_BACKWARD, (g, out), {"dim": dim})
+    return g - np.exp(out) * g.sum(axis=dim, keepdims=True)
+
+
+def _softmax_double_backward(gg, g, out, dim):
+    """d/d out of softmax_backward(g, out) · gg, as PyTorch's softmax_double_backward writes it."""
+    return g * gg - sum(out * g, dim, True) * gg - g * sum(out * gg, dim, True)
+
+
 SOFTMAX = defop(
     "softmax", "SoftmaxBackward0", _softmax_fwd,
-    vjp=(lambda g, out, x, *, dim: out * (g - _sum_keep(g * out, dim)),),
+    vjp=(lambda g, out, x, *, dim: softmax_backward(g, out, dim),),
     jvp=(lambda dx, out, x, *, dim: out * (dx - sum(dx * out, dim, True)),),
     save_out=True, arrays=True, half_vjp=True
 )
 LOG_SOFTMAX = defop(
     "log_softmax", "LogSoftmaxBackward0", _log_softmax_fwd,
-    vjp=(lambda g, out, x, *, dim: g - _exp(out) * _sum_keep(g, dim),),
+    vjp=(lambda g, out, x, *, dim: log_softmax_backward(g, out, dim),),
     jvp=(lambda dx, out, x, *, dim: dx - sum(exp(out) * dx, dim, True),),
     save_out=True, arrays=True, half_vjp=True
+)
+# The gradients as nodes of their own under create_graph, as PyTorch records them (a Hessian through softmax or
+# cross_entropy): linear in g; their derivatives are derivatives.yaml's, on tensors.
+SOFTMAX_BACKWARD = defop(
+    "softmax_backward_data", "SoftmaxBackwardDataBackward0",
+    lambda g, out, *, dim: softmax_backward(g, out, dim),
+    vjp=(lambda gg, r, g, out, *, dim: softmax_backward(gg, out, dim),
+         lambda gg, r, g, out, *, dim: _softmax_double_backward(gg, g, out, dim)),
+    jvp=(lambda dg, r, g, out, *, dim: softmax_backward(dg, out, dim),
+         lambda dout, r, g, out, *, dim: dout * (g - sum(g * out, dim, True)) - out * sum(g * dout, dim, True)),
+    save=(0, 1), half="kernel",
+)
+LOG_SOFTMAX_BACKWARD = defop(
+    "log_softmax_backward_data", "LogSoftmaxBackwardDataBackward0",
+    lambda g, out, *, dim: log_softmax_backward(g, out, dim),
+    vjp=(lambda gg, r, g, out, *, dim: gg - sum(gg * exp(out), dim, True),
+         lambda gg, r, g, out, *, dim: -sum(g, dim, True) * exp(out) * gg),
+    jvp=(lambda dg, r, g, out, *, dim: log_softmax_backward(dg, out, dim),
+         lambda dout, r, g, out, *, dim: -sum(g, dim, True) * exp(out) * dout),
+    save=(0, 1), half="kernel",
 )
 
 
