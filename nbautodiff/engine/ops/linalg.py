@@ -154,9 +154,10 @@ def _addmm_fwd(bias, x, w, *, beta=1, alpha=1):
 
 ADDMM = defop(  # beta * bias + alpha * x @ w: one node for nn.Linear, as PyTorch records it
     "addmm", "AddmmBackward0", _addmm_fwd,
-    vjp=(lambda g, out, b, x, w, beta=1, alpha=1: _scaled(g, beta),
-         lambda g, out, b, x, w, beta=1, alpha=1: _scaled(g @ w.T, alpha),
-         lambda g, out, b, x, w, beta=1, alpha=1: _scaled(_mm_vjp_y(g, out, x, w), alpha)),
+    vjp=(lambda g, out, b, x, w, beta=1, alpha=1: g if beta == 1 else g * beta,  # (_scaled inline: nn.Linear's)
+         lambda g, out, b, x, w, beta=1, alpha=1: g @ w.T if alpha == 1 else (g @ w.T) * alpha,
+         lambda g, out, b, x, w, beta=1, alpha=1: _mm_vjp_y(g, out, x, w) if alpha == 1 else
+         _mm_vjp_y(g, out, x, w) * alpha),
     jvp=(lambda db, out, b, x, w, beta=1, alpha=1: _scaled(db.expand(*out.shape), beta),
          lambda dx, out, b, x, w, beta=1, alpha=1: _scaled(mm(dx, w), alpha),
          lambda dw, out, b, x, w, beta=1, alpha=1: _scaled(mm(x, dw), alpha)),

@@ -27,8 +27,8 @@ def sum_to_shape(g, shape):
     if gshape == shape:
         return g
     lead = len(gshape) - len(shape)
-    if lead > 0 and gshape[lead:] == shape and not isinstance(g, Tensor):
-        return g.sum(axis=tuple(range(lead)))  # an array stretched along leading dimensions only (a bias)
+    if lead > 0 and gshape[lead:] == shape and not isinstance(g, Tensor):  # an array stretched along leading
+        return np.add.reduce(g, axis=tuple(range(lead)))  # dimensions only (a bias); ndarray.sum without its wrapper
     dims = broadcast_dims(gshape, shape)
     if isinstance(g, Tensor):
         out = g.sum(dims, keepdim=True) if dims else g

@@ -61,7 +61,7 @@ class Optimizer:
         for group in self.param_groups:
             for p in group["params"]:
                 if set_to_none:
-                    p.grad = None
+                    p._grad = None  # (the field: the property's setter only checks a tensor being assigned)
                 elif p._grad is not None:
                     p._grad.zero_()
 
