@@ -363,10 +363,12 @@ def _reduce_identity(reduce: str, dt: np.dtype):
         return 0
     if reduce == "prod":
         return 1
-    big = np.inf if dt.kind == "f" else np.iinfo(dt).max
     if dt.kind == "b":
         return reduce == "amin"
-    return -big if reduce == "amax" and dt.kind == "f" else (np.iinfo(dt).min if reduce == "amax" else big)
+    if dt.kind == "f":
+        return -np.inf if reduce == "amax" else np.inf
+    info = np.iinfo(dt)
+    return info.min if reduce == "amax" else info.max
 
 
 def _scatter_counts(shape, key, include_self: bool) -> np.ndarray:

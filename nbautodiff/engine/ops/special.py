@@ -230,6 +230,8 @@ def _logit_fwd(x, *, eps):
 def _logit_vjp(g, out, x, *, eps):
     xd = _d(x)
     d = g / (x * (1 - x))
+    if not isinstance(g, Tensor):  # PyTorch's kernel: g * inf at 0 and 1 (+inf at -0 too, not g / -0); its
+        d = _select((xd == 0) | (xd == 1), g * math.inf, d)  # create_graph formula is the plain quotient
     if eps is None:  # nan outside [0, 1]
         return _select((xd < 0) | (xd > 1), math.nan, d)
     return _select((xd < eps) | (xd > 1 - eps), 0.0, d)  # 0 where clamped (the bounds themselves pass)
