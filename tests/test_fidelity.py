@@ -486,6 +486,13 @@ SILENT = {
         "L.autograd.grad((L.logit(x) * w).sum(), x, create_graph=True)[0], "
         "L.autograd.grad(L.logit(y, eps=0.).sum(), y)[0], L.autograd.grad(L.logit(y, eps=1e-6).sum(), y)[0]]"
     ),
+    "special.xlog1py at its edges": (
+        "x = L.tensor([0., 0., 2., 1., 0., -1.], requires_grad=True); "
+        "y = L.tensor([float('nan'), -1., 3., -1., -2., .5], requires_grad=True); r = L.special.xlog1py(x, y); "
+        "[r, L.autograd.grad(r.sum(), (x, y)), L.autograd.grad(L.special.xlog1py(2., y).sum(), y), "
+        "L.autograd.grad(L.special.xlog1py(x, -1.).sum(), x), L.special.xlog1py(x, -3.), "
+        "L.special.xlog1py(L.tensor([1, 2]), L.tensor([3, 4]))]"
+    ),
 }
 
 REFUSED = {}

@@ -129,6 +129,13 @@ SPECS = {
                          edges=[([0.0, 2.0, -1.0, NAN],)]),
     "xlogy_by_number": Spec(lambda ns, x: ns.xlogy(x, 2.0) + x.xlogy(0.5) + ns.xlogy(x * 0, -1.0), UNARY,
                             edges=[([0.0, 1.0, -1.0],)]),
+    # --- torch.special.xlog1py: the same with log1p, masked where y <= -1
+    "special_xlog1py": Spec(lambda ns, x, y: ns.special.xlog1py(x, y), BINARY, domain=POS,
+                            edges=[([0.0, 1.0, 0.0, 0.0, -1.0, 0.0, 2.0], [0.0, -1.0, -1.0, 2.0, 0.0, NAN, -2.0])]),
+    "special_xlog1py_number": Spec(lambda ns, y: ns.special.xlog1py(2.0, y) + ns.special.xlog1py(0.0, y), UNARY,
+                                   domain=POS, edges=[([0.0, 2.0, -1.0, NAN, -2.0],)]),
+    "special_xlog1py_by_number": Spec(lambda ns, x: ns.special.xlog1py(x, 2.0) + ns.special.xlog1py(x * 0, -1.0)
+                                      + x * ns.special.xlog1py(x * 0 + 1, 0.5), UNARY, edges=[([0.0, 1.0, -1.0],)]),
     "logaddexp": Spec(lambda ns, x, y: ns.logaddexp(x, y), BINARY,
                       edges=[([0.0, INF, -INF, 100.0, -INF], [0.0, INF, -INF, -100.0, 1.0])]),
     "logaddexp2": Spec(lambda ns, x, y: x.logaddexp2(y), BINARY,

@@ -22,9 +22,10 @@ from ...engine.ops.special import (  # noqa: F401
     special_entr,
     special_i1,
     special_ndtr,
+    special_xlog1py,
     xlogy,
 )
 
 expit, gammaln, psi, multigammaln = sigmoid, lgamma, digamma, mvlgamma
-entr, i1, ndtr = special_entr, special_i1, special_ndtr
-del lgamma, mvlgamma, special_entr, special_i1, special_ndtr
+entr, i1, ndtr, xlog1py = special_entr, special_i1, special_ndtr, special_xlog1py
+del lgamma, mvlgamma, special_entr, special_i1, special_ndtr, special_xlog1py

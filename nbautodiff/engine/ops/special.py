@@ -302,6 +302,50 @@ def xlogy(input, other):
     return apply(XLOGY, (input, as_operand(other, "xlogy")))
 
 
+# ---------------------------------------------------------------- xlog1py: torch.special's x * log1p(y)
+def _xlog1py_fwd(x, y):
+    log1p_y = np.log1p(y) if isinstance(y, (np.ndarray, np.generic)) else float(np.log1p(y))
+    return np.where((x == 0) & ~np.isnan(y), 0, x * log1p_y)  # 0 where x == 0, unless y is nan (as xlogy)
+
+
+def _xlog1py(a, b):
+    return special_xlog1py(a, b) if isinstance(a, Tensor) else _xlog1py_fwd(a, b)
+
+
+def _xlog1py_vjp_x(g, out, x, y):  # xlog1py(g, y), and 0 where x == 0 and y <= -1 (PyTorch's)
+    return _select((_d(x) == 0) & (_d(y) <= -1), 0.0, _xlog1py(g, y))
+
+
+def _xlog1py_vjp_scalar_y(g, out, x, *, other):
+    return _xlog1py(g, other) if other > -1 else _select(_d(x) == 0, 0.0, _xlog1py(g, other))
+
+
+XLOG1PY = defop(
+    "special_xlog1py", "SpecialXlog1PyBackward0", _xlog1py_fwd,
+    vjp=(_xlog1py_vjp_x, lambda g, out, x, y: g * x / (y + 1)),
+    jvp=(_xlog1py_vjp_x, lambda dy, out, x, y: dy * x / (y + 1)),
+    save=(0, 1), arrays=True, broadcast=True, promotes=FLOAT, error=broadcast_error("xlog1py"), half=False,
+)
+XLOG1PY_NUMBER = defop(  # xlog1py(number, tensor)
+    "special_xlog1py_number", "SpecialXlog1PyBackward1", lambda y, *, number: _xlog1py_fwd(number, y),
+    vjp=(lambda g, out, y, *, number: g * number / (y + 1),),
+    jvp=(lambda dy, out, y, *, number: dy * number / (y + 1),), save=(0,), arrays=True, half=False,
+)
+XLOG1PY_BY_NUMBER = defop(  # xlog1py(tensor, number)
+    "special_xlog1py_by_number", "SpecialXlog1PyBackward2", lambda x, *, other: _xlog1py_fwd(x, other),
+    vjp=(_xlog1py_vjp_scalar_y,), jvp=(_xlog1py_vjp_scalar_y,), save=(0,), arrays=True, half=False,
+)
+
+
+def special_xlog1py(input, other):
+    """input * log1p(other), and 0 where input == 0 (unless other is nan): ``torch.special.xlog1py``."""
+    if not isinstance(input, Tensor):
+        return apply(XLOG1PY_NUMBER, (other,), {"number": input})
+    if isinstance(other, SCALARS):
+        return apply(XLOG1PY_BY_NUMBER, (input,), {"other": other})
+    return apply(XLOG1PY, (input, as_operand(other, "xlog1py")))
+
+
 def _logaddexp_fwd(x, y):
     _refuse_integers("logaddexp", x, y)
     return np.logaddexp(x, y)
