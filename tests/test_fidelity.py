@@ -493,6 +493,32 @@ SILENT = {
         "L.autograd.grad(L.special.xlog1py(x, -1.).sum(), x), L.special.xlog1py(x, -3.), "
         "L.special.xlog1py(L.tensor([1, 2]), L.tensor([3, 4]))]"
     ),
+    # from a helper's random-program sweep (~46,000 programs against PyTorch)
+    "nll_loss and cross_entropy skip an ignored row's nan": (
+        "F = L.nn.functional; inp = L.tensor([[-1., -2.], [float('nan'), -1.]], requires_grad=True); "
+        "[F.nll_loss(inp, L.tensor([0, -100]), reduction=r) for r in ('none', 'sum', 'mean')] + "
+        "[F.nll_loss(inp, L.tensor([0, -100]), weight=L.tensor([2., 3.])), "
+        "L.autograd.grad(F.nll_loss(inp, L.tensor([0, -100])), inp)[0], "
+        "F.cross_entropy(L.tensor([[1., float('inf')], [0., 1.]]), L.tensor([1, 0]), ignore_index=1)]"
+    ),
+    "clamp with min above max keeps nan and promotes": (
+        "[L.clamp(L.tensor([float('nan'), 2., 1.]), 1, -1), L.clip(L.tensor([-2, 0, 3]), 1, .5), "
+        "L.clamp(L.tensor([True, False]), .5, 0), L.clamp(L.tensor([1, 5]), 3, 2)]"
+    ),
+    "a bool number beside a float64 tensor in xlogy and xlog1py": (
+        "x = L.tensor([1.3329354524612427], dtype=L.float64); [L.special.xlog1py(x, True), L.xlogy(x, True)]"
+    ),
+    "nextafter passes no gradient where input equals other": (
+        "x = L.tensor([3., -1.], requires_grad=True); y = L.tensor([5., -1.], requires_grad=True); "
+        "[L.autograd.grad(L.nextafter(x, x).sum(), x)[0], L.autograd.grad(L.nextafter(x, y).sum(), (x, y))]"
+    ),
+    "relu in place, special.round, angle and conj of real tensors, an empty mse_loss": (
+        "F = L.nn.functional; x = L.tensor([-1., 2., 0., float('nan'), -0.], requires_grad=True); y = x * 1; "
+        "e = L.zeros(0, requires_grad=True); "
+        "[F.relu(y, inplace=True), y, L.special.round(x * 1.5), L.special.round(x, decimals=1), x.angle(), "
+        "L.autograd.grad(x.angle().sum(), x)[0], x.conj() is x, L.tensor([1, -2]).angle(), "
+        "L.autograd.grad(F.mse_loss(e, e * 2), e)[0]]"
+    ),
 }
 
 REFUSED = {}

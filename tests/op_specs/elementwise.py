@@ -158,6 +158,8 @@ SPECS = {
     "i0": Spec(lambda ns, x: ns.i0(x) + x.i0(), UNARY, edges=[([0.0, 1.0, -2.0, 30.0],)]),
     "special_i1": Spec(lambda ns, x: ns.special.i1(x), UNARY, edges=[([0.0, 1e-9, -2.0, 31.0, float("nan")],)]),
     # 0 at 0 (its gradient inf), -inf below 0
+    "angle": Spec(lambda ns, x: x.angle() * x + ns.angle(x), UNARY, domain=(0.1, 2.0),
+                  edges=[([-1.0, 0.0, -0.0, 2.0, NAN],)]),
     "special_entr": Spec(lambda ns, x: ns.special.entr(x) * x, UNARY, domain=POS, edges=[([0.0, 0.5, 1.0, -1.0],)]),
     # --- fmax/fmin (a nan loses; ties go to input), copysign (0 for other), ldexp, frexp's mantissa, nextafter
     "fmax": Spec(lambda ns, x, y: ns.fmax(x, y), BINARY, edges=[([1.0, NAN, 2.0, NAN], [NAN, 3.0, 2.0, NAN])]),

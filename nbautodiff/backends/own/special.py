@@ -6,7 +6,7 @@
 tensor(0.8808)
 """
 
-from ...engine.ops.elementwise import exp2, expm1, log1p, round, sigmoid  # noqa: F401
+from ...engine.ops.elementwise import exp2, expm1, log1p, sigmoid, special_round  # noqa: F401
 from ...engine.ops.reduce import log_softmax, logsumexp, softmax  # noqa: F401
 from ...engine.ops.special import (  # noqa: F401
     digamma,
@@ -27,5 +27,5 @@ from ...engine.ops.special import (  # noqa: F401
 )
 
 expit, gammaln, psi, multigammaln = sigmoid, lgamma, digamma, mvlgamma
-entr, i1, ndtr, xlog1py = special_entr, special_i1, special_ndtr, special_xlog1py
-del lgamma, mvlgamma, special_entr, special_i1, special_ndtr, special_xlog1py
+entr, i1, ndtr, xlog1py, round = special_entr, special_i1, special_ndtr, special_xlog1py, special_round
+del lgamma, mvlgamma, special_entr, special_i1, special_ndtr, special_xlog1py, special_round

@@ -105,8 +105,13 @@ _SCALAR_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Shor
 def float_kernel(kernel: str, name: str, *operands) -> None:
     """PyTorch has no bool or integer kernel for ``name``: its NotImplementedError (``"silu_cpu" not implemented
     for 'Long'``) where the operands' common dtype (PyTorch's promotion) is not a float, with the fix."""
-    kinds = [a._data.dtype for a in operands if isinstance(a, Tensor)]
-    if not kinds or any(dt.kind in "fc" for dt in kinds):
+    tensors = 0
+    for a in operands:  # (a plain loop: on the training step's path, where a comprehension is a call of its own)
+        if isinstance(a, Tensor):
+            if a._data.dtype.kind in "fc":
+                return
+            tensors += 1
+    if not tensors:
         return
     from .elementwise import result_dtype
 

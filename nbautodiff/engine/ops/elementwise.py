@@ -638,6 +638,12 @@ def round(x, *, decimals: int = 0):
     return apply(ROUND_DECIMALS, (x,), {"decimals": int(decimals)})
 
 
+def special_round(input, *, decimals: int = 0):
+    """``torch.special.round``: always PyTorch's decimals kernel (RoundBackward1), which has no integer form."""
+    float_kernel("round_vml_cpu" if decimals == 0 else "round_cpu", "special.round", input)
+    return apply(ROUND_DECIMALS, (input,), {"decimals": int(decimals)})
+
+
 @public(inplace=True)
 def sign(x):
     """The sign of each element; as a derivative factor it is a constant (no graph)."""
@@ -723,10 +729,9 @@ def _clamp_mask(x, min, max):
 
 
 def _clamp_fwd(x, *, min, max):
-    if min is not None and max is not None and min > max:
-        return np.full_like(x, max)
-    # the bound first: numpy's maximum and minimum give the second operand on a tie, so x keeps its own zero
-    # (clamp(-0., min=0.) is -0., as PyTorch's kernel); np.clip would give the bound
+    # min(max(x, min), max), as PyTorch: with min > max every element is max, but a nan stays nan. The bound first:
+    # numpy's maximum and minimum give the second operand on a tie, so x keeps its own zero (clamp(-0., min=0.) is
+    # -0., as PyTorch's kernel); np.clip would give the bound
     r = x if min is None else np.maximum(min, x)
     return r if max is None else np.minimum(max, r)
 

@@ -66,6 +66,8 @@ def _nll_fwd(logp, target, *, reduction, weight, ignore_index):
     lp, safe, w, valid = _targets(logp, target, weight, ignore_index)
     picked = lp[np.arange(safe.shape[0]), safe] if valid is None else np.take_along_axis(lp, safe[:, None], 1)[:, 0]
     loss = -picked if w is None else -picked * w
+    if valid is not None:  # an ignored target counts nothing, not nan * 0 (PyTorch's kernel skips it)
+        loss = np.where(valid, loss, loss.dtype.type(0))
     if reduction == "mean":
         return loss.sum() / (loss.dtype.type(loss.shape[0]) if w is None else w.sum())
     if reduction == "sum":
@@ -150,7 +152,8 @@ def _nll_apply(op, logp, target, reduction, weight, ignore_index):
     t = target._data
     c = logp._data.shape[1 if logp._data.ndim > 1 else 0]
     bad = None
-    if t.size and (t.min() < 0 or t.max() >= c):  # (two reductions for the common case, all in range)
+    # one reduction for the common case, all in range: a negative int64 is huge as uint64 (its own view)
+    if t.size and (t.view(np.uint64) if t.dtype == np.int64 else t).max() >= c:
         bad = (t != ignore_index) & ((t < 0) | (t >= c))
     if bad is not None and bad.any():
         raise IndexError(f"Target {int(t[bad].flat[0])} is out of bounds.\nnll_loss: there are {c} classes, "
@@ -274,7 +277,7 @@ def _mse_fwd(x, y, *, reduction):
 
 
 def _mse_scale(x, reduction):
-    return 2.0 / x._data.size if reduction == "mean" else 2.0
+    return 2.0 / x._data.size if reduction == "mean" and x._data.size else 2.0  # (an empty mean: no gradient)
 
 
 def _mse_vjp(g, out, x, y, *, reduction):

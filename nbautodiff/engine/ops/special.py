@@ -242,6 +242,29 @@ LOGIT = defop("logit", "LogitBackward0", _logit_fwd,
               arrays=True, half=False)  # PyTorch's kernel rounds each step in float16, as numpy does
 
 sinc, deg2rad, rad2deg, sgn, frac = (public(unary(op), inplace=True) for op in (SINC, DEG2RAD, RAD2DEG, SGN, FRAC))
+
+
+# ---------------------------------------------------------------- complex helpers on real tensors: angle, conj
+def _angle_fwd(x):
+    """The argument of a real number: 0 at or above 0 (-0 included), π below, nan at nan."""
+    if x.dtype.kind != "f":
+        x = x.astype(np.float32)
+    return np.where(np.isnan(x), x, np.where(x < 0, np.asarray(math.pi, x.dtype), np.asarray(0, x.dtype)))
+
+
+ANGLE = defop("angle", "AngleBackward0", _angle_fwd, vjp=(_zero,), jvp=(_zero,))
+angle = public(unary(ANGLE))
+
+
+@public(aliases=("resolve_conj", "conj_physical"))
+def conj(input):
+    """The complex conjugate; the engine's tensors are real, so it is the tensor itself (as PyTorch returns it)."""
+    return input
+
+
+@public
+def is_conj(input) -> bool:
+    return False
 trunc = public(unary(TRUNC), inplace=True, aliases=("fix",))
 
 
@@ -259,7 +282,8 @@ def logit(input, eps=None):
 
 # ---------------------------------------------------------------- xlogy, logaddexp
 def _xlogy_fwd(x, y):
-    log_y = np.log(y) if isinstance(y, (np.ndarray, np.generic)) else float(np.log(y))  # (a number stays weak)
+    # (a number stays weak; a bool or an int is a float first: numpy's log of a bool is float16)
+    log_y = np.log(y) if isinstance(y, (np.ndarray, np.generic)) else float(np.log(float(y)))
     return np.where((x == 0) & ~np.isnan(y), 0, x * log_y)  # 0 where x == 0, unless y is nan
 
 
@@ -292,19 +316,26 @@ XLOGY_BY_NUMBER = defop(  # xlogy(tensor, number)
 )
 
 
+def _x_times_log(rows: tuple, name: str, input, other):
+    """xlogy's and xlog1py's dispatch: a number first, a number second, or two tensors (a row each, as PyTorch's
+    three nodes)."""
+    number_first, by_number, both = rows
+    if not isinstance(input, Tensor):
+        return apply(number_first, (other,), {"number": input})
+    if isinstance(other, SCALARS):
+        return apply(by_number, (input,), {"other": other})
+    return apply(both, (input, as_operand(other, name)))
+
+
 @public(inplace=True)
 def xlogy(input, other):
     """input * log(other), and 0 where input == 0 (unless other is nan); either side may be a number."""
-    if not isinstance(input, Tensor):
-        return apply(XLOGY_NUMBER, (other,), {"number": input})
-    if isinstance(other, SCALARS):
-        return apply(XLOGY_BY_NUMBER, (input,), {"other": other})
-    return apply(XLOGY, (input, as_operand(other, "xlogy")))
+    return _x_times_log((XLOGY_NUMBER, XLOGY_BY_NUMBER, XLOGY), "xlogy", input, other)
 
 
 # ---------------------------------------------------------------- xlog1py: torch.special's x * log1p(y)
 def _xlog1py_fwd(x, y):
-    log1p_y = np.log1p(y) if isinstance(y, (np.ndarray, np.generic)) else float(np.log1p(y))
+    log1p_y = np.log1p(y) if isinstance(y, (np.ndarray, np.generic)) else float(np.log1p(float(y)))
     return np.where((x == 0) & ~np.isnan(y), 0, x * log1p_y)  # 0 where x == 0, unless y is nan (as xlogy)
 
 
@@ -339,11 +370,7 @@ XLOG1PY_BY_NUMBER = defop(  # xlog1py(tensor, number)
 
 def special_xlog1py(input, other):
     """input * log1p(other), and 0 where input == 0 (unless other is nan): ``torch.special.xlog1py``."""
-    if not isinstance(input, Tensor):
-        return apply(XLOG1PY_NUMBER, (other,), {"number": input})
-    if isinstance(other, SCALARS):
-        return apply(XLOG1PY_BY_NUMBER, (input,), {"other": other})
-    return apply(XLOG1PY, (input, as_operand(other, "xlog1py")))
+    return _x_times_log((XLOG1PY_NUMBER, XLOG1PY_BY_NUMBER, XLOG1PY), "xlog1py", input, other)
 
 
 def _logaddexp_fwd(x, y):
@@ -875,8 +902,10 @@ def frexp(input):
 
 
 NEXTAFTER = defop(  # PyTorch passes the gradient to input as if it were the identity
-    "nextafter", "NextafterBackward0", np.nextafter, vjp=(lambda g, out, x, y: g, _zero),
-    jvp=(lambda dx, out, x, y: dx, _zero), broadcast=True, promotes=True, error=broadcast_error("nextafter"),
+    # PyTorch's: the gradient passes to input except where input == other (the result is other itself there)
+    "nextafter", "NextafterBackward0", np.nextafter, vjp=(lambda g, out, x, y: _select(_d(x) == _d(y), 0.0, g), _zero),
+    jvp=(lambda dx, out, x, y: _select(_d(x) == _d(y), 0.0, dx), _zero), save=(0, 1), broadcast=True, promotes=True,
+    error=broadcast_error("nextafter"),
     half=False,  # the next float16
 )
 
