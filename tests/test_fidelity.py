@@ -519,6 +519,20 @@ SILENT = {
         "L.autograd.grad(x.angle().sum(), x)[0], x.conj() is x, L.tensor([1, -2]).angle(), "
         "L.autograd.grad(F.mse_loss(e, e * 2), e)[0]]"
     ),
+    "alpha and value of integer and bool arithmetic": (
+        "def err(f):\n"
+        "    try:\n        return repr(f())\n"
+        "    except Exception as e:\n        return type(e).__name__ + ': ' + str(e).splitlines()[0]\n"
+        "x = L.tensor([True, False]); y = L.tensor([False, False]); i = L.tensor([-1, 2, -2])\n"
+        "[err(g) for g in (lambda: L.add(x, x, alpha=2), lambda: L.add(x, y, alpha=0), lambda: L.add(x, x, alpha=.5), "
+        "lambda: L.add(i, i, alpha=.5), lambda: L.sub(i, i, alpha=.5), lambda: L.sub(i, i, alpha=2), "
+        "lambda: L.addcmul(i, i, i, value=.5), lambda: L.addcmul(i, i, i, value=-1.7), "
+        "lambda: i.clone().addcmul_(i, i, value=1.7), lambda: L.add(L.tensor([1.]), L.tensor([2]), alpha=.5))]"
+    ),
+    "the names PyTorch gives its C++ nodes": (
+        "x = L.tensor([1., 2.], requires_grad=True); y = x.clone(); y[0] = 1; z = x.clone().copy_(x); "
+        "[y.grad_fn.name(), z.grad_fn.name(), (x * 2).grad_fn.next_functions[0][0].name(), (x // 2).grad_fn.name()]"
+    ),
 }
 
 REFUSED = {}

@@ -12,6 +12,10 @@ import weakref
 _NODE_CLASSES: dict[str, type] = {}
 
 
+# the nodes PyTorch writes in C++ by hand (not generated from derivatives.yaml): name() gives their namespace
+_CPP_NODES = frozenset(("AccumulateGrad", "CopySlices", "CopyBackwards", "NotImplemented"))
+
+
 class Node:
     """A recorded operation: ``y.grad_fn``. Subclassed once per PyTorch name (``MulBackward0``).
 
@@ -52,7 +56,8 @@ class Node:
         return tuple((e.node, e.nr) if type(e) is OutputEdge else (e, 0) for e in self.next)
 
     def name(self) -> str:
-        return type(self).__name__
+        n = type(self).__name__
+        return "torch::autograd::" + n if n in _CPP_NODES else n
 
     def register_prehook(self, hook):
         """Call ``hook(grad_outputs)`` before this node runs; it may return replaced gradients."""

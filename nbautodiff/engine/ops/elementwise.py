@@ -10,7 +10,6 @@ import operator
 import numpy as np
 
 from .. import dtypes
-from ..node import node_class
 from ..tensor import Tensor, make
 from ._util import (
     SCALARS,
@@ -127,12 +126,24 @@ NEG = defop(
 def add(x, y, *, alpha=1):
     """x + alpha * y (broadcasting)."""
     if alpha != 1:
-        y = mul(_in_result_dtype(y, x), alpha)
+        y = mul(_in_result_dtype(y, x), _integral_alpha(x, y, alpha))
     if not isinstance(x, Tensor):
         x, y = y, x
     if not (isinstance(y, Tensor) or isinstance(y, SCALARS)):
         y = as_operand(y, "add")
     return apply(ADD, (x, fit_int(x, y)))
+
+
+def _integral_alpha(x, y, alpha):
+    """alpha for an integer or bool result, as PyTorch takes it: a float is refused, and for bools any nonzero
+    alpha is True (True + 2 * True is True)."""
+    dt = result_dtype(x, y)
+    if dt.kind in "biu":
+        if isinstance(alpha, float) or (isinstance(alpha, np.generic) and np.asarray(alpha).dtype.kind == "f"):
+            raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+        if dt.kind == "b":
+            return bool(alpha)
+    return alpha
 
 
 def _in_result_dtype(y, x):
@@ -150,7 +161,7 @@ def sub(x, y, *, alpha=1):
     if alpha != 1:
         if _is_bool(_d(x)) or _is_bool(_d(y)):
             _refuse_bool_sub(_d(x), _d(y))
-        y = mul(_in_result_dtype(y, x), alpha)
+        y = mul(_in_result_dtype(y, x), _integral_alpha(x, y, alpha))
     if not isinstance(x, Tensor):
         if isinstance(x, SCALARS) and isinstance(y, Tensor):
             return apply(NUMBER_SUB, (fit_int(y, x), y))
@@ -297,9 +308,6 @@ def no_derivative_op(aten: str, forward, node: str = "NotImplemented", backward=
     del OPS[op.name]
     op.save_mask = ()
     return op
-
-
-node_class("NotImplemented").name = lambda self: "torch::autograd::NotImplemented"  # PyTorch's name() for it
 
 
 def without_derivative(op, *args):

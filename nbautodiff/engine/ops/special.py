@@ -487,7 +487,10 @@ ADDCDIV = defop(
 def addcmul(input, tensor1, tensor2, *, value=1):
     """input + value * tensor1 * tensor2 (one node)."""
     need_tensors("addcmul", input, tensor1, tensor2, names=("input", "tensor1", "tensor2"))
-    return apply(ADDCMUL, (input, tensor1, tensor2), {"value": value, "dtype": result_dtype(input, tensor1, tensor2)})
+    dt = result_dtype(input, tensor1, tensor2)
+    if dt.kind in "iu" and isinstance(value, float):  # PyTorch converts value to the integer dtype: truncated
+        value = int(value)
+    return apply(ADDCMUL, (input, tensor1, tensor2), {"value": value, "dtype": dt})
 
 
 @public(inplace=True)
