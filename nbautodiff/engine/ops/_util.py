@@ -80,26 +80,16 @@ CPP_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "u
              "int8": "signed char", "int16": "short int", "int32": "int", "int64": "long int", "bool": "bool"}
 
 
-def need_tensors(name: str, *args, names=("input", "other")) -> None:
-    """PyTorch's TypeError where an argument must be a Tensor and a number or a list was given."""
-    for i, (arg, v) in enumerate(zip(names, args)):
-        if not isinstance(v, Tensor):
-            raise TypeError(f"{name}(): argument '{arg}' (position {i + 1}) must be Tensor, not {type(v).__name__}")
-
-
 def _kind(v) -> str:
     return "Tensor" if isinstance(v, Tensor) else type(v).__name__
 
 
-def _invalid_combination(name: str, *args, **kwargs) -> str:
+def _invalid_combination(name: str, *args, hint: str = "", **kwargs) -> str:
     """PyTorch's TypeError text for arguments none of its overloads take (its first line, and the fix)."""
     got = [_kind(a) for a in args] + [f"{k}={_kind(v)}" for k, v in kwargs.items() if v is not None]
+    hint = hint or "the input (and any tensor operand) must be a Tensor; wrap numbers with torch.tensor(...)"
     return (f"{name}() received an invalid combination of arguments - got ({', '.join(got)}), but expected one of:\n"
-            f"{name}: the input (and any tensor operand) must be a Tensor; wrap numbers with torch.tensor(...)")
-
-
-# PyTorch's scalar-type names in its dispatch errors
-_SCALAR_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int", "int64": "Long"}
+            f"{name}: {hint}")
 
 
 def float_kernel(kernel: str, name: str, *operands) -> None:
@@ -113,10 +103,11 @@ def float_kernel(kernel: str, name: str, *operands) -> None:
             tensors += 1
     if not tensors:
         return
+    from .. import dtypes
     from .elementwise import result_dtype
 
-    dt = result_dtype(*(a for a in operands if isinstance(a, Tensor)))
-    raise NotImplementedError(f'"{kernel}" not implemented for \'{_SCALAR_NAMES.get(dt.name, dt.name)}\'\n'
+    dt = dtypes.from_numpy(result_dtype(*(a for a in operands if isinstance(a, Tensor))))
+    raise NotImplementedError(f'"{kernel}" not implemented for \'{dt.legacy.removesuffix("Tensor")}\'\n'
                               f"{name}: it computes in floating point; convert first, e.g. x.float()")
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor, make
-from ._util import SCALARS, _invalid_combination, _tensors, as_operand, broadcast_error, fit_int, need_tensors
+from ._util import SCALARS, _invalid_combination, _tensors, as_operand, broadcast_error, fit_int
 from .elementwise import (
     _BOOL,
     _div_rounding_fwd,
@@ -187,7 +187,7 @@ eq, ne, lt, le, gt, ge = (
 @public
 def equal(x, y) -> bool:
     """True if both tensors have the same shape and elements."""
-    need_tensors("equal", x, y)
+    _tensors("equal", "input other", x, y)
     return x.shape == y.shape and bool(np.array_equal(x._data, y._data))
 
 
@@ -239,7 +239,7 @@ def isnan(x):
 
 @public
 def allclose(x, y, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
-    need_tensors("allclose", x, y)
+    _tensors("allclose", "input other", x, y)
     return bool(np.allclose(x._data, y._data if isinstance(y, Tensor) else y, rtol, atol, equal_nan))
 
 

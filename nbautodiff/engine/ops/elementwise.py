@@ -14,13 +14,13 @@ from ..tensor import Tensor, make
 from ._util import (
     SCALARS,
     _invalid_combination,
+    _tensors,
     as_operand,
     broadcast_error,
     const,
     cpp_type,
     fit_int,
     float_kernel,
-    need_tensors,
 )
 from .inplace import inplace
 from .registry import FLOAT, OPS, apply, defop, public, unary
@@ -139,7 +139,7 @@ def _integral_alpha(x, y, alpha):
     alpha is True (True + 2 * True is True)."""
     dt = result_dtype(x, y)
     if dt.kind in "biu":
-        if isinstance(alpha, float) or (isinstance(alpha, np.generic) and np.asarray(alpha).dtype.kind == "f"):
+        if isinstance(alpha, (float, np.floating)):
             raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
         if dt.kind == "b":
             return bool(alpha)
@@ -585,9 +585,6 @@ ROUND = defop("round", "RoundBackward0", _rounding(np.round, "round_vml_cpu"), v
 def _round_decimals_fwd(x, *, decimals):
     """PyTorch's round_decimals kernel: nearbyint(x · 10^d) / 10^d (d < 0: nearbyint(x / 10^-d) · 10^-d), half to
     even, in the input's float type (float16 in float32), so a large float32 times 10^d overflows to inf."""
-    if x.dtype.kind != "f":
-        name = dtypes.from_numpy(x.dtype).legacy.removesuffix("Tensor")
-        raise NotImplementedError(f'"round_cpu" not implemented for \'{name}\'\nround: decimals= needs a float tensor')
     work = np.float32 if x.dtype == np.float16 else x.dtype.type
     scale = work(10.0 ** (-decimals if decimals < 0 else decimals))
     a = x.astype(work, copy=False)
@@ -643,6 +640,7 @@ def round(x, *, decimals: int = 0):
     """
     if decimals == 0:
         return apply(ROUND, (x,))
+    float_kernel("round_cpu", "round", x)  # (no integer kernel with decimals)
     return apply(ROUND_DECIMALS, (x,), {"decimals": int(decimals)})
 
 
@@ -717,13 +715,13 @@ MINIMUM = defop(
 
 @public(inplace=True)
 def maximum(x, y):
-    need_tensors("maximum", x, y)
+    _tensors("maximum", "input other", x, y)
     return apply(MAXIMUM, (x, y))
 
 
 @public(inplace=True)
 def minimum(x, y):
-    need_tensors("minimum", x, y)
+    _tensors("minimum", "input other", x, y)
     return apply(MINIMUM, (x, y))
 
 
@@ -817,9 +815,8 @@ def clamp(x, min=None, max=None):
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         if not all(b is None or isinstance(b, Tensor) for b in (min, max)):
-            got = ", ".join(type(b).__name__ for b in (x, min, max))
-            raise TypeError(f"clamp() received an invalid combination of arguments - got ({got}), but expected one "
-                            "of:\nclamp: both bounds tensors (or None), or both numbers")
+            raise TypeError(_invalid_combination("clamp", x, min, max, hint="both bounds tensors (or None), or both "
+                                                 "numbers"))
         return apply(CLAMP_TENSOR, (x, min, max), {"dtype": result_dtype(x, min, max)})
     return apply(CLAMP, (x,), {"min": _int_bound(x, min), "max": _int_bound(x, max)})
 
@@ -1016,14 +1013,14 @@ _LN2 = float(np.log(2.0))
 @public(inplace=True)
 def atan2(input, other):
     """The angle of the point (other, input) in radians, in (-pi, pi]: ``atan2(y, x)``."""
-    need_tensors("atan2", input, other)
+    _tensors("atan2", "input other", input, other)
     return apply(ATAN2, (input, other))
 
 
 @public
 def hypot(input, other):
     """sqrt(input² + other²) without overflow."""
-    need_tensors("hypot", input, other)
+    _tensors("hypot", "input other", input, other)
     float_kernel("hypot_cpu", "hypot", input, other)
     return apply(HYPOT, (input, as_operand(other, "hypot")))
 

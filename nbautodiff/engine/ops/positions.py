@@ -390,6 +390,20 @@ def _scatter_reduce_fwd(x, src, *, key, src_key, src_shape, reduce, include_self
     return out
 
 
+def _shares(x, src, out, key, src_key, reduce, include_self):
+    """What mean and amax/amin divide a gradient by at each position (the values reduced there; for amax/amin those
+    equal to the result, ties sharing evenly), and for amax/amin which of x's and src's values equal it."""
+    xd = x._data
+    if reduce == "mean":
+        return np.maximum(_scatter_counts(xd.shape, key, include_self), 1).astype(xd.dtype), None, None
+    od = out._data
+    self_is = (xd == od).astype(xd.dtype)
+    src_is = (_src_part(src._data, src_key) == od[key]).astype(xd.dtype)
+    n = np.array(self_is)
+    np.add.at(indexable(n, key), key, src_is)
+    return n, self_is, src_is
+
+
 def _scattered(x, key, include_self: bool, grad):
     """x's gradient with the scattered positions zeroed where include_self=False (PyTorch's masked_fill)."""
     if include_self:
@@ -401,21 +415,15 @@ def _scattered(x, key, include_self: bool, grad):
 
 def _scatter_reduce_grads(g, out, x, src, key, src_key, src_shape, reduce, include_self):
     """(x's, src's) gradients, PyTorch's scatter_reduce_backward step by step (constants where it has no graph)."""
-    xd, sd, od = x._data, _src_part(src._data, src_key), out._data
+    xd, sd = x._data, _src_part(src._data, src_key)
     params = {"key": key, "src_key": src_key, "src_shape": src_shape, "reduce": reduce, "include_self": include_self}
     if reduce == "sum":
         return _scattered(x, key, include_self, g), _read_at(g, key, src_shape, "ScatterReduceBackward0")
-    if reduce == "mean":
-        n = const(np.maximum(_scatter_counts(xd.shape, key, include_self), 1).astype(xd.dtype))
-        per = g / n
-        return _scattered(x, key, include_self, per), _read_at(per, key, src_shape, "ScatterReduceBackward0")
-    if reduce in ("amax", "amin"):  # shared evenly among the values equal to the result
-        value = od[key]
-        self_is = (xd == od).astype(xd.dtype)
-        src_is = (sd == value).astype(xd.dtype)
-        n = np.array(self_is)
-        np.add.at(indexable(n, key), key, src_is)
+    if reduce in ("mean", "amax", "amin"):
+        n, self_is, src_is = _shares(x, src, out, key, src_key, reduce, include_self)
         share = g / const(n)
+        if reduce == "mean":
+            return _scattered(x, key, include_self, share), _read_at(share, key, src_shape, "ScatterReduceBackward0")
         return (_scattered(x, key, include_self, const(self_is) * share),
                 const(src_is) * _read_at(share, key, src_shape, "ScatterReduceBackward0"))
     # prod: the product of the others, exact where a value is 0 (PyTorch's masked recomputations)
@@ -451,21 +459,15 @@ def _scatter_reduce_jvp(i):
     def jvp(d, out, x, src, *, key, src_key, src_shape, reduce, include_self):
         if reduce == "prod":
             _no_forward("scatter_reduce with reduce='prod'")
-        xd, od = x._data, out._data
-        if reduce == "mean":
-            scale = np.maximum(_scatter_counts(xd.shape, key, include_self), 1).astype(xd.dtype)
-        elif reduce in ("amax", "amin"):
-            self_is = (xd == od).astype(xd.dtype)
-            src_is = (_src_part(src._data, src_key) == od[key]).astype(xd.dtype)
-            scale = np.array(self_is)
-            np.add.at(indexable(scale, key), key, src_is)
-            d = d * const(self_is if i == 0 else _full_src(src, src_key, src_is))
-        else:
-            scale = None
+        scale = None
+        if reduce != "sum":
+            scale, self_is, src_is = _shares(x, src, out, key, src_key, reduce, include_self)
+            if reduce != "mean":
+                d = d * const(self_is if i == 0 else _full_src(src, src_key, src_is))
         if i == 0:
             t = _scattered(x, key, include_self, d)
         else:
-            t = apply(EMBED_ADD, (_src_part(d, src_key),), {"key": key, "in_shape": tuple(xd.shape)})
+            t = apply(EMBED_ADD, (_src_part(d, src_key),), {"key": key, "in_shape": tuple(x._data.shape)})
         return t if scale is None else t / const(scale)
 
     return jvp

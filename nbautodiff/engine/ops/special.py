@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from ..tensor import Tensor, make
-from ._util import SCALARS, _invalid_combination, as_operand, broadcast_error, const, float_kernel, need_tensors
+from ._util import SCALARS, _invalid_combination, _tensors, as_operand, broadcast_error, const, float_kernel
 from .elementwise import (
     _BOOL,
     _d,
@@ -187,11 +187,10 @@ def _sinc_vjp(g, out, x):
 
 
 def _sinc_fwd(x):
-    """numpy's sinc, quiet at ±inf (nan, as PyTorch), float16 computed in float32 (π·65504 overflows in float16)."""
-    with np.errstate(invalid="ignore"):
-        if x.dtype == np.float16:
-            return np.sinc(x.astype(np.float32)).astype(np.float16)
-        return np.sinc(x if x.dtype.kind in "fc" else x.astype(np.float32))  # integers: in float32, as PyTorch
+    """numpy's sinc, quiet at ±inf (nan, as PyTorch); integers in float32. (float16 is computed again in float32 by
+    ``apply``'s rule: π·65504 overflows in float16, quietly.)"""
+    with np.errstate(invalid="ignore", over="ignore"):
+        return np.sinc(x if x.dtype.kind in "fc" else x.astype(np.float32))
 
 
 SINC = defop("sinc", "SincBackward0", _sinc_fwd,
@@ -280,42 +279,7 @@ def logit(input, eps=None):
     return apply(LOGIT, (input,), {"eps": eps})
 
 
-# ---------------------------------------------------------------- xlogy, logaddexp
-def _xlogy_fwd(x, y):
-    # (a number stays weak; a bool or an int is a float first: numpy's log of a bool is float16)
-    log_y = np.log(y) if isinstance(y, (np.ndarray, np.generic)) else float(np.log(float(y)))
-    return np.where((x == 0) & ~np.isnan(y), 0, x * log_y)  # 0 where x == 0, unless y is nan
-
-
-def _xlogy(a, b):
-    return xlogy(a, b) if isinstance(a, Tensor) else _xlogy_fwd(a, b)
-
-
-def _xlogy_vjp_x(g, out, x, y):  # xlogy(g, y), and 0 where x == 0 and y <= 0 (PyTorch's)
-    return _select((_d(x) == 0) & (_d(y) <= 0), 0.0, _xlogy(g, y))
-
-
-def _xlogy_vjp_scalar_y(g, out, x, *, other):  # (other nan: masked too, as PyTorch's `other > 0 ? ... : ...`)
-    return _xlogy(g, other) if other > 0 else _select(_d(x) == 0, 0.0, _xlogy(g, other))
-
-
-XLOGY = defop(
-    "xlogy", "XlogyBackward0", _xlogy_fwd,
-    vjp=(_xlogy_vjp_x, lambda g, out, x, y: g * x / y),
-    jvp=(_xlogy_vjp_x, lambda dy, out, x, y: dy * x / y),
-    save=(0, 1), arrays=True, broadcast=True, promotes=FLOAT, error=broadcast_error("xlogy"), half=False,
-)
-XLOGY_NUMBER = defop(  # xlogy(number, tensor)
-    "xlogy_number", "XlogyBackward1", lambda y, *, number: _xlogy_fwd(number, y),
-    vjp=(lambda g, out, y, *, number: g * number / y,),
-    jvp=(lambda dy, out, y, *, number: dy * number / y,), save=(0,), arrays=True, half=False,
-)
-XLOGY_BY_NUMBER = defop(  # xlogy(tensor, number)
-    "xlogy_by_number", "XlogyBackward2", lambda x, *, other: _xlogy_fwd(x, other),
-    vjp=(_xlogy_vjp_scalar_y,), jvp=(_xlogy_vjp_scalar_y,), save=(0,), arrays=True, half=False,
-)
-
-
+# ---------------------------------------------------------------- xlogy, xlog1py, logaddexp
 def _x_times_log(rows: tuple, name: str, input, other):
     """xlogy's and xlog1py's dispatch: a number first, a number second, or two tensors (a row each, as PyTorch's
     three nodes)."""
@@ -327,50 +291,54 @@ def _x_times_log(rows: tuple, name: str, input, other):
     return apply(both, (input, as_operand(other, name)))
 
 
+def _x_log_rows(row: str, node: str, name: str, log, shift: int) -> tuple:
+    """The three rows (a number first, a number second, two tensors) of x·log(y + shift), 0 where x == 0 unless y
+    is nan: xlogy is ``np.log`` with shift 0, torch.special.xlog1py ``np.log1p`` with shift 1. As PyTorch's, the
+    gradient for x is 0 where x == 0 and y + shift <= 0, and y's is g·x / (y + shift)."""
+
+    def fwd(x, y):
+        # (a number stays weak; a bool or an int is a float first: numpy's log of a bool is float16)
+        log_y = log(y) if isinstance(y, (np.ndarray, np.generic)) else float(log(float(y)))
+        return np.where((x == 0) & ~np.isnan(y), 0, x * log_y)
+
+    def again(a, b):  # the function itself: recorded on tensors (create_graph), the forward on arrays
+        return _x_times_log(rows, name, a, b) if isinstance(a, Tensor) else fwd(a, b)
+
+    def plus(y):
+        return y + shift if shift else y
+
+    def vjp_x(g, out, x, y):
+        return _select((_d(x) == 0) & (_d(y) <= -shift), 0.0, again(g, y))
+
+    def vjp_scalar_y(g, out, x, *, other):  # (other nan: masked too, as PyTorch's `other > 0 ? ... : ...`)
+        return again(g, other) if other > -shift else _select(_d(x) == 0, 0.0, again(g, other))
+
+    rows = (
+        defop(f"{row}_number", f"{node}1", lambda y, *, number: fwd(number, y),
+              vjp=(lambda g, out, y, *, number: g * number / plus(y),),
+              jvp=(lambda dy, out, y, *, number: dy * number / plus(y),), save=(0,), arrays=True, half=False),
+        defop(f"{row}_by_number", f"{node}2", lambda x, *, other: fwd(x, other),
+              vjp=(vjp_scalar_y,), jvp=(vjp_scalar_y,), save=(0,), arrays=True, half=False),
+        defop(row, f"{node}0", fwd,
+              vjp=(vjp_x, lambda g, out, x, y: g * x / plus(y)), jvp=(vjp_x, lambda dy, out, x, y: dy * x / plus(y)),
+              save=(0, 1), arrays=True, broadcast=True, promotes=FLOAT, error=broadcast_error(name), half=False),
+    )
+    return rows
+
+
+_XLOGY = _x_log_rows("xlogy", "XlogyBackward", "xlogy", np.log, 0)
+_XLOG1PY = _x_log_rows("special_xlog1py", "SpecialXlog1PyBackward", "xlog1py", np.log1p, 1)
+
+
 @public(inplace=True)
 def xlogy(input, other):
     """input * log(other), and 0 where input == 0 (unless other is nan); either side may be a number."""
-    return _x_times_log((XLOGY_NUMBER, XLOGY_BY_NUMBER, XLOGY), "xlogy", input, other)
-
-
-# ---------------------------------------------------------------- xlog1py: torch.special's x * log1p(y)
-def _xlog1py_fwd(x, y):
-    log1p_y = np.log1p(y) if isinstance(y, (np.ndarray, np.generic)) else float(np.log1p(float(y)))
-    return np.where((x == 0) & ~np.isnan(y), 0, x * log1p_y)  # 0 where x == 0, unless y is nan (as xlogy)
-
-
-def _xlog1py(a, b):
-    return special_xlog1py(a, b) if isinstance(a, Tensor) else _xlog1py_fwd(a, b)
-
-
-def _xlog1py_vjp_x(g, out, x, y):  # xlog1py(g, y), and 0 where x == 0 and y <= -1 (PyTorch's)
-    return _select((_d(x) == 0) & (_d(y) <= -1), 0.0, _xlog1py(g, y))
-
-
-def _xlog1py_vjp_scalar_y(g, out, x, *, other):
-    return _xlog1py(g, other) if other > -1 else _select(_d(x) == 0, 0.0, _xlog1py(g, other))
-
-
-XLOG1PY = defop(
-    "special_xlog1py", "SpecialXlog1PyBackward0", _xlog1py_fwd,
-    vjp=(_xlog1py_vjp_x, lambda g, out, x, y: g * x / (y + 1)),
-    jvp=(_xlog1py_vjp_x, lambda dy, out, x, y: dy * x / (y + 1)),
-    save=(0, 1), arrays=True, broadcast=True, promotes=FLOAT, error=broadcast_error("xlog1py"), half=False,
-)
-XLOG1PY_NUMBER = defop(  # xlog1py(number, tensor)
-    "special_xlog1py_number", "SpecialXlog1PyBackward1", lambda y, *, number: _xlog1py_fwd(number, y),
-    vjp=(lambda g, out, y, *, number: g * number / (y + 1),),
-    jvp=(lambda dy, out, y, *, number: dy * number / (y + 1),), save=(0,), arrays=True, half=False,
-)
-XLOG1PY_BY_NUMBER = defop(  # xlog1py(tensor, number)
-    "special_xlog1py_by_number", "SpecialXlog1PyBackward2", lambda x, *, other: _xlog1py_fwd(x, other),
-    vjp=(_xlog1py_vjp_scalar_y,), jvp=(_xlog1py_vjp_scalar_y,), save=(0,), arrays=True, half=False,
-)
+    return _x_times_log(_XLOGY, "xlogy", input, other)
 
 
 def special_xlog1py(input, other):
     """input * log1p(other), and 0 where input == 0 (unless other is nan): ``torch.special.xlog1py``."""
-    return _x_times_log((XLOG1PY_NUMBER, XLOG1PY_BY_NUMBER, XLOG1PY), "xlog1py", input, other)
+    return _x_times_log(_XLOG1PY, "xlog1py", input, other)
 
 
 def _logaddexp_fwd(x, y):
@@ -404,14 +372,14 @@ LOGADDEXP2 = defop(
 @public
 def logaddexp(input, other):
     """log(exp(input) + exp(other)) without overflow."""
-    need_tensors("logaddexp", input, other)
+    _tensors("logaddexp", "input other", input, other)
     return apply(LOGADDEXP, (input, other))
 
 
 @public
 def logaddexp2(input, other):
     """log2(2**input + 2**other) without overflow."""
-    need_tensors("logaddexp2", input, other)
+    _tensors("logaddexp2", "input other", input, other)
     return apply(LOGADDEXP2, (input, other))
 
 
@@ -486,7 +454,7 @@ ADDCDIV = defop(
 @public(inplace=True)
 def addcmul(input, tensor1, tensor2, *, value=1):
     """input + value * tensor1 * tensor2 (one node)."""
-    need_tensors("addcmul", input, tensor1, tensor2, names=("input", "tensor1", "tensor2"))
+    _tensors("addcmul", "input tensor1 tensor2", input, tensor1, tensor2)
     dt = result_dtype(input, tensor1, tensor2)
     if dt.kind in "iu" and isinstance(value, float):  # PyTorch converts value to the integer dtype: truncated
         value = int(value)
@@ -496,7 +464,7 @@ def addcmul(input, tensor1, tensor2, *, value=1):
 @public(inplace=True)
 def addcdiv(input, tensor1, tensor2, *, value=1):
     """input + value * tensor1 / tensor2 (one node)."""
-    need_tensors("addcdiv", input, tensor1, tensor2, names=("input", "tensor1", "tensor2"))
+    _tensors("addcdiv", "input tensor1 tensor2", input, tensor1, tensor2)
     if all(isinstance(t, Tensor) and t._data.dtype.kind in "biu" for t in (tensor1, tensor2)):
         raise RuntimeError(_ADDCDIV_INTEGERS)
     return apply(ADDCDIV, (input, tensor1, tensor2), {"value": value, "dtype": result_dtype(input, tensor1, tensor2)})
@@ -755,7 +723,6 @@ def _i0_function_(input):
 
 
 # ============================================================== fmax, fmin, copysign, ldexp, frexp, nextafter
-_need_tensors = need_tensors
 
 
 def _fmax_keeps_x(x, y, larger: bool):
@@ -782,14 +749,14 @@ FMIN = _fmax_rows("fmin", "FminBackward0", np.fmin, False)
 @public
 def fmax(input, other):
     """The elementwise maximum, where a nan loses to a number (``maximum`` propagates it)."""
-    _need_tensors("fmax", input, other)
+    _tensors("fmax", "input other", input, other)
     return apply(FMAX, (input, other))
 
 
 @public
 def fmin(input, other):
     """The elementwise minimum, where a nan loses to a number (``minimum`` propagates it)."""
-    _need_tensors("fmin", input, other)
+    _tensors("fmin", "input other", input, other)
     return apply(FMIN, (input, other))
 
 
@@ -829,7 +796,7 @@ def copysign(input, other):
 
 def _integer_op(name: str, fn):
     def op(input, other):
-        _need_tensors(name, input, other)
+        _tensors(name, "input other", input, other)
         for t in (input, other):
             if t._data.dtype.kind not in "iu":
                 raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{_torch_name(t._data.dtype)}'")
@@ -873,7 +840,7 @@ def _exp2(e):
 @public(inplace=True)
 def ldexp(input, other):
     """input * 2 ** other (a float result)."""
-    _need_tensors("ldexp", input, other)
+    _tensors("ldexp", "input other", input, other)
     return apply(LDEXP, (input, other))
 
 
@@ -916,7 +883,7 @@ NEXTAFTER = defop(  # PyTorch passes the gradient to input as if it were the ide
 @public(inplace=True)
 def nextafter(input, other):
     """The next floating-point value after input towards other."""
-    _need_tensors("nextafter", input, other)
+    _tensors("nextafter", "input other", input, other)
     for t in (input, other):
         if t._data.dtype.kind != "f":
             raise NotImplementedError(f"\"nextafter_cpu\" not implemented for '{_torch_name(t._data.dtype)}'")
