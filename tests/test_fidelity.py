@@ -533,6 +533,17 @@ SILENT = {
         "x = L.tensor([1., 2.], requires_grad=True); y = x.clone(); y[0] = 1; z = x.clone().copy_(x); "
         "[y.grad_fn.name(), z.grad_fn.name(), (x * 2).grad_fn.next_functions[0][0].name(), (x // 2).grad_fn.name()]"
     ),
+    "indexing the whole tensor is an alias, writing all of it a fill or a copy": (
+        "x = L.ones(2, 3, requires_grad=True); y = x * 1; v = L.tensor(2., dtype=L.float64, requires_grad=True)\n"
+        "def write(key, value):\n    z = y.clone(); z[key] = value; return z\n"
+        "fills = [write(k, val) for k in (Ellipsis, (), slice(None), slice(0, 2), (slice(None), slice(-3, None)))\n"
+        "         for val in (1.5, v, L.tensor([1., 2., 3.]))]\n"
+        "[y[...], y[()], y[:, :], y[..., 0:3], y[:], y[0:2], y[0:2, 1], y[:, 0:2], "
+        "y[0:2, 1].grad_fn.next_functions[0][0].name(), L.tensor(3., requires_grad=True)[...], "
+        "fills, L.autograd.grad(write(Ellipsis, v).sum(), v)[0], L.autograd.grad(y.clone().fill_(v).sum(), v)[0], "
+        "[write((slice(None), k), 1.5) for k in (slice(0, 9), slice(-3, None), slice(0, -1), slice(None, None, 2))], "
+        "L.autograd.grad((y[...] ** 2).sum(), x)[0]]"
+    ),
 }
 
 REFUSED = {}

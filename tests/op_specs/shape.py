@@ -43,6 +43,7 @@ SPECS = {
     "expand": Spec(lambda ns, x: x.expand(3, 4) * 1 + ns.broadcast_to(x, (3, 4)), [((4,),), ((1, 4),)]),
     "select": Spec(lambda ns, x: x[1] * 1 + x[:, 2].sum() + x[-1, 0], [((3, 4),)]),
     "slice": Spec(lambda ns, x: x[1:3] * 1 + x[:, 1:4:2].sum() + x[...][0:2].sum(), [((3, 4),)]),
+    "alias": Spec(lambda ns, x: x[...] * 1 + x[:, 0:4] + x[()].sum(), [((3, 4),)]),
     "index": Spec(lambda ns, x: x[[0, 2, 0]] * 1 + x[x > 0].sum(), [((3, 4),)]),
     "setitem": Spec(lambda ns, x, v: _setitem(x, v) + _set(x, (slice(1, None), 0), v[:2]), [((3, 4), (4,))]),
     "index_put": Spec(lambda ns, x, v: ns.index_put(x, (_index(ns, [0, 2]),), v) + _set(x, _index(ns, [2, 1]), v)

@@ -352,6 +352,8 @@ def _copy_at(x, *, key, in_shape):
 
 SELECT = defop("select", "SelectBackward0", _getitem_fwd, vjp=(_getitem_vjp,), jvp=(_getitem_jvp,), view=True)
 SLICE = defop("slice", "SliceBackward0", _getitem_fwd, vjp=(_getitem_vjp,), jvp=(_getitem_jvp,), view=True)
+ALIAS = defop(  # x[...], x[:, :], x[()]: a new view of all of x (PyTorch's at::alias)
+    "alias", "AliasBackward0", lambda x: x[...], vjp=(lambda g, out, x: g,), jvp=(lambda dx, out, x: dx,), view=True)
 INDEX = defop("index", "IndexBackward0", _copy_at, vjp=(_index_vjp,), jvp=(_getitem_jvp,))
 # The VJPs of indexing: scatter the gradient into zeros. Differentiable again (their VJP is indexing).
 EMBED = defop(
@@ -387,10 +389,13 @@ def getitem(x, key):
     """``x[key]`` with PyTorch's graph and layout: the integers, slices and Nones first (Select/Slice/Unsqueeze
     views), then the index tensors and lists on what is left (Index). So ``x[0, :, [0, 3]]`` of a (2, 3, 4) tensor
     is (3, 2), as in PyTorch; numpy, which counts the 0 as an index array too, would give (2, 3)."""
+    one_slice = type(key) is slice  # x[a:b] is always sliced; in a tuple, a slice over a whole dimension is skipped
     key = _normalize_key(key)
     n_used = sum(k.ndim if _is_mask(k) else 1 for k in key if k is not None and k is not Ellipsis)
     if n_used > x._data.ndim:
         raise IndexError(f"too many indices for tensor of dimension {x._data.ndim}")
+    if not one_slice and _covers_all(x._data.shape, key):
+        return apply(ALIAS, (x,))
     out, dim, advanced = x, 0, []
     for k in key:
         if _is_advanced(k):
@@ -412,7 +417,8 @@ def getitem(x, key):
         elif isinstance(k, slice):
             if k.step is not None and k.step <= 0:
                 raise ValueError("step must be greater than zero")
-            if not (k.start is None and k.stop is None and k.step is None):
+            if not (k.start is None and k.stop is None and k.step is None) and (
+                    one_slice or not _whole_dim(k, out._data.shape[dim])):
                 sl = (slice(None),) * dim + (k,)
                 out = apply(SLICE, (out,), {"key": sl, "in_shape": out._data.shape})
             dim += 1
@@ -423,9 +429,28 @@ def getitem(x, key):
             )
     if advanced:
         return _index(out, advanced)
-    if out is x:  # x[:] or x[...]: still a new tensor, as in PyTorch
-        out = apply(SLICE, (x,), {"key": (slice(None),) if x._data.ndim else (Ellipsis,), "in_shape": x._data.shape})
+    if out is x:  # x[:]: still a new tensor, as in PyTorch
+        out = apply(SLICE, (x,), {"key": (slice(None),), "in_shape": x._data.shape})
     return out
+
+
+def _covers_all(shape: tuple, key: tuple) -> bool:
+    """Whether ``key`` (normalized) is only slices over whole dimensions and ``...`` (x[...], x[:, 0:n], x[()]):
+    PyTorch's indexing then skips every step and the result is x itself (an alias, or the target of a write)."""
+    dim = 0
+    for k in key:
+        if k is Ellipsis:
+            dim += len(shape) - sum(1 for j in key if j is not Ellipsis)
+        elif type(k) is slice and dim < len(shape) and _whole_dim(k, shape[dim]):
+            dim += 1
+        else:
+            return False
+    return True
+
+
+def _whole_dim(k: slice, size: int) -> bool:
+    """PyTorch's test of a slice that leaves its dimension as it is: from 0 (not -size), by 1, to size or beyond."""
+    return (k.start is None or k.start == 0) and (k.step is None or k.step == 1) and (k.stop is None or k.stop >= size)
 
 
 def _is_mask(k) -> bool:
@@ -536,11 +561,6 @@ def torch_layout(shape: tuple, key: tuple) -> tuple:
     return np.unravel_index(picked, shape)
 
 
-def _whole(key: tuple) -> bool:
-    """x[:], x[...], x[:, :]: the key that selects all of x (PyTorch then copies: CopyBackwards)."""
-    return all(k is Ellipsis or (isinstance(k, slice) and k == slice(None)) for k in key)
-
-
 def _index_put_dtypes(x, value):
     if value._data.dtype != x._data.dtype:
         raise RuntimeError(
@@ -557,10 +577,14 @@ def setitem(x, key, value):
 
     key = _normalize_key(key)
     by_mask = any(_is_mask(k) and k.ndim for k in key)  # with a 0-d value, PyTorch then casts it (no dtype error)
-    if _whole(key):
+    if _covers_all(x._data.shape, key):  # PyTorch's copy_to(x, value): a copy of the same shape, else a fill by a
+        # 0-d value (FillBackward3), else a copy of the value expanded (CopyBackwards)
         value = value if isinstance(value, Tensor) else make(np.asarray(value, dtype=x._data.dtype))
         if not expands_to(value._data.shape, x._data.shape):
             raise expand_error(x._data.shape, value._data.shape)
+        if value._data.shape != x._data.shape and not value._data.ndim:
+            inplace_apply(x, lambda old, v: apply(FILL_TENSOR, (old, v)), value, "__setitem__", via_view=True)
+            return
         if value._requires_grad and value._data.shape != x._data.shape:
             value = expand(value, *x._data.shape)
         inplace_apply(x, copy_from, value, "__setitem__", via_view=True)
@@ -728,6 +752,7 @@ FILL_TENSOR = defop(  # x.fill_(0-d tensor): the value gets the sum of the gradi
     "fill_tensor", "FillBackward3", lambda x, v: np.full(np.shape(x), v, dtype=x.dtype),
     vjp=(_zeros_like, lambda g, out, x, v: g.sum()),
     jvp=(_zeros_like, lambda dv, out, x, v: dv.expand(*x.shape)),
+    broadcast=True,  # (the value's gradient in its own dtype: a float64 value of a float32 tensor gets float64)
 )
 
 
