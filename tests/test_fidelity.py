@@ -544,6 +544,41 @@ SILENT = {
         "[write((slice(None), k), 1.5) for k in (slice(0, 9), slice(-3, None), slice(0, -1), slice(None, None, 2))], "
         "L.autograd.grad((y[...] ** 2).sum(), x)[0]]"
     ),
+    "addcmul and addcdiv in the result's dtype, addcmul fused": (
+        "i = L.arange(300.); a = (i * 3.37) % 17 - 8.5; b = (i * 1.91) % 13 - 6; x = (i * 5.3) % 1000 - 500\n"
+        "[L.addcmul(x, a, b, value=-1.3), L.addcmul(x.double(), a, b, value=.7), L.addcdiv(x.double(), a, b + .5), "
+        "L.addcmul(L.tensor(2.5, dtype=L.float64), a, b), L.addcmul(L.tensor(1.3), a.half(), b.half(), value=-1.3), "
+        "L.addcdiv(x[:5].half(), a[:5].half(), b[:5].half() + .5, value=3)]"
+    ),
+    "huber_loss of a float32 input and a float64 target is float32": (
+        "F = L.nn.functional; x = L.tensor([0.1, -2.5, 3.]); t = L.tensor([0.3, 0.2, -1.], dtype=L.float64)\n"
+        "[F.huber_loss(x, t, reduction=r, delta=.7) for r in ('none', 'mean', 'sum')] + [F.huber_loss(t, x)]"
+    ),
+    "the outputs of var_mean, std_mean and aminmax are no views: written in place, or refused at backward": (
+        "def err(f):\n"
+        "    try:\n        return repr(f())\n"
+        "    except Exception as e:\n        return type(e).__name__ + ': ' + str(e).splitlines()[0]\n"
+        "v = L.tensor([[1., 2.5, 3.], [0.5, -1., 2.]], requires_grad=True)\n"
+        "def write(fn, which):\n"
+        "    outs = fn(v * 1)\n"
+        "    outs[which].floor_()\n"
+        "    return outs[which], L.autograd.grad((outs[0] * 2 + outs[1] * 3).sum(), v)[0]\n"
+        "[err(lambda: write(fn, w)) for fn in (lambda x: L.var_mean(x, 0), lambda x: L.std_mean(x, 0), "
+        "lambda x: L.aminmax(x, dim=0), lambda x: L.unbind(x, 0)) for w in (0, 1)]"
+    ),
+    "mse and smooth_l1 backward with a bool target or input": (
+        "F = L.nn.functional; b = L.tensor([True, False, True]); f = L.tensor([.5, 1.5, -2.], requires_grad=True)\n"
+        "[L.autograd.grad(F.mse_loss(f, b), f)[0], L.autograd.grad(F.mse_loss(b, f, reduction='none').sum(), f)[0], "
+        "L.autograd.grad(F.smooth_l1_loss(f, b, beta=.5), f)[0], L.autograd.grad(F.smooth_l1_loss(b, f), f)[0]]"
+    ),
+    "an empty list as an index": (
+        "x = L.ones(2, 5, 4, requires_grad=True) * 1; y = x.clone(); y[:, []] = 2.\n"
+        "[x[:, []], x[[]], x[0, []], x[[], 1], L.autograd.grad(x[..., []].sum(), x)[0].sum(), y]"
+    ),
+    "cross_entropy of an empty batch against probabilities": (
+        "F = L.nn.functional; e = L.zeros(0, 3, requires_grad=True); p = L.softmax(e, 1)\n"
+        "[F.cross_entropy(e, p), F.cross_entropy(e, p, reduction='sum'), L.autograd.grad(F.cross_entropy(e, p), e)[0]]"
+    ),
 }
 
 REFUSED = {}

@@ -516,8 +516,9 @@ def _op_name(node) -> str:
 
 def _version_error(node, t, now: int, expected: int) -> str:
     if t is None:  # the node's own output
-        data = node.out_data
-        what = f", which is output 0 of {_op_name(node)},"
+        saved = node.out_ver
+        data = node.out_data if getattr(saved, "data", None) is None else saved.data
+        what = f", which is output {getattr(saved, 'nr', 0)} of {_op_name(node)},"
     else:
         data = t._data
         what = f", which is output 0 of {_op_name(t.grad_fn)}," if t.grad_fn is not None else ""

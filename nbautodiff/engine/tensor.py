@@ -56,10 +56,11 @@ class SavedAt:
     """A node's watch on its output when that output was written into another tensor's memory (``x.exp_()``):
     ``[0]`` is how many writes came since, like a fresh counter's, and the error names the real versions."""
 
-    __slots__ = ("counter", "base")
+    __slots__ = ("counter", "base", "nr", "data")
 
-    def __init__(self, counter: list, base: int):
+    def __init__(self, counter: list, base: int, nr: int = 0, data=None):
         self.counter, self.base = counter, base
+        self.nr, self.data = nr, data  # (for an output of a node with several: which one, and its array)
 
     def __getitem__(self, i: int) -> int:
         return self.counter[0] - self.base

@@ -62,6 +62,9 @@ def _requires_grad(other) -> bool:
     return isinstance(other, tuple) and any(isinstance(a, Tensor) and a._requires_grad for a in other)
 
 
+_SAVED_OUTPUTS = {"std_mean": (0,), "aminmax": (0, 1)}  # the outputs PyTorch's nodes of several save
+
+
 def inplace_apply(x: Tensor, fn, other, name: str, via_view: bool = False) -> Tensor:
     """Compute ``fn(x, other)`` and write it into x's memory; record it when gradients flow. An integer tensor
     never starts to require grad by being written to (PyTorch's copy_ and x[i] = v cast the value and drop it)."""
@@ -84,13 +87,17 @@ def inplace_apply(x: Tensor, fn, other, name: str, via_view: bool = False) -> Te
             _root_tangent(x)
         return x
     producer = x.grad_fn
-    if producer is not None and producer.multi and producer.op is not None and not producer.op.custom:
+    if producer is not None and producer.multi and x._view is not None and producer.op is not None and \
+            not producer.op.custom:  # (split/unbind's pieces; var_mean's and aminmax's outputs are no views)
         raise RuntimeError(
             f"Output {x._output_nr} of {type(producer).__name__.removesuffix('Backward0')} is a view and is being "
             "modified inplace. This view is the output of a function that returns multiple views. Such functions "
             "do not allow the output views to be modified inplace. You should replace the inplace operation by "
             "an out-of-place one."
         )
+    if producer is not None and producer.multi and producer.out_ver is None and producer.op is not None and \
+            x._output_nr in _SAVED_OUTPUTS.get(producer.op.name, ()):  # its backward reads this output: it fails
+        producer.out_ver = SavedAt(x._ver, x._ver[0], x._output_nr, x._data.copy())
     # The old value gets a tensor of its own: the node may read it after x has been overwritten.
     old = make(x._data.copy(), x.grad_fn)
     old._requires_grad = x._requires_grad

@@ -262,11 +262,11 @@ def _cross_entropy_probs(input, target, weight, reduction, eps, class_dim):
         terms = terms * (_class_weights(weight, logp, class_dim) if logp._data.ndim > 1 else weight)
     if reduction == "none":
         return -sum(terms, class_dim)
+    if reduction == "mean" and input._data.size == 0:  # PyTorch's -(...).sum().fill_(NAN)
+        return -sum(terms).fill_(float("nan"))
     total = -sum(terms)
     if reduction == "sum":
         return total
-    if input._data.size == 0:
-        return total * float("nan")
     return over_scalar(total, input._data.size // n_classes)
 
 
@@ -280,21 +280,31 @@ def _mse_scale(x, reduction):
     return 2.0 / x._data.size if reduction == "mean" and x._data.size else 2.0  # (an empty mean: no gradient)
 
 
+def _minus(a, b):
+    """a - b in a loss's backward, where PyTorch's kernels take a bool input or target as numbers (its ``-``
+    operator refuses bools): a bool one is cast to the other's dtype first."""
+    if a._data.dtype == np.bool_:
+        a = a.to(b.dtype)
+    elif b._data.dtype == np.bool_:
+        b = b.to(a.dtype)
+    return a - b
+
+
 def _mse_vjp(g, out, x, y, *, reduction):
-    return g * (x - y) * _mse_scale(x, reduction)
+    return g * _minus(x, y) * _mse_scale(x, reduction)
 
 
 def _mse_vjp_y(g, out, x, y, *, reduction):
-    return g * (y - x) * _mse_scale(x, reduction)
+    return g * _minus(y, x) * _mse_scale(x, reduction)
 
 
 def _mse_jvp(dx, out, x, y, *, reduction):
-    r = dx * (x - y) * _mse_scale(x, reduction)
+    r = dx * _minus(x, y) * _mse_scale(x, reduction)
     return r if reduction == "none" else r.sum()
 
 
 def _mse_jvp_y(dy, out, x, y, *, reduction):
-    r = dy * (y - x) * _mse_scale(x, reduction)
+    r = dy * _minus(y, x) * _mse_scale(x, reduction)
     return r if reduction == "none" else r.sum()
 
 
@@ -355,7 +365,7 @@ def _smooth_l1_fwd(x, y, *, reduction, beta):
 
 
 def _smooth_l1_dx(x, y, reduction, beta):
-    d = _nan_constant(x - y)
+    d = _nan_constant(_minus(x, y))
     return where(const(d._data < -beta), -1.0, where(const(d._data > beta), 1.0, d / beta))
 
 
@@ -368,7 +378,9 @@ def _nan_constant(d):
 
 def _huber_fwd(x, y, *, reduction, delta):
     d = np.abs(x - y)
-    return _reduce(np.where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta)), reduction)
+    loss = np.where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta))
+    # PyTorch writes into a loss like the input: a float32 input and a float64 target give float32
+    return _reduce(loss if loss.dtype == x.dtype else loss.astype(x.dtype), reduction)
 
 
 def _huber_dx(x, y, reduction, delta):

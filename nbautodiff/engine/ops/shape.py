@@ -379,8 +379,8 @@ def _normalize_key(key):
     for k in key:
         if isinstance(k, Tensor):
             k = k._data if (k._data.ndim or k._data.dtype == np.bool_) else int(k._data)
-        elif isinstance(k, list):
-            k = np.asarray([int(v) if isinstance(v, Tensor) else v for v in k])
+        elif isinstance(k, list):  # (an empty list indexes nothing: integers, as PyTorch's empty long tensor)
+            k = np.asarray([int(v) if isinstance(v, Tensor) else v for v in k]) if k else np.zeros(0, np.int64)
         out.append(k)
     return tuple(out)
 

@@ -34,6 +34,8 @@ from .reduce import return_type
 from .registry import FLOAT, apply, defop, public, unary
 from .shape import to_dtype
 
+_F32, _F16 = np.dtype(np.float32), np.dtype(np.float16)
+
 
 # ============================================================== more functions of one or two tensors
 def _exp(a):
@@ -429,25 +431,47 @@ def lerp(input, end, weight):
     return apply(LERP_SCALAR, (input, end), {"weight": weight})
 
 
+def _in_result_dtype(dtype, *arrays):
+    """The operands of addcmul/addcdiv cast to the result's dtype first, as PyTorch's kernel computes (a float32
+    product beside a float64 input is computed in float64; a 0-d float64 input beside float32 tensors in float32);
+    float16 then in float32, PyTorch's opmath."""
+    work = _F32 if dtype == _F16 else dtype
+    return [(a if a.dtype == dtype else a.astype(dtype)).astype(work, copy=False) for a in arrays]
+
+
+def _addcmul_fwd(x, a, b, *, value, dtype):
+    x, a, b = _in_result_dtype(dtype, x, a, b)
+    if x.dtype == _F32:  # PyTorch's kernel is fma(value * a, b, x): the product and the sum rounded once (float64
+        # holds a product of two float32 exactly; the float64 sum rounds as the fused one but in rare ties)
+        return (x.astype(np.float64) + (value * a).astype(np.float64) * b).astype(_F32).astype(dtype, copy=False)
+    return (x + value * a * b).astype(dtype, copy=False)
+
+
+def _addcdiv_fwd(x, a, b, *, value, dtype):
+    x, a, b = _in_result_dtype(dtype, x, a, b)
+    return (x + value * a / b).astype(dtype, copy=False)
+
+
 ADDCMUL = defop(
-    "addcmul", "AddcmulBackward0", lambda x, a, b, *, value, dtype: (x + value * a * b).astype(dtype, copy=False),
-    vjp=(lambda g, out, x, a, b, *, value, dtype: g,
-         lambda g, out, x, a, b, *, value, dtype: g * b * value,
-         lambda g, out, x, a, b, *, value, dtype: g * a * value),
+    "addcmul", "AddcmulBackward0", _addcmul_fwd,
+    vjp=(lambda g, out, x, a, b, *, value, dtype: g,  # (derivatives.yaml's order: grad * (tensor2 * value))
+         lambda g, out, x, a, b, *, value, dtype: g * (b * value),
+         lambda g, out, x, a, b, *, value, dtype: g * (a * value)),
     jvp=(lambda dx, out, x, a, b, *, value, dtype: dx,
          lambda da, out, x, a, b, *, value, dtype: da * b * value,
          lambda db, out, x, a, b, *, value, dtype: db * a * value),
     reads=((), (2,), (1,)), arrays=True, broadcast=True, error=broadcast_error("addcmul"),
+    half=False,  # (float16 is computed in float32 by the forward itself, from operands rounded to float16 first)
 )
 ADDCDIV = defop(
-    "addcdiv", "AddcdivBackward0", lambda x, a, b, *, value, dtype: (x + value * a / b).astype(dtype, copy=False),
+    "addcdiv", "AddcdivBackward0", _addcdiv_fwd,
     vjp=(lambda g, out, x, a, b, *, value, dtype: g,
-         lambda g, out, x, a, b, *, value, dtype: g * value / b,
-         lambda g, out, x, a, b, *, value, dtype: -g * value * a / (b * b)),
+         lambda g, out, x, a, b, *, value, dtype: g * (value / b),
+         lambda g, out, x, a, b, *, value, dtype: -g * (value * a) / (b * b)),
     jvp=(lambda dx, out, x, a, b, *, value, dtype: dx,
          lambda da, out, x, a, b, *, value, dtype: da * value / b,
          lambda db, out, x, a, b, *, value, dtype: -db * value * a / (b * b)),
-    reads=((), (2,), (1, 2)), arrays=True, broadcast=True, error=broadcast_error("addcdiv"),
+    reads=((), (2,), (1, 2)), arrays=True, broadcast=True, error=broadcast_error("addcdiv"), half=False,
 )
 
 
