@@ -578,17 +578,39 @@ def _lgamma_fwd(x):
     return np.where(np.isinf(x) | ((x <= 0) & (x == np.floor(x))), np.inf, out)
 
 
+_DIGAMMA_SERIES = (8.33333333333333333333E-2, -2.10927960927960927961E-2, 7.57575757575757575758E-3,
+                   -4.16666666666666666667E-3, 3.96825396825396825397E-3, -8.33333333333333333333E-3,
+                   8.33333333333333333333E-2)
+_PSI_10 = 2.25175258906672110764
+
+
 def _digamma_fwd(x):
-    x = _f64(x)
+    """PyTorch's calc_digamma step by step, in the input's dtype as its kernel computes (integers in float32):
+    reflected below 0 (by the fractional part of x in tan: pi * x is inexact for |x| > 1), pushed up to 10 by the
+    recurrence, then its asymptotic series."""
+    dt = x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
+    x = np.asarray(x).astype(dt)
+    one = dt.type(1)
     with np.errstate(all="ignore"):
         neg = x < 0
-        z, acc = _shift(np.where(neg, 1 - x, x), _SHIFT, lambda t: -1 / t)
-        w = 1 / (z * z)
-        out = acc + np.log(z) - 0.5 / z - sum(b / (2 * k) * w ** k for k, b in enumerate(_BERNOULLI, 1))
-        # the fractional part of x in tan: pi * x itself is inexact for |x| > 1 (PyTorch's calc_digamma)
-        out = np.where(neg, out - np.pi / np.tan(np.pi * np.fmod(x, 1)), out)
-    out = np.where(x == 0, np.copysign(np.inf, -x), out)
-    return np.where(neg & (x == np.floor(x)), np.nan, out)
+        z = np.where(neg, one - x, x)
+        result = np.zeros_like(z)
+        while True:
+            m = z < 10
+            if not m.any():
+                break
+            result = np.where(m, result - one / np.where(m, z, one), result)
+            z = np.where(m, z + one, z)
+        w = one / (z * z)
+        poly = np.zeros_like(z)
+        for a in _DIGAMMA_SERIES:
+            poly = poly * w + dt.type(a)
+        out = result + np.log(z) - dt.type(0.5) / z - np.where(z < 1e17, w * poly, dt.type(0))
+        out = np.where(z == 10, result + dt.type(_PSI_10), out)
+        r = np.fmod(x, one).astype(np.float64)
+        out = np.where(neg, out - (np.pi / np.tan(np.pi * r)).astype(dt), out)
+    out = np.where(x == 0, np.copysign(dt.type(np.inf), -x), out)
+    return np.where(neg & (x == np.trunc(x)), dt.type(np.nan), out)
 
 
 def _hurwitz(x, n: int):
@@ -603,18 +625,32 @@ def _hurwitz(x, n: int):
     return acc + tail
 
 
+def _trigamma(x, dt):
+    """PyTorch's calc_trigamma step by step, in the input's dtype as its kernel computes: reflected below 0.5, six
+    steps of the recurrence, then its asymptotic series (whose truncation, ~1e-9 near 0.5, PyTorch's values keep)."""
+    one = dt.type(1)
+    x = x.astype(dt)
+    small = x < 0.5
+    pi = dt.type(np.pi)
+    sin = np.sin(pi * x)
+    result = np.where(small, -(pi * pi) / (sin * sin), dt.type(0))
+    z = np.where(small, one - x, x)
+    for _ in range(6):
+        result = result + one / (z * z)
+        z = z + one
+    ixx = one / (z * z)
+    result = result + (one + one / (dt.type(2) * z) + ixx * (one / 6 - ixx * (one / 30 - ixx * (one / 42)))) / z
+    return np.where(small, -result, result)
+
+
 def _polygamma_fwd(x, *, n: int):
     if n == 0:
         return _digamma_fwd(x)
     dt = x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
     x = _f64(x)
     with np.errstate(all="ignore"):
-        if n == 1:  # reflected below 0.5 as PyTorch's calc_trigamma, sin(pi x) in the input's precision (its poles)
-            small = x < 0.5
-            sin = _f64(np.sin(dt.type(np.pi) * x.astype(dt)))
-            zeta = _hurwitz(np.where(small, 1 - x, x), 1)
-            out = np.where(small, np.pi ** 2 / (sin * sin) - zeta, zeta)
-            return np.where(x == np.inf, 0.0, np.where(x == -np.inf, np.nan, out))
+        if n == 1:
+            return _trigamma(x, dt)
         sign = 1.0 if n % 2 else -1.0
         pole = (x <= 0) & (x == np.floor(x))  # (below -2**53 every float is one: the shift would never end)
         out = sign * math.factorial(n) * _hurwitz(np.where(np.isinf(x) | pole, 1.0, x), n)
