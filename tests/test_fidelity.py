@@ -579,6 +579,13 @@ SILENT = {
         "F = L.nn.functional; e = L.zeros(0, 3, requires_grad=True); p = L.softmax(e, 1)\n"
         "[F.cross_entropy(e, p), F.cross_entropy(e, p, reduction='sum'), L.autograd.grad(F.cross_entropy(e, p), e)[0]]"
     ),
+    "a value broadcast into an index tensor's places gets its gradient in its own shape": (
+        "x = L.arange(20.).reshape(1, 5, 4).requires_grad_(); w = L.arange(40.).reshape(2, 5, 4)\n"
+        "def put(key, value):\n    t = x.clone(); t[key] = value; return L.autograd.grad((t * w[:1]).sum(), x)[0]\n"
+        "v = L.ones(1, 4, requires_grad=True); t = L.zeros(3, 4)\n"
+        "[put([0, -1], x), put([0, 0], x[:, :1]), L.autograd.grad(t.index_put((L.tensor([0, 2]),), v).sum(), v)[0], "
+        "L.autograd.grad(t.index_put((L.tensor([0, 2]),), v, accumulate=True).sum(), v)[0]]"
+    ),
 }
 
 REFUSED = {}

@@ -282,6 +282,8 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
             mask = masks[key]
         if mask is None:
             saved = args
+        elif len(args) == 2 == len(mask):  # (mul, div, mm: no list to build)
+            saved = (args[0] if mask[0] else None, args[1] if mask[1] else None)
         else:
             saved = []
             for keep, a in zip(mask, args):

@@ -499,7 +499,7 @@ SETITEM = defop(
 )
 
 
-def _index_put_fwd(x, v, *, key, accumulate):
+def _index_put_fwd(x, v, *, key, accumulate, vshape):
     out = np.array(x)
     if accumulate:
         np.add.at(indexable(out, key), key, np.broadcast_to(v, np.broadcast_shapes(*[np.shape(k) for k in key])))
@@ -508,14 +508,24 @@ def _index_put_fwd(x, v, *, key, accumulate):
     return out
 
 
+def _index_put_vjp_v(g, out, x, v, *, key, accumulate, vshape):
+    """The gradient read at the indexed places, summed down to the value's shape where it was broadcast (the
+    region has the index's shape, not the output's: the node's own reduction can't see it)."""
+    return sum_to_shape(apply(INDEX, (g,), {"key": key, "in_shape": g.shape}), vshape)
+
+
+def _index_put_jvp_v(dv, out, x, v, *, key, accumulate, vshape):
+    if accumulate:
+        dv = dv.expand(*np.broadcast_shapes(*[np.shape(k) for k in key]))
+    return apply(EMBED_ADD if accumulate else EMBED, (dv,), {"key": key, "in_shape": x.shape})
+
+
 INDEX_PUT = defop(  # x[index tensors] = v, index_put: PyTorch's IndexPutBackward0
     "index_put", "IndexPutBackward0", _index_put_fwd,
-    vjp=(lambda g, out, x, v, *, key, accumulate: g if accumulate else _unwritten_part(g, key),
-         lambda g, out, x, v, *, key, accumulate: apply(INDEX, (g,), {"key": key, "in_shape": g.shape})),
-    jvp=(lambda dx, out, x, v, *, key, accumulate: dx if accumulate else _unwritten_part(dx, key),
-         lambda dv, out, x, v, *, key, accumulate: apply(EMBED_ADD if accumulate else EMBED,
-                                                         (dv.expand(*np.broadcast_shapes(*[np.shape(k) for k in key]))
-                                                          if accumulate else dv,), {"key": key, "in_shape": x.shape})),
+    vjp=(lambda g, out, x, v, *, key, accumulate, vshape: g if accumulate else _unwritten_part(g, key),
+         _index_put_vjp_v),
+    jvp=(lambda dx, out, x, v, *, key, accumulate, vshape: dx if accumulate else _unwritten_part(dx, key),
+         _index_put_jvp_v),
     broadcast=True,
 )
 
@@ -603,7 +613,7 @@ def setitem(x, key, value):
             raise RuntimeError(f"shape mismatch: value tensor of shape {shape_str(vshape)} cannot be broadcast to "
                                f"indexing result of shape {shape_str(region)}")
         op = INDEX_PUT
-        params = {"key": key, "accumulate": False}
+        params = {"key": key, "accumulate": False, "vshape": vshape}
     else:
         region = x._array()[key].shape
         trimmed = vshape[next((i for i, s in enumerate(vshape) if s != 1 or len(vshape) - i <= len(region)),
@@ -633,7 +643,7 @@ def index_put(x, indices, values, accumulate: bool = False):
     if not expands_to(values._data.shape, region):
         raise RuntimeError(f"shape mismatch: value tensor of shape {shape_str(values._data.shape)} cannot be broadcast "
                            f"to indexing result of shape {shape_str(region)}")
-    return apply(INDEX_PUT, (x, values), {"key": key, "accumulate": bool(accumulate)})
+    return apply(INDEX_PUT, (x, values), {"key": key, "accumulate": bool(accumulate), "vshape": values._data.shape})
 
 
 @public
