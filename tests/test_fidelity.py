@@ -586,6 +586,11 @@ SILENT = {
         "[put([0, -1], x), put([0, 0], x[:, :1]), L.autograd.grad(t.index_put((L.tensor([0, 2]),), v).sum(), v)[0], "
         "L.autograd.grad(t.index_put((L.tensor([0, 2]),), v, accumulate=True).sum(), v)[0]]"
     ),
+    "a view of a tensor written in place with a gradient-carrying operand requires grad": (
+        "w = L.tensor([2., 3.], requires_grad=True); y = L.tensor([1., 2.]); v = y[0]; e = y.expand(3, 2)\n"
+        "y.mul_(w)\n"
+        "[v.requires_grad, e.is_leaf, repr(e), v, L.autograd.grad((v * 3 + e.sum()), w)[0]]"
+    ),
 }
 
 REFUSED = {}

@@ -148,6 +148,8 @@ class Tensor(metaclass=_TorchName):
     # ------------------------------------------------------------------ autograd fields
     @property
     def requires_grad(self) -> bool:
+        if self._view is not None and _state.grad_enabled:  # a view whose base was written: its history first
+            _ops.registry.refresh_view(self)
         return self._requires_grad
 
     @requires_grad.setter
@@ -189,6 +191,8 @@ class Tensor(metaclass=_TorchName):
     @property
     def is_leaf(self) -> bool:
         """True for tensors made by the user (and for anything that doesn't require grad)."""
+        if self._view is not None and _state.grad_enabled:
+            _ops.registry.refresh_view(self)
         return self.grad_fn is None
 
     @property
@@ -563,6 +567,8 @@ class Tensor(metaclass=_TorchName):
     def __repr__(self) -> str:
         from .printing import tensor_repr
 
+        if self._view is not None and _state.grad_enabled:  # (the grad_fn it prints: as PyTorch's, current)
+            _ops.registry.refresh_view(self)
         return tensor_repr(self)
 
     __str__ = __repr__
