@@ -591,6 +591,18 @@ SILENT = {
         "y.mul_(w)\n"
         "[v.requires_grad, e.is_leaf, repr(e), v, L.autograd.grad((v * 3 + e.sum()), w)[0]]"
     ),
+    "bool and integer inputs PyTorch's kernels refuse": (
+        "def err(f):\n"
+        "    try:\n        return repr(f())\n"
+        "    except Exception as e:\n        return type(e).__name__ + ': ' + str(e).splitlines()[0]\n"
+        "F = L.nn.functional; b = L.tensor([True, False, True]); i = L.tensor([1, -2, 3])\n"
+        "f = L.tensor([.5, -1.5, 2.])\n"
+        "[err(g) for x in (b, i) for g in (lambda: F.hardtanh(x), lambda: F.relu6(x), lambda: F.softshrink(x), "
+        "lambda: F.hardshrink(x), lambda: x.hardshrink(), lambda: F.rms_norm(x, (3,)), lambda: L.kthvalue(x, 1), "
+        "lambda: L.topk(x, 1), lambda: F.relu(x), lambda: L.relu(x), lambda: F.threshold(x, .5, 2), "
+        "lambda: F.multi_margin_loss(x[None], L.tensor([0])), lambda: F.glu(L.stack([x, x])), "
+        "lambda: F.binary_cross_entropy_with_logits(x, f), lambda: F.pdist(L.stack([x, x])))]"
+    ),
 }
 
 REFUSED = {}

@@ -367,6 +367,8 @@ def hardtanh(input, min_val: float = -1.0, max_val: float = 1.0, inplace: bool =
     """x clamped to [min_val, max_val]."""
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
+    if isinstance(input, Tensor) and input._data.dtype == np.bool_:
+        raise RuntimeError("Bool inputs not supported for hardtanh\nhardtanh: convert first, e.g. x.float()")
     return _run(HARDTANH, input, {"min_val": min_val, "max_val": max_val}, inplace, "hardtanh_")
 
 
@@ -449,6 +451,9 @@ THRESHOLD, THRESHOLD_INPLACE = _threshold_rows()
 @public(method=False, functional=True)
 def threshold(input, threshold: float, value: float, inplace: bool = False):
     """x where x > threshold, else value."""
+    if isinstance(input, Tensor) and input._data.dtype == np.bool_:
+        raise NotImplementedError("\"threshold_cpu\" not implemented for 'Bool'\nthreshold: convert first, e.g. "
+                                  "x.float()")
     return _run(THRESHOLD, input, {"threshold": threshold, "value": value}, inplace, "threshold_", THRESHOLD_INPLACE)
 
 
@@ -483,12 +488,14 @@ SOFTSHRINK = defop(
 @public(functional=True)
 def hardshrink(input, lambd: float = 0.5):
     """x where |x| > lambd, else 0."""
+    float_kernel("hardshrink_cpu", "hardshrink", input)
     return apply(HARDSHRINK, (input,), {"lambd": lambd})
 
 
 @public(function=False, method=False, functional=True)
 def softshrink(input, lambd: float = 0.5):
     """x moved towards 0 by lambd, and 0 within [-lambd, lambd]."""
+    float_kernel("softshrink_check", "softshrink", input)
     return apply(SOFTSHRINK, (input,), {"lambd": lambd})
 
 

@@ -444,6 +444,8 @@ def _sigmoid_fwd(x):
 
 
 def _relu_fwd(x):
+    if x.dtype is _BOOL:
+        raise RuntimeError("Boolean inputs not supported for relu\nrelu: convert first, e.g. x.float()")
     return np.maximum(x, 0)
 
 

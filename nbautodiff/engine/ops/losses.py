@@ -585,6 +585,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     """Binary cross-entropy of logits against targets in [0, 1], computed stably (one node, as PyTorch)."""
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Target size ({list(target.shape)}) must be the same as input size ({list(input.shape)})")
+    float_kernel("log_sigmoid_cpu", "binary_cross_entropy_with_logits", input)
     w = None if weight is None else np.broadcast_to(np.asarray(weight._data if isinstance(weight, Tensor) else weight,
                                                                dtype=input._data.dtype), input._data.shape)
     pw = None if pos_weight is None else np.asarray(pos_weight._data if isinstance(pos_weight, Tensor) else
@@ -875,6 +876,7 @@ def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=Non
     if weight is not None and weight.dim() != 1:
         raise ValueError("weight must be one-dimensional")
     _tensors("multi_margin_loss", "input target", input, target)
+    float_kernel("multi_margin_loss_cpu_kernel", "multi_margin_loss", input)
     x, t = input._data, target._data
     if x.ndim > 2 or x.size == 0 and x.ndim != 2:
         raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch size, but got: "

@@ -12,7 +12,7 @@ import numpy as np
 from .. import dtypes, factories
 from ..mode import no_grad
 from ..tensor import Tensor, make
-from ._util import const, norm_dim, one_dim, shape_str
+from ._util import const, float_kernel, norm_dim, one_dim, shape_str
 from .decompositions import VECTOR_NORM, linalg_vector_norm
 from .elementwise import _d, _sigmoid_fwd, plus_scalar, result_dtype, rsqrt, sigmoid
 from .joining import cat
@@ -224,12 +224,6 @@ def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False,
 
 
 # ============================================================== softmin, glu
-def _float_kernel(x, kernel: str) -> None:
-    """PyTorch's refusal of an integer input by a floating-point kernel."""
-    if x._data.dtype.kind != "f":
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_scalar_type(x)}'")
-
-
 @public(function=False, method=False, functional=True)
 def softmin(input, dim=None, _stacklevel: int = 3, dtype=None):
     """softmax(−input) along ``dim`` (recorded as PyTorch does: NegBackward0, then SoftmaxBackward0)."""
@@ -271,9 +265,9 @@ def glu(input, dim: int = -1):
     if input._data.ndim == 0:
         raise RuntimeError("glu does not support scalars because halving size must be even")
     d = one_dim(dim, input._data.ndim, "glu")
-    _float_kernel(input, "glu_cpu")
     if input._data.shape[d] % 2:
         raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {input._data.shape[d]}")
+    float_kernel("glu_cpu", "glu", input)
     return apply(GLU, (input,), {"dim": d})
 
 
@@ -539,7 +533,7 @@ def prelu(input, weight):
         if channels != n:
             raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = {n}"
                                f" and channel size = {channels}.")
-    _float_kernel(input, "prelu_cpu")
+    float_kernel("prelu_cpu", "prelu", input)
     w = weight
     if nd != weight._data.ndim:
         shape = [1] * nd
@@ -648,7 +642,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     c = x.shape[1] if x.ndim > 1 else 1
     for name, v in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight), ("bias", bias)):
         _check_channels(name, v, c)
-    _float_kernel(input, "batch_norm")
+    float_kernel("batch_norm", "batch_norm", input)
     params = {"training": bool(training), "eps": float(eps),
               "rmean": None if training else running_mean._data.copy(),
               "rvar": None if training else running_var._data.copy()}
@@ -732,7 +726,7 @@ def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5
             raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, "
                                f"but got {name} of shape {shape_str(v._data.shape)} and input of shape "
                                f"{shape_str(x.shape)}")
-    _float_kernel(input, "GroupNormKernelImpl")
+    float_kernel("GroupNormKernelImpl", "group_norm", input)
     return apply(GROUP_NORM, (input, weight, bias), {"groups": int(num_groups), "eps": float(eps)})
 
 
@@ -743,6 +737,7 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     if isinstance(normalized_shape, int):
         raise TypeError("rms_norm(): argument 'normalized_shape' (position 2) must be tuple of ints, not int")
     shape = tuple(int(s) for s in normalized_shape)
+    float_kernel("rms_norm", "rms_norm", input)
     x = input._data
     if tuple(x.shape[x.ndim - len(shape):]) != shape or len(shape) > x.ndim:
         raise RuntimeError(f"Given normalized_shape={shape_str(shape)}, expected input with shape "
@@ -966,5 +961,6 @@ def pdist(input, p: float = 2):
         raise RuntimeError(f"pdist only supports 2D tensors, got: {input.dim()}D")
     if p < 0:
         raise RuntimeError("pdist only supports non-negative p values")
-    _float_kernel(input, "pdist")
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("pdist only supports floating-point dtypes\npdist: convert first, e.g. x.float()")
     return apply(PDIST, (input,), {"p": float(p)})

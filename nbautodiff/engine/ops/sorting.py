@@ -91,6 +91,8 @@ def msort(x):
 def topk(x, k: int, dim=None, largest: bool = True, sorted: bool = True):
     """The ``k`` largest (or smallest) values along ``dim`` (the last by default) and their indices, sorted.
     Among equal values the first ones are taken; PyTorch's kernel may pick other positions of a tie."""
+    if x._data.dtype == np.bool_:
+        raise RuntimeError("topk does not support bool dtypes on CPU\ntopk: convert first, e.g. x.int()")
     a = x._array()
     d = one_dim(-1 if dim is None else dim, a.ndim, "topk")
     n = a.shape[d] if a.ndim else 1
@@ -233,6 +235,8 @@ kthvalue_result, mode_result = return_type("kthvalue"), return_type("mode")
 def kthvalue(x, k: int, dim: int = -1, keepdim: bool = False):
     """The k-th smallest value along ``dim`` (k from 1; nan counts as the largest) and its index. Of equal values
     the first in a stable sort is taken; PyTorch's partial sort may name another position of a tie."""
+    if x._data.dtype == np.bool_:
+        raise NotImplementedError("\"kthvalue_cpu\" not implemented for 'Bool'\nkthvalue: convert first, e.g. x.int()")
     a = x._array()
     d = one_dim(dim, a.ndim, "kthvalue")
     n = a.shape[d] if a.ndim else 1
