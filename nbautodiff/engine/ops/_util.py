@@ -66,7 +66,11 @@ def norm_dim(dim, ndim: int, op: str):
                 f"(nbautodiff: {op}() on a tensor with {ndim} dimension{'' if ndim == 1 else 's'})"
             )
         if ndim:
-            out.append(d % ndim)
+            d %= ndim
+            if d in out:
+                raise RuntimeError(f"dim {d} appears multiple times in the list of dims\n(nbautodiff: {op}() names "
+                                   "each dimension once)")
+            out.append(d)
     return tuple(sorted(out))
 
 

@@ -545,12 +545,6 @@ def linalg_vector_norm(x, ord=2, dim=None, keepdim: bool = False, *, dtype=None)
                            f"{_scalar_type(x)}")
     ord = float(ord)
     if isinstance(dim, (list, tuple)):
-        seen = set()
-        for d in dim:
-            d0 = one_dim(d, x._data.ndim, "linalg_vector_norm")
-            if d0 in seen:
-                raise RuntimeError(f"dim {d0} appears multiple times in the list of dims")
-            seen.add(d0)
         dims = norm_dim(dim, x._data.ndim, "linalg_vector_norm") if dim else None
     else:
         dims = None if dim is None else norm_dim(dim, x._data.ndim, "linalg_vector_norm")

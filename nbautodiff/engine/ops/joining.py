@@ -312,6 +312,9 @@ def meshgrid(*tensors, indexing: str | None = None):
     for t_ in tensors:
         if t_._data.ndim > 1:
             raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {t_}")
+        if t_._data.dtype != tensors[0]._data.dtype:
+            raise RuntimeError("meshgrid expects all tensors to have the same dtype\nmeshgrid: convert them first, "
+                               "e.g. y.to(x.dtype)")
     flat = [reshape(t_, -1) if t_._data.ndim == 0 else t_ for t_ in tensors]
     swap = indexing == "xy" and len(flat) >= 2  # 'xy': the first two swapped, in and out (PyTorch's way)
     if swap:

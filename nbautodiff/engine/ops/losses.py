@@ -427,10 +427,10 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str
     """½(x − y)²/β where |x − y| < β, else |x − y| − β/2 (β = 0 is the L1 loss, as PyTorch computes it)."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     x, y = _pair(input, target, "smooth_l1_loss")
-    float_kernel("smooth_l1_cpu", "smooth_l1_loss", x, y)
     _check_reduction(reduction)
-    if beta == 0.0:
+    if beta == 0.0:  # (PyTorch's l1_loss then: integers are fine unless averaged)
         return _l1(x, y, reduction)
+    float_kernel("smooth_l1_cpu", "smooth_l1_loss", x, y)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     return apply(SMOOTH_L1, (x, y), {"reduction": reduction, "beta": float(beta)})
@@ -499,6 +499,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
                          "is deprecated. Please ensure they have the same size.")
     if target._data.dtype != input._data.dtype:
         raise RuntimeError(f"Found dtype {_scalar_type(target)} but expected {_scalar_type(input)}")
+    _not_differentiable("binary_cross_entropy", "weight", weight)
     for name, a in (("input", input), ("target", target)):
         if a._data.size and not ((a._data >= 0) & (a._data <= 1)).all():
             raise RuntimeError(f"all elements of {name} should be between 0 and 1")
@@ -586,6 +587,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Target size ({list(target.shape)}) must be the same as input size ({list(input.shape)})")
     float_kernel("log_sigmoid_cpu", "binary_cross_entropy_with_logits", input)
+    _not_differentiable("binary_cross_entropy_with_logits", "weight", weight)
+    _not_differentiable("binary_cross_entropy_with_logits", "pos_weight", pos_weight)
     w = None if weight is None else np.broadcast_to(np.asarray(weight._data if isinstance(weight, Tensor) else weight,
                                                                dtype=input._data.dtype), input._data.shape)
     pw = None if pos_weight is None else np.asarray(pos_weight._data if isinstance(pos_weight, Tensor) else
@@ -693,6 +696,12 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction: s
     _check_reduction(reduction)
     _tensors("soft_margin_loss", "input target", input, target)
     _not_differentiable("soft_margin_loss", "target", target)
+    for t in (input, target):  # (PyTorch's neg_out(output, input).mul_(target): its errors for bool and integers)
+        if t._data.dtype == np.bool_:
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+                               "invert a mask, use the `~` or `logical_not()` operator instead.")
+    if input._data.dtype.kind in "iu":
+        raise RuntimeError(f"result type Float can't be cast to the desired output type {_scalar_type(input)}")
     if tuple(input.shape) != tuple(target.shape):
         input, target = broadcast_pair(input, target)
     return apply(SOFT_MARGIN, (input, target), {"reduction": reduction})

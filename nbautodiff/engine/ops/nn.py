@@ -662,7 +662,12 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 
 def _gn_rows(x, groups):
     """x of shape (N, C, ...) as (N, groups, C/groups · ...), normalised over the last dimension."""
-    return x.reshape(x.shape[0], groups, -1)
+    return x.reshape(x.shape[0], groups, _per_group(x, groups))
+
+
+def _per_group(x, groups) -> int:
+    """How many elements each group of a sample holds (explicit: a -1 can't be inferred for an empty batch)."""
+    return int(np.prod(x.shape[1:], dtype=np.int64)) // groups
 
 
 def _gn_fwd(x, w, b, *, groups, eps):
@@ -675,7 +680,7 @@ def _gn_fwd(x, w, b, *, groups, eps):
 
 
 def _gn_xhat(x, groups, eps):
-    r = reshape(x, x.shape[0], groups, -1)
+    r = reshape(x, x.shape[0], groups, _per_group(x, groups))
     xhat, rstd, _ = _ln_xhat(r, 1, eps)
     return xhat, rstd
 

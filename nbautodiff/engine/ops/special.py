@@ -299,7 +299,12 @@ def _x_log_rows(row: str, node: str, name: str, log, shift: int) -> tuple:
     gradient for x is 0 where x == 0 and y + shift <= 0, and y's is g·x / (y + shift)."""
 
     def fwd(x, y):
-        # (a number stays weak; a bool or an int is a float first: numpy's log of a bool is float16)
+        # (a number stays weak; a bool or an int is a float first: numpy's log of a bool is float16; two floats in
+        # the wider one first, as PyTorch's kernel: the log of a float16 y beside a float32 x in float32)
+        if isinstance(y, (np.ndarray, np.generic)) and isinstance(x, (np.ndarray, np.generic)) and \
+                x.dtype != y.dtype and x.dtype.kind == y.dtype.kind == "f":
+            dt = np.result_type(x.dtype, y.dtype)
+            x, y = x.astype(dt), y.astype(dt)
         log_y = log(y) if isinstance(y, (np.ndarray, np.generic)) else float(log(float(y)))
         return np.where((x == 0) & ~np.isnan(y), 0, x * log_y)
 
@@ -683,8 +688,18 @@ def polygamma(n: int, input):
 
 
 def _mvlgamma_fwd(x, *, p):
-    x = _f64(x)
-    return sum(_lgamma_fwd(x - j / 2) for j in range(p)) + p * (p - 1) / 4 * math.log(math.pi)
+    # PyTorch's composition in the input's dtype (integers in float32): lgamma of x + arange(-(p - 1)/2, 0.5, 0.5),
+    # summed over that last dimension, plus p(p - 1)/4 log(pi)
+    # (float16: each step rounded to float16, the sum and the last addition computed in float32, as its kernels do)
+    dt = x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
+    work = _F32 if dt == _F16 else dt
+    x = np.asarray(x).astype(dt)
+    total = None
+    for j in range(p - 1, -1, -1):
+        term = _lgamma_fwd(x + dt.type(-j / 2)).astype(dt).astype(work)
+        total = term if total is None else total + term
+    const = work.type(dt.type(p * (p - 1) / 4 * math.log(math.pi)))  # (a number beside float16: rounded to it first)
+    return (total.astype(dt).astype(work) + const).astype(dt)
 
 
 def _mvlgamma_grad(x, p):
@@ -693,7 +708,7 @@ def _mvlgamma_grad(x, p):
 
 MVLGAMMA = defop("mvlgamma", "MvlgammaBackward0", _mvlgamma_fwd,
                  vjp=(lambda g, out, x, *, p: g * _mvlgamma_grad(x, p),),
-                 jvp=(lambda dx, out, x, *, p: dx * _mvlgamma_grad(x, p),), save=(0,))
+                 jvp=(lambda dx, out, x, *, p: dx * _mvlgamma_grad(x, p),), save=(0,), half=False)
 
 
 @public(inplace=True)
