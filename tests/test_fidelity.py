@@ -622,6 +622,11 @@ SILENT = {
         "L.special.xlogy(L.tensor([.717807948589325]), h), L.special.xlog1py(L.tensor([.717807948589325]), h), "
         "L.special.multigammaln(x.half() + 1, 2), L.special.multigammaln(x.half() + 1.5, 4)]"
     ),
+    "float32 variances accumulate in double, as PyTorch's CPU kernels": (
+        "x = (L.arange(1000.) * 0.37) % 7 * 1000 + 1e5; y = x.reshape(10, 100)\n"
+        "[x.var(), x.std(), y.var(1), y.std(0, correction=0), L.var_mean(y, 1), L.std_mean(x), "
+        "L.tensor([1e30, -1e30, 3e30]).std(), (x / 1e5).half().var(), L.var_mean(y.t(), 0, correction=2)]"
+    ),
 }
 
 REFUSED = {}

@@ -571,11 +571,20 @@ def cumsum(x, dim, *, dtype=None):
     return apply(CUMSUM, (x,), {"dim": one_dim(dim, x._data.ndim, "cumsum")})
 
 
+_IN_DOUBLE = (np.dtype(np.float32), np.dtype(np.float16))
+
+
 def _var_fwd(x, *, dim, keepdim, correction):
-    # not np.var: its warnings are numpy's, and PyTorch's (one, before the call) is given by var() itself
+    # not np.var: its warnings are numpy's, and PyTorch's (one, before the call) is given by var() itself. PyTorch's
+    # CPU kernels accumulate a variance in double (Welford, or two passes over all elements): float32 and float16
+    # are computed in float64 and rounded once (in float32, half of the values were an ulp off PyTorch's)
+    dt = x.dtype
+    if dt in _IN_DOUBLE:
+        x = x.astype(np.float64)
     n = _count(x.shape, dim)
     centred = x - _mean_exact(x, dim, n)
-    return np.sum(centred * centred, axis=dim, keepdims=keepdim) / builtins.max(n - correction, 0)
+    v = np.sum(centred * centred, axis=dim, keepdims=keepdim) / builtins.max(n - correction, 0)
+    return v.astype(dt) if dt in _IN_DOUBLE else v
 
 
 def _mean_exact(x, dim, n):
@@ -589,7 +598,9 @@ def _mean_exact(x, dim, n):
 
 
 def _std_fwd(x, *, dim, keepdim, correction):
-    return np.sqrt(_var_fwd(x, dim=dim, keepdim=keepdim, correction=correction))
+    dt = x.dtype  # (the square root in double too, before the one rounding)
+    v = _var_fwd(x.astype(np.float64) if dt in _IN_DOUBLE else x, dim=dim, keepdim=keepdim, correction=correction)
+    return np.sqrt(v).astype(dt) if dt in _IN_DOUBLE else np.sqrt(v)
 
 
 def _var_factor(x, dim, correction):
@@ -682,14 +693,15 @@ def _logical_reduce(fn, x, dim, keepdim: bool, name: str):
 
 # ============================================================== var_mean / std_mean: one node, two outputs
 def _var_mean_fwd(x, *, dim, keepdim, correction):
-    m = _mean_exact(x, dim, _count(x.shape, dim))
+    # (the mean of var_mean is its Welford's, in double too)
+    m = _mean_exact(x.astype(np.float64) if x.dtype in _IN_DOUBLE else x, dim, _count(x.shape, dim)).astype(x.dtype)
     return _var_fwd(x, dim=dim, keepdim=keepdim, correction=correction), m if keepdim else np.reshape(
         m, np.sum(x, axis=dim).shape)
 
 
 def _std_mean_fwd(x, *, dim, keepdim, correction):
-    v, m = _var_mean_fwd(x, dim=dim, keepdim=keepdim, correction=correction)
-    return np.sqrt(v), m
+    _, m = _var_mean_fwd(x, dim=dim, keepdim=keepdim, correction=correction)
+    return _std_fwd(x, dim=dim, keepdim=keepdim, correction=correction), m
 
 
 def _spread_factor(x, dim, correction, std: bool):
