@@ -627,6 +627,10 @@ SILENT = {
         "[x.var(), x.std(), y.var(1), y.std(0, correction=0), L.var_mean(y, 1), L.std_mean(x), "
         "L.tensor([1e30, -1e30, 3e30]).std(), (x / 1e5).half().var(), L.var_mean(y.t(), 0, correction=2)]"
     ),
+    "float32 cumsum and cumprod keep a running value in double, as PyTorch's CPU kernel": (
+        "x = (L.arange(600.) * 0.37) % 7 + 0.3; y = x.reshape(20, 30)\n"
+        "[x.cumsum(0), y.cumsum(1) * 1000, (y / 3).cumprod(0), (y / 3).cumprod(1), L.cumsum(x.half(), 0)]"
+    ),
 }
 
 REFUSED = {}

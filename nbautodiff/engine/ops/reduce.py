@@ -550,8 +550,20 @@ def log_softmax(x, dim=None, dtype=None):
 
 
 # ============================================================== cumsum, var, std (compositions)
+_CUM_ACC = {np.dtype(np.float32): np.float64, np.dtype(np.float16): np.float32}  # PyTorch's CPU acc_type
+
+
+def _cumulative(fn, x, dim):
+    """np.cumsum / np.cumprod as PyTorch's CPU kernel runs them: one running value in the accumulate type (float32
+    in double, float16 in float32), each prefix rounded to the dtype; integers kept in int64."""
+    acc = _CUM_ACC.get(x.dtype)
+    if acc is not None:
+        return fn(x, axis=dim, dtype=acc).astype(x.dtype).reshape(np.shape(x))
+    return fn(x, axis=dim, dtype=_int_kept(x)).reshape(np.shape(x))  # numpy flattens a 0-d input to shape (1,)
+
+
 def _cumsum_fwd(x, *, dim):
-    return np.cumsum(x, axis=dim, dtype=_int_kept(x)).reshape(np.shape(x))  # numpy flattens a 0-d input to shape (1,)
+    return _cumulative(np.cumsum, x, dim)
 
 
 CUMSUM = defop(
@@ -846,7 +858,7 @@ def count_nonzero(x, dim=None):
 
 # ============================================================== cumprod
 def _cumprod_fwd(x, *, dim):
-    return np.cumprod(x, axis=dim, dtype=_int_kept(x)).reshape(np.shape(x))
+    return _cumulative(np.cumprod, x, dim)
 
 
 def _reverse_cumsum(t, dim):
