@@ -631,6 +631,16 @@ SILENT = {
         "x = (L.arange(600.) * 0.37) % 7 + 0.3; y = x.reshape(20, 30)\n"
         "[x.cumsum(0), y.cumsum(1) * 1000, (y / 3).cumprod(0), (y / 3).cumprod(1), L.cumsum(x.half(), 0)]"
     ),
+    "cross products are PyTorch's fused ones, float64 addcmul too": (
+        "i = L.arange(300.); a = ((i * 3.37) % 17 - 8.5).reshape(100, 3); b = ((i * 1.91) % 13 - 6).reshape(100, 3)\n"
+        "x = L.tensor([[1.5, -2.25, 3.1], [0.3, 0.7, -1.9]])\n"
+        "[L.linalg.cross(x, x), L.linalg.cross(a / 7, b / 3), L.linalg.cross(a.double() / 7, b.double() / 3) * 1e9, "
+        "L.cross(a.half(), b.half(), dim=1), L.addcmul(a.double() / 3, a / 7, b / 9, value=.3) * 1e9]"
+    ),
+    "nextafter of an integer and a float, kthvalue of a 0-d bool": (
+        "[L.nextafter(L.tensor([1, 2]), L.tensor([1.5, 0.])), L.nextafter(L.tensor([1., 2.]), L.tensor([2, 0])), "
+        "L.kthvalue(L.tensor(True), 1)]"
+    ),
 }
 
 REFUSED = {}

@@ -115,6 +115,28 @@ def float_kernel(kernel: str, name: str, *operands) -> None:
                               f"{name}: it computes in floating point; convert first, e.g. x.float()")
 
 
+def fma(a, b, c):
+    """a * b + c rounded once, as the fused multiply-add of PyTorch's compiled CPU kernels. float32 in float64 (which
+    holds the product exactly); float64 by error-free transformations (Dekker's product, Knuth's sum), which round as
+    the fused one but in rare ties; where they overflow, the plain expression."""
+    if a.dtype == np.float32:
+        return (a.astype(np.float64) * b + c).astype(np.float32)
+    with np.errstate(all="ignore"):
+        p = a * b
+        split = 134217729.0  # 2**27 + 1: a = hi + lo, each with 26 bits
+        ah = a * split
+        ah = ah - (ah - a)
+        bh = b * split
+        bh = bh - (bh - b)
+        al, bl = a - ah, b - bh
+        e = ((ah * bh - p) + ah * bl + al * bh) + al * bl  # a * b = p + e exactly
+        s = p + c
+        v = s - p
+        t = (p - (s - v)) + (c - v)  # p + c = s + t exactly
+        r = s + (t + e)
+        return np.where(np.isfinite(r), r, p + c)
+
+
 def cpp_type(x) -> str:
     """A tensor's dtype as PyTorch's kernels print it: ``float``, ``double``, ``long int``..."""
     return CPP_NAMES.get(x._data.dtype.name, x._data.dtype.name)

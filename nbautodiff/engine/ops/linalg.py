@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import dtypes
 from ..tensor import Tensor, make
-from ._util import _tensors, cpp_type, shape_str  # noqa: F401  (_tensors: nn and losses import it from here)
+from ._util import _tensors, cpp_type, fma, shape_str  # noqa: F401  (_tensors: nn and losses import it from here)
 from .reduce import sum
 from .registry import OPS, apply, defop, public
 from .shape import RESHAPE_COPY, expand, permute, reshape, t, transpose, unsqueeze
@@ -655,13 +655,27 @@ def trace(input):
     return apply(TRACE, (input,), {"shape": input._data.shape})
 
 
+def _cross_fwd(x, y, *, dim):
+    """np.cross; float32 and float64 as PyTorch's kernel computes each component, fma(x_i, y_j, -(x_j * y_i)): the
+    first product and the difference rounded once, so cross(x, x) is the rounding residue PyTorch prints, not 0.
+    (float16: each step rounded, numpy's and PyTorch's way.)"""
+    if not (x.dtype == y.dtype and x.dtype in (np.float32, np.float64)):
+        return np.cross(x, y, axis=dim)
+    x, y = np.broadcast_arrays(x, y)
+    x, y = np.moveaxis(x, dim, -1), np.moveaxis(y, dim, -1)
+    out = np.empty(x.shape, x.dtype)
+    for k, (i, j) in enumerate(((1, 2), (2, 0), (0, 1))):
+        out[..., k] = fma(x[..., i], y[..., j], -(x[..., j] * y[..., i]))
+    return np.moveaxis(out, -1, dim)
+
+
 LINALG_CROSS = defop(  # broadcasting: the gradients are summed back to each input's shape
-    "linalg_cross", "LinalgCrossBackward0", lambda x, y, *, dim: np.cross(x, y, axis=dim),
+    "linalg_cross", "LinalgCrossBackward0", _cross_fwd,
     vjp=(lambda g, out, x, y, *, dim: linalg_cross(y, g, dim=dim),
          lambda g, out, x, y, *, dim: linalg_cross(g, x, dim=dim)),
     jvp=(lambda dx, out, x, y, *, dim: linalg_cross(dx, y, dim=dim),
          lambda dy, out, x, y, *, dim: linalg_cross(x, dy, dim=dim)),
-    reads=((1,), (0,)), broadcast=True,
+    reads=((1,), (0,)), broadcast=True, half=False,
 )
 
 

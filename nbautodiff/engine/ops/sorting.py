@@ -235,7 +235,7 @@ kthvalue_result, mode_result = return_type("kthvalue"), return_type("mode")
 def kthvalue(x, k: int, dim: int = -1, keepdim: bool = False):
     """The k-th smallest value along ``dim`` (k from 1; nan counts as the largest) and its index. Of equal values
     the first in a stable sort is taken; PyTorch's partial sort may name another position of a tie."""
-    if x._data.dtype == np.bool_:
+    if x._data.dtype == np.bool_ and x._data.ndim:  # (a 0-d one is copied, without the kernel)
         raise NotImplementedError("\"kthvalue_cpu\" not implemented for 'Bool'\nkthvalue: convert first, e.g. x.int()")
     a = x._array()
     d = one_dim(dim, a.ndim, "kthvalue")

@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from ..tensor import Tensor, make
-from ._util import SCALARS, _invalid_combination, _tensors, as_operand, broadcast_error, const, float_kernel
+from ._util import SCALARS, _invalid_combination, _tensors, as_operand, broadcast_error, const, float_kernel, fma
 from .elementwise import (
     _BOOL,
     _d,
@@ -446,9 +446,8 @@ def _in_result_dtype(dtype, *arrays):
 
 def _addcmul_fwd(x, a, b, *, value, dtype):
     x, a, b = _in_result_dtype(dtype, x, a, b)
-    if x.dtype == _F32:  # PyTorch's kernel is fma(value * a, b, x): the product and the sum rounded once (float64
-        # holds a product of two float32 exactly; the float64 sum rounds as the fused one but in rare ties)
-        return (x.astype(np.float64) + (value * a).astype(np.float64) * b).astype(_F32).astype(dtype, copy=False)
+    if x.dtype.kind == "f":  # PyTorch's kernel is fma(value * a, b, x): the product and the sum rounded once
+        return fma(value * a, b, x).astype(dtype, copy=False)
     return (x + value * a * b).astype(dtype, copy=False)
 
 
@@ -959,9 +958,12 @@ NEXTAFTER = defop(  # PyTorch passes the gradient to input as if it were the ide
 def nextafter(input, other):
     """The next floating-point value after input towards other."""
     _tensors("nextafter", "input other", input, other)
-    for t in (input, other):
-        if t._data.dtype.kind != "f":
-            raise NotImplementedError(f"\"nextafter_cpu\" not implemented for '{_torch_name(t._data.dtype)}'")
+    float_kernel("nextafter_cpu", "nextafter", input, other)
+    if input._data.dtype.kind != "f" or other._data.dtype.kind != "f":  # an integer beside a float: in the float's
+        from .elementwise import result_dtype  # dtype first (numpy would step through float64)
+
+        dt = result_dtype(input, other)
+        input, other = (t if t._data.dtype == dt else make(t._data.astype(dt)) for t in (input, other))
     return apply(NEXTAFTER, (input, other))
 
 
