@@ -411,3 +411,28 @@ def test_in_place_distributions():
     full = nbt.zeros(N).random_().numpy()
     assert full.min() >= 0 and full.max() <= 2**24 and full.max() > 2**23
     assert nbt.zeros(N, dtype=nbt.uint8).random_().numpy().max() == 255
+
+
+def test_fma_rounds_once():
+    """_util.fma against exact rationals: a * b + c rounded once (float64 and float32), with the plain expression's
+    inf and nan where the operands overflow or are not finite."""
+    from fractions import Fraction
+
+    from nbautodiff.engine.ops._util import fma
+
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal(3000) * 10.0 ** rng.integers(-20, 20, 3000), rng.standard_normal(3000)
+    c = -(a * b) * (1 + rng.standard_normal(3000) * 1e-9)  # near-cancellation, where fusing shows
+    got = fma(a, b, c)
+    want = np.array([float(Fraction(x) * Fraction(y) + Fraction(z)) for x, y, z in zip(a, b, c)])
+    assert (got == want).mean() > 0.999 and np.allclose(got, want, rtol=1e-15, atol=0)
+    assert (got != a * b + c).mean() > 0.5  # (the plain expression is not what was computed)
+    a32, b32, c32 = (v.astype(np.float32) for v in (a / 1e10, b, c / 1e10))
+    want32 = np.array([float(Fraction(float(x)) * Fraction(float(y)) + Fraction(float(z))) for x, y, z in
+                       zip(a32, b32, c32)]).astype(np.float32)
+    assert fma(a32, b32, c32).dtype == np.float32 and (fma(a32, b32, c32) == want32).mean() > 0.999
+    special = np.array([np.inf, -np.inf, np.nan, 1e308, 1e-320, 0.0])
+    with np.errstate(all="ignore"):
+        for x in special:
+            plain = x * special + 1.0
+            assert np.array_equal(fma(np.full(6, x), special, np.ones(6)), plain, equal_nan=True)
