@@ -641,6 +641,13 @@ SILENT = {
         "[L.nextafter(L.tensor([1, 2]), L.tensor([1.5, 0.])), L.nextafter(L.tensor([1., 2.]), L.tensor([2, 0])), "
         "L.kthvalue(L.tensor(True), 1)]"
     ),
+    "pow's gradients in PyTorch's order, the base's log in the result's dtype": (
+        "x0 = L.tensor(3.03125, dtype=L.float16, requires_grad=True); x1 = L.tensor(2.9406166076660156, "
+        "requires_grad=True)\n"
+        "x = L.tensor([0., 2., 0.], requires_grad=True); y = L.tensor([1., 3., -1.], requires_grad=True)\n"
+        "[L.autograd.grad(L.pow(x0, x1), (x0, x1)), L.autograd.grad(x ** y, (x, y), L.tensor([float('inf'), 1., "
+        "float('nan')])), L.autograd.grad(L.autograd.grad((x ** y).sum(), y, create_graph=True)[0].sum(), (x, y))]"
+    ),
 }
 
 REFUSED = {}

@@ -338,20 +338,21 @@ def _power(x, exponent):
 
 
 def _pow_tensor_vjp_y(g, out, x, y):
-    # d/dy x**y = x**y log x; PyTorch defines it as 0 where x == 0 and y >= 0 (not nan).
-    return where(_mask((x._data == 0) & (y._data >= 0)), 0.0, g * out * log(x))
+    # d/dy x**y = x**y log x; PyTorch's pow_backward_exponent: 0 where x == 0 and y >= 0 (not nan), the log of x in
+    # the result's dtype (a float16 x beside float32 y: its log in float32), grad * (result * log x) in that order
+    if x.dtype != out.dtype:
+        x = x.to(out.dtype)
+    return g * where(_mask((x._data == 0) & (y._data >= 0)), 0.0, out * log(x))
 
 
-def _pow_tensor_jvp_y(dy, out, x, y):
-    return where(_mask((x._data == 0) & (y._data >= 0)), 0.0, dy * out * log(x))
+_pow_tensor_jvp_y = _pow_tensor_vjp_y  # (PyTorch's pow JVP is the same formula with the tangent for the grad)
 
 
 def _pow_tensor_vjp_x(g, out, x, y):
-    return where(_mask(y._data == 0), 0.0, g * y * x ** (y - 1))
+    return where(_mask(y._data == 0), 0.0, g * (y * x ** (y - 1)))  # pow_backward_self's order
 
 
-def _pow_tensor_jvp_x(dx, out, x, y):
-    return where(_mask(y._data == 0), 0.0, dx * y * x ** (y - 1))
+_pow_tensor_jvp_x = _pow_tensor_vjp_x
 
 
 def _int_power(x, y):
