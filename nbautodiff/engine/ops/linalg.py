@@ -752,6 +752,8 @@ def _cdist_local(x1, x2, dist, p):
 
 def _cdist_grad_fwd(g, x1, x2, dist, *, p, first):
     local = g[..., None] * _cdist_local(x1, x2, dist, p)
+    if p not in (1, np.inf):  # PyTorch's kernel gives 0 at a zero distance whatever the gradient (a nan one too)
+        local = np.where(dist[..., None] == 0, 0, local).astype(local.dtype)
     return local.sum(-2) if first else -local.sum(-3)
 
 
