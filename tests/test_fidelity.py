@@ -652,6 +652,21 @@ SILENT = {
         "x = L.tensor([[4.4345, -14.76, -1.21], [0.118, -3.8, -1.15], [6.4, -0.038, -1.7]], requires_grad=True)\n"
         "[L.autograd.grad(L.cdist(x, x, p=p).acosh().sum(), x)[0] for p in (2., 1.5, 3., 1., .5)]"
     ),
+    "a third sweep: linalg's dtype checks in PyTorch's order, cumprod along one element, group_norm's batch check": (
+        "def err(f):\n"
+        "    try:\n        return repr(f())\n"
+        "    except Exception as e:\n        return type(e).__name__ + ': ' + str(e).splitlines()[0]\n"
+        "F = L.nn.functional; A = L.tensor([[2, 1], [1, 3]]); x = L.tensor([[1.8], [float('inf')], [1.5]], "
+        "requires_grad=True)\n"
+        "[err(g) for g in (lambda: L.linalg.inv(A), lambda: L.inverse(A > 1), lambda: L.linalg.inv(L.ones(3)), "
+        "lambda: L.linalg.inv(L.ones(2, 3, dtype=L.long)), lambda: L.linalg.solve(L.ones(2, 3, dtype=L.long), "
+        "L.ones(2)), lambda: L.logdet(L.ones(3)), lambda: L.logdet(A), lambda: L.linalg.lstsq(A, L.ones(2, 1)), "
+        "lambda: L.linalg.lstsq(A, A), lambda: L.autograd.grad(L.cumprod(x, 1).sum(), x)[0], "
+        "lambda: F.soft_margin_loss(L.tensor([.5, -1.]), L.tensor([True, False])), "
+        "lambda: F.multi_margin_loss(L.ones(2, 3).half(), L.tensor([0, 1])), "
+        "lambda: L.special.multigammaln(L.tensor([True]), 1), lambda: F.group_norm(L.ones(1, 5), 5), "
+        "lambda: F.group_norm(L.ones(1, 4, 1), 4), lambda: F.group_norm(L.ones(0, 4, 1), 4))]"
+    ),
 }
 
 REFUSED = {}

@@ -88,6 +88,8 @@ SOLVE = defop(
 @public(function=False, method=False, linalg=True)
 def linalg_solve(A, B):
     """X with ``A @ X = B`` (``torch.linalg.solve``); B is a vector or a matrix."""
+    if A._data.dtype.kind != "f":
+        raise RuntimeError(f"linalg.solve: Expected a floating point or complex tensor as input. Got {_scalar_type(A)}")
     _square(A, "linalg.solve")
     return apply(SOLVE, (A, B))
 
@@ -118,7 +120,7 @@ INV = defop(
 @public(function=False, method=False, linalg=True)
 def linalg_inv(A):
     """The inverse of a square matrix (``torch.linalg.inv``, also ``torch.inverse``)."""
-    _square(A, "linalg.inv")
+    _linalg_input(A, "linalg.inv", dtype_last=True)
     return apply(INV, (A,))
 
 
@@ -192,6 +194,12 @@ def linalg_lstsq(A, B, rcond=None, *, driver=None):
                            "(input.dim() - other.dim()) <= 1")
     if A._data.shape[-2] != rows:
         raise RuntimeError("torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
+    if A._data.dtype != B._data.dtype:
+        raise RuntimeError(f"torch.linalg.lstsq: Expected input and other to have the same dtype, but got input's "
+                           f"dtype {_scalar_type(A)} and other's dtype {_scalar_type(B)}")
+    if A._data.dtype.kind != "f":
+        raise RuntimeError("This function doesn't handle types other than float and double\nlinalg.lstsq: convert "
+                           "first, e.g. A.float()")
     solution = apply(LSTSQ, (A, B))
     rank = make(np.asarray(np.linalg.matrix_rank(A._data), dtype=np.int64))
     empty = make(np.zeros((0,), dtype=A._data.dtype))
@@ -199,14 +207,18 @@ def linalg_lstsq(A, B, rcond=None, *, driver=None):
 
 
 # ============================================================== det, slogdet, pinv, singular values
-def _linalg_input(A, name: str, square: bool = True) -> None:
+def _linalg_input(A, name: str, square: bool = True, dtype_last: bool = False) -> None:
+    """PyTorch's checks of a matrix input, in its order: at least 2-D, floating point, square (``dtype_last``: the
+    dtype after the shape, as linalg.inv and logdet check)."""
     if A._data.ndim < 2:
         raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
-    if A._data.dtype.kind != "f":
+    if A._data.dtype.kind != "f" and not dtype_last:
         raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got {_scalar_type(A)}")
     s = A._data.shape
     if square and s[-1] != s[-2]:
         raise RuntimeError(f"{name}: A must be batches of square matrices, but they are {s[-2]} by {s[-1]} matrices")
+    if A._data.dtype.kind != "f":
+        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got {_scalar_type(A)}")
 
 
 def _eye_like(A):
@@ -408,6 +420,7 @@ def slogdet(input):
 @public
 def logdet(input):
     """log det A: nan where the determinant is negative (PyTorch's WhereBackward0 over the slogdet)."""
+    _linalg_input(input, "logdet", dtype_last=True)
     sign, logabs = linalg_slogdet(input)
     return where(sign < 0, float("nan"), logabs)
 

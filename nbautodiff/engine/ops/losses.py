@@ -696,10 +696,9 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction: s
     _check_reduction(reduction)
     _tensors("soft_margin_loss", "input target", input, target)
     _not_differentiable("soft_margin_loss", "target", target)
-    for t in (input, target):  # (PyTorch's neg_out(output, input).mul_(target): its errors for bool and integers)
-        if t._data.dtype == np.bool_:
-            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
-                               "invert a mask, use the `~` or `logical_not()` operator instead.")
+    if input._data.dtype == np.bool_:  # (PyTorch's neg_out(output, input).mul_(target): its errors for the input)
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+                           "invert a mask, use the `~` or `logical_not()` operator instead.")
     if input._data.dtype.kind in "iu":
         raise RuntimeError(f"result type Float can't be cast to the desired output type {_scalar_type(input)}")
     if tuple(input.shape) != tuple(target.shape):
@@ -886,6 +885,9 @@ def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=Non
         raise ValueError("weight must be one-dimensional")
     _tensors("multi_margin_loss", "input target", input, target)
     float_kernel("multi_margin_loss_cpu_kernel", "multi_margin_loss", input)
+    if input._data.dtype == np.float16:
+        raise NotImplementedError("\"multi_margin_loss_cpu_kernel\" not implemented for 'Half'\nmulti_margin_loss: "
+                                  "compute it in float32, e.g. input.float()")
     x, t = input._data, target._data
     if x.ndim > 2 or x.size == 0 and x.ndim != 2:
         raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch size, but got: "

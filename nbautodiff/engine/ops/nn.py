@@ -731,6 +731,10 @@ def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5
             raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, "
                                f"but got {name} of shape {shape_str(v._data.shape)} and input of shape "
                                f"{shape_str(x.shape)}")
+    per_channel = x.shape[0] * c // num_groups * int(np.prod(x.shape[2:], dtype=np.int64))
+    if per_channel == 1:  # (F.group_norm's _verify_batch_size)
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size "
+                         f"{[x.shape[0] * c // num_groups, num_groups, *x.shape[2:]]}")
     float_kernel("GroupNormKernelImpl", "group_norm", input)
     return apply(GROUP_NORM, (input, weight, bias), {"groups": int(num_groups), "eps": float(eps)})
 

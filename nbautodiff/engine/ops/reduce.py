@@ -875,7 +875,7 @@ def _zeros_along(x, dim):
 def _cumprod_vjp(g, out, x, *, dim):
     """PyTorch's cumprod_backward, exact with zeros: before the first zero, reverse_cumsum(g * out) / x; at it,
     (product before it) * reverse_cumsum(g * cumprod of what follows it); after it, nothing flows."""
-    if x.ndim == 0:
+    if x.ndim == 0 or x.shape[dim] == 1:  # (one element along dim: the gradient as it is, inf and 0 included)
         return g
     if not np.any(x._data == 0):
         return _reverse_cumsum(g * out, dim) / x

@@ -713,6 +713,8 @@ MVLGAMMA = defop("mvlgamma", "MvlgammaBackward0", _mvlgamma_fwd,
 @public(inplace=True)
 def mvlgamma(input, p: int):
     """The multivariate log-gamma of dimension p: Σ_j lgamma(x - j/2) + p(p-1)/4 log(pi)."""
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("The input tensor may not be a boolean tensor.")
     if p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")
     return apply(MVLGAMMA, (input,), {"p": int(p)})
