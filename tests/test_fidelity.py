@@ -667,6 +667,22 @@ SILENT = {
         "lambda: L.special.multigammaln(L.tensor([True]), 1), lambda: F.group_norm(L.ones(1, 5), 5), "
         "lambda: F.group_norm(L.ones(1, 4, 1), 4), lambda: F.group_norm(L.ones(0, 4, 1), 4))]"
     ),
+    "linalg.vecdot, multi_dot, cond and matrix_rank as PyTorch composes them": (
+        "def err(f):\n"
+        "    try:\n        return repr(f())\n"
+        "    except Exception as e:\n        return type(e).__name__ + ': ' + str(e).splitlines()[0]\n"
+        "x = L.tensor([[1.5, -2.], [.5, 3.]], requires_grad=True); v = L.tensor([1., 2.], requires_grad=True); "
+        "c = L.ones(2, 3)\n"
+        "def grad(y):\n    return L.autograd.grad(y.sum(), (x, v), allow_unused=True)\n"
+        "[L.linalg.vecdot(x, x), L.linalg.vecdot(x, v, dim=0), grad(L.linalg.vecdot(x, v)), "
+        "[(m, m.grad_fn.next_functions[0][0].name(), grad(m)) for m in (L.linalg.multi_dot(ts) for ts in ("
+        "[x, x * 2], [x, x * 2, c], [v, x], [x, v], [v, x, v], [x, x * 2, c, c.t(), x]))], "
+        "[err(lambda: L.linalg.multi_dot(ts)) for ts in ([x], [x, L.ones(3, 2)], [x, x.double()])], "
+        "[(L.linalg.cond(x, p), err(lambda: grad(L.linalg.cond(x, p)))) for p in (None, -2, 1, float('inf'), 'fro', "
+        "'nuc')], L.linalg.cond(L.tensor([[1., 2.], [2., 4.]]), 1), "
+        "[L.linalg.matrix_rank(a, **k) for a, k in ((x, {}), (L.ones(3, 3), {}), (x, {'atol': 2.}), (x, {'rtol': .9}), "
+        "(x, {'tol': 1.}), (L.ones(2, 3, 3), {'hermitian': True}))]]"
+    ),
 }
 
 REFUSED = {}

@@ -1,5 +1,6 @@
 """torch.linalg: solve, inv, lstsq, det, slogdet, pinv, the singular values and the norms, each with its PyTorch
-node and rules written with tensor ops (so they differentiate again)."""
+node and rules written with tensor ops (so they differentiate again); vecdot, multi_dot, cond and matrix_rank as
+PyTorch composes them."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import numpy as np
 
 from .. import dtypes, mode
 from ..tensor import Tensor, make
-from ._util import broadcast_error, const, norm_dim, one_dim, shape_str
+from ._util import broadcast_error, const, cpp_type, norm_dim, one_dim, shape_str
 from .contractions import linalg_diagonal
 from .elementwise import result_dtype, where
 from .joining import cat
@@ -717,3 +718,128 @@ def matrix_power(input, n: int):
         if bit:
             result = z if result is None else matmul(result, z)
     return result
+
+
+# ============================================================== vecdot, multi_dot, cond, matrix_rank
+@public(function=False, method=False, linalg=True)
+def linalg_vecdot(x, y, *, dim: int = -1):
+    """The dot product of x and y along ``dim`` (broadcasting): ``(x.conj() * y).sum(dim)``, as PyTorch composes it."""
+    _tensors("linalg.vecdot", "x y", x, y)
+    if x._data.dtype != y._data.dtype:
+        raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found x of type "
+                           f"{_scalar_type(x)} and y of type {_scalar_type(y)} instead")
+    return sum(x * y, dim)
+
+
+def _chain_order(shapes: list) -> list:
+    """The matrix-chain split of PyTorch's multi_dot: split[i][j] = k for (A_i..A_k)(A_k+1..A_j), the cheapest in
+    multiplications (the first k of the cheapest on a tie)."""
+    n = len(shapes)
+    p = [shapes[0][0]] + [s[1] for s in shapes]
+    cost = [[0] * n for _ in range(n)]
+    split = [[0] * n for _ in range(n)]
+    for length in range(1, n):
+        for i in range(n - length):
+            j = i + length
+            cost[i][j] = None
+            for k in range(i, j):
+                c = cost[i][k] + cost[k + 1][j] + p[i] * p[k + 1] * p[j + 1]
+                if cost[i][j] is None or c < cost[i][j]:
+                    cost[i][j], split[i][j] = c, k
+    return split
+
+
+@public(function=False, method=False, linalg=True)
+def linalg_multi_dot(tensors):
+    """The product of a chain of matrices in the cheapest order (the first and last may be vectors), as
+    ``torch.linalg.multi_dot``: mm nodes under one ViewBackward0."""
+    from .linalg import mm
+
+    tensors = list(tensors)
+    n = len(tensors)
+    if n < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {n}")
+    out_shape, mats = [], list(tensors)
+    for pos, at, fix in (("first", 0, lambda t: unsqueeze(t, 0)), ("last", n - 1, lambda t: unsqueeze(t, -1))):
+        t = tensors[at]
+        if t._data.ndim == 1:
+            mats[at] = fix(t)
+        elif t._data.ndim == 2:
+            out_shape.append(t._data.shape[0] if at == 0 else t._data.shape[1])
+        else:
+            raise RuntimeError(f"multi_dot(): the {pos} tensor must be 1D or 2D but got {t._data.ndim}D")
+    for i in range(1, n - 1):
+        if tensors[i]._data.ndim != 2:
+            raise RuntimeError(f"multi_dot(): tensor {i} must be 2D but got {tensors[i]._data.ndim}D")
+    for i in range(1, n):
+        if mats[i]._data.dtype != mats[0]._data.dtype:
+            raise RuntimeError(f"multi_dot(): all tensors must have be the same dtype but tensor 0 is "
+                               f"{cpp_type(mats[0])} and tensor {i} {cpp_type(mats[i])}")
+        if mats[i - 1]._data.shape[1] != mats[i]._data.shape[0]:
+            raise RuntimeError(f"multi_dot(): tensors {i - 1} and {i} with shapes "
+                               f"{shape_str(tensors[i - 1]._data.shape)} and {shape_str(tensors[i]._data.shape)} "
+                               "cannot be multiplied")
+    shapes = [m._data.shape for m in mats]
+    if n == 3:  # PyTorch's own test for three: (AB)C unless A(BC) costs less
+        (a, b), (c, d) = shapes[0], shapes[2]
+        product = mm(mats[0], mm(mats[1], mats[2])) if (a * c) * (b + d) > (b * d) * (a + c) else \
+            mm(mm(mats[0], mats[1]), mats[2])
+    else:
+        split = _chain_order(shapes)
+
+        def chain(i, j):
+            return mats[i] if i == j else mm(chain(i, split[i][j]), chain(split[i][j] + 1, j))
+
+        product = chain(0, n - 1)
+    return product.view(*out_shape)
+
+
+@public(function=False, method=False, linalg=True)
+def linalg_cond(A, p=None):
+    """The condition number ‖A‖·‖A⁻¹‖ in the ``p`` norm (2 by default: the largest singular value over the smallest;
+    -2 the inverse; 1, -1, inf, -inf, 'fro', 'nuc' through the inverse), as PyTorch composes it."""
+    from .shape import narrow, squeeze
+    from .special import nan_to_num
+
+    if A._data.ndim < 2:
+        raise RuntimeError("linalg.cond: The input tensor must have at least 2 dimensions.")
+    ord = 2 if p is None else p
+    if isinstance(ord, str) and ord not in ("fro", "nuc") or not isinstance(ord, str) and abs(ord) not in (
+            1, 2, math.inf):
+        raise RuntimeError(f"linalg.cond got an invalid norm type: {ord}")
+    if A._data.size == 0:
+        return make(np.zeros(A._data.shape[:-2], dtype=A._data.dtype))
+    if ord == "nuc":  # (PyTorch: the nuclear norms' definition, Σs · Σ1/s, not matrix_norm)
+        _square(A, "linalg.cond(ord=nuc)")
+        s = linalg_svdvals(A)
+        return sum(s, -1) * sum(s.reciprocal(), -1)
+    if not isinstance(ord, str) and abs(ord) == 2:
+        s = linalg_svdvals(A)
+        s_max, s_min = narrow(s, -1, 0, 1), narrow(s, -1, -1, 1)
+        return squeeze(s_min / s_max if ord == -2 else s_max / s_min, -1)
+    _square(A, f"linalg.cond(ord={ord})")
+    # PyTorch's linalg_inv_ex, then inverse.masked_fill_(info > 0, inf): a singular matrix's inverse is all inf, and
+    # that in-place write means the inverse's saved output fails at backward (PyTorch 2.13 raises there too)
+    flat = A._data.reshape(-1, *A._data.shape[-2:])
+    info = np.array([np.linalg.matrix_rank(m) < m.shape[-1] for m in flat], dtype=bool).reshape(
+        A._data.shape[:-2] + (1, 1))
+    src = where(const(info), const(np.eye(A._data.shape[-1], dtype=A._data.dtype)), A) if info.any() else A
+    inverse = linalg_inv(src)
+    inverse.masked_fill_(const(info), math.inf)
+    return nan_to_num(linalg_matrix_norm(A, ord) * linalg_matrix_norm(inverse, ord), math.inf, math.inf, -math.inf)
+
+
+@public(function=False, method=False, linalg=True)
+def linalg_matrix_rank(A, tol=None, hermitian: bool = False, *, atol=None, rtol=None):
+    """How many singular values (eigenvalues' magnitudes when ``hermitian``) exceed max(atol, rtol · the largest),
+    rtol defaulting to eps · max(m, n) when neither is given, as ``torch.linalg.matrix_rank`` (an int64 tensor)."""
+    _linalg_input(A, "torch.linalg.matrix_rank", square=hermitian)
+    if tol is not None:
+        atol, rtol = tol, 0.0
+    a = A._data
+    s = np.abs(np.linalg.eigvalsh(a)) if hermitian else np.linalg.svd(a, compute_uv=False)
+    if rtol is None:
+        rtol = 0.0 if atol is not None and atol > 0 else np.finfo(a.dtype).eps * max(a.shape[-2:])
+    atol = 0.0 if atol is None else atol
+    top = s.max(axis=-1, initial=0.0)
+    return make(np.asarray((s > np.maximum(atol, rtol * top)[..., None]).sum(-1), dtype=np.int64))
