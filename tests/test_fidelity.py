@@ -683,6 +683,17 @@ SILENT = {
         "[L.linalg.matrix_rank(a, **k) for a, k in ((x, {}), (L.ones(3, 3), {}), (x, {'atol': 2.}), (x, {'rtol': .9}), "
         "(x, {'tol': 1.}), (L.ones(2, 3, 3), {'hermitian': True}))]]"
     ),
+    "a fourth sweep: integer sums of a tensor that requires grad, huber of an integer input": (
+        "def err(f):\n"
+        "    try:\n        return repr(f())\n"
+        "    except Exception as e:\n        return type(e).__name__ + ': ' + str(e).splitlines()[0]\n"
+        "F = L.nn.functional; i = L.tensor([1, 2, 3]); f = L.tensor([.5, 1., -1.]); x = L.tensor([1.5, 2., 3.], "
+        "requires_grad=True)\n"
+        "[err(g) for g in (lambda: F.huber_loss(i, f, reduction='none'), lambda: F.huber_loss(i > 1, f), "
+        "lambda: F.huber_loss(f, i), lambda: L.tensor(3.).squeeze((0, -1)), "
+        "lambda: L.prod(x, 0, dtype=L.int64), lambda: L.sum(x, dtype=L.int64), lambda: L.cumsum(x, 0, dtype=L.int64), "
+        "lambda: L.nansum(x, dtype=L.bool), lambda: x.sum(dtype=L.float64), lambda: x.detach().sum(dtype=L.int64))]"
+    ),
 }
 
 REFUSED = {}

@@ -58,6 +58,7 @@ def norm_dim(dim, ndim: int, op: str):
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
     out = []
     lo, hi = (-ndim, ndim - 1) if ndim else (-1, 0)
+    seen = []
     for d in dims:
         d = int(d)
         if not lo <= d <= hi:
@@ -65,11 +66,12 @@ def norm_dim(dim, ndim: int, op: str):
                 f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {d})\n"
                 f"(nbautodiff: {op}() on a tensor with {ndim} dimension{'' if ndim == 1 else 's'})"
             )
+        d %= ndim or 1  # (a 0-d tensor's 0 and -1 are one dimension too)
+        if d in seen:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims\n(nbautodiff: {op}() names each "
+                               "dimension once)")
+        seen.append(d)
         if ndim:
-            d %= ndim
-            if d in out:
-                raise RuntimeError(f"dim {d} appears multiple times in the list of dims\n(nbautodiff: {op}() names "
-                                   "each dimension once)")
             out.append(d)
     return tuple(sorted(out))
 

@@ -441,6 +441,8 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weigh
     """½(x − y)² where |x − y| < δ, else δ(|x − y| − δ/2)."""
     x, y = _pair(input, target, "huber_loss")
     float_kernel("huber_cpu", "huber_loss", x, y)
+    if x._data.dtype.kind in "biu":  # (its loss is written into a tensor like the input)
+        raise RuntimeError(f"result type {_scalar_type(y)} can't be cast to the desired output type {_scalar_type(x)}")
     _check_reduction(reduction)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")

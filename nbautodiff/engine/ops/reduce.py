@@ -92,6 +92,20 @@ MEAN = defop("mean", "MeanBackward0", _mean_fwd, vjp=(_mean_vjp,), jvp=(_mean_jv
 MEAN_DIM = defop("mean_dim", "MeanBackward1", _mean_fwd, vjp=(_mean_vjp,), jvp=(_mean_jvp,), arrays=True)
 
 
+def _in_dtype(x, dtype):
+    """x in the ``dtype=`` a sum, product or running sum was asked for; PyTorch's error where that dtype can't carry
+    the gradient x needs (an integer or bool result of a tensor that requires grad)."""
+    y = x.to(dtype)
+    if x._requires_grad and y._data.dtype.kind in "biu":
+        from .. import mode
+        from .shape import dtype_name
+
+        if mode.state.grad_enabled:
+            raise RuntimeError(f"Autograd not support dtype: {dtype_name(y._data.dtype)}\n(nbautodiff: an integer "
+                               "result has no gradient; sum in a float dtype, or detach() first)")
+    return y
+
+
 def _int64_unless_given(x, dtype):
     """PyTorch sums bools and integers as int64, unless ``dtype=`` asked for another integer type."""
     d = x._data.dtype
@@ -110,7 +124,7 @@ def _all_if_empty(d, x):
 def sum(x, dim=None, keepdim: bool = False, *, dtype=None):
     """Sum over all elements, or over ``dim`` (an int or a tuple)."""
     if dtype is not None:
-        x = x.to(dtype)
+        x = _in_dtype(x, dtype)
     d = _all_if_empty(norm_dim(dim, x._data.ndim, "sum"), x)
     x = _int64_unless_given(x, dtype)
     return apply(SUM if d is None else SUM_DIM, (x,), {"dim": d, "keepdim": keepdim, "shape": x._data.shape})
@@ -370,7 +384,7 @@ PROD_DIM = defop("prod_dim", "ProdBackward1", _prod_fwd, vjp=(_prod_vjp,), jvp=(
 @numpy_aliases
 def prod(x, dim=None, keepdim: bool = False, *, dtype=None):
     if dtype is not None:
-        x = x.to(dtype)
+        x = _in_dtype(x, dtype)
     x = _int64_unless_given(x, dtype)  # (numpy's product of uint8 would be uint64)
     d = None if dim is None else norm_dim(int(dim), x._data.ndim, "prod")  # () for a 0-d tensor
     return apply(PROD if d is None else PROD_DIM, (x,), {"dim": d, "keepdim": keepdim})
@@ -578,7 +592,7 @@ CUMSUM = defop(
 @numpy_aliases
 def cumsum(x, dim, *, dtype=None):
     if dtype is not None:
-        x = x.to(dtype)
+        x = _in_dtype(x, dtype)
     x = _int64_unless_given(x, dtype)
     return apply(CUMSUM, (x,), {"dim": one_dim(dim, x._data.ndim, "cumsum")})
 
@@ -829,7 +843,7 @@ NANSUM = defop(
 def nansum(x, dim=None, keepdim: bool = False, *, dtype=None):
     """The sum with nans counted as zero."""
     if dtype is not None:
-        x = x.to(dtype)
+        x = _in_dtype(x, dtype)
     x = _int64_unless_given(x, dtype)
     return apply(NANSUM, (x,), {"dim": _all_if_empty(norm_dim(dim, x._data.ndim, "nansum"), x), "keepdim": keepdim})
 
@@ -907,7 +921,7 @@ CUMPROD = defop("cumprod", "CumprodBackward0", _cumprod_fwd, vjp=(_cumprod_vjp,)
 def cumprod(x, dim, *, dtype=None):
     """The running product along ``dim``; its gradient is exact where x holds zeros (as PyTorch's)."""
     if dtype is not None:
-        x = x.to(dtype)
+        x = _in_dtype(x, dtype)
     x = _int64_unless_given(x, dtype)
     return apply(CUMPROD, (x,), {"dim": one_dim(dim, x._data.ndim, "cumprod")})
 
