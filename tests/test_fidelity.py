@@ -694,6 +694,21 @@ SILENT = {
         "lambda: L.prod(x, 0, dtype=L.int64), lambda: L.sum(x, dtype=L.int64), lambda: L.cumsum(x, 0, dtype=L.int64), "
         "lambda: L.nansum(x, dtype=L.bool), lambda: x.sum(dtype=L.float64), lambda: x.detach().sum(dtype=L.int64))]"
     ),
+    "F.pad circular as PyTorch builds it (CopySlices, negative amounts crop, wrapping refused)": (
+        "def err(f):\n"
+        "    try:\n        return repr(f())\n"
+        "    except Exception as e:\n        return type(e).__name__ + ': ' + str(e).splitlines()[0]\n"
+        "F = L.nn.functional; x = L.arange(24.).reshape(2, 3, 4).requires_grad_(); w = L.arange(1., 7.)\n"
+        "def grad(y):\n    return L.autograd.grad((y * L.arange(1., y.numel() + 1).reshape(y.shape)).sum(), x)[0]\n"
+        "[(y, grad(y)) for y in (F.pad(x * 1, p, mode='circular') for p in ((1, 2), (4, 0), (0, 0), (-1, 2), "
+        "(1, 1, 2, 3), (2, -1, -1, 1), (3, 4, 0, 3)))] + [F.pad(x[0], (1, 2), mode='circular'), "
+        "F.pad(x[None], (1, 2, 1, 0, 1, 1), mode='circular'), "
+        "F.pad(w.reshape(1, 1, 6), (2, 3), mode='circular')] + [err(g) for g in ("
+        "lambda: F.pad(x, (5, 0), mode='circular'), lambda: F.pad(x, (-2, -2), mode='circular'), "
+        "lambda: F.pad(x, (1, 1), mode='circular', value=1.), lambda: F.pad(x, (1,), mode='circular'), "
+        "lambda: F.pad(w, (1, 2), mode='circular'), lambda: F.pad(x[None], (1, 1), mode='circular'), "
+        "lambda: F.pad(x, (1, 1), mode='reflect', value=2.), lambda: F.pad(x, (1, 1), mode='replicate', value=0.))]"
+    ),
 }
 
 REFUSED = {}

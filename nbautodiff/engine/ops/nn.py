@@ -460,10 +460,42 @@ _PAD_ROWS = {(mode, k): defop(f"{mode}_pad{k}d", f"{node}{k}DBackward0", _gather
              for mode, node in (("reflect", "ReflectionPad"), ("replicate", "ReplicationPad")) for k in (1, 2, 3)}
 
 
+def _pad_circular(input, pairs):
+    """PyTorch's _pad_circular step by step: the input (cropped by negative amounts) copied into an empty output,
+    then each padded side copied from the other end of the output itself, left sides first (CopySlices nodes; the
+    corners are written twice, as there)."""
+    from .. import factories
+    from .shape import narrow
+
+    nd, in_shape = input._data.ndim, input._data.shape
+    out_shape = list(in_shape)
+    for j, (lo, hi) in enumerate(pairs):
+        d = nd - 1 - j
+        if lo > in_shape[d] or hi > in_shape[d]:
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+        out_shape[d] = in_shape[d] + lo + hi
+        if out_shape[d] < 0:
+            raise RuntimeError("Negative padding value is resulting in an empty dimension.")
+    out = factories.empty(*out_shape, dtype=input.dtype)
+    out_part, in_part = out, input
+    for j, (lo, hi) in enumerate(pairs):
+        d = nd - 1 - j
+        out_part = narrow(out_part, d, max(lo, 0), out_shape[d] - max(lo, 0) - max(hi, 0))
+        in_part = narrow(in_part, d, max(-lo, 0), in_shape[d] - max(-lo, 0) - max(-hi, 0))
+    out_part.copy_(in_part)
+    for j, (lo, hi) in enumerate(pairs):
+        d = nd - 1 - j
+        if lo > 0:
+            narrow(out, d, 0, lo).copy_(narrow(out, d, out_shape[d] - lo - max(hi, 0), lo))
+        if hi > 0:
+            narrow(out, d, out_shape[d] - hi, hi).copy_(narrow(out, d, max(lo, 0), hi))
+    return out
+
+
 @public(function=False, method=False, functional=True)
 def pad(input, pad, mode: str = "constant", value=None):
     """Pad the last dimensions: ``pad = (left, right)`` for the last, then (top, bottom) for the one before...;
-    mode "constant" (``value``, 0 by default; negative amounts crop), "reflect" or "replicate"."""
+    mode "constant" (``value``, 0 by default; negative amounts crop), "reflect", "replicate" or "circular"."""
     pad = tuple(int(p) for p in pad)
     nd = input._data.ndim
     if len(pad) % 2:
@@ -479,17 +511,16 @@ def pad(input, pad, mode: str = "constant", value=None):
             if input._data.shape[i] + lo + hi < 0:
                 raise RuntimeError("narrow(): length must be non-negative.")
         return apply(CONSTANT_PAD, (input,), {"pad": tuple(full), "value": 0 if value is None else value})
-    if mode not in ("reflect", "replicate"):
-        if mode == "circular":
-            raise NotImplementedError("pad(mode='circular') is not supported by the own engine\nuse 'constant', "
-                                      "'reflect' or 'replicate'")
+    if mode not in ("reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     if value is not None and value != 0:
-        raise AssertionError(f'Padding mode "{mode}" doesn\'t take in value argument.')
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
     if not (k + 1 <= nd <= k + 2 and 1 <= k <= 3):
         raise NotImplementedError(f"Padding size {len(pad)} is not supported for {nd}D input tensor.\nSupported "
                                   "combinations for non-constant padding: 2D or 3D input with padding size 2, 3D or "
                                   "4D input with padding size 4, 4D or 5D input with padding size 6")
+    if mode == "circular":
+        return _pad_circular(input, pairs)
     positions = []
     for j, (lo, hi) in enumerate(pairs):
         d = nd - 1 - j

@@ -7,7 +7,6 @@ import math
 
 from .....engine import factories
 from .....engine.mode import no_grad
-from .....engine.ops import cat
 from .. import functional as F
 from ..parameter import Parameter
 from .module import Module
@@ -23,24 +22,6 @@ def _kaiming_uniform_bound(weight) -> float:
     fan_in = weight.shape[1] * math.prod(weight.shape[2:])
     gain = math.sqrt(2.0 / (1 + 5))
     return gain * math.sqrt(3.0 / fan_in) if fan_in else 0.0
-
-
-def _circular_pad(x, pads):
-    """F.pad(x, pads, mode="circular"): each of the last dimensions wrapped around (pads: last dimension first)."""
-    nd = x.ndim
-    for j in range(len(pads) // 2):
-        lo, hi = pads[2 * j], pads[2 * j + 1]
-        d = nd - 1 - j
-        n = x.shape[d]
-        parts = []
-        if lo:
-            parts.append(x.narrow(d, n - lo, lo))
-        parts.append(x)
-        if hi:
-            parts.append(x.narrow(d, 0, hi))
-        if len(parts) > 1:
-            x = cat(parts, d)
-    return x
 
 
 class _ConvNd(Module):
@@ -126,8 +107,7 @@ class _Conv(_ConvNd):
     def _conv_forward(self, input, weight, bias):
         if self.padding_mode != "zeros":
             pads = self._reversed_padding_repeated_twice
-            x = _circular_pad(input, pads) if self.padding_mode == "circular" else \
-                F.pad(input, pads, mode=self.padding_mode)
+            x = F.pad(input, pads, mode=self.padding_mode)
             return self._fn(x, weight, bias, self.stride, 0, self.dilation, self.groups)
         return self._fn(input, weight, bias, self.stride, self.padding, self.dilation, self.groups)
 
