@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import weakref
 
-_NODE_CLASSES: dict[str, type] = {}
+_NODE_CLASSES: dict[tuple, type] = {}
 
 
 # the nodes PyTorch writes in C++ by hand (not generated from derivatives.yaml): name() gives their namespace
@@ -113,8 +113,10 @@ class _RemovableHandle:
 
 
 def node_class(name: str, multi: bool = False) -> type:
-    """The Node subclass named ``name`` (e.g. ``MulBackward0``), made once."""
-    cls = _NODE_CLASSES.get(name)
+    """The Node subclass named ``name`` (e.g. ``MulBackward0``), made once (once more for a row of the same name with
+    several outputs: PyTorch's LinalgSvdBackward0 is the node of svdvals and of svd's three outputs)."""
+    cls = _NODE_CLASSES.get((name, multi))
     if cls is None:
-        cls = _NODE_CLASSES[name] = type(name, (Node,), {"__slots__": (), "multi": multi, "__module__": "builtins"})
+        cls = _NODE_CLASSES[name, multi] = type(name, (Node,), {"__slots__": (), "multi": multi,
+                                                                "__module__": "builtins"})
     return cls

@@ -1,6 +1,7 @@
 """Specs of the rows in nbautodiff/engine/ops/linalg.py, contractions.py and decompositions.py."""
 
 import math
+import warnings
 
 import numpy as np  # noqa: F401
 
@@ -82,3 +83,71 @@ SPECS = {
                   [((3, 2), (4, 2)), ((2, 3, 2), (1, 4, 2))], second_order=False,
                   edges=[([[0.0, 0.0], [3.0, 4.0]], [[0.0, 0.0], [3.0, 5.0]])]),
 }
+
+
+# --- solve_triangular, cholesky, eigh, svd: A made well conditioned (triangular: a dominant diagonal; cholesky: x xᵀ
+# + 3I; eigh: symmetric), and only what doesn't depend on an eigen- or singular vector's sign (V diag(w) Vᵀ)
+def _triangular(ns, a, b):
+    A = a + _eye(ns, a)
+    st = ns.linalg.solve_triangular
+    return (st(A, b, upper=True) + st(A, b, upper=False, unitriangular=True) * 2
+            + st(A, b.mT, upper=True, left=False).mT + st(A, b.mT, upper=False, left=False, unitriangular=True).mT)
+
+
+def _spd(ns, x):
+    return x @ x.mT + 3.0 * ns.eye(x.shape[-2], dtype=x.dtype)
+
+
+def _old_cholesky(ns, x):
+    with warnings.catch_warnings():  # (deprecated, in PyTorch as here)
+        warnings.simplefilter("ignore", UserWarning)
+        return ns.cholesky(_spd(ns, x)) + _spd(ns, x).cholesky(upper=True).mT
+
+
+def _weighted(ns, V, dtype):
+    """V diag(1, 2, ...) Vᵀ: the same for V and V with any columns' signs flipped."""
+    w = ns.arange(1, V.shape[-1] + 1, dtype=dtype)
+    return (V * w) @ V.mT
+
+
+def _eigh_factors(ns, x):
+    A = x + x.mT
+    if ns.__name__ == "torch":
+        L, V = ns.linalg.eigh(A)
+    else:
+        P = _own_apply("eigh_factors", A, UPLO="L")
+        L, V = P[..., 0, :], P[..., 1:, :]
+    return _weighted(ns, V, x.dtype) + L.unsqueeze(-1)
+
+
+def _eigh(ns, x):
+    L, V = ns.linalg.eigh(x + x.mT)
+    L2, V2 = ns.linalg.eigh((x + x.mT) * 2, UPLO="U")
+    return (_weighted(ns, V, x.dtype) + L.unsqueeze(-1) + _weighted(ns, V2, x.dtype) * L2.unsqueeze(-2)
+            + ns.linalg.eigvalsh(x.mT + x).unsqueeze(-1) * 3)
+
+
+def _svd(ns, x):
+    """x near diag(3, 2, 1, ...): well-separated singular values, so that float32 vectors are accurate to 1e-6."""
+    m, n = x.shape[-2:]
+    k = min(m, n)
+    d = np.zeros((m, n))
+    d[range(k), range(k)] = np.arange(k, 0, -1)
+    x = x + ns.tensor(d, dtype=x.dtype)
+    U, S, Vh = ns.linalg.svd(x, full_matrices=False)
+    Uf, Sf, Vhf = ns.linalg.svd(x * 2)  # full: the columns past k are any completion (no gradient in PyTorch)
+    u, s, v = ns.svd(x)
+    w = ns.arange(1, k + 1, dtype=x.dtype)
+    return ((U * w) @ Vh + S.sum(-1, keepdim=True).unsqueeze(-1) + (Uf[..., :k] * Sf.unsqueeze(-2)) @ Vhf[..., :k, :]
+            + (u * w * s.unsqueeze(-2)) @ v.mT)
+
+
+SPECS.update({
+    "linalg_solve_triangular": Spec(_triangular, [((3, 3), (3, 2)), ((2, 1, 3, 3), (4, 3, 2))]),
+    "linalg_cholesky": Spec(lambda ns, x: ns.linalg.cholesky(_spd(ns, x)) + ns.linalg.cholesky(
+        _spd(ns, x) * 2, upper=True).mT, [((3, 3),), ((2, 3, 3),), ((3, 2),)]),
+    "cholesky": Spec(_old_cholesky, [((3, 3),)]),
+    "eigh_factors": Spec(_eigh_factors, [((3, 3),), ((2, 3, 3),)], exact_name=False),
+    "linalg_eigh": Spec(_eigh, [((3, 3),), ((2, 3, 3),)]),
+    "linalg_svd": Spec(_svd, [((3, 3),), ((4, 3),), ((3, 4),), ((2, 3, 2),)], domain=(-0.4, 0.4)),
+})

@@ -16,7 +16,7 @@ from .elementwise import result_dtype, where
 from .joining import cat
 from .linalg import _scalar_type, _tensors
 from .reduce import amax, amin, prod, sum
-from .registry import apply, defop, public
+from .registry import apply, apply_multi, defop, public
 from .shape import permute, transpose, unsqueeze
 
 
@@ -843,3 +843,389 @@ def linalg_matrix_rank(A, tol=None, hermitian: bool = False, *, atol=None, rtol=
     atol = 0.0 if atol is None else atol
     top = s.max(axis=-1, initial=0.0)
     return make(np.asarray((s > np.maximum(atol, rtol * top)[..., None]).sum(-1), dtype=np.int64))
+
+
+# ============================================================== solve_triangular, cholesky, eigh, svd
+# Each with PyTorch's node and the rules of its FunctionsManual.cpp, written with tensor ops (they differentiate
+# again). Where PyTorch's backward recomputes nothing, the multi-output ones (eigh, svd) recompute their factors
+# from the saved input through a packed row (as svd_factors above), the same LAPACK call giving the same factors.
+def _swap(a):
+    return np.swapaxes(a, -1, -2)
+
+
+def _solve_triangular_fwd(a, b, *, upper, left, unitriangular):
+    """A X = B (X A = B unless ``left``) by substitution, reading only A's triangle (its diagonal taken as ones when
+    ``unitriangular``), as LAPACK's trsm: a zero on the diagonal gives inf and nan rather than an error."""
+    if not left:  # X A = B  <=>  Aᵀ Xᵀ = Bᵀ, with Aᵀ triangular the other way
+        return _swap(_solve_triangular_fwd(_swap(a), _swap(b), upper=not upper, left=True,
+                                           unitriangular=unitriangular))
+    batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    n = a.shape[-1]
+    a = np.broadcast_to(a, batch + a.shape[-2:])
+    x = np.array(np.broadcast_to(b, batch + b.shape[-2:]), dtype=a.dtype)  # written row by row
+    with np.errstate(all="ignore"):
+        for i in range(n - 1, -1, -1) if upper else range(n):
+            done = slice(i + 1, n) if upper else slice(0, i)
+            if (n - i - 1 if upper else i) > 0:
+                x[..., i, :] -= (a[..., i:i + 1, done] @ x[..., done, :])[..., 0, :]
+            if not unitriangular:
+                x[..., i, :] /= a[..., i, i, None]
+    return x
+
+
+def _triangle_of(m, upper, unitriangular):
+    """The part of a gradient that reaches A's triangle (its diagonal too, unless ``unitriangular``)."""
+    from .layout import tril, triu
+
+    return triu(m, int(unitriangular)) if upper else tril(m, -int(unitriangular))
+
+
+def _solve_triangular_vjp_b(g, out, a, b, *, upper, left, unitriangular):
+    return linalg_solve_triangular(_mT(a), g, upper=not upper, left=left, unitriangular=unitriangular)
+
+
+def _solve_triangular_vjp_a(g, out, a, b, *, upper, left, unitriangular):
+    gb = _solve_triangular_vjp_b(g, out, a, b, upper=upper, left=left, unitriangular=unitriangular)
+    return _triangle_of(-(gb @ _mT(out)) if left else -(_mT(out) @ gb), upper, unitriangular)
+
+
+def _solve_triangular_jvp_a(da, out, a, b, *, upper, left, unitriangular):
+    da = _triangle_of(da, upper, unitriangular)
+    return linalg_solve_triangular(a, -(da @ out) if left else -(out @ da), upper=upper, left=left,
+                                   unitriangular=unitriangular)
+
+
+def _solve_triangular_jvp_b(db, out, a, b, *, upper, left, unitriangular):
+    return linalg_solve_triangular(a, db, upper=upper, left=left, unitriangular=unitriangular)
+
+
+SOLVE_TRIANGULAR = defop(
+    "linalg_solve_triangular", "LinalgSolveTriangularBackward0", _solve_triangular_fwd,
+    vjp=(_solve_triangular_vjp_a, _solve_triangular_vjp_b), jvp=(_solve_triangular_jvp_a, _solve_triangular_jvp_b),
+    reads=((0,), (0,)), save_out=True, broadcast=True,
+)
+
+
+@public(function=False, method=False, linalg=True)
+def linalg_solve_triangular(A, B, *, upper: bool = None, left: bool = True, unitriangular: bool = False):
+    """X with A X = B (X A = B when ``left=False``) for a triangular A: only its ``upper`` or lower triangle is
+    read. The result has A's dtype, as PyTorch's.
+
+    >>> A = torch.tensor([[2., 1.], [0., 4.]])
+    >>> torch.linalg.solve_triangular(A, torch.tensor([[3.], [4.]]), upper=True)
+    tensor([[1.],
+            [1.]])
+    """
+    name = "linalg.solve_triangular"
+    if upper is None:  # (a keyword without a default: PyTorch's message)
+        raise TypeError('linalg_solve_triangular() missing 1 required positional arguments: "upper"')
+    for t, which in ((A, "A"), (B, "B")):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{name}(): argument '{'input' if which == 'A' else which}' (position "
+                            f"{1 if which == 'A' else 2}) must be Tensor, not {type(t).__name__}")
+        if t._data.ndim < 2:
+            raise RuntimeError(f"{name}: The input tensor {which} must have at least 2 dimensions.")
+    a, b = A._data, B._data
+    if a.shape[-1] != a.shape[-2]:
+        raise RuntimeError(f"{name}: A must be batches of square matrices, but they are {a.shape[-2]} by "
+                           f"{a.shape[-1]} matrices")
+    if a.dtype not in (np.float32, np.float64):
+        raise NotImplementedError(f'"triangular_solve_cpu" not implemented for \'{_scalar_type(A)}\'')
+    if (b.shape[-2] if left else b.shape[-1]) != a.shape[-1]:
+        eq = "AX = B" if left else "XA = B"
+        raise RuntimeError(f"{name}: Incompatible shapes of A and B for the equation {eq} ({a.shape[-2]}x"
+                           f"{a.shape[-1]} and {b.shape[-2]}x{b.shape[-1]})")
+    try:
+        np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    except ValueError:
+        batches = (make(np.empty(b.shape[:-2])), make(np.empty(a.shape[:-2])))  # (PyTorch: B is tensor a)
+        raise broadcast_error("linalg.solve_triangular")(batches, {}, None) from None
+    if B._data.dtype != a.dtype:
+        B = B.to(A.dtype)
+    return apply(SOLVE_TRIANGULAR, (A, B), {"upper": bool(upper), "left": bool(left),
+                                            "unitriangular": bool(unitriangular)})
+
+
+def _not_positive_definite(a, name: str) -> LinAlgError:
+    """PyTorch's error for the first matrix (in batch order) that has no Cholesky factor: the order of its first
+    leading minor that is not positive-definite."""
+    flat = a.reshape(-1, *a.shape[-2:])
+    for index, m in enumerate(flat):
+        for k in range(1, m.shape[-1] + 1):
+            try:
+                np.linalg.cholesky(m[:k, :k])
+            except np.linalg.LinAlgError:
+                where_ = f"(Batch element {index}): " if a.ndim > 2 else ""
+                return LinAlgError(f"{name}: {where_}The factorization could not be completed because the input is "
+                                   f"not positive-definite (the leading minor of order {k} is not positive-definite).")
+    return LinAlgError(f"{name}: The factorization could not be completed because the input is not "
+                       "positive-definite.")
+
+
+def _cholesky_fwd(a, *, upper, name="linalg.cholesky"):
+    """The lower factor L of A = L Lᵀ from A's lower triangle, or with ``upper`` U = Lᵀ from its upper one."""
+    m = _swap(a) if upper else a
+    try:
+        factor = np.linalg.cholesky(m)
+    except np.linalg.LinAlgError:
+        raise _not_positive_definite(m, name) from None
+    if np.isnan(factor).any() and not np.isnan(np.tril(m)).any():  # (LAPACK's check lets a nan through)
+        raise _not_positive_definite(m, name)
+    return _swap(factor) if upper else factor
+
+
+def _phi_scale(n, dtype):
+    """Φ's diagonal halved: ones with 0.5 on the diagonal (applied after tril)."""
+    s = np.ones((n, n), dtype=dtype)
+    np.fill_diagonal(s, 0.5)
+    return const(s)
+
+
+def _cholesky_vjp(g, out, a, *, upper):
+    """Iain Murray's rule (arXiv 1602.07527), as PyTorch's cholesky_backward: Ā = L⁻ᵀ Φ(Lᵀ L̄) L⁻¹, symmetrised."""
+    from .layout import tril
+
+    L, gL = (_mT(out), _mT(g)) if upper else (out, g)
+    phi = tril(_mT(L) @ gL) * _phi_scale(L._data.shape[-1], L._data.dtype)
+    ga = linalg_solve_triangular(_mT(L), phi, upper=True)
+    ga = linalg_solve_triangular(L, ga, upper=False, left=False)
+    return (ga + _mT(ga)) * 0.5
+
+
+def _cholesky_jvp(da, out, a, *, upper):
+    """dL = L Φ(L⁻¹ dA L⁻ᵀ), as PyTorch's cholesky_jvp."""
+    from .layout import tril
+
+    L, dA = (_mT(out), _mT(da)) if upper else (out, da)
+    p = linalg_solve_triangular(L, dA, upper=False)
+    p = linalg_solve_triangular(_mT(L), p, upper=True, left=False)
+    dL = L @ (tril(p) * _phi_scale(L._data.shape[-1], L._data.dtype))
+    return _mT(dL) if upper else dL
+
+
+CHOLESKY_EX = defop("linalg_cholesky", "LinalgCholeskyExBackward0", _cholesky_fwd, vjp=(_cholesky_vjp,),
+                    jvp=(_cholesky_jvp,), save_out=True)
+CHOLESKY = defop("cholesky", "CholeskyBackward0", _cholesky_fwd, vjp=(_cholesky_vjp,), jvp=(_cholesky_jvp,),
+                 save_out=True)
+
+
+@public(function=False, method=False, linalg=True)
+def linalg_cholesky(A, *, upper: bool = False):
+    """The Cholesky factor of a symmetric positive-definite matrix: lower L with A = L Lᵀ (read from A's lower
+    triangle), or upper U = Lᵀ with ``upper=True`` (read from the upper one).
+
+    >>> torch.linalg.cholesky(torch.tensor([[4., 2.], [2., 5.]]))
+    tensor([[2., 0.],
+            [1., 2.]])
+    """
+    _linalg_input(A, "linalg.cholesky")
+    return apply(CHOLESKY_EX, (A,), {"upper": bool(upper)})
+
+
+@public(function=False, method=False, linalg=True)
+def linalg_cholesky_ex(A, *, upper: bool = False, check_errors: bool = False):
+    """(L, info) as ``torch.linalg.cholesky_ex``: info is 0, or the order of the first leading minor that is not
+    positive-definite (L is then not a factor); ``check_errors=True`` raises instead."""
+    _linalg_input(A, "linalg.cholesky")
+    try:
+        L = apply(CHOLESKY_EX, (A,), {"upper": bool(upper)})
+        info = np.zeros(A._data.shape[:-2], dtype=np.int32)
+    except LinAlgError:
+        if check_errors:
+            _cholesky_fwd(A._data, upper=upper, name="linalg.cholesky_ex")  # raises, with cholesky_ex's name
+        m = _swap(A._data) if upper else A._data
+        flat = m.reshape(-1, *m.shape[-2:])
+        orders = []
+        for one in flat:
+            k = next((k for k in range(1, one.shape[-1] + 1) if not _has_cholesky(one[:k, :k])), 0)
+            orders.append(k)
+        info = np.array(orders, dtype=np.int32).reshape(A._data.shape[:-2])
+        with mode.no_grad():
+            L = make(np.zeros_like(A._data))
+    return _CHOLESKY_EX_RESULT(L, make(info))
+
+
+def _has_cholesky(m) -> bool:
+    try:
+        np.linalg.cholesky(m)
+    except np.linalg.LinAlgError:
+        return False
+    return True
+
+
+@public
+def cholesky(input, upper: bool = False):
+    """Deprecated in PyTorch in favour of ``torch.linalg.cholesky`` (node CholeskyBackward0)."""
+    import warnings
+
+    warnings.warn("torch.cholesky is deprecated in favor of torch.linalg.cholesky and will be removed in a future "
+                  "PyTorch release.", UserWarning, stacklevel=2)
+    _linalg_input(input, "linalg.cholesky")
+    return apply(CHOLESKY, (input,), {"upper": bool(upper)})
+
+
+def _eigh_fwd(a, *, UPLO):
+    w, v = np.linalg.eigh(a, UPLO=UPLO)
+    return np.concatenate([w[..., None, :], v], axis=-2)
+
+
+def _eigh_grad(L, V, gL, gV):
+    """PyTorch's linalg_eig_backward for a symmetric matrix: V (skew(Vᵀ V̄) / E + diag(L̄)) Vᵀ, E_ij = λ_j − λ_i."""
+    if gV is None:
+        return V @ (linalg_diag_embed(gL) @ _mT(V))
+    vgv = _mT(V) @ gV
+    vgv = (vgv - _mT(vgv)) * 0.5
+    n = L._data.shape[-1]
+    eye = const(np.eye(n, dtype=bool))
+    core = vgv / where(eye, 1.0, unsqueeze(L, -2) - unsqueeze(L, -1))
+    if gL is not None:
+        core = core + linalg_diag_embed(gL)
+    return V @ (core @ _mT(V))
+
+
+def _eigh_vjp(g, out, a, *, UPLO):
+    return _eigh_grad(out[..., 0, :], out[..., 1:, :], g[..., 0, :], g[..., 1:, :])
+
+
+def _eigh_tangents(da, L, V):
+    """(dL, dV): dL = diag(Vᵀ dA V), dV = V ((Vᵀ dA V) / E) with a zero diagonal, as PyTorch's linalg_eig_jvp."""
+    dp = _mT(V) @ da @ V
+    n = L._data.shape[-1]
+    eye = const(np.eye(n, dtype=bool))
+    return linalg_diagonal(dp), V @ where(eye, 0.0, dp / where(eye, 1.0, unsqueeze(L, -2) - unsqueeze(L, -1)))
+
+
+def _eigh_jvp(da, out, a, *, UPLO):
+    dL, dV = _eigh_tangents(da, out[..., 0, :], out[..., 1:, :])
+    return cat([unsqueeze(dL, -2), dV], -2)
+
+
+EIGH_FACTORS = defop("eigh_factors", "LinalgEighBackward0", _eigh_fwd, vjp=(_eigh_vjp,), jvp=(_eigh_jvp,),
+                     save_out=True)
+
+
+def _eigh_parts(A, UPLO):
+    P = apply(EIGH_FACTORS, (A,), {"UPLO": UPLO})
+    return P[..., 0, :], P[..., 1:, :]
+
+
+def _linalg_eigh_vjp(grads, out, a, *, UPLO):
+    L, V = _eigh_parts(a, UPLO)
+    return [_eigh_grad(L, V, *grads)]
+
+
+def _linalg_eigh_jvp(dxs, out, a, *, UPLO):
+    L, V = _eigh_parts(a, UPLO)
+    return list(_eigh_tangents(dxs[0], L, V))
+
+
+LINALG_EIGH = defop("linalg_eigh", "LinalgEighBackward0", lambda a, *, UPLO: np.linalg.eigh(a, UPLO=UPLO),
+                    vjp=_linalg_eigh_vjp, jvp=_linalg_eigh_jvp, save=(0,), multi=True)
+
+
+def _eigh_input(A, UPLO, name):
+    if UPLO not in ("L", "U"):
+        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
+    if A._data.ndim < 2:
+        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
+    s = A._data.shape
+    if s[-1] != s[-2]:
+        raise RuntimeError(f"{name}: A must be batches of square matrices, but they are {s[-2]} by {s[-1]} matrices")
+    if A._data.dtype not in (np.float32, np.float64):
+        raise NotImplementedError(f'"linalg_eigh_cpu" not implemented for \'{_scalar_type(A)}\'')
+
+
+@public(function=False, method=False, linalg=True)
+def linalg_eigh(A, UPLO: str = "L"):
+    """(eigenvalues, eigenvectors) of a symmetric matrix, read from its lower (``UPLO="L"``) or upper triangle:
+    the eigenvalues ascending, the eigenvectors as columns (each determined up to its sign)."""
+    _eigh_input(A, UPLO, "linalg.eigh")
+    return _EIGH_RESULT(*apply_multi(LINALG_EIGH, A, {"UPLO": UPLO}, views=False))
+
+
+@public(function=False, method=False, linalg=True)
+def linalg_eigvalsh(A, UPLO: str = "L"):
+    """The eigenvalues of a symmetric matrix, ascending (differentiated through eigh, as PyTorch does)."""
+    _eigh_input(A, UPLO, "linalg.eigh")
+    if (A._requires_grad and mode.state.grad_enabled) or mode.state.forward_tangents is not None:
+        return apply_multi(LINALG_EIGH, A, {"UPLO": UPLO}, views=False)[0]
+    return make(np.asarray(np.linalg.eigvalsh(A._data, UPLO=UPLO)))
+
+
+def _svd_outputs(a, *, full_matrices):
+    """(U, S, Vh); with ``full_matrices`` the first k columns of U (rows of Vh) are the thin SVD's, so that the
+    factors the backward recomputes (svd_factors) are the ones returned."""
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    m, n = a.shape[-2:]
+    if full_matrices and m != n:
+        uf, _, vhf = np.linalg.svd(a, full_matrices=True)
+        k = s.shape[-1]
+        u = np.concatenate([u, uf[..., :, k:]], axis=-1)
+        vh = np.concatenate([vh, vhf[..., k:, :]], axis=-2)
+    return u, s, vh
+
+
+def _linalg_svd_vjp(grads, out, a, *, full_matrices):
+    m, n = a._data.shape[-2:]
+    P = apply(SVD, (a,), {"m": m, "n": n})
+    k = min(m, n)
+    gU, gS, gVh = grads
+    dt = a._data.dtype
+    batch = a._data.shape[:-2]
+    gU = const(np.zeros(batch + (m, k), dt)) if gU is None else gU[..., :, :k]
+    gS = const(np.zeros(batch + (k,), dt)) if gS is None else gS
+    gV = const(np.zeros(batch + (n, k), dt)) if gVh is None else _mT(gVh[..., :k, :])
+    return [_svd_vjp(cat([gU, unsqueeze(gS, -2), gV], -2), P, a, m=m, n=n)]
+
+
+def _linalg_svd_jvp(dxs, out, a, *, full_matrices):
+    """The thin factors' tangents; with ``full_matrices`` the columns of U (rows of Vh) beyond the k-th get zero
+    tangents, as PyTorch's (they are any orthonormal completion)."""
+    m, n = a._data.shape[-2:]
+    P = apply(SVD, (a,), {"m": m, "n": n})
+    dU, dS, dV = _svd_parts(_svd_jvp(dxs[0], P, a, m=m, n=n), m)
+    dVh = _mT(dV)
+    k, dt, batch = min(m, n), a._data.dtype, a._data.shape[:-2]
+    if full_matrices and m > k:
+        dU = cat([dU, const(np.zeros(batch + (m, m - k), dt))], -1)
+    if full_matrices and n > k:
+        dVh = cat([dVh, const(np.zeros(batch + (n - k, n), dt))], -2)
+    return [dU, dS, dVh]
+
+
+LINALG_SVD = defop("linalg_svd", "LinalgSvdBackward0", _svd_outputs, vjp=_linalg_svd_vjp, jvp=_linalg_svd_jvp,
+                   save=(0,), multi=True)
+
+
+@public(function=False, method=False, linalg=True)
+def linalg_svd(A, full_matrices: bool = True, *, driver=None):
+    """(U, S, Vh) with A = U diag(S) Vh, the singular values S descending (``full_matrices=False``: U and Vh thin).
+    Singular vectors are determined up to their sign; the gradient needs distinct singular values."""
+    if driver is not None:
+        raise RuntimeError("torch.linalg.svd: keyword argument `driver=` is only supported on CUDA inputs with "
+                           "cuSOLVER backend.")
+    _linalg_input(A, "linalg.svd", square=False)
+    return _SVD_RESULT(*apply_multi(LINALG_SVD, A, {"full_matrices": bool(full_matrices)}, views=False))
+
+
+@public
+def svd(input, some: bool = True, compute_uv: bool = True):
+    """(U, S, V) with A = U diag(S) Vᵀ (PyTorch's older API; ``torch.linalg.svd`` gives Vh = Vᵀ)."""
+    _linalg_input(input, "linalg.svd", square=False)
+    if not compute_uv:
+        m, n = input._data.shape[-2:]
+        S = linalg_svdvals(input)
+        dt, batch = input._data.dtype, input._data.shape[:-2]
+        return _OLD_SVD_RESULT(make(np.zeros(batch + (m, m), dt)), S, make(np.zeros(batch + (n, n), dt)))
+    U, S, Vh = apply_multi(LINALG_SVD, input, {"full_matrices": not some}, views=False)
+    return _OLD_SVD_RESULT(U, S, transpose(Vh, -2, -1))
+
+
+def _result_types():
+    from .reduce import return_type
+
+    return (return_type("linalg_cholesky_ex", "L info"), return_type("linalg_eigh", "eigenvalues eigenvectors"),
+            return_type("linalg_svd", "U S Vh"), return_type("svd", "U S V"))
+
+
+_CHOLESKY_EX_RESULT, _EIGH_RESULT, _SVD_RESULT, _OLD_SVD_RESULT = _result_types()

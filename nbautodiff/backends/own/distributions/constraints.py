@@ -10,7 +10,6 @@ from ....engine import ops as _ops
 from ....engine.dtypes import bool as _bool
 from ....engine.factories import from_numpy, full
 from ....engine.mode import no_grad
-from .utils import _cholesky_ex
 
 inf, nan = math.inf, math.nan
 
@@ -242,7 +241,7 @@ class _PositiveDefinite(_Symmetric):
         if not sym_check.all():
             return sym_check
         with no_grad():
-            return _cholesky_ex(value)[1].eq(0)
+            return _ops.linalg_cholesky_ex(value).info.eq(0)
 
 
 class _PositiveSemidefinite(_Symmetric):

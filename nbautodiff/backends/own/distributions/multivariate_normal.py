@@ -12,7 +12,6 @@ from .utils import (
     _batch_mahalanobis,
     _batch_mv,
     _cat_shapes,
-    _cholesky,
     _size,
     _standard_normal,
     _tril_inverse,
@@ -23,7 +22,7 @@ inf, nan = math.inf, math.nan
 
 
 def _precision_to_scale_tril(P):
-    Lf = _cholesky(_ops.flip(P, (-2, -1)))
+    Lf = _ops.linalg_cholesky(_ops.flip(P, (-2, -1)))
     L_inv = _ops.flip(Lf, (-2, -1)).mT
     return _tril_inverse(L_inv)
 
@@ -57,7 +56,7 @@ class MultivariateNormal(Distribution):
         if scale_tril is not None:
             self._unbroadcasted_scale_tril = scale_tril
         elif covariance_matrix is not None:
-            self._unbroadcasted_scale_tril = _cholesky(covariance_matrix)
+            self._unbroadcasted_scale_tril = _ops.linalg_cholesky(covariance_matrix)
         else:
             self._unbroadcasted_scale_tril = _precision_to_scale_tril(precision_matrix)
 

@@ -1,5 +1,5 @@
 """``torch.distributions.utils``: helpers shared by the distributions (broadcast_all, probs_to_logits,
-lazy_property, the Cholesky factorisation from differentiable ops, ...)."""
+lazy_property, the batched Mahalanobis distance, ...)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ from functools import update_wrapper
 from numbers import Number as _Number
 
 from ....engine import ops as _ops
-from ....engine.dtypes import Size, finfo, int64
-from ....engine.factories import arange, eye, get_default_dtype, randn, tensor
+from ....engine.dtypes import Size, finfo
+from ....engine.factories import eye, get_default_dtype, randn, tensor
 from ....engine.mode import enable_grad
-from ....engine.ops.decompositions import LinAlgError
 from ....engine.tensor import Tensor
 
 inf, nan = math.inf, math.nan
@@ -117,44 +116,14 @@ def _draw(method: str, *params):
     return tensor(getattr(factories._rng(), method)(*arrays).astype(arrays[-1].dtype))
 
 
-def _cholesky_ex(A):
-    """``(L, info)``: the Cholesky factor of the (symmetrised) matrices A, written with differentiable ops, and
-    info 0 where A is positive-definite, else the order of the first leading minor that is not."""
-    A = 0.5 * (A + A.mT)  # the value is A's for symmetric A; the gradient is symmetric, as PyTorch's
-    n = A.shape[-1]
-    cols = []
-    info = None
-    for j in range(n):
-        s = A[..., :, j]
-        if cols:
-            prev = _ops.stack(cols, -1)  # (..., n, j)
-            s = s - (prev * prev[..., j : j + 1, :]).sum(-1)
-        pivot = s[..., j]
-        bad = ~(pivot > 0)
-        info = _ops.where(bad, j + 1, 0) if info is None else _ops.where((info == 0) & bad, j + 1, info)
-        col = s / pivot.sqrt().unsqueeze(-1)
-        mask = (arange(n) >= j).to(A.dtype)
-        cols.append(col * mask)
-    return _ops.stack(cols, -1), info.to(int64)
-
-
-def _cholesky(A):
-    """``torch.linalg.cholesky``: PyTorch's error where a matrix is not positive-definite."""
-    L, info = _cholesky_ex(A)
-    if (info > 0).any():
-        order = int(info[info > 0].min().item()) if info.dim() else int(info.item())
-        raise LinAlgError(f"linalg.cholesky: The factorization could not be completed because the input is not "
-                          f"positive-definite (the leading minor of order {order} is not positive-definite).")
-    return L
-
-
 def _tril_inverse(L, lower_only: bool = True):
-    """The inverse of the lower triangle of L (``solve_triangular(L, I, upper=False)``; ``lower_only=False``: of
-    L, whose gradient then has an upper triangle too, as ``cholesky_inverse``'s)."""
-    if lower_only:
-        L = L.tril()
+    """The inverse of the lower triangle of L (``solve_triangular(L, I, upper=False)``, as PyTorch's distributions
+    write it); ``lower_only=False``: of L, whose gradient then has an upper triangle too, as ``cholesky_inverse``'s."""
     n = L.shape[-1]
-    return _ops.linalg_solve(L, eye(n, dtype=L.dtype).expand(tuple(L.shape)))
+    identity = eye(n, dtype=L.dtype).expand(tuple(L.shape))
+    if lower_only:
+        return _ops.linalg_solve_triangular(L, identity, upper=False)
+    return _ops.linalg_solve(L, identity)
 
 
 def _batch_mv(bmat, bvec):
