@@ -748,6 +748,32 @@ SILENT = {
         "lambda: L.linalg.svd(L.ones(3, 2).long()), lambda: L.linalg.svd(m, driver='gesvd'), "
         "lambda: st(L.ones(2, 3, 3), L.ones(4, 3, 2), upper=True))]]"
     ),
+    "linalg.qr, torch.qr, cholesky_solve and cholesky_inverse: values, nodes, gradients, errors": (
+        "def err(f):\n"
+        "    try:\n        return repr(f())\n"
+        "    except Exception as e:\n        return type(e).__name__ + ': ' + str(e).splitlines()[0]\n"
+        "import warnings; warnings.simplefilter('ignore')\n"
+        "m = L.tensor([[1.5, -2., .5], [.25, 1., 3.]], dtype=L.float64, requires_grad=True); "
+        "f = L.tensor([[2., 0.], [-1., 1.5]], dtype=L.float64, requires_grad=True); "
+        "b = L.tensor([[1., 2., -1.], [.5, -3., 2.]], dtype=L.float64, requires_grad=True)\n"
+        "def grad(y, *ts):\n    w = L.arange(1., y.numel() + 1, dtype=y.dtype).reshape(y.shape)\n"
+        "    return L.autograd.grad((y * w).sum(), ts, allow_unused=True, retain_graph=True)\n"
+        "[[(r, grad(r.Q, m), grad(r.R, m), type(r).__name__) for r in (L.linalg.qr(m), L.linalg.qr(m.mT), "
+        "L.linalg.qr(m, 'complete'), L.qr(m), m.mT.qr(), L.qr(m, some=False))], L.linalg.qr(m.mT, "
+        "'r'), "
+        "L.linalg.qr(L.zeros(0, 3)), "
+        "[(y, grad(y, b, f)) for y in (L.cholesky_solve(b, f), L.cholesky_solve(b, f.mT, upper=True), "
+        "b.cholesky_solve(f), L.cholesky_inverse(f), f.mT.cholesky_inverse(True), L.cholesky_solve(b.expand(2, 2, 3), "
+        "f))], L.cholesky_solve(L.ones(2, 1), L.tensor([[0., 0.], [1., 2.]])), "
+        "[err(g) for g in (lambda: L.linalg.qr(m, mode='x'), lambda: L.linalg.qr(L.ones(3)), "
+        "lambda: L.linalg.qr(L.ones(3, 3).long()), lambda: grad(L.linalg.qr(m.mT, mode='complete').Q, m), "
+        "lambda: grad(L.linalg.qr(m.mT, mode='r').R, m), lambda: L.cholesky_solve(L.ones(3), f), "
+        "lambda: L.cholesky_solve(L.ones(3, 2, dtype=L.float64), f), lambda: L.cholesky_solve(L.ones(2, 2), f), "
+        "lambda: L.cholesky_solve(L.ones(2, 2).double(), L.ones(2, 3).double()), "
+        "lambda: L.cholesky_inverse(L.ones(2, 3)), lambda: L.cholesky_inverse(L.ones(3)), "
+        "lambda: L.cholesky_inverse(L.ones(2, 2).long()), lambda: L.cholesky_solve(L.ones(2, 2).long(), "
+        "L.ones(2, 2).long()))]]"
+    ),
 }
 
 REFUSED = {}

@@ -142,7 +142,40 @@ def _svd(ns, x):
             + (u * w * s.unsqueeze(-2)) @ v.mT)
 
 
+def _factor(ns, x):
+    """A lower-triangular factor with a dominant diagonal (only its triangle is read, only it gets a gradient)."""
+    return x.tril() + _eye(ns, x)
+
+
+def _qr_factors(ns, x):
+    if ns.__name__ == "torch":
+        return ns.linalg.qr(x)
+    m, n = x.shape[-2:]
+    P = _own_apply("qr_factors", x)
+    return P[..., :m, :min(m, n)], P[..., m:, min(m, n):]
+
+
+def _qr_both(ns, x, qr):
+    Q, R = qr(ns, x)
+    return (Q * 2) @ R + Q.sum(-1, keepdim=True) * R.sum(-2, keepdim=True)  # (Q and R each get a gradient of their own)
+
+
+def _qr(ns, x):
+    with warnings.catch_warnings():  # (torch.qr is deprecated, in PyTorch as here)
+        warnings.simplefilter("ignore", UserWarning)
+        old = ns.qr(x * 2).R
+    complete = ns.linalg.qr(x * 3, mode="complete").R.sum() if x.shape[-2] <= x.shape[-1] else 0
+    return _qr_both(ns, x, lambda ns, a: ns.linalg.qr(a)) + old.sum() + complete
+
+
 SPECS.update({
+    "qr_factors": Spec(lambda ns, x: _qr_both(ns, x, _qr_factors), [((3, 3),), ((4, 2),), ((2, 4),), ((2, 3, 2),)],
+                       exact_name=False),
+    "linalg_qr": Spec(_qr, [((3, 3),), ((4, 2),), ((2, 4),), ((2, 2, 3),)]),
+    "cholesky_solve": Spec(lambda ns, b, x: ns.cholesky_solve(b, _factor(ns, x)) + b.cholesky_solve(
+        _factor(ns, x).mT, upper=True) * 2, [((3, 2), (3, 3)), ((2, 3, 2), (3, 3)), ((3, 1), (2, 3, 3))]),
+    "cholesky_inverse": Spec(lambda ns, x: ns.cholesky_inverse(_factor(ns, x)) + _factor(ns, x).mT.cholesky_inverse(
+        upper=True) * 2, [((3, 3),), ((2, 3, 3),)]),
     "linalg_solve_triangular": Spec(_triangular, [((3, 3), (3, 2)), ((2, 1, 3, 3), (4, 3, 2))]),
     "linalg_cholesky": Spec(lambda ns, x: ns.linalg.cholesky(_spd(ns, x)) + ns.linalg.cholesky(
         _spd(ns, x) * 2, upper=True).mT, [((3, 3),), ((2, 3, 3),), ((3, 2),)]),

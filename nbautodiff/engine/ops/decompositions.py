@@ -1064,6 +1064,98 @@ def cholesky(input, upper: bool = False):
     return apply(CHOLESKY, (input,), {"upper": bool(upper)})
 
 
+def _cholesky_solve_fwd(b, factor, *, upper):
+    """(L Lᵀ)⁻¹ B by two triangular substitutions (Uᵀ U with ``upper``)."""
+    lower = _swap(factor) if upper else factor
+    y = _solve_triangular_fwd(lower, b, upper=False, left=True, unitriangular=False)
+    return _solve_triangular_fwd(_swap(lower), y, upper=True, left=True, unitriangular=False)
+
+
+def _product_tangent(dl, factor, upper):
+    """d(L Lᵀ) = dL Lᵀ + L dLᵀ (d(Uᵀ U) with ``upper``)."""
+    p = _mT(factor) @ dl if upper else dl @ _mT(factor)
+    return p + _mT(p)
+
+
+def _cholesky_solve_vjp_b(g, out, b, factor, *, upper):
+    return cholesky_solve(g, factor, upper)
+
+
+def _cholesky_solve_vjp_factor(g, out, b, factor, *, upper):
+    """PyTorch's cholesky_solve_backward: −(gB Xᵀ + X gBᵀ) times the factor (dense: no triangle projection)."""
+    common = cholesky_solve(g, factor, upper) @ _mT(out)
+    common = common + _mT(common)
+    return -(factor @ common) if upper else -(common @ factor)
+
+
+CHOLESKY_SOLVE = defop(
+    "cholesky_solve", "CholeskySolveBackward0", _cholesky_solve_fwd,
+    vjp=(_cholesky_solve_vjp_b, _cholesky_solve_vjp_factor),
+    jvp=(lambda db, out, b, factor, *, upper: cholesky_solve(db, factor, upper),
+         lambda dl, out, b, factor, *, upper: -cholesky_solve(_product_tangent(dl, factor, upper) @ out, factor,
+                                                              upper)),
+    reads=((1,), (1,)), save_out=True, broadcast=True,
+)
+
+
+def _cholesky_inverse_fwd(factor, *, upper):
+    eye = np.broadcast_to(np.eye(factor.shape[-1], dtype=factor.dtype), factor.shape)
+    return _cholesky_solve_fwd(eye, factor, upper=upper)
+
+
+CHOLESKY_INVERSE = defop(
+    "cholesky_inverse", "CholeskyInverseBackward0", _cholesky_inverse_fwd,
+    # PyTorch's cholesky_inverse_backward: −(A⁻¹ (G + Gᵀ) A⁻¹) times the factor
+    vjp=(lambda g, out, factor, *, upper: -(factor @ (out @ (g + _mT(g)) @ out)) if upper
+         else -((out @ (g + _mT(g)) @ out) @ factor),),
+    jvp=(lambda dl, out, factor, *, upper: -(out @ _product_tangent(dl, factor, upper) @ out),),
+    save=(0,), save_out=True,
+)
+
+
+def _factor_input(L, name: str, kernel: str) -> None:
+    if L._data.ndim < 2:
+        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
+    s = L._data.shape
+    if s[-1] != s[-2]:
+        raise RuntimeError(f"{name + ': ' if name else ''}A must be batches of square matrices, but they are {s[-2]} "
+                           f"by {s[-1]} matrices")
+    if L._data.dtype not in (np.float32, np.float64):
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_scalar_type(L)}\'')
+
+
+@public
+def cholesky_solve(input, input2, upper: bool = False):
+    """X with A X = B, given B (``input``) and A's Cholesky factor (``input2``: lower L, or upper U with ``upper``).
+
+    >>> L = torch.linalg.cholesky(torch.tensor([[4., 2.], [2., 5.]]))
+    >>> torch.cholesky_solve(torch.tensor([[6.], [7.]]), L)
+    tensor([[1.],
+            [1.]])
+    """
+    b, a = input._data, input2._data
+    if b.ndim < 2:
+        raise RuntimeError(f"b should have at least 2 dimensions, but has {b.ndim} dimensions instead")
+    if a.ndim < 2:
+        raise RuntimeError(f"u should have at least 2 dimensions, but has {a.ndim} dimensions instead")
+    if b.dtype != a.dtype:
+        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type {_scalar_type(input)} and A "
+                           f"of type {_scalar_type(input2)} instead.")
+    _factor_input(input2, "", "cholesky_solve_cpu")
+    if b.shape[-2] != a.shape[-1]:
+        raise RuntimeError(f"Incompatible matrix sizes for cholesky_solve: each A matrix is {a.shape[-2]} by "
+                           f"{a.shape[-1]} but each b matrix is {b.shape[-2]} by {b.shape[-1]}")
+    return apply(CHOLESKY_SOLVE, (input, input2), {"upper": bool(upper)})
+
+
+@public
+def cholesky_inverse(input, upper: bool = False):
+    """(L Lᵀ)⁻¹ from the Cholesky factor L (Uᵀ U's inverse from U with ``upper``): the inverse of the matrix it
+    factors."""
+    _factor_input(input, "cholesky_inverse", "cholesky_inverse_out_cpu")
+    return apply(CHOLESKY_INVERSE, (input,), {"upper": bool(upper)})
+
+
 def _eigh_fwd(a, *, UPLO):
     w, v = np.linalg.eigh(a, UPLO=UPLO)
     return np.concatenate([w[..., None, :], v], axis=-2)
@@ -1221,11 +1313,155 @@ def svd(input, some: bool = True, compute_uv: bool = True):
     return _OLD_SVD_RESULT(U, S, transpose(Vh, -2, -1))
 
 
+def _qr_fwd(a, *, mode):
+    if mode == "r":
+        return np.zeros((0,), a.dtype), np.linalg.qr(a, mode="r")
+    return tuple(np.linalg.qr(a, mode=mode))
+
+
+def _qr_pack(a):
+    """Q and R in one (..., m + k, k + n) array: Q top left, R bottom right (zeros elsewhere)."""
+    q, r = np.linalg.qr(a)
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    out = np.zeros(a.shape[:-2] + (m + k, k + n), a.dtype)
+    out[..., :m, :k] = q
+    out[..., m:, k:] = r
+    return out
+
+
+def _qr_unpack(P, m, k):
+    return P[..., :m, :k], P[..., m:, k:]
+
+
+def _copyltu(M):
+    """The symmetric matrix with M's lower triangle."""
+    from .layout import tril
+
+    return tril(M) + _mT(tril(M, -1))
+
+
+def _qr_grad_square(Q, R, gQ, gR):
+    """A = QR with m >= n: Ā = (Q̄ + Q copyltu(M)) R⁻ᵀ, M = R R̄ᵀ − Q̄ᵀ Q."""
+    M = R @ _mT(gR) - _mT(gQ) @ Q
+    return linalg_solve_triangular(_mT(R), gQ + Q @ _copyltu(M), upper=False, left=False)
+
+
+def _qr_grad(Q, R, gQ, gR, a):
+    m, n = a._data.shape[-2:]
+    if m >= n:
+        return _qr_grad_square(Q, R, gQ, gR)
+    # A = [X | Y] with X = Q U square and Y = Q V: Ȳ = Q V̄, and X gets Q̄ + Y V̄ᵀ
+    Y, U, gU, gV = a[..., m:], R[..., :m], gR[..., :m], gR[..., m:]
+    return cat([_qr_grad_square(Q, U, gQ + Y @ _mT(gV), gU), Q @ gV], -1)
+
+
+def _qr_tangents_square(da, Q, R):
+    c = _mT(Q) @ linalg_solve_triangular(R, da, upper=True, left=False)  # Qᵀ dA R⁻¹
+    from .layout import tril
+
+    low = tril(c, -1)
+    upper_part = c - (low - _mT(low))  # dR R⁻¹, upper triangular
+    return linalg_solve_triangular(R, da, upper=True, left=False) - Q @ upper_part, upper_part @ R
+
+
+def _qr_tangents(da, Q, R, a):
+    m, n = a._data.shape[-2:]
+    if m >= n:
+        return _qr_tangents_square(da, Q, R)
+    Y = a[..., m:]
+    dQ, dU = _qr_tangents_square(da[..., :m], Q, R[..., :m])
+    return dQ, cat([dU, _mT(dQ) @ Y + _mT(Q) @ da[..., m:]], -1)
+
+
+def _qr_factors_vjp(g, out, a):
+    m, n = a._data.shape[-2:]
+    k = min(m, n)
+    Q, R = _qr_unpack(out, m, k)
+    gQ, gR = _qr_unpack(g, m, k)
+    return _qr_grad(Q, R, gQ, gR, a)
+
+
+def _qr_factors_jvp(da, out, a):
+    m, n = a._data.shape[-2:]
+    k = min(m, n)
+    Q, R = _qr_unpack(out, m, k)
+    dQ, dR = _qr_tangents(da, Q, R, a)
+    batch, dt = a._data.shape[:-2], a._data.dtype
+    return cat([cat([dQ, const(np.zeros(batch + (m, n), dt))], -1),
+                cat([const(np.zeros(batch + (k, k), dt)), dR], -1)], -2)
+
+
+QR_FACTORS = defop("qr_factors", "LinalgQrBackward0", _qr_pack, vjp=(_qr_factors_vjp,), jvp=(_qr_factors_jvp,),
+                   save=(0,), save_out=True)
+
+
+def _qr_parts(a):
+    m, n = a._data.shape[-2:]
+    return _qr_unpack(apply(QR_FACTORS, (a,)), m, min(m, n))
+
+
+def _qr_differentiable(a, mode):
+    m, n = a._data.shape[-2:]
+    if mode == "r":
+        raise RuntimeError("The derivative of linalg.qr depends on Q, which is not computed when mode='r'. Please use "
+                           "linalg.qr(A, mode='reduced') if you are going to differentiate through linalg.qr.")
+    if mode == "complete" and m > n:
+        raise RuntimeError("The QR decomposition is not differentiable when mode='complete' and nrows > ncols.")
+
+
+def _linalg_qr_vjp(grads, out, a, *, mode):
+    _qr_differentiable(a, mode)
+    Q, R = _qr_parts(a)
+    gQ, gR = grads
+    gQ = _zeros_of(Q) if gQ is None else gQ
+    gR = _zeros_of(R) if gR is None else gR
+    return [_qr_grad(Q, R, gQ, gR, a)]
+
+
+def _linalg_qr_jvp(dxs, out, a, *, mode):
+    _qr_differentiable(a, mode)
+    Q, R = _qr_parts(a)
+    return list(_qr_tangents(dxs[0], Q, R, a))
+
+
+def _zeros_of(t):
+    return const(np.zeros(t._data.shape, t._data.dtype))
+
+
+LINALG_QR = defop("linalg_qr", "LinalgQrBackward0", _qr_fwd, vjp=_linalg_qr_vjp, jvp=_linalg_qr_jvp, save=(0,),
+                  multi=True)
+
+
+@public(function=False, method=False, linalg=True)
+def linalg_qr(A, mode: str = "reduced"):
+    """(Q, R) with A = QR, Q with orthonormal columns and R upper triangular (``mode``: "reduced", "complete" or
+    "r", which gives an empty Q); R's diagonal may be negative (LAPACK's Householder signs, as PyTorch's)."""
+    if mode not in ("reduced", "complete", "r"):
+        raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), 'r', or "
+                           "'complete'")
+    _linalg_input(A, "linalg.qr", square=False)
+    return _QR_RESULT(*apply_multi(LINALG_QR, A, {"mode": mode}, views=False))
+
+
+@public
+def qr(input, some: bool = True):
+    """(Q, R) of the older API: ``torch.linalg.qr(input, 'reduced' if some else 'complete')``."""
+    import warnings
+
+    warnings.warn("The boolean parameter 'some' has been replaced with a string parameter 'mode'.", UserWarning,
+                  stacklevel=2)
+    _linalg_input(input, "linalg.qr", square=False)
+    return _OLD_QR_RESULT(*apply_multi(LINALG_QR, input, {"mode": "reduced" if some else "complete"},
+                                       views=False))
+
+
 def _result_types():
     from .reduce import return_type
 
     return (return_type("linalg_cholesky_ex", "L info"), return_type("linalg_eigh", "eigenvalues eigenvectors"),
-            return_type("linalg_svd", "U S Vh"), return_type("svd", "U S V"))
+            return_type("linalg_svd", "U S Vh"), return_type("svd", "U S V"), return_type("linalg_qr", "Q R"),
+            return_type("qr", "Q R"))
 
 
-_CHOLESKY_EX_RESULT, _EIGH_RESULT, _SVD_RESULT, _OLD_SVD_RESULT = _result_types()
+_CHOLESKY_EX_RESULT, _EIGH_RESULT, _SVD_RESULT, _OLD_SVD_RESULT, _QR_RESULT, _OLD_QR_RESULT = _result_types()

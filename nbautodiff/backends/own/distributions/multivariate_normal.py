@@ -87,8 +87,7 @@ class MultivariateNormal(Distribution):
 
     @lazy_property
     def precision_matrix(self):
-        L_inv = _tril_inverse(self._unbroadcasted_scale_tril, lower_only=False)  # cholesky_inverse
-        return _ops.matmul(L_inv.mT, L_inv).expand(self._matrix_shape())
+        return _ops.cholesky_inverse(self._unbroadcasted_scale_tril).expand(self._matrix_shape())
 
     @property
     def mean(self):

@@ -116,14 +116,11 @@ def _draw(method: str, *params):
     return tensor(getattr(factories._rng(), method)(*arrays).astype(arrays[-1].dtype))
 
 
-def _tril_inverse(L, lower_only: bool = True):
-    """The inverse of the lower triangle of L (``solve_triangular(L, I, upper=False)``, as PyTorch's distributions
-    write it); ``lower_only=False``: of L, whose gradient then has an upper triangle too, as ``cholesky_inverse``'s."""
-    n = L.shape[-1]
-    identity = eye(n, dtype=L.dtype).expand(tuple(L.shape))
-    if lower_only:
-        return _ops.linalg_solve_triangular(L, identity, upper=False)
-    return _ops.linalg_solve(L, identity)
+def _tril_inverse(L):
+    """The inverse of the lower triangle of L: ``solve_triangular(L, I, upper=False)``, as PyTorch's distributions
+    write it."""
+    identity = eye(L.shape[-1], dtype=L.dtype).expand(tuple(L.shape))
+    return _ops.linalg_solve_triangular(L, identity, upper=False)
 
 
 def _batch_mv(bmat, bvec):
@@ -132,7 +129,7 @@ def _batch_mv(bmat, bvec):
 
 def _batch_mahalanobis(bL, bx):
     """The squared Mahalanobis distance x^T (L L^T)^-1 x, L lower triangular, broadcast over batches."""
-    return _batch_mv(_tril_inverse(bL), bx).pow(2).sum(-1)
+    return _ops.linalg_solve_triangular(bL, bx.unsqueeze(-1), upper=False).squeeze(-1).pow(2).sum(-1)
 
 
 def _batch_trace_XXT(bmat):
