@@ -774,6 +774,38 @@ SILENT = {
         "lambda: L.cholesky_inverse(L.ones(2, 2).long()), lambda: L.cholesky_solve(L.ones(2, 2).long(), "
         "L.ones(2, 2).long()))]]"
     ),
+    "instance norm (F.instance_norm, InstanceNorm1d/2d/3d) and BatchNorm3d as PyTorch composes them": (
+        "def err(f):\n"
+        "    try:\n        return repr(f())\n"
+        "    except Exception as e:\n        return type(e).__name__ + ': ' + str(e).splitlines()[0]\n"
+        "import warnings; warnings.simplefilter('ignore')\n"
+        "F = L.nn.functional; nn = L.nn; L.manual_seed(0)\n"
+        "x = (L.arange(60., dtype=L.float64).reshape(2, 3, 2, 5) % 7 - 3).requires_grad_()\n"
+        "def grad(y, *ts):\n    w = L.arange(1., y.numel() + 1).reshape(y.shape)\n"
+        "    return L.autograd.grad((y * w).sum(), (x, *ts), allow_unused=True)\n"
+        "def chain(y):\n    n = y.grad_fn; names = []\n    while n is not None:\n"
+        "        names.append(n.name()); n = n.next_functions[0][0] if n.next_functions else None\n    return names\n"
+        "def steps(m, inp, k=2):\n    m = m.double(); out = []\n    for _ in range(k):\n"
+        "        y = m(inp); out.append((y, grad(y, *m.parameters()), chain(y)))\n"
+        "    return out, {n: b.clone() for n, b in m.state_dict().items()}, repr(m)\n"
+        "ms = [nn.InstanceNorm2d(3), nn.InstanceNorm2d(3, affine=True), "
+        "nn.InstanceNorm2d(3, track_running_stats=True), "
+        "nn.InstanceNorm2d(3, affine=True, track_running_stats=True, momentum=None)]\n"
+        "r = [steps(m, x) for m in ms] + [steps(ms[2].eval(), x), steps(ms[3].eval(), x), "
+        "steps(nn.InstanceNorm1d(2, affine=True), x[0, :2, 0]), steps(nn.InstanceNorm1d(3), x[:, :, 1]), "
+        "steps(nn.InstanceNorm3d(2, track_running_stats=True), x[:, :2].contiguous().reshape(2, 2, 1, 2, 5)), "
+        "steps(nn.BatchNorm3d(3), x.reshape(2, 3, 1, 2, 5)), "
+        "steps(nn.BatchNorm3d(3).eval(), x.reshape(2, 3, 1, 2, 5)), "
+        "steps(nn.InstanceNorm2d(4), x)]\n"
+        "rm = L.zeros(3, dtype=L.float64); rv = L.ones(3, dtype=L.float64)\n"
+        "y = F.instance_norm(x, rm, rv, L.tensor([1., 2., 3.], dtype=L.float64), None, True, .5)\n"
+        "[r, (y, grad(y), rm, rv), F.instance_norm(x, rm, rv, use_input_stats=False), "
+        "[err(g) for g in (lambda: nn.InstanceNorm2d(3)(L.ones(3, 3)), "
+        "lambda: nn.InstanceNorm2d(3, affine=True)(L.ones(1, 4, 2, 2)), lambda: F.instance_norm(L.ones(2, 3, 1)), "
+        "lambda: F.instance_norm(L.ones(2, 3, 4), use_input_stats=False), "
+        "lambda: nn.BatchNorm3d(3)(L.ones(2, 3, 2, 2)), "
+        "lambda: nn.InstanceNorm1d(3)(L.ones(2, 3, 4, 4)))]]"
+    ),
 }
 
 REFUSED = {}

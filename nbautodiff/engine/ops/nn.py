@@ -691,6 +691,33 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     return out
 
 
+@public(function=False, method=False, functional=True)
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats: bool = True,
+                  momentum: float = 0.1, eps: float = 1e-5):
+    """Normalise each channel of each sample over its spatial dims, as PyTorch composes it: batch norm of the input
+    viewed as (1, N·C, ...), with weight, bias and running statistics repeated N times (the running ones then
+    averaged back over the batch, in place)."""
+    shape = tuple(input._data.shape)
+    if use_input_stats and math.prod(shape[2:]) == 1:
+        raise ValueError("Expected more than 1 spatial element when training, got input size "
+                         f"torch.Size({list(shape)})")
+    if not use_input_stats and (running_mean is None or running_var is None):
+        raise RuntimeError("Expected running_mean and running_var to be defined when use_input_stats is false")
+    b, c = shape[0], shape[1]
+
+    def repeated(v):
+        return None if v is None else v.repeat(b)
+
+    rmean, rvar = repeated(running_mean), repeated(running_var)
+    out = batch_norm(input.contiguous().view(1, b * c, *shape[2:]), rmean, rvar, repeated(weight), repeated(bias),
+                     use_input_stats, momentum, eps)
+    with no_grad():
+        for stat, stats in ((running_mean, rmean), (running_var, rvar)):
+            if stat is not None:
+                stat.copy_(stats.view(b, c).mean(0))
+    return out.view(*shape)
+
+
 def _gn_rows(x, groups):
     """x of shape (N, C, ...) as (N, groups, C/groups · ...), normalised over the last dimension."""
     return x.reshape(x.shape[0], groups, _per_group(x, groups))

@@ -1,6 +1,9 @@
-"""``torch.nn.modules.batchnorm``: BatchNorm1d and BatchNorm2d, with running statistics."""
+"""``torch.nn.modules.batchnorm`` (BatchNorm1d/2d/3d, with running statistics) and ``instancenorm``
+(InstanceNorm1d/2d/3d: per sample, running statistics only with ``track_running_stats=True``)."""
 
 from __future__ import annotations
+
+import warnings
 
 from .....engine import dtypes, factories
 from .. import functional as F
@@ -77,3 +80,64 @@ class BatchNorm2d(_NormBase):
     def _check_input_dim(self, x) -> None:
         if x.dim() != 4:
             raise ValueError(f"expected 4D input (got {x.dim()}D input)")
+
+
+class BatchNorm3d(_NormBase):
+    """BatchNorm1d for (N, C, D, H, W) inputs."""
+
+    def _check_input_dim(self, x) -> None:
+        if x.dim() != 5:
+            raise ValueError(f"expected 5D input (got {x.dim()}D input)")
+
+
+class _InstanceNorm(_NormBase):
+    """Each channel of each sample normalised over its own spatial dims (F.instance_norm); an input without a batch
+    dimension is one sample."""
+
+    _no_batch_dim = 0  # how many dims an unbatched input has
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum=0.1, affine: bool = False,
+                 track_running_stats: bool = False, device=None, dtype=None):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype)
+
+    def _check_input_dim(self, x) -> None:
+        if x.dim() not in (self._no_batch_dim, self._no_batch_dim + 1):
+            raise ValueError(f"expected {self._no_batch_dim}D or {self._no_batch_dim + 1}D input (got {x.dim()}D "
+                             "input)")
+
+    def _apply_instance_norm(self, x):
+        return F.instance_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                               self.training or not self.track_running_stats,
+                               self.momentum if self.momentum is not None else 0.0, self.eps)
+
+    def forward(self, x):
+        self._check_input_dim(x)
+        feature_dim = x.dim() - self._no_batch_dim
+        if x.size(feature_dim) != self.num_features:
+            if self.affine:
+                raise ValueError(f"expected input's size at dim={feature_dim} to match num_features "
+                                 f"({self.num_features}), but got: {x.size(feature_dim)}.")
+            warnings.warn(f"input's size at dim={feature_dim} does not match num_features. You can silence this "
+                          "warning by not passing in num_features, which is not used because affine=False",
+                          stacklevel=2)
+        if x.dim() == self._no_batch_dim:
+            return self._apply_instance_norm(x.unsqueeze(0)).squeeze(0)
+        return self._apply_instance_norm(x)
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance norm of (N, C, L) or (C, L) inputs."""
+
+    _no_batch_dim = 2
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance norm of (N, C, H, W) or (C, H, W) inputs (style transfer's normalisation)."""
+
+    _no_batch_dim = 3
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """Instance norm of (N, C, D, H, W) or (C, D, H, W) inputs."""
+
+    _no_batch_dim = 4
