@@ -13,6 +13,7 @@ import numpy as np
 from ..engine import dtypes
 from ..engine.mode import state
 from ..engine.ops import apply
+from ..engine.ops.inplace import check_no_partial_overlap
 from ..engine.tensor import Tensor, bump_version
 
 _POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
@@ -37,6 +38,9 @@ def _check_out(name: str, out, args, kwargs) -> None:
                                                             *outs)):
         raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic differentiation, "
                            "but one of the arguments requires grad.")
+    inputs = (*_tensors_in(args), *_tensors_in(kwargs.values()))
+    for o in outs:
+        check_no_partial_overlap(o, inputs)
 
 
 _KINDS = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}

@@ -737,9 +737,13 @@ class Tensor(metaclass=_TorchName):
         return self.floor_divide_(other)
 
     def add_(self, other, *, alpha=1):
+        if alpha != 1:
+            _ops.check_no_partial_overlap(self, other)  # (other is scaled into new memory below)
         return _ops.inplace(self, _ops.add, other if alpha == 1 else _ops.mul(other, alpha), "add_")
 
     def sub_(self, other, *, alpha=1):
+        if alpha != 1:
+            _ops.check_no_partial_overlap(self, other)
         return _ops.inplace(self, _ops.sub, other if alpha == 1 else _ops.mul(other, alpha), "sub_")
 
     def mul_(self, other):
@@ -749,7 +753,7 @@ class Tensor(metaclass=_TorchName):
         return _ops.inplace(self, lambda x, y: _ops.div(x, y, rounding_mode=rounding_mode), other, "div_")
 
     def clamp_(self, min=None, max=None):
-        return _ops.inplace(self, lambda x, _: _ops.clamp(x, min, max), None, "clamp_")
+        return _ops.inplace(self, lambda x, bounds: _ops.clamp(x, *bounds), (min, max), "clamp_")
 
     def copy_(self, src):
         return _ops.inplace(self, _ops.copy_from, src, "copy_")

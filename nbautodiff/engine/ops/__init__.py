@@ -15,7 +15,7 @@ from . import (  # noqa: F401
     positions, reduce, shape, sorting, special,
 )
 from .division import constant_op
-from .inplace import fill_inplace, inplace
+from .inplace import check_no_partial_overlap, fill_inplace, inplace
 from .reduce import unreduce
 from .registry import OPS, PUBLIC, Op, apply, defop, finish_registration, public, public_names, unary
 from .shape import copy_from, getitem, setitem, sum_to_shape, to_dtype
@@ -32,7 +32,7 @@ _warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"nbautodiff\
 
 # the machinery the rest of the engine uses, then every public function
 __all__ = [
-    "OPS", "PUBLIC", "Op", "apply", "constant_op", "copy_from", "defop", "fill_inplace", "getitem", "inplace",
-    "public", "public_names", "setitem", "sum_to_shape", "to_dtype", "unary", "unreduce",
+    "OPS", "PUBLIC", "Op", "apply", "check_no_partial_overlap", "constant_op", "copy_from", "defop", "fill_inplace",
+    "getitem", "inplace", "public", "public_names", "setitem", "sum_to_shape", "to_dtype", "unary", "unreduce",
     *sorted(PUBLIC),
 ]

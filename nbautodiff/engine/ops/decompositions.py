@@ -1258,16 +1258,42 @@ def _svd_outputs(a, *, full_matrices):
 
 
 def _linalg_svd_vjp(grads, out, a, *, full_matrices):
+    """PyTorch's svd_backward, term by term (which gradients are absent matters: with only S's, U diag(S̄) Vh, finite
+    for repeated or zero singular values, as svdvals'): E_ij = s_j² − s_i² (1 on the diagonal),
+    Ā = U ((skew(Uᵀ Ū) S + S skew(Vh V̄)) / E + diag(S̄)) Vh, plus the parts of Ū and V̄ outside the thin factors."""
     m, n = a._data.shape[-2:]
-    P = apply(SVD, (a,), {"m": m, "n": n})
     k = min(m, n)
+    U, S, V = _svd_factors(a)
+    Vh = _mT(V)
     gU, gS, gVh = grads
-    dt = a._data.dtype
-    batch = a._data.shape[:-2]
-    gU = const(np.zeros(batch + (m, k), dt)) if gU is None else gU[..., :, :k]
-    gS = const(np.zeros(batch + (k,), dt)) if gS is None else gS
-    gV = const(np.zeros(batch + (n, k), dt)) if gVh is None else _mT(gVh[..., :k, :])
-    return [_svd_vjp(cat([gU, unsqueeze(gS, -2), gV], -2), P, a, m=m, n=n)]
+    if gU is not None:
+        gU = gU[..., :, :k]
+    if gVh is not None:
+        gVh = gVh[..., :k, :]
+    if gU is None and gVh is None:
+        if gS is None:
+            return [None]
+        return [U @ (unsqueeze(gS, -1) * Vh) if m >= n else (U * unsqueeze(gS, -2)) @ Vh]
+    eye = const(np.eye(k, dtype=bool))
+    S2 = S * S
+    E = where(eye, 1.0, unsqueeze(S2, -2) - unsqueeze(S2, -1))
+    UhgU = None if gU is None else _mT(U) @ gU - _mT(_mT(U) @ gU)
+    VhgV = None if gVh is None else Vh @ _mT(gVh) - _mT(Vh @ _mT(gVh))
+    if UhgU is not None and VhgV is not None:
+        ga = (UhgU * unsqueeze(S, -2) + unsqueeze(S, -1) * VhgV) / E
+    elif UhgU is None:
+        ga = unsqueeze(S, -1) * (VhgV / E)
+    else:
+        ga = (UhgU / E) * unsqueeze(S, -2)
+    if gS is not None:
+        ga = ga + linalg_diag_embed(gS)
+    if m > n and gU is not None:
+        gUSinv = gU / unsqueeze(S, -2)
+        return [(U @ ga + gUSinv - U @ (_mT(U) @ gUSinv)) @ Vh]
+    if m < n and gVh is not None:
+        SinvgVh = gVh / unsqueeze(S, -1)
+        return [U @ (ga @ Vh + SinvgVh - (SinvgVh @ V) @ Vh)]
+    return [U @ (ga @ Vh) if m >= n else (U @ ga) @ Vh]
 
 
 def _linalg_svd_jvp(dxs, out, a, *, full_matrices):

@@ -55,6 +55,42 @@ def _check_result(x: Tensor, r: np.ndarray, name: str) -> None:
         )
 
 
+PARTIAL_OVERLAP = ("unsupported operation: some elements of the input tensor and the written-to tensor refer to a "
+                   "single memory location. Please clone() the tensor before performing the operation.")
+
+
+def _dense(a: np.ndarray) -> bool:
+    """Non-overlapping and dense (some order of its dims is C-contiguous): where PyTorch can tell overlaps apart."""
+    expected = a.itemsize
+    for stride, size in sorted((st, sz) for st, sz in zip(a.strides, a.shape) if sz != 1):
+        if stride != expected:
+            return False
+        expected *= size
+    return True
+
+
+def _partially_overlap(a, b) -> bool:
+    """PyTorch's get_overlap_status(a, b) == Partial: dense arrays whose memory intersects without being the same
+    elements in the same layout (strided ones are "too hard" to tell, and allowed)."""
+    if a is b or type(a) is not np.ndarray or type(b) is not np.ndarray or not a.size or not b.size:
+        return False
+    if not (_dense(a) and _dense(b)):
+        return False
+    a0, b0 = a.__array_interface__["data"][0], b.__array_interface__["data"][0]
+    a1, b1 = a0 + a.nbytes, b0 + b.nbytes
+    if a0 == b0 and a1 == b1:
+        return a.strides != b.strides
+    return a0 < b1 and b0 < a1
+
+
+def check_no_partial_overlap(target: Tensor, operands) -> None:
+    """The written-to tensor and an input that share some of its memory (``x[1:].add_(x[:-1])``): PyTorch refuses
+    (elementwise kernels would read values already overwritten), before anything is written."""
+    for t in operands if isinstance(operands, (tuple, list)) else (operands,):
+        if isinstance(t, Tensor) and _partially_overlap(target._data, t._data):
+            raise RuntimeError(f"{PARTIAL_OVERLAP}\nuse a copy of the input, e.g. y[1:] += y[:-1].clone()")
+
+
 def _requires_grad(other) -> bool:
     """Whether the other operand of an in-place op (a tensor, or the arguments of ``x.<op>_(...)``) needs a gradient."""
     if isinstance(other, Tensor):
@@ -73,6 +109,7 @@ def inplace_apply(x: Tensor, fn, other, name: str, via_view: bool = False) -> Te
                            "clone to get a normal tensor before doing inplace update.See "
                            "https://github.com/pytorch/rfcs/pull/17 for more details.")
     _check_leaf(x, name, via_view)
+    check_no_partial_overlap(x, other)
     version_counter(x)  # made now, while x.grad_fn is still the node that may have saved x's memory
     tracking = mode.state.grad_enabled and (x._requires_grad or (
         _requires_grad(other) and x._data.dtype.kind in "fc"))

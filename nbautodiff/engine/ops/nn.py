@@ -469,26 +469,32 @@ def _pad_circular(input, pairs):
 
     nd, in_shape = input._data.ndim, input._data.shape
     out_shape = list(in_shape)
-    for j, (lo, hi) in enumerate(pairs):
+    for j, (lo, hi) in reversed(list(enumerate(pairs))):  # (checked from the first padded dimension on)
         d = nd - 1 - j
         if lo > in_shape[d] or hi > in_shape[d]:
             raise RuntimeError("Padding value causes wrapping around more than once.")
         out_shape[d] = in_shape[d] + lo + hi
         if out_shape[d] < 0:
-            raise RuntimeError("Negative padding value is resulting in an empty dimension.")
+            raise RuntimeError("Negative padding value is resulting in an empty dimension")
     out = factories.empty(*out_shape, dtype=input.dtype)
+
+    def cut(t, d, start, stop):  # t.slice(d, start, stop): negative ends count from the end, both clamped
+        size = t._data.shape[d]
+        start, stop = (min(max(v + size if v < 0 else v, 0), size) for v in (start, stop))
+        return narrow(t, d, start, max(stop - start, 0))
+
     out_part, in_part = out, input
     for j, (lo, hi) in enumerate(pairs):
         d = nd - 1 - j
-        out_part = narrow(out_part, d, max(lo, 0), out_shape[d] - max(lo, 0) - max(hi, 0))
-        in_part = narrow(in_part, d, max(-lo, 0), in_shape[d] - max(-lo, 0) - max(-hi, 0))
+        out_part = cut(out_part, d, max(lo, 0), out_shape[d] - max(hi, 0))
+        in_part = cut(in_part, d, max(-lo, 0), in_shape[d] - max(-hi, 0))
     out_part.copy_(in_part)
     for j, (lo, hi) in enumerate(pairs):
         d = nd - 1 - j
         if lo > 0:
-            narrow(out, d, 0, lo).copy_(narrow(out, d, out_shape[d] - lo - max(hi, 0), lo))
+            cut(out, d, 0, lo).copy_(cut(out, d, out_shape[d] - lo - max(hi, 0), out_shape[d] - max(hi, 0)))
         if hi > 0:
-            narrow(out, d, out_shape[d] - hi, hi).copy_(narrow(out, d, max(lo, 0), hi))
+            cut(out, d, out_shape[d] - hi, out_shape[d]).copy_(cut(out, d, max(lo, 0), max(lo, 0) + hi))
     return out
 
 
