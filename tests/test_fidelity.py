@@ -822,6 +822,12 @@ SILENT = {
         "'x[1:3].sub_(x[2:4])', 'x.view(2, 3).copy_(x.view(2, 3).expand(2, 3))', "
         "'L.nn.functional.pad(x.view(1, 2, 3), (1, 0, -1, 2), mode=\\'circular\\')')]"
     ),
+    "linalg.svd of a rank-deficient matrix: the gradient of S alone is U diag(S-bar) Vh, finite": (
+        "ms = [[[2., 1., 0.], [0., 0., 0.], [0., 0., 0.]], [[1., 0.], [0., 0.], [0., 0.], [0., 0.]], "
+        "[[0., 3., 0., 0.], [0., 0., 0., 0.]], [[1., 0., 0.], [0., 1., 0.], [0., 0., 0.]]]\n"
+        "[L.autograd.grad(L.linalg.svd(x)[1].sum() + L.linalg.svd(x, False).S[0] * 2 + L.svd(x).S[-1], x)[0] for x in "
+        "(L.tensor(m, dtype=L.float64, requires_grad=True) for m in ms)]"
+    ),
 }
 
 REFUSED = {}
