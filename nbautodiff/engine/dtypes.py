@@ -91,6 +91,52 @@ class Size(tuple):
         return n
 
 
+class memory_format:
+    """``torch.memory_format``: how a tensor's elements lie in memory (``torch.contiguous_format``: row-major;
+    ``channels_last``: an (N, C, H, W) tensor stored as (N, H, W, C); ``preserve_format``: as the input)."""
+
+    __slots__ = ("_name",)
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __repr__(self) -> str:
+        return f"torch.{self._name}"
+
+    def permutation(self, ndim: int):
+        """The order of dims, outermost first, in which the elements are stored (None: row-major)."""
+        if self._name == "channels_last" and ndim == 4:
+            return (0, 2, 3, 1)
+        if self._name == "channels_last_3d" and ndim == 5:
+            return (0, 2, 3, 4, 1)
+        return None
+
+
+memory_format.__module__ = "torch"
+contiguous_format, preserve_format = memory_format("contiguous_format"), memory_format("preserve_format")
+channels_last, channels_last_3d = memory_format("channels_last"), memory_format("channels_last_3d")
+
+
+def laid_out(a, fmt):
+    """A copy of ``a`` stored in the memory format ``fmt`` (contiguous_format or channels_last(_3d))."""
+    import numpy as np
+
+    order = fmt.permutation(a.ndim) if fmt is not contiguous_format else None
+    if fmt in (channels_last, channels_last_3d) and order is None:
+        raise RuntimeError(f"required rank {4 if fmt is channels_last else 5} tensor to use {fmt._name} format")
+    if order is None:
+        return np.ascontiguousarray(a)
+    return np.ascontiguousarray(a.transpose(order)).transpose(np.argsort(order))
+
+
+def has_layout(a, fmt) -> bool:
+    """Whether ``a`` is stored in the memory format ``fmt`` (PyTorch's is_contiguous(memory_format=...))."""
+    order = fmt.permutation(a.ndim) if fmt is not contiguous_format else None
+    if order is None:
+        return fmt is contiguous_format and a.flags.c_contiguous if hasattr(a, "flags") else True
+    return a.transpose(order).flags.c_contiguous
+
+
 class device:
     """Where a tensor lives. The own engine is CPU only: ``device(type='cpu')``."""
 

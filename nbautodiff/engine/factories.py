@@ -235,7 +235,9 @@ def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False)
 
 def _like(x: Tensor, fill, dtype, requires_grad, op: str) -> Tensor:
     dt = _dtype_arg(dtype, op).np if dtype is not None else x._data.dtype
-    return _finish(fill(x._data.shape, dt), requires_grad)
+    from .ops.registry import _laid_out
+
+    return _finish(_laid_out("preserve", np.asarray(fill(x._data.shape, dt)), x._data), requires_grad)
 
 
 def zeros_like(x, dtype=None, device=None, requires_grad: bool = False) -> Tensor:

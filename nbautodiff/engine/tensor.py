@@ -349,7 +349,9 @@ class Tensor(metaclass=_TorchName):
     def is_floating_point(self) -> bool:
         return self._data.dtype.kind == "f"
 
-    def is_contiguous(self) -> bool:
+    def is_contiguous(self, memory_format=None) -> bool:
+        if memory_format is not None and isinstance(self._data, np.ndarray):
+            return dtypes.has_layout(self._data, memory_format)
         return self._data.flags.c_contiguous
 
     def is_complex(self) -> bool:
@@ -398,14 +400,14 @@ class Tensor(metaclass=_TorchName):
             return 0
         return (d.__array_interface__["data"][0] - base.__array_interface__["data"][0]) // d.itemsize
 
-    def contiguous(self) -> Tensor:
-        """Itself if laid out contiguously, else a contiguous copy (recorded as a clone)."""
+    def contiguous(self, memory_format=None) -> Tensor:
+        """Itself if laid out contiguously (in ``memory_format``: ``torch.channels_last`` for NHWC), else a copy so laid
+        out (recorded as a clone)."""
         d = self._data
-        if not isinstance(d, np.ndarray) or d.flags.c_contiguous:
+        fmt = dtypes.contiguous_format if memory_format is None else memory_format
+        if not isinstance(d, np.ndarray) or dtypes.has_layout(d, fmt):
             return self
-        out = _ops.clone(self)
-        out._data = np.ascontiguousarray(out._data)  # a fresh copy: relaying it out changes no one else's
-        return out
+        return _ops.clone(self, memory_format=fmt)
 
     def __len__(self) -> int:
         if self._data.ndim == 0:
@@ -550,8 +552,9 @@ class Tensor(metaclass=_TorchName):
         return self.reshape(other.shape)
 
     def ravel(self) -> Tensor:
-        """The elements in one dimension (a view where the memory allows)."""
-        return self.reshape(-1)
+        """The elements in one dimension: a view of contiguous memory, else of a contiguous copy (PyTorch's
+        ``contiguous().view(-1)``, so writing into it never reaches a strided tensor's memory)."""
+        return self.contiguous().view(-1)
 
     def where(self, condition, y) -> Tensor:
         """``torch.where(condition, self, y)``."""

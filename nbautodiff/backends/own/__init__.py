@@ -13,6 +13,9 @@ from ...engine import dtypes as _dtypes
 from ...engine.dtypes import (  # noqa: F401
     Size,
     bool,
+    channels_last,
+    channels_last_3d,
+    contiguous_format,
     device,
     double,
     dtype,
@@ -29,6 +32,8 @@ from ...engine.dtypes import (  # noqa: F401
     int32,
     int64,
     long,
+    memory_format,
+    preserve_format,
     short,
     uint8,
 )

@@ -12,7 +12,7 @@ import numpy as np
 from .. import mode
 from ..tensor import SavedAt, Tensor, bump_version, make, version_counter
 from ._util import shape_str
-from .registry import public
+from .registry import dense, public
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
 VIEW_OF_LEAF_INPLACE = "a view of a leaf Variable that requires grad is being used in an in-place operation."
@@ -59,22 +59,12 @@ PARTIAL_OVERLAP = ("unsupported operation: some elements of the input tensor and
                    "single memory location. Please clone() the tensor before performing the operation.")
 
 
-def _dense(a: np.ndarray) -> bool:
-    """Non-overlapping and dense (some order of its dims is C-contiguous): where PyTorch can tell overlaps apart."""
-    expected = a.itemsize
-    for stride, size in sorted((st, sz) for st, sz in zip(a.strides, a.shape) if sz != 1):
-        if stride != expected:
-            return False
-        expected *= size
-    return True
-
-
 def _partially_overlap(a, b) -> bool:
     """PyTorch's get_overlap_status(a, b) == Partial: dense arrays whose memory intersects without being the same
     elements in the same layout (strided ones are "too hard" to tell, and allowed)."""
     if a is b or type(a) is not np.ndarray or type(b) is not np.ndarray or not a.size or not b.size:
         return False
-    if not (_dense(a) and _dense(b)):
+    if not (dense(a) and dense(b)):
         return False
     a0, b0 = a.__array_interface__["data"][0], b.__array_interface__["data"][0]
     a1, b1 = a0 + a.nbytes, b0 + b.nbytes

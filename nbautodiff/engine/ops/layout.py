@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor, make
-from ._util import norm_dim, one_dim, shape_str
+from ._util import broadcast_error, norm_dim, one_dim, shape_str
 from .joining import cat
 from .positions import flip, gather, index_select, repeat
-from .registry import apply, defop, public
+from .registry import _laid_out, apply, defop, public
 from .shape import (
     EMBED,
     EMBED_ADD,
@@ -212,8 +212,11 @@ def take_along_dim(x, indices, dim=None):
             f"{x._data.ndim} dimensions for input, and {idx._data.ndim} dimensions for indices"
         )
     d = one_dim(dim, x._data.ndim, "take_along_dim")
-    shape = list(np.broadcast_shapes(*[tuple(1 if i == d else s for i, s in enumerate(t._data.shape))
-                                       for t in (x, idx)]))
+    outside = [tuple(1 if i == d else s for i, s in enumerate(t._data.shape)) for t in (x, idx)]
+    try:
+        shape = list(np.broadcast_shapes(*outside))
+    except ValueError:  # PyTorch's RuntimeError, naming the sizes outside dim
+        raise broadcast_error("take_along_dim")([make(np.empty(s)) for s in outside], {}, None) from None
     x_shape, i_shape = list(shape), list(shape)
     x_shape[d], i_shape[d] = x._data.shape[d], idx._data.shape[d]
     return gather(expand(x, *x_shape), d, make(np.broadcast_to(idx._data, i_shape)))
@@ -243,8 +246,18 @@ def masked_select(x, mask):
     return apply(MASKED_SELECT, (x,), {"mask": np.broadcast_to(m, shape), "shape": shape, "in_shape": x._data.shape})
 
 
+def _rot90_fwd(x, *, k, dims):
+    """PyTorch's composition, memory layout included: an odd k is a flipped copy (laid out as x, as flip's) seen
+    transposed (so .view(-1) of a rotated contiguous matrix refuses, as there), k = 2 a flipped copy, k = 0 a copy."""
+    d0, d1 = dims
+    k %= 4
+    if k % 2:
+        return np.swapaxes(_laid_out("preserve", np.flip(x, d1 if k == 1 else d0).copy(), x), d0, d1)
+    return _laid_out("preserve", np.flip(x, dims).copy(), x) if k == 2 else np.array(x, order="C")
+
+
 ROT90 = defop(
-    "rot90", "Rot90Backward0", lambda x, *, k, dims: np.ascontiguousarray(np.rot90(x, k, dims)),
+    "rot90", "Rot90Backward0", _rot90_fwd,
     vjp=(lambda g, out, x, *, k, dims: apply(ROT90, (g,), {"k": -k, "dims": dims}),),
     jvp=(lambda dx, out, x, *, k, dims: apply(ROT90, (dx,), {"k": k, "dims": dims}),),
 )

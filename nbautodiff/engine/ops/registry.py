@@ -61,6 +61,7 @@ class Op:
         "promotes",
         "half",
         "half_vjp",
+        "layout",
     )
     evaluations = 1  # primitives one event stands for (a PyTorch call may run several: ``engine.watch.TorchOp``)
 
@@ -134,6 +135,7 @@ def defop(
     op.promotes = promotes
     op.half = half if not (view or sets_dtype or multi) else False
     op.half_vjp = half_vjp
+    op.layout = None  # numpy's (set by finish_registration for CONTIGUOUS_OUT and PRESERVED_OUT)
     if name in OPS:  # a second row of one name would replace the first in the table, silently
         raise ValueError(f"defop: an op named {name!r} is already defined ({OPS[name].node_name})")
     OPS[name] = op
@@ -239,6 +241,8 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
         raise op.error(args, params or {}, e) from None
     if type(out) is not ndarray and not isinstance(out, np.generic):
         out = np.asarray(out)
+    if op.layout is not None and type(out) is ndarray:
+        out = _laid_out(op.layout, out, datas[0])
     # A 0-d result stays a numpy scalar: arithmetic on those is ~6x faster than on 0-d arrays, which
     # is what micrograd-style graphs of scalars are made of. Code that writes in place converts first.
     # PyTorch computes int and float32 inputs in float32, never in numpy's float64.
@@ -317,6 +321,32 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
             node.trace = _user_stack()
         _watchers(op, args, params, result)
     return result
+
+
+def _laid_out(layout: str, out: np.ndarray, src) -> np.ndarray:
+    """``out`` in PyTorch's memory layout for the row: C-contiguous, column-major matrices (``"F"``, LAPACK's), or
+    (``"preserve"``) strided as its input ``src`` when that is dense (a transposed input gives a transposed result)."""
+    if layout == "C":
+        return out if out.flags.c_contiguous else np.ascontiguousarray(out)
+    if layout == "F":  # (batches of vectors, eigenvalues and singular values, stay as they are)
+        if out.ndim < 2 or out.ndim != np.ndim(src):
+            return out
+        return np.swapaxes(np.ascontiguousarray(np.swapaxes(out, -1, -2)), -1, -2)
+    if type(src) is ndarray and src.shape == out.shape and not src.flags.c_contiguous and dense(src):
+        laid = np.empty_like(src, dtype=out.dtype)  # (order "K": src's strides)
+        laid[...] = out
+        return laid
+    return out
+
+
+def dense(a: np.ndarray) -> bool:
+    """Non-overlapping and dense (some order of its dims is C-contiguous), PyTorch's is_non_overlapping_and_dense."""
+    expected = a.itemsize
+    for stride, size in sorted((st, sz) for st, sz in zip(a.strides, a.shape) if sz != 1):
+        if stride != expected:
+            return False
+        expected *= size
+    return True
 
 
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
@@ -496,8 +526,30 @@ def _push_level(op: Op, args: tuple, params, result: Tensor, table, inner) -> No
         emit("tangent", op, args, result, tangents, total)
 
 
+# The rows whose PyTorch kernel writes a fresh contiguous output whatever the input's memory layout (its
+# elementwise TensorIterator kernels keep the layout, as numpy's ufuncs do; these are not elementwise). Measured
+# against PyTorch on transposed and permuted inputs (tests/test_fidelity.py's layout case).
+CONTIGUOUS_OUT = frozenset((
+    "softmax", "log_softmax", "cumsum", "cumprod", "logcumsumexp", "roll", "masked_fill", "masked_fill_tensor",
+    "layer_norm", "constant_pad", "index_add", "index_copy", "scatter", "scatter_add", "scatter_value", "cat",
+    "stack", "convolution", "batch_norm", "group_norm",
+))
+# The rows whose output PyTorch allocates with the input's layout (empty_like(..., preserve_format)) where numpy's
+# fancy indexing or copies give C order.
+PRESERVED_OUT = frozenset(("flip", "sort", "sort_stable"))
+# The rows whose matrices come from LAPACK, column-major (each matrix of a batch Fortran-ordered), as PyTorch's.
+COLUMN_MAJOR_OUT = frozenset(("linalg_solve", "linalg_inv", "linalg_solve_triangular", "linalg_cholesky", "cholesky",
+                              "cholesky_solve", "cholesky_inverse", "linalg_eigh", "linalg_svd", "linalg_qr"))
+
+
 def finish_registration() -> None:
     """Precompute per-row flags once every module has added its rows."""
+    for name in CONTIGUOUS_OUT:
+        OPS[name].layout = "C"
+    for name in PRESERVED_OUT:
+        OPS[name].layout = "preserve"
+    for name in COLUMN_MAJOR_OUT:
+        OPS[name].layout = "F"
     for op in OPS.values():
         op.save_all = bool(op.save) and op.save == tuple(range(len(op.save))) and _arity(op) == len(op.save)
         op.save_mask = tuple(i in op.save for i in range(max(_arity(op), 1 + max(op.save, default=-1))))
@@ -560,6 +612,8 @@ def apply_multi(op: Op, x: Tensor, params: dict, views: bool = True) -> tuple:
             out = np.asarray(out)
             if out.dtype is _F64 and x._data.dtype != _F64:
                 out = out.astype(_F32)
+            if op.layout is not None:
+                out = _laid_out(op.layout, out, x._data)
             t = make(out, node)
             t._output_nr = i
             results.append(t)

@@ -119,6 +119,12 @@ def view_as(x, other):
     return reshape(x, other.shape)
 
 
+@public(method=False)
+def ravel(input):
+    """``torch.ravel``: ``input.contiguous().view(-1)`` (a copy when the memory is strided)."""
+    return input.contiguous().view(-1)
+
+
 @public
 def flatten(x, start_dim: int = 0, end_dim: int = -1):
     if x._data.ndim == 0:
@@ -701,8 +707,15 @@ TO_COPY = defop(
 
 
 @public
-def clone(x):
-    return apply(CLONE, (x,))
+def clone(x, *, memory_format=None):
+    """A copy recorded as CloneBackward0, laid out as x (``memory_format=torch.contiguous_format`` or
+    ``torch.channels_last`` to choose)."""
+    out = apply(CLONE, (x,))
+    if memory_format is not None and memory_format._name != "preserve_format" and isinstance(out._data, np.ndarray):
+        from ..dtypes import laid_out
+
+        out._data = laid_out(out._data, memory_format)  # (a fresh copy: relaying it out changes no one else's)
+    return out
 
 
 def to_dtype(x, dtype, copy: bool = False):

@@ -12,7 +12,7 @@ from ._util import one_dim, shape_str
 from .elementwise import _grad_on, no_derivative_op
 from .positions import along_key
 from .reduce import _extreme_all_jvp, _extreme_all_vjp, check_nonempty, return_type
-from .registry import apply, defop, public
+from .registry import _laid_out, apply, defop, public
 from .shape import _copy_at, _getitem_jvp, _index_vjp
 from .special import _torch_name
 
@@ -50,9 +50,11 @@ def _nan(a: np.ndarray) -> np.ndarray:
 def _stable_order(a: np.ndarray, dim: int, descending: bool) -> np.ndarray:
     """The indices that sort ``a`` along ``dim`` keeping ties in their order; nan last (first when descending)."""
     if not descending:
-        return np.argsort(a, axis=dim, kind="stable")
-    n = a.shape[dim]  # ascending on the reversed array, read backwards: ties stay in their original order
-    return np.flip(n - 1 - np.argsort(np.flip(a, dim), axis=dim, kind="stable"), dim)
+        order = np.argsort(a, axis=dim, kind="stable")
+    else:
+        n = a.shape[dim]  # ascending on the reversed array, read backwards: ties stay in their original order
+        order = np.flip(n - 1 - np.argsort(np.flip(a, dim), axis=dim, kind="stable"), dim)
+    return _laid_out("preserve", np.ascontiguousarray(order), a)  # (PyTorch: laid out as the input)
 
 
 @public
