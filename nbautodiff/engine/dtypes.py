@@ -119,8 +119,6 @@ channels_last, channels_last_3d = memory_format("channels_last"), memory_format(
 
 def laid_out(a, fmt):
     """A copy of ``a`` stored in the memory format ``fmt`` (contiguous_format or channels_last(_3d))."""
-    import numpy as np
-
     order = fmt.permutation(a.ndim) if fmt is not contiguous_format else None
     if fmt in (channels_last, channels_last_3d) and order is None:
         raise RuntimeError(f"required rank {4 if fmt is channels_last else 5} tensor to use {fmt._name} format")

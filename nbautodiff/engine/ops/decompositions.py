@@ -946,18 +946,24 @@ def linalg_solve_triangular(A, B, *, upper: bool = None, left: bool = True, unit
                                             "unitriangular": bool(unitriangular)})
 
 
+def _failing_minor(m) -> int:
+    """The order of the first leading minor of one matrix that is not positive-definite (LAPACK's info), 0 if none."""
+    for k in range(1, m.shape[-1] + 1):
+        try:
+            np.linalg.cholesky(m[:k, :k])
+        except np.linalg.LinAlgError:
+            return k
+    return 0
+
+
 def _not_positive_definite(a, name: str) -> LinAlgError:
-    """PyTorch's error for the first matrix (in batch order) that has no Cholesky factor: the order of its first
-    leading minor that is not positive-definite."""
-    flat = a.reshape(-1, *a.shape[-2:])
-    for index, m in enumerate(flat):
-        for k in range(1, m.shape[-1] + 1):
-            try:
-                np.linalg.cholesky(m[:k, :k])
-            except np.linalg.LinAlgError:
-                where_ = f"(Batch element {index}): " if a.ndim > 2 else ""
-                return LinAlgError(f"{name}: {where_}The factorization could not be completed because the input is "
-                                   f"not positive-definite (the leading minor of order {k} is not positive-definite).")
+    """PyTorch's error for the first matrix (in batch order) that has no Cholesky factor."""
+    for index, m in enumerate(a.reshape(-1, *a.shape[-2:])):
+        k = _failing_minor(m)
+        if k:
+            where_ = f"(Batch element {index}): " if a.ndim > 2 else ""
+            return LinAlgError(f"{name}: {where_}The factorization could not be completed because the input is "
+                               f"not positive-definite (the leading minor of order {k} is not positive-definite).")
     return LinAlgError(f"{name}: The factorization could not be completed because the input is not "
                        "positive-definite.")
 
@@ -1034,23 +1040,11 @@ def linalg_cholesky_ex(A, *, upper: bool = False, check_errors: bool = False):
         if check_errors:
             _cholesky_fwd(A._data, upper=upper, name="linalg.cholesky_ex")  # raises, with cholesky_ex's name
         m = _swap(A._data) if upper else A._data
-        flat = m.reshape(-1, *m.shape[-2:])
-        orders = []
-        for one in flat:
-            k = next((k for k in range(1, one.shape[-1] + 1) if not _has_cholesky(one[:k, :k])), 0)
-            orders.append(k)
-        info = np.array(orders, dtype=np.int32).reshape(A._data.shape[:-2])
+        info = np.array([_failing_minor(one) for one in m.reshape(-1, *m.shape[-2:])],
+                        dtype=np.int32).reshape(A._data.shape[:-2])
         with mode.no_grad():
             L = make(np.zeros_like(A._data))
     return _CHOLESKY_EX_RESULT(L, make(info))
-
-
-def _has_cholesky(m) -> bool:
-    try:
-        np.linalg.cholesky(m)
-    except np.linalg.LinAlgError:
-        return False
-    return True
 
 
 @public
@@ -1218,13 +1212,7 @@ LINALG_EIGH = defop("linalg_eigh", "LinalgEighBackward0", lambda a, *, UPLO: np.
 def _eigh_input(A, UPLO, name):
     if UPLO not in ("L", "U"):
         raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
-    if A._data.ndim < 2:
-        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
-    s = A._data.shape
-    if s[-1] != s[-2]:
-        raise RuntimeError(f"{name}: A must be batches of square matrices, but they are {s[-2]} by {s[-1]} matrices")
-    if A._data.dtype not in (np.float32, np.float64):
-        raise NotImplementedError(f'"linalg_eigh_cpu" not implemented for \'{_scalar_type(A)}\'')
+    _factor_input(A, name, "linalg_eigh_cpu")
 
 
 @public(function=False, method=False, linalg=True)

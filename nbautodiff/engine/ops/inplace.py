@@ -64,6 +64,10 @@ def _partially_overlap(a, b) -> bool:
     elements in the same layout (strided ones are "too hard" to tell, and allowed)."""
     if a is b or type(a) is not np.ndarray or type(b) is not np.ndarray or not a.size or not b.size:
         return False
+    # numpy points every view at the array that owns the memory: arrays of different owners can't overlap (the
+    # common case, decided without the cost of the checks below on every optimiser step)
+    if (a if a.base is None else a.base) is not (b if b.base is None else b.base):
+        return False
     if not (dense(a) and dense(b)):
         return False
     a0, b0 = a.__array_interface__["data"][0], b.__array_interface__["data"][0]

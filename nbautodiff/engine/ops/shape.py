@@ -710,11 +710,11 @@ TO_COPY = defop(
 def clone(x, *, memory_format=None):
     """A copy recorded as CloneBackward0, laid out as x (``memory_format=torch.contiguous_format`` or
     ``torch.channels_last`` to choose)."""
-    out = apply(CLONE, (x,))
-    if memory_format is not None and memory_format._name != "preserve_format" and isinstance(out._data, np.ndarray):
-        from ..dtypes import laid_out
+    from .. import dtypes
 
-        out._data = laid_out(out._data, memory_format)  # (a fresh copy: relaying it out changes no one else's)
+    out = apply(CLONE, (x,))
+    if memory_format not in (None, dtypes.preserve_format) and isinstance(out._data, np.ndarray):
+        out._data = dtypes.laid_out(out._data, memory_format)  # (a fresh copy: relaying it out changes no one else's)
     return out
 
 
