@@ -903,6 +903,41 @@ SILENT = {
         "err(lambda: a.contiguous(memory_format=L.channels_last)), "
         "err(lambda: L.take_along_dim(a, L.zeros(4, 3, dtype=L.long), 0))]"
     ),
+    # adaptive average pooling of an integer tensor gave the means truncated (zeros here); PyTorch has no integer
+    # kernel for it
+    "adaptive average pooling of integers refuses": (
+        "def err(f):\n"
+        "    try:\n        return repr(f())\n"
+        "    except Exception as e:\n        return type(e).__name__ + ': ' + str(e).splitlines()[0]\n"
+        "x = L.arange(16).reshape(1, 1, 4, 4)\n"
+        "[err(lambda: L.nn.functional.adaptive_avg_pool2d(x, 2)), err(lambda: L.nn.AdaptiveAvgPool1d(2)(x[0])), "
+        "err(lambda: L.nn.functional.adaptive_avg_pool2d(x.contiguous(memory_format=L.channels_last), 3)), "
+        "err(lambda: L.nn.functional.adaptive_avg_pool3d(x, 2))]"
+    ),
+    # a channels-last image stays channels-last through the layers PyTorch writes in the input's suggested memory
+    # format (they all gave contiguous outputs, so .view(N, -1) worked where PyTorch refuses)
+    "channels-last images stay channels-last": (
+        "def err(f):\n"
+        "    try:\n        return repr(f())\n"
+        "    except Exception as e:\n        return type(e).__name__ + ': ' + str(e).splitlines()[0]\n"
+        "F = L.nn.functional; L.manual_seed(0)\n"
+        "x = L.arange(120.).reshape(2, 3, 4, 5).contiguous(memory_format=L.channels_last).requires_grad_()\n"
+        "w = L.ones(6, 3, 3, 3) / 27\n"
+        "steps = [F.conv2d(x, w, padding=1)]\n"
+        "steps.append(F.batch_norm(steps[-1], None, None, training=True))\n"
+        "steps.append(F.group_norm(steps[-1], 2))\n"
+        "steps.append(F.max_pool2d(steps[-1], 2, ceil_mode=True))\n"
+        "steps.append(F.interpolate(steps[-1], scale_factor=2, mode='bilinear'))\n"
+        "steps.append(F.avg_pool2d(steps[-1], 2))\n"
+        "steps.append(F.adaptive_avg_pool2d(steps[-1], (3, 2)))\n"
+        "steps.append(F.pad(steps[-1], (1, 1, 0, 1)))\n"
+        "steps.append(F.adaptive_max_pool2d(steps[-1], 2))\n"
+        "y = steps[-1]\n"
+        "[s.stride() for s in steps] + [s.grad_fn.name() for s in steps] + [err(lambda: y.view(2, -1)), "
+        "y.reshape(2, -1).grad_fn.name(), F.conv2d(x.transpose(2, 3), w).stride(), "
+        "F.interpolate(x[:, :, :1, :1], size=2).stride(), F.avg_pool2d(x[:, :, 1:], 1).stride(), "
+        "F.max_pool2d(x.permute(0, 3, 1, 2)[:, :1], 1).stride(), F.pad(L.ones(2, 1, 1, 1), (1, 1)).stride()]"
+    ),
 }
 
 REFUSED = {}

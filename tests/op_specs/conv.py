@@ -20,6 +20,35 @@ def _by_dims(batched, unbatched):
     return lambda ns, x: (batched if x.ndim == 4 else unbatched)(fnl(ns), x)
 
 
+# F.interpolate's rows: each mode, shrinking and growing, with and without align_corners (row name: its cases)
+_INTERP_CALLS = {
+    "nearest1d": lambda F, x: F.interpolate(x, scale_factor=1.7),
+    "nearest2d": lambda F, x: F.interpolate(x, size=(5, 2)),
+    "nearest3d": lambda F, x: F.interpolate(x, size=(3, 4, 1)),
+    "nearest_exact1d": lambda F, x: F.interpolate(x, size=7, mode="nearest-exact"),
+    "nearest_exact2d": lambda F, x: F.interpolate(x, scale_factor=(1.5, 0.5), mode="nearest-exact"),
+    "nearest_exact3d": lambda F, x: F.interpolate(x, size=(3, 1, 5), mode="nearest-exact"),
+    "linear1d": lambda F, x: F.interpolate(x, size=8, mode="linear", align_corners=x.shape[0] == 1),
+    "bilinear2d": lambda F, x: F.interpolate(x, size=(7, 3), mode="bilinear", align_corners=x.shape[0] == 1),
+    "trilinear3d": lambda F, x: F.interpolate(x, size=(4, 3, 2), mode="trilinear"),
+    "bicubic2d": lambda F, x: F.interpolate(x, size=(6, 3), mode="bicubic", align_corners=x.shape[0] == 1),
+    "bilinear2d_aa": lambda F, x: F.interpolate(x, size=(3, 9), mode="bilinear", antialias=True),
+    "bicubic2d_aa": lambda F, x: F.interpolate(x, size=(3, 9), mode="bicubic", antialias=True),
+    "lanczos2d_aa": lambda F, x: F.interpolate(x, size=(3, 9), mode="lanczos", antialias=True),
+}
+_INTERP_SHAPES = {
+    "nearest1d": [(2, 3, 5)], "nearest2d": [(1, 2, 3, 4)], "nearest3d": [(1, 2, 2, 3, 2)],
+    "nearest_exact1d": [(2, 2, 5)], "nearest_exact2d": [(1, 2, 3, 4)], "nearest_exact3d": [(1, 1, 2, 3, 4)],
+    "linear1d": [(2, 3, 5), (1, 2, 11)], "bilinear2d": [(2, 2, 4, 5), (1, 1, 9, 2)], "trilinear3d": [(1, 2, 3, 2, 4)],
+    "bicubic2d": [(2, 2, 4, 5), (1, 1, 3, 7)], "bilinear2d_aa": [(1, 2, 8, 6)], "bicubic2d_aa": [(1, 2, 8, 6)],
+    "lanczos2d_aa": [(1, 2, 8, 6)],
+}
+
+
+def _interpolate(name):
+    return lambda ns, x: _INTERP_CALLS[name](fnl(ns), x)
+
+
 SPECS = {
     "convolution": Spec(_convolution, [((2, 3, 6, 5), (4, 3, 2, 2), (4,)), ((2, 4, 7), (6, 2, 3), (6,)),
                                        ((1, 4, 3, 3), (4, 3, 3, 2), (6,)), ((2, 3, 4), (3, 2, 3))]),
@@ -36,4 +65,7 @@ SPECS = {
     "pixel_shuffle": Spec(lambda ns, x: fnl(ns).pixel_shuffle(x, 2), [((2, 8, 2, 3),), ((1, 1, 4, 1, 2),)]),
     "pixel_unshuffle": Spec(lambda ns, x: fnl(ns).pixel_unshuffle(x, 2), [((2, 2, 4, 6),), ((3, 2, 2),)]),
     "adaptive_avg_pool2d": Spec(lambda ns, x: fnl(ns).adaptive_avg_pool2d(x, (3, 4)), [((2, 3, 7, 9),)]),
+    "adaptive_avg_pool3d": Spec(lambda ns, x: fnl(ns).adaptive_avg_pool3d(x, (2, 3, None)), [((1, 2, 5, 4, 3),)]),
+    **{f"upsample_{name}": Spec(_interpolate(name), [(shape,) for shape in _INTERP_SHAPES[name]])
+       for name in _INTERP_SHAPES},
 }

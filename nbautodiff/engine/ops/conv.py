@@ -11,18 +11,21 @@ linear in the input, with linear rules.
 
 from __future__ import annotations
 
+import builtins
 import math
 import warnings
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from .. import dtypes
 from ..tensor import Tensor, make
 from ._util import const, shape_str
 from .nn import CONSTANT_PAD
 from .reduce import sum
 from .registry import apply, defop, public
 from .shape import permute, reshape, squeeze, unsqueeze
+from .special import _torch_name
 
 
 # ============================================================== numpy kernels (k spatial dimensions, last)
@@ -559,6 +562,7 @@ def _sep_row(name, node):
 AVG_POOL2D = _sep_row("avg_pool2d", "AvgPool2DBackward0")
 AVG_POOL3D = _sep_row("avg_pool3d", "AvgPool3DBackward0")
 ADAPTIVE_AVG_POOL2D = _sep_row("adaptive_avg_pool2d", "AdaptiveAvgPool2DBackward0")
+ADAPTIVE_AVG_POOL3D = _sep_row("adaptive_avg_pool3d", "AdaptiveAvgPool3DBackward0")
 
 
 def _avg_matrix(n, kernel, stride, pad, size, count_include_pad, divided):
@@ -620,16 +624,31 @@ def _adaptive_bounds(n, size):
     return [((i * n) // size, -(-((i + 1) * n) // size)) for i in range(size)]
 
 
-def _output_size(output_size, xs, k, name):
+def _channels_last(a) -> bool:
+    """A 4-D array laid out as (N, H, W, C) (and not also C-contiguous)."""
+    return a.ndim == 4 and not a.flags.c_contiguous and dtypes.has_layout(a, dtypes.channels_last)
+
+
+def _output_size(output_size, xs, k, name, checks=None):
+    """An adaptive pooling's output size (None keeps that size), checked in PyTorch's order: the Python wrapper's
+    length check, the kernel's, then ``checks()`` (the input's dimensions), then the sizes' signs."""
     if isinstance(output_size, (int, np.integer)) or output_size is None:
         output_size = (output_size,) * k
+    elif len(xs) <= len(output_size):  # F.adaptive_*'s _list_with_default, before the kernel's checks
+        raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
     output_size = tuple(output_size)
     if len(output_size) != k:
-        raise ValueError(f"{name}: output_size must be {k} elements, got {len(output_size)}")
+        raise RuntimeError(f"{name}: output_size must be {k}")
+    if checks is not None:
+        checks()
     size = tuple(int(n if o is None else o) for o, n in zip(output_size, xs[-k:]))
     if any(o < 0 for o in size):
+        if name.startswith("adaptive_max"):  # (its check comes after the output is allocated)
+            raise RuntimeError(f"Trying to create tensor with negative dimension {next(o for o in size if o < 0)}: "
+                               f"{shape_str(xs[:-k] + size)}")
+        got = f"{size[0]}, {size[1]},{size[2]}" if k == 3 else ", ".join(map(str, size))  # (PyTorch's spacing)
         raise RuntimeError(f"{name}: elements of output_size must be greater than or equal to 0 but received "
-                           f"{{{', '.join(map(str, size))}}}")
+                           f"{{{got}}}")
     return size
 
 
@@ -646,8 +665,10 @@ def _check_adaptive(input, k, name, colon=False):
 
 def _adaptive_avg(input, output_size, k):
     name = f"adaptive_avg_pool{k}d"
-    _check_adaptive(input, k, name)
-    size = _output_size(output_size, input._data.shape, k, name)
+    size = _output_size(output_size, input._data.shape, k, name, checks=lambda: _check_adaptive(input, k, name))
+    if input._data.dtype.kind not in "fc":  # (a matmul would truncate the means to integers)
+        suffix = "_cpu" if k == 3 else "_channels_last" if _channels_last(input._data) else ""
+        raise NotImplementedError(f"\"{name}{suffix}\" not implemented for '{_torch_name(input._data.dtype)}'")
     if all(o == 1 for o in size):  # PyTorch: the mean over the spatial dimensions
         from .reduce import mean
 
@@ -658,13 +679,13 @@ def _adaptive_avg(input, output_size, k):
         for i, (a, b) in enumerate(_adaptive_bounds(n, o)):
             m[i, a:b] = 1.0 / (b - a)
         mats.append(m)
-    return apply(ADAPTIVE_AVG_POOL2D, (input,), {"mats": tuple(mats), "scale": 1})
+    return apply(ADAPTIVE_AVG_POOL3D if k == 3 else ADAPTIVE_AVG_POOL2D, (input,), {"mats": tuple(mats), "scale": 1})
 
 
 def _adaptive_max(input, output_size, return_indices, k):
     name = f"adaptive_max_pool{k}d"
-    _check_adaptive(input, k, name, colon=True)
-    size = _output_size(output_size, input._data.shape, k, name)
+    size = _output_size(output_size, input._data.shape, k, name,
+                        checks=lambda: _check_adaptive(input, k, name, colon=True))
     x = input._data
     xs = x.shape[-k:]
     # gather each window, padded to the widest by repeating its last position (which never changes the choice)
@@ -702,6 +723,12 @@ def adaptive_avg_pool1d(input, output_size):
 def adaptive_avg_pool2d(input, output_size):
     """The mean over an (oH, oW) grid of nearly equal windows, whatever the input's size (None keeps a size)."""
     return _adaptive_avg(input, output_size, 2)
+
+
+@public(function=False, method=False, functional=True)
+def adaptive_avg_pool3d(input, output_size):
+    """The mean over an (oD, oH, oW) grid of nearly equal windows (None keeps a size)."""
+    return _adaptive_avg(input, output_size, 3)
 
 
 @public(method=False, functional=True)
@@ -778,3 +805,295 @@ def pixel_unshuffle(input, downscale_factor: int):
             raise RuntimeError(f"pixel_unshuffle expects {name} to be divisible by downscale_factor, but "
                                f"input.size({d})={input._data.shape[d]} is not divisible by {r}")
     return apply(UNSHUFFLE, (input,), {"r": r})
+
+
+# ============================================================== interpolate: one matrix per spatial dimension
+# Every mode is linear in the input and separable, so each is the product with one (out, in) matrix per spatial
+# dimension (the rows of _sep_row, PyTorch's node names): the matrices are PyTorch's CPU kernels' indices and
+# weights (UpSampleKernel.cpp), computed in the kernels' precision (float for float32/float16 inputs, double for
+# float64) so that every floor picks the same source pixel.
+def _interp_scale(n_in, n_out, align_corners, factor, ft):
+    """area_pixel_compute_scale: the step in the input per output pixel."""
+    if align_corners:
+        return ft(n_in - 1) / ft(n_out - 1) if n_out > 1 else ft(0)
+    return ft(1.0 / factor) if factor is not None and factor > 0 else ft(n_in) / ft(n_out)
+
+
+def _interp_source(scale, n_out, align_corners, cubic, ft):
+    """area_pixel_compute_source_index for every output pixel (half-pixel centres unless ``align_corners``)."""
+    i = np.arange(n_out)
+    if align_corners:
+        return scale * i.astype(ft)
+    src = (np.float64(scale) * (i + 0.5) - 0.5).astype(ft)
+    return src if cubic else np.maximum(src, ft(0))
+
+
+def _floorf(v):
+    """C's floorf: the value rounded to float first (the kernels call it on doubles too)."""
+    return np.floor(np.asarray(v).astype(np.float32)).astype(np.int64)
+
+
+def _guard(real, n_in, ft):
+    """guard_index_and_lambda: the pixel at or before each source position, and the distance past it in [0, 1]."""
+    index = np.minimum(_floorf(real), n_in - 1)
+    return index, np.clip(real - index.astype(ft), ft(0), ft(1)).astype(ft)
+
+
+def _cubic_weights(t, a):
+    """The four cubic-convolution weights of the pixels at -1, 0, 1, 2 from the one before position t."""
+    def near(x):  # |x| <= 1
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x):  # 1 < |x| < 2
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+
+    one = t.dtype.type(1)
+    return far(t + one), near(t), near(one - t), far(one - t + one)
+
+
+def _aa_filter(mode, ft):
+    """The filters of the antialiased modes (Pillow's): triangle, Keys cubic (a = -0.5) and Lanczos-3."""
+    def triangle(x):
+        x = np.abs(x)
+        return np.where(x < 1, 1 - x, 0).astype(ft)
+
+    def keys(x):
+        x = np.abs(x)
+        a = ft(-0.5)
+        near = ((a + 2) * x - (a + 3)) * x * x + 1
+        far = ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+        return np.where(x < 1, near, np.where(x < 2, far, 0)).astype(ft)
+
+    def lanczos(x):
+        x = x.astype(np.float64)
+        return np.where((x >= -3) & (x < 3), np.sinc(x) * np.sinc(x / 3), 0).astype(ft)
+
+    return {"bilinear": (triangle, 2), "bicubic": (keys, 4), "lanczos": (lanczos, 6)}[mode]
+
+
+def _nearest_index(mode, n_in, n_out, factor, ft, vectorized):
+    """The source pixel of each output pixel, as PyTorch's two CPU kernels pick it: the vectorized one (nearest_idx:
+    in float, a size kept or doubled copied exactly) or the generic one (in the opmath type, no special cases).
+    (PyTorch's backward always takes nearest_idx, so where a scale factor keeps or doubles a size and the generic
+    kernel ran, its gradient is not its forward's adjoint; this one is.)"""
+    i = np.arange(n_out)
+    if vectorized:
+        if mode == "nearest" and n_out == n_in:
+            return i
+        if mode == "nearest" and n_out == 2 * n_in:
+            return i >> 1
+        scale = _interp_scale(n_in, n_out, False, factor, np.float32)
+        real = i.astype(np.float32) * scale if mode == "nearest" else (i + 0.5) * np.float64(scale)
+        return np.minimum(_floorf(real), n_in - 1)
+    scale = _interp_scale(n_in, n_out, False, factor, ft)
+    if mode == "nearest":
+        return np.minimum(_floorf(_interp_source(scale, n_out, True, False, ft)), n_in - 1)
+    real = _interp_source(scale, n_out, False, False, ft)
+    return np.minimum(_floorf(real.astype(np.float64) + 0.5), n_in - 1)
+
+
+def _interp_matrix(mode, n_in, n_out, align_corners, factor, dtype, antialias, vectorized):
+    """The (n_out, n_in) matrix of one spatial dimension; ``factor`` is the user's scale factor or None."""
+    ft = np.float64 if dtype == np.float64 else np.float32  # the kernels' opmath type
+    m = np.zeros((n_out, n_in))
+    rows = np.arange(n_out)
+    if mode in ("nearest", "nearest-exact"):
+        m[rows, _nearest_index(mode, n_in, n_out, factor, ft, vectorized)] = 1.0
+        return m
+    if antialias and n_out == n_in:  # PyTorch's separable kernel leaves a kept size as it is (whatever the scale)
+        m[rows, rows] = 1.0
+        return m
+    if antialias:  # Pillow's: the filter widened by the scale when shrinking, each row normalised
+        filt, size = _aa_filter(mode, ft)
+        scale = _interp_scale(n_in, n_out, align_corners, factor, ft)
+        support = ft(size * 0.5) * scale if scale >= 1 else ft(size * 0.5)
+        widest = int(math.ceil(support)) * 2 + 1
+        invscale = ft(1.0) / scale if scale >= 1 else ft(1.0)
+        for i in range(n_out):
+            center = ft(np.float64(scale) * (i + 0.5))
+            lo = max(int(np.float64(center - support) + 0.5), 0)
+            count = min(max(min(int(np.float64(center + support) + 0.5), n_in) - lo, 0), widest)
+            pos = np.arange(lo, lo + count)
+            w = filt(((pos.astype(ft) - center).astype(np.float64) + 0.5) * np.float64(invscale))
+            total = w.sum(dtype=ft)
+            m[i, pos] = w / total if total != 0 else w
+        return m
+    wt = dtype.type if dtype in (np.float16, np.float32, np.float64) else np.float32  # the weights' storage type
+    scale = _interp_scale(n_in, n_out, align_corners, factor, ft)
+    if mode == "bicubic":
+        idx, t = _guard(_interp_source(scale, n_out, align_corners, True, ft), n_in, ft)
+        for j, w in enumerate(_cubic_weights(t, ft(-0.75))):
+            np.add.at(m, (rows, np.clip(idx + j - 1, 0, n_in - 1)), w.astype(wt))
+        return m
+    if n_out == n_in:  # linear: scale factor 1 copies
+        m[rows, rows] = 1.0
+        return m
+    idx0, lam1 = _guard(_interp_source(scale, n_out, align_corners, False, ft), n_in, ft)
+    idx1 = idx0 + (idx0 < n_in - 1)
+    lam1 = lam1.astype(wt)
+    np.add.at(m, (rows, idx0), (wt(1) - lam1).astype(np.float64))
+    np.add.at(m, (rows, idx1), lam1.astype(np.float64))
+    return m
+
+
+_UPSAMPLE = {}  # (mode, k, antialias) -> row
+for _mode, _k, _name in (("nearest", 1, "Nearest1D"), ("nearest", 2, "Nearest2D"), ("nearest", 3, "Nearest3D"),
+                         ("nearest-exact", 1, "NearestExact1D"), ("nearest-exact", 2, "NearestExact2D"),
+                         ("nearest-exact", 3, "NearestExact3D"), ("linear", 1, "Linear1D"),
+                         ("bilinear", 2, "Bilinear2D"), ("trilinear", 3, "Trilinear3D"), ("bicubic", 2, "Bicubic2D"),
+                         ("bilinear", 2, "Bilinear2DAa"), ("bicubic", 2, "Bicubic2DAa"),
+                         ("lanczos", 2, "Lanczos2DAa")):
+    _aa = _name.endswith("Aa")
+    _op = "upsample_" + _mode.replace("-", "_") + f"{_k}d" + ("_aa" if _aa else "")
+    _UPSAMPLE[_mode, _k, _aa] = _sep_row(_op, f"Upsample{_name}Backward0")
+
+_INTERP_MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "lanczos", "area", "nearest-exact")
+_INTERP_DIMS = {"linear": 1, "bilinear": 2, "bicubic": 2, "lanczos": 2, "trilinear": 3}
+
+
+def _interp_output(input, size, scale_factor, dim):
+    """F.interpolate's argument handling: the output size or the scale factors, one per spatial dimension."""
+    spatial = list(input._data.shape[2:])
+    if size is not None and scale_factor is not None:
+        raise ValueError("only one of size or scale_factor should be defined")
+    if size is not None:
+        if isinstance(size, (list, tuple)):
+            if len(size) != dim:
+                raise ValueError(
+                    "Input and output must have the same number of spatial dimensions, but got input with spatial "
+                    f"dimensions of {spatial} and output size of {size}. Please provide input tensor in (N, C, d1, "
+                    "d2, ...,dK) format and output size in (o1, o2, ...,oK) format.")
+            if not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) or
+                       isinstance(s, Tensor) and s._data.dtype.kind in "iu" for s in size):
+                raise TypeError("expected size to be one of int or Tuple[int] or Tuple[int, int] or Tuple[int, int, "
+                                f"int], but got size with types {[type(s) for s in size]}")
+            return [int(s) for s in size], None
+        return [int(size)] * dim, None
+    if scale_factor is not None:
+        if isinstance(scale_factor, (list, tuple)):
+            if len(scale_factor) != dim:
+                raise ValueError(
+                    "Input and scale_factor must have the same number of spatial dimensions, but got input with "
+                    f"spatial dimensions of {spatial} and scale_factor of shape {scale_factor}. Please provide input "
+                    "tensor in (N, C, d1, d2, ...,dK) format and scale_factor in (s1, s2, ...,sK) format.")
+            return None, [float(s) for s in scale_factor]
+        return None, [float(scale_factor)] * dim
+    raise ValueError("either size or scale_factor should be defined")
+
+
+def _check_upsample(input, out_size, k):
+    """upsample_{1,2,3}d_common_check: positive sizes, a non-empty (N, C, *spatial) input."""
+    names = ("D", "H", "W")[3 - k:]
+    xs = input._data.shape
+    if not all(n > 0 for n in (*xs[2:], *out_size)):
+        got_in = ", ".join(f"{a}: {n}" for a, n in zip(names, xs[2:]))
+        got_out = ", ".join(f"{a}: {n}" for a, n in zip(names, out_size))
+        raise RuntimeError(f"Input and output sizes should be greater than 0, but got input ({got_in})"
+                           f"{' and' if k == 1 else ''} output ({got_out})")
+    if any(n == 0 for n in xs[1:]):
+        raise RuntimeError(f"Non-empty {k + 2}D data tensor expected but got a tensor with sizes {shape_str(xs)}")
+
+
+def _check_interp_dtype(input, mode, k, antialias):
+    """PyTorch's kernels: floating inputs, and uint8 for the nearest modes (bilinear/bicubic's uint8 kernels, with
+    their integer rounding, are not built here)."""
+    dt = input._data.dtype
+    if dt.kind == "f" and not (antialias and dt == np.float16):
+        return
+    if antialias:
+        kernel = "compute_index_ranges_weights"
+    elif k == 2 and mode in ("nearest", "nearest-exact", "bilinear"):
+        kernel = f"upsample_{'bilinear' if mode == 'bilinear' else 'nearest'}2d_channels_last"
+    else:
+        kernel = {"bicubic": "cubic", "linear": "linear", "bilinear": "linear", "trilinear": "linear"}.get(mode)
+        kernel = f"compute_indices_weights_{kernel or 'nearest'}"
+    if dt == np.uint8 and mode in ("nearest", "nearest-exact"):
+        return
+    if dt == np.uint8 and mode in ("bilinear", "bicubic"):
+        raise NotImplementedError(f"interpolate: mode={mode!r} on a uint8 tensor is not built into the own engine\n"
+                                  "(PyTorch rounds it with integer weights); convert first, e.g. x.float()")
+    raise NotImplementedError(f"\"{kernel}\" not implemented for '{_torch_name(dt)}'")
+
+
+@public(method=False, functional=True)
+def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None,
+                antialias=False):
+    """Resample the spatial dimensions of an (N, C, *spatial) tensor to ``size`` or by ``scale_factor``.
+
+    ``mode``: nearest, nearest-exact, linear (3-D), bilinear / bicubic (4-D), trilinear (5-D), area (adaptive average
+    pooling) or lanczos (4-D, antialiased). ``align_corners=True`` maps the corner pixels' centres onto each other;
+    ``antialias=True`` widens the filter when shrinking.
+
+    >>> F.interpolate(torch.tensor([[[1., 2.]]]), scale_factor=2, mode="linear")   # doctest: +SKIP
+    tensor([[[1.0000, 1.2500, 1.7500, 2.0000]]])
+    """
+    if mode in ("nearest", "area", "nearest-exact"):
+        if align_corners is not None:
+            raise ValueError("align_corners option can only be set with the interpolating modes: linear | bilinear | "
+                             "bicubic | trilinear")
+    elif align_corners is None:
+        align_corners = False
+    ndim = input._data.ndim
+    dim = ndim - 2
+    out_size, factors = _interp_output(input, size, scale_factor, dim)
+    if recompute_scale_factor and size is not None:
+        raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
+    if mode == "area" and out_size is None:
+        recompute_scale_factor = True
+    if recompute_scale_factor:
+        out_size = [int(n * s) for n, s in zip(input._data.shape[2:], factors)]
+        factors = None
+    if antialias and not (mode in ("bilinear", "bicubic", "lanczos") and ndim == 4):
+        raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires a 4-D "
+                         "tensor as input")
+    if mode == "lanczos" and ndim == 4:
+        if align_corners:
+            raise ValueError("Lanczos mode does not support align_corners=True")
+        if not antialias:
+            raise ValueError("Lanczos mode requires antialias=True")
+    if mode not in _INTERP_MODES or ndim not in (3, 4, 5):
+        raise NotImplementedError(
+            f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {ndim}D) for the modes: nearest | linear | "
+            f"bilinear | bicubic | trilinear | lanczos | area | nearest-exact (got {mode})")
+    if mode in _INTERP_DIMS and _INTERP_DIMS[mode] != dim:
+        need = _INTERP_DIMS[mode]
+        raise NotImplementedError(f"Got {ndim}D input, but {mode} mode needs {need + 2}D input")
+    if out_size is None:  # the output size from the scale factors (PyTorch's C++ does the same, in double)
+        out_size = [int(n * s) for n, s in zip(input._data.shape[2:], factors)]
+    if mode == "area":
+        pool = (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d)[dim - 1]
+        return pool(input, out_size)
+    _check_interp_dtype(input, mode, dim, antialias)
+    _check_upsample(input, out_size, dim)
+    xs = input._data.shape[2:]
+    dt = input._data.dtype
+    # PyTorch's vectorized nearest kernel (for small 2-D outputs and channels-last inputs of 4+ channels)
+    layout = dtypes.channels_last if dim == 2 else dtypes.channels_last_3d
+    vectorized = dim > 1 and input._data.shape[1] > 3 and dtypes.has_layout(input._data, layout) or (
+        dim == 2 and builtins.sum(out_size) <= 128)
+    mats = tuple(_interp_matrix(mode, n, o, align_corners, None if factors is None else f, dt, antialias, vectorized)
+                 for n, o, f in zip(xs, out_size, factors or (None,) * dim))
+    return apply(_UPSAMPLE[mode, dim, bool(antialias)], (input,), {"mats": mats, "scale": 1})
+
+
+@public(method=False, functional=True)
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    """Deprecated name of :func:`interpolate`."""
+    warnings.warn("`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` instead.", stacklevel=2)
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+@public(method=False, functional=True)
+def upsample_nearest(input, size=None, scale_factor=None):
+    """Deprecated: ``interpolate(..., mode="nearest")``."""
+    warnings.warn("`nn.functional.upsample_nearest` is deprecated. Use `nn.functional.interpolate` instead.",
+                  stacklevel=2)
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+@public(method=False, functional=True)
+def upsample_bilinear(input, size=None, scale_factor=None):
+    """Deprecated: ``interpolate(..., mode="bilinear", align_corners=True)``."""
+    warnings.warn("`nn.functional.upsample_bilinear` is deprecated. Use `nn.functional.interpolate` instead.",
+                  stacklevel=2)
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)

@@ -241,8 +241,6 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
         raise op.error(args, params or {}, e) from None
     if type(out) is not ndarray and not isinstance(out, np.generic):
         out = np.asarray(out)
-    if op.layout is not None and type(out) is ndarray:
-        out = _laid_out(op.layout, out, datas[0])
     # A 0-d result stays a numpy scalar: arithmetic on those is ~6x faster than on 0-d arrays, which
     # is what micrograd-style graphs of scalars are made of. Code that writes in place converts first.
     # PyTorch computes int and float32 inputs in float32, never in numpy's float64.
@@ -254,6 +252,8 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
             out = np.asarray(op.forward(*datas, **params) if params else op.forward(*datas))
         elif op.half and (op.half == "kernel" or not _state.in_backward):
             out = _in_float(op, datas, params)
+    if op.layout is not None and type(out) is ndarray:
+        out = _laid_out(op.layout, out, datas[0])
     if op.view:
         if type(datas[0]) is not ndarray:  # a view of a numpy scalar: view the array the tensor now holds
             out = op.forward(args[0]._array(), **params) if params else op.forward(args[0]._array())
@@ -326,6 +326,12 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
 def _laid_out(layout: str, out: np.ndarray, src) -> np.ndarray:
     """``out`` in PyTorch's memory layout for the row: C-contiguous, column-major matrices (``"F"``, LAPACK's), or
     (``"preserve"``) strided as its input ``src`` when that is dense (a transposed input gives a transposed result)."""
+    if layout == "suggest":  # PyTorch's suggest_memory_format: channels-last in, channels-last out; else C order
+        nd = out.ndim
+        if nd in (4, 5) and type(src) is ndarray and src.ndim == nd and _strides_like_channels_last(src):
+            order = (0, 2, 3, 1) if nd == 4 else (0, 2, 3, 4, 1)
+            return np.ascontiguousarray(out.transpose(order)).transpose(np.argsort(order))
+        layout = "C"
     if layout == "C":
         return out if out.flags.c_contiguous else np.ascontiguousarray(out)
     if layout == "F":  # (batches of vectors, eigenvalues and singular values, stay as they are)
@@ -337,6 +343,20 @@ def _laid_out(layout: str, out: np.ndarray, src) -> np.ndarray:
         laid[...] = out
         return laid
     return out
+
+
+def _strides_like_channels_last(a: np.ndarray) -> bool:
+    """PyTorch's is_channels_last_strides_2d/3d: the strides fall in (N, *spatial, C) order, read from C outwards
+    (sliced channels-last tensors count; ambiguous ones, N111 and the like, are taken as contiguous)."""
+    sizes, strides = a.shape, a.strides
+    if strides[1] == 0:
+        return False
+    low = 0
+    for d in ((1, 3, 2, 0) if a.ndim == 4 else (1, 4, 3, 2, 0)):
+        if sizes[d] == 0 or strides[d] < low or (d == 0 and low == strides[1]):
+            return False
+        low = strides[d] * (sizes[d] if sizes[d] > 1 else 1)
+    return True
 
 
 def dense(a: np.ndarray) -> bool:
@@ -531,9 +551,14 @@ def _push_level(op: Op, args: tuple, params, result: Tensor, table, inner) -> No
 # against PyTorch on transposed and permuted inputs (tests/test_fidelity.py's layout case).
 CONTIGUOUS_OUT = frozenset((
     "softmax", "log_softmax", "cumsum", "cumprod", "logcumsumexp", "roll", "masked_fill", "masked_fill_tensor",
-    "layer_norm", "constant_pad", "index_add", "index_copy", "scatter", "scatter_add", "scatter_value", "cat",
-    "stack", "convolution", "batch_norm", "group_norm",
+    "layer_norm", "index_add", "index_copy", "scatter", "scatter_add", "scatter_value", "cat", "stack",
 ))
+# The rows whose output is channels-last for a channels-last input and contiguous otherwise (PyTorch's
+# suggest_memory_format): convolution, normalisation, pooling, padding and interpolation of images.
+SUGGESTED_OUT = frozenset((
+    "convolution", "batch_norm", "group_norm", "constant_pad", "max_pool2d", "max_pool3d", "adaptive_max_pool2d",
+    "avg_pool2d", "avg_pool3d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
+))  # and every upsample_* row
 # The rows whose output PyTorch allocates with the input's layout (empty_like(..., preserve_format)) where numpy's
 # fancy indexing or copies give C order.
 PRESERVED_OUT = frozenset(("flip", "sort", "sort_stable"))
@@ -548,6 +573,8 @@ def finish_registration() -> None:
         OPS[name].layout = "C"
     for name in PRESERVED_OUT:
         OPS[name].layout = "preserve"
+    for name in (*SUGGESTED_OUT, *(name for name in OPS if name.startswith("upsample_"))):
+        OPS[name].layout = "suggest"
     for name in COLUMN_MAJOR_OUT:
         OPS[name].layout = "F"
     for op in OPS.values():

@@ -123,6 +123,12 @@ class AdaptiveAvgPool2d(_AdaptivePool):
     _fn = staticmethod(F.adaptive_avg_pool2d)
 
 
+class AdaptiveAvgPool3d(_AdaptivePool):
+    """The mean over an (oD, oH, oW) grid of nearly equal windows."""
+
+    _fn = staticmethod(F.adaptive_avg_pool3d)
+
+
 class AdaptiveMaxPool1d(_AdaptiveMaxPool):
     """The maximum over ``output_size`` nearly equal windows."""
 
