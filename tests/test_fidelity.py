@@ -914,6 +914,25 @@ SILENT = {
         "err(lambda: L.nn.functional.adaptive_avg_pool2d(x.contiguous(memory_format=L.channels_last), 3)), "
         "err(lambda: L.nn.functional.adaptive_avg_pool3d(x, 2))]"
     ),
+    # integer images: avg_pool of int64 is PyTorch's truncated integer mean (it was a product with weights cast to
+    # int: zeros), the other kernels take the integer types PyTorch's do and refuse the rest (they computed them)
+    "integer inputs to pooling, convolution, hardtanh and binary_cross_entropy": (
+        "def err(f):\n"
+        "    try:\n        r = f(); return r.dtype, r.tolist()\n"
+        "    except Exception as e:\n        return type(e).__name__ + ': ' + str(e).splitlines()[0]\n"
+        "F = L.nn.functional; x = L.arange(-12, 36).reshape(1, 2, 4, 6)\n"
+        "[err(lambda: F.avg_pool2d(x, 3, 2, 1, ceil_mode=True)), err(lambda: F.avg_pool2d(x, 3, 2, 1, "
+        "count_include_pad=False)), err(lambda: F.avg_pool2d(x, 2, divisor_override=3)), "
+        "err(lambda: F.avg_pool3d(x[None], (1, 2, 3), padding=(0, 1, 1))), err(lambda: F.avg_pool1d(x[0], 3, 2, 1)), "
+        "err(lambda: F.avg_pool2d(x.int(), 2)), err(lambda: F.avg_pool3d(x[None].to(L.uint8), 2)), "
+        "err(lambda: F.max_pool2d(x.int(), 2)), err(lambda: F.max_pool2d(x.bool(), 2)), "
+        "err(lambda: F.max_pool3d(x[None].bool(), 1)), err(lambda: F.max_pool1d(x[0], 2)), "
+        "err(lambda: F.adaptive_max_pool2d(x, 2)), err(lambda: F.conv2d(x, x[:, :, :2, :2])), "
+        "err(lambda: F.conv2d(x.bool(), x[:, :, :2, :2].bool())), "
+        "err(lambda: F.conv1d(x[0].bool(), x[0, :2, :2].bool())), "
+        "err(lambda: F.hardtanh(x.to(L.uint8))), err(lambda: F.hardtanh(x.to(L.uint8), 0, 5)), "
+        "err(lambda: F.binary_cross_entropy(x.clamp(0, 1), x.clamp(0, 1)))]"
+    ),
     # a channels-last image stays channels-last through the layers PyTorch writes in the input's suggested memory
     # format (they all gave contiguous outputs, so .view(N, -1) worked where PyTorch refuses)
     "channels-last images stay channels-last": (

@@ -641,3 +641,68 @@ def test_zero_element_kaiming_warns_as_pytorch():
             warnings.simplefilter("always")
             ns.nn.init.kaiming_uniform_(ns.empty(0, 3))
         assert [str(m.message) for m in w] == ["Initializing zero-element tensors is a no-op"]
+
+
+# ------------------------------------------------------------------------------------------------ lp_pool, LRN, rrelu
+POOL_NORMS = [
+    "F.lp_pool2d(x, 2, 2)", "F.lp_pool2d(x, 3, (2, 3), stride=1, ceil_mode=True)", "F.lp_pool2d(x, float('inf'), 2)",
+    "F.lp_pool2d(x, -float('inf'), 2)", "F.lp_pool1d(x[0], 2, 3, 2)", "F.lp_pool1d(x[0], 1.5, 2)",
+    "F.lp_pool3d(x[None].abs(), 2, (1, 2, 2))", "F.lp_pool2d(x.abs(), 0.5, 2)", "F.local_response_norm(x, 3)",
+    "F.local_response_norm(x, 2, alpha=0.1, beta=0.5, k=2.)", "F.local_response_norm(x[0], 3)",
+    "F.local_response_norm(x[0, 0], 3)", "F.local_response_norm(x[None], 4)",
+    "F.local_response_norm(L.ones(0, 3, 2), 2)",
+    "F.rrelu(x)", "F.rrelu(x, 0.1, 0.3)", "F.rrelu(x, 0.2, 0.2, training=True)", "F.rrelu(x, 0.4, 0.2)",
+    "F.rrelu(x.long())", "F.rrelu(x * 1, inplace=True)", "L.rrelu(x)", "L.nn.RReLU().eval()(x)",
+    "L.nn.LPPool2d(2, 2)(x)", "L.nn.LPPool1d(2, 2)(x[0])", "L.nn.LocalResponseNorm(3)(x)",
+    "repr(L.nn.LPPool2d(2, 3))", "repr(L.nn.LocalResponseNorm(2))", "repr(L.nn.RReLU())",
+    "repr(L.nn.RReLU(0.1, 0.3, inplace=True))", "repr(L.nn.LPPool1d(float('inf'), 2, 1))",
+    "repr(L.nn.LPPool3d(1.5, (1, 2, 3)))",
+]
+
+
+@pytest.mark.parametrize("call", POOL_NORMS)
+def test_lp_pool_local_response_norm_and_rrelu_as_pytorch(call):
+    """Values (nan where a negative base meets a fractional power, as in PyTorch), node names, gradients."""
+    def run(ns):
+        x = ns.tensor(np.random.default_rng(0).standard_normal((2, 4, 5, 6)).astype(np.float32), requires_grad=True)
+        try:
+            y = eval(call, {"F": ns.nn.functional, "x": x, "L": ns})
+        except Exception as e:  # noqa: BLE001
+            return type(e).__name__, str(e).splitlines()[0]
+        if isinstance(y, str):
+            return y
+        grad = None
+        if y.requires_grad:
+            g = np.random.default_rng(2).standard_normal(tuple(y.shape)).astype(np.float32)
+            (y * ns.tensor(g)).sum().backward()
+            grad = x.grad.numpy()
+        return tuple(y.shape), str(y.dtype), y.grad_fn.name() if y.grad_fn else None, y.detach().numpy(), grad
+
+    ours, theirs = run(nbt), run(real_torch)
+    if not isinstance(theirs, tuple) or len(theirs) != 5:
+        assert ours == theirs
+        return
+    assert ours[:3] == theirs[:3]
+    np.testing.assert_allclose(ours[3], theirs[3], rtol=1e-5, atol=1e-6)
+    if theirs[4] is not None:
+        np.testing.assert_allclose(ours[4], theirs[4], rtol=1e-4, atol=1e-5)
+
+
+def test_rrelu_in_training_draws_a_slope_per_negative_element():
+    """Each x <= 0 is scaled by its own slope in [lower, upper] (uniform: its mean near the middle), x > 0 passes;
+    the gradient is the slope drawn, and manual_seed repeats the draw."""
+    x = nbt.randn(200, 50, requires_grad=True)
+    nbt.manual_seed(3)
+    y = nbt.nn.functional.rrelu(x, 0.1, 0.3, training=True)
+    y.sum().backward()
+    a, slopes = x.detach().numpy(), x.grad.numpy()
+    neg = a <= 0
+    assert np.array_equal(y.detach().numpy()[~neg], a[~neg]) and (slopes[~neg] == 1).all()
+    assert ((slopes[neg] >= 0.1) & (slopes[neg] <= 0.3)).all() and abs(slopes[neg].mean() - 0.2) < 0.005
+    np.testing.assert_allclose(y.detach().numpy()[neg], a[neg] * slopes[neg], rtol=1e-6)
+    assert y.grad_fn.name() == "RreluWithNoiseBackward0"
+    nbt.manual_seed(3)
+    again = nbt.nn.functional.rrelu(x.detach(), 0.1, 0.3, training=True)
+    assert np.array_equal(again.numpy(), y.detach().numpy())
+    module = nbt.nn.RReLU(0.1, 0.3)
+    assert module.training and not np.array_equal(module(x).detach().numpy(), module.eval()(x).detach().numpy())

@@ -383,7 +383,15 @@ class Tensor(metaclass=_TorchName):
 
     def stride(self, dim=None):
         """Steps in elements between neighbours along each dimension (numpy's byte strides over the item size)."""
-        steps = tuple(s // self._data.itemsize for s in np.asarray(self._data).strides)
+        a = np.asarray(self._data)
+        if a.size == 0:  # numpy gives an empty array zero strides; PyTorch, those of its (contiguous) layout
+            steps, n = [], 1
+            for size in reversed(a.shape):
+                steps.append(n)
+                n *= max(size, 1)
+            steps = tuple(reversed(steps))
+        else:
+            steps = tuple(s // self._data.itemsize for s in a.strides)
         if dim is None:
             return steps
         from .ops._util import one_dim

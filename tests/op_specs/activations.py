@@ -36,6 +36,10 @@ SPECS = {
     "celu": Spec(lambda ns, x: fnl(ns).celu(x, alpha=2.0) + ns.celu(x), UNARY, edges=EDGES),
     "celu_inplace": Spec(lambda ns, x: fnl(ns).celu(x * 1, 2.0, inplace=True), UNARY, edges=EDGES),
     "leaky_relu": Spec(lambda ns, x: fnl(ns).leaky_relu(x, 0.2) + fnl(ns).leaky_relu(x), UNARY, edges=EDGES),
+    # eval mode (the mean slope), and training with lower == upper (no draw); the drawn slopes: tests/test_nn_more.py
+    "rrelu_with_noise": Spec(lambda ns, x: fnl(ns).rrelu(x, 0.1, 0.3) + fnl(ns).rrelu(x * 2, 0.2, 0.2, training=True),
+                             UNARY, edges=EDGES),
+    "rrelu_with_noise_inplace": Spec(lambda ns, x: fnl(ns).rrelu(x * 1, 0.1, 0.3, inplace=True), UNARY, edges=EDGES),
     "leaky_relu_inplace": Spec(lambda ns, x: fnl(ns).leaky_relu(x * 1, 0.2, inplace=True), UNARY, edges=EDGES),
     # the gradient is 0 at the bounds themselves (relu6 at 0 and 6)
     "hardtanh": Spec(lambda ns, x: fnl(ns).hardtanh(x) + fnl(ns).relu6(x * 4) + fnl(ns).hardtanh_(x * 1, -0.5, 0.5),
@@ -67,6 +71,9 @@ SPECS = {
                                domain=PIECES, edges=[([-4.0, -3.0, 0.0, 3.0, 4.0], [1.0, 2.0, -1.0, 1.0, 1.0])]),
     "leaky_relu_backward": Spec(_backward("leaky_relu_backward", lambda a, g, x: a.leaky_relu_backward(
         g, x, 0.2, False), negative_slope=0.2), SAME, edges=[([-1.0, 0.0, 1.0], [1.0, 2.0, -1.0])]),
+    "rrelu_with_noise_backward": Spec(_backward("rrelu_with_noise_backward", lambda a, g, x: (
+        a.rrelu_with_noise_backward(g, x, x.detach() * 0 + 1, 0.1, 0.3, False, False)), noise=None, slope=0.2), SAME,
+        edges=[([-1.0, 0.0, 1.0], [1.0, 2.0, -1.0])]),
     "hardtanh_backward": Spec(_backward("hardtanh_backward", lambda a, g, x: a.hardtanh_backward(g, x, -1.0, 1.0),
                                         min_val=-1.0, max_val=1.0), SAME,
                               edges=[([-1.0, 0.0, 1.0, 1.5], [1.0, 2.0, -1.0, 3.0])]),

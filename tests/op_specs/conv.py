@@ -65,6 +65,11 @@ SPECS = {
     "pixel_shuffle": Spec(lambda ns, x: fnl(ns).pixel_shuffle(x, 2), [((2, 8, 2, 3),), ((1, 1, 4, 1, 2),)]),
     "pixel_unshuffle": Spec(lambda ns, x: fnl(ns).pixel_unshuffle(x, 2), [((2, 2, 4, 6),), ((3, 2, 2),)]),
     "adaptive_avg_pool2d": Spec(lambda ns, x: fnl(ns).adaptive_avg_pool2d(x, (3, 4)), [((2, 3, 7, 9),)]),
+    # dilated, padded, strided blocks that overlap (fold sums them); unbatched inputs
+    "im2col": Spec(lambda ns, x: fnl(ns).unfold(x, (2, 3), dilation=(2, 1), padding=1, stride=(1, 2)),
+                   [((2, 3, 5, 6),), ((2, 4, 3),)]),
+    "col2im": Spec(lambda ns, c: fnl(ns).fold(c, (4, 5), 2, padding=(1, 0), stride=(2, 1)),
+                   [((2, 12, 12),), ((8, 12),)]),
     "adaptive_avg_pool3d": Spec(lambda ns, x: fnl(ns).adaptive_avg_pool3d(x, (2, 3, None)), [((1, 2, 5, 4, 3),)]),
     **{f"upsample_{name}": Spec(_interpolate(name), [(shape,) for shape in _INTERP_SHAPES[name]])
        for name in _INTERP_SHAPES},

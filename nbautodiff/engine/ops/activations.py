@@ -346,6 +346,53 @@ def leaky_relu_(input, negative_slope: float = 0.01):
     return leaky_relu(input, negative_slope, inplace=True)
 
 
+# rrelu: leaky_relu with a random slope from U(lower, upper) per element in training, the mean slope otherwise
+def _rrelu_rule(g, x, *, noise, slope):
+    return g * noise if noise is not None else _select(_d(x) > 0, g, g * slope)
+
+
+_rrelu_backward = _backward_row("rrelu_with_noise_backward", "RreluWithNoiseBackwardBackward0", _rrelu_rule)
+
+
+def _rrelu_fwd(x, *, noise, slope):
+    return x * noise if noise is not None else _leaky_fwd(x, negative_slope=slope)
+
+
+def _rrelu_vjp(g, out, x, **p):
+    return _rrelu_backward(g, x, **p)
+
+
+RRELU = defop("rrelu_with_noise", "RreluWithNoiseBackward0", _rrelu_fwd, vjp=(_rrelu_vjp,), jvp=(_rrelu_vjp,),
+              save=(0,), arrays=True, half_vjp=True)
+RRELU_INPLACE = defop("rrelu_with_noise_inplace", "RreluWithNoiseBackward1", _rrelu_fwd, vjp=(_rrelu_vjp,),
+                      jvp=(_rrelu_vjp,), save=(0,), arrays=True, half_vjp=True)
+
+
+@public(method=False, functional=True)
+def rrelu(input, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False, inplace: bool = False):
+    """Randomized leaky ReLU: in training each x <= 0 is scaled by its own slope drawn from U(lower, upper) (numpy's
+    generator: torch.manual_seed repeats the draw, the numbers differ from PyTorch's), otherwise by
+    (lower + upper) / 2."""
+    float_kernel("leaky_relu_cpu", "rrelu", input)
+    if lower > upper:
+        raise RuntimeError(f"Lower bound should be less than or equal to the upper bound\nrrelu: got lower={lower} "
+                           f"and upper={upper}")
+    noise = None
+    if training and upper - lower > 1e-6:
+        from .. import factories
+
+        x = input._data
+        draw = factories._rng().uniform(lower, upper, x.shape).astype(x.dtype)
+        noise = np.where(x <= 0, draw, x.dtype.type(1))
+    params = {"noise": noise, "slope": (lower + upper) / 2}
+    return _run(RRELU, input, params, inplace, "rrelu_", RRELU_INPLACE)
+
+
+@public(method=False, functional=True)
+def rrelu_(input, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False):
+    return rrelu(input, lower, upper, training, inplace=True)
+
+
 def _inside(x, lo, hi):
     """Where hardtanh passes the gradient: not at or beyond a bound (so a nan passes it, as PyTorch's)."""
     return ~((_d(x) <= lo) | (_d(x) >= hi))
@@ -369,6 +416,9 @@ def hardtanh(input, min_val: float = -1.0, max_val: float = 1.0, inplace: bool =
         raise ValueError("min_val cannot be greater than max_val")
     if isinstance(input, Tensor) and input._data.dtype == np.bool_:
         raise RuntimeError("Bool inputs not supported for hardtanh\nhardtanh: convert first, e.g. x.float()")
+    if isinstance(input, Tensor) and input._data.dtype.kind == "u" and (min_val < 0 or max_val < 0):
+        raise RuntimeError("cannot do hardtanh on an unsigned type with negative limits\n"
+                           "hardtanh: convert first (x.float()) or give limits >= 0")
     return _run(HARDTANH, input, {"min_val": min_val, "max_val": max_val}, inplace, "hardtanh_")
 
 

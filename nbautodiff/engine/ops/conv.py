@@ -1,5 +1,5 @@
 """Convolution and pooling: conv1d/2d/3d and their transposes (one row, PyTorch's ConvolutionBackward0), max and
-average pooling, their adaptive forms, unfold/fold, interpolate and pixel_shuffle.
+average pooling, their adaptive forms, pixel_shuffle, unfold/fold (im2col/col2im) and interpolate.
 
 The convolution is im2col (``sliding_window_view``) and one ``np.matmul``; its transpose a matmul and one strided add
 per kernel offset (col2im). The rules run on arrays (plain backward) or on tensors (``create_graph``): the input's
@@ -269,6 +269,7 @@ def _convnd(k, name, input, weight, bias, stride, padding, dilation, groups):
     if any(p < e for p, e in zip(padded, eff)):
         raise RuntimeError(f"Calculated padded input size per channel: ({_sizes(padded)}). Kernel size: "
                            f"({_sizes(eff)}). Kernel size can't be greater than actual input size")
+    _refuse_dtype(input, "compute_columns3d" if k == 3 else "slow_conv2d_cpu", ints=True)
     size = tuple((p - e) // s + 1 for p, e, s in zip(padded, eff, stride))
     out = _conv(x, weight, bias, stride=stride, padding=padding, dilation=dilation, groups=int(groups),
                 transposed=False, size=size, in_size=xs[2:], kernel=kernel)
@@ -460,10 +461,21 @@ def _check_pool(x, kernel, stride, padding, dilation, ceil_mode, k):
 def _max_poolnd(k, row, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
     kernel, stride, padding, dilation = _pool_args(kernel_size, stride, padding, dilation, k)
     size = _check_pool(input, kernel, stride, padding, dilation, ceil_mode, k)
+    _refuse_dtype(input, f"max_pool{k}d", ints=True)
     x = input._data
     index = _max_pool_index(x, kernel, stride, padding, dilation, size)
     out = apply(row, (input,), {"index": index, "k": k, "in_size": tuple(x.shape[-k:])})
     return (out, make(index.astype(np.int64))) if return_indices else out
+
+
+def _refuse_dtype(input, kernel, ints=False, long=False):
+    """PyTorch's CPU kernels here take floating inputs, some also every integer type (``ints``) or int64 alone
+    (``long``): its error for the rest (numpy would compute them, truncating or wrapping)."""
+    dt = input._data.dtype
+    if dt.kind == "f" or ints and dt.kind in "iu" or long and dt == np.int64:
+        return
+    raise NotImplementedError(f"\"{kernel}\" not implemented for '{_torch_name(dt)}'\n"
+                              f"{kernel.split('_out')[0]}: convert first, e.g. x.float()")
 
 
 def _as_1d(input, name):
@@ -497,6 +509,7 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     if kk > 0 and s > 0 and d > 0 and _pool_size(input._data.shape[-1], kk, s, p, d, ceil_mode) < 1:
         raise RuntimeError(f"max_pool1d() Invalid computed output size: "
                            f"{_pool_size(input._data.shape[-1], kk, s, p, d, ceil_mode)}")
+    _refuse_dtype(input, "max_pool1d_impl")
     out = _max_poolnd(2, MAX_POOL2D, unsqueeze(input, -2), (1, kk), (1, s), (0, p), (1, d), ceil_mode, return_indices)
     if return_indices:
         return squeeze(out[0], -2), make(out[1]._data.squeeze(-2))
@@ -585,10 +598,21 @@ def _avg_poolnd(k, row, input, kernel_size, stride, padding, ceil_mode, count_in
         raise IndexError(f"Dimension out of range (expected to be in range of [-{max(input._data.ndim, 1)}, "
                          f"{max(input._data.ndim, 1) - 1}], but got {-k - 1})")
     size = _check_pool(input, kernel, stride, padding, dilation, ceil_mode, k)
+    _refuse_dtype(input, "avg_pool2d" if k == 2 else "avg_pool3d_out_frame", long=True)
     xs = input._data.shape[-k:]
     divided = divisor_override is None
     mats = tuple(_avg_matrix(n, kk, s, p, o, count_include_pad, divided)
                  for n, kk, s, p, o in zip(xs, kernel, stride, padding, size))
+    if input._data.dtype == np.int64:  # PyTorch: the integer sum divided by the window's count, truncated
+        sums = _sep_fwd(input._data, mats=tuple((m != 0).astype(np.int64) for m in mats), scale=1)
+        if divided:
+            counts = np.ones(())
+            for m in mats:  # a window's divisor is the product of its dimensions' (each row holds 1 / divisor)
+                counts = np.multiply.outer(counts, np.round(1 / m.max(1)))
+        else:
+            counts = np.full(size, divisor_override)
+        counts = counts.astype(np.int64)
+        return make(np.sign(sums) * (np.abs(sums) // counts))
     return apply(row, (input,), {"mats": mats, "scale": 1 if divided else 1.0 / divisor_override})
 
 
@@ -616,6 +640,66 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     """The mean of each (kD, kH, kW) window."""
     return _avg_poolnd(3, AVG_POOL3D, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
                        divisor_override)
+
+
+# ============================================================== power-average pooling, local response norm
+def _lp_pool(k, input, norm_type, kernel_size, stride, ceil_mode):
+    """PyTorch's composition: (sign(s)·relu(|s|) · window size)^(1/p) of s = avg_pool(x^p); max_pool of |x| for
+    p = inf."""
+    from .elementwise import relu, sign
+
+    pool = (max_pool1d, max_pool2d, max_pool3d)[k - 1]
+    if norm_type == float("inf"):
+        return pool(input.abs(), kernel_size, stride, 0, 1, ceil_mode)
+    if norm_type == -float("inf"):
+        return -pool(-input.abs(), kernel_size, stride, 0, 1, ceil_mode)
+    avg = (avg_pool1d, avg_pool2d, avg_pool3d)[k - 1]
+    out = avg(input.pow(norm_type), kernel_size, stride, 0, ceil_mode) if stride is not None else \
+        avg(input.pow(norm_type), kernel_size, padding=0, ceil_mode=ceil_mode)
+    window = math.prod(kernel_size) if isinstance(kernel_size, (tuple, list)) and len(kernel_size) == k else \
+        int(kernel_size if isinstance(kernel_size, (int, np.integer)) else kernel_size[0]) ** k
+    return (sign(out) * relu(out.abs())).mul(window).pow(1.0 / norm_type)
+
+
+@public(method=False, functional=True)
+def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """The p-norm of each window: (Σ x^p)^(1/p) (p = inf: the largest |x|)."""
+    return _lp_pool(1, input, norm_type, kernel_size, stride, ceil_mode)
+
+
+@public(method=False, functional=True)
+def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """The p-norm of each (kH, kW) window: (Σ x^p)^(1/p)."""
+    return _lp_pool(2, input, norm_type, kernel_size, stride, ceil_mode)
+
+
+@public(method=False, functional=True)
+def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """The p-norm of each (kD, kH, kW) window: (Σ x^p)^(1/p)."""
+    return _lp_pool(3, input, norm_type, kernel_size, stride, ceil_mode)
+
+
+@public(method=False, functional=True)
+def local_response_norm(input, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0):
+    """AlexNet's normalisation across channels: x / (k + alpha · mean of x² over ``size`` neighbouring
+    channels)^beta (composed as PyTorch composes it: a padded average pool)."""
+    from .nn import pad
+    from .shape import view
+
+    dim = input._data.ndim
+    if dim < 3:
+        raise ValueError(f"Expected 3D or higher dimensionality                          input (got {dim} dimensions)")
+    if input._data.size == 0:
+        return input
+    div = input.mul(input)
+    if dim == 3:
+        div = pad(unsqueeze(div, 1), (0, 0, size // 2, (size - 1) // 2))
+        div = squeeze(avg_pool2d(div, (size, 1), stride=1), 1)
+    else:
+        sizes = input._data.shape
+        div = pad(view(div, sizes[0], 1, sizes[1], sizes[2], -1), (0, 0, 0, 0, size // 2, (size - 1) // 2))
+        div = view(squeeze(avg_pool3d(div, (size, 1, 1), stride=1), 1), *sizes)
+    return input / div.mul(alpha).add(k).pow(beta)
 
 
 # ============================================================== adaptive pooling
@@ -686,6 +770,7 @@ def _adaptive_max(input, output_size, return_indices, k):
     name = f"adaptive_max_pool{k}d"
     size = _output_size(output_size, input._data.shape, k, name,
                         checks=lambda: _check_adaptive(input, k, name, colon=True))
+    _refuse_dtype(input, name)
     x = input._data
     xs = x.shape[-k:]
     # gather each window, padded to the widest by repeating its last position (which never changes the choice)
@@ -805,6 +890,123 @@ def pixel_unshuffle(input, downscale_factor: int):
             raise RuntimeError(f"pixel_unshuffle expects {name} to be divisible by downscale_factor, but "
                                f"input.size({d})={input._data.shape[d]} is not divisible by {r}")
     return apply(UNSHUFFLE, (input,), {"r": r})
+
+
+# ============================================================== unfold / fold: im2col and its adjoint col2im
+def _im2col(x, *, kernel, dilation, padding, stride, blocks, size):
+    """(N, C, H, W) -> (N, C kh kw, L): every sliding block, one column each (the convolution's windows)."""
+    if x.ndim == 3:  # unbatched, one node as in PyTorch
+        return _im2col(x[None], kernel=kernel, dilation=dilation, padding=padding, stride=stride, blocks=blocks,
+                       size=size)[0]
+    win = _windows(x, kernel, stride, padding, dilation, blocks)  # (N, C, bh, bw, kh, kw)
+    n, c = x.shape[:2]
+    return win.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * math.prod(kernel), math.prod(blocks))
+
+
+def _col2im(cols, *, kernel, dilation, padding, stride, blocks, size):
+    """(N, C kh kw, L) -> (N, C, H, W): each column added back where its block came from (overlaps sum, in the
+    input's dtype and in PyTorch's order: a float16 image rounds after every addition, as its kernel's)."""
+    if cols.ndim == 2:
+        return _col2im(cols[None], kernel=kernel, dilation=dilation, padding=padding, stride=stride, blocks=blocks,
+                       size=size)[0]
+    n = cols.shape[0]
+    c = cols.shape[1] // math.prod(kernel)
+    cols = cols.reshape((n, c) + tuple(kernel) + tuple(blocks))
+    full = tuple(n_ + 2 * p for n_, p in zip(size, padding))
+    out = np.zeros((n, c) + full, dtype=cols.dtype)
+    for i, j in np.ndindex(*kernel):
+        rows = slice(i * dilation[0], i * dilation[0] + stride[0] * (blocks[0] - 1) + 1, stride[0])
+        columns = slice(j * dilation[1], j * dilation[1] + stride[1] * (blocks[1] - 1) + 1, stride[1])
+        out[:, :, rows, columns] += cols[:, :, i, j]
+    return out[:, :, padding[0]:padding[0] + size[0], padding[1]:padding[1] + size[1]].copy() if any(padding) else out
+
+
+def _im2col_vjp(g, out, x, **p):
+    return apply(COL2IM, (g,), p) if isinstance(g, Tensor) else _col2im(g, **p)
+
+
+def _col2im_vjp(g, out, cols, **p):
+    return apply(IM2COL, (g,), p) if isinstance(g, Tensor) else _im2col(g, **p)
+
+
+IM2COL = defop("im2col", "Im2ColBackward0", _im2col, vjp=(_im2col_vjp,),
+               jvp=(lambda dx, out, x, **p: apply(IM2COL, (dx,), p),), arrays=True)
+COL2IM = defop("col2im", "Col2ImBackward0", _col2im, vjp=(_col2im_vjp,),
+               jvp=(lambda dx, out, x, **p: apply(COL2IM, (dx,), p),), arrays=True, half=False)
+
+
+def _pair_arg(v, name):
+    v = (int(v),) * 2 if isinstance(v, (int, np.integer)) else tuple(int(e) for e in v)
+    if len(v) != 2:
+        raise RuntimeError(f"It is expected {name} equals to 2, but got size {len(v)}")
+    return v
+
+
+def _block_args(kernel_size, dilation, padding, stride, order):
+    """The four pairs, checked in the order PyTorch's im2col (or col2im) checks them."""
+    args = {"kernel": _pair_arg(kernel_size, "kernel_size"), "dilation": _pair_arg(dilation, "dilation"),
+            "padding": _pair_arg(padding, "padding"), "stride": _pair_arg(stride, "stride")}
+    messages = {"kernel": ("kernel size should be greater than zero", "kernel_height", "kernel_width", 1),
+                "dilation": ("dilation should be greater than zero", "dilation_height", "dilation_width", 1),
+                "padding": ("padding should be non-negative", "pad_height", "pad_width", 0),
+                "stride": ("stride should be greater than zero", "stride_height", "stride_width", 1)}
+    for key in order:
+        text, h, w, low = messages[key]
+        if min(args[key]) < low:
+            raise RuntimeError(f"{text}, but got {h}: {args[key][0]} {w}: {args[key][1]}")
+    return args
+
+
+def _blocks(size, kernel, dilation, padding, stride):
+    return tuple((n + 2 * p - (d * (k - 1) + 1)) // s + 1
+                 for n, k, d, p, s in zip(size, kernel, dilation, padding, stride))
+
+
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1):  # F.unfold (Tensor.unfold is another function)
+    """The sliding (kh, kw) blocks of an (N, C, H, W) image as the columns of an (N, C kh kw, L) tensor (im2col:
+    a convolution is this followed by a matrix product with the flattened kernels)."""
+    p = _block_args(kernel_size, dilation, padding, stride, ("kernel", "dilation", "padding", "stride"))
+    xs = input._data.shape
+    if input._data.ndim == 2:
+        raise IndexError("Dimension out of range (expected to be in range of [-2, 1], but got 2)")
+    if input._data.ndim not in (3, 4) or 0 in xs[-3:]:
+        raise RuntimeError("Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other non-zero "
+                           f"dimensions for input, but got: {shape_str(xs)}")
+    blocks = _blocks(xs[-2:], **p)
+    if min(blocks) < 1:
+        raise RuntimeError(
+            f"Given input with spatial size ({xs[-2]}, {xs[-1]}), kernel_size=({p['kernel'][0]}, {p['kernel'][1]}), "
+            f"dilation=({p['dilation'][0]}, {p['dilation'][1]}), padding=({p['padding'][0]}, {p['padding'][1]}), "
+            f"calculated shape of the array of sliding blocks as ({blocks[0]}, {blocks[1]}), but its components "
+            "must be at least one.")
+    if input._data.dtype.kind in "iu":
+        raise NotImplementedError(f"\"im2col_out_cpu\" not implemented for '{_torch_name(input._data.dtype)}'")
+    return apply(IM2COL, (input,), {**p, "blocks": blocks, "size": tuple(xs[-2:])})
+
+
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):  # F.fold, beside F.unfold
+    """The inverse arrangement of :func:`unfold`: (N, C kh kw, L) columns summed back into an (N, C, H, W) image
+    of ``output_size`` (where blocks overlap, their values add up)."""
+    size = _pair_arg(output_size, "output_size")
+    p = _block_args(kernel_size, dilation, padding, stride, ("kernel", "stride", "dilation", "padding"))
+    xs = input._data.shape
+    if input._data.ndim not in (2, 3) or 0 in xs[-2:]:
+        raise RuntimeError("Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and non-zero "
+                           f"dimensions for input, but got: {shape_str(xs)}")
+    k = p["kernel"]
+    if xs[-2] % (k[0] * k[1]):
+        raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the product of kernel_size, but "
+                           f"got input.size(1)={xs[-2]} and kernel_size=({k[0]}, {k[1]}).")
+    blocks = _blocks(size, **p)
+    if blocks[0] * blocks[1] != xs[-1] or min(blocks) < 1:
+        raise RuntimeError(
+            f"Given output_size=({size[0]}, {size[1]}), kernel_size=({k[0]}, {k[1]}), dilation=({p['dilation'][0]}, "
+            f"{p['dilation'][1]}), padding=({p['padding'][0]}, {p['padding'][1]}), stride=({p['stride'][0]}, "
+            f"{p['stride'][1]}), expected size of input's dimension 2 to match the calculated number of sliding "
+            f"blocks {blocks[0]} * {blocks[1]} = {blocks[0] * blocks[1]}, but got input.size(2)={xs[-1]}.")
+    if input._data.dtype.kind in "iu":
+        raise NotImplementedError(f"\"col2im_out_cpu\" not implemented for '{_torch_name(input._data.dtype)}'")
+    return apply(COL2IM, (input,), {**p, "blocks": blocks, "size": size})
 
 
 # ============================================================== interpolate: one matrix per spatial dimension

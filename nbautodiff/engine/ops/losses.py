@@ -39,7 +39,7 @@ from .nn import (
 from .reduce import log_softmax, mean, sum
 from .registry import apply, defop, public
 from .shape import reshape
-from .special import xlogy
+from .special import _torch_name, xlogy
 
 
 # ============================================================== nll_loss: one row for (N, C) and one for (N, C, H, W)
@@ -502,6 +502,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if target._data.dtype != input._data.dtype:
         raise RuntimeError(f"Found dtype {_scalar_type(target)} but expected {_scalar_type(input)}")
     _not_differentiable("binary_cross_entropy", "weight", weight)
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"binary_cross_entropy\" not implemented for '{_torch_name(input._data.dtype)}'"
+                                  "\nbinary_cross_entropy: it takes probabilities; convert first, e.g. x.float()")
     for name, a in (("input", input), ("target", target)):
         if a._data.size and not ((a._data >= 0) & (a._data <= 1)).all():
             raise RuntimeError(f"all elements of {name} should be between 0 and 1")

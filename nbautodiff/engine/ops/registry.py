@@ -551,7 +551,8 @@ def _push_level(op: Op, args: tuple, params, result: Tensor, table, inner) -> No
 # against PyTorch on transposed and permuted inputs (tests/test_fidelity.py's layout case).
 CONTIGUOUS_OUT = frozenset((
     "softmax", "log_softmax", "cumsum", "cumprod", "logcumsumexp", "roll", "masked_fill", "masked_fill_tensor",
-    "layer_norm", "index_add", "index_copy", "scatter", "scatter_add", "scatter_value", "cat", "stack",
+    "layer_norm", "index_add", "index_copy", "scatter", "scatter_add", "scatter_value", "cat", "stack", "im2col",
+    "col2im",
 ))
 # The rows whose output is channels-last for a channels-last input and contiguous otherwise (PyTorch's
 # suggest_memory_format): convolution, normalisation, pooling, padding and interpolation of images.

@@ -120,6 +120,21 @@ class LeakyReLU(_Activation):
         super().__init__(negative_slope=negative_slope, inplace=inplace)
 
 
+class RReLU(Module):
+    """Randomized leaky ReLU: a slope drawn from U(lower, upper) per negative element in training, their mean in
+    eval mode."""
+
+    def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3, inplace: bool = False):
+        super().__init__()
+        self.lower, self.upper, self.inplace = lower, upper, inplace
+
+    def forward(self, input):
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"lower={self.lower}, upper={self.upper}" + _inplace_repr(self.inplace, ", ")
+
+
 class Hardtanh(_Activation):
     fn, shown = "hardtanh", ("min_val", "max_val")
 

@@ -1,7 +1,8 @@
-"""F.interpolate, nn.Upsample and friends against PyTorch: random calls over every mode (values, gradients, node
-names, strides), the argument errors, the modules. Where PyTorch 2.13 disagrees with itself (docs/design.md lists
-the four cases) the engine's forward is checked against another PyTorch oracle and its gradient against its own
-forward (the gradient of a linear map is its adjoint)."""
+"""Image ops against PyTorch: F.unfold / F.fold (nn.Unfold / nn.Fold), and F.interpolate, nn.Upsample and
+friends: random calls over every mode (values, gradients, node names, strides), the argument errors, the modules.
+Where PyTorch 2.13 disagrees with itself (docs/design.md lists the four cases) the engine's forward is checked
+against another PyTorch oracle and its gradient against its own forward (the gradient of a linear map is its
+adjoint)."""
 
 from __future__ import annotations
 
@@ -270,3 +271,77 @@ def test_where_pytorch_disagrees_with_itself(shape, kw):
         np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-12, atol=1e-12)
         assert np.abs(ours[1] - theirs[1]).max() > 0.1  # (PyTorch's gradient is not its forward's adjoint)
     check_adjoint(a, kw, ours)
+
+
+FOLDS = [
+    "F.unfold(x, 2)",
+    "F.unfold(x, (2, 3), dilation=(1, 2), padding=1, stride=(2, 1))",
+    "F.unfold(x[0], 2)",
+    "F.unfold(x.transpose(2, 3), 2)",
+    "F.unfold(x.half(), 2)",
+    "F.unfold(x > 0, 2)",
+    "F.unfold(L.randn(0, 3, 5, 6), 2)",
+    "F.fold(c, (5, 6), 2)",
+    "F.fold(c[0], (5, 6), 2)",
+    "F.fold(c.half(), (5, 6), 2)",
+    "F.fold(c > 0, (5, 6), 2)",
+    "F.fold(c[:, :, :12], (7, 6), 2, stride=2, padding=1, dilation=(1, 2))",
+    "F.fold(L.randn(0, 12, 20), (5, 6), 2)",
+    "F.fold(F.unfold(x, 3, padding=1), (5, 6), 3, padding=1)",
+    "F.fold(c.transpose(1, 2).contiguous().transpose(1, 2), (5, 6), 2)",
+    "L.nn.Unfold(2, padding=1)(x)",
+    "L.nn.Fold((5, 6), 2)(c)",
+    "repr(L.nn.Unfold(2, padding=1))",
+    "repr(L.nn.Fold((4, 5), 2, stride=2))",
+    # the errors, in PyTorch's order of checks
+    "F.unfold(x[0, 0], 2)",
+    "F.unfold(x[None], 2)",
+    "F.unfold(x, 0)",
+    "F.unfold(x, 2, stride=0)",
+    "F.unfold(x, 2, dilation=0)",
+    "F.unfold(x, 2, padding=-1)",
+    "F.unfold(x, 2, stride=0, padding=-1)",
+    "F.unfold(x, 7)",
+    "F.unfold(x, (2, 2, 2))",
+    "F.unfold(x, 2, padding=(1, 2, 3))",
+    "F.unfold(x.long(), 2)",
+    "F.unfold(L.randn(2, 0, 5, 6), 2)",
+    "F.fold(c, (4, 7), 2, stride=(1, 2))",
+    "F.fold(c, (5, 6), (2, 3))",
+    "F.fold(c[0, 0], (5, 6), 2)",
+    "F.fold(c, (5, 6), 0)",
+    "F.fold(c, 5, 2)",
+    "F.fold(c.long(), (5, 6), 2)",
+    "F.fold(c, (5, 6), 2, padding=-1)",
+    "F.fold(c, (5, 6), 2, stride=0, dilation=0)",
+    "F.fold(L.randn(2, 12, 0), (1, 1), 2)",
+    "F.fold(c, (1, 1), 2)",
+    "F.fold(L.randn(2, 13, 20), (5, 6), 2)",
+    "F.fold(c, (5, 6, 2), 2)",
+    "F.fold(L.randn(2, 0, 20), (5, 6), 2)",
+    "F.fold(c, (0, 6), 2)",
+]
+
+
+@needs_torch
+@pytest.mark.parametrize("call", FOLDS)
+def test_unfold_and_fold_as_pytorch(call):
+    """Values, dtype, strides, node name and both inputs' gradients, or the exception and its first line."""
+    def run(ns):
+        x = ns.tensor(np.random.default_rng(0).standard_normal((2, 3, 5, 6)).astype(np.float32), requires_grad=True)
+        c = ns.tensor(np.random.default_rng(1).standard_normal((2, 12, 20)).astype(np.float32), requires_grad=True)
+        try:
+            y = eval(call, {"F": ns.nn.functional, "x": x, "c": c, "L": ns})
+        except Exception as e:  # noqa: BLE001
+            return type(e).__name__, str(e).splitlines()[0]
+        if isinstance(y, str):
+            return y
+        grads = None
+        if y.requires_grad:
+            g = np.random.default_rng(2).standard_normal(tuple(y.shape)).astype(np.float32)
+            (y.float() * ns.tensor(g)).sum().backward()
+            grads = [None if t.grad is None else t.grad.numpy().round(5).tolist() for t in (x, c)]
+        return (tuple(y.shape), str(y.dtype), y.detach().float().numpy().round(5).tolist(), y.stride(),
+                y.grad_fn.name() if y.grad_fn else None, grads)
+
+    assert run(nbt) == run(real_torch)
