@@ -933,6 +933,25 @@ SILENT = {
         "err(lambda: F.hardtanh(x.to(L.uint8))), err(lambda: F.hardtanh(x.to(L.uint8), 0, 5)), "
         "err(lambda: F.binary_cross_entropy(x.clamp(0, 1), x.clamp(0, 1)))]"
     ),
+    # print(parameter) printed the tensor alone: str() skipped the subclass's repr ("Parameter containing:")
+    "print of a Parameter": (
+        "p = L.nn.Parameter(L.arange(3.)); m = L.nn.Linear(2, 1); L.nn.init.ones_(m.weight)\n"
+        "[str(p), str(m.weight), str(L.arange(3.)), '{}'.format(p), f'{p}']"
+    ),
+    # the global switches lessons and tutorials set: read back as set, restored after
+    "global switches: deterministic algorithms, matmul precision, anomaly and inference mode": (
+        "r = [L.are_deterministic_algorithms_enabled(), L.get_float32_matmul_precision(), L.is_anomaly_enabled()]\n"
+        "L.use_deterministic_algorithms(True, warn_only=True); L.set_float32_matmul_precision('medium')\n"
+        "L.set_anomaly_enabled(True)\n"
+        "r += [L.are_deterministic_algorithms_enabled(), L.is_deterministic_algorithms_warn_only_enabled(), "
+        "L.get_float32_matmul_precision(), L.is_anomaly_enabled()]\n"
+        "with L.inference_mode():\n    r.append(L.is_inference_mode_enabled())\n"
+        "r.append(L.is_inference_mode_enabled())\n"
+        "L.use_deterministic_algorithms(False); L.set_float32_matmul_precision('highest')\n"
+        "L.set_anomaly_enabled(False)\n"
+        "r + [L.detach(L.ones(2, requires_grad=True) * 2), L.is_same_size(L.ones(2), L.ones(1, 2)), "
+        "L.is_signed(L.ones(1, dtype=L.uint8)), L.vmap(lambda v: v.sum())(L.ones(2, 3))]"
+    ),
     # a channels-last image stays channels-last through the layers PyTorch writes in the input's suggested memory
     # format (they all gave contiguous outputs, so .view(N, -1) worked where PyTorch refuses)
     "channels-last images stay channels-last": (

@@ -153,6 +153,10 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False, pin_memor
         target = _default_dtype.np
     elif arr.dtype.kind in "iu":
         target = np.dtype(np.int64)
+    elif arr.dtype.kind == "c":
+        raise TypeError("tensor(): the own engine has no complex dtypes (PyTorch's complex64/complex128)\n"
+                        "a complex number is two real ones: keep the real and imaginary parts as two tensors, or "
+                        "switch to the torch backend (nbautodiff.set_backend('torch'))")
     else:
         target = arr.dtype
     return _finish(np.asarray(arr, dtype=target, order="C"), requires_grad)

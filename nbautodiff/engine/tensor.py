@@ -582,7 +582,8 @@ class Tensor(metaclass=_TorchName):
             _ops.registry.refresh_view(self)
         return tensor_repr(self)
 
-    __str__ = __repr__
+    def __str__(self) -> str:  # (through the subclass's repr: print(parameter) says "Parameter containing:")
+        return self.__repr__()
 
     # ------------------------------------------------------------------ operators
     # The four arithmetic operators go straight to the op table for tensors and plain numbers

@@ -81,7 +81,8 @@ from ...engine.ops import public_names as _public_names
 from ...engine.printing import set_printoptions  # noqa: F401
 from ...engine.tensor import Tensor  # noqa: F401
 from .._entries import entry as _entry
-from . import accelerator, autograd, cuda, distributions, func, linalg, nn, optim, special, utils  # noqa: F401,E402
+from . import accelerator, autograd, cuda, distributions, func, linalg, nn, optim, serialization, special, utils  # noqa: F401,E402
+from .serialization import load, save  # noqa: F401,E402
 
 # every op's public function, as declared beside its row, with PyTorch's keyword names and out=
 globals().update({name: _entry(name, fn) for name, fn in _public_names("function").items()})
@@ -165,3 +166,64 @@ def set_num_interop_threads(n: "int") -> None:
     if n <= 0:
         raise RuntimeError("set_num_interop_threads expects a positive integer")
     _threads["inter"] = n
+
+
+_settings = {"matmul_precision": "highest", "deterministic": False, "warn_only": False}
+
+
+def get_float32_matmul_precision() -> "str":
+    """'highest' unless set: the own engine's matmuls are numpy's float32 ones whatever the setting."""
+    return _settings["matmul_precision"]
+
+
+def set_float32_matmul_precision(precision: "str") -> None:
+    if precision not in ("highest", "high", "medium"):
+        import warnings
+
+        warnings.warn(f"{precision} is not one of 'highest', 'high', or 'medium'; the current"
+                      "setFloat32MatmulPrecision call has no effect.", UserWarning, stacklevel=2)
+        return
+    _settings["matmul_precision"] = precision
+
+
+def use_deterministic_algorithms(mode: "bool", *, warn_only: "bool" = False) -> None:
+    """Remembered and reported; the own engine's kernels are deterministic already."""
+    _settings["deterministic"], _settings["warn_only"] = mode is True or mode == 1, warn_only is True or warn_only == 1
+
+
+def are_deterministic_algorithms_enabled() -> "bool":
+    return _settings["deterministic"]
+
+
+def is_deterministic_algorithms_warn_only_enabled() -> "bool":
+    return _settings["warn_only"]
+
+
+def is_inference_mode_enabled() -> "bool":
+    from ...engine.mode import state
+
+    return state.inference
+
+
+def is_anomaly_enabled() -> "bool":
+    return autograd.is_anomaly_enabled()
+
+
+def set_anomaly_enabled(enabled: "bool", check_nan: "bool" = True) -> None:
+    autograd.set_detect_anomaly(enabled, check_nan)  # (it switches on construction, as PyTorch's)
+
+
+def detach(input):
+    """A tensor sharing ``input``'s memory, cut from the graph (``input.detach()``)."""
+    return input.detach()
+
+
+def is_same_size(input, other) -> "bool":
+    return tuple(input.shape) == tuple(other.shape)
+
+
+def is_signed(input) -> "bool":
+    return input.is_signed()
+
+
+vmap = func.vmap
