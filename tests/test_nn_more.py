@@ -706,3 +706,90 @@ def test_rrelu_in_training_draws_a_slope_per_negative_element():
     assert np.array_equal(again.numpy(), y.detach().numpy())
     module = nbt.nn.RReLU(0.1, 0.3)
     assert module.training and not np.array_equal(module(x).detach().numpy(), module.eval()(x).detach().numpy())
+
+
+# ------------------------------------------------------------------------------------------------ lazy modules
+def _lazy_story(ns):
+    """d2l's way of building a network: lazy layers, a first batch that gives them their shapes, then training."""
+    out = []
+    ns.manual_seed(0)
+    net = ns.nn.Sequential(ns.nn.LazyConv2d(6, kernel_size=5, padding=2), ns.nn.LazyBatchNorm2d(), ns.nn.ReLU(),
+                           ns.nn.MaxPool2d(2), ns.nn.Flatten(), ns.nn.LazyLinear(10))
+    out += [repr(net), [repr(p) for p in net.parameters()], list(net.state_dict())]
+    try:
+        net[0].weight.shape
+    except RuntimeError as e:
+        out.append(str(e))
+    y = net(ns.ones(2, 1, 8, 8))
+    out.append((tuple(y.shape), repr(net), [tuple(p.shape) for p in net.parameters()],
+                [type(m).__name__ for m in net], type(net[0].weight).__name__, type(net[1].running_mean).__name__,
+                sorted(net.state_dict())))
+    lin = ns.nn.LazyLinear(3, bias=False)
+    lin(ns.ones(4, 7))
+    transposed = ns.nn.LazyConvTranspose2d(4, 3, stride=2)
+    transposed(ns.ones(1, 2, 5, 5))
+    conv1 = ns.nn.LazyConv1d(3, 2)
+    conv1(ns.ones(5, 7))  # unbatched
+    norm = ns.nn.LazyInstanceNorm2d(affine=True, track_running_stats=True)
+    norm(ns.ones(2, 3, 4, 4))
+    out += [repr(lin), repr(transposed), tuple(transposed.weight.shape), repr(conv1), tuple(conv1.weight.shape),
+            repr(norm), sorted(norm.state_dict())]
+    try:
+        ns.nn.LazyConv2d(3, 2)(ns.ones(3, 4))
+    except RuntimeError as e:
+        out.append(str(e))
+    target, source = ns.nn.LazyLinear(2), ns.nn.Linear(5, 2)  # a checkpoint gives a lazy module its shapes
+    loaded = repr(target.load_state_dict(source.state_dict()))
+    out.append((loaded, tuple(target.weight.shape), bool((target.weight == source.weight).all()),
+                tuple(target(ns.ones(1, 5)).shape), type(target).__name__))
+    u = ns.nn.UninitializedParameter()
+    out.append(repr(u))
+    u.materialize((2, 3))
+    out.append((type(u).__name__, tuple(u.shape), u.requires_grad))
+    model = ns.nn.LazyLinear(1)  # an optimizer made before the first forward updates the materialized weights
+    opt = ns.optim.SGD(model.parameters(), lr=0.1)
+    model(ns.ones(3, 4)).sum().backward()
+    before = model.weight.detach().clone()
+    opt.step()
+    out.append(bool((model.weight != before).all()))
+    return out
+
+
+def test_lazy_modules_infer_their_shapes_and_become_the_ordinary_modules_as_pytorch():
+    assert _lazy_story(nbt) == _lazy_story(real_torch)
+
+
+STATE_DICT_ERRORS = [
+    "m.load_state_dict({'weight': sd['weight']})",
+    "m.load_state_dict({**sd, 'extra': L.ones(1), 'x.y': L.ones(1)})",
+    "m.load_state_dict({'weight': L.ones(3, 2), 'bias': L.ones(1)})",
+    "m.load_state_dict({'weight': 3, 'bias': sd['bias']})",
+    "m.load_state_dict({'weight': sd['weight']}, strict=False)",
+    "m.load_state_dict({**sd, 'z': L.ones(1)}, strict=False)",
+    "m.load_state_dict({'weight': sd['weight'].double(), 'bias': sd['bias']}), m.weight.dtype",
+    "m.load_state_dict(sd, strict=False).missing_keys",
+    "n.load_state_dict(nd)",
+]
+
+
+@pytest.mark.parametrize("call", STATE_DICT_ERRORS)
+def test_load_state_dict_checks_keys_and_shapes_as_pytorch(call):
+    """Missing, unexpected and mis-shaped entries raise PyTorch's error (a (1,) bias was broadcast into a (3,)
+    one), before anything is written: PyTorch copies the entries that fit first, the engine leaves the module as
+    it was (docs/design.md)."""
+    def run(ns):
+        m, src = ns.nn.Linear(5, 3), ns.nn.Linear(5, 3)
+        sd = src.state_dict()
+        n = ns.nn.Sequential(ns.nn.Linear(2, 2), ns.nn.BatchNorm1d(2))
+        nd = n.state_dict()
+        del nd["1.num_batches_tracked"]
+        before = m.weight.detach().clone()
+        try:
+            result = repr(eval(call, {"L": ns, "m": m, "sd": sd, "n": n, "nd": nd}))
+        except Exception as e:  # noqa: BLE001
+            result = type(e).__name__ + ": " + str(e)
+        return result, bool((m.weight == before).all())
+
+    ours, theirs = run(nbt), run(real_torch)
+    assert ours[0] == theirs[0]
+    assert ours[1] if ours[0].startswith("RuntimeError") else ours[1] == theirs[1]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from . import functional, init, modules, utils  # noqa: F401
 from .modules import *  # noqa: F401,F403
 from .modules import __all__ as _layers
-from .parameter import Parameter  # noqa: F401
+from .parameter import Parameter, UninitializedBuffer, UninitializedParameter  # noqa: F401
 
-__all__ = ["Parameter", "functional", "init", "modules", "utils", *_layers]
+__all__ = ["Parameter", "UninitializedBuffer", "UninitializedParameter", "functional", "init", "modules", "utils",
+           *_layers]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from .....engine import factories
+from .....engine.mode import no_grad
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
@@ -17,9 +18,17 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=None):
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
-        bound = 1.0 / math.sqrt(in_features) if in_features else 0.0
-        self.weight = Parameter(factories.empty(out_features, in_features, dtype=dtype).uniform_(-bound, bound))
-        self.bias = Parameter(factories.empty(out_features, dtype=dtype).uniform_(-bound, bound)) if bias else None
+        self.weight = Parameter(factories.empty(out_features, in_features, dtype=dtype))
+        self.bias = Parameter(factories.empty(out_features, dtype=dtype)) if bias else None
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """PyTorch's init: weight and bias U(-1/√in_features, 1/√in_features) (kaiming_uniform_ with a = √5)."""
+        bound = 1.0 / math.sqrt(self.in_features) if self.in_features else 0.0
+        with no_grad():
+            self.weight.uniform_(-bound, bound)
+            if self.bias is not None:
+                self.bias.uniform_(-bound, bound)
 
     def forward(self, x):
         return F.linear(x, self.weight, self.bias)

@@ -394,11 +394,39 @@ class Module:
                 m.state_dict(out, prefix + name + ".", keep_vars)
         return out
 
-    def load_state_dict(self, state):
-        params = {**dict(self.named_parameters()), **dict(self.named_buffers())}
-        for k, v in state.items():
-            params[k]._data[...] = v._data
-        return self
+    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
+        """Copy a state_dict's tensors into this module's parameters and persistent buffers (in place, cast to
+        their dtype; ``assign=True`` puts the given tensors in their place). Missing or unexpected keys (with
+        ``strict``) and shape mismatches raise PyTorch's error, before anything is written; returns the keys that
+        were missing and unexpected."""
+        own = self.state_dict(keep_vars=True)
+        missing = [k for k in own if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in own]
+        errors = []
+        for key, target in own.items():
+            if key not in state_dict:
+                continue
+            value = state_dict[key]
+            if not isinstance(value, Tensor):
+                errors.append(f'While copying the parameter named "{key}", expected torch.Tensor or Tensor-like '
+                              f"object from checkpoint but received {type(value)}")
+            elif getattr(target, "_lazy", False) and not getattr(value, "_lazy", False):
+                continue  # materialized below, as PyTorch's lazy modules' load hook does
+            elif tuple(value.shape) != tuple(target.shape):
+                errors.append(f"size mismatch for {key}: copying a param with shape {value.shape} from checkpoint, "
+                              f"the shape in current model is {target.shape}.")
+        if strict:
+            for what, keys in (("Unexpected", unexpected), ("Missing", missing)):
+                if keys:
+                    errors.insert(0, f"{what} key(s) in state_dict: " + ", ".join(f'"{k}"' for k in keys) + ". ")
+        if errors:
+            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" + "\n\t".join(errors))
+        for key, target in own.items():
+            if key in state_dict:
+                if getattr(target, "_lazy", False):
+                    target.materialize(tuple(state_dict[key].shape))
+                _load_into(self, key, target, state_dict[key], assign)
+        return _IncompatibleKeys(missing, unexpected)
 
     def apply(self, fn):
         for m in self.children():
@@ -420,6 +448,40 @@ class Module:
         if len(extra_lines) == 1 and not child_lines:
             return f"{type(self).__name__}({extra_lines[0]})"
         return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
+
+
+class _IncompatibleKeys(tuple):
+    """(missing_keys, unexpected_keys) of a load_state_dict; prints "<All keys matched successfully>" if none."""
+
+    def __new__(cls, missing_keys, unexpected_keys):
+        return super().__new__(cls, (missing_keys, unexpected_keys))
+
+    missing_keys = property(lambda self: self[0])
+    unexpected_keys = property(lambda self: self[1])
+
+    def __repr__(self) -> str:
+        if not self[0] and not self[1]:
+            return "<All keys matched successfully>"
+        return f"_IncompatibleKeys(missing_keys={self[0]!r}, unexpected_keys={self[1]!r})"
+
+    __str__ = __repr__
+
+
+def _load_into(root, key: str, target, value, assign: bool) -> None:
+    """One state_dict entry into its parameter or buffer: copied in place (cast to its dtype), or, with
+    ``assign``, the given tensor put in its place (a parameter stays a Parameter, with its requires_grad)."""
+    if not assign:
+        with no_grad():
+            target.copy_(value)
+        return
+    *path, name = key.split(".")
+    module = root
+    for part in path:
+        module = module._modules[part]
+    if name in module._parameters:
+        setattr(module, name, Parameter(value.detach(), target.requires_grad))
+    else:
+        module.register_buffer(name, value)
 
 
 def _addindent(s: str, n: int) -> str:
