@@ -111,6 +111,7 @@ from .pooling import (  # noqa: F401
     MaxPool2d,
     MaxPool3d,
 )
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase  # noqa: F401
 from .sparse import Embedding  # noqa: F401
 from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d  # noqa: F401
 
@@ -133,5 +134,6 @@ __all__ = [
     "UpsamplingNearest2d", "Fold", "Unfold", "RReLU", "LocalResponseNorm", "LPPool1d", "LPPool2d", "LPPool3d",
     "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d", "LazyConv1d", "LazyConv2d", "LazyConv3d",
     "LazyConvTranspose1d", "LazyConvTranspose2d", "LazyConvTranspose3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d",
-    "LazyInstanceNorm3d", "LazyLinear", "LazyModuleMixin",
+    "LazyInstanceNorm3d", "LazyLinear", "LazyModuleMixin", "GRU", "LSTM", "RNN", "GRUCell", "LSTMCell", "RNNBase",
+    "RNNCell", "RNNCellBase",
 ]
