@@ -952,6 +952,12 @@ SILENT = {
         "r + [L.detach(L.ones(2, requires_grad=True) * 2), L.is_same_size(L.ones(2), L.ones(1, 2)), "
         "L.is_signed(L.ones(1, dtype=L.uint8)), L.vmap(lambda v: v.sum())(L.ones(2, 3))]"
     ),
+    # == and != with a string, None or a list raised TypeError; PyTorch (and Python) answer False / True
+    "comparing a tensor with what is not a number": (
+        "x = L.ones(2)\n"
+        "[x == 'f', x != 'f', x == None, x != None, x == [1, 1], x == (1, 0), x == 1.0, x != True, "
+        "'a' == x, None != x, x in [None, 'a', x]]"
+    ),
     # a channels-last image stays channels-last through the layers PyTorch writes in the input's suggested memory
     # format (they all gave contiguous outputs, so .view(N, -1) worked where PyTorch refuses)
     "channels-last images stay channels-last": (

@@ -673,9 +673,13 @@ class Tensor(metaclass=_TorchName):
         return _ops.remainder(other, self)
 
     def __eq__(self, other):
+        if not isinstance(other, _COMPARED):  # a string, None, a list: Python's own answer (False), as PyTorch's
+            return NotImplemented
         return _ops.eq(self, other)
 
     def __ne__(self, other):
+        if not isinstance(other, _COMPARED):
+            return NotImplemented
         return _ops.ne(self, other)
 
     def __lt__(self, other):
@@ -1058,5 +1062,9 @@ def _install_methods() -> None:
     Tensor.mH = property(lambda self: _matrix_transpose(self, "mH", "Consider using x.conj()."))
     Tensor.H = property(lambda self: _matrix_transpose(self, "H", "Consider using x.conj()."))
 
+
+import numbers as _numbers  # noqa: E402
+
+_COMPARED = (Tensor, _numbers.Number, np.ndarray, np.generic)  # what == and != compare elementwise
 
 from . import ops as _ops  # noqa: E402  (the ops build Tensors; ops/__init__ calls _install_methods)

@@ -36,6 +36,10 @@ SPECS = {
     "logsumexp": Spec(lambda ns, x: x.logsumexp(-1), [((3, 4),), ((4,),)], edges=[([1000.0, 1000.0, -1000.0],)]),
     "softmax": Spec(lambda ns, x: x.softmax(-1), [((3, 4),), ((4,),)], edges=[([1000.0, 0.0, -1000.0],)]),
     "log_softmax": Spec(lambda ns, x: x.log_softmax(-1), [((3, 4),), ((4,),)], edges=[([1000.0, 0.0, -1000.0],)]),
+    # scaled_dot_product_attention's softmax: a row of -inf gives zeros and passes no gradient
+    "safe_softmax": Spec(lambda ns, x: ns._safe_softmax(x, -1) if ns.__name__ == "torch" else _own_apply(
+        "safe_softmax", x, dim=(x.ndim - 1,)), [((3, 4),), ((4,),)],
+        edges=[([1000.0, 0.0, -1000.0],), ([-float("inf"), -float("inf")],)]),
     # their gradients, recorded by a create_graph=True gradient (Softmax/LogSoftmaxBackwardDataBackward0)
     "softmax_backward_data": Spec(lambda ns, x, g: _softmax_grad(ns, "softmax_backward_data", g, x),
                                   [((3, 4), (3, 4)), ((4,), (4,))]),

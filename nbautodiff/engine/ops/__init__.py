@@ -1,7 +1,8 @@
 """The op table and the functional API over it (``ops.mul(x, y)``, ``ops.sum(x, 0)``...).
 
 Every differentiable primitive is one row in :data:`OPS`, made by ``defop`` in the module that groups it
-(elementwise, activations, reduce, sorting, shape, linalg, contractions, decompositions, nn, losses, conv), next
+(elementwise, activations, reduce, sorting, shape, linalg, contractions, decompositions, nn, losses, conv;
+attention's are composites), next
 to its public function, declared with ``public``. Composite functions (``outer``, ``cross_entropy``) are written with
 primitives and need no rule.
 This package's names, the Tensor methods and ``nbautodiff.torch``'s functions all follow from ``public``.
@@ -11,8 +12,8 @@ import warnings as _warnings
 
 # each module adds its rows and public functions
 from . import (  # noqa: F401
-    activations, contractions, conv, decompositions, division, elementwise, joining, layout, linalg, losses, nn,
-    positions, reduce, shape, sorting, special,
+    activations, attention, contractions, conv, decompositions, division, elementwise, joining, layout, linalg, losses,
+    nn, positions, reduce, shape, sorting, special,
 )
 from .division import constant_op
 from .inplace import check_no_partial_overlap, fill_inplace, inplace

@@ -1037,3 +1037,4 @@ def pdist(input, p: float = 2):
     if input._data.dtype.kind != "f":
         raise RuntimeError("pdist only supports floating-point dtypes\npdist: convert first, e.g. x.float()")
     return apply(PDIST, (input,), {"p": float(p)})
+

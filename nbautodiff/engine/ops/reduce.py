@@ -504,6 +504,21 @@ SOFTMAX = defop(
     jvp=(lambda dx, out, x, *, dim: out * (dx - sum(dx * out, dim, True)),),
     save_out=True, arrays=True, half_vjp=True
 )
+def _safe_softmax_fwd(x, *, dim):
+    """softmax, a row of -inf only (attention with every key masked) giving zeros, not nan."""
+    out = _softmax_fwd(x, dim=dim)
+    empty = (x == -np.inf).all(axis=dim, keepdims=True)
+    return np.where(empty, out.dtype.type(0), out) if empty.any() else out
+
+
+# PyTorch's _safe_softmax (scaled_dot_product_attention's): its backward is softmax's on the zeroed output, so a
+# fully masked row passes no gradient (softmax then where would pass nan)
+SAFE_SOFTMAX = defop(
+    "safe_softmax", "SafeSoftmaxBackward0", _safe_softmax_fwd,
+    vjp=(lambda g, out, x, *, dim: softmax_backward(g, out, dim),),
+    jvp=(lambda dx, out, x, *, dim: out * (dx - sum(dx * out, dim, True)),),
+    save_out=True, arrays=True, half_vjp=True
+)
 LOG_SOFTMAX = defop(
     "log_softmax", "LogSoftmaxBackward0", _log_softmax_fwd,
     vjp=(lambda g, out, x, *, dim: log_softmax_backward(g, out, dim),),

@@ -15,6 +15,7 @@ from .activation import (  # noqa: F401
     LogSigmoid,
     LogSoftmax,
     Mish,
+    MultiheadAttention,
     PReLU,
     ReLU,
     ReLU6,
@@ -61,7 +62,7 @@ from .lazy import (  # noqa: F401
     LazyLinear,
     LazyModuleMixin,
 )
-from .linear import Bilinear, Identity, Linear  # noqa: F401
+from .linear import Bilinear, Identity, Linear, NonDynamicallyQuantizableLinear  # noqa: F401
 from .loss import (  # noqa: F401
     BCELoss,
     BCEWithLogitsLoss,
@@ -135,5 +136,5 @@ __all__ = [
     "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d", "LazyConv1d", "LazyConv2d", "LazyConv3d",
     "LazyConvTranspose1d", "LazyConvTranspose2d", "LazyConvTranspose3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d",
     "LazyInstanceNorm3d", "LazyLinear", "LazyModuleMixin", "GRU", "LSTM", "RNN", "GRUCell", "LSTMCell", "RNNBase",
-    "RNNCell", "RNNCellBase",
+    "RNNCell", "RNNCellBase", "MultiheadAttention", "NonDynamicallyQuantizableLinear",
 ]

@@ -1,4 +1,4 @@
-"""``torch.nn.modules.linear``: Linear, Identity and Bilinear."""
+"""``torch.nn.modules.linear``: Linear, Identity, Bilinear and NonDynamicallyQuantizableLinear."""
 
 from __future__ import annotations
 
@@ -35,6 +35,10 @@ class Linear(Module):
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """nn.MultiheadAttention's output projection (a Linear; PyTorch names it so for its quantization tools)."""
 
 
 class Identity(Module):
