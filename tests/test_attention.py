@@ -133,3 +133,55 @@ def test_errors_and_structure_as_pytorch(call):
         return r if isinstance(r, (str, list)) else tuple(t.shape for t in r if t is not None)
 
     assert run(nbt) == run(real_torch)
+
+
+SRC = np.random.default_rng(2).standard_normal((5, 2, 16)).astype(np.float32)
+TGT = np.random.default_rng(3).standard_normal((4, 2, 16)).astype(np.float32)
+TRANSFORMERS = {
+    "encoder layer": (lambda ns: ns.nn.TransformerEncoderLayer(16, 4, dim_feedforward=32, dropout=0.0),
+                      lambda ns, m: m(ns.tensor(SRC))),
+    "pre-norm gelu batch_first encoder layer": (
+        lambda ns: ns.nn.TransformerEncoderLayer(16, 4, 32, 0.0, "gelu", batch_first=True, norm_first=True),
+        lambda ns, m: m(ns.tensor(SRC))),
+    "encoder layer with masks": (
+        lambda ns: ns.nn.TransformerEncoderLayer(16, 4, 32, 0.0),
+        lambda ns, m: m(ns.tensor(SRC), src_mask=ns.nn.Transformer.generate_square_subsequent_mask(5),
+                        src_key_padding_mask=ns.tensor([[False] * 4 + [True], [False] * 5]))),
+    "encoder": (lambda ns: ns.nn.TransformerEncoder(ns.nn.TransformerEncoderLayer(16, 4, 32, 0.0), 2,
+                                                    norm=ns.nn.LayerNorm(16)),
+                lambda ns, m: m(ns.tensor(SRC), mask=ns.nn.Transformer.generate_square_subsequent_mask(5))),
+    "decoder layer": (lambda ns: ns.nn.TransformerDecoderLayer(16, 4, 32, 0.0),
+                      lambda ns, m: m(ns.tensor(TGT), ns.tensor(SRC),
+                                      tgt_mask=ns.nn.Transformer.generate_square_subsequent_mask(4))),
+    "transformer": (lambda ns: ns.nn.Transformer(16, 4, 2, 2, 32, 0.0),
+                    lambda ns, m: m(ns.tensor(SRC), ns.tensor(TGT),
+                                    tgt_mask=ns.nn.Transformer.generate_square_subsequent_mask(4))),
+    "pre-norm batch_first transformer": (
+        lambda ns: ns.nn.Transformer(16, 4, 1, 1, 32, 0.0, batch_first=True, norm_first=True),
+        lambda ns, m: m(ns.tensor(SRC.transpose(1, 0, 2)), ns.tensor(TGT.transpose(1, 0, 2)))),
+}
+
+
+@pytest.mark.parametrize("name", list(TRANSFORMERS))
+def test_transformer_modules_match_pytorch(name):
+    """Same parameter names and reprs; on shared weights the same outputs, weight gradients and top node."""
+    build, call = TRANSFORMERS[name]
+    theirs, ours = build(real_torch), build(nbt)
+    mine = dict(ours.named_parameters())
+    assert list(mine) == [n for n, _ in theirs.named_parameters()] and repr(ours) == repr(theirs)
+    with nbt.no_grad():
+        for n, p in theirs.named_parameters():
+            mine[n].copy_(nbt.tensor(p.detach().numpy()))
+    results = []
+    for ns, m in ((real_torch, theirs), (nbt, ours)):
+        out = call(ns, m)
+        (out * out).sum().backward()
+        results.append((out.detach().numpy(), [p.grad.numpy() for p in m.parameters() if p.grad is not None],
+                        out.grad_fn.name()))
+    (t_out, t_grads, t_node), (o_out, o_grads, o_node) = results
+    np.testing.assert_allclose(o_out, t_out, atol=1e-4)
+    assert len(o_grads) == len(t_grads) and o_node == t_node
+    for a, b in zip(o_grads, t_grads):
+        np.testing.assert_allclose(a, b, atol=1e-3)
+    assert repr(nbt.nn.Transformer.generate_square_subsequent_mask(3)) == repr(
+        real_torch.nn.Transformer.generate_square_subsequent_mask(3))
