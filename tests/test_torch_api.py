@@ -652,3 +652,60 @@ def test_d2l_concise_regression_learns_with_shuffled_batches():
         result = run_program(ns, source, dict(env, SHUFFLE=True))
         assert np.abs(result["w_error"]).max() < 0.01 and abs(result["b_error"]) < 0.01
         assert result["n_batches"] == 100 and result["first"] == [(10, 2), (10, 1), "list"]
+
+
+# ------------------------------------------------------------------------------------------------ composites
+COMPOSITES = [
+    "L.cov(x)", "L.cov(x, correction=0)", "L.cov(x, fweights=L.tensor([1, 2, 0, 3, 1]))",
+    "L.cov(x, aweights=L.tensor([0.5, 1., 2., 1., 1.]))",
+    "L.cov(x, fweights=L.tensor([1, 2, 1, 3, 1]), aweights=L.tensor([0.5, 1., 2., 1., 1.]))", "L.cov(x[0])",
+    "x.cov()", "L.cov(x[:, :1])", "L.cov(L.ones(2, 2, 2))", "L.cov(x > 0)",
+    "L.cov(x, fweights=L.tensor([1., 2, 1, 3, 1]))",
+    "L.cov(x, fweights=L.tensor([1, -2, 1, 3, 1]))", "L.cov(x, aweights=L.tensor([1., 1.]))", "L.corrcoef(x)",
+    "x.corrcoef()", "L.corrcoef(x[0])", "L.corrcoef(x.double())", "L.combinations(x[0])", "L.combinations(x[0], 3)",
+    "L.combinations(x[0], 2, with_replacement=True)", "L.combinations(x[0], 0)", "L.combinations(x[0], 7)",
+    "L.combinations(x)", "L.unravel_index(L.tensor([4, 7, 9, -1]), (3, 3))", "L.unravel_index(L.tensor(5), (2, 3))",
+    "L.unravel_index(L.tensor([[1, 2], [3, 4]]), (2, 2, 2))", "L.unravel_index(L.tensor([1.]), (3, 3))",
+    "L.chain_matmul(x, x.t(), x)", "L.chain_matmul(x)", "L.range(0, 1, 0.25)", "L.range(0, 3)",
+    "L.range(0, 3, dtype=L.int64)", "L.range(3, 0, -1)", "L.range(0, 1, 0.3)", "L.asarray([1, 2])",
+    "L.asarray([1., 2.], dtype=L.float64)", "L.asarray(x) is x", "L.asarray(x, dtype=L.float64)",
+    "L.asarray(x, copy=True)", "L.asarray(x, requires_grad=False).requires_grad", "L.asarray(3.5)",
+    "L.asarray(np.arange(3.)).dtype", "L.asarray([1, 2], requires_grad=True)",
+]
+
+
+@pytest.mark.parametrize("call", COMPOSITES)
+def test_composites_as_pytorch(call):
+    """torch.cov, corrcoef, combinations, unravel_index, chain_matmul, range and asarray: values, dtypes, nodes,
+    gradients, PyTorch's errors."""
+    def run(ns):
+        x = ns.tensor(np.random.default_rng(0).standard_normal((3, 5)).astype(np.float32), requires_grad=True)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                y = eval(call, {"L": ns, "x": x, "np": np})
+        except Exception as e:  # noqa: BLE001
+            return type(e).__name__, str(e).splitlines()[0]
+        if isinstance(y, tuple):
+            return [plain(t) for t in y]
+        if not hasattr(y, "grad_fn"):
+            return str(y)
+        grad = None
+        if y.requires_grad and y.grad_fn is not None:
+            (y * 2).sum().backward()
+            grad = None if x.grad is None else x.grad.numpy()
+        return plain(y), y.grad_fn.name() if y.grad_fn else None, y.requires_grad, grad
+
+    ours, theirs = run(nbt), run(real_torch)
+    if not (isinstance(theirs, tuple) and len(theirs) == 4):
+        if isinstance(theirs, list):
+            assert [(a[0], a[1], a[2]) for a in ours] == [(a[0], a[1], a[2]) for a in theirs]
+            for a, b in zip(ours, theirs):
+                np.testing.assert_array_equal(a[3], b[3])
+            return
+        assert ours == theirs
+        return
+    assert ours[0][:3] == theirs[0][:3] and ours[1:3] == theirs[1:3]
+    np.testing.assert_allclose(ours[0][3], theirs[0][3], rtol=1e-5, atol=1e-6)
+    if theirs[3] is not None:
+        np.testing.assert_allclose(ours[3], theirs[3], rtol=1e-4, atol=1e-5)

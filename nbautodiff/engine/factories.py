@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import numbers
+import warnings
 
 import numpy as np
 
@@ -285,6 +286,60 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: b
         dtype = dtypes.int64 if is_int else _default_dtype
     # compute in float64 like PyTorch, then cast, so float32 ranges don't drift
     return _finish(np.arange(start, end, step, dtype=np.float64).astype(_dtype_arg(dtype, "arange").np), requires_grad)
+
+
+def range(start, end, step=1, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Deprecated: values from ``start`` to ``end`` inclusive, float32 by default (``arange`` excludes ``end``)."""
+    warnings.warn("torch.range is deprecated and will be removed in a future release because its behavior is "
+                  "inconsistent with Python's range builtin. Instead, use torch.arange, which produces values in "
+                  "[start, end).", UserWarning, stacklevel=2)
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    n = int(np.floor((end - start) / step)) + 1
+    values = start + np.arange(n, dtype=np.float64) * step
+    return _finish(values.astype(_dtype_arg(dtype, "range").np if dtype is not None else _default_dtype.np),
+                   requires_grad)
+
+
+_warned_asarray: list = []
+
+
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=None) -> Tensor:
+    """``obj`` as a tensor, sharing its memory when it can (a tensor or numpy array of the dtype asked for) unless
+    ``copy=True``; a copy (``copy=False`` refuses to make one) otherwise. A tensor keeps its requires_grad unless
+    ``requires_grad`` is given."""
+    if device is not None:
+        dtypes.on_cpu(device)
+    target = None if dtype is None else _dtype_arg(dtype, "asarray").np
+    source = obj._data if isinstance(obj, Tensor) else obj
+    shares = isinstance(source, np.ndarray) and (target is None or source.dtype == target)
+    if copy is False and not shares:
+        raise ValueError("can't alias Python scalar/sequence/tensor of a different dtype without a copy (copy=False)")
+    if isinstance(obj, Tensor) and requires_grad is None and obj.requires_grad:
+        requires_grad = True
+        if not _warned_asarray:  # (once per process, as PyTorch's TORCH_WARN_ONCE)
+            _warned_asarray.append(True)
+            warnings.warn("torch.asarray: unspecified requires_grad now defaults to obj.requires_grad instead of "
+                          "False. "
+                          "Pass requires_grad=False explicitly to get the old behavior and silence this warning.",
+                          UserWarning, stacklevel=2)
+    if isinstance(obj, Tensor):  # recorded as PyTorch records it: .to(dtype), clone(), or the tensor itself
+        grad = obj.requires_grad if requires_grad is None else bool(requires_grad)
+        base = obj if grad else obj.detach()
+        if target is not None and source.dtype != target:
+            out = base.to(dtypes.from_numpy(target))
+        elif copy:
+            out = base.clone()
+        else:
+            out = base
+        if grad and not out.requires_grad:
+            out = out.detach().requires_grad_(True) if out is obj else out.requires_grad_(True)
+        return out
+    data = source if shares and not copy else np.array(source, dtype=target) if isinstance(source, np.ndarray) \
+        else tensor(source, dtype=dtype)._data
+    return _finish(data, bool(requires_grad))
 
 
 def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
