@@ -345,3 +345,25 @@ def test_unfold_and_fold_as_pytorch(call):
                 y.grad_fn.name() if y.grad_fn else None, grads)
 
     assert run(nbt) == run(real_torch)
+
+
+PAD_MODULES = ["nn.ConstantPad3d(1, 2.)", "nn.ZeroPad3d((1, 2, 1, 0, 2, 1))", "nn.ReflectionPad3d(1)",
+               "nn.ReplicationPad3d(2)", "nn.CircularPad1d(1)", "nn.CircularPad2d((1, 0, 2, 1))", "nn.CircularPad3d(1)",
+               "nn.AdaptiveMaxPool3d((2, None, 3))"]
+
+
+@needs_torch
+@pytest.mark.parametrize("build", PAD_MODULES)
+def test_padding_and_pooling_modules_as_pytorch(build):
+    a = np.random.default_rng(0).standard_normal((1, 2, 3, 4, 5)).astype(np.float32)
+    a = a[0, 0] if "1d" in build else a[0] if "2d" in build else a
+    results = []
+    for ns in (real_torch, nbt):
+        m, x = eval(build, {"nn": ns.nn}), ns.tensor(a, requires_grad=True)
+        y = m(x)
+        (y * y).sum().backward()
+        results.append((repr(m), y.grad_fn.name(), y.detach().numpy(), x.grad.numpy()))
+    (t_repr, t_node, t_y, t_g), (o_repr, o_node, o_y, o_g) = results
+    assert (o_repr, o_node) == (t_repr, t_node)
+    np.testing.assert_allclose(o_y, t_y, rtol=1e-6)
+    np.testing.assert_allclose(o_g, t_g, rtol=1e-5, atol=1e-5)

@@ -58,6 +58,8 @@ SPECS = {
     "max_pool3d": Spec(lambda ns, x: fnl(ns).max_pool3d(x, 2, (1, 2, 2), 1), [((1, 2, 4, 5, 4),)]),
     "adaptive_max_pool2d": Spec(_by_dims(lambda F, x: F.adaptive_max_pool2d(x, (3, 2)),
                                          lambda F, x: F.adaptive_max_pool2d(x, 4)), [((2, 3, 7, 5),), ((3, 5, 6),)]),
+    "adaptive_max_pool3d": Spec(lambda ns, x: fnl(ns).adaptive_max_pool3d(x, (2, 3, None)), [((1, 2, 5, 4, 3),),
+                                                                                             ((2, 3, 4, 5),)]),
     "avg_pool2d": Spec(_by_dims(lambda F, x: F.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
                                 lambda F, x: F.avg_pool2d(x, (2, 3), 1, (1, 0), divisor_override=4)),
                        [((2, 3, 7, 6),), ((3, 5, 4),)]),

@@ -373,6 +373,7 @@ def _gather_row(name, node):
 MAX_POOL2D = _gather_row("max_pool2d", "MaxPool2DWithIndicesBackward0")
 MAX_POOL3D = _gather_row("max_pool3d", "MaxPool3DWithIndicesBackward0")
 ADAPTIVE_MAX_POOL2D = _gather_row("adaptive_max_pool2d", "AdaptiveMaxPool2DBackward0")
+ADAPTIVE_MAX_POOL3D = _gather_row("adaptive_max_pool3d", "AdaptiveMaxPool3DBackward0")
 
 
 def _lowest(dtype):
@@ -780,19 +781,22 @@ def _adaptive_max(input, output_size, return_indices, k):
         width = max(b - a for a, b in bounds)
         idx.append(np.array([[min(a + t, b - 1) for t in range(width)] for a, b in bounds]))
     lead = x.shape[:x.ndim - k]
-    if k == 2:
-        (ih, iw) = idx
-        win = x[..., ih[:, :, None, None], iw[None, None, :, :]]  # (..., Oh, kh, Ow, kw)
-        nl = len(lead)
-        win = win.transpose(tuple(range(nl)) + (nl, nl + 2, nl + 1, nl + 3))
-        a = _argmax_flat(win.reshape(lead + size + (-1,)))
-        th, tw = np.divmod(a, idx[1].shape[1])
-        rows = ih[np.arange(size[0])[:, None], th]
-        cols = iw[np.arange(size[1])[None, :], tw]
-        index = rows * xs[1] + cols
-    else:
-        raise NotImplementedError("adaptive_max_pool3d is not supported by the own engine")
-    out = apply(ADAPTIVE_MAX_POOL2D, (input,), {"index": index, "k": k, "in_size": tuple(xs)})
+    nl = len(lead)
+    picks = []  # each dimension's (out, width) index array, shaped to interleave as (..., o0, w0, o1, w1, ...)
+    for d, ix in enumerate(idx):
+        shape = [1] * (2 * k)
+        shape[2 * d:2 * d + 2] = ix.shape
+        picks.append(ix.reshape(shape))
+    win = x[(Ellipsis, *picks)]
+    outs, widths = tuple(nl + 2 * d for d in range(k)), tuple(nl + 2 * d + 1 for d in range(k))
+    win = win.transpose(tuple(range(nl)) + outs + widths)
+    offsets = np.unravel_index(_argmax_flat(win.reshape(lead + size + (-1,))), tuple(ix.shape[1] for ix in idx))
+    index = 0
+    for d, (ix, t) in enumerate(zip(idx, offsets)):
+        window = np.arange(size[d]).reshape([-1 if e == d else 1 for e in range(k)])
+        index = index * xs[d] + ix[window, t]  # the flat position in the input's last k dims
+    out = apply(ADAPTIVE_MAX_POOL3D if k == 3 else ADAPTIVE_MAX_POOL2D, (input,),
+                {"index": index, "k": k, "in_size": tuple(xs)})
     return (out, make(index.astype(np.int64))) if return_indices else out
 
 
@@ -830,6 +834,12 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
 def adaptive_max_pool2d(input, output_size, return_indices=False):
     """The maximum over an (oH, oW) grid of nearly equal windows; ``return_indices`` gives flat positions in H * W."""
     return _adaptive_max(input, output_size, return_indices, 2)
+
+
+@public(function=False, method=False, functional=True)
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    """The maximum over an (oD, oH, oW) grid of nearly equal windows; indices are flat positions in D * H * W."""
+    return _adaptive_max(input, output_size, return_indices, 3)
 
 
 # ============================================================== pixel_shuffle

@@ -558,6 +558,7 @@ CONTIGUOUS_OUT = frozenset((
 # suggest_memory_format): convolution, normalisation, pooling, padding and interpolation of images.
 SUGGESTED_OUT = frozenset((
     "convolution", "batch_norm", "group_norm", "constant_pad", "max_pool2d", "max_pool3d", "adaptive_max_pool2d",
+    "adaptive_max_pool3d",
     "avg_pool2d", "avg_pool3d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
 ))  # and every upsample_* row
 # The rows whose output PyTorch allocates with the input's layout (empty_like(..., preserve_format)) where numpy's

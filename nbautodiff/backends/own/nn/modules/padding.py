@@ -1,4 +1,5 @@
-"""``torch.nn.modules.padding``: the constant, zero, reflection and replication padding layers."""
+"""``torch.nn.modules.padding``: the constant, zero, reflection, replication and circular padding layers (1-d,
+2-d and 3-d)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,12 @@ class ConstantPad2d(_ConstantPadNd):
     """Pad the last two dimensions with ``value``: ``padding`` is (left, right, top, bottom), or one number."""
 
     n = 4
+
+
+class ConstantPad3d(_ConstantPadNd):
+    """Pad the last three dimensions with ``value``: (left, right, top, bottom, front, back), or one number."""
+
+    n = 6
 
 
 class ZeroPad1d(ConstantPad1d):
@@ -75,3 +82,33 @@ class ReplicationPad1d(ReflectionPad1d):
 
 class ReplicationPad2d(ReplicationPad1d):
     n = 4
+
+
+class ZeroPad3d(ConstantPad3d):
+    def __init__(self, padding):
+        super().__init__(padding, 0.0)
+
+    def extra_repr(self) -> str:
+        return f"{self.padding}"
+
+
+class ReflectionPad3d(ReflectionPad1d):
+    n = 6
+
+
+class ReplicationPad3d(ReplicationPad1d):
+    n = 6
+
+
+class CircularPad1d(ReflectionPad1d):
+    """Pad the last dimension by wrapping around: the left padding is the end of the row, the right its start."""
+
+    mode = "circular"
+
+
+class CircularPad2d(CircularPad1d):
+    n = 4
+
+
+class CircularPad3d(CircularPad1d):
+    n = 6
