@@ -139,3 +139,88 @@ def test_a_few_training_steps_match_pytorch():
             run.append(loss.item())
         losses.append(run)
     np.testing.assert_allclose(losses[1], losses[0], rtol=1e-4)
+
+
+# ------------------------------------------------------------------------------------------------ packed sequences
+SEQS = [np.random.default_rng(4).standard_normal((n, 3)).astype(np.float32) for n in (3, 1, 4, 2)]
+
+
+def _rnn_utils(ns):
+    if ns is real_torch:
+        from torch.nn.utils import rnn
+    else:
+        import nbautodiff.torch.nn.utils.rnn as rnn
+    return rnn
+
+
+@pytest.mark.parametrize("cls, kw", [("GRU", {}), ("RNN", {"num_layers": 2}), ("LSTM", {"bidirectional": True}),
+                                     ("LSTM", {"num_layers": 2, "bidirectional": True, "proj_size": 2}),
+                                     ("GRU", {"batch_first": True, "bidirectional": True})], ids=str)
+@pytest.mark.parametrize("enforce_sorted", [False, True])
+def test_packed_sequences_through_the_layers_match_pytorch(cls, kw, enforce_sorted):
+    """pad_sequence -> pack_padded_sequence -> RNN -> pad_packed_sequence: outputs, lengths, final states (in the
+    caller's order), gradients of every sequence and weight, batch sizes, sort and node names."""
+    theirs, ours = getattr(real_torch.nn, cls)(3, 4, **kw), getattr(nbt.nn, cls)(3, 4, **kw)
+    same_weights(theirs, ours)
+    order = [2, 0, 3, 1] if enforce_sorted else [0, 1, 2, 3]  # (sorted by decreasing length when enforced)
+    seqs = [SEQS[i] for i in order]
+    lengths = [len(s) for s in seqs]
+    results = []
+    for ns, m in ((real_torch, theirs), (nbt, ours)):
+        rnn = _rnn_utils(ns)
+        xs = [ns.tensor(a, requires_grad=True) for a in seqs]
+        first = kw.get("batch_first", False)
+        padded = rnn.pad_sequence(xs, batch_first=first)
+        packed = rnn.pack_padded_sequence(padded, lengths, batch_first=first, enforce_sorted=enforce_sorted)
+        out, h = m(packed)
+        unpacked, lens = rnn.pad_packed_sequence(out, batch_first=first, padding_value=-1.0)
+        states = h if isinstance(h, tuple) else (h,)
+        ((unpacked * unpacked).sum() + sum((s * 3).sum() for s in states)).backward()
+        results.append(([unpacked.detach().numpy(), *(s.detach().numpy() for s in states)],
+                        [*(x.grad.numpy() for x in xs), *(p.grad.numpy() for p in m.parameters())],
+                        (lens.tolist(), packed.batch_sizes.tolist(), None if packed.sorted_indices is None
+                         else packed.sorted_indices.tolist(), type(out).__name__, out.data.grad_fn.name(),
+                         [s.grad_fn.name() for s in states], unpacked.grad_fn.name(), packed.data.grad_fn.name())))
+    (t_vals, t_grads, t_meta), (o_vals, o_grads, o_meta) = results
+    assert o_meta == t_meta
+    for a, b in zip(o_vals, t_vals, strict=True):
+        np.testing.assert_allclose(a, b, atol=1e-5)
+    for a, b in zip(o_grads, t_grads, strict=True):
+        np.testing.assert_allclose(a, b, atol=1e-4)
+
+
+UTILS = [
+    "rnn.pad_sequence(xs)", "rnn.pad_sequence(xs, batch_first=True, padding_value=-2.)",
+    "rnn.pad_sequence(xs, batch_first=True, padding_side='left')", "rnn.pad_sequence(xs, padding_side='middle')",
+    "rnn.pad_sequence([])", "rnn.pad_sequence(L.ones(2, 3))",
+    "rnn.pack_padded_sequence(rnn.pad_sequence(xs), [3, 1, 4, 2])",
+    "rnn.pack_padded_sequence(rnn.pad_sequence(xs), [4, 3, 0, 1])",
+    "rnn.pack_padded_sequence(rnn.pad_sequence(xs), L.tensor([4, 3, 2, 1])).batch_sizes",
+    "rnn.pad_packed_sequence(rnn.pack_sequence(xs, enforce_sorted=False), total_length=6)",
+    "rnn.pad_packed_sequence(rnn.pack_sequence(xs, enforce_sorted=False), total_length=2)",
+    "rnn.pack_sequence(xs)", "rnn.unpack_sequence(rnn.pack_sequence(xs, enforce_sorted=False))",
+    "rnn.unpad_sequence(rnn.pad_sequence(xs), L.tensor([3, 1, 4, 2]))",
+    "rnn.pack_sequence(xs, enforce_sorted=False).unsorted_indices",
+    "type(rnn.pack_sequence(xs, enforce_sorted=False)).__mro__[1].__name__, rnn.PackedSequence._fields",
+]
+
+
+@pytest.mark.parametrize("call", UTILS)
+def test_rnn_utils_as_pytorch(call):
+    def run(ns):
+        rnn = _rnn_utils(ns)
+        xs = [ns.tensor(a, requires_grad=True) for a in SEQS]
+        try:
+            r = eval(call, {"rnn": rnn, "xs": xs, "L": ns})
+        except Exception as e:  # noqa: BLE001
+            return type(e).__name__, str(e).splitlines()[0]
+        def show(v):
+            if hasattr(v, "detach"):
+                return str(v.dtype), tuple(v.shape), np.round(v.detach().numpy().astype(float), 5).tolist(), \
+                    v.grad_fn.name() if v.grad_fn else None
+            if isinstance(v, (list, tuple)):
+                return [show(e) for e in v]
+            return v
+        return show(r)
+
+    assert run(nbt) == run(real_torch)

@@ -4,7 +4,18 @@ import numpy as np  # noqa: F401
 
 from . import BINARY, POS, TARGET, UNARY, Spec, _own_apply, _pieces, _setitem, fnl  # noqa: F401
 
+
+def _pack(ns, x):
+    """Three sequences of lengths 3, 1, 2 in a padded (3, 3, 2) batch, sorted inside."""
+    if ns.__name__ == "torch":
+        from torch.nn.utils import rnn
+    else:
+        from nbautodiff.backends.own.nn.utils import rnn
+    return rnn.pack_padded_sequence(x, [3, 1, 2], enforce_sorted=False).data
+
+
 SPECS = {
+    "pack_padded_sequence": Spec(_pack, [((3, 3, 2),)]),
     "layer_norm": Spec(lambda ns, x, w, b: fnl(ns).layer_norm(x, (4,), w, b) + fnl(ns).layer_norm(x, (3, 4), eps=0.1),
                        [((2, 3, 4), (4,), (4,))]),
     # --- the rows behind torch.nn's layers: glu, embedding, pad, prelu, batch and group norm

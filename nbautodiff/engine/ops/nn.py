@@ -1038,3 +1038,23 @@ def pdist(input, p: float = 2):
         raise RuntimeError("pdist only supports floating-point dtypes\npdist: convert first, e.g. x.float()")
     return apply(PDIST, (input,), {"p": float(p)})
 
+
+
+# ============================================================== pack_padded_sequence's gather
+def _pack_vjp(g, out, x, *, rows, cols, shape):
+    """The adjoint: each packed row's gradient back at its (time, batch) place, zeros at the padding."""
+    if isinstance(g, Tensor):
+        from .shape import setitem
+
+        full = factories.zeros(*shape, dtype=g.dtype)
+        setitem(full, (make(rows), make(cols)), g)
+        return full
+    full = np.zeros(shape, dtype=g.dtype)
+    full[rows, cols] = g
+    return full
+
+
+# nn.utils.rnn.pack_padded_sequence: the real steps of a padded (T, B, *) batch, time step by time step
+PACK_PADDED = defop("pack_padded_sequence", "PackPaddedSequenceBackward0",
+                    lambda x, *, rows, cols, shape: x[rows, cols], vjp=(_pack_vjp,),
+                    jvp=(lambda dx, out, x, **p: apply(PACK_PADDED, (dx,), p),), arrays=True)

@@ -74,6 +74,49 @@ def _layer(mode, inputs, hidden, weights, reverse: bool):
     return stack(outputs, 0), hidden
 
 
+def _packed_layer(mode, data, sizes, hidden, weights, reverse: bool):
+    """One direction of one layer over a PackedSequence's ``data`` (the steps' rows, time step by time step; ``sizes``
+    sequences at each step), as PyTorch's PackedLayer: a sequence that has ended leaves its hidden state behind
+    (forward), or joins when its last step comes (reverse). Returns the output rows and the last hidden states."""
+    from .....engine.ops import cat
+
+    lstm = mode == "LSTM"
+    w_ih, w_hh, b_ih, b_hh, *rest = weights
+    x_w = F.linear(data, w_ih, b_ih)
+    step = _step_fn(mode)
+
+    def run(x, h):
+        return step(x, h, w_hh, b_hh, *rest) if lstm else step(x, h, w_hh, b_hh)
+
+    def rows(h, a, b):
+        return (h[0][a:b], h[1][a:b]) if lstm else h[a:b]
+
+    def join(parts):
+        return (cat([p[0] for p in parts]), cat([p[1] for p in parts])) if lstm else cat(parts)
+
+    outputs = []
+    if not reverse:
+        finals, last, h, offset = [], sizes[0], hidden, 0
+        for size in sizes:
+            if last > size:  # the sequences that ended keep their last state
+                finals.append(rows(h, size, last))
+                h = rows(h, 0, size)
+            h = run(x_w[offset:offset + size], h)
+            outputs.append(h[0] if lstm else h)
+            offset, last = offset + size, size
+        finals.append(h)
+        return cat(outputs, 0), join(finals[::-1])
+    last, offset = sizes[-1], data.shape[0]
+    h = rows(hidden, 0, last)
+    for size in reversed(sizes):
+        if size > last:  # longer sequences join at their last step, from their initial state
+            h = join([h, rows(hidden, last, size)])
+        h = run(x_w[offset - size:offset], h)
+        outputs.append(h[0] if lstm else h)
+        offset, last = offset - size, size
+    return cat(outputs[::-1], 0), h
+
+
 # ------------------------------------------------------------------------------------------------ the layers
 class RNNBase(Module):
     """What RNN, LSTM and GRU share: the per-layer, per-direction weights ``weight_ih_l{k}[_reverse]`` ..., their
@@ -160,13 +203,13 @@ class RNNBase(Module):
         return s
 
     # -------------------------------------------------------------------------------- checks and the stack
-    def _check_input(self, input) -> None:
+    def _check_input(self, input, packed: bool = False) -> None:
         wdt = self._flat_weights[0].dtype
         if input.dtype != wdt:
             raise ValueError(f"RNN input dtype ({input.dtype}) does not match weight dtype ({wdt}). Convert input: "
                              f"input.to({wdt}), or convert model: model.to({input.dtype})")
-        if input.dim() != 3:
-            raise RuntimeError(f"input must have 3 dimensions, got {input.dim()}")
+        if input.dim() != (2 if packed else 3):
+            raise RuntimeError(f"input must have {2 if packed else 3} dimensions, got {input.dim()}")
         if self.input_size != input.size(-1):
             raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, got "
                                f"{input.size(-1)}")
@@ -220,6 +263,56 @@ class RNNBase(Module):
             return output, (stack([h for h, _ in finals], 0), stack([c for _, c in finals], 0))
         return output, stack(finals, 0)
 
+    def _run_packed(self, data, sizes, hidden):
+        """The layer stack over a PackedSequence's data (the same stack as _run, one packed layer per direction)."""
+        from .....engine.ops import cat, stack
+
+        directions = 2 if self.bidirectional else 1
+        finals, x = [], data
+        for layer in range(self.num_layers):
+            outs = []
+            for d in range(directions):
+                k = layer * directions + d
+                h0 = (hidden[0][k], hidden[1][k]) if self.mode == "LSTM" else hidden[k]
+                out, last = _packed_layer(self.mode, x, sizes, h0, self._weights_of(k), reverse=d == 1)
+                outs.append(out)
+                finals.append(last)
+            x = cat(outs, 1) if directions == 2 else outs[0]
+            if self.dropout and self.training and layer < self.num_layers - 1:
+                x = F.dropout(x, self.dropout, True)
+        if self.mode == "LSTM":
+            return x, (stack([h for h, _ in finals], 0), stack([c for _, c in finals], 0))
+        return x, stack(finals, 0)
+
+    def _forward_packed(self, packed, hx):
+        """A PackedSequence in, a PackedSequence out; the initial and final states in the caller's batch order."""
+        from ..utils.rnn import PackedSequence
+
+        data, batch_sizes, sorted_indices, unsorted_indices = packed
+        sizes = [int(b) for b in batch_sizes.tolist()]
+        lstm = self.mode == "LSTM"
+        real_hidden = self.proj_size or self.hidden_size
+        if hx is None:
+            hx = (self._zeros_batch(sizes[0], real_hidden, data), self._zeros_batch(sizes[0], self.hidden_size, data)) \
+                if lstm else self._zeros_batch(sizes[0], self.hidden_size, data)
+        elif sorted_indices is not None:
+            hx = tuple(h.index_select(1, sorted_indices) for h in hx) if lstm else hx.index_select(1, sorted_indices)
+        self._check_input(data, packed=True)
+        expected = (self.num_layers * (2 if self.bidirectional else 1), sizes[0])
+        if lstm:
+            self._check_hidden(hx[0], (*expected, real_hidden), "Expected hidden[0] size {}, got {}")
+            self._check_hidden(hx[1], (*expected, self.hidden_size), "Expected hidden[1] size {}, got {}")
+        else:
+            self._check_hidden(hx, (*expected, self.hidden_size))
+        out, hidden = self._run_packed(data, sizes, hx)
+        if unsorted_indices is not None:
+            hidden = tuple(h.index_select(1, unsorted_indices) for h in hidden) if lstm else \
+                hidden.index_select(1, unsorted_indices)
+        return PackedSequence(out, batch_sizes, sorted_indices, unsorted_indices), hidden
+
+    def _zeros_batch(self, batch: int, size: int, like):
+        return factories.zeros(self.num_layers * (2 if self.bidirectional else 1), batch, size, dtype=like.dtype)
+
     def _weights_of(self, k: int) -> list:
         names = self._all_weights[k]
         w = [getattr(self, n) for n in names]
@@ -245,6 +338,8 @@ class RNN(RNNBase):
         super().__init__("RNN_TANH" if self.nonlinearity == "tanh" else "RNN_RELU", *args, **kwargs)
 
     def forward(self, input, hx=None):
+        if isinstance(input, tuple) and hasattr(input, "batch_sizes"):  # a PackedSequence
+            return self._forward_packed(input, hx)
         input, batched = self._prepare(input, hx, "RNN")
         if hx is not None:
             if not batched and hx.dim() != 2:
@@ -285,6 +380,8 @@ class LSTM(RNNBase):
         super().__init__("LSTM", *args, **kwargs)
 
     def forward(self, input, hx=None):
+        if isinstance(input, tuple) and hasattr(input, "batch_sizes"):  # a PackedSequence
+            return self._forward_packed(input, hx)
         input, batched = self._prepare(input, hx, "LSTM")
         real_hidden = self.proj_size or self.hidden_size
         if hx is None:

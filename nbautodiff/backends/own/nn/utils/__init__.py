@@ -6,10 +6,10 @@ import functools
 import types
 import warnings
 
-from ....engine import factories
-from ....engine.mode import no_grad
-from ....engine.ops import public_names
-from ....engine.tensor import Tensor
+from .....engine import factories
+from .....engine.mode import no_grad
+from .....engine.ops import public_names
+from .....engine.tensor import Tensor
 
 _ops = public_names("function")
 
@@ -44,7 +44,7 @@ def get_total_norm(tensors, norm_type: float = 2.0, error_if_nonfinite: bool = F
 
 
 def _norm(t, norm_type: float):
-    from ....engine.ops.decompositions import linalg_vector_norm
+    from .....engine.ops.decompositions import linalg_vector_norm
 
     return linalg_vector_norm(t, norm_type)
 
@@ -104,7 +104,7 @@ def parameters_to_vector(parameters):
 def vector_to_parameters(vec, parameters) -> None:
     """Copy consecutive slices of ``vec`` into the parameters' data (each viewed as its parameter's shape)."""
     if not isinstance(vec, Tensor):
-        from .modules.module import _typename
+        from ..modules.module import _typename
 
         raise TypeError(f"expected torch.Tensor, but got: {_typename(vec)}")
     pointer = 0
