@@ -39,6 +39,13 @@ class LazyModuleMixin:
             module.__class__ = module.cls_to_become
 
 
+def _named(cls, base, doc):
+    """A lazy class made for ``base``, named after it (LazyConv2d for Conv2d)."""
+    cls.__name__ = cls.__qualname__ = f"Lazy{base.__name__}"
+    cls.__doc__ = doc
+    return cls
+
+
 class LazyLinear(LazyModuleMixin, Linear):
     """nn.Linear whose in_features is the last dimension of its first input."""
 
@@ -105,9 +112,7 @@ def _lazy_conv(base, doc):
             super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False, padding_mode)
             self._lazy_init(out_channels, bias, dtype)
 
-    LazyConv.__name__ = LazyConv.__qualname__ = f"Lazy{base.__name__}"
-    LazyConv.__doc__ = doc
-    return LazyConv
+    return _named(LazyConv, base, doc)
 
 
 def _lazy_conv_transpose(base, doc):
@@ -120,9 +125,7 @@ def _lazy_conv_transpose(base, doc):
                              padding_mode)
             self._lazy_init(out_channels, bias, dtype)
 
-    LazyConvTranspose.__name__ = LazyConvTranspose.__qualname__ = f"Lazy{base.__name__}"
-    LazyConvTranspose.__doc__ = doc
-    return LazyConvTranspose
+    return _named(LazyConvTranspose, base, doc)
 
 
 LazyConv1d = _lazy_conv(Conv1d, "nn.Conv1d whose in_channels is its first input's channel count.")
@@ -167,9 +170,7 @@ def _lazy_norm(base, doc):
     class LazyNorm(_LazyNormBase, base):
         cls_to_become = base
 
-    LazyNorm.__name__ = LazyNorm.__qualname__ = f"Lazy{base.__name__}"
-    LazyNorm.__doc__ = doc
-    return LazyNorm
+    return _named(LazyNorm, base, doc)
 
 
 LazyBatchNorm1d = _lazy_norm(BatchNorm1d, "nn.BatchNorm1d whose num_features is its first input's dim 1.")
