@@ -793,3 +793,66 @@ def test_load_state_dict_checks_keys_and_shapes_as_pytorch(call):
     ours, theirs = run(nbt), run(real_torch)
     assert ours[0] == theirs[0]
     assert ours[1] if ours[0].startswith("RuntimeError") else ours[1] == theirs[1]
+
+
+# ------------------------------------------------------------------------------------------------ unpool, shuffle, ...
+MORE_LAYERS = [
+    "F.max_unpool2d(*F.max_pool2d(x, 2, return_indices=True), 2)",
+    "F.max_unpool2d(*F.max_pool2d(x, 2, return_indices=True), 2, output_size=(5, 7))",
+    "F.max_unpool1d(*F.max_pool1d(x[0], 2, return_indices=True), 2)",
+    "F.max_unpool3d(*F.max_pool3d(x[None, :, :, :4], 2, return_indices=True), 2)",
+    "nn.MaxUnpool2d(2)(*F.max_pool2d(x, 2, return_indices=True))",
+    "repr(nn.MaxUnpool2d(2)), repr(nn.MaxUnpool1d(3, 1)), repr(nn.MaxUnpool3d(2, padding=1))",
+    "F.max_unpool2d(*F.max_pool2d(x, 2, return_indices=True), 2, output_size=(9, 9))",
+    "F.max_unpool2d(x, L.zeros(1, dtype=L.long), 2)", "F.max_unpool2d(x, L.zeros(x.shape, dtype=L.int32), 2)",
+    "F.max_unpool2d(x, L.full(x.shape, 500, dtype=L.long), 2)",
+    "F.channel_shuffle(x, 2)", "F.channel_shuffle(x, 3)", "nn.ChannelShuffle(2)(x)", "repr(nn.ChannelShuffle(2))",
+    "F.channel_shuffle(x[0, 0], 2)", "F.channel_shuffle(x, 0)",
+    "F.triplet_margin_with_distance_loss(x[0], x[1], x[0] * 2)",
+    "F.triplet_margin_with_distance_loss(x[0, 0], x[1, 0], x[0, 1], distance_function=lambda a, b: (a - b).abs()"
+    ".sum(-1), margin=2., swap=True, reduction='none')",
+    "nn.TripletMarginWithDistanceLoss()(x[0, 0], x[1, 0], x[0, 1])",
+    "repr(nn.TripletMarginWithDistanceLoss(margin=2.))",
+    "F.triplet_margin_with_distance_loss(x[0], x[1], x[0, 0])",
+    "F.triplet_margin_with_distance_loss(x[0], x[1], x[0], margin=0)", "nn.TripletMarginWithDistanceLoss(margin=-1)",
+    "F.gumbel_softmax(x, tau=0.5).shape", "F.gumbel_softmax(x).grad_fn.name()",
+    "F.gumbel_softmax(x, hard=True).grad_fn.name()",
+]
+
+
+@pytest.mark.parametrize("call", MORE_LAYERS)
+def test_unpool_channel_shuffle_and_triplet_distance_as_pytorch(call):
+    def run(ns):
+        x = ns.tensor(np.random.default_rng(0).standard_normal((2, 4, 5, 6)).astype(np.float32), requires_grad=True)
+        try:
+            y = eval(call, {"F": ns.nn.functional, "nn": ns.nn, "x": x, "L": ns})
+        except Exception as e:  # noqa: BLE001
+            return type(e).__name__, str(e).splitlines()[0]
+        if not hasattr(y, "grad_fn"):
+            return str(y)
+        (y * y).sum().backward()
+        return (str(y.dtype), tuple(y.shape), np.round(y.detach().numpy(), 4).tolist(), y.grad_fn.name(),
+                np.round(x.grad.numpy(), 4).tolist())
+
+    assert run(nbt) == run(real_torch)
+
+
+def test_gumbel_softmax_samples_and_passes_the_soft_gradient():
+    """Soft samples are distributions; hard ones are one-hot at the soft sample's maximum and pass the soft
+    sample's gradient (straight through); the draw follows manual_seed."""
+    logits = nbt.tensor([[2.0, 0.5, -1.0]] * 2000, requires_grad=True)
+    nbt.manual_seed(0)
+    soft = nbt.nn.functional.gumbel_softmax(logits, tau=0.7)
+    nbt.manual_seed(0)
+    hard = nbt.nn.functional.gumbel_softmax(logits, tau=0.7, hard=True)
+    np.testing.assert_allclose(soft.detach().numpy().sum(-1), 1, rtol=1e-6)
+    assert (hard.detach().numpy().sum(-1) == 1).all()
+    assert (hard.detach().numpy().argmax(-1) == soft.detach().numpy().argmax(-1)).all()
+    freq = np.bincount(hard.detach().numpy().argmax(-1), minlength=3) / 2000
+    np.testing.assert_allclose(freq, np.exp([2.0, 0.5, -1.0]) / np.exp([2.0, 0.5, -1.0]).sum(), atol=0.04)
+    weights = nbt.tensor(np.arange(3.0, dtype=np.float32))
+    (hard * weights).sum().backward()
+    g_hard = logits.grad.numpy().copy()
+    logits.grad = None
+    (soft * weights).sum().backward()
+    np.testing.assert_allclose(g_hard, logits.grad.numpy(), rtol=1e-5, atol=1e-6)

@@ -45,6 +45,13 @@ _INTERP_SHAPES = {
 }
 
 
+def _pool_indices(ns, x, k):
+    """The indices of a max pool of kernel 2 whose output has x's shape (a fixed pattern of distinct positions)."""
+    spatial = tuple(2 * n for n in x.shape[-k:])
+    base = (ns.arange(float(x.numel() * 2 ** k)) % 7).reshape(*x.shape[:-k], *spatial)
+    return getattr(fnl(ns), f"max_pool{k}d")(base, 2, return_indices=True)[1]
+
+
 def _interpolate(name):
     return lambda ns, x: _INTERP_CALLS[name](fnl(ns), x)
 
@@ -72,6 +79,11 @@ SPECS = {
                    [((2, 3, 5, 6),), ((2, 4, 3),)]),
     "col2im": Spec(lambda ns, c: fnl(ns).fold(c, (4, 5), 2, padding=(1, 0), stride=(2, 1)),
                    [((2, 12, 12),), ((8, 12),)]),
+    "channel_shuffle": Spec(lambda ns, x: fnl(ns).channel_shuffle(x, 3), [((2, 6, 2, 1),), ((1, 6, 4),)]),
+    # max_pool's indices (distinct positions, some windows clipped by ceil_mode) scattered back
+    "max_unpool2d": Spec(lambda ns, x: fnl(ns).max_unpool2d(x, _pool_indices(ns, x, 2), 2, output_size=(7, 5)),
+                         [((2, 2, 3, 2),)]),
+    "max_unpool3d": Spec(lambda ns, x: fnl(ns).max_unpool3d(x, _pool_indices(ns, x, 3), 2), [((1, 2, 2, 1, 2),)]),
     "adaptive_avg_pool3d": Spec(lambda ns, x: fnl(ns).adaptive_avg_pool3d(x, (2, 3, None)), [((1, 2, 5, 4, 3),)]),
     **{f"upsample_{name}": Spec(_interpolate(name), [(shape,) for shape in _INTERP_SHAPES[name]])
        for name in _INTERP_SHAPES},

@@ -870,6 +870,135 @@ UNSHUFFLE = defop("pixel_unshuffle", "PixelUnshuffleBackward0", _unshuffle_fwd, 
                   jvp=(lambda dx, out, x, *, r: apply(UNSHUFFLE, (dx,), {"r": r}),), arrays=True)
 
 
+# ============================================================== channel_shuffle
+def _channel_shuffle_fwd(x, *, groups):
+    """(N, g·c, *) as (N, g, c, *), the two swapped: channel j·g + i of the output is channel i·c + j."""
+    n, ch = x.shape[:2]
+    y = x.reshape((n, groups, ch // groups) + x.shape[2:]).swapaxes(1, 2)
+    return np.ascontiguousarray(y).reshape(x.shape)
+
+
+def _channel_shuffle_vjp(g, out, x, *, groups):  # the inverse permutation: shuffle by the other factor
+    c = g.shape[1] // groups
+    return apply(CHANNEL_SHUFFLE, (g,), {"groups": c}) if isinstance(g, Tensor) else _channel_shuffle_fwd(g, groups=c)
+
+
+CHANNEL_SHUFFLE = defop("channel_shuffle", "ChannelShuffleBackward0", _channel_shuffle_fwd, vjp=(_channel_shuffle_vjp,),
+                        jvp=(lambda dx, out, x, **p: apply(CHANNEL_SHUFFLE, (dx,), p),), arrays=True)
+
+
+@public(method=False, functional=True)
+def channel_shuffle(input, groups: int):
+    """ShuffleNet's channel shuffle: the channels of an (N, C, *) tensor in ``groups`` groups, interleaved."""
+    if groups <= 0:
+        raise RuntimeError(f"Number of groups to divide channels in must be positive. Value of groups:{groups}")
+    if input.dim() <= 2:
+        raise RuntimeError(f"channel_shuffle expects input with > 2 dims, but got input with sizes "
+                           f"{shape_str(input.shape)}")
+    if input.shape[1] % groups:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {input.shape[1]} channels and "
+                           f"{groups} groups.")
+    return apply(CHANNEL_SHUFFLE, (input,), {"groups": int(groups)})
+
+
+# ============================================================== max_unpool: max_pool's indices, scattered back
+def _unpool_fwd(x, *, index, k, out_size):
+    """Each value written at the flat position (in the output's last k dims) its index gives; zeros elsewhere."""
+    lead = x.shape[:x.ndim - k]
+    out = np.zeros(lead + (math.prod(out_size),), dtype=x.dtype)
+    np.put_along_axis(out, index.reshape(lead + (-1,)), x.reshape(lead + (-1,)), -1)
+    return out.reshape(lead + tuple(out_size))
+
+
+def _unpool_vjp(g, out, x, *, index, k, out_size):
+    """The adjoint: each input's gradient read back from the position it was written to."""
+    if isinstance(g, Tensor):
+        lead = index.shape[:index.ndim - k]
+        flat = reshape(g, *lead, -1)
+        return reshape(flat.gather(-1, const(index.reshape(lead + (-1,)))), *index.shape)
+    return _gather_fwd(g, index=index, k=k)
+
+
+def _unpool_row(name, node):
+    row = defop(name, node, _unpool_fwd, vjp=(_unpool_vjp,), jvp=(lambda dx, out, x, **p: apply(row, (dx,), p),),
+                arrays=True)
+    return row
+
+
+MAX_UNPOOL2D = _unpool_row("max_unpool2d", "MaxUnpool2DBackward0")
+MAX_UNPOOL3D = _unpool_row("max_unpool3d", "MaxUnpool3DBackward0")
+
+
+def _unpool_size(input, kernel, stride, padding, output_size, k):
+    """F.max_unpool's output size: the inverse of max_pool's, or ``output_size`` within a stride of it."""
+    default = [(input.shape[input.dim() - k + d] - 1) * stride[d] + kernel[d] - 2 * padding[d] for d in range(k)]
+    if output_size is None:
+        size = default
+    else:
+        given = output_size
+        output_size = list(output_size)
+        if len(output_size) == k + 2:
+            output_size = output_size[2:]
+        if len(output_size) != k:
+            raise ValueError(f"output_size should be a sequence containing {k} or {k + 2} elements, but it has a "
+                             f"length of '{len(output_size)}'")
+        for d in range(k):
+            lo, hi = default[d] - stride[d], default[d] + stride[d]
+            if not lo < output_size[d] < hi:
+                raise ValueError(f'invalid output_size "{given}" (dim {d} must be between {lo} and {hi})')
+        size = output_size
+    for d, n in enumerate(size):
+        if n < 0:
+            raise ValueError(f"max_unpooling: output_size must contain non-negative spatial dimensions, but got "
+                             f"output_size[{d}]={n}")
+    return [int(n) for n in size]
+
+
+def _max_unpool(k, row, input, indices, kernel_size, stride, padding, output_size):
+    kernel = _ntuple_arg(kernel_size, k)
+    stride = kernel if stride is None else _ntuple_arg(stride, k)
+    size = _unpool_size(input, kernel, stride, _ntuple_arg(padding, k), output_size, k)
+    if indices._data.dtype != np.int64:
+        raise RuntimeError(f"elements in indices should be type int64 but got: {_torch_name(indices._data.dtype)}")
+    if tuple(indices.shape) != tuple(input.shape):
+        raise RuntimeError("Expected shape of indices to be same as that of the input tensor "
+                           f"({shape_str(input.shape)}) but got indices tensor with shape: {shape_str(indices.shape)}")
+    index = np.asarray(indices._data)
+    total = math.prod(size)
+    bad = index[(index < 0) | (index >= total)]
+    if bad.size:
+        raise RuntimeError(f"Found an invalid max index: {int(bad.flat[0])} (output volumes are of size "
+                           f"{'x'.join(map(str, size))})")
+    return apply(row, (input,), {"index": index, "k": k, "out_size": tuple(size)})
+
+
+def _ntuple_arg(v, k):
+    return (int(v),) * k if isinstance(v, (int, np.integer)) else tuple(int(e) for e in v)
+
+
+@public(method=False, functional=True)
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The inverse of max_pool1d: each maximum back at its position (``return_indices``'), zeros elsewhere."""
+    kernel = _ntuple_arg(kernel_size, 1)
+    stride = kernel if stride is None else _ntuple_arg(stride, 1)
+    size = _unpool_size(input, kernel, stride, _ntuple_arg(padding, 1), output_size, 1)
+    out = _max_unpool(2, MAX_UNPOOL2D, unsqueeze(input, -1), unsqueeze(indices, -1), (kernel[0], 1), (stride[0], 1),
+                      (0, 0), size + [1])
+    return squeeze(out, -1)
+
+
+@public(method=False, functional=True)
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The inverse of max_pool2d: each maximum back at its position, zeros elsewhere."""
+    return _max_unpool(2, MAX_UNPOOL2D, input, indices, kernel_size, stride, padding, output_size)
+
+
+@public(method=False, functional=True)
+def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The inverse of max_pool3d."""
+    return _max_unpool(3, MAX_UNPOOL3D, input, indices, kernel_size, stride, padding, output_size)
+
+
 def _check_shuffle(x, r, name, what):
     if r <= 0:
         raise RuntimeError(f"{name} expects a positive {what}, but got {r}")

@@ -1058,3 +1058,19 @@ def _pack_vjp(g, out, x, *, rows, cols, shape):
 PACK_PADDED = defop("pack_padded_sequence", "PackPaddedSequenceBackward0",
                     lambda x, *, rows, cols, shape: x[rows, cols], vjp=(_pack_vjp,),
                     jvp=(lambda dx, out, x, **p: apply(PACK_PADDED, (dx,), p),), arrays=True)
+
+
+@public(function=False, method=False, functional=True)
+def gumbel_softmax(logits, tau: float = 1, hard: bool = False, eps: float = 1e-10, dim: int = -1):
+    """A sample from the Gumbel-softmax (concrete) distribution over ``dim``: softmax((logits + g) / tau) with
+    g ~ Gumbel(0, 1); ``hard=True`` gives the one-hot of its maximum, with the soft sample's gradient (straight
+    through). The draw comes from the engine's generator."""
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    gumbels = -factories.empty_like(logits).exponential_().log()
+    y_soft = ((logits + gumbels) / tau).softmax(dim)
+    if not hard:
+        return y_soft
+    index = y_soft.max(dim, keepdim=True)[1]
+    y_hard = factories.zeros_like(logits).scatter_(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft

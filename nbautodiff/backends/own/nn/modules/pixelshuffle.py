@@ -1,4 +1,5 @@
-"""``torch.nn.modules.pixelshuffle``: PixelShuffle and PixelUnshuffle."""
+"""``torch.nn.modules.pixelshuffle``: PixelShuffle and PixelUnshuffle (and ChannelShuffle, PyTorch's in
+``torch.nn.modules.channelshuffle``)."""
 
 from __future__ import annotations
 
@@ -32,3 +33,17 @@ class PixelUnshuffle(Module):
 
     def extra_repr(self) -> str:
         return f"downscale_factor={self.downscale_factor}"
+
+
+class ChannelShuffle(Module):
+    """ShuffleNet's channel shuffle: (N, g·c, *) channels interleaved across the ``groups``."""
+
+    def __init__(self, groups: int):
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, input):
+        return F.channel_shuffle(input, self.groups)
+
+    def extra_repr(self) -> str:
+        return f"groups={self.groups}"

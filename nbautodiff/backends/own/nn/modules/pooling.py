@@ -176,3 +176,39 @@ class LPPool3d(_LPPoolNd):
     """The p-norm of each (kD, kH, kW) window."""
 
     _fn = staticmethod(F.lp_pool3d)
+
+
+class _MaxUnpoolNd(Module):
+    _k = 2
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        self.kernel_size = _ntuple(kernel_size, self._k)
+        self.stride = _ntuple(stride if stride is not None else kernel_size, self._k)
+        self.padding = _ntuple(padding, self._k)
+
+    def forward(self, input, indices, output_size=None):
+        return self._fn(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool1d(_MaxUnpoolNd):
+    """The inverse of MaxPool1d (give it the pool's indices): maxima back in place, zeros elsewhere."""
+
+    _k = 1
+    _fn = staticmethod(F.max_unpool1d)
+
+
+class MaxUnpool2d(_MaxUnpoolNd):
+    """The inverse of MaxPool2d (give it the pool's indices)."""
+
+    _fn = staticmethod(F.max_unpool2d)
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    """The inverse of MaxPool3d."""
+
+    _k = 3
+    _fn = staticmethod(F.max_unpool3d)
