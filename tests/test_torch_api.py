@@ -709,3 +709,43 @@ def test_composites_as_pytorch(call):
     np.testing.assert_allclose(ours[0][3], theirs[0][3], rtol=1e-5, atol=1e-6)
     if theirs[3] is not None:
         np.testing.assert_allclose(ours[3], theirs[3], rtol=1e-4, atol=1e-5)
+
+
+METHODS = [
+    "x.eq_(x.round())", "i.lt_(2)", "b.logical_and_(L.tensor([True, True, False]))", "i.bitwise_and_(3)",
+    "(x * 1).eq_(1)", "x.requires_grad_().eq_(1)", "f.divide_(2).multiply_(3).subtract_(1).true_divide_(2)",
+    "f.hypot_(L.tensor([4., 3., 1.]))", "f.cumsum_(0)", "i.greater_(1)", "i.not_equal_(2)", "i.logical_not_()",
+    "b.logical_xor_(L.tensor([True, False, False]))", "i.bitwise_xor_(1)", "f.ge_(2)", "f.less_equal_(2)",
+    "L.zeros(5, 3).fill_diagonal_(2, wrap=True)", "L.zeros(5, 3).fill_diagonal_(2)",
+    "L.zeros(3, 5).fill_diagonal_(1, wrap=True)", "L.zeros(2, 3, 4).fill_diagonal_(1)",
+    "L.zeros(2, 2, 2).fill_diagonal_(1)", "(w * 1).fill_diagonal_(0)", "w.t().fill_diagonal_(0)",
+    "w.sum_to_size(1, 3)", "w.sum_to_size(3)", "w.sum_to_size((2, 1))", "w.sum_to_size(2, 3) is w",
+    "w.sum_to_size(4, 3)", "w.sum_to_size(1, 1, 3)", "f.apply_(lambda v: v * 10)",
+    "i.map_(L.tensor([3, 4, 5]), lambda a, b: a + b)", "w.apply_(lambda v: v)", "f.pin_memory()", "f.is_pinned()",
+    "f.share_memory_().is_shared()", "f.is_shared()", "w.adjoint()", "f.is_neg()", "f.resolve_neg() is f",
+    "L.ones(5, requires_grad=True).split_with_sizes([2, 3])", "f.data_ptr() == f[:2].data_ptr()",
+    "f.data_ptr() == f[1:].data_ptr()",
+]
+
+
+@pytest.mark.parametrize("call", METHODS)
+def test_more_tensor_methods_as_pytorch(call):
+    """In-place comparisons, logic and bit operations (the result in the tensor's dtype), the in-place aliases,
+    fill_diagonal_, sum_to_size, apply_/map_, the memory queries."""
+    def run(ns):
+        env = {"L": ns, "x": ns.tensor([1., 2.5, 3.]), "i": ns.tensor([1, 2, 3]), "b": ns.tensor([True, False, True]),
+               "f": ns.tensor([3., 4., 5.]), "w": ns.ones(2, 3, requires_grad=True)}
+        try:
+            y = eval(call, env)
+        except Exception as e:  # noqa: BLE001
+            return type(e).__name__, str(e).splitlines()[0]
+
+        def show(v):
+            if hasattr(v, "grad_fn"):
+                node = v.grad_fn.name() if v.grad_fn else None
+                return str(v.dtype), v.detach().numpy().tolist(), node, v.requires_grad
+            return [show(e) for e in v] if isinstance(v, tuple) else v
+
+        return show(y)
+
+    assert run(nbt) == run(real_torch)

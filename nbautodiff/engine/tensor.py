@@ -346,6 +346,93 @@ class Tensor(metaclass=_TorchName):
     def element_size(self) -> int:
         return self._data.itemsize
 
+    def data_ptr(self) -> int:
+        """The address of the first element (tensors that share memory and start at the same place share it)."""
+        return self._array().__array_interface__["data"][0]
+
+    def is_pinned(self) -> bool:
+        return False
+
+    def pin_memory(self, device=None):
+        raise RuntimeError("Cannot access accelerator device when none is available.\n"
+                           "pin_memory: page-locked memory is for copies to a GPU; the own engine is CPU only")
+
+    def share_memory_(self):
+        """Marks the tensor shared (for torch.multiprocessing; the own engine's memory is the process's)."""
+        self.__dict__["_shared"] = True
+        return self
+
+    def is_shared(self) -> bool:
+        return self.__dict__.get("_shared", False)
+
+    def is_neg(self) -> bool:
+        return False
+
+    def resolve_neg(self):
+        return self
+
+    def adjoint(self):
+        """The conjugate transpose of the last two dims (the transpose, for real tensors)."""
+        return self.transpose(-2, -1)
+
+    def split_with_sizes(self, split_sizes, dim: int = 0):
+        return self.split(list(split_sizes), dim)
+
+    def sum_to_size(self, *size):
+        """Summed down to ``size`` (the inverse of expand): PyTorch's error if it could not be expanded back."""
+        size = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else tuple(size)
+        shape = tuple(self.shape)
+        if len(size) > len(shape) or any(s != 1 and s != n for s, n in zip(size[::-1], shape[::-1])):
+            raise RuntimeError(f"size {{{list(size)}}} is not expandable to size {{{list(shape)}}}.")
+        if size == shape:
+            return self
+        lead = len(shape) - len(size)
+        dims = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(size) if s == 1 and shape[lead + i] != 1)
+        out = self.sum(dims, keepdim=True)
+        return out.view(*size) if lead else out
+
+    def apply_(self, callable):
+        """Each element replaced by ``callable(element)``, in place (Python per element: slow)."""
+        if self._requires_grad:
+            raise RuntimeError("Can't call apply_() on Variable that requires grad. Use var.detach().apply_() "
+                               "instead.")
+        return self._map_in_place(callable)
+
+    def map_(self, tensor, callable):
+        """Each element replaced by ``callable(element, other's element)``, in place (``tensor`` broadcast)."""
+        if self._requires_grad:
+            raise RuntimeError("Can't call map_() on Variable that requires grad. Use var.detach().map_() instead.")
+        return self._map_in_place(callable, np.broadcast_to(tensor._data, self._data.shape))
+
+    def _map_in_place(self, fn, other=None):
+        a = self._array()
+        flat = [fn(*vals) for vals in (zip(a.ravel().tolist(), other.ravel().tolist()) if other is not None
+                                       else ((v,) for v in a.ravel().tolist()))]
+        a[...] = np.array(flat, dtype=a.dtype).reshape(a.shape)
+        bump_version(self)
+        return self
+
+    def fill_diagonal_(self, fill_value, wrap: bool = False):
+        """The main diagonal (all indices equal) set to ``fill_value``, in place; ``wrap=True`` continues below a
+        tall matrix's square, as numpy's fill_diagonal."""
+        shape = tuple(self.shape)
+        if len(shape) < 2:
+            raise RuntimeError("dimensions must larger than 1")
+        if len(shape) > 2 and len(set(shape)) != 1:
+            raise RuntimeError("all dimensions of input must be of equal length")
+        if not self.is_contiguous():
+            positions = np.zeros(shape, dtype=bool)
+            np.fill_diagonal(positions, True, wrap=wrap)
+            return self.masked_fill_(make(positions), fill_value)
+        flat = self.view(-1)  # the diagonal is a strided view of the memory, as PyTorch fills it (CopySlices)
+        if len(shape) == 2:
+            end = flat.numel() if wrap else min(shape) * shape[1]
+            flat[:end:shape[1] + 1].fill_(fill_value)
+        else:
+            step = builtins.sum(int(np.prod(shape[i + 1:])) for i in range(len(shape)))
+            flat[::step].fill_(fill_value)
+        return self
+
     def is_floating_point(self) -> bool:
         return self._data.dtype.kind == "f"
 
@@ -1057,6 +1144,9 @@ def _install_methods() -> None:
     for name, fn in _ops.public_names("inplace").items():
         setattr(Tensor, name + "_", _inplace_method(name, fn))
     Tensor.clip_ = Tensor.clamp_
+    Tensor.subtract_, Tensor.multiply_ = Tensor.sub_, Tensor.mul_
+    Tensor.divide_ = Tensor.true_divide_ = Tensor.div_
+    Tensor.arctan2, Tensor.arctan2_ = Tensor.atan2, Tensor.atan2_
     Tensor.T = property(_reversed_dims)
     Tensor.mT = property(lambda self: _matrix_transpose(self, "mT", "This function is the identity in these cases."))
     Tensor.mH = property(lambda self: _matrix_transpose(self, "mH", "Consider using x.conj()."))

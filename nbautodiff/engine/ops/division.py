@@ -177,7 +177,7 @@ def _compare(ufunc, name):
 
 
 eq, ne, lt, le, gt, ge = (
-    public(_compare(u, n), aliases=a)
+    public(_compare(u, n), aliases=a, inplace=True)  # (x.eq_(y): the result written in x's dtype)
     for u, n, a in ((np.equal, "eq", ()), (np.not_equal, "ne", ("not_equal",)), (np.less, "lt", ("less",)),
                     (np.less_equal, "le", ("less_equal",)), (np.greater, "gt", ("greater",)),
                     (np.greater_equal, "ge", ("greater_equal",)))
@@ -216,7 +216,7 @@ def _bitwise(name: str, ufunc, kernel: str, logical=None):
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"Elementwise ``{name}`` of integer or bool tensors (no gradient)."
-    return public(fn)
+    return public(fn, inplace=True)
 
 
 bitwise_and = _bitwise("bitwise_and", np.bitwise_and, "bitwise_and", np.logical_and)
@@ -257,7 +257,7 @@ def _test(name: str, ufunc, doc: str, ints=None):
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = doc
-    return public(fn)
+    return public(fn, inplace=True)
 
 
 isinf = _test("isinf", np.isinf, "Whether each element is +inf or -inf.", lambda d: np.zeros(d.shape, np.bool_))
@@ -299,7 +299,7 @@ def _logical(name: str, ufunc, doc: str):
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = doc
-    return public(fn)
+    return public(fn, inplace=True)
 
 
 logical_and = _logical("logical_and", np.logical_and, "Elementwise AND of the elements' truth (nonzero is true).")
@@ -307,7 +307,7 @@ logical_or = _logical("logical_or", np.logical_or, "Elementwise OR of the elemen
 logical_xor = _logical("logical_xor", np.logical_xor, "Elementwise XOR of the elements' truth (nonzero is true).")
 
 
-@public
+@public(inplace=True)
 def logical_not(input):
     """Elementwise NOT of the elements' truth: a bool tensor, True where an element is 0."""
     _tensors("logical_not", "input", input)

@@ -1020,7 +1020,7 @@ def atan2(input, other):
     return apply(ATAN2, (input, other))
 
 
-@public
+@public(inplace=True)
 def hypot(input, other):
     """sqrt(input² + other²) without overflow."""
     _tensors("hypot", "input other", input, other)

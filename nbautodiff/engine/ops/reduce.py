@@ -603,7 +603,7 @@ CUMSUM = defop(
 )
 
 
-@public
+@public(inplace=True)
 @numpy_aliases
 def cumsum(x, dim, *, dtype=None):
     if dtype is not None:
