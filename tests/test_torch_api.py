@@ -749,3 +749,55 @@ def test_more_tensor_methods_as_pytorch(call):
         return show(y)
 
     assert run(nbt) == run(real_torch)
+
+
+def _optimizer_in_backward(ns, fused: bool) -> list:
+    """PyTorch's tutorial on fusing the optimizer step into the backward pass: one Adam per parameter, stepped by a
+    post-accumulate-grad hook (or the usual step, for comparison)."""
+    model = ns.nn.Sequential(ns.nn.Linear(4, 8), ns.nn.ReLU(), ns.nn.Linear(8, 1))
+    with ns.no_grad():
+        for i, p in enumerate(model.parameters()):
+            p.copy_(ns.linspace(-1, 1, p.numel()).reshape(p.shape) * (i + 1) / 3)
+    x = ns.linspace(-2, 2, 40).reshape(10, 4)
+    y = x.sum(1, keepdim=True).sin()
+    if fused:
+        opts = {p: ns.optim.Adam([p], lr=0.01, foreach=False) for p in model.parameters()}
+
+        def hook(p):
+            opts[p].step()
+            opts[p].zero_grad()
+
+        handles = [p.register_post_accumulate_grad_hook(hook) for p in model.parameters()]
+    else:
+        opt = ns.optim.Adam(model.parameters(), lr=0.01)
+    losses = []
+    for _ in range(5):
+        if not fused:
+            opt.zero_grad()
+        loss = ns.nn.functional.mse_loss(model(x), y)
+        loss.backward()
+        if not fused:
+            opt.step()
+        losses.append(loss.item())
+    if fused:
+        for h in handles:
+            h.remove()
+        before = [p.detach().clone() for p in model.parameters()]
+        ns.nn.functional.mse_loss(model(x), y).backward()  # (no hooks: the gradients stay, nothing steps)
+        assert all(bool((p == b).all()) for p, b in zip(model.parameters(), before))
+    return losses
+
+
+def test_post_accumulate_grad_hooks_step_the_optimizer_inside_backward():
+    for fused in (True, False):
+        np.testing.assert_allclose(_optimizer_in_backward(nbt, fused), _optimizer_in_backward(real_torch, fused),
+                                   rtol=1e-5)
+    np.testing.assert_allclose(_optimizer_in_backward(nbt, True), _optimizer_in_backward(nbt, False), rtol=1e-6)
+    x = nbt.ones(2, requires_grad=True)
+    for call, theirs in ((lambda: (x * 2).register_post_accumulate_grad_hook(print), "non-leaf tensors"),
+                         (lambda: nbt.ones(2).register_post_accumulate_grad_hook(print), "doesn't require gradient")):
+        with pytest.raises(RuntimeError, match=theirs):
+            call()
+    x.register_post_accumulate_grad_hook(lambda p: 5)
+    with pytest.raises(TypeError, match="hook returned 'int'"):
+        (x * 1).sum().backward()

@@ -593,3 +593,9 @@ def _accumulate(node: AccumulateGrad, g, create_graph: bool, stolen: set) -> Non
     else:
         np.add(old._data, data, out=old._data)
         bump_version(old)
+    hooks = var.__dict__.get("_post_accumulate_hooks")
+    if hooks:  # Tensor.register_post_accumulate_grad_hook: hook(leaf) once its .grad holds this pass's sum
+        for hook in list(hooks):
+            returned = hook(var)
+            if returned is not None:
+                raise TypeError(f"expected Variable, but hook returned '{type(returned).__name__}'")

@@ -245,6 +245,19 @@ class Tensor(metaclass=_TorchName):
         node = self.grad_fn if self.grad_fn is not None else self._accumulator()
         return node.register_prehook(_TensorHook(hook, self._nr()))
 
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(tensor)`` each time a backward pass has added into this leaf's ``.grad`` (an optimizer step
+        per parameter inside the backward pass); returns a handle whose ``remove()`` unregisters it."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        from .node import _RemovableHandle
+
+        hooks = self.__dict__.setdefault("_post_accumulate_hooks", [])
+        hooks.append(hook)
+        return _RemovableHandle(hooks, hook)
+
     def _nr(self):
         """Which output of a multi-output node this tensor is (None for ordinary nodes)."""
         return self._output_nr if self.grad_fn is not None and self.grad_fn.multi else None
