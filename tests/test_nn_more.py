@@ -856,3 +856,62 @@ def test_gumbel_softmax_samples_and_passes_the_soft_gradient():
     logits.grad = None
     (soft * weights).sum().backward()
     np.testing.assert_allclose(g_hard, logits.grad.numpy(), rtol=1e-5, atol=1e-6)
+
+
+# ------------------------------------------------------------------------------------------------ embedding_bag
+BAGS = [
+    "F.embedding_bag(i, w, o, mode='sum')", "F.embedding_bag(i, w, o)", "F.embedding_bag(i, w, o, mode='max')",
+    "F.embedding_bag(L.tensor([[1, 2], [3, 0]]), w)", "F.embedding_bag(i, w, o, mode='sum', per_sample_weights=p)",
+    "F.embedding_bag(i, w, L.tensor([0, 4, 4, 8]), include_last_offset=True)",
+    "F.embedding_bag(i, w, o, padding_idx=2, mode='mean')", "F.embedding_bag(i, w, o, padding_idx=2, mode='max')",
+    "F.embedding_bag(i, w, o, padding_idx=4, mode='sum', per_sample_weights=p)",
+    "F.embedding_bag(i, w, o, mode='max', per_sample_weights=p)", "F.embedding_bag(i, w)",
+    "F.embedding_bag(i, w, L.tensor([1, 4]))", "F.embedding_bag(i.float(), w, o)",
+    "F.embedding_bag(L.tensor([[1, 2]]), w, o)", "F.embedding_bag(i, w, o, mode='foo')",
+    "F.embedding_bag(L.tensor([7]), w, L.tensor([0]))",
+    "F.embedding_bag(L.tensor([], dtype=L.long), w, L.tensor([0, 0]))",
+    "repr(nn.EmbeddingBag(6, 2, mode='sum')), repr(nn.EmbeddingBag(6, 2, max_norm=1., padding_idx=0))",
+    "nn.EmbeddingBag.from_pretrained(w.detach() * 1, mode='sum')(i, o)",
+]
+
+
+@pytest.mark.parametrize("call", BAGS)
+def test_embedding_bag_as_pytorch(call):
+    """Sums, means (padding left out of the count), maxima, per-sample weights, the offsets' forms, the errors."""
+    def run(ns):
+        w = ns.tensor(np.random.default_rng(0).standard_normal((6, 3)).astype(np.float32), requires_grad=True)
+        p = ns.tensor(np.linspace(0.1, 0.8, 8).astype(np.float32), requires_grad=True)
+        env = {"F": ns.nn.functional, "nn": ns.nn, "L": ns, "w": w, "p": p, "i": ns.tensor([1, 2, 4, 5, 4, 3, 2, 0]),
+               "o": ns.tensor([0, 4, 4])}
+        try:
+            y = eval(call, env)
+        except Exception as e:  # noqa: BLE001
+            return type(e).__name__, str(e).splitlines()[0]
+        if not hasattr(y, "grad_fn"):
+            return y
+        if y.requires_grad:
+            (y * y * ns.arange(float(y.numel())).reshape(y.shape)).sum().backward()
+        grads = [None if t.grad is None else np.round(t.grad.numpy(), 4).tolist() for t in (w, p)]
+        return str(y.dtype), np.round(y.detach().numpy(), 4).tolist(), y.grad_fn and y.grad_fn.name(), grads
+
+    assert run(nbt) == run(real_torch)
+
+
+def test_embedding_bag_scale_grad_by_freq_and_second_order():
+    """scale_grad_by_freq divides each row's gradient by its count in the batch, as F.embedding's does (PyTorch
+    2.13's embedding_bag applies the counts to other rows); the per-sample weights differentiate twice."""
+    idx, offsets = [1, 2, 4, 5, 4, 3, 2, 0], [0, 4, 4]
+    a = np.random.default_rng(0).standard_normal((6, 3))
+    for mode in ("sum", "mean"):
+        w = nbt.tensor(a, requires_grad=True)
+        nbt.nn.functional.embedding_bag(nbt.tensor(idx), w, nbt.tensor(offsets), scale_grad_by_freq=True,
+                                        mode=mode).sum().backward()
+        tw = real_torch.tensor(a, requires_grad=True)
+        rows = real_torch.nn.functional.embedding(real_torch.tensor(idx), tw, scale_grad_by_freq=True)
+        counts = real_torch.tensor([4.0] * 4 + [4.0] * 4) if mode == "mean" else real_torch.ones(8)
+        (rows / counts[:, None]).sum().backward()
+        np.testing.assert_allclose(w.grad.numpy(), tw.grad.numpy(), rtol=1e-12)
+    w = nbt.tensor(a, requires_grad=True)
+    p = nbt.tensor(np.linspace(0.1, 0.8, 8), requires_grad=True)
+    assert nbt.autograd.gradgradcheck(lambda w, p: nbt.nn.functional.embedding_bag(
+        nbt.tensor(idx), w, nbt.tensor(offsets), mode="sum", per_sample_weights=p), (w, p))

@@ -14,8 +14,19 @@ def _pack(ns, x):
     return rnn.pack_padded_sequence(x, [3, 1, 2], enforce_sorted=False).data
 
 
+def _bag(ns, w, p=None):
+    """Three bags (one empty) of 8 indices: sums weighted per sample, or (no weights) means of 2-D input's rows and
+    maxima per dimension."""
+    F, i = fnl(ns), ns.tensor([1, 2, 4, 5, 4, 3, 2, 0])
+    if p is not None:
+        return F.embedding_bag(i, w, ns.tensor([0, 4, 4]), mode="sum", per_sample_weights=p)
+    return F.embedding_bag(i, w, ns.tensor([0, 4, 4]), mode="max") + F.embedding_bag(i.reshape(2, 4), w)[:1]
+
+
 SPECS = {
     "pack_padded_sequence": Spec(_pack, [((3, 3, 2),)]),
+    # (PyTorch has no second derivative through the per-sample weights: tests/test_nn_more.py checks the engine's)
+    "embedding_bag": Spec(_bag, [((6, 3), (8,)), ((6, 3),)], second_order=False),
     "layer_norm": Spec(lambda ns, x, w, b: fnl(ns).layer_norm(x, (4,), w, b) + fnl(ns).layer_norm(x, (3, 4), eps=0.1),
                        [((2, 3, 4), (4,), (4,))]),
     # --- the rows behind torch.nn's layers: glu, embedding, pad, prelu, batch and group norm

@@ -1074,3 +1074,145 @@ def gumbel_softmax(logits, tau: float = 1, hard: bool = False, eps: float = 1e-1
     index = y_soft.max(dim, keepdim=True)[1]
     y_hard = factories.zeros_like(logits).scatter_(dim, index, 1.0)
     return y_hard - y_soft.detach() + y_soft
+
+
+# ============================================================== embedding_bag: sums, means or maxima of bags of rows
+def _bag_fwd(w, psw=None, *, idx, bag, n_bags, mode, scale, argrow, gscale):
+    """out[b] = Σ_{i in bag b} scale_i · w[idx_i] (sum: per-sample weights, mean: 1 / count), or the maximum per
+    dimension (``argrow``: the row each maximum is taken from, -1 for an empty bag)."""
+    if mode == "max":
+        out = np.take_along_axis(w, np.maximum(argrow, 0), 0) if argrow.size else np.zeros((n_bags, w.shape[1]),
+                                                                                            w.dtype)
+        return np.where(argrow >= 0, out, w.dtype.type(0))
+    out = np.zeros((n_bags, w.shape[1]), dtype=w.dtype)
+    s = scale if psw is None else psw.astype(w.dtype) * scale
+    np.add.at(out, bag, w[idx] * s[:, None].astype(w.dtype))
+    return out
+
+
+def _bag_vjp_w(g, out, w, psw=None, *, idx, bag, n_bags, mode, scale, argrow, gscale):
+    """Each bag's gradient back to its rows (times the row's scale, and its per-sample weight), or to the rows its
+    maxima came from; ``gscale`` is ``scale``, divided by each index's frequency with scale_grad_by_freq."""
+    n, d = w.shape
+    if mode == "max":
+        valid = argrow >= 0
+        flat = (argrow * d + np.arange(d))[valid]
+        if isinstance(g, Tensor):
+            picked = g.reshape(-1)[make(np.flatnonzero(valid))]
+            return factories.zeros(n * d, dtype=g.dtype).index_add(0, make(flat), picked).view(n, d)
+        dw = np.zeros(n * d, dtype=g.dtype)
+        np.add.at(dw, flat, g.reshape(-1)[valid.ravel()])
+        return dw.reshape(n, d)
+    if isinstance(g, Tensor):
+        factor = const(gscale.astype(g._data.dtype))
+        if psw is not None:
+            factor = psw * factor
+        rows = g.index_select(0, make(bag)) * factor.unsqueeze(1)
+        return factories.zeros(n, d, dtype=g.dtype).index_add(0, make(idx), rows)
+    factor = gscale if psw is None else psw * gscale
+    dw = np.zeros((n, d), dtype=g.dtype)
+    np.add.at(dw, idx, g[bag] * factor[:, None].astype(g.dtype))
+    return dw
+
+
+def _bag_vjp_psw(g, out, w, psw, *, idx, bag, n_bags, mode, scale, argrow, gscale):
+    """∂/∂ per_sample_weight_i = scale_i · <g[bag_i], w[idx_i]>."""
+    if isinstance(g, Tensor):
+        return (g.index_select(0, make(bag)) * w.index_select(0, make(idx))).sum(1) * const(scale.astype(
+            g._data.dtype))
+    return (g[bag] * w[idx]).sum(1) * scale.astype(g.dtype)
+
+
+def _bag_jvp_w(dw, out, w, psw=None, **p):
+    return apply(EMBEDDING_BAG, (dw,) if psw is None else (dw, psw), p)
+
+
+def _bag_jvp_psw(dpsw, out, w, psw, **p):
+    return apply(EMBEDDING_BAG, (w, dpsw), p)
+
+
+EMBEDDING_BAG = defop("embedding_bag", "EmbeddingBagBackward0", _bag_fwd, vjp=(_bag_vjp_w, _bag_vjp_psw),
+                      jvp=(_bag_jvp_w, _bag_jvp_psw), save=(0, 1), arrays=True)
+
+
+@public(function=False, method=False, functional=True)
+def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type: float = 2, scale_grad_by_freq: bool = False,
+                  mode: str = "mean", sparse: bool = False, per_sample_weights=None, include_last_offset: bool = False,
+                  padding_idx=None):
+    """The sum, mean or maximum of each bag of ``weight``'s rows: bags are the rows of a 2-D ``input``, or the
+    stretches of a 1-D ``input`` that ``offsets`` starts (an empty bag gives zeros); the rows at ``padding_idx``
+    are left out (of the count too).
+
+    >>> F.embedding_bag(torch.tensor([1, 2, 4, 5, 4, 3]), w, torch.tensor([0, 4]), mode="sum")   # doctest: +SKIP
+    """
+    if mode not in ("sum", "mean", "max"):
+        raise ValueError("mode has to be one of sum, mean or max")
+    if weight.dim() != 2:
+        raise ValueError(f"weight has to be a 2D Tensor, but got Tensor of dimension {weight.dim()}")
+    if input._data.dtype not in (np.int64, np.int32):
+        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+                           f"Long, Int; but got {input.type()} instead (while checking arguments for embedding_bag)")
+    if per_sample_weights is not None:
+        if mode != "sum":
+            raise NotImplementedError(f"embedding_bag: per_sample_weights was not None. per_sample_weights is only "
+                                      f"supported for mode='sum' (got mode='{mode}'). Please open a feature request "
+                                      "on GitHub.")
+        if tuple(per_sample_weights.shape) != tuple(input.shape):
+            raise ValueError(f"embedding_bag: If per_sample_weights ({tuple(per_sample_weights.shape)}) is not None, "
+                             f"then it must have the same shape as the input ({tuple(input.shape)})")
+    if input.dim() == 2:
+        if offsets is not None:
+            raise ValueError("if input is 2D, then offsets has to be None, as input is treated is a mini-batch of "
+                             f"fixed length sequences. However, found offsets of type {type(offsets)}")
+        starts = np.arange(0, input.numel(), input.shape[1] or 1)[:input.shape[0]]
+        include_last_offset = False
+    elif input.dim() == 1:
+        if offsets is None:
+            raise ValueError("offsets has to be a 1D Tensor but got None")
+        if offsets.dim() != 1:
+            raise ValueError("offsets has to be a 1D Tensor")
+        starts = np.asarray(offsets._data).astype(np.int64)
+    else:
+        raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension {input.dim()}")
+    if starts.size and starts[0] != 0:
+        raise RuntimeError("offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start from "
+                           f"position 0. However, got {int(starts[0])}")
+    idx = np.asarray(input._data).astype(np.int64).ravel()
+    n = weight.shape[0]
+    bad = np.flatnonzero((idx < 0) | (idx >= n))
+    if bad.size:
+        raise RuntimeError(f"Index {int(bad[0])} of input takes value {int(idx[bad[0]])} which is not in the valid "
+                           f"range [0, {n})")
+    if include_last_offset:
+        n_bags, ends = max(len(starts) - 1, 0), starts[1:]
+        starts = starts[:-1]
+    else:
+        n_bags, ends = len(starts), np.append(starts[1:], idx.size)
+    bag = np.repeat(np.arange(n_bags), np.maximum(ends - starts, 0))
+    if padding_idx is not None:
+        padding_idx = padding_idx % n
+    keep = idx != (padding_idx if padding_idx is not None else -1)
+    if max_norm is not None:
+        _embedding_renorm(weight, idx, max_norm, norm_type)
+    if sparse:
+        raise NotImplementedError("embedding_bag(sparse=True): the own engine has no sparse gradients\nuse "
+                                  "sparse=False")
+    counts = np.bincount(bag[keep], minlength=n_bags)
+    scale = np.ones(keep.sum(), dtype=np.float64)
+    if mode == "mean":
+        scale = 1.0 / np.maximum(counts, 1)[bag[keep]]
+    gscale = scale
+    if scale_grad_by_freq and mode != "max":  # the weight's gradient over each index's count in the batch
+        gscale = scale / np.bincount(idx[keep], minlength=n)[idx[keep]]
+    argrow = np.zeros((0, weight.shape[1]), np.int64)
+    if mode == "max":
+        w = np.asarray(weight._data)
+        argrow = np.full((n_bags, weight.shape[1]), -1, np.int64)
+        for b in range(n_bags):
+            rows = idx[(bag == b) & keep]
+            if rows.size:
+                argrow[b] = rows[np.argmax(w[rows], axis=0)]
+    params = {"idx": idx[keep], "bag": bag[keep], "n_bags": n_bags, "mode": mode, "scale": scale, "argrow": argrow,
+              "gscale": gscale}
+    psw = None if per_sample_weights is None else per_sample_weights.reshape(-1)[make(np.flatnonzero(keep))]
+    return apply(EMBEDDING_BAG, (weight,) if psw is None else (weight, psw), params)

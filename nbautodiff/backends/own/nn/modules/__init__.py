@@ -125,7 +125,7 @@ from .pooling import (  # noqa: F401
     MaxUnpool3d,
 )
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase  # noqa: F401
-from .sparse import Embedding  # noqa: F401
+from .sparse import Embedding, EmbeddingBag  # noqa: F401
 from .transformer import (  # noqa: F401
     Transformer,
     TransformerDecoder,
@@ -158,5 +158,6 @@ __all__ = [
     "RNNCell", "RNNCellBase", "MultiheadAttention", "NonDynamicallyQuantizableLinear", "Transformer",
     "TransformerDecoder", "TransformerDecoderLayer", "TransformerEncoder", "TransformerEncoderLayer", "CircularPad1d",
     "CircularPad2d", "CircularPad3d", "ConstantPad3d", "ReflectionPad3d", "ReplicationPad3d", "ZeroPad3d",
-    "AdaptiveMaxPool3d", "ChannelShuffle", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d", "TripletMarginWithDistanceLoss",
+    "AdaptiveMaxPool3d", "EmbeddingBag", "ChannelShuffle", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d",
+    "TripletMarginWithDistanceLoss",
 ]
