@@ -59,7 +59,7 @@ def outcome(ns, a, g_seed, **kw):
 def pytorch_disagrees_with_itself(shape, kw, out_shape):
     """Which part of PyTorch's answer is not its own forward's (docs/design.md), or None."""
     k = len(shape) - 2
-    if kw.get("antialias") and out_shape[-1] == 1 and shape[-1] != 1:
+    if kw.get("antialias") and out_shape[-1] == 1 and out_shape[-2] != shape[-2]:
         return "forward"  # every row gets the first row's value
     factor = kw.get("scale_factor") if not kw.get("recompute_scale_factor") else None
     if factor is not None and factor != 1.0 and kw.get("antialias") and any(
