@@ -915,3 +915,33 @@ def test_embedding_bag_scale_grad_by_freq_and_second_order():
     p = nbt.tensor(np.linspace(0.1, 0.8, 8), requires_grad=True)
     assert nbt.autograd.gradgradcheck(lambda w, p: nbt.nn.functional.embedding_bag(
         nbt.tensor(idx), w, nbt.tensor(offsets), mode="sum", per_sample_weights=p), (w, p))
+
+
+MULTILABEL = [
+    "F.multilabel_margin_loss(x, y)", "F.multilabel_margin_loss(x, y, reduction='sum')",
+    "F.multilabel_margin_loss(x, y, reduction='none')", "F.multilabel_margin_loss(x[0], y[0])",
+    "F.multilabel_margin_loss(x[0], y[0], reduction='none')", "nn.MultiLabelMarginLoss(reduction='sum')(x, y)",
+    "F.multilabel_margin_loss(x.double(), y)", "F.multilabel_margin_loss(x, y[:, :3])",
+    "F.multilabel_margin_loss(x, y.float())", "F.multilabel_margin_loss(x, L.tensor([[4, -1, 0, 0]] * 3))",
+    "repr(nn.MultiLabelMarginLoss()), repr(nn.NLLLoss2d())",
+]
+
+
+@pytest.mark.parametrize("call", MULTILABEL)
+def test_multilabel_margin_loss_as_pytorch(call):
+    """Values to the last bit (terms in float, summed in double, as PyTorch's kernel), gradients, node, errors."""
+    def run(ns):
+        x = ns.tensor([[0.1, 0.2, 0.4, 0.8], [0.5, -0.2, 0.3, 0.1], [0.3, 0.7, -0.1, 0.2]], requires_grad=True)
+        y = ns.tensor([[3, 0, -1, 1], [1, 2, 3, 0], [2, -1, 0, 0]])
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                r = eval(call, {"F": ns.nn.functional, "nn": ns.nn, "L": ns, "x": x, "y": y})
+        except Exception as e:  # noqa: BLE001
+            return type(e).__name__, str(e).splitlines()[0]
+        if isinstance(r, tuple):
+            return r
+        r.sum().backward()
+        return r.tolist(), str(r.dtype), r.grad_fn.name(), x.grad.tolist()
+
+    assert run(nbt) == run(real_torch)

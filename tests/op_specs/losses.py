@@ -27,6 +27,10 @@ def _nll2d(ns, x):
 
 
 SPECS = {
+    # two samples: targets before a -1, and a sample whose every class is a target (no term)
+    "multilabel_margin_loss": Spec(lambda ns, x: fnl(ns).multilabel_margin_loss(
+        x, ns.tensor([[3, 0, -1, 1], [1, 2, 3, 0]])) + fnl(ns).multilabel_margin_loss(
+        x, ns.tensor([[2, -1, 0, 0], [0, 1, -1, 3]]), reduction="none").sum(), [((2, 4),)], second_order=False),
     # --- losses
     "nll_loss": Spec(_nll, [((3, 4),)]),
     "nll_loss2d": Spec(_nll2d, [((2, 4, 3, 2),)]),

@@ -933,3 +933,83 @@ def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=Non
     w = None if weight is None else weight._data
     return apply(MULTI_MARGIN, (input, target), {"p": int(p), "margin": float(margin), "weight": w,
                                                  "reduction": reduction})
+
+
+# ============================================================== multilabel_margin_loss
+def _multilabel_terms(x, is_target, targets):
+    """Per sample n: the hinge terms max(0, 1 − (x[j] − x[i])) over its targets j and non-targets i, and the
+    coefficient each input gets in their sum's derivative (−1 for j, +1 for i, per active term)."""
+    c = x.shape[-1]
+    losses = np.zeros(x.shape[0], dtype=x.dtype)
+    coef = np.zeros(x.shape, dtype=x.dtype)
+    for n, ts in enumerate(targets):
+        if not ts:
+            continue
+        ts = list(ts)
+        others = np.flatnonzero(~is_target[n])
+        margins = 1 - x[n, ts][:, None] + x[n, others][None, :]
+        active = margins > 0
+        terms = margins[active]  # each term in x's dtype, summed in double as PyTorch's kernel (its acc_type)
+        losses[n] = terms.sum(dtype=np.float64) / c
+        np.add.at(coef[n], ts, -active.sum(1).astype(x.dtype) / c)
+        coef[n, others] += active.sum(0).astype(x.dtype) / c
+    return losses, coef
+
+
+def _multilabel_fwd(x, *, is_target, targets, reduction):
+    losses, _ = _multilabel_terms(x.reshape(is_target.shape), is_target, targets)
+    if reduction == "none":
+        return losses.reshape(x.shape[:-1])  # (a 1-D input: one sample, a 0-d loss)
+    total = losses.sum(dtype=np.float64)
+    return x.dtype.type(total if reduction == "sum" else total / max(losses.size, 1))
+
+
+def _multilabel_vjp(g, out, x, *, is_target, targets, reduction):
+    data = np.asarray(x._data if isinstance(x, Tensor) else x)
+    _, coef = _multilabel_terms(data.reshape(is_target.shape), is_target, targets)
+    if reduction == "mean":
+        coef = coef / max(coef.shape[0], 1)
+    coef = coef.reshape(data.shape)
+    if isinstance(g, Tensor):
+        return (g.unsqueeze(-1) if reduction == "none" else g) * const(coef)
+    return (np.asarray(g)[..., None] if reduction == "none" else g) * coef
+
+
+def _multilabel_jvp(dx, out, x, *, is_target, targets, reduction):
+    """The loss is piecewise linear in x: its tangent is the coefficients' sum against dx."""
+    data = np.asarray(x._data if isinstance(x, Tensor) else x)
+    _, coef = _multilabel_terms(data.reshape(is_target.shape), is_target, targets)
+    if reduction == "mean":
+        coef = coef / max(coef.shape[0], 1)
+    per = (dx * const(coef.reshape(data.shape))).sum(-1)
+    return per if reduction == "none" else per.sum()
+
+
+MULTILABEL_MARGIN = defop("multilabel_margin_loss", "MultilabelMarginLossBackward0", _multilabel_fwd,
+                          vjp=(_multilabel_vjp,), jvp=(_multilabel_jvp,), save=(0,))
+
+
+@public(function=False, method=False, functional=True)
+def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction: str = "mean"):
+    """Σ over each sample's target classes j and other classes i of max(0, 1 − (x[j] − x[i])) / C; a sample's
+    targets are ``target``'s entries before its first -1."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if tuple(target.shape) != tuple(input.shape):
+        raise RuntimeError(f"inconsistent target size: {shape_str(target.shape)} for input of size: "
+                           f"{shape_str(input.shape)}")
+    if target._data.dtype != np.int64:
+        raise RuntimeError(f"expected scalar type Long but found {_scalar_type(target)}")
+    x = input if input.dim() == 2 else input.reshape(1, -1)
+    t = np.asarray(target._data).reshape(x.shape)
+    c = x.shape[-1]
+    if t.size and (t.min() < -1 or t.max() >= c):
+        raise RuntimeError("argument #2 'target' is out of range")
+    targets, is_target = [], np.zeros(x.shape, dtype=bool)
+    for n, row in enumerate(t):
+        stop = np.flatnonzero(row == -1)
+        ts = row[: stop[0] if stop.size else c].tolist()
+        targets.append(ts)
+        is_target[n, ts] = True
+    return apply(MULTILABEL_MARGIN, (input,), {"is_target": is_target, "targets": tuple(map(tuple, targets)),
+                                               "reduction": reduction})
