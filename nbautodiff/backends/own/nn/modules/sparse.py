@@ -10,6 +10,19 @@ from ..parameter import Parameter
 from .module import Module
 
 
+def _padding_index(padding_idx, n: int, word: str):
+    """A padding index counted from the end made positive; PyTorch's assertion if it is out of range (``word``:
+    its capitalisation, which differs between Embedding and EmbeddingBag)."""
+    if padding_idx is None:
+        return None
+    if padding_idx > 0:
+        assert padding_idx < n, f"{word} must be within num_embeddings"
+    elif padding_idx < 0:
+        assert padding_idx >= -n, f"{word} must be within num_embeddings"
+        padding_idx = n + padding_idx
+    return padding_idx
+
+
 class Embedding(Module):
     """A lookup table of ``num_embeddings`` vectors of size ``embedding_dim``, N(0, 1) at first (the row at
     ``padding_idx`` zero, and never updated)."""
@@ -19,12 +32,7 @@ class Embedding(Module):
                  _freeze: bool = False, device=None, dtype=None):
         super().__init__()
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
-        if padding_idx is not None:
-            if padding_idx > 0:
-                assert padding_idx < num_embeddings, "Padding_idx must be within num_embeddings"
-            elif padding_idx < 0:
-                assert padding_idx >= -num_embeddings, "Padding_idx must be within num_embeddings"
-                padding_idx = num_embeddings + padding_idx
+        padding_idx = _padding_index(padding_idx, num_embeddings, "Padding_idx")
         self.padding_idx, self.max_norm, self.norm_type = padding_idx, max_norm, norm_type
         self.scale_grad_by_freq, self.sparse = scale_grad_by_freq, sparse
         if _weight is None:
@@ -79,13 +87,7 @@ class EmbeddingBag(Module):
         super().__init__()
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
         self.max_norm, self.norm_type, self.scale_grad_by_freq = max_norm, norm_type, scale_grad_by_freq
-        if padding_idx is not None:
-            if padding_idx > 0:
-                assert padding_idx < num_embeddings, "padding_idx must be within num_embeddings"
-            elif padding_idx < 0:
-                assert padding_idx >= -num_embeddings, "padding_idx must be within num_embeddings"
-                padding_idx = num_embeddings + padding_idx
-        self.padding_idx = padding_idx
+        self.padding_idx = _padding_index(padding_idx, num_embeddings, "padding_idx")
         if _weight is None:
             self.weight = Parameter(factories.empty(num_embeddings, embedding_dim, dtype=dtype))
             self.reset_parameters()
