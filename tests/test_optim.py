@@ -23,6 +23,17 @@ OPTIMISERS = {
     "Adagrad": "Adagrad(ps, lr=0.1)",
     "Adagrad decay": "Adagrad(ps, lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1, weight_decay=0.01)",
     "two groups": "Adam([{'params': ps[:2]}, {'params': ps[2:], 'lr': 0.05}], lr=0.01)",
+    "Adamax": "Adamax(ps, lr=0.02)",
+    "Adamax weight decay maximize": "Adamax(ps, lr=0.02, weight_decay=0.05, maximize=True)",
+    "NAdam": "NAdam(ps, lr=0.01)",
+    "NAdam decoupled decay": "NAdam(ps, lr=0.01, weight_decay=0.1, decoupled_weight_decay=True, momentum_decay=0.01)",
+    "RAdam": "RAdam(ps, lr=0.01)",
+    "RAdam weight decay": "RAdam(ps, lr=0.05, betas=(0.8, 0.9), weight_decay=0.1)",
+    "RAdam decoupled decay": "RAdam(ps, lr=0.05, weight_decay=0.1, decoupled_weight_decay=True)",
+    "Adadelta": "Adadelta(ps)",
+    "Adadelta rho weight decay": "Adadelta(ps, lr=0.5, rho=0.8, weight_decay=0.01)",
+    "Rprop": "Rprop(ps, lr=0.01)",
+    "Rprop etas step sizes maximize": "Rprop(ps, lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.2), maximize=True)",
 }
 
 
@@ -202,3 +213,44 @@ def test_a_schedule_stepped_before_the_optimiser_warns_as_pytorch():
         opt.step()
         sched.step()  # the right order: no warning
     assert sched.get_last_lr() == [0.05]
+
+
+MORE_SCHEDULES = {
+    "LinearLR": lambda L, o: L.LinearLR(o, start_factor=0.25, total_iters=4),
+    "LinearLR down": lambda L, o: L.LinearLR(o, start_factor=1.0, end_factor=0.1, total_iters=6),
+    "ConstantLR": lambda L, o: L.ConstantLR(o, factor=0.5, total_iters=3),
+    "MultiplicativeLR": lambda L, o: L.MultiplicativeLR(o, lambda e: 0.9),
+    "PolynomialLR": lambda L, o: L.PolynomialLR(o, total_iters=8, power=2.0),
+    "CosineAnnealingWarmRestarts": lambda L, o: L.CosineAnnealingWarmRestarts(o, T_0=3, T_mult=2, eta_min=0.001),
+    "CosineAnnealingWarmRestarts T_mult 1": lambda L, o: L.CosineAnnealingWarmRestarts(o, T_0=4),
+    "OneCycleLR": lambda L, o: L.OneCycleLR(o, max_lr=0.5, total_steps=20),
+    "OneCycleLR three phases": lambda L, o: L.OneCycleLR(o, max_lr=[0.5, 0.2], epochs=4, steps_per_epoch=5,
+                                                        three_phase=True, anneal_strategy="linear"),
+    "SequentialLR warm-up then cosine": lambda L, o: L.SequentialLR(o, [L.LinearLR(o, start_factor=0.1, total_iters=3),
+                                                                        L.CosineAnnealingLR(o, T_max=10)],
+                                                                    milestones=[3]),
+    "SequentialLR of three": lambda L, o: L.SequentialLR(o, [L.ConstantLR(o, factor=0.5, total_iters=2),
+                                                             L.ExponentialLR(o, 0.9), L.StepLR(o, 3)],
+                                                         milestones=[2, 6]),
+    "ChainedScheduler": lambda L, o: L.ChainedScheduler([L.LinearLR(o, start_factor=0.2, total_iters=4),
+                                                         L.ExponentialLR(o, gamma=0.9)]),
+}
+
+
+@needs_torch
+@pytest.mark.parametrize("name", list(MORE_SCHEDULES))
+def test_more_schedules_give_pytorchs_rates(name):
+    """20 steps of each schedule on two parameter groups: the rates (and OneCycleLR's momentum) PyTorch sets."""
+    runs = []
+    for ns in (real_torch, nbt):
+        w, v = ns.nn.Parameter(ns.ones(2)), ns.nn.Parameter(ns.ones(1))
+        opt = ns.optim.SGD([{"params": [w]}, {"params": [v], "lr": 0.05}], lr=0.1, momentum=0.9)
+        sched = MORE_SCHEDULES[name](ns.optim.lr_scheduler, opt)
+        rates = []
+        for _ in range(20):
+            opt.step()
+            sched.step()
+            rates.append([g["lr"] for g in opt.param_groups] + [g["momentum"] for g in opt.param_groups])
+        runs.append((rates, sched.get_last_lr()))
+    np.testing.assert_allclose(np.array(runs[1][0]), np.array(runs[0][0]), rtol=1e-12)
+    np.testing.assert_allclose(runs[1][1], runs[0][1], rtol=1e-12)

@@ -319,4 +319,202 @@ class Adagrad(Optimizer):
         return loss
 
 
+def _betas(betas) -> tuple:
+    for i, beta in enumerate(betas):
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+    return tuple(betas)
+
+
+class Adamax(Optimizer):
+    """Adam with the infinity norm: u = max(β2·u, |grad| + eps); p -= lr / (1 − β1^t) · m / u."""
+
+    def __init__(self, params, lr: float = 2e-3, betas=(0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0,
+                 foreach=None, *, maximize: bool = False, differentiable: bool = False, capturable: bool = False):
+        _check(**{"learning rate": lr, "epsilon value": eps})
+        betas = _betas(betas)
+        _check(**{"weight_decay value": weight_decay})
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, foreach=foreach,
+                                      maximize=maximize, differentiable=differentiable, capturable=capturable))
+
+    @no_grad()
+    def step(self, closure=None):
+        loss = closure() if closure is not None else None
+        for group in self.param_groups:
+            lr, (beta1, beta2), eps, wd = group["lr"], group["betas"], group["eps"], group["weight_decay"]
+            for p, d in self._grads(group):
+                state = self.state[p]
+                step = _count_step(state)
+                m = _state_tensor(state, "exp_avg", p._data)
+                u = _state_tensor(state, "exp_inf", p._data)
+                if wd:
+                    d = d + wd * p._data
+                _lerp_(m, d, 1 - beta1)
+                u *= beta2
+                np.maximum(u, np.abs(d) + p._data.dtype.type(eps), out=u)
+                _update(p, -(lr / (1 - beta1 ** step)) * m / u)
+        return loss
+
+
+class NAdam(Optimizer):
+    """Adam with Nesterov momentum (Dozat), the momentum warmed up by ``momentum_decay``."""
+
+    def __init__(self, params, lr: float = 2e-3, betas=(0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0,
+                 momentum_decay: float = 4e-3, decoupled_weight_decay: bool = False, *, foreach=None,
+                 maximize: bool = False, capturable: bool = False, differentiable: bool = False):
+        _check(**{"learning rate": lr, "epsilon value": eps})
+        betas = _betas(betas)
+        _check(**{"weight_decay value": weight_decay, "momentum_decay value": momentum_decay})
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                                      momentum_decay=momentum_decay, decoupled_weight_decay=decoupled_weight_decay,
+                                      maximize=maximize, foreach=foreach, capturable=capturable,
+                                      differentiable=differentiable))
+
+    @no_grad()
+    def step(self, closure=None):
+        loss = closure() if closure is not None else None
+        for group in self.param_groups:
+            lr, (beta1, beta2), eps, wd = group["lr"], group["betas"], group["eps"], group["weight_decay"]
+            for p, d in self._grads(group):
+                state = self.state[p]
+                step = _count_step(state)
+                if "mu_product" not in state:
+                    state["mu_product"] = make(np.ones((), np.float32))
+                mu_product = state["mu_product"]._data
+                m = _state_tensor(state, "exp_avg", p._data)
+                v = _state_tensor(state, "exp_avg_sq", p._data)
+                if wd:
+                    if group["decoupled_weight_decay"]:
+                        p._data *= 1 - lr * wd
+                    else:
+                        d = d + wd * p._data
+                mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * group["momentum_decay"])))
+                mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * group["momentum_decay"])))
+                mu_product *= mu
+                _lerp_(m, d, 1 - beta1)
+                v *= beta2
+                v += (1 - beta2) * d * d
+                denom = np.sqrt(v / (1 - beta2 ** step))
+                denom += eps
+                product = float(mu_product)
+                _update(p, (-lr * (1.0 - mu) / (1.0 - product)) * d / denom)
+                _update(p, ((-lr * mu_next) / (1.0 - product * mu_next)) * m / denom)
+        return loss
+
+
+class RAdam(Optimizer):
+    """Rectified Adam: plain momentum steps while the variance estimate is unreliable (ρ_t <= 5), Adam's steps
+    scaled by the rectification term after."""
+
+    def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0,
+                 decoupled_weight_decay: bool = False, *, foreach=None, maximize: bool = False,
+                 capturable: bool = False, differentiable: bool = False):
+        _check(**{"learning rate": lr, "epsilon value": eps})
+        betas = _betas(betas)
+        _check(**{"weight_decay value": weight_decay})
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize,
+                                      foreach=foreach, capturable=capturable,
+                                      decoupled_weight_decay=decoupled_weight_decay, differentiable=differentiable))
+
+    @no_grad()
+    def step(self, closure=None):
+        loss = closure() if closure is not None else None
+        for group in self.param_groups:
+            lr, (beta1, beta2), eps, wd = group["lr"], group["betas"], group["eps"], group["weight_decay"]
+            for p, d in self._grads(group):
+                state = self.state[p]
+                step = _count_step(state)
+                m = _state_tensor(state, "exp_avg", p._data)
+                v = _state_tensor(state, "exp_avg_sq", p._data)
+                if wd:
+                    if group["decoupled_weight_decay"]:
+                        p._data *= 1 - lr * wd
+                    else:
+                        d = d + wd * p._data
+                _lerp_(m, d, 1 - beta1)
+                v *= beta2
+                v += (1 - beta2) * d * d
+                correction1, correction2 = 1 - beta1 ** step, 1 - beta2 ** step
+                corrected = m / correction1
+                rho_inf = 2 / (1 - beta2) - 1
+                rho_t = rho_inf - 2 * step * (beta2 ** step) / correction2
+                if rho_t > 5.0:
+                    rect = ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+                    root = np.sqrt(v)
+                    root += eps
+                    adaptive = (correction2 ** 0.5) / root
+                    _update(p, -(corrected * lr * adaptive * rect))
+                else:
+                    _update(p, -(corrected * lr))
+        return loss
+
+
+class Adadelta(Optimizer):
+    """p -= lr · √(E[Δ²] + eps) / √(E[g²] + eps) · g, both running means with decay ``rho``."""
+
+    def __init__(self, params, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6, weight_decay: float = 0,
+                 foreach=None, *, capturable: bool = False, maximize: bool = False, differentiable: bool = False):
+        _check(**{"learning rate": lr})
+        if not 0.0 <= rho <= 1.0:
+            raise ValueError(f"Invalid rho value: {rho}")
+        _check(**{"epsilon value": eps, "weight_decay value": weight_decay})
+        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize,
+                                      capturable=capturable, foreach=foreach, differentiable=differentiable))
+
+    @no_grad()
+    def step(self, closure=None):
+        loss = closure() if closure is not None else None
+        for group in self.param_groups:
+            lr, rho, eps, wd = group["lr"], group["rho"], group["eps"], group["weight_decay"]
+            for p, d in self._grads(group):
+                state = self.state[p]
+                _count_step(state)
+                sq = _state_tensor(state, "square_avg", p._data)
+                acc = _state_tensor(state, "acc_delta", p._data)
+                if wd:
+                    d = d + wd * p._data
+                sq *= rho
+                sq += (1 - rho) * d * d
+                std = np.sqrt(sq + p._data.dtype.type(eps))
+                delta = np.sqrt(acc + p._data.dtype.type(eps))
+                delta /= std
+                delta *= d
+                acc *= rho
+                acc += (1 - rho) * delta * delta
+                _update(p, -lr * delta)
+        return loss
+
+
+class Rprop(Optimizer):
+    """Resilient backpropagation: each weight's own step size grows by etas[1] while its gradient keeps its sign
+    and shrinks by etas[0] when it flips; only the gradient's sign moves the weight."""
+
+    def __init__(self, params, lr: float = 1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *, capturable: bool = False,
+                 foreach=None, maximize: bool = False, differentiable: bool = False):
+        _check(**{"learning rate": lr})
+        if not 0.0 < etas[0] < 1.0 < etas[1]:
+            raise ValueError(f"Invalid eta values: {etas[0]}, {etas[1]}")
+        super().__init__(params, dict(lr=lr, etas=tuple(etas), step_sizes=tuple(step_sizes), foreach=foreach,
+                                      maximize=maximize, differentiable=differentiable, capturable=capturable))
+
+    @no_grad()
+    def step(self, closure=None):
+        loss = closure() if closure is not None else None
+        for group in self.param_groups:
+            (minus, plus), (low, high) = group["etas"], group["step_sizes"]
+            for p, d in self._grads(group):
+                state = self.state[p]
+                _count_step(state)
+                prev = _state_tensor(state, "prev", p._data)
+                size = _state_tensor(state, "step_size", p._data, group["lr"])
+                sign = np.sign(d * prev)
+                factor = np.where(sign > 0, plus, np.where(sign < 0, minus, 1)).astype(p._data.dtype)
+                size *= factor
+                np.clip(size, low, high, out=size)
+                g = np.where(factor == p._data.dtype.type(minus), 0, d).astype(p._data.dtype)
+                _update(p, -np.sign(g) * size)
+                prev[...] = g
+        return loss
+
+
 from . import lr_scheduler  # noqa: E402,F401  (torch.optim.lr_scheduler; it builds on Optimizer above)
