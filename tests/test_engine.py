@@ -283,10 +283,13 @@ def test_float_of_a_tensor_that_requires_grad_warns_once():
     tensor_module = sys.modules["nbautodiff.engine.tensor"]
     tensor_module._warned_scalar = False
     x = nbt.tensor(2.0, requires_grad=True)
-    with pytest.warns(UserWarning, match="Converting a tensor with requires_grad=True to a scalar"):
-        float(x * 2)
     import warnings
 
+    with warnings.catch_warnings(), nbt.no_grad():
+        warnings.simplefilter("error")
+        float(x)  # with grad mode off PyTorch does not warn (LBFGS calls float(loss) under no_grad)
+    with pytest.warns(UserWarning, match="Converting a tensor with requires_grad=True to a scalar"):
+        float(x * 2)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         float(x * 3)  # once per process, as PyTorch

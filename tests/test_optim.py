@@ -254,3 +254,113 @@ def test_more_schedules_give_pytorchs_rates(name):
         runs.append((rates, sched.get_last_lr()))
     np.testing.assert_allclose(np.array(runs[1][0]), np.array(runs[0][0]), rtol=1e-12)
     np.testing.assert_allclose(runs[1][1], runs[0][1], rtol=1e-12)
+
+
+def _rosenbrock_lbfgs(ns, dtype, steps=4, **options):
+    """``steps`` LBFGS steps on the 4-d Rosenbrock function: the iterate, the losses, the closure calls, the state."""
+    x = ns.tensor([-1.5, 2.0, 0.5, -0.3], dtype=getattr(ns, dtype), requires_grad=True)
+    opt = ns.optim.LBFGS([x], **options)
+    calls = []
+
+    def closure():
+        opt.zero_grad()
+        loss = (100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2).sum()
+        loss.backward()
+        calls.append(float(loss))
+        return loss
+
+    losses = [float(opt.step(closure)) for _ in range(steps)]
+    state = opt.state[x]
+    return (x.detach().numpy().copy(), losses, calls, state["func_evals"], state["n_iter"], len(state["old_dirs"]),
+            float(state["t"]), sorted(state))
+
+
+@needs_torch
+@pytest.mark.parametrize("options", [{}, {"line_search_fn": "strong_wolfe"}, {"history_size": 3},
+                                     {"history_size": 3, "line_search_fn": "strong_wolfe", "max_iter": 7},
+                                     {"lr": 0.5, "max_iter": 4, "max_eval": 5},
+                                     {"line_search_fn": "strong_wolfe", "lr": 5}])  # (the last one zooms)
+def test_lbfgs_takes_pytorchs_steps(options):
+    """float64: every closure call and the state match PyTorch's (the same two-loop recursion and line search)."""
+    ours, theirs = (_rosenbrock_lbfgs(ns, "float64", **options) for ns in (nbt, real_torch))
+    for a, b in zip(ours[:3] + ours[6:7], theirs[:3] + theirs[6:7]):  # (dot products: another BLAS, another order)
+        np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-12)
+    assert ours[3:6] + ours[7:] == theirs[3:6] + theirs[7:]
+
+
+@needs_torch
+def test_lbfgs_fits_a_linear_model_as_pytorch():
+    """float32 least squares through nn.Linear with the strong-Wolfe search: the same fit, to float32 rounding."""
+    rng = np.random.default_rng(0)
+    X, w = rng.standard_normal((50, 3)).astype(np.float32), rng.standard_normal((1, 3)).astype(np.float32)
+    Y = X @ np.array([[1.5], [-2.0], [0.5]], np.float32) + 0.3
+    fits = []
+    for ns in (nbt, real_torch):
+        model = ns.nn.Linear(3, 1)
+        with ns.no_grad():
+            model.weight.copy_(ns.tensor(w))
+            model.bias.zero_()
+        opt = ns.optim.LBFGS(model.parameters(), line_search_fn="strong_wolfe")
+
+        def closure(model=model, opt=opt, ns=ns):
+            opt.zero_grad()
+            loss = ns.nn.functional.mse_loss(model(ns.tensor(X)), ns.tensor(Y))
+            loss.backward()
+            return loss
+
+        first = opt.step(closure)
+        fits.append((float(first), model.weight.detach().numpy().copy(), float(model.bias)))
+    np.testing.assert_allclose(fits[0][0], fits[1][0], rtol=1e-5)
+    np.testing.assert_allclose(fits[0][1], fits[1][1], rtol=1e-4)
+    np.testing.assert_allclose(fits[0][1], [[1.5, -2.0, 0.5]], rtol=1e-4)
+    np.testing.assert_allclose(fits[0][2], fits[1][2], rtol=1e-4)
+
+
+@needs_torch
+@pytest.mark.parametrize("call", [
+    "LBFGS([{'params': [w]}, {'params': [v]}])",
+    "LBFGS([w], lr=-1)",
+])
+def test_lbfgs_refusals_as_pytorch(call):
+    errors = []
+    for ns in (nbt, real_torch):
+        w, v = ns.ones(2, requires_grad=True), ns.ones(1, requires_grad=True)
+        with pytest.raises(ValueError) as info:
+            eval("ns.optim." + call, {"ns": ns, "w": w, "v": v})  # noqa: S307  (the test's own calls)
+        errors.append(str(info.value))
+    assert errors[0] == errors[1]
+
+
+def test_lbfgs_line_search_must_be_strong_wolfe():
+    w = nbt.ones(2, requires_grad=True)
+    opt = nbt.optim.LBFGS([w], line_search_fn="armijo")
+    with pytest.raises(RuntimeError, match="only 'strong_wolfe' is supported"):
+        opt.step(lambda: (w * w).sum().backward() or (w * w).sum())
+
+
+@needs_torch
+@pytest.mark.parametrize("case", ["bumpy", "quartic"])
+def test_lbfgs_line_search_zooms_as_pytorch(case):
+    """1-d functions whose strong-Wolfe search interpolates without bounds, clamps away from the bracket's ends and
+    swaps the bracket (the branches the Rosenbrock runs never take): PyTorch's closure calls, one by one."""
+    f, x0, lr = {"bumpy": (lambda ns, x: ((x - 0.3).abs() ** 1.5).sum() + ns.cos(x * 5).sum(), 3.0, 10),
+                 "quartic": (lambda ns, x: (x ** 4 - 3 * x ** 2 + x).sum(), 3.0, 0.1)}[case]
+    runs = []
+    for ns in (nbt, real_torch):
+        x = ns.tensor([x0], dtype=ns.float64, requires_grad=True)
+        opt = ns.optim.LBFGS([x], lr=lr, line_search_fn="strong_wolfe")
+        calls = []
+
+        def closure(ns=ns, x=x, opt=opt, calls=calls):
+            opt.zero_grad()
+            loss = f(ns, x)
+            loss.backward()
+            calls.append(float(loss.detach()))
+            return loss
+
+        for _ in range(3):
+            opt.step(closure)
+        runs.append((float(x.detach()), calls))
+    assert len(runs[0][1]) == len(runs[1][1])
+    np.testing.assert_allclose(runs[0][1], runs[1][1], rtol=1e-9)
+    np.testing.assert_allclose(runs[0][0], runs[1][0], rtol=1e-9)

@@ -568,8 +568,8 @@ class Tensor(metaclass=_TorchName):
 
     def __float__(self) -> builtins.float:
         global _warned_scalar
-        if self._requires_grad and not _warned_scalar:
-            _warned_scalar = True  # once per process, as PyTorch warns
+        if self._requires_grad and _state.grad_enabled and not _warned_scalar:
+            _warned_scalar = True  # once per process and only with grad mode on, as PyTorch warns
             warnings.warn(
                 "Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
                 "Consider using tensor.detach() first.",
@@ -853,14 +853,14 @@ class Tensor(metaclass=_TorchName):
         return self.floor_divide_(other)
 
     def add_(self, other, *, alpha=1):
-        if alpha != 1:
-            _ops.check_no_partial_overlap(self, other)  # (other is scaled into new memory below)
-        return _ops.inplace(self, _ops.add, other if alpha == 1 else _ops.mul(other, alpha), "add_")
+        if alpha == 1:
+            return _ops.inplace(self, _ops.add, other, "add_")
+        return _ops.inplace(self, lambda x, y: _ops.add(x, y, alpha=alpha), other, "add_")
 
     def sub_(self, other, *, alpha=1):
-        if alpha != 1:
-            _ops.check_no_partial_overlap(self, other)
-        return _ops.inplace(self, _ops.sub, other if alpha == 1 else _ops.mul(other, alpha), "sub_")
+        if alpha == 1:
+            return _ops.inplace(self, _ops.sub, other, "sub_")
+        return _ops.inplace(self, lambda x, y: _ops.sub(x, y, alpha=alpha), other, "sub_")
 
     def mul_(self, other):
         return _ops.inplace(self, _ops.mul, other, "mul_")

@@ -28,6 +28,12 @@ SPECS = {
     "rsub": Spec(lambda ns, x: 2.5 - x, UNARY),
     "rsub_tensor": Spec(lambda ns, x, y: ns.rsub(x, y), BINARY),
     "number_sub": Spec(lambda ns, x: ns.sub(2.5, x), UNARY),
+    # alpha scales inside one node (PyTorch's fused add kernel)
+    "add_alpha": Spec(lambda ns, x, y: ns.add(x, y, alpha=0.3712345678) * x, BINARY,
+                      edges=[([1.5, -2.25, 3.0], [0.1, 7.3, -0.9])]),
+    "sub_alpha": Spec(lambda ns, x, y: x.sub(y, alpha=-2.5) * y, BINARY, edges=[([1.5, -2.25, 3.0], [0.1, 7.3, -0.9])]),
+    "rsub_alpha": Spec(lambda ns, x, y: ns.rsub(x, y, alpha=1.75) * x, BINARY,
+                       edges=[([1.5, -2.25, 3.0], [0.1, 7.3, -0.9])]),
     "mul": Spec(lambda ns, x, y: x * y, BINARY),
     "div": Spec(lambda ns, x, y: x / y, BINARY, domain=POS),
     # rounded quotients: zero gradients (DivBackward2), floor and trunc differ below 0

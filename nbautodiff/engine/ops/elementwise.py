@@ -21,6 +21,7 @@ from ._util import (
     cpp_type,
     fit_int,
     float_kernel,
+    fma,
 )
 from .inplace import inplace
 from .registry import FLOAT, OPS, apply, defop, public, unary
@@ -98,6 +99,63 @@ NUMBER_SUB = defop(  # torch.sub(2., x): PyTorch wraps the number as the first o
     jvp=(None, lambda dy, out, c, y: -dy),
     arrays=True, broadcast=True, error=broadcast_error("sub"),
 )
+
+
+def _plus_scaled(x, y, alpha):
+    """x + alpha * y of two float arrays, fused as PyTorch's add kernel (``vec::fmadd(y, alpha, x)``: one rounding,
+    alpha in the result's dtype). float16: alpha rounded to float16, then its SIMD body is the float32 fmadd rounded
+    to float16 and its scalar tail (the last size % 32 elements, all of a 0-d one) rounds the product to float16
+    first. (A 0-d tensor beside a dimensioned one is PyTorch's CPU-scalar loop, which rounds some elements unfused.)"""
+    x, y = np.asarray(x), np.asarray(y)
+    dt = _promote_types(x.dtype, y.dtype)  # (PyTorch's table: float32 with int64 is float32)
+    x, y = x.astype(dt, copy=False), y.astype(dt, copy=False)
+    if dt != np.float16:
+        r = fma(y, dt.type(alpha), x)
+        return r[()] if r.ndim == 0 else r
+    a = np.float16(alpha)
+    if x.ndim == y.ndim == 0:
+        return x + a * y
+    r = (x.astype(np.float64) + np.float64(a) * y).astype(np.float32).astype(np.float16)
+    tail = r.size % 32
+    if tail:
+        flat = r.reshape(-1)
+        xs, ys = (np.broadcast_to(v, r.shape).reshape(-1)[-tail:] for v in (x, y))
+        flat[-tail:] = xs + a * ys
+    return r[()] if r.ndim == 0 else r
+
+
+# add/sub/rsub of two float tensors with alpha != 1: one node, as PyTorch's (alpha scales inside the kernel)
+ADD_ALPHA = defop(
+    "add_alpha", "AddBackward0", lambda x, y, *, alpha: _plus_scaled(x, y, alpha),
+    vjp=(lambda g, out, x, y, *, alpha: g,
+         lambda g, out, x, y, *, alpha: g * alpha),
+    jvp=(lambda dx, out, x, y, *, alpha: dx,
+         lambda dy, out, x, y, *, alpha: dy * alpha),
+    arrays=True, broadcast=True, promotes=True, error=broadcast_error("add"), half=False,
+)
+SUB_ALPHA = defop(
+    "sub_alpha", "SubBackward0", lambda x, y, *, alpha: _plus_scaled(x, y, -alpha),
+    vjp=(lambda g, out, x, y, *, alpha: g,
+         lambda g, out, x, y, *, alpha: -g * alpha),
+    jvp=(lambda dx, out, x, y, *, alpha: dx,
+         lambda dy, out, x, y, *, alpha: -dy * alpha),
+    arrays=True, broadcast=True, promotes=True, error=broadcast_error("sub"), half=False,
+)
+RSUB_ALPHA = defop(  # torch.rsub(x, y, alpha=a) of two tensors: y - a * x
+    "rsub_alpha", "RsubBackward0", lambda x, y, *, alpha: _plus_scaled(y, x, -alpha),
+    vjp=(lambda g, out, x, y, *, alpha: -g * alpha,
+         lambda g, out, x, y, *, alpha: g),
+    jvp=(lambda dx, out, x, y, *, alpha: -dx * alpha,
+         lambda dy, out, x, y, *, alpha: dy),
+    arrays=True, broadcast=True, promotes=True, error=broadcast_error("rsub"), half=False,
+)
+
+
+def _fused_alpha(x, y) -> bool:
+    """Whether x ± alpha * y is one fused row: two tensors with a float result."""
+    return isinstance(x, Tensor) and isinstance(y, Tensor) and result_dtype(x, y).kind == "f"
+
+
 MUL = defop(
     "mul", "MulBackward0", operator.mul,
     vjp=(lambda g, out, x, y: g * y,
@@ -126,6 +184,8 @@ NEG = defop(
 def add(x, y, *, alpha=1):
     """x + alpha * y (broadcasting)."""
     if alpha != 1:
+        if _fused_alpha(x, y):
+            return apply(ADD_ALPHA, (x, y), {"alpha": alpha})
         y = mul(_in_result_dtype(y, x), _integral_alpha(x, y, alpha))
     if not isinstance(x, Tensor):
         x, y = y, x
@@ -161,6 +221,8 @@ def sub(x, y, *, alpha=1):
     if alpha != 1:
         if _is_bool(_d(x)) or _is_bool(_d(y)):
             _refuse_bool_sub(_d(x), _d(y))
+        if _fused_alpha(x, y):
+            return apply(SUB_ALPHA, (x, y), {"alpha": alpha})
         y = mul(_in_result_dtype(y, x), _integral_alpha(x, y, alpha))
     if not isinstance(x, Tensor):
         if isinstance(x, SCALARS) and isinstance(y, Tensor):
@@ -174,6 +236,8 @@ def rsub(x, y, *, alpha=1):
     """y - alpha * x: ``1 - x`` records it with a number y (RsubBackward1), torch.rsub(x, y) of two tensors too."""
     y = as_operand(y, "rsub")
     if alpha != 1:
+        if _fused_alpha(x, y):
+            return apply(RSUB_ALPHA, (x, y), {"alpha": alpha})
         x = mul(_in_result_dtype(x, y), alpha)
     if isinstance(y, Tensor):
         return apply(RSUB_TENSOR, (x, y))

@@ -1,4 +1,5 @@
-"""``torch.optim``: SGD, Adam, AdamW, RMSprop and Adagrad, step for step as PyTorch's single-tensor updates.
+"""``torch.optim``: SGD, Adam, AdamW, RMSprop, Adagrad, Adamax, NAdam, RAdam, Adadelta, Rprop and LBFGS, step for
+step as PyTorch's single-tensor updates.
 
 Each update is PyTorch's arithmetic in the parameter's dtype (``exp_avg.lerp_(grad, 1 - beta1)``,
 ``param.addcdiv_(exp_avg, denom, value=-step_size)``, ...), so a training loop gives PyTorch's numbers. The state
@@ -115,6 +116,14 @@ def _check(**values) -> None:
             raise ValueError(f"Invalid {what}: {value}")
 
 
+def _betas(betas) -> tuple:
+    """PyTorch's ValueError for a beta outside [0, 1)."""
+    for i, beta in enumerate(betas):
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+    return tuple(betas)
+
+
 def _state_tensor(state: dict, key: str, like: np.ndarray, fill=0) -> np.ndarray:
     """``state[key]``'s array, made (a tensor of ``like``'s shape and dtype filled with ``fill``) on the first step."""
     t = state.get(key)
@@ -189,11 +198,9 @@ class Adam(Optimizer):
                  amsgrad: bool = False, *, foreach=None, maximize: bool = False, capturable: bool = False,
                  differentiable: bool = False, fused=None, decoupled_weight_decay: bool = False):
         _check(**{"learning rate": lr, "epsilon value": eps})
-        for i, beta in enumerate(betas):
-            if not 0.0 <= beta < 1.0:
-                raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+        betas = _betas(betas)
         _check(**{"weight_decay value": weight_decay})
-        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
                                       maximize=maximize, foreach=foreach, capturable=capturable,
                                       differentiable=differentiable, fused=fused,
                                       decoupled_weight_decay=decoupled_weight_decay or self._decoupled))
@@ -317,13 +324,6 @@ class Adagrad(Optimizer):
                 std += eps
                 _update(p, -rate * d / std)
         return loss
-
-
-def _betas(betas) -> tuple:
-    for i, beta in enumerate(betas):
-        if not 0.0 <= beta < 1.0:
-            raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
-    return tuple(betas)
 
 
 class Adamax(Optimizer):
@@ -518,3 +518,4 @@ class Rprop(Optimizer):
 
 
 from . import lr_scheduler  # noqa: E402,F401  (torch.optim.lr_scheduler; it builds on Optimizer above)
+from .lbfgs import LBFGS  # noqa: E402,F401
