@@ -822,6 +822,34 @@ SILENT = {
         "'x[1:3].sub_(x[2:4])', 'x.view(2, 3).copy_(x.view(2, 3).expand(2, 3))', "
         "'L.nn.functional.pad(x.view(1, 2, 3), (1, 0, -1, 2), mode=\\'circular\\')')]"
     ),
+    "x[i] += v and copies between slices of one tensor: only the slice written is checked for overlap": (
+        "def run(p):\n"
+        "    x = L.arange(6.)\n"
+        "    try:\n        exec(p, {'x': x, 'L': L})\n        return repr(x)\n"
+        "    except Exception as e:\n        return type(e).__name__ + ': ' + str(e).splitlines()[0]\n"
+        "[run(p) for p in ('x[0] += 1', 'x[1:3] += 1', 'x[1:3] *= x[1:3]', 'x[0] = x[1]', 'x[0:3] = x[3:6]', "
+        "'x[2:4] = x[2:4]', 'y = x.view(2, 3); y[0] = y[1]', 'y = x.view(2, 3); y[0] += y[1]', "
+        "'y = x.view(2, 3); y[0, :] -= 1', 'x[:] = x[3]', 'x.fill_(x[3])', 'x[:3].fill_(x[4])', 'x[0:2] = x[3]', "
+        "'x[0:2] = x[1:3]', 'x[x > 2] = x[:3]', 'x[[0, 1]] = x[2:4]', "
+        "'y = x.clone().requires_grad_(); z = y * 1; z[0] += z[1]; z.sum().backward(); x.copy_(y.grad)')]"
+    ),
+    "a range or a tuple inside the key indexes as a list (d2l's y_hat[range(len(y_hat)), y])": (
+        "x = L.arange(6.).view(2, 3).requires_grad_()\n"
+        "d = L.zeros(2, 3); d[range(2), [0, 2]] -= 1\n"
+        "[x[range(2), L.tensor([0, 2])], x[range(2)], x[(0, 1),], x[range(0)], x[:, range(1, 3)], x[((0, 1), (1, 2))], "
+        "d, L.autograd.grad(x[range(2), [2, 2]].sum(), x)[0]]"
+    ),
+    "cat skips a legacy empty 1-d tensor beside tensors with more dimensions": (
+        "a, b = L.zeros(0, requires_grad=True), L.ones(2, 3, requires_grad=True)\n"
+        "y = L.cat((a, b * 2), 0); y.sum().backward()\n"
+        "def run(f):\n    try:\n        return f()\n    except Exception as e:\n"
+        "        return type(e).__name__ + ': ' + str(e).splitlines()[0]\n"
+        "[y, a.grad, b.grad, L.cat((L.Tensor(), L.ones(2, 3)), 0), L.cat((L.ones(2, 3), L.zeros(0)), 1), "
+        "L.cat((L.zeros(0), L.zeros(0))), L.cat((L.zeros(0, dtype=L.float64), L.ones(2, 3))), "
+        "L.cat([L.ones(2, 3), L.zeros(0), L.ones(2, 2)], 1), L.cat([L.zeros(0), L.ones(2, 3)], -1)] + [run(f) for f in "
+        "(lambda: L.cat([L.tensor(1.), L.tensor(2.)]), lambda: L.cat([L.zeros(0), L.tensor(2.)]), "
+        "lambda: L.cat([L.ones(2, 3), L.zeros(0), L.ones(3, 2)], 1), lambda: L.cat([L.zeros(0), L.ones(2, 3)], 2))]"
+    ),
     "linalg.svd of a rank-deficient matrix: the gradient of S alone is U diag(S-bar) Vh, finite": (
         "ms = [[[2., 1., 0.], [0., 0., 0.], [0., 0., 0.]], [[1., 0.], [0., 0.], [0., 0.], [0., 0.]], "
         "[[0., 3., 0., 0.], [0., 0., 0., 0.]], [[1., 0., 0.], [0., 1., 0.], [0., 0., 0.]]]\n"

@@ -55,6 +55,7 @@ def _check_result(x: Tensor, r: np.ndarray, name: str) -> None:
         )
 
 
+_NOTHING = np.empty(0)  # inplace_apply(written=_NOTHING): what is written can overlap nothing (a fill by a 0-d value)
 PARTIAL_OVERLAP = ("unsupported operation: some elements of the input tensor and the written-to tensor refer to a "
                    "single memory location. Please clone() the tensor before performing the operation.")
 
@@ -77,11 +78,13 @@ def _partially_overlap(a, b) -> bool:
     return a0 < b1 and b0 < a1
 
 
-def check_no_partial_overlap(target: Tensor, operands) -> None:
-    """The written-to tensor and an input that share some of its memory (``x[1:].add_(x[:-1])``): PyTorch refuses
-    (elementwise kernels would read values already overwritten), before anything is written."""
+def check_no_partial_overlap(target, operands) -> None:
+    """The written-to tensor (or the array of the part written) and an input that share some of its memory
+    (``x[1:].add_(x[:-1])``): PyTorch refuses (elementwise kernels would read values already overwritten), before
+    anything is written."""
+    written = target._data if isinstance(target, Tensor) else target
     for t in operands if isinstance(operands, (tuple, list)) else (operands,):
-        if isinstance(t, Tensor) and _partially_overlap(target._data, t._data):
+        if isinstance(t, Tensor) and _partially_overlap(written, t._data):
             raise RuntimeError(f"{PARTIAL_OVERLAP}\nuse a copy of the input, e.g. y[1:] += y[:-1].clone()")
 
 
@@ -95,15 +98,17 @@ def _requires_grad(other) -> bool:
 _SAVED_OUTPUTS = {"std_mean": (0,), "aminmax": (0, 1)}  # the outputs PyTorch's nodes of several save
 
 
-def inplace_apply(x: Tensor, fn, other, name: str, via_view: bool = False) -> Tensor:
+def inplace_apply(x: Tensor, fn, other, name: str, via_view: bool = False, written=None) -> Tensor:
     """Compute ``fn(x, other)`` and write it into x's memory; record it when gradients flow. An integer tensor
-    never starts to require grad by being written to (PyTorch's copy_ and x[i] = v cast the value and drop it)."""
+    never starts to require grad by being written to (PyTorch's copy_ and x[i] = v cast the value and drop it).
+    ``written``: the array of the part of x that changes, where that is less than x (``x[0] = v`` copies into the
+    view ``x[0]``: only it must not partly overlap ``v``, so ``x[0] += 1`` and ``x[0] = x[1]`` are fine)."""
     if type(x._ver) is mode.InferenceVersion and not mode.state.inference:
         raise RuntimeError("Inplace update to inference tensor outside InferenceMode is not allowed.You can make a "
                            "clone to get a normal tensor before doing inplace update.See "
                            "https://github.com/pytorch/rfcs/pull/17 for more details.")
     _check_leaf(x, name, via_view)
-    check_no_partial_overlap(x, other)
+    check_no_partial_overlap(x if written is None else written, other)
     version_counter(x)  # made now, while x.grad_fn is still the node that may have saved x's memory
     tracking = mode.state.grad_enabled and (x._requires_grad or (
         _requires_grad(other) and x._data.dtype.kind in "fc"))
@@ -236,7 +241,8 @@ def fill_inplace(x: Tensor, value, name: str = "fill_") -> Tensor:
             raise RuntimeError(
                 f"fill_ only supports 0-dimension value tensor but got tensor with {value._data.ndim} dimensions."
             )
-        return inplace_apply(x, lambda old, v: apply(OPS["fill_tensor"], (old, v)), value, name)
+        # (a 0-d value is read before anything is written: x.fill_(x[3]) is no overlap to refuse)
+        return inplace_apply(x, lambda old, v: apply(OPS["fill_tensor"], (old, v)), value, name, written=_NOTHING)
     return inplace_apply(x, lambda old, _: apply(OPS[name], (old,), {"value": value}), None, name)
 
 

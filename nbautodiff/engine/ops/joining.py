@@ -12,9 +12,18 @@ from .shape import EMBED, INDEX, expand, narrow, reshape, select, unsqueeze, vie
 
 
 # ============================================================== cat / stack / split
+def _legacy_empty(shape, dims: int) -> bool:
+    """A 1-d tensor of size 0 beside tensors with more dimensions: PyTorch's cat skips it (the old way to start
+    accumulating, ``cat((torch.Tensor(), x))``)."""
+    return shape == (0,) and dims != 1
+
+
 def _cat_vjp(g, out, *xs, dim, sizes):
     outs, start = [], 0
     for n in sizes:
+        if n is None:  # a legacy empty tensor, skipped
+            outs.append(make(np.zeros(0, g._data.dtype)))
+            continue
         outs.append(narrow(g, dim, start, n))
         start += n
     return outs
@@ -26,9 +35,13 @@ def _cat_jvp(dxs, out, *xs, dim, sizes):
 
 def _cat_error(args, params, exc):
     dim = params["dim"]
-    ref = args[0]._data.shape
-    for i, a in enumerate(args[1:], 1):
+    ndims = max(a._data.ndim for a in args)
+    first = next(i for i, a in enumerate(args) if not _legacy_empty(a._data.shape, ndims))
+    ref = args[first]._data.shape
+    for i, a in enumerate(args[first + 1:], first + 1):
         s = a._data.shape
+        if _legacy_empty(s, ndims):
+            continue
         if len(s) != len(ref):
             return RuntimeError(
                 f"Tensors must have same number of dimensions: got {len(ref)} and {len(s)}\ncat: tensor {i} "
@@ -49,6 +62,9 @@ def _stack_fwd(*xs, dim, sizes):
 
 
 def _cat_fwd_sizes(*xs, dim, sizes):
+    if None in sizes:
+        kept = [x for x, n in zip(xs, sizes) if n is not None]
+        return np.concatenate(kept, axis=dim).astype(np.result_type(*xs), copy=False)
     return np.concatenate(xs, axis=dim)
 
 
@@ -90,8 +106,14 @@ def _tensor_list(tensors, name):
 def cat(tensors, dim: int = 0):
     """Join tensors along an existing dimension."""
     tensors = _tensor_list(tensors, "cat")
-    d = one_dim(dim, tensors[0]._data.ndim, "cat")
-    return apply(CAT, tensors, {"dim": d, "sizes": tuple(t_._data.shape[d] if t_._data.ndim else 1 for t_ in tensors)})
+    for i, t_ in enumerate(tensors):
+        if not t_._data.ndim:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    ndims = max(t_._data.ndim for t_ in tensors)
+    ref = next((t_ for t_ in tensors if not _legacy_empty(t_._data.shape, ndims)), tensors[0])
+    d = one_dim(dim, ref._data.ndim, "cat")
+    sizes = tuple(None if _legacy_empty(t_._data.shape, ndims) else t_._data.shape[d] for t_ in tensors)
+    return apply(CAT, tensors, {"dim": d, "sizes": sizes})
 
 
 @public(method=False)

@@ -385,8 +385,9 @@ def _normalize_key(key):
     for k in key:
         if isinstance(k, Tensor):
             k = k._data if (k._data.ndim or k._data.dtype == np.bool_) else int(k._data)
-        elif isinstance(k, list):  # (an empty list indexes nothing: integers, as PyTorch's empty long tensor)
-            k = np.asarray([int(v) if isinstance(v, Tensor) else v for v in k]) if k else np.zeros(0, np.int64)
+        elif isinstance(k, (list, range, tuple)):  # a sequence (a range, a tuple inside the key) is an index list,
+            # as in PyTorch; an empty one indexes nothing: integers, as PyTorch's empty long tensor
+            k = np.asarray([int(v) if isinstance(v, Tensor) else v for v in k]) if len(k) else np.zeros(0, np.int64)
         out.append(k)
     return tuple(out)
 
@@ -589,7 +590,7 @@ def setitem(x, key, value):
     """``x[key] = value``, in place, recorded as PyTorch records it: CopySlices for integers and slices,
     IndexPutBackward0 for index tensors and masks, CopyBackwards for the whole tensor; a value that is broadcast
     is expanded first (ExpandBackward0), and PyTorch's shape errors come before anything changes."""
-    from .inplace import inplace_apply
+    from .inplace import _NOTHING, inplace_apply
 
     key = _normalize_key(key)
     by_mask = any(_is_mask(k) and k.ndim for k in key)  # with a 0-d value, PyTorch then casts it (no dtype error)
@@ -599,7 +600,9 @@ def setitem(x, key, value):
         if not expands_to(value._data.shape, x._data.shape):
             raise expand_error(x._data.shape, value._data.shape)
         if value._data.shape != x._data.shape and not value._data.ndim:
-            inplace_apply(x, lambda old, v: apply(FILL_TENSOR, (old, v)), value, "__setitem__", via_view=True)
+            # (fill_ reads its 0-d value before it writes: no overlap to refuse, so x[:] = x[3] is fine)
+            inplace_apply(x, lambda old, v: apply(FILL_TENSOR, (old, v)), value, "__setitem__", via_view=True,
+                          written=_NOTHING)
             return
         if value._requires_grad and value._data.shape != x._data.shape:
             value = expand(value, *x._data.shape)
@@ -629,7 +632,9 @@ def setitem(x, key, value):
         if value._requires_grad and vshape != region:
             value = expand(reshape(value, *trimmed) if trimmed != vshape else value, *region)
         op, params = SETITEM, {"key": key}
-    inplace_apply(x, lambda old, v: apply(op, (old, v), params), value, "__setitem__", via_view=True)
+    # index_put_ checks the whole tensor against the value, a copy into a slice only the slice (PyTorch's copy_)
+    inplace_apply(x, lambda old, v: apply(op, (old, v), params), value, "__setitem__", via_view=True,
+                  written=None if advanced else x._array()[key])
 
 
 @public(method=False, name="index_put_")
