@@ -833,6 +833,17 @@ SILENT = {
         "'x[0:2] = x[1:3]', 'x[x > 2] = x[:3]', 'x[[0, 1]] = x[2:4]', "
         "'y = x.clone().requires_grad_(); z = y * 1; z[0] += z[1]; z.sum().backward(); x.copy_(y.grad)')]"
     ),
+    "a view made a leaf keeps requiring grad after an update under no_grad (it went on training)": (
+        "w = L.zeros(1).reshape(1, 1).requires_grad_(); b = L.zeros(1, requires_grad=True)\n"
+        "X = L.linspace(0, 1, 10).reshape(-1, 1); Y = 3 * X + 2\n"
+        "for _ in range(20):\n"
+        "    loss = ((X @ w + b - Y) ** 2).mean(); loss.backward()\n"
+        "    with L.no_grad():\n        w -= .5 * w.grad; b -= .5 * b.grad; w.grad.zero_(); b.grad.zero_()\n"
+        "x = L.ones(3, 1).T.requires_grad_()\n"
+        "with L.no_grad():\n    x.sub_(.1)\n"
+        "base = L.ones(3); v = base[:2].requires_grad_(); q = L.ones(3, requires_grad=True); base.add_(q)\n"
+        "[w, b, x, x.is_leaf, v, v.is_leaf]"
+    ),
     "a range or a tuple inside the key indexes as a list (d2l's y_hat[range(len(y_hat)), y])": (
         "x = L.arange(6.).view(2, 3).requires_grad_()\n"
         "d = L.zeros(2, 3); d[range(2), [0, 2]] -= 1\n"

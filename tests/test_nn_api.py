@@ -570,3 +570,52 @@ def test_float32_and_mixed_dtypes_as_pytorch(expr):
     assert (d1, gd1) == (d2, gd2)
     np.testing.assert_allclose(v1, v2, rtol=1e-3, atol=1e-4)
     np.testing.assert_allclose(g1, g2, rtol=1e-3, atol=1e-4)
+
+
+MODULE_PROGRAMS = [
+    # Sequential as a list of layers (the style-transfer and fine-tuning tutorials slice and replace)
+    "s[:2]", "type(s[:2]).__name__", "s[1:]", "s[-1]", "s[:2](x)", "s[3]", "s[2] = n.Linear(2, 5); s", "del s[1]; s",
+    "del s[0:2]; s", "s.append(n.Tanh()); s", "s.insert(1, n.Sigmoid()); s", "s.insert(-1, n.Sigmoid()); s",
+    "s.pop(0); s", "s + n.Sequential(n.Tanh())", "s * 2", "s.extend([n.Tanh()]); len(s)",
+    "q = n.Sequential(n.Linear(2, 2)); q[0] = 3",
+    # a shared submodule is one child, visited once
+    "a = n.Linear(2, 2); q = n.Sequential(a, n.ReLU(), a); [len(list(q.children())), "
+    "[k for k, _ in q.named_children()]]",
+    "a = n.Linear(2, 2); q = n.Sequential(a, n.ReLU(), a); c = []; q.apply(lambda m: c.append(type(m).__name__)); c",
+    "a = n.Linear(2, 2); q = n.Sequential(a, a); [k for k, _ in q.named_parameters(remove_duplicate=False)]",
+    # registries refuse what would silently stop training or break state_dict
+    "l = n.Linear(3, 4); l.weight = torch.ones(4, 3)", "l = n.Linear(3, 4); l.weight = None; list(l.state_dict())",
+    "m = n.Module(); m.register_buffer('d', [1, 2])", "m = n.Module(); m.register_buffer('a.b', torch.ones(1))",
+    "m = n.Module(); m.register_parameter('w', torch.ones(1))",
+    "m = n.Module(); m.x = 3; m.register_parameter('x', None)",
+    "m = n.Module(); m.register_buffer('b', torch.ones(1)); m.b = [1]",
+    "m = n.Module(); m.register_parameter('w', n.Parameter(torch.ones(1)) * 2)",
+    "m = n.Module(); m.register_buffer('b', torch.ones(1)); m.b = n.Parameter(torch.ones(1)); "
+    "[list(m._parameters), list(m._buffers)]",
+    "m = n.BatchNorm1d(3, affine=False); [list(m._parameters), list(m.state_dict())]",
+    "m = n.LayerNorm(3, elementwise_affine=False); list(m._parameters)",
+]
+
+
+@needs_torch
+@pytest.mark.parametrize("program", MODULE_PROGRAMS)
+def test_module_containers_and_registries_as_pytorch(program):
+    """Each program on both: its last expression's repr (or shape), or the exception's type and first line."""
+    out = []
+    for ns in (real_torch, nbt):
+        ns.manual_seed(0)
+        env = {"s": ns.nn.Sequential(ns.nn.Linear(2, 2), ns.nn.ReLU(), ns.nn.Linear(2, 1)), "x": ns.ones(1, 2),
+               "n": ns.nn, "torch": ns}
+        *body, last = program.split("; ")
+        try:
+            for line in body:
+                exec(line, env)  # noqa: S102  (the test's own programs)
+            try:
+                value = eval(last, env)  # noqa: S307
+            except SyntaxError:
+                exec(last, env)  # noqa: S102
+                value = None
+            out.append(tuple(value.shape) if hasattr(value, "shape") else repr(value))
+        except Exception as e:  # noqa: BLE001  (the exception is the result compared)
+            out.append(f"{type(e).__name__}: {str(e).splitlines()[0]}")
+    assert out[0] == out[1]

@@ -801,3 +801,41 @@ def test_post_accumulate_grad_hooks_step_the_optimizer_inside_backward():
     x.register_post_accumulate_grad_hook(lambda p: 5)
     with pytest.raises(TypeError, match="hook returned 'int'"):
         (x * 1).sum().backward()
+
+
+LEGACY = [
+    "L.LongTensor([1, 2])", "L.LongTensor(2, 3).shape", "L.FloatTensor([1])", "L.DoubleTensor(2).dtype",
+    "L.BoolTensor([1, 0])", "L.ByteTensor([3])", "L.HalfTensor([1]).dtype", "L.IntTensor([1]).dtype",
+    "L.CharTensor([1]).dtype", "L.ShortTensor([1]).dtype", "L.LongTensor([1.7])", "L.FloatTensor()",
+    "isinstance(L.ones(2, dtype=L.long), L.LongTensor)", "isinstance(L.ones(2), L.LongTensor)",
+    "isinstance(L.ones(2), L.FloatTensor)", "isinstance(L.nn.Parameter(L.ones(1)), L.FloatTensor)",
+    "repr(L.LongTensor)", "L.ones(2).type(L.LongTensor)", "L.LongTensor(L.ones(2))",
+    "[L.inf, L.pi, L.e, L.newaxis]", "L.isnan(L.tensor(L.nan))",
+    # autograd.grad's arguments: only_inputs (deprecated, accepted), is_grads_batched, the outputs checked first
+    "L.autograd.grad((x ** 2).sum(), x, only_inputs=True)",
+    "L.autograd.grad(x ** 2, x, L.eye(2), is_grads_batched=True)",
+    "L.autograd.grad(x ** 3, [x], [L.tensor([[1., 2.], [3., 4.], [0., 1.]])], create_graph=True, "
+    "is_grads_batched=True)",
+    "L.autograd.grad(L.ones(2).sum(), x)", "L.autograd.grad((x * 2).sum(), L.ones(2))",
+]
+
+
+@pytest.mark.parametrize("call", LEGACY)
+def test_legacy_types_constants_and_grad_options_as_pytorch(call):
+    def run(ns):
+        env = {"L": ns, "x": ns.tensor([1., 2.], requires_grad=True)}
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                y = eval(call, env)  # noqa: S307  (the test's own calls)
+        except Exception as e:  # noqa: BLE001
+            return type(e).__name__, str(e).splitlines()[0]
+
+        def show(v):
+            if hasattr(v, "grad_fn"):
+                return str(v.dtype), v.detach().numpy().tolist(), v.requires_grad
+            return [show(e) for e in v] if isinstance(v, (tuple, list)) else repr(v)
+
+        return show(y)
+
+    assert run(nbt) == run(real_torch)

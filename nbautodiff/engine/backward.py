@@ -105,23 +105,32 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     run(nodes, seeds, user_arrays, create_graph if retain_graph is None else retain_graph, create_graph, only=only)
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
-         materialize_grads=False):
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
+         allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """The gradients of ``outputs`` w.r.t. ``inputs``, returned (not stored in ``.grad``).
+    ``is_grads_batched``: each ``grad_outputs`` has a leading batch dimension, one backward pass per row (the
+    results stacked), as PyTorch's vmap over the backward pass gives.
 
     >>> x = tensor(2., requires_grad=True)
     >>> autograd.grad(x ** 3, x)
     (tensor(12.),)
     """
+    if not only_inputs:
+        warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to True). To accumulate "
+                      "gradient for other parts of the graph, please use torch.autograd.backward.", FutureWarning,
+                      stacklevel=2)
     outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
     single = isinstance(inputs, Tensor)
     inputs = (inputs,) if single else tuple(inputs)
     if isinstance(grad_outputs, Tensor):
         grad_outputs = (grad_outputs,)
-    for t in inputs:
+    if is_grads_batched:
+        return _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused,
+                             materialize_grads)
+    nodes, seeds, user_arrays = _roots(outputs, grad_outputs, "autograd.grad")
+    for t in inputs:  # (after the outputs' checks, as PyTorch's engine)
         if not isinstance(t, Tensor) or not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-    nodes, seeds, user_arrays = _roots(outputs, grad_outputs, "autograd.grad")
     targets = {}
     for t in inputs:
         targets.setdefault(_node_of(t), t)
@@ -141,6 +150,17 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             g = g.detach()
         result.append(g)
     return tuple(result)
+
+
+def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused, materialize_grads):
+    from .ops import stack
+
+    if grad_outputs is None:
+        raise RuntimeError("autograd.grad: is_grads_batched=True needs grad_outputs with a leading batch dimension")
+    rows = [grad(outputs, inputs, tuple(g[i] for g in grad_outputs), True if i + 1 < len(grad_outputs[0]) else
+                 retain_graph, create_graph, True, allow_unused, False, materialize_grads)
+            for i in range(len(grad_outputs[0]))]
+    return tuple(None if row[0] is None else stack(list(row)) for row in zip(*rows))
 
 
 def _node_of(t: Tensor):

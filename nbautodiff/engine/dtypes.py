@@ -69,11 +69,49 @@ def to_dtype(d) -> dtype:
     python_types = {_builtins.float: float64, _builtins.int: int64, _builtins.bool: bool}  # PyTorch's: float is double
     if d in python_types:
         return python_types[d]
+    if isinstance(d, LegacyTensorType):
+        return d.dtype
     if isinstance(d, str):
         if d in _BY_LEGACY:
             return _BY_LEGACY[d]
         return _BY_NAME[d.removeprefix("torch.")]
     return from_numpy(np.dtype(d))
+
+
+class LegacyTensorType(type):
+    """The class of ``torch.LongTensor`` and its kin: ``torch.LongTensor([1, 2])`` makes an int64 tensor,
+    ``torch.LongTensor(2, 3)`` a 2x3 one of zeros, and ``isinstance(x, torch.LongTensor)`` checks the dtype."""
+
+    def __instancecheck__(cls, obj) -> _builtins.bool:
+        return getattr(obj, "dtype", None) is cls.dtype and type(obj).__name__ in ("Tensor", "Parameter")
+
+    def __call__(cls, *args):
+        from . import factories
+
+        if args and all(isinstance(a, (_builtins.int, np.integer)) for a in args):
+            return factories.zeros(*args, dtype=cls.dtype)
+        if not args:
+            return factories.zeros(0, dtype=cls.dtype)
+        if len(args) > 1:
+            raise TypeError(f"new(): data must be a sequence (got {len(args)} positional arguments)")
+        data = args[0]
+        if hasattr(data, "_data"):  # a tensor: as PyTorch's legacy constructor, only of the same dtype
+            if data.dtype is not cls.dtype:
+                from .ops._util import CPP_NAMES
+
+                def options(d):
+                    return (f"TensorOptions(dtype={CPP_NAMES.get(d.name, d.name)}, device=cpu, layout=Strided, "
+                            "requires_grad=false (default), pinned_memory=false (default), memory_format=(nullopt))")
+
+                raise TypeError(f"expected {options(cls.dtype)} (got {options(data.dtype)})")
+            return data
+        return factories.tensor(data, dtype=cls.dtype)
+
+    def __repr__(cls) -> str:
+        return f"<class 'torch.{cls.__name__}'>"
+
+
+LEGACY_TYPES = {d.legacy: LegacyTensorType(d.legacy, (), {"dtype": d, "__module__": "torch"}) for d in ALL}
 
 
 class Size(tuple):

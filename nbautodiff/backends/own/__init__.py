@@ -7,6 +7,7 @@
 tensor(1., grad_fn=<PowBackward0>)
 """
 
+import math as _math
 import os as _os
 
 from ...engine import dtypes as _dtypes
@@ -88,7 +89,8 @@ from .serialization import load, save  # noqa: F401,E402
 
 # every op's public function, as declared beside its row, with PyTorch's keyword names and out=
 globals().update({name: _entry(name, fn) for name, fn in _public_names("function").items()})
-FloatTensor = Tensor
+globals().update(_dtypes.LEGACY_TYPES)  # torch.FloatTensor, torch.LongTensor, ... (legacy constructors and types)
+inf, nan, pi, e, newaxis = _math.inf, _math.nan, _math.pi, _math.e, None
 __version__ = "2.13.0+nbautodiff"
 
 

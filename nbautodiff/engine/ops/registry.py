@@ -459,8 +459,11 @@ def refresh_view(t: Tensor) -> None:
             op, params = OPS["as_strided"], {"key": view_key(base._data.shape, [(op, params)]),
                                              "in_shape": base._data.shape}
         fresh = apply(op, (base,), params)
-        t.grad_fn = fresh.grad_fn
-        t._requires_grad = fresh._requires_grad
+        # a view made a leaf by requires_grad_() (its base needs no gradient) stays one while the base has no
+        # history: w = zeros(1).reshape(1, 1).requires_grad_(); with no_grad(): w -= 0.1 keeps w training
+        if fresh._requires_grad or t.grad_fn is not None or not t._requires_grad:
+            t.grad_fn = fresh.grad_fn
+            t._requires_grad = fresh._requires_grad
         t._view = (base, op, params, t._ver[0])
 
 

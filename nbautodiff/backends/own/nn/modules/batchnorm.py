@@ -20,11 +20,9 @@ class _NormBase(Module):
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        self.weight = Parameter(factories.ones(num_features, dtype=dtype)) if affine else None
-        self.bias = Parameter(factories.zeros(num_features, dtype=dtype)) if affine and bias else None
-        for name in ("weight", "bias"):
-            if getattr(self, name) is None:
-                self.register_parameter(name, None)
+        self.register_parameter("weight", Parameter(factories.ones(num_features, dtype=dtype)) if affine else None)
+        self.register_parameter("bias", Parameter(factories.zeros(num_features, dtype=dtype)) if affine and bias
+                                else None)
         if track_running_stats:
             self.register_buffer("running_mean", factories.zeros(num_features, dtype=dtype))
             self.register_buffer("running_var", factories.ones(num_features, dtype=dtype))

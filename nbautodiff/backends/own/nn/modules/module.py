@@ -33,14 +33,34 @@ class Module:
         if "_parameters" not in self.__dict__:
             raise AttributeError("cannot assign before Module.__init__() call (call super().__init__() first)")
         if isinstance(value, Parameter):
+            self._forget(name, self._parameters)
             self._parameters[name] = value
-        elif isinstance(value, Module):
-            self._modules[name] = value
-        elif value is None and name in self._parameters:
+        elif name in self._parameters:  # (PyTorch's TypeError: a plain tensor would silently stop training)
+            if value is not None:
+                raise TypeError(f"cannot assign '{_typename(value)}' as parameter '{name}' (torch.nn.Parameter or "
+                                "None expected)")
             self._parameters[name] = None
+        elif isinstance(value, Module):
+            self._forget(name, self._modules)
+            self._modules[name] = value
+        elif name in self._modules:
+            if value is not None:
+                raise TypeError(f"cannot assign '{_typename(value)}' as child module '{name}' (torch.nn.Module or "
+                                "None expected)")
+            self._modules[name] = None
         elif name in self._buffers:
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(f"cannot assign '{_typename(value)}' as buffer '{name}' (torch.nn.Buffer, "
+                                "torch.Tensor or None expected)")
             self._buffers[name] = value
         object.__setattr__(self, name, value)
+
+    def _forget(self, name: str, keep: dict) -> None:
+        """A name given a parameter or a module leaves the other registries (PyTorch's remove_from)."""
+        for registry in (self._parameters, self._buffers, self._modules):
+            if registry is not keep:
+                registry.pop(name, None)
+        self.__dict__.get("_non_persistent", set()).discard(name)
 
     def __delattr__(self, name):
         for registry in (self._parameters, self._buffers, self._modules):
@@ -50,15 +70,40 @@ class Module:
     def register_buffer(self, name: str, tensor, persistent: bool = True) -> None:
         """A tensor the module keeps (and saves in ``state_dict``) that is not a parameter, such as a loss's
         class weights."""
+        self._check_name(name, "buffer", self._buffers)
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"cannot assign '{_typename(tensor)}' object to buffer '{name}' (torch Tensor or None "
+                            "required)")
         self._buffers[name] = tensor
         if not persistent:
             self.__dict__.setdefault("_non_persistent", set()).add(name)
         object.__setattr__(self, name, tensor)
 
     def register_parameter(self, name: str, param) -> None:
-        setattr(self, name, param)
+        """Register ``param`` (a Parameter, or None) as the parameter ``name`` (PyTorch's checks)."""
+        self._check_name(name, "parameter", self._parameters)
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"cannot assign '{_typename(param)}' object to parameter '{name}' (torch.nn.Parameter or "
+                            "None required)")
+        if param is not None and param.grad_fn is not None:
+            raise ValueError(f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters must be created "
+                             f"explicitly. To express '{name}' as a function of another Tensor, compute the value in "
+                             "the forward() method.")
         if param is None:
             self._parameters[name] = None
+            object.__setattr__(self, name, None)
+        else:
+            setattr(self, name, param)
+
+    def _check_name(self, name, kind: str, registry: dict) -> None:
+        if not isinstance(name, str):
+            raise TypeError(f"{kind} name should be a string. Got {_typename(name)}")
+        if "." in name:
+            raise KeyError(f'{kind} name can\'t contain "."')
+        if name == "":
+            raise KeyError(f'{kind} name can\'t be empty string ""')
+        if hasattr(self, name) and name not in registry:
+            raise KeyError(f"attribute '{name}' already exists")
 
     def add_module(self, name: str, module) -> None:
         """Register ``module`` as the submodule ``name`` (PyTorch's checks on the name)."""
@@ -128,18 +173,32 @@ class Module:
             raise AttributeError("`" + name + "` is not a buffer")
         return getattr(mod, name)
 
-    def named_buffers(self, prefix: str = "", recurse: bool = True):
-        for mod_prefix, mod in self.named_modules(prefix=prefix) if recurse else [(prefix, self)]:
-            for name, b in mod._buffers.items():
-                if b is not None:
-                    yield (f"{mod_prefix}.{name}" if mod_prefix else name), b
+    def _named_members(self, registry: str, prefix: str, recurse: bool, remove_duplicate: bool):
+        """(dotted name, tensor) of every module's ``registry`` (``_parameters``, ``_buffers``), each tensor once
+        unless ``remove_duplicate=False``."""
+        seen = set()
+        modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
+        for mod_prefix, mod in modules:
+            for name, t in getattr(mod, registry).items():
+                if t is None or (remove_duplicate and id(t) in seen):
+                    continue
+                seen.add(id(t))
+                yield (f"{mod_prefix}.{name}" if mod_prefix else name), t
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True):
+        yield from self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse: bool = True):
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
     def named_children(self):
-        yield from self._modules.items()
+        """(name, module) of the direct submodules, each module once (a shared one under its first name)."""
+        seen = set()
+        for name, m in self._modules.items():
+            if m is not None and id(m) not in seen:
+                seen.add(id(m))
+                yield name, m
 
     def _apply(self, fn, recurse: bool = True):
         """``fn`` on every parameter (in place, through ``.data``: the Parameter objects stay), its gradient, and
@@ -330,13 +389,8 @@ class Module:
             self._backward_hooks.move_to_end(handle.id, last=False)
         return handle
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True):
-        seen = set()
-        for mod_prefix, mod in self.named_modules(prefix=prefix) if recurse else [(prefix, self)]:
-            for name, p in mod._parameters.items():
-                if p is not None and id(p) not in seen:
-                    seen.add(id(p))
-                    yield (f"{mod_prefix}.{name}" if mod_prefix else name), p
+    def named_parameters(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True):
+        yield from self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse: bool = True):
         for _, p in self.named_parameters(recurse=recurse):
@@ -360,7 +414,8 @@ class Module:
             yield m
 
     def children(self):
-        yield from self._modules.values()
+        for _, m in self.named_children():
+            yield m
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         for p in self.parameters():

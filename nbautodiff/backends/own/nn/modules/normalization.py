@@ -16,8 +16,10 @@ class LayerNorm(Module):
         super().__init__()
         shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
         self.normalized_shape, self.eps, self.elementwise_affine = shape, eps, elementwise_affine
-        self.weight = Parameter(factories.ones(*shape, dtype=dtype)) if elementwise_affine else None
-        self.bias = Parameter(factories.zeros(*shape, dtype=dtype)) if elementwise_affine and bias else None
+        self.register_parameter("weight", Parameter(factories.ones(*shape, dtype=dtype)) if elementwise_affine
+                                else None)
+        self.register_parameter("bias", Parameter(factories.zeros(*shape, dtype=dtype)) if elementwise_affine and bias
+                                else None)
 
     def forward(self, x):
         return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -36,11 +38,9 @@ class GroupNorm(Module):
         if num_channels % num_groups != 0:
             raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
         self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
-        self.weight = Parameter(factories.ones(num_channels, dtype=dtype)) if affine else None
-        self.bias = Parameter(factories.zeros(num_channels, dtype=dtype)) if affine and bias else None
-        for name in ("weight", "bias"):
-            if getattr(self, name) is None:
-                self.register_parameter(name, None)
+        self.register_parameter("weight", Parameter(factories.ones(num_channels, dtype=dtype)) if affine else None)
+        self.register_parameter("bias", Parameter(factories.zeros(num_channels, dtype=dtype)) if affine and bias
+                                else None)
 
     def forward(self, x):
         return F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
@@ -57,9 +57,8 @@ class RMSNorm(Module):
         super().__init__()
         shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
         self.normalized_shape, self.eps, self.elementwise_affine = shape, eps, elementwise_affine
-        self.weight = Parameter(factories.ones(*shape, dtype=dtype)) if elementwise_affine else None
-        if self.weight is None:
-            self.register_parameter("weight", None)
+        self.register_parameter("weight", Parameter(factories.ones(*shape, dtype=dtype)) if elementwise_affine
+                                else None)
 
     def forward(self, x):
         return F.rms_norm(x, self.normalized_shape, self.weight, self.eps)
