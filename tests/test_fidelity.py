@@ -833,6 +833,20 @@ SILENT = {
         "'x[0:2] = x[1:3]', 'x[x > 2] = x[:3]', 'x[[0, 1]] = x[2:4]', "
         "'y = x.clone().requires_grad_(); z = y * 1; z[0] += z[1]; z.sum().backward(); x.copy_(y.grad)')]"
     ),
+    "unbind of a 1-d tensor gives views of its elements, not copies": (
+        "x = L.tensor([1., 2.]); a, b = x.unbind(0); x.mul_(10)\n"
+        "y = L.tensor([1., 2., 3.]); c = y.unbind()[2]; c.add_(5)\n"
+        "[a, b, y, c]"
+    ),
+    "cumprod's second derivative at zeros (the elements after the first zero depend on it)": (
+        "def hess(v, d):\n"
+        "    x = L.tensor(v, dtype=L.float64, requires_grad=True)\n"
+        "    g, = L.autograd.grad((x.cumprod(d) * L.arange(1., x.numel() + 1).view(x.shape)).sum(), x, "
+        "create_graph=True)\n"
+        "    return [g.detach(), L.autograd.grad((g * L.arange(2., x.numel() + 2).view(x.shape)).sum(), x)[0]]\n"
+        "[hess([1., 0., 2.], 0), hess([[0., 2., 0., 3.], [1., -1., 0., 2.]], 1), "
+        "hess([[0., 2.], [1., 0.], [3., 4.]], 0)]"
+    ),
     "a view made a leaf keeps requiring grad after an update under no_grad (it went on training)": (
         "w = L.zeros(1).reshape(1, 1).requires_grad_(); b = L.zeros(1, requires_grad=True)\n"
         "X = L.linspace(0, 1, 10).reshape(-1, 1); Y = 3 * X + 2\n"

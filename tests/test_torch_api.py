@@ -839,3 +839,121 @@ def test_legacy_types_constants_and_grad_options_as_pytorch(call):
         return show(y)
 
     assert run(nbt) == run(real_torch)
+
+
+
+AUTOGRAD_FUNCTIONAL = [
+    "F.jacobian(lambda a: (a * 1, a * 2), x)",
+    "F.jacobian(lambda a: [a * 1, a * 2], x)",
+    "F.jacobian(lambda a: a ** 2, x)",
+    "F.jacobian(lambda a, b: a * b, (x, y))",
+    "F.jacobian(lambda a, b: (a * b, a + b), (x, y))",
+    "F.jacobian(lambda a: L.ones(2), x, strict=True)",
+    "F.jacobian(lambda a: L.ones(2), x)",
+    "F.jacobian(lambda a: a ** 2, x, create_graph=True)",
+    "F.jacobian(lambda a: a ** 2, xg, create_graph=True)",
+    "F.jacobian(lambda a: a ** 2, x, vectorize=True)",
+    "F.jacobian(lambda a: a.exp(), x, vectorize=True, strategy='forward-mode')",
+    "F.jacobian(lambda a: a * 2, x, create_graph=True, strict=True)",
+    "F.vjp(lambda a: a ** 2, x)",
+    "F.vjp(lambda a: a ** 2, x, L.ones(2))",
+    "F.vjp(lambda a: (a ** 2).sum(), x)",
+    "F.vjp(lambda a: a ** 2, x, L.ones(3))",
+    "F.vjp(lambda a, b: a * b, (x, y), L.ones(2), create_graph=True)",
+    "F.vjp(lambda a: L.ones(2), x, L.ones(2), strict=True)",
+    "F.vjp(lambda a: a.sum() * 0 + L.ones(1).sum(), x, strict=True)",
+    "F.jvp(lambda a: a ** 2, x, L.ones(2))",
+    "F.jvp(lambda a: a ** 2, x)",
+    "F.jvp(lambda a, b: (a * b, a), (x, y), (L.ones(2), L.zeros(2)))",
+    "F.hessian(lambda a: (a ** 3).sum(), x)",
+    "F.hessian(lambda a, b: (a * b ** 2).sum(), (x, y))",
+    "F.hessian(lambda a: a ** 3, x)",
+    "F.hessian(lambda a: (a * 2).sum(), x, strict=True)",
+    "F.hessian(lambda a: (a ** 3).sum(), x, create_graph=True)",
+    "F.hvp(lambda a: (a ** 3).sum(), x, L.ones(2))",
+    "F.vhp(lambda a: (a ** 3).sum(), x, L.ones(2))",
+    "F.hvp(lambda a, b: (a * b ** 2).sum(), (x, y), (L.ones(2), L.ones(2)))",
+    "F.vhp(lambda a: (a ** 3).sum(), x)",
+    "F.hvp(lambda a: (a * 2).sum(), x, L.ones(2), strict=True)",
+    "F.hvp(lambda a: (a ** 3).sum(), xg, L.ones(2), create_graph=True)",
+    "F.jacobian(lambda a: a, 3)",
+    "F.jacobian(lambda a: a ** 2, x, strategy='sideways')",
+]
+
+
+@pytest.mark.parametrize("call", AUTOGRAD_FUNCTIONAL)
+def test_autograd_functional_as_pytorch(call):
+    """torch.autograd.functional: the nesting of the results (tuple outputs of one input too), strict, v=None,
+    create_graph (results that require grad, with PyTorch's nodes), and the errors."""
+    def show(v):
+        if hasattr(v, "grad_fn"):
+            return (str(v.dtype), tuple(v.shape), [round(float(e), 5) for e in v.detach().reshape(-1)],
+                    v.requires_grad, type(v.grad_fn).__name__ if v.grad_fn else None)
+        if isinstance(v, (tuple, list)):
+            return type(v).__name__, [show(e) for e in v]
+        return repr(v)
+
+    out = []
+    for ns in (nbt, real_torch):
+        env = {"L": ns, "F": ns.autograd.functional, "x": ns.tensor([3., 4.]), "y": ns.tensor([1., -2.]),
+               "xg": ns.tensor([3., 4.], requires_grad=True)}
+        try:
+            out.append(show(eval(call, env)))  # noqa: S307  (the test's own calls)
+        except Exception as e:  # noqa: BLE001
+            out.append(f"{type(e).__name__}: {str(e).splitlines()[0]}")
+    assert out[0] == out[1]
+
+
+def _decorated_modes(T) -> list:
+    """Grad-mode decorators as PyTorch's: on generators (the mode while the generator runs), inference_mode with
+    and without (), inference_mode(False) inside inference mode, set_grad_enabled as a decorator."""
+    seen = []
+    x = T.ones(2, requires_grad=True)
+
+    @T.no_grad()
+    def gen(x):
+        yield x * 2
+        yield x * 3
+
+    seen.append(([v.requires_grad for v in gen(x)], T.is_grad_enabled()))
+
+    @T.inference_mode()
+    def f(x):
+        return T.is_inference_mode_enabled(), (x * 2).is_inference(), T.is_grad_enabled()
+
+    @T.inference_mode
+    def f2(x):
+        return T.is_inference_mode_enabled(), (x * 2).is_inference()
+
+    @T.inference_mode(False)
+    def g(x):
+        return T.is_inference_mode_enabled(), T.is_grad_enabled(), (x * 2).is_inference()
+
+    seen += [f(x), T.is_inference_mode_enabled(), f2(x)]
+    with T.inference_mode():
+        seen.append(g(x))
+
+    @T.enable_grad()
+    def h(x):
+        return (x * 2).requires_grad
+
+    @T.set_grad_enabled(False)
+    def k(x):
+        return (x * 2).requires_grad
+
+    with T.no_grad():
+        seen.append((h(x), T.is_grad_enabled()))
+    seen.append((k(x), T.is_grad_enabled()))
+
+    def echo():
+        r = yield 1
+        yield r * 2
+
+    echoing = T.no_grad()(echo)()
+    next(echoing)
+    seen.append(echoing.send(5))
+    return seen
+
+
+def test_grad_mode_decorators_as_pytorch():
+    assert _decorated_modes(nbt) == _decorated_modes(real_torch)

@@ -7,6 +7,7 @@ keeps a failing notebook cell from leaving the kernel with gradients switched of
 from __future__ import annotations
 
 import functools
+import inspect
 import threading
 
 
@@ -93,7 +94,9 @@ class _GradModeContext:
 
     def __new__(cls, *args, **kwargs):
         if cls in (no_grad, enable_grad, inference_mode) and len(args) == 1 and callable(args[0]) and not kwargs:
-            return object.__new__(cls)(args[0])  # @no_grad without parentheses
+            bare = object.__new__(cls)  # @no_grad without parentheses: the default mode, then the decorator
+            bare.__init__()
+            return bare(args[0])
         return object.__new__(cls)
 
     def __enter__(self):
@@ -105,19 +108,62 @@ class _GradModeContext:
         state.grad_enabled = self._prev
         return False
 
+    def _modes(self) -> tuple:
+        """(grad mode, inference mode or None to leave it) that a decorated function runs in."""
+        return self.mode, None
+
     def __call__(self, fn):
-        mode = self.mode
+        grad, inference = self._modes()
+        if inspect.isgeneratorfunction(fn):  # the mode holds while the generator runs, not while it is paused
+            @functools.wraps(fn)
+            def generator(*args, **kwargs):
+                gen = fn(*args, **kwargs)
+                try:
+                    with _Modes(grad, inference):
+                        response = gen.send(None)
+                    while True:
+                        try:
+                            request = yield response
+                        except GeneratorExit:
+                            with _Modes(grad, inference):
+                                gen.close()
+                            raise
+                        except BaseException as e:  # noqa: BLE001  (thrown into the generator, as PyTorch's)
+                            with _Modes(grad, inference):
+                                response = gen.throw(e)
+                        else:
+                            with _Modes(grad, inference):
+                                response = gen.send(request)
+                except StopIteration as e:
+                    return e.value
+
+            return generator
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            prev = state.grad_enabled
-            state.grad_enabled = mode
-            try:
+            with _Modes(grad, inference):
                 return fn(*args, **kwargs)
-            finally:
-                state.grad_enabled = prev
 
         return wrapper
+
+
+class _Modes:
+    """Grad mode (and inference mode, unless None) set for a block and put back after it."""
+
+    __slots__ = ("grad", "inference", "prev")
+
+    def __init__(self, grad: bool, inference):
+        self.grad, self.inference = grad, inference
+
+    def __enter__(self):
+        self.prev = state.grad_enabled, state.inference
+        state.grad_enabled = self.grad
+        if self.inference is not None:
+            state.inference = self.inference
+
+    def __exit__(self, *exc):
+        state.grad_enabled, state.inference = self.prev
+        return False
 
 
 class no_grad(_GradModeContext):
@@ -182,6 +228,9 @@ class inference_mode(no_grad):
     def __init__(self, mode: bool = True):
         self.mode = not mode
         self.inference = bool(mode)
+
+    def _modes(self) -> tuple:
+        return self.mode, self.inference
 
     def __enter__(self):
         self._prev_inference = state.inference

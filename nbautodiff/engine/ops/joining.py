@@ -125,7 +125,8 @@ def stack(tensors, dim: int = 0):
 
 
 def _pieces_fwd(x, *, keys, in_shape):
-    return tuple(x[k] for k in keys)
+    # (k + (...,): numpy gives a 0-d view, not a copied scalar, for the elements of a 1-d tensor's unbind)
+    return tuple(x[k + (Ellipsis,)] for k in keys)
 
 
 def _pieces_vjp(grads, out, x, *, keys, in_shape):

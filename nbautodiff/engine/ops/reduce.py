@@ -11,6 +11,7 @@ import warnings
 
 import numpy as np
 
+from ..mode import state as _state
 from ..tensor import Tensor, make
 from ._util import const, float_kernel, norm_dim, one_dim, shape_str
 from .elementwise import _mask, _pass_where, exp, over_scalar, times_scalar, where
@@ -908,12 +909,37 @@ def _cumprod_vjp(g, out, x, *, dim):
         return g
     if not np.any(x._data == 0):
         return _reverse_cumsum(g * out, dim) / x
+    if _state.grad_enabled:  # create_graph: PyTorch's O(n²) form, differentiable at the zeros too
+        return _cumprod_vjp_by_products(g, x, dim)
     before, first = _zeros_along(x, dim)
     at_or_before = const(before._data | first._data)
     plain = _reverse_cumsum(g * out, dim) / where(before, x, 1.0)
     lead = cumprod(where(before, x, 1.0), dim)  # at the first zero: the product of the elements before it
     tail = _reverse_cumsum(g * cumprod(where(at_or_before, 1.0, x), dim), dim)
     return where(before, plain, where(first, lead * tail, 0.0))
+
+
+def _cumprod_vjp_by_products(g, x, dim):
+    """PyTorch's cumprod_backward under grad mode: for each k, sum over j >= k of g_j times the product of
+    x_0..x_j without x_k, built from prods and cumprods of x itself, so a second derivative at a zero is exact
+    (the masked form above treats the elements after the first zero as constants)."""
+    from .joining import cat, stack
+
+    n = x.shape[dim]
+    ones = make(np.ones(x.shape[:dim] + (1,) + x.shape[dim + 1:], dtype=x._data.dtype))
+    columns = []
+    for k in range(n):
+        if k == 0:
+            omitted = cat([ones, cumprod(x.narrow(dim, 1, n - 1), dim)], dim)
+        else:
+            until = prod(x.narrow(dim, 0, k), dim, keepdim=True)
+            if k == n - 1:
+                omitted = until
+            else:
+                from_next = cumprod(x.narrow(dim, k + 1, n - k - 1), dim)
+                omitted = cat([until, until.expand_as(from_next) * from_next], dim)
+        columns.append(sum(g.narrow(dim, k, n - k) * omitted, dim))
+    return stack(columns, dim)
 
 
 def _cumprod_jvp(dx, out, x, *, dim):
