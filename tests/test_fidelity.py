@@ -833,6 +833,10 @@ SILENT = {
         "'x[0:2] = x[1:3]', 'x[x > 2] = x[:3]', 'x[[0, 1]] = x[2:4]', "
         "'y = x.clone().requires_grad_(); z = y * 1; z[0] += z[1]; z.sum().backward(); x.copy_(y.grad)')]"
     ),
+    "integers beyond 2**24 in float ops are rounded to float32 first, as PyTorch computes them": (
+        "x = L.tensor([2 ** 40 - 3, 16777217, -16777219])\n"
+        "[x.sin(), x % 0.23, L.fmod(x, L.tensor([.23])), x / 3, x.sqrt(), x * 0.7, L.tensor([3, 5]).cos()]"
+    ),
     "unbind of a 1-d tensor gives views of its elements, not copies": (
         "x = L.tensor([1., 2.]); a, b = x.unbind(0); x.mul_(10)\n"
         "y = L.tensor([1., 2., 3.]); c = y.unbind()[2]; c.add_(5)\n"

@@ -957,3 +957,51 @@ def _decorated_modes(T) -> list:
 
 def test_grad_mode_decorators_as_pytorch():
     assert _decorated_modes(nbt) == _decorated_modes(real_torch)
+
+
+GRAD_LAYOUTS = [
+    "x = L.ones(1,2,5,5, requires_grad=True); "
+    "F.conv2d(x, L.ones(3,2,3,3), padding=1).sum().backward(); "
+    "[x.grad.stride(), x.grad.is_contiguous(), tuple(x.grad.view(-1).shape)]",
+    "x = L.ones(1,2,4,4, requires_grad=True); "
+    "F.conv_transpose2d(x, L.ones(2,3,3,3), stride=2).sum().backward(); "
+    "x.grad.stride()",
+    "x = L.ones(3,3, requires_grad=True); "
+    "(x.t() @ L.ones(3,2)).sum().backward(); "
+    "x.grad.stride()",
+    "x = L.ones(4,3).t().detach().requires_grad_(); "
+    "(x * 2).sum().backward(); "
+    "x.grad.stride()",
+    "x = L.ones(4,3).t().detach().requires_grad_(); "
+    "(x.t() * 2).sum().backward(); "
+    "x.grad.stride()",
+    "x = L.ones(4,6)[:, ::2].detach().requires_grad_(); "
+    "(x * 2).sum().backward(); "
+    "[x.stride(), x.grad.stride()]",
+    "x = L.ones(4,1, requires_grad=True); "
+    "x.expand(4, 3).sum().backward(); "
+    "x.grad.stride()",
+    "x = L.ones((), requires_grad=True); "
+    "(x * 2).backward(); "
+    "x.grad.stride()",
+    "x = L.ones(2,3, requires_grad=True); "
+    "x.sum().backward(); "
+    "x.grad.stride()",
+    "x = L.ones(2,3,4).permute(2,0,1).detach().requires_grad_(); "
+    "x.sum().backward(); "
+    "[x.stride(), x.grad.stride()]",
+]
+
+
+@pytest.mark.parametrize("program", GRAD_LAYOUTS)
+def test_grad_has_its_leafs_layout_as_pytorch(program):
+    """PyTorch's layout contract for .grad: a dense leaf's strides (a conv input's gradient is no view into a padded
+    buffer, so x.grad.view(-1) works), a strided leaf's gradient contiguous."""
+    out = []
+    for ns in (nbt, real_torch):
+        env = {"L": ns, "F": ns.nn.functional}
+        *body, last = program.split("; ")
+        for line in body:
+            exec(line, env)  # noqa: S102  (the test's own programs)
+        out.append(repr(eval(last, env)))  # noqa: S307
+    assert out[0] == out[1]

@@ -580,6 +580,28 @@ def _can_steal(arr: np.ndarray, stolen: set) -> bool:
     return True
 
 
+def _obeys_layout(data: np.ndarray, leaf: np.ndarray) -> bool:
+    """PyTorch's obeys_layout_contract: a dense leaf's gradient has the leaf's strides (size-1 dims aside, but not
+    0-strided), any other leaf's is contiguous."""
+    from .ops.registry import dense
+
+    if not dense(leaf):
+        return data.flags.c_contiguous
+    for size, g_stride, v_stride in zip(data.shape, data.strides, leaf.strides):
+        if (g_stride != v_stride) if size != 1 else (g_stride == 0 or v_stride == 0):
+            return False
+    return True
+
+
+def _in_layout_of(data: np.ndarray, leaf: np.ndarray) -> np.ndarray:
+    """A copy of ``data`` laid out as PyTorch's clone_obey_contract lays it: as a dense leaf, else contiguous."""
+    from .ops.registry import dense
+
+    out = np.empty_like(leaf) if dense(leaf) else np.empty(leaf.shape, leaf.dtype)
+    np.copyto(out, data)
+    return out
+
+
 def _accumulate(node: AccumulateGrad, g, create_graph: bool, stolen: set) -> None:
     """Add the gradient ``g`` that reached a leaf into its ``.grad``: a tensor, or an array (or numpy scalar) on the
     fast path of a plain backward()."""
@@ -606,8 +628,10 @@ def _accumulate(node: AccumulateGrad, g, create_graph: bool, stolen: set) -> Non
             from .ops import copy_from
 
             var._grad = copy_from(make(np.zeros_like(data)), make(data) if g is None else g)
-        else:
-            var._grad = make(data if fresh or _can_steal(data, stolen) else data.copy())
+        elif data.strides == var._data.strides or _obeys_layout(data, var._data):
+            var._grad = make(data if fresh or _can_steal(data, stolen) else _in_layout_of(data, var._data))
+        else:  # PyTorch's layout contract: .grad has its leaf's strides (x.grad.view(-1) works on a conv input)
+            var._grad = make(_in_layout_of(data, var._data))
     elif create_graph or old.grad_fn is not None or not old._data.flags.writeable:
         var._grad = old + (make(data) if g is None else g)
     else:

@@ -245,7 +245,11 @@ def apply(op: Op, args: tuple, params: dict | None = None) -> Tensor:
     # is what micrograd-style graphs of scalars are made of. Code that writes in place converts first.
     # PyTorch computes int and float32 inputs in float32, never in numpy's float64.
     if out.dtype is _F64 and not op.sets_dtype and not _has_f64(args):
-        out = out.astype(_F16 if _has_f16(args) and not _has_f32(args) else _F32)  # int32 + float16 is float16
+        target = _F16 if _has_f16(args) and not _has_f32(args) else _F32  # int32 + float16 is float16
+        if target is _F32 and any(_beyond_f32(d) for d in datas):  # PyTorch rounds them to float32 first
+            datas = [d.astype(_F32) if _beyond_f32(d) else d for d in datas]
+            out = np.asarray(op.forward(*datas, **params) if params else op.forward(*datas))
+        out = out.astype(target)
     elif out.dtype is _F16 and not op.sets_dtype:
         if not _has_f16(args):  # numpy: bool, int8, uint8 -> float16
             datas = [_f32_if_small(d) for d in datas]
@@ -440,6 +444,13 @@ def _has_f16(args) -> bool:
 
 def _has_f32(args) -> bool:
     return any(isinstance(a, Tensor) and a._data.dtype is _F32 for a in args)
+
+
+def _beyond_f32(d) -> bool:
+    """An integer array with values float32 can't hold exactly (|v| > 2**24): x.sin() of 2**40 - 3 is PyTorch's
+    sin of the nearest float32, not of the integer."""
+    return isinstance(d, (ndarray, np.generic)) and d.dtype.kind in "iu" and d.dtype.itemsize >= 4 and d.size > 0 \
+        and (int(d.max()) > 16777216 or int(d.min()) < -16777216)
 
 
 def _f32_if_small(d):
