@@ -1005,3 +1005,42 @@ def test_grad_has_its_leafs_layout_as_pytorch(program):
             exec(line, env)  # noqa: S102  (the test's own programs)
         out.append(repr(eval(last, env)))  # noqa: S307
     assert out[0] == out[1]
+
+
+SMALL_CALLS = [
+    "type(L.ones(2, 3).shape[1:]).__name__", "L.ones(2, 3).shape[1:]", "(4,) + L.ones(2, 3).shape",
+    "L.ones(2, 3).shape + (4,)", "L.ones(2).shape * 2", "L.arange(6.).view(2, 3).flip(-1, 0)",
+    "L.arange(6.).view(2, 3).flip(dims=[1])", "L.flip(L.arange(3.), [0])", "L.tensor(1.).transpose(0, 0)",
+    "L.tensor(1., requires_grad=True).transpose(-1, 0)",
+    "a = L.zeros(2); a.expand(1, 2).sub_(1); a", "a = L.zeros(2); L.broadcast_tensors(a, L.ones(1, 2))[0].sub_(1); a",
+    "a = L.zeros(3, 1); a.expand(3, 4).sub_(1)", "L.is_inference(L.ones(1))", "x = L.ones(3); x[1:]._base is x",
+    "x = L.ones(3); x[1:][1:]._base is x", "L.ones(3)._base", "L.backends.cudnn.is_available()",
+    "L.backends.mps.is_available()", "L.zeros(0, dtype=L.int64).median()", "L.zeros(0, dtype=L.int32).median()",
+    "L.zeros(0, dtype=L.uint8).median()", "L.zeros(0).median()",
+    "L.sigmoid(L.tensor([17., -17., 100., -100., -1000., 0.]))", "L.sigmoid(L.tensor([3, -200]))",
+    "L.sigmoid(L.tensor([17.], dtype=L.float64))", "L.ones(3)[L.tensor([0, 1, 1], dtype=L.uint8)]",
+    "x = L.arange(3.); x[L.tensor([1, 0, 0], dtype=L.uint8)] = 5",
+]
+
+
+@pytest.mark.parametrize("call", SMALL_CALLS)
+def test_small_calls_as_pytorch(call):
+    """Sizes sliced and added, flip's varargs, a 0-d transpose, writes through an expand that repeats nothing,
+    _base, torch.backends, an empty int median, sigmoid's float32 rounding, byte masks."""
+    out = []
+    for ns in (nbt, real_torch):
+        env = {"L": ns}
+        *body, last = call.split("; ")
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                for line in body:
+                    exec(line, env)  # noqa: S102  (the test's own calls)
+                try:
+                    out.append(repr(eval(last, env)))  # noqa: S307
+                except SyntaxError:
+                    exec(last, env)  # noqa: S102
+                    out.append(None)
+        except Exception as e:  # noqa: BLE001
+            out.append(f"{type(e).__name__}: {str(e).splitlines()[0]}")
+    assert out[0] == out[1]

@@ -179,6 +179,16 @@ class Tensor(metaclass=_TorchName):
         self._requires_grad = bool(requires_grad)
         return self
 
+    @property
+    def _base(self):
+        """The tensor whose memory this view shares (the first one, not a view itself); None for a non-view."""
+        if self._view is None:
+            return None
+        base = self._view[0]
+        while base._view is not None:
+            base = base._view[0]
+        return base
+
     def is_inference(self) -> bool:
         """Whether the tensor was made in ``inference_mode``."""
         return type(self._ver) is mode.InferenceVersion

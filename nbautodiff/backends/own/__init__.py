@@ -84,7 +84,20 @@ from ...engine.ops import public_names as _public_names
 from ...engine.printing import set_printoptions  # noqa: F401
 from ...engine.tensor import Tensor  # noqa: F401
 from .._entries import entry as _entry
-from . import accelerator, autograd, cuda, distributions, func, linalg, nn, optim, serialization, special, utils  # noqa: F401,E402
+from . import (  # noqa: F401,E402
+    accelerator,
+    autograd,
+    backends,
+    cuda,
+    distributions,
+    func,
+    linalg,
+    nn,
+    optim,
+    serialization,
+    special,
+    utils,
+)
 from .serialization import load, save  # noqa: F401,E402
 
 # every op's public function, as declared beside its row, with PyTorch's keyword names and out=
@@ -102,6 +115,11 @@ def set_default_device(dev) -> None:
 
 def get_default_device():
     return _dtypes.CPU
+
+
+def is_inference(x) -> "bool":
+    """Whether ``x`` was made in inference mode."""
+    return x.is_inference()
 
 
 def is_tensor(obj) -> "bool":

@@ -502,10 +502,11 @@ def square(x):
 
 # ============================================================== unary functions
 def _sigmoid_fwd(x):
-    # exp(-log(1 + exp(-x))) neither overflows nor loses the tails.
-    if x.dtype.kind in "bu":  # (-x of a bool or an unsigned int: computed in float32, as PyTorch)
+    # PyTorch's kernel: 1 / (1 + exp(-x)) in the input's dtype (sigmoid(17.) is 1 in float32; exp(-x) overflowing
+    # to inf gives 0, as it should)
+    if x.dtype.kind in "biu":  # (-x of a bool or an unsigned int: computed in float32, as PyTorch)
         x = x.astype(np.float32)
-    return np.exp(-np.logaddexp(0, -x))
+    return 1 / (1 + np.exp(-x))
 
 
 def _relu_fwd(x):

@@ -112,8 +112,13 @@ ROLL = defop(
 
 
 @public
-def flip(x, dims):
-    """Reverse the order along ``dims`` (a copy, as PyTorch)."""
+def flip(x, *args, dims=None):
+    """Reverse the order along ``dims`` (a copy, as PyTorch); the method also takes them one by one,
+    ``x.flip(-1, 0)``."""
+    if dims is None:
+        if not args:
+            raise TypeError("flip() missing 1 required positional arguments: \"dims\"")
+        dims = args[0] if len(args) == 1 else args
     return apply(FLIP, (x,), {"dims": norm_dim(dims, x._data.ndim, "flip") or ()})
 
 

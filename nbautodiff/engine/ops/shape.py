@@ -5,6 +5,7 @@ and rearrangements)."""
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -139,7 +140,7 @@ def flatten(x, start_dim: int = 0, end_dim: int = -1):
 
 # ============================================================== transpose / permute / t
 def _transpose_fwd(x, *, d0, d1):
-    return np.swapaxes(x, d0, d1)
+    return x if x.ndim == 0 else np.swapaxes(x, d0, d1)  # (a 0-d tensor takes dims -1 and 0, as PyTorch)
 
 
 def _permute_fwd(x, *, dims):
@@ -257,7 +258,12 @@ def unsqueeze(x, dim: int):
 
 def _expand_fwd(x, *, shape, in_shape):
     # numpy's broadcast views are read-only even where nothing is repeated; PyTorch writes through those
-    return x.view() if x.shape == tuple(shape) else np.broadcast_to(x, shape)
+    if x.shape == tuple(shape):
+        return x.view()
+    new = len(shape) - x.ndim
+    if 0 not in shape and all(s == 1 for s in shape[:new]) and x.shape == tuple(shape[new:]):
+        return x.reshape(shape)  # only new leading 1s: nothing repeats, so it is written to as PyTorch's (no overlap)
+    return np.broadcast_to(x, shape)
 
 
 def expand_error(target: tuple, shape: tuple) -> RuntimeError:
@@ -384,6 +390,10 @@ def _normalize_key(key):
     out = []
     for k in key:
         if isinstance(k, Tensor):
+            if k._data.dtype == np.uint8:  # a byte mask, as PyTorch still reads it
+                warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool "
+                              "instead.", UserWarning, stacklevel=4)
+                k = make(k._data.astype(np.bool_))
             k = k._data if (k._data.ndim or k._data.dtype == np.bool_) else int(k._data)
         elif isinstance(k, (list, range, tuple)):  # a sequence (a range, a tuple inside the key) is an index list,
             # as in PyTorch; an empty one indexes nothing: integers, as PyTorch's empty long tensor
@@ -592,6 +602,9 @@ def setitem(x, key, value):
     is expanded first (ExpandBackward0), and PyTorch's shape errors come before anything changes."""
     from .inplace import _NOTHING, inplace_apply
 
+    if not isinstance(value, Tensor) and any(isinstance(k, Tensor) and k._data.dtype == np.uint8
+                                             for k in (key if isinstance(key, tuple) else (key,))):
+        raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype unsigned char")
     key = _normalize_key(key)
     by_mask = any(_is_mask(k) and k.ndim for k in key)  # with a 0-d value, PyTorch then casts it (no dtype error)
     if _covers_all(x._data.shape, key):  # PyTorch's copy_to(x, value): a copy of the same shape, else a fill by a

@@ -143,8 +143,11 @@ def _nth_of_equals(n: int) -> int:
 
 def _median_all_fwd(x, *, ignore_nan):
     flat = np.reshape(x, -1)
-    if flat.size == 0:
-        return np.asarray(np.nan, dtype=flat.dtype if flat.dtype.kind == "f" else np.float32)
+    if flat.size == 0:  # nan in the input's dtype, as PyTorch's C++ casts it (the lowest signed int, 0, True)
+        if flat.dtype.kind == "f":
+            return np.asarray(np.nan, dtype=flat.dtype)
+        return np.asarray(True if flat.dtype.kind == "b" else np.iinfo(flat.dtype).min if flat.dtype.kind == "i"
+                          else 0, dtype=flat.dtype)
     return flat[_median_index(flat, 0, ignore_nan)[0]]
 
 
