@@ -1044,3 +1044,24 @@ def test_small_calls_as_pytorch(call):
         except Exception as e:  # noqa: BLE001
             out.append(f"{type(e).__name__}: {str(e).splitlines()[0]}")
     assert out[0] == out[1]
+
+
+EDGES = [
+    "F.cross_entropy(x, t)", "L.where(x > 0, x, 0.)", "1 - x", "F.embedding(t, x)", "x * 2", "x + 2",
+    "F.mse_loss(x, L.ones(2, 3))", "x // 2", "x.pow(L.tensor(2))", "F.binary_cross_entropy(x.sigmoid(), L.ones(2, 3))",
+    "F.huber_loss(x, L.zeros(2, 3))", "x.clamp(L.zeros(3), L.ones(3))", "x.lerp(L.zeros(2, 3), 0.5)",
+    "x.masked_fill(x > 0, L.tensor(1.))", "x.scatter(1, L.tensor([[0], [1]]), 5.)", "L.atan2(x, L.ones(3))",
+    "F.nll_loss(x.log_softmax(1), t)", "x.gather(1, L.tensor([[0], [1]]))", "x[t]", "x.index_select(0, t)",
+]
+
+
+@pytest.mark.parametrize("call", EDGES)
+def test_next_functions_as_pytorch(call):
+    """grad_fn.next_functions lists an edge per differentiable input, (None, 0) for a tensor or number there that
+    needs no gradient, and nothing for an integer target, a condition or indices (the graph the widgets draw)."""
+    seen = []
+    for ns in (nbt, real_torch):
+        env = {"L": ns, "F": ns.nn.functional, "x": ns.ones(2, 3, requires_grad=True), "t": ns.tensor([0, 1])}
+        fn = eval(call, env).grad_fn  # noqa: S307  (the test's own calls)
+        seen.append([(None if n is None else type(n).__name__, nr) for n, nr in fn.next_functions])
+    assert seen[0] == seen[1]

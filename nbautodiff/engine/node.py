@@ -52,8 +52,13 @@ class Node:
 
     @property
     def next_functions(self) -> tuple:
-        """The nodes the gradient flows to next, as PyTorch shows them: ((node, output index), ...)."""
-        return tuple((e.node, e.nr) if type(e) is OutputEdge else (e, 0) for e in self.next)
+        """The nodes the gradient flows to next, as PyTorch shows them: ((node, output index), ...). An input the
+        op has no derivative for (an integer target, a condition, a number beside a tensor) is no edge at all in
+        PyTorch (its derivatives.yaml leaves it out), where a tensor that needs no gradient is ``(None, 0)``."""
+        op = self.op
+        vjps = op.vjp if op is not None and op.per_input and len(op.vjp) == len(self.next) else None
+        return tuple((e.node, e.nr) if type(e) is OutputEdge else (e, 0)
+                     for i, e in enumerate(self.next) if vjps is None or vjps[i] is not None)
 
     def name(self) -> str:
         n = type(self).__name__
