@@ -122,3 +122,29 @@ def test_transpose_property_warns_as_pytorch_does_off_matrices(shape):
         nbt.ones(*shape).T  # once per process, as PyTorch
     warned.update(before)
     assert [str(w.message) for w in caught] == [theirs]
+
+
+FORCED = [[1e-8, 1.0], [1., 1e5], [-1e-8, 2e-8], [18.25, -1.75], [-25.9, 8.77], [3.7e-5], [float("nan"), 1.5],
+          [1e10, -2.], [0., 0.], [float("inf"), 1.], [1., 2., 3.], [123456789., 1.5]]
+
+
+@needs_torch
+@pytest.mark.parametrize("sci_mode", [False, True, None])
+@pytest.mark.parametrize("dtype", ["float32", "float16", "float64"])
+def test_forced_sci_mode_sizes_the_columns_in_the_forced_notation(sci_mode, dtype):
+    """set_printoptions(sci_mode=...) decides the notation before the widths, as PyTorch 2's formatter:
+    [1e-8, 1.] with sci_mode=False is [0.0000, 1.0000], not padded to the width of 1.0000e-08."""
+    import warnings
+
+    out = []
+    for ns in (nbt, real_torch):
+        try:
+            for precision in (4, 2):
+                ns.set_printoptions(sci_mode=sci_mode, precision=precision)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # (1e10 in float16 overflows, on both)
+                    out.append([repr(ns.tensor(v, dtype=getattr(ns, dtype))) for v in FORCED])
+        finally:
+            ns.set_printoptions(profile="default")
+            ns.set_printoptions(sci_mode=None)
+    assert out[:2] == out[2:]

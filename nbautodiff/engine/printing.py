@@ -54,19 +54,15 @@ class _Formatter:
             lo, hi = a.min(), a.max()
             vals = finite.tolist()
             self.int_mode = bool(np.all(finite == np.ceil(finite)))
-            if self.int_mode:
-                if hi / lo > 1000.0 or hi > 1.0e8:
-                    self.sci_mode = True
-                    self.max_width = max(len(f"{v:.{p}e}") for v in vals)
-                else:
-                    self.max_width = max(len(f"{v:.0f}") + 1 for v in vals)
-            elif hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4:
-                self.sci_mode = True
+            # the notation first (a forced sci_mode included), then the widths in it, as PyTorch 2's _Formatter
+            self.sci_mode = (hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4) if OPTIONS.sci_mode is None \
+                else bool(OPTIONS.sci_mode)
+            if self.sci_mode:
                 self.max_width = max(len(f"{v:.{p}e}") for v in vals)
+            elif self.int_mode:
+                self.max_width = max(len(f"{v:.0f}") + 1 for v in vals)
             else:
                 self.max_width = max(len(f"{v:.{p}f}") for v in vals)
-        if OPTIONS.sci_mode is not None:
-            self.sci_mode = OPTIONS.sci_mode
 
     def format(self, value) -> str:
         p = OPTIONS.precision
