@@ -1020,6 +1020,15 @@ SMALL_CALLS = [
     "L.sigmoid(L.tensor([17., -17., 100., -100., -1000., 0.]))", "L.sigmoid(L.tensor([3, -200]))",
     "L.sigmoid(L.tensor([17.], dtype=L.float64))", "L.ones(3)[L.tensor([0, 1, 1], dtype=L.uint8)]",
     "x = L.arange(3.); x[L.tensor([1, 0, 0], dtype=L.uint8)] = 5",
+    # a view of a tensor changed in place keeps its elements (their addresses), however the base was reshaped
+    "x = L.ones(2, 3, requires_grad=True); v = x * 1; u = v[0]; v.t_(); u.sum().backward(); x.grad",
+    "x = L.ones(2, 1, requires_grad=True); v = x * 1; u = v[0]; v.squeeze_(); u.sum().backward(); x.grad",
+    "x = L.arange(4.).view(2, 2).requires_grad_(); v = x * 1; u = v[0]; v.t_(); "
+    "(u * L.tensor([1., 10.])).sum().backward(); [x.grad, u]",
+    "x = L.arange(6.).view(2, 3).requires_grad_(); v = x * 1; u = v[:, 1:]; v.t_(); "
+    "(u * L.tensor([1., 10.])).sum().backward(); x.grad",
+    # erfinv's backward recomputes erfinv(x): its result may be written to
+    "x = L.ones(3, requires_grad=True) * 0.5; y = x.erfinv(); y.mul_(2); y.sum().backward(); 1",
 ]
 
 

@@ -466,8 +466,11 @@ def refresh_view(t: Tensor) -> None:
     if base._view is not None:
         refresh_view(base)
     if t._ver[0] != seen:
-        if op.name != "as_strided":
-            op, params = OPS["as_strided"], {"key": view_key(base._data.shape, [(op, params)]),
+        if op.name != "as_strided" or base._data.shape != params["in_shape"]:
+            # where t's elements lie in the base now: from their addresses (the base may have been transposed or
+            # squeezed in place since t was made from it), else from the view op on the base's shape
+            key = memory_key(base._data, t._data)
+            op, params = OPS["as_strided"], {"key": view_key(base._data.shape, [(op, params)]) if key is None else key,
                                              "in_shape": base._data.shape}
         fresh = apply(op, (base,), params)
         # a view made a leaf by requires_grad_() (its base needs no gradient) stays one while the base has no
@@ -476,6 +479,28 @@ def refresh_view(t: Tensor) -> None:
             t.grad_fn = fresh.grad_fn
             t._requires_grad = fresh._requires_grad
         t._view = (base, op, params, t._ver[0])
+
+
+def memory_key(base, view):
+    """Where the elements of ``view`` lie in ``base`` (one index array per base dimension, shaped as the view),
+    found from their addresses; None unless both are arrays of one item size and the base is dense with positive
+    strides."""
+    if type(base) is not ndarray or type(view) is not ndarray or base.itemsize != view.itemsize or not dense(base) \
+            or min(base.strides, default=0) < 0 or min(view.strides, default=0) < 0:
+        return None
+    off = np.asarray(view.__array_interface__["data"][0] - base.__array_interface__["data"][0], dtype=np.int64)
+    for d, (n, st) in enumerate(zip(view.shape, view.strides)):
+        off = off + (np.arange(n, dtype=np.int64) * st).reshape((n,) + (1,) * (view.ndim - d - 1))
+    off = np.broadcast_to(off, view.shape)
+    if off.size and (off.min() < 0 or off.max() >= base.nbytes):
+        return None
+    coords = [np.zeros(view.shape, np.intp)] * base.ndim
+    for d in sorted(range(base.ndim), key=lambda d: -base.strides[d]):
+        if base.shape[d] != 1:
+            coords[d], off = off // base.strides[d], off % base.strides[d]
+    if not base.ndim:
+        return (np.zeros(view.shape, dtype=np.intp),)
+    return tuple(np.asarray(c, dtype=np.intp) for c in coords)
 
 
 def view_key(shape: tuple, chain) -> tuple:

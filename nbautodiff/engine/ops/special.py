@@ -174,9 +174,16 @@ ERF = defop("erf", "ErfBackward0", _erf_fwd,
 ERFC = defop("erfc", "ErfcBackward0", _erfc_fwd,
              vjp=(lambda g, out, x: -g * _2_SQRTPI * _exp(-x * x),),
              jvp=(lambda dx, out, x: -dx * _2_SQRTPI * _exp(-x * x),), save=(0,), arrays=True)
+def _erfinv_again(x):
+    """erfinv(x) recomputed from the saved input, as PyTorch's formula does (it saves self, not the result: writing
+    into the result afterwards is no error)."""
+    return apply(ERFINV, (x,)) if isinstance(x, Tensor) else _erfinv_fwd(x)
+
+
 ERFINV = defop("erfinv", "ErfinvBackward0", _erfinv_fwd,
-               vjp=(lambda g, out, x: g * (0.5 * math.sqrt(math.pi)) * _exp(out * out),),
-               jvp=(lambda dx, out, x: dx * (0.5 * math.sqrt(math.pi)) * _exp(out * out),), save_out=True, arrays=True)
+               vjp=(lambda g, out, x: (0.5 * math.sqrt(math.pi)) * _exp(_erfinv_again(x) ** 2) * g,),
+               jvp=(lambda dx, out, x: (0.5 * math.sqrt(math.pi)) * _exp(_erfinv_again(x) ** 2) * dx,), save=(0,),
+               arrays=True)
 erf, erfc, erfinv = (public(unary(op), inplace=True) for op in (ERF, ERFC, ERFINV))
 
 
