@@ -50,7 +50,7 @@ def _own_apply(name, x, **params):
     return apply(OPS[name], (x,), params)
 
 
-from . import activations, conv, elementwise, linalg, losses, nn, reduce, shape  # noqa: E402  (they use the names above)
+from . import activations, conv, elementwise, linalg, losses, nn, reduce, sampling, shape  # noqa: E402  (they use the names above)
 
 SPECS = {**elementwise.SPECS, **activations.SPECS, **reduce.SPECS, **shape.SPECS, **linalg.SPECS, **nn.SPECS,
-         **losses.SPECS, **conv.SPECS}
+         **losses.SPECS, **conv.SPECS, **sampling.SPECS}

@@ -13,7 +13,7 @@ import warnings as _warnings
 # each module adds its rows and public functions
 from . import (  # noqa: F401
     activations, attention, composites, contractions, conv, decompositions, division, elementwise, joining, layout,
-    linalg, losses, nn, positions, reduce, shape, sorting, special,
+    linalg, losses, nn, positions, reduce, sampling, shape, sorting, special,
 )
 from .division import constant_op
 from .inplace import check_no_partial_overlap, fill_inplace, inplace
