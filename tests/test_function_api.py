@@ -146,3 +146,78 @@ def test_meshgrid_refuses_a_matrix_as_pytorch():
     for ns in (nbt, real_torch):
         with pytest.raises(RuntimeError, match="^torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got"):
             ns.meshgrid(ns.ones(2, 2), indexing="ij")
+
+
+def _setup_context_and_dirty(T):
+    """The setup_context style (forward without ctx) and mark_dirty returning the input itself."""
+    out = []
+    class MulK(T.autograd.Function):
+        @staticmethod
+        def forward(x, k):
+            return x * k
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            x, k = inputs
+            ctx.k = k
+            ctx.save_for_backward(x)
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return g * ctx.k, None
+    x = T.tensor([1., 2.], requires_grad=True)
+    y = MulK.apply(x, 3.)
+    y.sum().backward()
+    out += [y.tolist(), x.grad.tolist(), type(y.grad_fn).__name__]
+    class AddOne_(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            x.add_(1)
+            ctx.mark_dirty(x)
+            return x
+        @staticmethod
+        def backward(ctx, g):
+            return g
+    a = T.tensor([1., 2.], requires_grad=True)
+    b = a * 2
+    r = AddOne_.apply(b)
+    out += [r is b, r.tolist(), type(r.grad_fn).__name__, b._version]
+    (r * r).sum().backward()
+    out += [a.grad.tolist()]
+    return out
+
+
+def test_setup_context_style_and_mark_dirty_as_pytorch():
+    assert _setup_context_and_dirty(nbt) == _setup_context_and_dirty(real_torch)
+
+
+def _node_post_hooks(T):
+    """grad_fn.register_hook: (grad_inputs, grad_outputs) as PyTorch passes them, a returned tuple replaces
+    grad_inputs, the handle removes it; where's condition is no grad_input."""
+    out = []
+    x = T.tensor([1., 2.], requires_grad=True)
+    w = T.tensor([3., 4.], requires_grad=True)
+    y = x * w
+    seen = []
+    h = y.grad_fn.register_hook(lambda gi, go: seen.append(([None if g is None else g.tolist() for g in gi],
+                                                             [g.tolist() for g in go])))
+    z = (y * 2).sum()
+    z.backward(retain_graph=True)
+    out.append(seen[:])
+    out.append([x.grad.tolist(), w.grad.tolist()])
+    h.remove()
+    x.grad = w.grad = None
+    seen.clear()
+    y.grad_fn.register_hook(lambda gi, go: (gi[0] * 10, gi[1]))
+    z.backward()
+    out.append([x.grad.tolist(), w.grad.tolist(), seen])
+    a = T.tensor([1., 2.], requires_grad=True)
+    e = T.where(a > 1, a, 0.)
+    rec = []
+    e.grad_fn.register_hook(lambda gi, go: rec.append(len(gi)))
+    e.sum().backward()
+    out.append(rec)
+    return out
+
+
+def test_node_post_hooks_as_pytorch():
+    assert _node_post_hooks(nbt) == _node_post_hooks(real_torch)

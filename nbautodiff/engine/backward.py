@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from . import mode
-from .node import AccumulateGrad, OutputEdge
+from .node import AccumulateGrad, OutputEdge, run_post_hooks
 from .ops import sum_to_shape
 from .ops.registry import ALL_ZERO
 from .tensor import Tensor, bump_version, make
@@ -276,6 +276,8 @@ def run(roots, seeds, user_arrays, retain_graph: bool, create_graph: bool, captu
                     continue
                 if plain or _walk_past(node, g, capture, only, needed, captured, stolen):
                     grads = _call_vjp(node, g, retain_graph, create_graph)
+                    if node.pre_hooks and "post_hooks" in node.__dict__:
+                        grads = run_post_hooks(node, grads, g)
             for i, nxt in enumerate(node.next):
                 if nxt is None:
                     continue

@@ -20,7 +20,7 @@ from .backward import FREED as FREED_SAVED  # noqa: E402
 from .node import Node
 from .ops.registry import Op
 from .own import active_ns, on_torch
-from .tensor import Tensor, make
+from .tensor import Tensor, bump_version, make
 from .tracing import emit
 
 
@@ -60,8 +60,9 @@ class FunctionCtx(Node):
     def set_materialize_grads(self, value: bool) -> None:
         self.__dict__["_materialize"] = bool(value)
 
-    def mark_dirty(self, *tensors) -> None:  # in-place custom functions: accepted, nothing to do here
-        return None
+    def mark_dirty(self, *tensors) -> None:
+        """The inputs ``forward`` changed in place: they are returned as themselves, with this node as history."""
+        self.__dict__["_dirty"] = {id(t) for t in tensors}
 
 
 class CustomOp(Op):
@@ -117,6 +118,12 @@ class Function:
         raise NotImplementedError("You must implement the jvp function for custom autograd.Function to use it "
                                   "with forward mode AD.")
 
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        """The newer style: ``forward(*args)`` without ctx, then ``setup_context(ctx, inputs, output)`` saves what
+        backward needs (what torch.func's transforms ask for)."""
+        raise NotImplementedError("setup_context is not implemented.")
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         op = CustomOp()
@@ -141,7 +148,11 @@ class Function:
         table = state.forward_tangents
         state.forward_tangents = None  # forward runs untraced: the rule, not its insides, defines it
         try:
-            outputs = cls.forward(ctx, *args, **kwargs)
+            if cls.setup_context is Function.setup_context:
+                outputs = cls.forward(ctx, *args, **kwargs)
+            else:  # forward(*args), then setup_context(ctx, inputs, output), as PyTorch calls them
+                outputs = cls.forward(*args, **kwargs)
+                cls.setup_context(ctx, args, outputs)
         finally:
             state.grad_enabled = prev
             state.forward_tangents = table
@@ -149,17 +160,28 @@ class Function:
         outs = (outputs,) if single else outputs
         tracked = prev and any(ctx.needs_input_grad)
         non_diff = ctx.__dict__.get("_non_diff", set())
+        dirty = ctx.__dict__.get("_dirty", ())
+        # (the edges before any dirty input is rebased onto this node)
+        edges = tuple(a._edge() if isinstance(a, Tensor) and a._requires_grad else None for a in args) \
+            if tracked else ()
         results = []
         for i, o in enumerate(outs):
             if not isinstance(o, Tensor):
                 results.append(o)
                 continue
             differentiable = tracked and id(o) not in non_diff and o._data.dtype.kind == "f"
+            if id(o) in dirty and any(o is a for a in args):  # an input changed in place: itself, rebased
+                bump_version(o)
+                if differentiable:
+                    o.grad_fn, o._requires_grad = ctx, True
+                    o._output_nr = i
+                results.append(o)
+                continue
             r = make(o._data, ctx if differentiable else None)
             r._output_nr = i
             results.append(r)
         if tracked:
-            ctx.next = tuple(a._edge() if isinstance(a, Tensor) and a._requires_grad else None for a in args)
+            ctx.next = edges
             ctx.n_outputs = len(outs)
             ctx.__dict__["_out_meta"] = [(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None
                                          for o in outs]

@@ -76,6 +76,15 @@ class Node:
         hooks.insert(i, hook)
         return _RemovableHandle(hooks, hook)
 
+    def register_hook(self, hook):
+        """Call ``hook(grad_inputs, grad_outputs)`` after this node ran (tuples: the gradients it sends to its
+        inputs, the ones it received); it may return replaced grad_inputs."""
+        hooks = self.__dict__.setdefault("post_hooks", [])
+        hooks.append(hook)
+        if not self.pre_hooks or _runs_post_hooks not in self.pre_hooks:
+            self.register_prehook(_runs_post_hooks)  # (a marker: nodes with hooks take the general path)
+        return _RemovableHandle(hooks, hook)
+
     def __call__(self, *grads):
         raise RuntimeError(f"{type(self).__name__} is run by backward(); call .backward() on the output instead")
 
@@ -104,6 +113,33 @@ class AccumulateGrad(Node):
     @property
     def variable(self):
         return self._variable()
+
+
+def _runs_post_hooks(grad):
+    """The pre-hook that marks a node with post hooks (``Node.register_hook``): it changes nothing."""
+    return None
+
+
+_runs_post_hooks.runs_last = True
+
+
+def run_post_hooks(node, grads, g) -> list:
+    """``node``'s register_hook hooks on (grad_inputs, grad_outputs), in PyTorch's layout: one entry per edge that
+    next_functions shows; what a hook returns replaces them."""
+    hooks = node.__dict__.get("post_hooks")
+    if not hooks:
+        return grads
+    op = node.op
+    vjps = op.vjp if op is not None and op.per_input and len(op.vjp) == len(node.next) else None
+    shown = [i for i in range(len(grads)) if vjps is None or vjps[i] is not None]
+    outputs = tuple(g) if isinstance(g, list) else (g,)
+    for hook in list(hooks):
+        new = hook(tuple(grads[i] for i in shown), outputs)
+        if new is not None:
+            grads = list(grads)
+            for i, v in zip(shown, new):
+                grads[i] = v
+    return grads
 
 
 class _RemovableHandle:
