@@ -5,6 +5,7 @@ unchanged with ``import nbautodiff.torch as torch`` and compared number for numb
 
 from __future__ import annotations
 
+import importlib
 import pickle
 import warnings
 
@@ -1074,3 +1075,54 @@ def test_next_functions_as_pytorch(call):
         fn = eval(call, env).grad_fn  # noqa: S307  (the test's own calls)
         seen.append([(None if n is None else type(n).__name__, nr) for n, nr in fn.next_functions])
     assert seen[0] == seen[1]
+
+
+def _checkpointed(T):
+    """torch.utils.checkpoint (reentrant, not, the default's warning), checkpoint_sequential, WeightedRandomSampler."""
+    ck = importlib.import_module(T.__name__ + ".utils.checkpoint")
+    out = []
+    lin = T.nn.Linear(3, 3)
+    with T.no_grad():
+        lin.weight.copy_(T.arange(9.).view(3, 3) / 10)
+        lin.bias.fill_(0.1)
+    x = T.tensor([[1., -2., 3.]], requires_grad=True)
+    for re in (True, False, None):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            if re is None:
+                y = ck.checkpoint(lambda a: lin(a).tanh() * 2, x)
+            else:
+                y = ck.checkpoint(lambda a: lin(a).tanh() * 2, x, use_reentrant=re)
+        y.sum().backward()
+        out.append((type(y.grad_fn).__name__, y.tolist(), x.grad.tolist(), lin.weight.grad.tolist(),
+                    [str(m.message)[:40] for m in w]))
+        x.grad = None
+        lin.zero_grad()
+    seq = T.nn.Sequential(T.nn.Linear(3, 4), T.nn.ReLU(), T.nn.Linear(4, 2), T.nn.Tanh())
+    with T.no_grad():
+        for i, p in enumerate(seq.parameters()):
+            p.copy_(T.linspace(-1, 1, p.numel()).view(p.shape) * (i + 1) / 3)
+    y = ck.checkpoint_sequential(seq, 2, x, use_reentrant=True)
+    y.sum().backward()
+    out.append((y.tolist(), x.grad.tolist(), [p.grad.tolist() for p in seq.parameters()]))
+    s = T.utils.data.WeightedRandomSampler([0.1, 0.9, 0.0], 5)
+    out.append((len(s), set(list(s)) <= {0, 1}))  # (the weight-0 index is never drawn)
+    for bad in ("T.utils.data.WeightedRandomSampler([1., 2.], 0)", "T.utils.data.WeightedRandomSampler([[1., 2.]], 2)"):
+        try:
+            eval(bad)  # noqa: S307  (the test's own calls)
+        except ValueError as e:
+            out.append(str(e))
+    return out
+
+
+def test_checkpoint_and_weighted_sampler_as_pytorch():
+    ours, theirs = _checkpointed(nbt), _checkpointed(real_torch)
+    for a, b in zip(ours, theirs):
+        flat_a, flat_b = repr(a), repr(b)
+        if flat_a != flat_b:  # float32 rounding in the numbers only: compare those to a tolerance
+            import re
+
+            nums = re.compile(r"-?\d+\.\d+(?:e-?\d+)?")
+            assert nums.sub("#", flat_a) == nums.sub("#", flat_b)
+            np.testing.assert_allclose([float(v) for v in nums.findall(flat_a)],
+                                       [float(v) for v in nums.findall(flat_b)], rtol=1e-5, atol=1e-6)

@@ -1,3 +1,3 @@
-"""``torch.utils`` on the own engine: ``data`` (datasets and loaders)."""
+"""``torch.utils`` on the own engine: ``data`` (datasets and loaders) and ``checkpoint``."""
 
-from . import data  # noqa: F401
+from . import checkpoint, data  # noqa: F401

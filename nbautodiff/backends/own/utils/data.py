@@ -19,7 +19,7 @@ import numbers
 
 import numpy as np
 
-from ....engine import factories
+from ....engine import dtypes, factories
 from ....engine.ops import stack
 from ....engine.tensor import Tensor
 
@@ -127,6 +127,28 @@ class RandomSampler(Sampler):
         while len(order) < self.num_samples:
             order.extend(rng.permutation(n).tolist())
         return iter(order[:self.num_samples])
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
+class WeightedRandomSampler(Sampler):
+    """``num_samples`` indices drawn with probabilities proportional to ``weights`` (with replacement unless
+    ``replacement=False``), for classes of different sizes."""
+
+    def __init__(self, weights, num_samples: int, replacement: bool = True, generator=None):
+        if not isinstance(num_samples, int) or isinstance(num_samples, bool) or num_samples <= 0:
+            raise ValueError(f"num_samples should be a positive integer value, but got num_samples={num_samples}")
+        if not isinstance(replacement, bool):
+            raise ValueError(f"replacement should be a boolean value, but got replacement={replacement}")
+        weights = factories.as_tensor(weights, dtype=dtypes.float64)
+        if weights.dim() != 1:
+            raise ValueError(f"weights should be a 1d sequence but given weights have shape {tuple(weights.shape)}")
+        self.weights, self.num_samples, self.replacement, self.generator = weights, num_samples, replacement, generator
+
+    def __iter__(self):
+        drawn = factories.multinomial(self.weights, self.num_samples, self.replacement, generator=self.generator)
+        yield from iter(drawn.tolist())
 
     def __len__(self) -> int:
         return self.num_samples
@@ -310,5 +332,5 @@ def get_worker_info():
 __all__ = [
     "BatchSampler", "ConcatDataset", "DataLoader", "Dataset", "IterableDataset", "RandomSampler", "Sampler",
     "SequentialSampler", "Subset", "SubsetRandomSampler", "TensorDataset", "default_collate", "default_convert",
-    "get_worker_info", "random_split",
+    "get_worker_info", "random_split", "WeightedRandomSampler",
 ]
