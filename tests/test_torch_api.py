@@ -1028,6 +1028,14 @@ SMALL_CALLS = [
     "(u * L.tensor([1., 10.])).sum().backward(); [x.grad, u]",
     "x = L.arange(6.).view(2, 3).requires_grad_(); v = x * 1; u = v[:, 1:]; v.t_(); "
     "(u * L.tensor([1., 10.])).sum().backward(); x.grad",
+    # renorm and masked_scatter: results and refusals
+    "L.tensor([[1., 2., 3.], [4., 5., 6.]]).renorm(2, 0, 5.)", "L.tensor([[1.]]).renorm(-1, 0, 1.)",
+    "L.tensor([[1.]]).renorm(2, 0, -1.)", "L.tensor([[1]]).renorm(2, 0, 1.)", "L.tensor([1., 2.]).renorm(1, 0, 1.)",
+    "L.ones(2, 2).renorm_(2, 1, 1.)", "L.zeros(1, 3).masked_scatter(L.tensor([[True], [False]]), L.arange(6.))",
+    "L.zeros(3).masked_scatter(L.tensor([1, 0, 1]), L.ones(3))",
+    "L.zeros(3).masked_scatter(L.tensor([True, True, True]), L.ones(2))",
+    "L.zeros(3).masked_scatter(L.tensor([True, False, True]), L.ones(3, dtype=L.float64))",
+    "L.zeros(3).masked_scatter_(L.tensor([True, False, True]), L.ones(3))",
     # erfinv's backward recomputes erfinv(x): its result may be written to
     "x = L.ones(3, requires_grad=True) * 0.5; y = x.erfinv(); y.mul_(2); y.sum().backward(); 1",
 ]

@@ -64,6 +64,10 @@ SPECS = {
     # --- nan-aware, cumulative
     "nansum": Spec(lambda ns, x: ns.nansum(x) + x.nansum(-1, keepdim=True) + x.nanmean(), UNARY,
                    edges=[([1.0, float("nan"), 2.0],), ([[float("nan"), 1.0], [2.0, 3.0]],)]),
+    # each p's slope, slices over and under maxnorm (the edge rows: one scaled down, one kept)
+    "renorm": Spec(lambda ns, x: x.renorm(2, 0, 1.5) * x + x.renorm(1, 1, 2.) + x.renorm(3, 0, 1.) * 2
+                   + x.renorm(float("inf"), 1, 1.) ** 2, [((3, 4),), ((2, 3, 2),)],
+                   edges=[([[3., -1., 0.5, 2.], [0.1, 0.2, -0.3, 0.1], [1.5, 1.5, -2., 0.]],)]),
     "cumprod": Spec(lambda ns, x: x.cumprod(-1) + ns.cumprod(x, 0), UNARY,
                     edges=[([3.0, 0.0, 2.0, 0.0, 5.0],), ([[0.0, 2.0, 3.0], [1.0, 0.0, 4.0], [2.0, 2.0, 0.0]],)]),
     # --- picking along a dimension (ties: the index PyTorch returns gets the gradient)

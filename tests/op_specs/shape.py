@@ -105,6 +105,9 @@ SPECS = {
     "tril": Spec(lambda ns, x: x.tril() + ns.tril(x, diagonal=1) + (x * 1).tril_(-1), [((3, 4),), ((2, 3, 3),)]),
     "triu": Spec(lambda ns, x: x.triu() + ns.triu(x, 2) + (x * 1).triu_(), [((3, 4),)]),
     "take": Spec(lambda ns, x: x.take(_index(ns, [[0, 5], [11, -1]])) if x.dim() else x.take(_index(ns, 0)), UNARY),
+    "masked_scatter": Spec(lambda ns, x, s: x.masked_scatter(ns.tensor([[True, False, True, True], [False, True,
+                                                                                             False, True]]), s) * x,
+                           [((2, 4), (7,)), ((1, 4), (3, 3))]),
     "masked_select": Spec(lambda ns, x: x.masked_select(x > 0)
                           + ns.masked_select(x, ns.tensor([True, False, True, True])).sum() if x.dim() else
                           x.masked_select(ns.tensor(True)), UNARY),

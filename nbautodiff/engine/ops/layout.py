@@ -246,6 +246,64 @@ def masked_select(x, mask):
     return apply(MASKED_SELECT, (x,), {"mask": np.broadcast_to(m, shape), "shape": shape, "in_shape": x._data.shape})
 
 
+def _masked_scatter_fwd(x, source, *, mask, shape, in_shape, source_shape):
+    out = np.broadcast_to(x, shape).copy()
+    out[mask] = source.reshape(-1)[:int(np.count_nonzero(mask))]
+    return out
+
+
+def _masked_scatter_vjp_x(g, out, x, source, *, mask, shape, in_shape, source_shape):
+    from .elementwise import masked_fill
+
+    return sum_to_shape(masked_fill(g, make(mask), 0.0), in_shape)
+
+
+def _masked_scatter_vjp_source(g, out, x, source, *, mask, shape, in_shape, source_shape):
+    """PyTorch's masked_scatter_backward: the gradient where the mask holds, in order, then zeros for the source
+    elements nothing was written from."""
+    picked = apply(MASKED_SELECT, (g,), {"mask": mask, "shape": shape, "in_shape": shape})
+    rest = int(np.prod(source_shape, dtype=np.int64)) - picked._data.size
+    if rest:
+        picked = cat([picked, make(np.zeros(rest, dtype=picked._data.dtype))])
+    return picked.reshape(*source_shape)
+
+
+def _masked_scatter_jvp(dxs, out, x, source, **p):
+    dx, ds = dxs
+    dx = make(np.zeros(p["in_shape"], out._data.dtype)) if dx is None else dx
+    ds = make(np.zeros(p["source_shape"], out._data.dtype)) if ds is None else ds
+    return apply(MASKED_SCATTER, (dx, ds), p)
+
+
+MASKED_SCATTER = defop(
+    "masked_scatter", "MaskedScatterBackward0", _masked_scatter_fwd,
+    vjp=(_masked_scatter_vjp_x, _masked_scatter_vjp_source), jvp=_masked_scatter_jvp,
+)
+
+
+@public(inplace=True)
+def masked_scatter(x, mask, source):
+    """x (broadcast with ``mask``) with the places where ``mask`` holds filled, in order, from ``source``'s
+    elements."""
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        from .special import _torch_name
+
+        raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with dtype "
+                           f"{_torch_name(m.dtype)}")
+    if x._data.dtype != source._data.dtype:
+        from .special import _torch_name
+
+        raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but got"  # (sic)
+                           f"{_torch_name(x._data.dtype)} and {_torch_name(source._data.dtype)}")
+    shape = np.broadcast_shapes(x._data.shape, m.shape)
+    m = np.broadcast_to(m, shape)
+    if np.count_nonzero(m) > source._data.size:
+        raise RuntimeError("Number of elements of source < number of ones in mask")
+    return apply(MASKED_SCATTER, (x, source), {"mask": m, "shape": shape, "in_shape": x._data.shape,
+                                               "source_shape": source._data.shape})
+
+
 def _rot90_fwd(x, *, k, dims):
     """PyTorch's composition, memory layout included: an odd k is a flipped copy (laid out as x, as flip's) seen
     transposed (so .view(-1) of a rotated contiguous matrix refuses, as there), k = 2 a flipped copy, k = 0 a copy."""

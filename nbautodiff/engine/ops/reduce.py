@@ -391,6 +391,83 @@ def prod(x, dim=None, keepdim: bool = False, *, dtype=None):
     return apply(PROD if d is None else PROD_DIM, (x,), {"dim": d, "keepdim": keepdim})
 
 
+# ============================================================== renorm
+def _np_norm(x, p, dims):
+    a = np.abs(x)
+    if p == math.inf:
+        return a.max(axis=dims, keepdims=True, initial=0)
+    if p == 1:
+        return a.sum(axis=dims, keepdims=True)
+    if p == 2:
+        return np.sqrt((a * a).sum(axis=dims, keepdims=True))
+    return (a ** p).sum(axis=dims, keepdims=True) ** (1 / p)
+
+
+def _renorm_fwd(x, *, p, dims, maxnorm):
+    n = _np_norm(x, p, dims)
+    factor = np.where(n > maxnorm, maxnorm / (n + 1e-7), 1).astype(x.dtype)
+    return x * factor
+
+
+def _norm_slope(x, p, dims, norm, g):
+    """PyTorch's norm_backward for the slices' norms: g times d norm / d x (0 where a norm is 0)."""
+    from .elementwise import masked_fill, where
+
+    zero = norm == 0
+    if p == 1:
+        return x.sgn() * g
+    if p == 2:
+        return x * masked_fill(g / norm, zero, 0.0)
+    if p == math.inf:
+        mask = (x.abs() == norm).to(x.dtype)
+        return x.sgn() * ((g / sum(mask, dims, keepdim=True)) * mask)
+    return x * x.abs().pow(p - 2) * where(zero, 0.0, g / norm.pow(p - 1))
+
+
+def _renorm_parts(x, p, dims, maxnorm):
+    n = norm(x, p, dims, keepdim=True)
+    inv = (n + 1e-7).reciprocal()
+    return n, inv, inv * maxnorm
+
+
+def _renorm_vjp(g, out, x, *, p, dims, maxnorm):
+    """PyTorch's renorm_backward: the slices scaled down get factor * g less the change of their norm's factor."""
+    from .elementwise import where
+
+    n, inv, factor = _renorm_parts(x, p, dims, maxnorm)
+    slope = _norm_slope(x, p, dims, n, sum(x * g, dims, keepdim=True))
+    return where(n > maxnorm, factor * g - (maxnorm * inv * inv) * slope, g)
+
+
+def _renorm_jvp(dx, out, x, *, p, dims, maxnorm):
+    from .elementwise import where
+
+    n, inv, factor = _renorm_parts(x, p, dims, maxnorm)
+    dn = sum(_norm_slope(x, p, dims, n, make(np.ones(n._data.shape, x._data.dtype))) * dx, dims, keepdim=True)
+    return where(n > maxnorm, factor * dx - (maxnorm * inv * inv) * dn * x, dx)
+
+
+RENORM = defop("renorm", "RenormBackward0", _renorm_fwd, vjp=(_renorm_vjp,), jvp=(_renorm_jvp,), save=(0,))
+
+
+@public(inplace=True)
+def renorm(x, p, dim: int, maxnorm):
+    """Each slice along ``dim`` whose p-norm exceeds ``maxnorm`` scaled down to norm ``maxnorm`` (the others as
+    they are), as embeddings and weights are kept bounded."""
+    if x._data.dtype.kind not in "fc":
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                           f"{x.dtype.legacy.removesuffix('Tensor')}")
+    if not p > 0:
+        raise RuntimeError("renorm: non-positive-norm not supported")
+    if maxnorm < 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm:g}")
+    if x._data.ndim < 2:
+        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {x._data.ndim} dimensions")
+    d = one_dim(dim, x._data.ndim, "renorm")
+    dims = tuple(i for i in range(x._data.ndim) if i != d)
+    return apply(RENORM, (x,), {"p": float(p), "dims": dims, "maxnorm": float(maxnorm)})
+
+
 # ============================================================== norm
 @public
 @numpy_aliases
