@@ -1036,6 +1036,29 @@ SMALL_CALLS = [
     "L.zeros(3).masked_scatter(L.tensor([True, True, True]), L.ones(2))",
     "L.zeros(3).masked_scatter(L.tensor([True, False, True]), L.ones(3, dtype=L.float64))",
     "L.zeros(3).masked_scatter_(L.tensor([True, False, True]), L.ones(3))",
+    # PyTorch's errors, first line: the input's dimension, an inferred -1 twice, a Parameter of ints, the integer
+    # names mean gives, numpy scalars, max pooling's half-kernel rule, an overflowing float, unflatten, conv dtypes
+    "L.ones(2, 3)[0, 3]",
+    "L.ones(2, 3)[1, -4]",
+    "L.ones(6).view(2, -1, -1)",
+    "L.nn.Parameter(L.tensor([1, 2]))",
+    "L.tensor([1, 2], dtype=L.uint8).mean()",
+    "L.tensor([1, 2], dtype=L.int8).mean()",
+    "L.tensor([1, 2], dtype=L.int16).mean()",
+    "L.tensor([1, 2], dtype=L.int32).mean()",
+    "L.tensor([1, 2]).mean()",
+    "L.from_numpy(np.float32(3))",
+    "L.nn.functional.max_pool2d(L.ones(1, 1, 6, 6), 3, 1, padding=2, dilation=2)",
+    "x = L.zeros(1, 1, 1); x[0, 0, 0] = 1e40",
+    "L.nn.Unflatten(1, (4, 4))(L.zeros(2, 6))",
+    "L.nn.Conv2d(3, 6, 3)(L.ones(1, 3, 5, 5, dtype=L.float64))",
+    "L.nn.Conv2d(3, 6, 3)(L.ones(1, 3, 5, 5, dtype=L.long))",
+    "L.tensor(1.)[0]",
+    "L.ones(3)[1.5]",
+    "L.nn.Sequential(L.nn.ReLU())[3]",
+    "L.ones(2, 2).requires_grad_().long().requires_grad_()",
+    "L.ones(3, dtype=L.int64).requires_grad_()",
+    "L.nn.Conv2d(3, 6, 3)(L.ones(1, 4, 5, 5))",
     # erfinv's backward recomputes erfinv(x): its result may be written to
     "x = L.ones(3, requires_grad=True) * 0.5; y = x.erfinv(); y.mul_(2); y.sum().backward(); 1",
 ]
@@ -1047,7 +1070,7 @@ def test_small_calls_as_pytorch(call):
     _base, torch.backends, an empty int median, sigmoid's float32 rounding, byte masks."""
     out = []
     for ns in (nbt, real_torch):
-        env = {"L": ns}
+        env = {"L": ns, "np": np}
         *body, last = call.split("; ")
         try:
             with warnings.catch_warnings():

@@ -173,6 +173,10 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
 
 def from_numpy(arr: np.ndarray) -> Tensor:
     """A tensor sharing memory with a numpy array."""
+    if not isinstance(arr, np.ndarray):
+        kind = type(arr)
+        raise TypeError(f"expected np.ndarray (got {kind.__module__ + '.' if kind.__module__ != 'builtins' else ''}"
+                        f"{kind.__qualname__})")
     dtypes.from_numpy(arr.dtype)
     return make(arr)
 

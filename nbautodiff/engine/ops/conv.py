@@ -201,15 +201,17 @@ def _check_conv(x, w, b, k, name, transposed, groups):
                            f"the convolution dimensions, but got stride={shape_str([1] * k)}")
     if groups <= 0:
         raise RuntimeError("non-positive groups is not supported")
-    if x._data.dtype != w._data.dtype:
-        from .linalg import _scalar_type
-
-        raise RuntimeError(f"Input type (torch.{_scalar_type(x)}Tensor) and weight type (torch.{_scalar_type(w)}"
-                           "Tensor) should be the same or input should be a MKLDNN tensor and weight is a dense tensor")
-    if b is not None and b._data.dtype != x._data.dtype:
+    if b is not None and b._data.dtype != x._data.dtype:  # (PyTorch checks the bias first)
         from ._util import cpp_type
 
         raise RuntimeError(f"Input type ({cpp_type(x)}) and bias type ({cpp_type(b)}) should be the same")
+    if x._data.dtype != w._data.dtype:
+        from .linalg import _scalar_type
+
+        # (PyTorch's text depends on the kernel it picks; small inputs say "expected scalar type Float but found
+        # Double", the oneDNN path this)
+        raise RuntimeError(f"Input type (torch.{_scalar_type(x)}Tensor) and weight type (torch.{_scalar_type(w)}"
+                           "Tensor) should be the same or input should be a MKLDNN tensor and weight is a dense tensor")
 
 
 def _check_shapes(xs, ws, b, stride, padding, dilation, groups, transposed):
@@ -429,7 +431,7 @@ def _pool_args(kernel_size, stride, padding, dilation, k):
     return kernel, stride, _tuple(padding, k, "padding", "pool"), _tuple(dilation, k, "dilation", "pool")
 
 
-def _check_pool(x, kernel, stride, padding, dilation, ceil_mode, k):
+def _check_pool(x, kernel, stride, padding, dilation, ceil_mode, k, max_pool: bool = False):
     """pool2d_shape_check: the window's arguments, then the input's size; the output size it gives."""
     names = "HW" if k == 2 else "DHW"
     if any(s == 0 for s in stride):
@@ -450,6 +452,13 @@ def _check_pool(x, kernel, stride, padding, dilation, ceil_mode, k):
         if p > (d * (kk - 1) + 1) // 2 if d > 1 else p > kk // 2:
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={p}, "
                                f"kernel_size={kk} and dilation={d}")
+    if max_pool and k in (2, 3) and any(p > kk // 2 for p, kk in zip(padding, kernel)):
+        # max pooling's shape check: half of the kernel itself, dilation aside (PyTorch's texts, W before H)
+        if k == 2:
+            raise RuntimeError(f"pad should be smaller than or equal to half of kernel size, but got padW = "
+                               f"{padding[1]}, padH = {padding[0]}, kW = {kernel[1]}, kH = {kernel[0]}")
+        raise RuntimeError(f"pad should be smaller than or equal to half of kernel size, but got kT: {kernel[0]} kW: "
+                           f"{kernel[2]} kH: {kernel[1]} padT: {padding[0]} padW: {padding[2]} padH: {padding[1]}")
     size = tuple(_pool_size(n, kk, s, p, d, ceil_mode)
                  for n, kk, s, p, d in zip(xs[-k:], kernel, stride, padding, dilation))
     if any(o < 1 for o in size):
@@ -461,7 +470,7 @@ def _check_pool(x, kernel, stride, padding, dilation, ceil_mode, k):
 
 def _max_poolnd(k, row, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
     kernel, stride, padding, dilation = _pool_args(kernel_size, stride, padding, dilation, k)
-    size = _check_pool(input, kernel, stride, padding, dilation, ceil_mode, k)
+    size = _check_pool(input, kernel, stride, padding, dilation, ceil_mode, k, max_pool=True)
     _refuse_dtype(input, f"max_pool{k}d", ints=True)
     x = input._data
     index = _max_pool_index(x, kernel, stride, padding, dilation, size)

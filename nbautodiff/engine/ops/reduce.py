@@ -139,7 +139,7 @@ def mean(x, dim=None, keepdim: bool = False, *, dtype=None):
     if x._data.dtype.kind != "f":
         raise RuntimeError(
             f"mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. "
-            f"Got: {x.dtype.name.capitalize() if x.dtype.name != 'int64' else 'Long'}\nmean: use x.float().mean()"
+            f"Got: {x.dtype.legacy.removesuffix('Tensor')}\nmean: use x.float().mean()"
         )
     d = _all_if_empty(norm_dim(dim, x._data.ndim, "mean"), x)
     return apply(MEAN if d is None else MEAN_DIM, (x,), {"dim": d, "keepdim": keepdim, "shape": x._data.shape})

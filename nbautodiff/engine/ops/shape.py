@@ -4,6 +4,7 @@ and rearrangements)."""
 
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
 
@@ -75,6 +76,11 @@ def _shape_args(shape):
 
 def _resolved(x, shape) -> tuple:
     shape = _shape_args(shape)
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    for d, s in enumerate(shape):
+        if s < -1:
+            raise RuntimeError(f"invalid shape dimension {s} at index {d} of shape {shape_str(shape)}")
     if -1 in shape:
         known = int(np.prod([s for s in shape if s != -1], dtype=np.int64))
         if known == 0 or x._data.size % known:
@@ -410,25 +416,32 @@ def getitem(x, key):
     key = _normalize_key(key)
     n_used = sum(k.ndim if _is_mask(k) else 1 for k in key if k is not None and k is not Ellipsis)
     if n_used > x._data.ndim:
+        if not x._data.ndim and any(isinstance(k, (numbers.Integral, np.integer)) for k in key):
+            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in "
+                             "C++ to convert a 0-dim tensor to a number")
         raise IndexError(f"too many indices for tensor of dimension {x._data.ndim}")
     if not one_slice and _covers_all(x._data.shape, key):
         return apply(ALIAS, (x,))
     out, dim, advanced = x, 0, []
+    src = 0  # the dimension of x that the key has reached (PyTorch's errors name it)
     for k in key:
         if _is_advanced(k):
             k = np.asarray(k)
             advanced.append((dim, k))
             dim += k.ndim if _is_mask(k) else 1
+            src += k.ndim if _is_mask(k) else 1
             continue
         if k is Ellipsis:
             dim += x._data.ndim - n_used
+            src += x._data.ndim - n_used
         elif k is None:
             out = unsqueeze(out, dim)
             dim += 1
         elif isinstance(k, (numbers.Integral, np.integer)):
             size = out._data.shape[dim]
             if not -size <= k < size:
-                raise IndexError(f"index {k} is out of bounds for dimension {dim} with size {size}")
+                raise IndexError(f"index {k} is out of bounds for dimension {src} with size {size}")
+            src += 1
             sel = (slice(None),) * dim + (int(k) % size,)
             out = apply(SELECT, (out,), {"key": sel, "in_shape": out._data.shape})
         elif isinstance(k, slice):
@@ -439,6 +452,7 @@ def getitem(x, key):
                 sl = (slice(None),) * dim + (k,)
                 out = apply(SLICE, (out,), {"key": sl, "in_shape": out._data.shape})
             dim += 1
+            src += 1
         else:
             raise IndexError(
                 f"only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices "
@@ -602,6 +616,11 @@ def setitem(x, key, value):
     is expanded first (ExpandBackward0), and PyTorch's shape errors come before anything changes."""
     from .inplace import _NOTHING, inplace_apply
 
+    if type(value) is float and x._data.dtype == np.float32 and math.isfinite(value) and \
+            abs(value) > np.finfo(x._data.dtype).max:
+        from ._util import cpp_type
+
+        raise RuntimeError(f"value cannot be converted to type {cpp_type(x)} without overflow")
     if not isinstance(value, Tensor) and any(isinstance(k, Tensor) and k._data.dtype == np.uint8
                                              for k in (key if isinstance(key, tuple) else (key,))):
         raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype unsigned char")

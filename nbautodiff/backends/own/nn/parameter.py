@@ -26,6 +26,10 @@ class Parameter(Tensor):
         p._ver = data._ver
         p._view = None
         if requires_grad:
+            if p._data.dtype.kind != "f":
+                from ....engine.tensor import _check_can_require_grad
+
+                _check_can_require_grad(p._data)  # (PyTorch's capitalised text, from its _make_subclass)
             p.requires_grad_(True)
         return p
 

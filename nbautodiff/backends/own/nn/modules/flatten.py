@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from .module import Module
 
 
@@ -26,6 +28,10 @@ class Unflatten(Module):
 
     def forward(self, x):
         d = self.dim % x.dim()
+        sizes = list(self.unflattened_size)
+        if -1 not in sizes and math.prod(sizes) != x.shape[d]:
+            raise RuntimeError(f"unflatten: Provided sizes {sizes} don't multiply up to the size of dim {self.dim} "
+                               f"({x.shape[d]}) in the input tensor")
         return x.reshape(*x.shape[:d], *self.unflattened_size, *x.shape[d + 1:])
 
     def extra_repr(self) -> str:
