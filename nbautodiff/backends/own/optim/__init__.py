@@ -141,6 +141,24 @@ def _count_step(state: dict) -> float:
     return float(t._data)
 
 
+def _moments(state: dict, p, d, group: dict, lr: float, beta1: float, beta2: float, wd: float):
+    """Adam's and RAdam's common start: the step counted, the weight decay (decoupled: the weights shrink; else
+    added to the gradient), the first and second moments updated in place as PyTorch's lerp_ and addcmul_
+    ((value * t1) * t2). (step, m, v, the gradient used)."""
+    step = _count_step(state)
+    m = _state_tensor(state, "exp_avg", p._data)
+    v = _state_tensor(state, "exp_avg_sq", p._data)
+    if wd:
+        if group["decoupled_weight_decay"]:
+            p._data *= 1 - lr * wd
+        else:
+            d = d + wd * p._data
+    _lerp_(m, d, 1 - beta1)
+    v *= beta2
+    v += (1 - beta2) * d * d
+    return step, m, v, d
+
+
 def _lerp_(a: np.ndarray, b: np.ndarray, w: float) -> None:
     """a.lerp_(b, w) as PyTorch's kernel computes it."""
     if abs(w) < 0.5:
@@ -212,17 +230,7 @@ class Adam(Optimizer):
             lr, (beta1, beta2), eps, wd = group["lr"], group["betas"], group["eps"], group["weight_decay"]
             for p, d in self._grads(group):
                 state = self.state[p]
-                step = _count_step(state)
-                m = _state_tensor(state, "exp_avg", p._data)
-                v = _state_tensor(state, "exp_avg_sq", p._data)
-                if wd:
-                    if group["decoupled_weight_decay"]:
-                        p._data *= 1 - lr * wd
-                    else:
-                        d = d + wd * p._data
-                _lerp_(m, d, 1 - beta1)
-                v *= beta2
-                v += (1 - beta2) * d * d  # addcmul_: (value * t1) * t2
+                step, m, v, d = _moments(state, p, d, group, lr, beta1, beta2, wd)
                 step_size = lr / (1 - beta1 ** step)
                 root = (1 - beta2 ** step) ** 0.5
                 if group["amsgrad"]:
@@ -423,17 +431,7 @@ class RAdam(Optimizer):
             lr, (beta1, beta2), eps, wd = group["lr"], group["betas"], group["eps"], group["weight_decay"]
             for p, d in self._grads(group):
                 state = self.state[p]
-                step = _count_step(state)
-                m = _state_tensor(state, "exp_avg", p._data)
-                v = _state_tensor(state, "exp_avg_sq", p._data)
-                if wd:
-                    if group["decoupled_weight_decay"]:
-                        p._data *= 1 - lr * wd
-                    else:
-                        d = d + wd * p._data
-                _lerp_(m, d, 1 - beta1)
-                v *= beta2
-                v += (1 - beta2) * d * d
+                step, m, v, d = _moments(state, p, d, group, lr, beta1, beta2, wd)
                 correction1, correction2 = 1 - beta1 ** step, 1 - beta2 ** step
                 corrected = m / correction1
                 rho_inf = 2 / (1 - beta2) - 1

@@ -44,11 +44,7 @@ class Sequential(Module):
         self._renumber(list(self._modules.values()))  # (PyTorch numbers what is left from 0 again)
 
     def _renumber(self, modules) -> None:
-        for k in list(self._modules):
-            object.__delattr__(self, k)
-        self._modules.clear()
-        for i, m in enumerate(modules):
-            self.add_module(str(i), m)
+        _renumber(self, modules)
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -102,6 +98,15 @@ class Sequential(Module):
         return v
 
 
+def _renumber(container, modules) -> None:
+    """Register ``modules`` as ``"0"``, ``"1"``, ... in place of what the container held."""
+    for k in list(container._modules):
+        object.__delattr__(container, k)
+    container._modules.clear()
+    for i, m in enumerate(modules):
+        container.add_module(str(i), m)
+
+
 def _abs_index(container, idx) -> str:
     """``idx`` (negative counts from the end) as the key of a list container, with PyTorch's error."""
     idx = operator.index(idx)
@@ -119,11 +124,7 @@ class ModuleList(Module):
             self.extend(modules)
 
     def _renumber(self, modules) -> None:
-        for k in list(self._modules):
-            object.__delattr__(self, k)
-        self._modules.clear()
-        for i, m in enumerate(modules):
-            self.add_module(str(i), m)
+        _renumber(self, modules)
 
     def __getitem__(self, idx):
         if isinstance(idx, slice):
