@@ -224,3 +224,14 @@ def test_rnn_utils_as_pytorch(call):
         return show(r)
 
     assert run(nbt) == run(real_torch)
+
+
+@needs_torch
+@pytest.mark.parametrize("cls", ["RNN", "GRU", "LSTM"])
+def test_batch_first_output_node_and_layout_as_pytorch(cls):
+    """batch_first: RNN and GRU transpose their output in place (TransposeBackward1), the LSTM returns a view."""
+    seen = []
+    for ns in (nbt, real_torch):
+        out = getattr(ns.nn, cls)(3, 4, batch_first=True)(ns.ones(2, 5, 3))[0]
+        seen.append((out.grad_fn.name(), out.stride(), out.is_contiguous(), tuple(out.shape)))
+    assert seen[0] == seen[1]

@@ -258,7 +258,11 @@ class RNNBase(Module):
             x = cat(outs, outs[0].dim() - 1) if directions == 2 else outs[0]
             if self.dropout and self.training and layer < self.num_layers - 1:
                 x = F.dropout(x, self.dropout, True)
-        output = x.transpose(0, 1) if self.batch_first else x
+        if self.batch_first:  # PyTorch's RNN and GRU transpose their output in place (TransposeBackward1); its
+            # LSTM, one oneDNN node on CPU, returns a transposed view
+            output = x.transpose(0, 1) if self.mode == "LSTM" else x.transpose_(0, 1)
+        else:
+            output = x
         if self.mode == "LSTM":
             return output, (stack([h for h, _ in finals], 0), stack([c for _, c in finals], 0))
         return output, stack(finals, 0)
