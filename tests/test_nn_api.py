@@ -619,3 +619,45 @@ def test_module_containers_and_registries_as_pytorch(program):
         except Exception as e:  # noqa: BLE001  (the exception is the result compared)
             out.append(f"{type(e).__name__}: {str(e).splitlines()[0]}")
     assert out[0] == out[1]
+
+
+def _weight_normed(T):
+    """nn.utils.weight_norm over dim 0, 1 and all of the weight: the parameters it makes, their gradients, the
+    state_dict, remove_weight_norm, a conv over dim 2, a second hook refused."""
+    out = []
+    for dim in (0, 1, None):
+        lin = T.nn.Linear(3, 4)
+        with T.no_grad():
+            lin.weight.copy_(T.arange(12.).view(4, 3) / 7 - 0.5)
+            lin.bias.fill_(0.1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # (deprecated in favour of parametrizations.weight_norm, on both)
+            m = T.nn.utils.weight_norm(lin, dim=dim)
+        out.append((sorted(k for k, _ in m.named_parameters()), tuple(m.weight_g.shape),
+                    m.weight_g.detach().numpy().round(5).tolist()))
+        x = T.tensor([[1., -2., 0.5]])
+        y = m(x).sum()
+        y.backward()
+        out.append((round(y.item(), 5), m.weight_g.grad.numpy().round(5).tolist(),
+                    m.weight_v.grad.numpy().round(5).tolist(), list(m.state_dict())))
+        with T.no_grad():
+            m.weight_g.mul_(2)
+        out.append(round(m(x).sum().item(), 5))  # the hook recomputes the weight before each forward
+        T.nn.utils.remove_weight_norm(m)
+        out.append((sorted(k for k, _ in m.named_parameters()), m.weight.detach().numpy().round(5).tolist()))
+    conv = T.nn.Conv2d(2, 3, 3)
+    with T.no_grad():
+        conv.weight.copy_(T.linspace(-1, 1, 54).view(3, 2, 3, 3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        c = T.nn.utils.weight_norm(conv, name="weight", dim=2)
+        out.append(tuple(c.weight_g.shape))
+        try:
+            T.nn.utils.weight_norm(c)
+        except RuntimeError as e:
+            out.append(str(e))
+    return out
+
+
+def test_weight_norm_as_pytorch():
+    assert _weight_normed(nbt) == _weight_normed(real_torch)

@@ -114,7 +114,10 @@ def vector_to_parameters(vec, parameters) -> None:
         pointer += n
 
 
-__all__ = ["clip_grad_norm", "clip_grad_norm_", "clip_grad_value_", "clip_grads_with_norm_", "get_total_norm",
+__all__ = ["remove_weight_norm", "weight_norm",
+           "clip_grad_norm", "clip_grad_norm_", "clip_grad_value_", "clip_grads_with_norm_", "get_total_norm",
            "parameters_to_vector", "vector_to_parameters"]
 
 from . import rnn  # noqa: E402,F401  (nn.utils.rnn without importing it, as in PyTorch)
+from ._weight_norm import remove_weight_norm, weight_norm  # noqa: E402,F401  (a private file: the
+# follower of a submodule named weight_norm would hide the function, as it must not)
